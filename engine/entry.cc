@@ -1,0 +1,109 @@
+#include "engine/entry.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <new>
+
+#include "base/clock.h"
+
+namespace strata::engine {
+namespace {
+
+constexpr uint32_t kClockMask = (1u << 24) - 1;
+
+size_t VarintLength(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+char* PutVarint(char* p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+const char* GetVarint(const char* p, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0;; shift += 7) {
+    uint8_t byte = static_cast<uint8_t>(*p++);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) break;
+  }
+  *v = result;
+  return p;
+}
+
+}  // namespace
+
+const char* TypeName(ValueType type) {
+  switch (type) {
+    case ValueType::kString: return "string";
+    case ValueType::kList: return "list";
+    case ValueType::kHash: return "hash";
+    case ValueType::kSet: return "set";
+    case ValueType::kZSet: return "zset";
+  }
+  return "none";
+}
+
+Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_ms,
+                        bool raw) {
+  const bool slot = expire_ms != 0;
+  size_t size = kHeaderSize + (slot ? 8 : 0) + VarintLength(key.size()) + key.size() +
+                VarintLength(value.size()) + value.size();
+  void* mem = std::malloc(size);
+  if (mem == nullptr) throw std::bad_alloc();
+  Entry* e = new (mem) Entry();
+  e->next_ = nullptr;
+  e->meta_ = static_cast<uint32_t>(ValueType::kString) | (slot ? kExpireBit : 0) |
+             (raw ? kRawBit : 0) | (AccessClockNow() << 8);
+  char* p = e->payload();
+  if (slot) {
+    std::memcpy(p, &expire_ms, 8);
+    p += 8;
+  }
+  p = PutVarint(p, key.size());
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  p = PutVarint(p, value.size());
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  return e;
+}
+
+void Entry::Free(Entry* e) {
+  if (e == nullptr) return;
+  e->~Entry();
+  std::free(e);
+}
+
+std::string_view Entry::key() const {
+  uint64_t len;
+  const char* p = GetVarint(key_start(), &len);
+  return {p, len};
+}
+
+std::string_view Entry::str() const {
+  uint64_t klen, vlen;
+  const char* p = GetVarint(key_start(), &klen);
+  p = GetVarint(p + klen, &vlen);
+  return {p, vlen};
+}
+
+size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }
+
+uint32_t AccessClockNow() { return static_cast<uint32_t>(NowMs() / 1000) & kClockMask; }
+
+uint32_t IdleSeconds(const Entry* e) {
+  uint32_t now = AccessClockNow(), then = e->access_clock();
+  return now >= then ? now - then : (kClockMask - then) + now + 1;
+}
+
+}  // namespace strata::engine

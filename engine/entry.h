@@ -1,0 +1,86 @@
+// Entry: one key and its value in a single heap block, the unit the hash table chains.
+//
+// Layout (little-endian, no padding), 12 header bytes then the payload:
+//   Entry*   next      8   the next entry in the same hash bucket (owned by the Table)
+//   uint32   meta      4   bits 0-2 type, bit 3 expire slot present, bit 4 "raw" string hint,
+//                          bits 8-31 access clock (seconds, wraps after 194 days) for LRU
+//   [int64   expire]   8   only if the expire slot is present: absolute unix ms, 0 = no TTL
+//   varint   key_len, key bytes
+//   string:  varint value_len, value bytes
+//   others:  (later types) a pointer to the value object
+//
+// A 16-byte key with a 32-byte value takes 62 bytes: one 64-byte allocator bin. Entries are
+// immutable in size: a change of length builds a new Entry that replaces the old one in its
+// bucket (see Table::Replace). Not thread safe; the owning shard's lock guards every Entry.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace strata::engine {
+
+enum class ValueType : uint8_t { kString = 0, kList = 1, kHash = 2, kSet = 3, kZSet = 4 };
+
+// Redis's TYPE reply for a value type.
+const char* TypeName(ValueType type);
+
+class Entry {
+ public:
+  // Builds a string entry. expire_ms: absolute unix ms, 0 = none. with_expire_slot reserves the
+  // 8-byte expire field even without a TTL (so a later EXPIRE needs no rebuild).
+  static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_ms,
+                          bool raw = false);
+  // Frees an entry built by New*. Null is ignored.
+  static void Free(Entry* e);
+
+  Entry* next() const { return next_; }
+  void set_next(Entry* n) { next_ = n; }
+  Entry** next_link() { return &next_; }
+
+  ValueType type() const { return static_cast<ValueType>(meta_ & 7u); }
+  bool raw() const { return meta_ & kRawBit; }
+  std::string_view key() const;
+  // REQUIRES: type() == kString.
+  std::string_view str() const;
+
+  // Absolute expiry in unix ms, 0 = no TTL.
+  int64_t expire_ms() const {
+    if (!(meta_ & kExpireBit)) return 0;
+    int64_t v;
+    std::memcpy(&v, payload(), sizeof(v));
+    return v;
+  }
+  bool has_expire_slot() const { return meta_ & kExpireBit; }
+  // REQUIRES: has_expire_slot(). 0 removes the TTL.
+  void set_expire_ms(int64_t ms) { std::memcpy(payload(), &ms, sizeof(ms)); }
+
+  uint32_t access_clock() const { return meta_ >> 8; }
+  void set_access_clock(uint32_t clock) { meta_ = (meta_ & 0xffu) | (clock << 8); }
+
+  // Bytes the allocator gave this entry (its usable size), for memory accounting.
+  size_t AllocatedBytes() const;
+
+  static constexpr size_t kHeaderSize = 12;
+
+ private:
+  static constexpr uint32_t kExpireBit = 1u << 3;
+  static constexpr uint32_t kRawBit = 1u << 4;
+
+  Entry() = default;
+  char* payload() { return reinterpret_cast<char*>(this) + kHeaderSize; }
+  const char* payload() const { return reinterpret_cast<const char*>(this) + kHeaderSize; }
+  const char* key_start() const { return payload() + (has_expire_slot() ? 8 : 0); }
+
+  Entry* next_;
+  uint32_t meta_;
+};
+
+static_assert(sizeof(Entry*) == 8, "Entry layout assumes 64-bit pointers");
+
+// The access clock: seconds since the epoch, modulo 2^24, as Redis's LRU clock.
+uint32_t AccessClockNow();
+// Seconds since an entry was last accessed, accounting for the clock's wrap.
+uint32_t IdleSeconds(const Entry* e);
+
+}  // namespace strata::engine

@@ -1,0 +1,288 @@
+#include "engine/keyspace.h"
+
+#include <algorithm>
+
+#include "base/clock.h"
+#include "base/hash.h"
+
+namespace strata::engine {
+
+// ---- Shard ----
+
+Shard::Shard(int databases) : dbs_(databases) {}
+
+size_t Shard::used_bytes() const {
+  size_t n = entry_bytes_;
+  for (const Db& d : dbs_) n += d.table.bucket_bytes();
+  return n;
+}
+
+void Shard::Account(const Entry* e, int db, int sign) {
+  size_t bytes = e->AllocatedBytes();
+  if (sign > 0) {
+    entry_bytes_ += bytes;
+    if (e->expire_ms() != 0) ++dbs_[db].volatile_keys;
+  } else {
+    entry_bytes_ -= bytes;
+    if (e->expire_ms() != 0) --dbs_[db].volatile_keys;
+  }
+}
+
+Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms) {
+  Table::Slot slot = dbs_[db].table.FindSlot(key, hash);
+  if (slot == nullptr) return nullptr;
+  int64_t exp = (*slot)->expire_ms();
+  if (exp != 0 && exp <= now_ms) {
+    EraseAt(db, slot);
+    stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  return slot;
+}
+
+Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms) {
+  Table::Slot slot = FindSlot(db, key, hash, now_ms);
+  return slot ? *slot : nullptr;
+}
+
+void Shard::Upsert(int db, Entry* e, uint64_t hash) {
+  Table& t = dbs_[db].table;
+  Table::Slot slot = t.FindSlot(e->key(), hash);
+  Account(e, db, +1);
+  if (slot == nullptr) {
+    t.Insert(e, hash);
+    return;
+  }
+  Entry* old = t.Replace(slot, e);
+  Account(old, db, -1);
+  Entry::Free(old);
+}
+
+void Shard::ReplaceAt(int db, Table::Slot slot, Entry* e) {
+  Account(e, db, +1);
+  Entry* old = dbs_[db].table.Replace(slot, e);
+  Account(old, db, -1);
+  Entry::Free(old);
+}
+
+Entry* Shard::TakeAt(int db, Table::Slot slot) {
+  Entry* e = dbs_[db].table.Unlink(slot);
+  Account(e, db, -1);
+  return e;
+}
+
+void Shard::EraseAt(int db, Table::Slot slot) { Entry::Free(TakeAt(db, slot)); }
+
+void Shard::SetExpireAt(int db, Table::Slot slot, int64_t expire_ms) {
+  Entry* e = *slot;
+  if (e->has_expire_slot()) {
+    Db& d = dbs_[db];
+    if (e->expire_ms() != 0) --d.volatile_keys;
+    e->set_expire_ms(expire_ms);
+    if (expire_ms != 0) ++d.volatile_keys;
+    return;
+  }
+  if (expire_ms == 0) return;
+  ReplaceAt(db, slot, Entry::NewString(e->key(), e->str(), expire_ms, e->raw()));
+}
+
+void Shard::Clear(int db) {
+  Db& d = dbs_[db];
+  // Walk once for the accounting, then let the table free everything.
+  size_t bytes = 0;
+  uint64_t cursor = 0;
+  do {
+    cursor = d.table.Scan(cursor, [&](Entry* e) { bytes += e->AllocatedBytes(); });
+  } while (cursor != 0);
+  entry_bytes_ -= bytes;
+  d.table.Clear();
+  d.volatile_keys = 0;
+  d.expire_cursor = 0;
+}
+
+void Shard::Swap(int db1, int db2) { std::swap(dbs_[db1], dbs_[db2]); }
+
+size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us) {
+  const int64_t deadline = MonotonicUs() + budget_us;
+  size_t deleted = 0;
+  std::vector<std::string> expired;
+  for (size_t db = 0; db < dbs_.size(); ++db) {
+    Db& d = dbs_[db];
+    if (d.volatile_keys == 0) continue;
+    // Walk up to 64 buckets at a time, then delete what was found, until the deadline or the
+    // end of a full pass (the cursor returns to 0).
+    do {
+      expired.clear();
+      for (int i = 0; i < 64; ++i) {
+        d.expire_cursor = d.table.Scan(d.expire_cursor, [&](Entry* e) {
+          int64_t exp = e->expire_ms();
+          if (exp != 0 && exp <= now_ms) expired.emplace_back(e->key());
+        });
+        if (d.expire_cursor == 0) break;
+      }
+      for (const std::string& k : expired) {
+        Table::Slot slot = d.table.FindSlot(k, HashKey(k));
+        if (slot != nullptr) EraseAt(static_cast<int>(db), slot);
+      }
+      deleted += expired.size();
+      stats_.expired_keys.fetch_add(expired.size(), std::memory_order_relaxed);
+    } while (d.expire_cursor != 0 && d.volatile_keys != 0 && MonotonicUs() < deadline);
+    if (MonotonicUs() >= deadline) break;
+  }
+  return deleted;
+}
+
+void Shard::Migrate(int64_t budget_us) {
+  for (Db& d : dbs_) d.table.MigrateFor(budget_us);
+}
+
+// ---- ShardLocks ----
+
+ShardLocks::ShardLocks(Keyspace* ks, std::vector<uint32_t> shards)
+    : ks_(ks), shards_(std::move(shards)) {
+  for (uint32_t s : shards_) ks_->shard(s).mu().lock();
+}
+
+ShardLocks& ShardLocks::operator=(ShardLocks&& o) noexcept {
+  if (this != &o) {
+    Release();
+    ks_ = o.ks_;
+    shards_ = std::move(o.shards_);
+    o.ks_ = nullptr;
+  }
+  return *this;
+}
+
+void ShardLocks::Release() {
+  if (ks_ == nullptr) return;
+  for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) ks_->shard(*it).mu().unlock();
+  ks_ = nullptr;
+  shards_.clear();
+}
+
+// ---- Keyspace ----
+
+Keyspace::Keyspace(const KeyspaceOptions& options) : databases_(options.databases) {
+  int n = 1, bits = 0;
+  int want = std::clamp(options.shards, 1, 1024);
+  while (n < want) {
+    n <<= 1;
+    ++bits;
+  }
+  shift_ = 64 - bits;
+  shards_.reserve(n);
+  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(databases_));
+}
+
+ShardLocks Keyspace::Lock(std::string_view key) {
+  return ShardLocks(this, {ShardOf(HashKey(key))});
+}
+
+ShardLocks Keyspace::Lock(std::span<const std::string_view> keys) {
+  std::vector<uint32_t> ids;
+  ids.reserve(keys.size());
+  for (std::string_view k : keys) ids.push_back(ShardOf(HashKey(k)));
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ShardLocks(this, std::move(ids));
+}
+
+ShardLocks Keyspace::LockAll() {
+  std::vector<uint32_t> ids(shards_.size());
+  for (uint32_t i = 0; i < ids.size(); ++i) ids[i] = i;
+  return ShardLocks(this, std::move(ids));
+}
+
+size_t Keyspace::DbSize(int db) {
+  size_t n = 0;
+  for (auto& s : shards_) {
+    std::lock_guard<std::mutex> l(s->mu());
+    n += s->table(db).size();
+  }
+  return n;
+}
+
+size_t Keyspace::UsedBytes() {
+  size_t n = 0;
+  for (auto& s : shards_) {
+    std::lock_guard<std::mutex> l(s->mu());
+    n += s->used_bytes();
+  }
+  return n;
+}
+
+uint64_t Keyspace::ExpiredKeys() {
+  uint64_t n = 0;
+  for (auto& s : shards_) n += s->stats().expired_keys.load(std::memory_order_relaxed);
+  return n;
+}
+uint64_t Keyspace::Hits() {
+  uint64_t n = 0;
+  for (auto& s : shards_) n += s->stats().keyspace_hits.load(std::memory_order_relaxed);
+  return n;
+}
+uint64_t Keyspace::Misses() {
+  uint64_t n = 0;
+  for (auto& s : shards_) n += s->stats().keyspace_misses.load(std::memory_order_relaxed);
+  return n;
+}
+
+// ---- DbView ----
+
+Entry* DbView::Find(std::string_view key) {
+  uint64_t h = HashKey(key);
+  Entry* e = ShardFor(h).Find(db_, key, h, now_ms_);
+  if (e != nullptr) e->set_access_clock(AccessClockNow());
+  return e;
+}
+
+Entry* DbView::FindRead(std::string_view key) {
+  uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  Entry* e = s.Find(db_, key, h, now_ms_);
+  if (e != nullptr) {
+    e->set_access_clock(AccessClockNow());
+    s.stats().keyspace_hits.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    s.stats().keyspace_misses.fetch_add(1, std::memory_order_relaxed);
+  }
+  return e;
+}
+
+void DbView::SetString(std::string_view key, std::string_view value, int64_t expire_ms,
+                       bool raw) {
+  uint64_t h = HashKey(key);
+  ShardFor(h).Upsert(db_, Entry::NewString(key, value, expire_ms, raw), h);
+}
+
+bool DbView::Delete(std::string_view key) {
+  uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_);
+  if (slot == nullptr) return false;
+  s.EraseAt(db_, slot);
+  return true;
+}
+
+bool DbView::SetExpire(std::string_view key, int64_t expire_ms) {
+  uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_);
+  if (slot == nullptr) return false;
+  s.SetExpireAt(db_, slot, expire_ms);
+  return true;
+}
+
+Entry* DbView::Take(std::string_view key) {
+  uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_);
+  return slot ? s.TakeAt(db_, slot) : nullptr;
+}
+
+void DbView::Put(Entry* e) {
+  uint64_t h = HashKey(e->key());
+  ShardFor(h).Upsert(db_, e, h);
+}
+
+}  // namespace strata::engine

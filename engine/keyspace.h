@@ -1,0 +1,172 @@
+// Keyspace: the sharded in-RAM primary index of all databases.
+//
+// The keyspace is split into S shards (a power of two). A key's shard is picked by the top bits
+// of HashKey(key); the low bits pick its bucket. The database number is deliberately not part
+// of the shard choice: SWAPDB then swaps per-shard tables instead of moving keys between shards.
+// Each shard owns, for each of the 16 databases, a Table, plus its memory and expiry counters,
+// all guarded by the shard's mutex. A command locks the shards of its keys (ascending order,
+// through ShardLocks) for as long as it touches them; there is no global lock.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/entry.h"
+#include "engine/table.h"
+
+namespace strata::engine {
+
+struct KeyspaceOptions {
+  // Number of shards; rounded up to a power of two, at most 1024. Default 64.
+  int shards = 64;
+  // Number of logical databases (Redis's `databases`). Default 16.
+  int databases = 16;
+};
+
+// Counters of one shard. Guarded by the shard's mutex for writers; read racily for INFO through
+// the atomics.
+struct ShardStats {
+  std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> keyspace_hits{0};
+  std::atomic<uint64_t> keyspace_misses{0};
+};
+
+class Shard {
+ public:
+  explicit Shard(int databases);
+
+  std::mutex& mu() { return mu_; }
+
+  // All below REQUIRE mu() held.
+  Table& table(int db) { return dbs_[db].table; }
+  size_t volatile_keys(int db) const { return dbs_[db].volatile_keys; }
+  // Bytes of entries and bucket arrays owned by this shard.
+  size_t used_bytes() const;
+
+  // The live entry for key, or null. An expired entry is deleted on the way (lazy expiry).
+  Entry* Find(int db, std::string_view key, uint64_t hash, int64_t now_ms);
+  Table::Slot FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms);
+  // Inserts e (key absent) or replaces the existing entry for its key. Takes ownership.
+  void Upsert(int db, Entry* e, uint64_t hash);
+  // Replaces the entry at slot by e (same key). Takes ownership of e, frees the old entry.
+  void ReplaceAt(int db, Table::Slot slot, Entry* e);
+  // Removes and frees the entry at slot.
+  void EraseAt(int db, Table::Slot slot);
+  // Removes the entry at slot and hands it to the caller (for RENAME/MOVE).
+  Entry* TakeAt(int db, Table::Slot slot);
+  // Sets the TTL (0 = none) of the entry at slot, rebuilding it if it has no expire field.
+  void SetExpireAt(int db, Table::Slot slot, int64_t expire_ms);
+  // Frees every entry of db.
+  void Clear(int db);
+  void Swap(int db1, int db2);
+
+  // One step of active expiry over every database: deletes expired entries it meets, walking
+  // each table with a cursor, until budget_us has passed. Returns the keys it deleted.
+  size_t ActiveExpire(int64_t now_ms, int64_t budget_us);
+  // Moves buckets of resizes under way for at most budget_us.
+  void Migrate(int64_t budget_us);
+
+  ShardStats& stats() { return stats_; }
+
+ private:
+  struct Db {
+    Table table;
+    size_t volatile_keys = 0;
+    uint64_t expire_cursor = 0;
+  };
+  void Account(const Entry* e, int db, int sign);
+
+  std::mutex mu_;
+  std::vector<Db> dbs_;  // GUARDED_BY(mu_)
+  size_t entry_bytes_ = 0;  // GUARDED_BY(mu_)
+  ShardStats stats_;
+};
+
+class Keyspace;
+
+// Holds the locks of a set of shards, taken in ascending order; releases them on destruction.
+class ShardLocks {
+ public:
+  ShardLocks() = default;
+  ShardLocks(Keyspace* ks, std::vector<uint32_t> shards);  // shards sorted, unique
+  ~ShardLocks() { Release(); }
+  ShardLocks(ShardLocks&& o) noexcept : ks_(o.ks_), shards_(std::move(o.shards_)) { o.ks_ = nullptr; }
+  ShardLocks& operator=(ShardLocks&& o) noexcept;
+  ShardLocks(const ShardLocks&) = delete;
+  ShardLocks& operator=(const ShardLocks&) = delete;
+  void Release();
+
+ private:
+  Keyspace* ks_ = nullptr;
+  std::vector<uint32_t> shards_;
+};
+
+class Keyspace {
+ public:
+  explicit Keyspace(const KeyspaceOptions& options = KeyspaceOptions());
+
+  int num_shards() const { return static_cast<int>(shards_.size()); }
+  int num_dbs() const { return databases_; }
+  uint32_t ShardOf(uint64_t hash) const { return shift_ == 64 ? 0 : hash >> shift_; }
+  Shard& shard(uint32_t i) { return *shards_[i]; }
+
+  ShardLocks Lock(std::string_view key);
+  ShardLocks Lock(std::span<const std::string_view> keys);
+  ShardLocks LockAll();
+
+  // Keys in db (expired but not yet reclaimed keys included, as Redis's DBSIZE).
+  size_t DbSize(int db);
+  // Total bytes of entries and buckets across shards.
+  size_t UsedBytes();
+  // Summed counters across shards.
+  uint64_t ExpiredKeys();
+  uint64_t Hits();
+  uint64_t Misses();
+
+ private:
+  std::vector<std::unique_ptr<Shard>> shards_;
+  int databases_;
+  int shift_;
+};
+
+// A command's view of one database: routes each key to its shard. Every method REQUIRES the
+// key's shard to be locked by the caller (a ShardLocks covering the key). `now_ms` is the
+// command's time, used for every expiry decision it makes, as Redis caches the time per command.
+class DbView {
+ public:
+  DbView(Keyspace& ks, int db, int64_t now_ms) : ks_(ks), db_(db), now_ms_(now_ms) {}
+
+  int db() const { return db_; }
+  int64_t now_ms() const { return now_ms_; }
+  Keyspace& keyspace() { return ks_; }
+
+  // The live entry for key or null; refreshes its access clock.
+  Entry* Find(std::string_view key);
+  // As Find, also counting a keyspace hit or miss (read commands).
+  Entry* FindRead(std::string_view key);
+  // Sets key to a string value with absolute expiry (0 = none).
+  void SetString(std::string_view key, std::string_view value, int64_t expire_ms,
+                 bool raw = false);
+  // Deletes key; returns whether it existed (live).
+  bool Delete(std::string_view key);
+  // Sets the TTL of an existing live key (0 = persist). Returns false if the key is missing.
+  bool SetExpire(std::string_view key, int64_t expire_ms);
+  // Removes key and returns its entry to the caller (null if missing), for RENAME/MOVE/COPY.
+  Entry* Take(std::string_view key);
+  // Inserts or replaces with an entry the caller built. Takes ownership.
+  void Put(Entry* e);
+
+ private:
+  Shard& ShardFor(uint64_t hash) { return ks_.shard(ks_.ShardOf(hash)); }
+  Keyspace& ks_;
+  int db_;
+  int64_t now_ms_;
+};
+
+}  // namespace strata::engine

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs every build, test and benchmark dependency of Strata from Debian packages.
+# Idempotent and fast when everything is there: apt is only called for what is missing.
+set -euo pipefail
+
+PACKAGES=(
+  cmake g++ make pkg-config git
+  liburing-dev librocksdb-dev libzstd-dev libxxhash-dev libjemalloc-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev libbenchmark-dev
+  libhiredis-dev redis-tools redis-server iproute2 procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+
+SUDO=""
+[[ $(id -u) -ne 0 ]] && SUDO="sudo"
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The redis-server package starts a system service on 6379; Strata's defaults use that port too.
+if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
+if command -v service >/dev/null 2>&1; then $SUDO service redis-server stop >/dev/null 2>&1 || true; fi
