@@ -1,0 +1,60 @@
+// ClientState: what the server knows of one connection, for commands and for CLIENT LIST/KILL.
+//
+// The owning worker writes most fields; other threads (CLIENT LIST/KILL from another worker,
+// INFO) read them under ClientRegistry's mutex. Fields another thread may read while the owner
+// writes are atomics; name is written only under the registry mutex.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace strata::server {
+
+struct ClientState {
+  uint64_t id = 0;
+  int fd = -1;
+  std::string addr;   // "ip:port" of the peer
+  std::string laddr;  // "ip:port" of our end
+  int64_t created_ms = 0;
+
+  std::atomic<int> db{0};
+  std::atomic<int> resp{2};
+  std::atomic<bool> authenticated{false};
+  std::atomic<int64_t> last_interaction_ms{0};
+  std::atomic<const char*> last_command{"NULL"};  // a CommandSpec name (static storage)
+  std::atomic<uint64_t> query_buffer_bytes{0};
+  std::atomic<uint64_t> output_buffer_bytes{0};
+  std::atomic<bool> killed{false};
+  std::string name;  // GUARDED_BY(ClientRegistry::mu_)
+
+  bool close_after_reply = false;  // owner only: QUIT, protocol error
+};
+
+// Every live connection, for CLIENT LIST/KILL and INFO clients. Thread safe.
+class ClientRegistry {
+ public:
+  // Assigns the next id and makes the client visible.
+  void Add(ClientState* c);
+  void Remove(ClientState* c);
+  size_t size() const;
+  // Calls fn for each client under the registry lock (fn must not call back into the registry).
+  void ForEach(const std::function<void(ClientState&)>& fn) const;
+  void SetName(ClientState* c, std::string name);
+  std::string GetName(const ClientState* c) const;
+  // Marks the client killed and shuts its socket down so its worker closes it.
+  void Kill(ClientState* c);
+
+ private:
+  mutable std::mutex mu_;
+  uint64_t next_id_ = 1;  // GUARDED_BY(mu_)
+  std::unordered_map<uint64_t, ClientState*> clients_;  // GUARDED_BY(mu_)
+};
+
+// Redis's CLIENT LIST / CLIENT INFO line for one client. REQUIRES the registry lock (ForEach).
+std::string ClientInfoLine(const ClientState& c, int64_t now_ms);
+
+}  // namespace strata::server

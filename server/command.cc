@@ -1,0 +1,95 @@
+#include "server/command.h"
+
+#include "base/string_util.h"
+#include "server/client.h"
+#include "server/server.h"
+
+namespace strata::server {
+
+engine::Keyspace& CommandContext::keyspace() { return server.keyspace(); }
+
+engine::DbView CommandContext::db() {
+  return engine::DbView(server.keyspace(), client.db.load(std::memory_order_relaxed), now_ms);
+}
+
+std::vector<std::string_view> FlagNames(uint32_t flags) {
+  static const std::pair<uint32_t, std::string_view> kNames[] = {
+      {kWrite, "write"},      {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
+      {kAdmin, "admin"},      {kPubSub, "pubsub"},     {kNoScript, "noscript"},
+      {kBlocking, "blocking"}, {kLoading, "loading"},  {kStale, "stale"},
+      {kNoAuth, "no_auth"},   {kFast, "fast"},         {kSentinel, "sentinel"},
+  };
+  std::vector<std::string_view> out;
+  for (const auto& [bit, name] : kNames) {
+    if (flags & bit) out.push_back(name);
+  }
+  return out;
+}
+
+CommandTable::CommandTable() {
+  Register(ConnectionFamily());
+  Register(StringFamily());
+  Register(GenericFamily());
+  Register(ServerFamily());
+}
+
+void CommandTable::Register(std::vector<CommandSpec> specs) {
+  for (CommandSpec& s : specs) {
+    index_[std::string(s.name)] = commands_.size();
+    commands_.push_back(std::move(s));
+  }
+}
+
+const CommandSpec* CommandTable::Find(std::string_view name) const {
+  char buf[32];
+  if (name.size() >= sizeof(buf)) return nullptr;
+  for (size_t i = 0; i < name.size(); ++i) buf[i] = static_cast<char>(tolower(name[i]));
+  auto it = index_.find(std::string(buf, name.size()));
+  return it == index_.end() ? nullptr : &commands_[it->second];
+}
+
+const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_view sub) {
+  for (const CommandSpec& s : parent.subcommands) {
+    std::string_view n = s.name.substr(s.name.find('|') + 1);
+    if (EqualsIgnoreCase(n, sub)) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<int> CommandTable::KeyPositions(const CommandSpec& spec, size_t argc) {
+  std::vector<int> out;
+  if (spec.first_key <= 0) return out;
+  int last = spec.last_key < 0 ? static_cast<int>(argc) + spec.last_key : spec.last_key;
+  for (int i = spec.first_key; i <= last && i < static_cast<int>(argc); i += spec.key_step) {
+    out.push_back(i);
+  }
+  return out;
+}
+
+bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out) {
+  auto v = ParseInt64(arg);
+  if (!v) {
+    ctx.reply.Error(Status::NotInteger());
+    return false;
+  }
+  *out = *v;
+  return true;
+}
+
+void ReplyWrongArity(CommandContext& ctx) {
+  std::string name = ToLower(ctx.args[0]);
+  if (ctx.args.size() > 1 && ctx.server.commands().Find(ctx.args[0]) != nullptr &&
+      !ctx.server.commands().Find(ctx.args[0])->subcommands.empty()) {
+    name += "|" + ToLower(ctx.args[1]);
+  }
+  ctx.reply.Error("ERR wrong number of arguments for '" + name + "' command");
+}
+
+void ReplyUnknownSubcommand(CommandContext& ctx) {
+  std::string cmd(ctx.args[0]);
+  for (char& c : cmd) c = static_cast<char>(toupper(c));
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.args[1]) + "'. Try " + cmd +
+                  " HELP.");
+}
+
+}  // namespace strata::server

@@ -1,0 +1,108 @@
+// Commands: the declared data of every command (name, arity, flags, key positions) and the
+// context a handler runs in.
+//
+// Each family (string, generic, connection, server) ends in one registration table of
+// CommandSpec; CommandTable gathers them at start-up. The table drives dispatch, arity errors,
+// COMMAND INFO/COUNT/LIST/GETKEYS, key extraction for shard locking and, later, which commands
+// are logged. Handlers parse arguments (CmdX) and call operations on the keyspace (OpX).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/keyspace.h"
+#include "server/reply_builder.h"
+
+namespace strata::server {
+
+class Server;
+struct ClientState;
+
+enum CommandFlag : uint32_t {
+  kWrite = 1 << 0,
+  kReadOnly = 1 << 1,
+  kFast = 1 << 2,
+  kAdmin = 1 << 3,
+  kNoAuth = 1 << 4,    // allowed before AUTH
+  kDenyOom = 1 << 5,
+  kLoading = 1 << 6,   // allowed while loading
+  kStale = 1 << 7,
+  kNoScript = 1 << 8,
+  kPubSub = 1 << 9,
+  kBlocking = 1 << 10,
+  kSentinel = 1 << 11,
+};
+
+// Redis's flag names, in COMMAND INFO order, for the set bits of `flags`.
+std::vector<std::string_view> FlagNames(uint32_t flags);
+
+struct CommandContext {
+  Server& server;
+  ClientState& client;
+  ReplyBuilder& reply;
+  std::span<const std::string_view> args;  // args[0] is the command name as sent
+  int64_t now_ms;                          // the command's time for every expiry decision
+
+  engine::Keyspace& keyspace();
+  engine::DbView db();
+};
+
+using Handler = void (*)(CommandContext& ctx);
+
+struct CommandSpec {
+  std::string_view name;     // lowercase; "config|get" for a subcommand
+  int arity;                 // > 0 exact argument count (name included); < 0 at least -arity
+  uint32_t flags;
+  int first_key;             // 0 = no keys
+  int last_key;              // negative counts from the end: -1 = last argument
+  int key_step;
+  Handler handler;
+  std::string_view group;    // COMMAND DOCS group: string, generic, connection, server
+  std::string_view summary;  // COMMAND DOCS summary
+  std::vector<CommandSpec> subcommands = {};
+};
+
+class CommandTable {
+ public:
+  CommandTable();  // registers every family
+
+  // The command for args[0] (case-insensitive), or null.
+  const CommandSpec* Find(std::string_view name) const;
+  // The subcommand `sub` of parent, or null.
+  static const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub);
+  const std::vector<CommandSpec>& all() const { return commands_; }
+
+  // Positions of the key arguments of a command line, per the spec's first/last/step.
+  static std::vector<int> KeyPositions(const CommandSpec& spec, size_t argc);
+  // Redis's arity check.
+  static bool ArityOk(const CommandSpec& spec, size_t argc) {
+    return spec.arity > 0 ? argc == static_cast<size_t>(spec.arity)
+                          : argc >= static_cast<size_t>(-spec.arity);
+  }
+
+  void Register(std::vector<CommandSpec> specs);
+
+ private:
+  std::vector<CommandSpec> commands_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+// Family registration tables.
+std::vector<CommandSpec> ConnectionFamily();
+std::vector<CommandSpec> StringFamily();
+std::vector<CommandSpec> GenericFamily();
+std::vector<CommandSpec> ServerFamily();
+
+// Shared argument helpers: each replies with Redis's error and returns false on bad input.
+bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out);
+// "ERR wrong number of arguments for '<name>' command" for the current command.
+void ReplyWrongArity(CommandContext& ctx);
+// "ERR unknown subcommand '<sub>'. Try <CMD> HELP."
+void ReplyUnknownSubcommand(CommandContext& ctx);
+
+}  // namespace strata::server

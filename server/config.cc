@@ -1,0 +1,276 @@
+#include "server/config.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "base/string_util.h"
+
+namespace strata::server {
+namespace {
+
+enum class Type { kString, kInt, kMemory, kBool, kEnum };
+
+struct ParamDef {
+  Param id;
+  const char* name;
+  Type type;
+  const char* default_value;
+  bool mutable_at_runtime;
+  int64_t min;
+  int64_t max;
+  const char* enum_values;  // comma-separated, for kEnum
+};
+
+constexpr int64_t kIntMax = 2147483647;
+constexpr int64_t kLLMax = INT64_MAX;
+
+// The table of settings, in the order CONFIG GET lists them.
+const ParamDef kParams[] = {
+    {Param::kBind, "bind", Type::kString, "127.0.0.1", false, 0, 0, nullptr},
+    {Param::kPort, "port", Type::kInt, "6379", false, 0, 65535, nullptr},
+    {Param::kDir, "dir", Type::kString, "./data", false, 0, 0, nullptr},
+    {Param::kThreads, "threads", Type::kInt, "0", false, 0, 256, nullptr},
+    {Param::kShards, "shards", Type::kInt, "64", false, 1, 1024, nullptr},
+    {Param::kDatabases, "databases", Type::kInt, "16", false, 1, kIntMax, nullptr},
+    {Param::kRequirepass, "requirepass", Type::kString, "", true, 0, 0, nullptr},
+    {Param::kMaxclients, "maxclients", Type::kInt, "10000", true, 1, kIntMax, nullptr},
+    {Param::kTimeout, "timeout", Type::kInt, "0", true, 0, kIntMax, nullptr},
+    {Param::kProtoMaxBulkLen, "proto-max-bulk-len", Type::kMemory, "536870912", true, 1024 * 1024,
+     kLLMax, nullptr},
+    {Param::kClientQueryBufferLimit, "client-query-buffer-limit", Type::kMemory, "1073741824", true,
+     1024 * 1024, kLLMax, nullptr},
+    {Param::kLoglevel, "loglevel", Type::kEnum, "notice", true, 0, 0,
+     "debug,verbose,notice,warning"},
+    {Param::kLogfile, "logfile", Type::kString, "", false, 0, 0, nullptr},
+    {Param::kHz, "hz", Type::kInt, "10", true, 0, kIntMax, nullptr},
+    {Param::kIoBackend, "io-backend", Type::kEnum, "auto", false, 0, 0, "auto,uring,epoll"},
+    {Param::kAppendonly, "appendonly", Type::kBool, "yes", true, 0, 0, nullptr},
+    {Param::kAppendfsync, "appendfsync", Type::kEnum, "everysec", true, 0, 0,
+     "always,everysec,no"},
+    {Param::kSave, "save", Type::kString, "3600 1 300 100 60 10000", true, 0, 0, nullptr},
+};
+static_assert(sizeof(kParams) / sizeof(kParams[0]) == static_cast<size_t>(Param::kCount));
+
+int FindParam(std::string_view name) {
+  for (size_t i = 0; i < std::size(kParams); ++i) {
+    if (EqualsIgnoreCase(name, kParams[i].name)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<std::string> SplitCommas(const char* s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, ',')) out.push_back(item);
+  return out;
+}
+
+// Splits a config line into words with Redis's quoting rules ("..." with escapes, '...').
+bool SplitConfigLine(std::string_view line, std::vector<std::string>* words) {
+  size_t i = 0;
+  while (true) {
+    while (i < line.size() && isspace(static_cast<unsigned char>(line[i]))) ++i;
+    if (i >= line.size()) return true;
+    std::string w;
+    if (line[i] == '"' || line[i] == '\'') {
+      char q = line[i++];
+      bool closed = false;
+      while (i < line.size()) {
+        char c = line[i++];
+        if (c == '\\' && q == '"' && i < line.size()) {
+          char n = line[i++];
+          w.push_back(n == 'n' ? '\n' : n == 't' ? '\t' : n == 'r' ? '\r' : n);
+        } else if (c == q) {
+          closed = true;
+          break;
+        } else {
+          w.push_back(c);
+        }
+      }
+      if (!closed) return false;
+    } else {
+      while (i < line.size() && !isspace(static_cast<unsigned char>(line[i]))) w.push_back(line[i++]);
+    }
+    words->push_back(std::move(w));
+  }
+}
+
+}  // namespace
+
+bool ParseMemory(std::string_view s, int64_t* out) {
+  size_t digits = 0;
+  if (!s.empty() && s[0] == '-') digits = 1;
+  while (digits < s.size() && isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
+  std::string unit = ToLower(s.substr(digits));
+  int64_t mul = 1;
+  if (unit.empty() || unit == "b") mul = 1;
+  else if (unit == "k") mul = 1000;
+  else if (unit == "kb") mul = 1024;
+  else if (unit == "m") mul = 1000 * 1000;
+  else if (unit == "mb") mul = 1024 * 1024;
+  else if (unit == "g") mul = 1000LL * 1000 * 1000;
+  else if (unit == "gb") mul = 1024LL * 1024 * 1024;
+  else return false;
+  auto n = ParseInt64(s.substr(0, digits));
+  if (!n || (*n != 0 && (*n > INT64_MAX / mul || *n < INT64_MIN / mul))) return false;
+  *out = *n * mul;
+  return true;
+}
+
+Config::Config() {
+  for (size_t i = 0; i < std::size(kParams); ++i) {
+    ints_[i] = 0;
+    SetLocked(static_cast<int>(i), kParams[i].default_value).PermitUnchecked();
+  }
+}
+
+std::string Config::String(Param p) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return strings_[static_cast<int>(p)];
+}
+
+Status Config::SetLocked(int index, std::string_view value) {
+  const ParamDef& d = kParams[index];
+  int64_t n = 0;
+  std::string text(value);
+  switch (d.type) {
+    case Type::kString:
+      break;
+    case Type::kInt:
+    case Type::kMemory: {
+      bool ok = d.type == Type::kInt ? ParseInt64(value).has_value() : ParseMemory(value, &n);
+      if (d.type == Type::kInt && ok) n = *ParseInt64(value);
+      if (!ok) {
+        return Status::InvalidArgument(d.type == Type::kInt
+                                           ? "argument couldn't be parsed into an integer"
+                                           : "argument must be a memory value");
+      }
+      if (n < d.min || n > d.max) {
+        return Status::InvalidArgument("argument must be between " + std::to_string(d.min) +
+                                       " and " + std::to_string(d.max) + " inclusive");
+      }
+      if (d.id == Param::kHz && n < 1) n = 1;  // Redis clamps hz to [1, 500]
+      if (d.id == Param::kHz && n > 500) n = 500;
+      text = std::to_string(n);
+      break;
+    }
+    case Type::kBool:
+      if (EqualsIgnoreCase(value, "yes")) n = 1;
+      else if (EqualsIgnoreCase(value, "no")) n = 0;
+      else return Status::InvalidArgument("argument must be 'yes' or 'no'");
+      text = n ? "yes" : "no";
+      break;
+    case Type::kEnum: {
+      auto values = SplitCommas(d.enum_values);
+      int found = -1;
+      for (size_t i = 0; i < values.size(); ++i) {
+        if (EqualsIgnoreCase(value, values[i])) found = static_cast<int>(i);
+      }
+      if (found < 0) {
+        std::string list;
+        for (size_t i = 0; i < values.size(); ++i) list += (i ? ", " : "") + values[i];
+        return Status::InvalidArgument("argument(s) must be one of the following: " + list);
+      }
+      n = found;
+      text = values[found];
+      break;
+    }
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  strings_[index] = std::move(text);
+  ints_[index].store(n, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+Status Config::Set(std::string_view name, std::string_view value, bool startup) {
+  int i = FindParam(name);
+  if (i < 0) {
+    if (startup) return Status::InvalidArgument("Bad directive or wrong number of arguments");
+    return Status::InvalidArgument("Unknown option or number of arguments for CONFIG SET - '" +
+                                   std::string(name) + "'");
+  }
+  std::string prefix = "CONFIG SET failed (possibly related to argument '" +
+                       std::string(kParams[i].name) + "') - ";
+  if (!startup && !kParams[i].mutable_at_runtime) {
+    return Status::InvalidArgument(prefix + "can't set immutable config");
+  }
+  Status st = SetLocked(i, value);
+  if (!st.ok()) return Status::InvalidArgument(startup ? st.message() : prefix + st.message());
+  return st;
+}
+
+std::vector<std::pair<std::string, std::string>> Config::Get(std::string_view pattern) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::lock_guard<std::mutex> l(mu_);
+  for (size_t i = 0; i < std::size(kParams); ++i) {
+    if (GlobMatch(pattern, kParams[i].name, /*nocase=*/true)) {
+      out.emplace_back(kParams[i].name, strings_[i]);
+    }
+  }
+  return out;
+}
+
+Status Config::LoadText(std::string_view text, std::string_view origin) {
+  size_t line_no = 0, pos = 0;
+  while (pos <= text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
+    pos = nl == std::string_view::npos ? text.size() + 1 : nl + 1;
+    ++line_no;
+    while (!line.empty() && (line.back() == '\r' || isspace(static_cast<unsigned char>(line.back()))))
+      line.remove_suffix(1);
+    std::vector<std::string> words;
+    bool ok = SplitConfigLine(line, &words);
+    if (ok && (words.empty() || words[0][0] == '#')) continue;
+    auto fail = [&](const std::string& why) {
+      return Status::InvalidArgument("\n*** FATAL CONFIG FILE ERROR ***\nReading the configuration " +
+                                     std::string(origin) + ", at line " + std::to_string(line_no) +
+                                     "\n>>> '" + std::string(line) + "'\n" + why);
+    };
+    if (!ok) return fail("Unbalanced quotes in configuration line");
+    if (words.size() < 2 && !EqualsIgnoreCase(words[0], "save") &&
+        !EqualsIgnoreCase(words[0], "requirepass") && !EqualsIgnoreCase(words[0], "logfile")) {
+      return fail("Bad directive or wrong number of arguments");
+    }
+    std::string value;
+    for (size_t i = 1; i < words.size(); ++i) value += (i > 1 ? " " : "") + words[i];
+    Status st = Set(words[0], value, /*startup=*/true);
+    if (!st.ok()) return fail(st.message());
+  }
+  return Status::Ok();
+}
+
+Status Config::LoadArgs(int argc, const char* const* argv) {
+  int i = 1;
+  if (argc > 1 && argv[1][0] != '-') {
+    std::ifstream f(argv[1]);
+    if (!f) return Status::InvalidArgument(std::string("Fatal error, can't open config file '") +
+                                           argv[1] + "'");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    RETURN_IF_ERROR(LoadText(ss.str(), "file"));
+    i = 2;
+  }
+  // "--name v1 v2 --other v" becomes config lines, as redis-server does.
+  std::string text;
+  for (; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.size() > 2 && a.substr(0, 2) == "--") {
+      if (!text.empty()) text += "\n";
+      text += a.substr(2);
+    } else {
+      text += " \"";
+      for (char c : a) {
+        if (c == '"' || c == '\\') text += '\\';
+        text += c;
+      }
+      text += "\"";
+    }
+  }
+  return LoadText(text, "command line");
+}
+
+}  // namespace strata::server

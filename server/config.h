@@ -1,0 +1,75 @@
+// Config: every server setting, by Redis's name, from the config file, the command line and
+// CONFIG SET.
+//
+// redis-server's conventions: an optional config file as the first argument ("port 6379" per
+// line, '#' comments, quoted values), then "--name value" pairs that override it. Settings are
+// read through typed getters. Numbers live in atomics and strings behind a mutex, so workers may
+// read any setting while CONFIG SET changes a mutable one. Thread safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/status.h"
+
+namespace strata::server {
+
+enum class Param : int {
+  kBind,
+  kPort,
+  kDir,
+  kThreads,
+  kShards,
+  kDatabases,
+  kRequirepass,
+  kMaxclients,
+  kTimeout,
+  kProtoMaxBulkLen,
+  kClientQueryBufferLimit,
+  kLoglevel,
+  kLogfile,
+  kHz,
+  kIoBackend,
+  kAppendonly,
+  kAppendfsync,
+  kSave,
+  kCount,
+};
+
+class Config {
+ public:
+  Config();
+
+  // Loads "[config-file] [--name value ...]" as redis-server takes them. On error the Status
+  // message is what to print before exiting.
+  Status LoadArgs(int argc, const char* const* argv);
+  // Loads the text of a config file (for LoadArgs and tests).
+  Status LoadText(std::string_view text, std::string_view origin);
+
+  // Sets one setting by name. At run time (startup=false) immutable settings are refused.
+  // The error text is Redis's CONFIG SET wording.
+  Status Set(std::string_view name, std::string_view value, bool startup);
+  // Every (name, value) whose name matches the glob pattern, in table order.
+  std::vector<std::pair<std::string, std::string>> Get(std::string_view pattern) const;
+
+  int64_t Int(Param p) const { return ints_[static_cast<int>(p)].load(std::memory_order_relaxed); }
+  bool Bool(Param p) const { return Int(p) != 0; }
+  std::string String(Param p) const;
+
+ private:
+  Status SetLocked(int index, std::string_view value);
+  std::array<std::atomic<int64_t>, static_cast<int>(Param::kCount)> ints_;
+  mutable std::mutex mu_;
+  std::array<std::string, static_cast<int>(Param::kCount)> strings_;  // GUARDED_BY(mu_)
+};
+
+// Parses Redis memory units: "100", "1k" (1000), "1kb" (1024), "5mb", "2gb"; case-insensitive.
+bool ParseMemory(std::string_view s, int64_t* out);
+
+}  // namespace strata::server

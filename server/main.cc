@@ -1,0 +1,99 @@
+// strata-server: parses the configuration as redis-server does, starts the server, and shuts it
+// down cleanly on SIGTERM, SIGINT or SHUTDOWN.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include "base/logging.h"
+#include "server/config.h"
+#include "server/server.h"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+std::atomic<strata::server::Server*> g_server{nullptr};
+
+void OnSignal(int sig) {
+  static const char kMsg[] = "Received shutdown signal, scheduling shutdown...\n";
+  ssize_t w = ::write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
+  (void)w;
+  (void)sig;
+  if (auto* s = g_server.load()) s->RequestShutdownFromSignal();
+}
+
+void Usage() {
+  std::fprintf(stderr,
+               "Usage: strata-server [/path/to/strata.conf] [--name value ...]\n"
+               "       strata-server --version | -v\n"
+               "       strata-server --help | -h\n\n"
+               "Examples:\n"
+               "       strata-server                   (127.0.0.1:6379, data in ./data)\n"
+               "       strata-server --port 7777 --dir /var/lib/strata\n"
+               "       strata-server /etc/strata.conf --loglevel verbose\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace strata;
+  if (argc == 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version"))) {
+    std::printf("Strata server v=%s\n", kVersion);
+    return 0;
+  }
+  if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    Usage();
+    return 0;
+  }
+  auto config = std::make_unique<server::Config>();
+  Status st = config->LoadArgs(argc, argv);
+  if (!st.ok()) {
+    std::fprintf(stderr, "%s\n", st.message().c_str());
+    return 1;
+  }
+  LogLevel level = LogLevel::kNotice;
+  ParseLogLevel(config->String(server::Param::kLoglevel), &level);
+  if (!ConfigureLogging(level, config->String(server::Param::kLogfile))) {
+    std::fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
+    return 1;
+  }
+  std::string dir = config->String(server::Param::kDir);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || ::chdir(dir.c_str()) != 0) {
+    LOG_WARN("Can't chdir to '%s': %s", dir.c_str(), ec ? ec.message().c_str() : strerror(errno));
+    return 1;
+  }
+
+  signal(SIGPIPE, SIG_IGN);
+  auto server = std::make_unique<server::Server>(std::move(config));
+  st = server->Start();
+  if (!st.ok()) {
+    LOG_WARN("%s", st.message().c_str());
+    return 1;
+  }
+  g_server = server.get();
+  struct sigaction sa{};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+
+  LOG_INFO("Strata %s starting: pid=%d, port=%d, bind=%s, threads=%d, io=%s, shards=%d, dir=%s",
+           kVersion, static_cast<int>(getpid()), server->port(),
+           server->config().String(server::Param::kBind).c_str(), server->num_workers(),
+           server->io_backend_name(), server->keyspace().num_shards(), dir.c_str());
+  if (server->config().Bool(server::Param::kAppendonly)) {
+    LOG_WARN("appendonly is set, but this build keeps data in memory only: the write-ahead log "
+             "is not implemented yet");
+  }
+  LOG_INFO("Ready to accept connections tcp");
+  server->Wait();
+  g_server = nullptr;
+  LOG_INFO("Strata is now ready to exit, bye bye...");
+  return 0;
+}

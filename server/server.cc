@@ -1,0 +1,226 @@
+#include "server/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <random>
+#include <sstream>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "base/string_util.h"
+#include "server/worker.h"
+
+namespace strata::server {
+
+void ServerStats::Reset() {
+  connections_received = 0;
+  commands_processed = 0;
+  rejected_connections = 0;
+  net_input_bytes = 0;
+  net_output_bytes = 0;
+  protocol_errors = 0;
+}
+
+Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
+  engine::KeyspaceOptions ko;
+  ko.shards = static_cast<int>(config_->Int(Param::kShards));
+  ko.databases = static_cast<int>(config_->Int(Param::kDatabases));
+  keyspace_ = std::make_unique<engine::Keyspace>(ko);
+  std::random_device rd;
+  std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowUs());
+  static const char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) run_id_str_.push_back(kHex[rng() & 15]);
+  run_id_ = rng();
+}
+
+Server::~Server() {
+  RequestShutdown();
+  if (cron_.joinable()) cron_.join();
+  workers_.clear();
+}
+
+Status Server::OpenListeners(std::vector<int>* fds, int) {
+  std::istringstream words(config_->String(Param::kBind));
+  std::string addr;
+  int port = static_cast<int>(config_->Int(Param::kPort));
+  while (words >> addr) {
+    bool optional = !addr.empty() && addr[0] == '-';  // Redis: "-::1" may fail quietly
+    if (optional) addr.erase(0, 1);
+    if (addr == "*") addr = "0.0.0.0";
+    if (addr == "::*") addr = "::";
+    sockaddr_storage ss{};
+    socklen_t len;
+    int family;
+    if (inet_pton(AF_INET, addr.c_str(), &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr) == 1) {
+      family = AF_INET;
+      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+      a->sin_family = AF_INET;
+      a->sin_port = htons(port);
+      len = sizeof(sockaddr_in);
+    } else if (inet_pton(AF_INET6, addr.c_str(),
+                         &reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr) == 1) {
+      family = AF_INET6;
+      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+      a->sin6_family = AF_INET6;
+      a->sin6_port = htons(port);
+      len = sizeof(sockaddr_in6);
+    } else {
+      return Status::InvalidArgument("Invalid bind address '" + addr + "'");
+    }
+    int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return Status::IOError(std::string("socket: ") + strerror(errno));
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 || ::listen(fd, 511) < 0) {
+      int err = errno;
+      ::close(fd);
+      if (optional) continue;
+      return Status::IOError("Could not create server TCP listening socket " + addr + ":" +
+                             std::to_string(port) + ": " + strerror(err));
+    }
+    if (port == 0) {  // an ephemeral port was asked for: learn which
+      sockaddr_storage got{};
+      socklen_t gl = sizeof(got);
+      getsockname(fd, reinterpret_cast<sockaddr*>(&got), &gl);
+      port = ntohs(got.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&got)->sin_port
+                                            : reinterpret_cast<sockaddr_in6*>(&got)->sin6_port);
+    }
+    fds->push_back(fd);
+  }
+  if (fds->empty()) return Status::InvalidArgument("Failed listening on any bind address");
+  port_ = port;
+  return Status::Ok();
+}
+
+Status Server::Start() {
+  start_time_ms_ = NowMs();
+  int workers = static_cast<int>(config_->Int(Param::kThreads));
+  if (workers <= 0) workers = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<int> listen_fds;
+  RETURN_IF_ERROR(OpenListeners(&listen_fds, workers));
+
+  const std::string mode = config_->String(Param::kIoBackend);
+  std::vector<std::unique_ptr<IoBackend>> backends;
+  for (int i = 0; i < workers; ++i) {
+    std::unique_ptr<IoBackend> b;
+    if (mode != "epoll") {
+      std::string why;
+      b = NewUringBackend(4096, &why);
+      if (!b && mode == "uring") return Status::IOError("io_uring unavailable: " + why);
+      if (!b && i == 0) LOG_WARN("io_uring cannot be set up (%s): event loops run on epoll", why.c_str());
+    }
+    if (!b) b = NewEpollBackend();
+    backends.push_back(std::move(b));
+  }
+  io_backend_name_ = backends[0]->name();
+  for (int i = 0; i < workers; ++i) {
+    workers_.push_back(std::make_unique<Worker>(this, i, std::move(backends[i]),
+                                                i == 0 ? listen_fds : std::vector<int>{}));
+  }
+  std::vector<Worker*> peers;
+  for (auto& w : workers_) peers.push_back(w.get());
+  workers_[0]->set_peers(peers);
+  for (auto& w : workers_) w->Start();
+  cron_ = std::thread([this] { CronLoop(); });
+  return Status::Ok();
+}
+
+void Server::RequestShutdown() {
+  {
+    std::lock_guard<std::mutex> l(wait_mu_);
+    shutdown_ = true;
+  }
+  wait_cv_.notify_all();
+  for (auto& w : workers_) w->Wake();
+}
+
+void Server::Wait() {
+  {
+    std::unique_lock<std::mutex> l(wait_mu_);
+    // Also poll: a signal handler may set the flag without notifying.
+    while (!shutdown_) wait_cv_.wait_for(l, std::chrono::milliseconds(100));
+  }
+  for (auto& w : workers_) w->Wake();
+  for (auto& w : workers_) w->Join();
+  if (cron_.joinable()) cron_.join();
+}
+
+void Server::CronLoop() {
+  // Housekeeping, hz times a second: active expiry and incremental rehashing, a shard at a time
+  // under its lock, with a time budget per shard so no shard stalls for long.
+  constexpr int kSamples = 16;
+  int64_t sample_ops[kSamples] = {0}, sample_us[kSamples] = {0};
+  int sample = 0;
+  int64_t last_sample_us = MonotonicUs();
+  uint64_t last_ops = stats_.commands_processed.load();
+  while (!shutting_down()) {
+    int64_t now_us = MonotonicUs();
+    if (now_us - last_sample_us >= 100000) {  // instantaneous_ops_per_sec, as Redis samples it
+      uint64_t ops = stats_.commands_processed.load();
+      sample_ops[sample % kSamples] = static_cast<int64_t>(ops - last_ops);
+      sample_us[sample % kSamples] = now_us - last_sample_us;
+      ++sample;
+      int64_t total_ops = 0, total_us = 0;
+      for (int i = 0; i < kSamples; ++i) {
+        total_ops += sample_ops[i];
+        total_us += sample_us[i];
+      }
+      ops_per_sec_ = total_us ? total_ops * 1000000 / total_us : 0;
+      last_ops = ops;
+      last_sample_us = now_us;
+    }
+    int64_t hz = std::clamp<int64_t>(config_->Int(Param::kHz), 1, 500);
+    int64_t period_us = 1000000 / hz;
+    int64_t start = MonotonicUs();
+    int64_t now_ms = NowMs();
+    // Redis spends up to 25% of a cron period on expiry; split it across shards.
+    int64_t budget = std::max<int64_t>(50, period_us / 4 / keyspace_->num_shards());
+    for (int i = 0; i < keyspace_->num_shards(); ++i) {
+      engine::Shard& s = keyspace_->shard(i);
+      std::lock_guard<std::mutex> l(s.mu());
+      s.ActiveExpire(now_ms, budget);
+      s.Migrate(std::min<int64_t>(budget, 1000));
+    }
+    cron_loops_.fetch_add(1, std::memory_order_relaxed);
+    int64_t left = period_us - (MonotonicUs() - start);
+    std::unique_lock<std::mutex> l(wait_mu_);
+    if (left > 0 && !shutdown_) wait_cv_.wait_for(l, std::chrono::microseconds(left));
+  }
+}
+
+void Server::Execute(ClientState& client, std::span<const std::string_view> args,
+                     ReplyBuilder& reply) {
+  stats_.commands_processed.fetch_add(1, std::memory_order_relaxed);
+  const CommandSpec* spec = commands_.Find(args[0]);
+  if (spec == nullptr) {
+    std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+                      "', with args beginning with: ";
+    for (size_t i = 1; i < args.size() && msg.size() < 256; ++i) {
+      msg += "'" + std::string(args[i].substr(0, 128)) + "' ";
+    }
+    reply.Error(msg);
+    return;
+  }
+  CommandContext ctx{*this, client, reply, args, NowMs()};
+  if (!CommandTable::ArityOk(*spec, args.size())) {
+    ReplyWrongArity(ctx);
+    return;
+  }
+  if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth)) {
+    if (config_->String(Param::kRequirepass).empty()) {
+      client.authenticated = true;  // requirepass was cleared at run time
+    } else {
+      reply.Error("NOAUTH Authentication required.");
+      return;
+    }
+  }
+  client.last_command.store(spec->name.data(), std::memory_order_relaxed);
+  spec->handler(ctx);
+}
+
+}  // namespace strata::server

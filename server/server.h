@@ -1,0 +1,100 @@
+// Server: owns the keyspace, the configuration, the command table, the client registry, the
+// worker threads and the housekeeping (cron) thread, and runs a command for a client.
+//
+// Lifetime: main() builds one Server, calls Start(), then Wait() until a shutdown is requested
+// (SIGTERM, SIGINT, SHUTDOWN). Every accessor is safe from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "base/status.h"
+#include "engine/keyspace.h"
+#include "server/client.h"
+#include "server/command.h"
+#include "server/config.h"
+#include "server/reply_builder.h"
+
+namespace strata::server {
+
+class Worker;
+
+struct ServerStats {
+  std::atomic<uint64_t> connections_received{0};
+  std::atomic<uint64_t> commands_processed{0};
+  std::atomic<uint64_t> rejected_connections{0};
+  std::atomic<uint64_t> net_input_bytes{0};
+  std::atomic<uint64_t> net_output_bytes{0};
+  std::atomic<uint64_t> protocol_errors{0};
+  void Reset();
+};
+
+class Server {
+ public:
+  explicit Server(std::unique_ptr<Config> config);
+  ~Server();
+
+  // Binds the listening sockets and starts the workers and the cron thread.
+  Status Start();
+  // Blocks until a shutdown is requested, then stops the workers and returns.
+  void Wait();
+  // Asks the server to stop, from any thread.
+  void RequestShutdown();
+  // Async-signal-safe variant: only sets the flag, which Wait() polls.
+  void RequestShutdownFromSignal() { shutdown_.store(true); }
+  bool shutting_down() const { return shutdown_.load(std::memory_order_relaxed); }
+
+  // Runs one command line for a client, replying through `reply`.
+  void Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply);
+
+  Config& config() { return *config_; }
+  engine::Keyspace& keyspace() { return *keyspace_; }
+  const CommandTable& commands() const { return commands_; }
+  ClientRegistry& clients() { return clients_; }
+  ServerStats& stats() { return stats_; }
+  int64_t start_time_ms() const { return start_time_ms_; }
+  int num_workers() const { return static_cast<int>(workers_.size()); }
+  int port() const { return port_; }
+  // "io_uring" or "epoll": what the workers' loops run on.
+  const char* io_backend_name() const { return io_backend_name_; }
+  uint64_t run_id_hash() const { return run_id_; }
+  const std::string& run_id() const { return run_id_str_; }
+  const std::string& executable() const { return executable_; }
+  void set_executable(std::string path) { executable_ = std::move(path); }
+  uint64_t cron_loops() const { return cron_loops_.load(std::memory_order_relaxed); }
+  // Commands per second over the last ~1.6 s, sampled by the cron thread.
+  int64_t ops_per_sec() const { return ops_per_sec_.load(std::memory_order_relaxed); }
+
+ private:
+  void CronLoop();
+  Status OpenListeners(std::vector<int>* fds_per_worker, int workers);
+
+  std::unique_ptr<Config> config_;
+  std::unique_ptr<engine::Keyspace> keyspace_;
+  CommandTable commands_;
+  ClientRegistry clients_;
+  ServerStats stats_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::thread cron_;
+  std::atomic<bool> shutdown_{false};
+  std::atomic<uint64_t> cron_loops_{0};
+  std::atomic<int64_t> ops_per_sec_{0};
+  std::mutex wait_mu_;
+  std::condition_variable wait_cv_;
+  int64_t start_time_ms_ = 0;
+  int port_ = 0;
+  const char* io_backend_name_ = "none";
+  uint64_t run_id_ = 0;
+  std::string run_id_str_;
+  std::string executable_;
+};
+
+}  // namespace strata::server

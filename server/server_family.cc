@@ -1,0 +1,489 @@
+// Server commands: INFO, CONFIG, COMMAND, TIME, SHUTDOWN, FUNCTION (no functions loaded).
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "base/clock.h"
+#include "base/string_util.h"
+#include "server/command.h"
+#include "server/server.h"
+
+#ifdef STRATA_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+
+namespace strata::server {
+namespace {
+
+// ---- INFO ----
+
+std::string HumanBytes(uint64_t n) {
+  char buf[32];
+  double d = static_cast<double>(n);
+  if (n < 1024) snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
+  else if (n < 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (n < 1024ULL * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
+  else snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+uint64_t AllocatedBytes() {
+#ifdef STRATA_JEMALLOC
+  uint64_t epoch = 1;
+  size_t sz = sizeof(epoch);
+  mallctl("epoch", &epoch, &sz, &epoch, sz);
+  size_t allocated = 0;
+  sz = sizeof(allocated);
+  if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) return allocated;
+#endif
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+const char* AllocatorName() {
+#ifdef STRATA_JEMALLOC
+  return "jemalloc";
+#else
+  return "libc";
+#endif
+}
+
+uint64_t RssBytes() {
+  std::ifstream f("/proc/self/statm");
+  uint64_t pages = 0, rss = 0;
+  f >> pages >> rss;
+  return rss * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+class InfoWriter {
+ public:
+  void Section(const char* name) {
+    if (!out_.empty()) out_ += "\r\n";
+    out_ += "# ";
+    out_ += name;
+    out_ += "\r\n";
+  }
+  void Field(const char* name, const std::string& value) {
+    out_ += name;
+    out_ += ':';
+    out_ += value;
+    out_ += "\r\n";
+  }
+  void Field(const char* name, int64_t v) { Field(name, std::to_string(v)); }
+  void Field(const char* name, uint64_t v) { Field(name, std::to_string(v)); }
+  void Field(const char* name, int v) { Field(name, std::to_string(v)); }
+  void Field(const char* name, const char* v) { Field(name, std::string(v)); }
+  std::string& out() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+void InfoServer(CommandContext& ctx, InfoWriter& w) {
+  Server& s = ctx.server;
+  struct utsname u;
+  uname(&u);
+  int64_t uptime = (ctx.now_ms - s.start_time_ms()) / 1000;
+  w.Section("Server");
+  w.Field("redis_version", "7.0.15");
+  w.Field("strata_version", "0.1.0");
+  w.Field("redis_git_sha1", "00000000");
+  w.Field("redis_git_dirty", 0);
+  w.Field("redis_build_id", "0");
+  w.Field("redis_mode", "standalone");
+  w.Field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+  w.Field("arch_bits", 64);
+  w.Field("monotonic_clock", "POSIX clock_gettime");
+  w.Field("multiplexing_api", s.io_backend_name());
+  w.Field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                             std::to_string(__GNUC_PATCHLEVEL__));
+  w.Field("process_id", static_cast<int64_t>(getpid()));
+  w.Field("run_id", s.run_id());
+  w.Field("tcp_port", s.port());
+  w.Field("server_time_usec", NowUs());
+  w.Field("uptime_in_seconds", uptime);
+  w.Field("uptime_in_days", uptime / 86400);
+  w.Field("hz", s.config().Int(Param::kHz));
+  w.Field("configured_hz", s.config().Int(Param::kHz));
+  w.Field("lru_clock", static_cast<uint64_t>(engine::AccessClockNow()));
+  w.Field("io_threads_active", s.num_workers() > 1 ? 1 : 0);
+  w.Field("worker_threads", s.num_workers());
+  w.Field("shards", s.keyspace().num_shards());
+}
+
+void InfoClients(CommandContext& ctx, InfoWriter& w) {
+  uint64_t max_in = 0, max_out = 0;
+  ctx.server.clients().ForEach([&](ClientState& c) {
+    max_in = std::max<uint64_t>(max_in, c.query_buffer_bytes.load());
+    max_out = std::max<uint64_t>(max_out, c.output_buffer_bytes.load());
+  });
+  w.Section("Clients");
+  w.Field("connected_clients", static_cast<uint64_t>(ctx.server.clients().size()));
+  w.Field("cluster_connections", 0);
+  w.Field("maxclients", ctx.server.config().Int(Param::kMaxclients));
+  w.Field("client_recent_max_input_buffer", max_in);
+  w.Field("client_recent_max_output_buffer", max_out);
+  w.Field("blocked_clients", 0);
+  w.Field("tracking_clients", 0);
+  w.Field("clients_in_timeout_table", 0);
+}
+
+void InfoMemory(CommandContext& ctx, InfoWriter& w) {
+  uint64_t used = AllocatedBytes(), rss = RssBytes();
+  uint64_t dataset = ctx.keyspace().UsedBytes();
+  w.Section("Memory");
+  w.Field("used_memory", used);
+  w.Field("used_memory_human", HumanBytes(used));
+  w.Field("used_memory_rss", rss);
+  w.Field("used_memory_rss_human", HumanBytes(rss));
+  w.Field("used_memory_dataset", dataset);
+  w.Field("used_memory_dataset_human", HumanBytes(dataset));
+  w.Field("maxmemory", 0);
+  w.Field("maxmemory_human", "0B");
+  w.Field("maxmemory_policy", "noeviction");
+  char ratio[32];
+  snprintf(ratio, sizeof(ratio), "%.2f", used ? static_cast<double>(rss) / used : 0.0);
+  w.Field("mem_fragmentation_ratio", ratio);
+  w.Field("mem_allocator", AllocatorName());
+}
+
+void InfoPersistence(CommandContext&, InfoWriter& w) {
+  w.Section("Persistence");
+  w.Field("loading", 0);
+  w.Field("async_loading", 0);
+  w.Field("rdb_changes_since_last_save", 0);
+  w.Field("rdb_bgsave_in_progress", 0);
+  w.Field("rdb_last_bgsave_status", "ok");
+  w.Field("aof_enabled", 0);
+  w.Field("aof_rewrite_in_progress", 0);
+  w.Field("aof_last_write_status", "ok");
+}
+
+void InfoStats(CommandContext& ctx, InfoWriter& w) {
+  ServerStats& st = ctx.server.stats();
+  engine::Keyspace& ks = ctx.keyspace();
+  w.Section("Stats");
+  w.Field("total_connections_received", st.connections_received.load());
+  w.Field("total_commands_processed", st.commands_processed.load());
+  w.Field("instantaneous_ops_per_sec", ctx.server.ops_per_sec());
+  w.Field("total_net_input_bytes", st.net_input_bytes.load());
+  w.Field("total_net_output_bytes", st.net_output_bytes.load());
+  w.Field("rejected_connections", st.rejected_connections.load());
+  w.Field("expired_keys", ks.ExpiredKeys());
+  w.Field("evicted_keys", 0);
+  w.Field("keyspace_hits", ks.Hits());
+  w.Field("keyspace_misses", ks.Misses());
+  w.Field("total_protocol_errors", st.protocol_errors.load());
+}
+
+void InfoReplication(CommandContext&, InfoWriter& w) {
+  w.Section("Replication");
+  w.Field("role", "master");
+  w.Field("connected_slaves", 0);
+}
+
+void InfoCpu(CommandContext&, InfoWriter& w) {
+  struct rusage self, children;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto secs = [](const timeval& tv) {
+    char b[32];
+    snprintf(b, sizeof(b), "%ld.%06ld", static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
+    return std::string(b);
+  };
+  w.Section("CPU");
+  w.Field("used_cpu_sys", secs(self.ru_stime));
+  w.Field("used_cpu_user", secs(self.ru_utime));
+  w.Field("used_cpu_sys_children", secs(children.ru_stime));
+  w.Field("used_cpu_user_children", secs(children.ru_utime));
+}
+
+void InfoKeyspace(CommandContext& ctx, InfoWriter& w) {
+  engine::Keyspace& ks = ctx.keyspace();
+  w.Section("Keyspace");
+  for (int db = 0; db < ks.num_dbs(); ++db) {
+    uint64_t keys = 0, expires = 0;
+    for (int i = 0; i < ks.num_shards(); ++i) {
+      std::lock_guard<std::mutex> l(ks.shard(i).mu());
+      keys += ks.shard(i).table(db).size();
+      expires += ks.shard(i).volatile_keys(db);
+    }
+    if (keys == 0) continue;
+    std::string name = "db" + std::to_string(db);
+    w.Field(name.c_str(), "keys=" + std::to_string(keys) + ",expires=" + std::to_string(expires) +
+                              ",avg_ttl=0");
+  }
+}
+
+void CmdInfo(CommandContext& ctx) {
+  using SectionFn = void (*)(CommandContext&, InfoWriter&);
+  static const std::pair<const char*, SectionFn> kSections[] = {
+      {"server", InfoServer},           {"clients", InfoClients}, {"memory", InfoMemory},
+      {"persistence", InfoPersistence}, {"stats", InfoStats},     {"replication", InfoReplication},
+      {"cpu", InfoCpu},                 {"keyspace", InfoKeyspace},
+  };
+  std::vector<std::string> want;
+  for (size_t i = 1; i < ctx.args.size(); ++i) want.push_back(ToLower(ctx.args[i]));
+  bool all = want.empty() ||
+             std::any_of(want.begin(), want.end(), [](const std::string& s) {
+               return s == "all" || s == "default" || s == "everything";
+             });
+  InfoWriter w;
+  for (const auto& [name, fn] : kSections) {
+    if (all || std::find(want.begin(), want.end(), name) != want.end()) fn(ctx, w);
+  }
+  ctx.reply.Verbatim(w.out());
+}
+
+// ---- CONFIG ----
+
+void CmdConfig(CommandContext& ctx) {
+  const CommandSpec* sub = CommandTable::FindSub(*ctx.server.commands().Find("config"), ctx.args[1]);
+  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
+  if (!CommandTable::ArityOk(*sub, ctx.args.size())) return ReplyWrongArity(ctx);
+  std::string_view name = sub->name.substr(7);
+  Config& cfg = ctx.server.config();
+  if (name == "get") {
+    std::vector<std::pair<std::string, std::string>> found;
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      for (auto& kv : cfg.Get(ctx.args[i])) {
+        if (std::none_of(found.begin(), found.end(), [&](auto& f) { return f.first == kv.first; }))
+          found.push_back(std::move(kv));
+      }
+    }
+    ctx.reply.Map(found.size());
+    for (auto& [k, v] : found) {
+      ctx.reply.Bulk(k);
+      ctx.reply.Bulk(v);
+    }
+    return;
+  }
+  if (name == "set") {
+    if (ctx.args.size() % 2 != 0) return ReplyWrongArity(ctx);
+    // All or nothing: validate on a scratch copy first, then apply.
+    Config scratch;
+    for (auto& [k, v] : cfg.Get("*")) scratch.Set(k, v, true).PermitUnchecked();
+    for (size_t i = 2; i < ctx.args.size(); i += 2) {
+      for (size_t j = 2; j < i; j += 2) {
+        if (EqualsIgnoreCase(ctx.args[i], ctx.args[j])) {
+          return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                                 ToLower(ctx.args[i]) + "') - duplicate parameter");
+        }
+      }
+      Status st = scratch.Set(ctx.args[i], ctx.args[i + 1], false);
+      if (!st.ok()) return ctx.reply.Error(st);
+    }
+    for (size_t i = 2; i < ctx.args.size(); i += 2) {
+      cfg.Set(ctx.args[i], ctx.args[i + 1], false).PermitUnchecked();
+    }
+    return ctx.reply.Ok();
+  }
+  if (name == "resetstat") {
+    ctx.server.stats().Reset();
+    return ctx.reply.Ok();
+  }
+  if (name == "help") {
+    static const char* kHelp[] = {
+        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+        "RESETSTAT", "    Reset statistics reported by the INFO command.",
+        "HELP", "    Print this help."};
+    ctx.reply.Array(std::size(kHelp));
+    for (const char* l : kHelp) ctx.reply.Simple(l);
+    return;
+  }
+  ReplyUnknownSubcommand(ctx);
+}
+
+// ---- COMMAND ----
+
+void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
+  ReplyBuilder& r = ctx.reply;
+  r.Array(10);
+  r.Bulk(c.name);
+  r.Int(c.arity);
+  auto flags = FlagNames(c.flags);
+  r.Set(flags.size());
+  for (auto f : flags) r.Simple(f);
+  r.Int(c.first_key);
+  r.Int(c.last_key);
+  r.Int(c.key_step);
+  std::vector<std::string> cats;
+  cats.push_back("@" + std::string(c.group == "generic" ? "keyspace" : c.group));
+  if (c.flags & kWrite) cats.push_back("@write");
+  if (c.flags & kReadOnly) cats.push_back("@read");
+  if (c.flags & kAdmin) cats.push_back("@admin");
+  if (c.flags & kAdmin) cats.push_back("@dangerous");
+  cats.push_back(c.flags & kFast ? "@fast" : "@slow");
+  r.Set(cats.size());
+  for (auto& s : cats) r.Simple(s);
+  r.Set(0);    // tips
+  r.Array(0);  // key specs
+  r.Array(c.subcommands.size());
+  for (const CommandSpec& s : c.subcommands) ReplyCommandInfo(ctx, s);
+}
+
+void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
+  ReplyBuilder& r = ctx.reply;
+  r.Bulk(c.name);
+  r.Map(c.subcommands.empty() ? 3 : 4);
+  r.Bulk("summary");
+  r.Bulk(c.summary);
+  r.Bulk("since");
+  r.Bulk("1.0.0");
+  r.Bulk("group");
+  r.Bulk(c.group);
+  if (!c.subcommands.empty()) {
+    r.Bulk("subcommands");
+    r.Map(c.subcommands.size());
+    for (const CommandSpec& s : c.subcommands) ReplyCommandDocs(ctx, s);
+  }
+}
+
+void CmdCommand(CommandContext& ctx) {
+  const CommandTable& table = ctx.server.commands();
+  if (ctx.args.size() == 1) {
+    ctx.reply.Array(table.all().size());
+    for (const CommandSpec& c : table.all()) ReplyCommandInfo(ctx, c);
+    return;
+  }
+  const CommandSpec* sub = CommandTable::FindSub(*table.Find("command"), ctx.args[1]);
+  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
+  if (!CommandTable::ArityOk(*sub, ctx.args.size())) return ReplyWrongArity(ctx);
+  std::string_view name = sub->name.substr(8);
+  if (name == "count") return ctx.reply.Int(static_cast<int64_t>(table.all().size()));
+  if (name == "list") {
+    ctx.reply.Array(table.all().size());
+    for (const CommandSpec& c : table.all()) ctx.reply.Bulk(c.name);
+    return;
+  }
+  if (name == "info") {
+    if (ctx.args.size() == 2) {
+      ctx.reply.Array(table.all().size());
+      for (const CommandSpec& c : table.all()) ReplyCommandInfo(ctx, c);
+      return;
+    }
+    ctx.reply.Array(ctx.args.size() - 2);
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      const CommandSpec* c = table.Find(ctx.args[i]);
+      c ? ReplyCommandInfo(ctx, *c) : ctx.reply.NullArray();
+    }
+    return;
+  }
+  if (name == "docs") {
+    std::vector<const CommandSpec*> list;
+    if (ctx.args.size() == 2) {
+      for (const CommandSpec& c : table.all()) list.push_back(&c);
+    } else {
+      for (size_t i = 2; i < ctx.args.size(); ++i) {
+        if (const CommandSpec* c = table.Find(ctx.args[i])) list.push_back(c);
+      }
+    }
+    ctx.reply.Map(list.size());
+    for (const CommandSpec* c : list) ReplyCommandDocs(ctx, *c);
+    return;
+  }
+  if (name == "getkeys") {
+    auto line = ctx.args.subspan(2);
+    const CommandSpec* c = table.Find(line[0]);
+    if (c == nullptr) return ctx.reply.Error("ERR Invalid command specified");
+    if (!CommandTable::ArityOk(*c, line.size())) {
+      return ctx.reply.Error("ERR Invalid number of arguments specified for command");
+    }
+    auto pos = CommandTable::KeyPositions(*c, line.size());
+    if (pos.empty()) return ctx.reply.Error("ERR The command has no key arguments");
+    ctx.reply.Array(pos.size());
+    for (int p : pos) ctx.reply.Bulk(line[p]);
+    return;
+  }
+  ReplyUnknownSubcommand(ctx);
+}
+
+// ---- TIME, SHUTDOWN, FUNCTION ----
+
+void CmdTime(CommandContext& ctx) {
+  int64_t us = NowUs();
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(us / 1000000));
+  ctx.reply.Bulk(std::to_string(us % 1000000));
+}
+
+void CmdShutdown(CommandContext& ctx) {
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    std::string a = ToLower(ctx.args[i]);
+    if (a == "abort") return ctx.reply.Error("ERR No shutdown in progress.");
+    if (a != "nosave" && a != "save" && a != "now" && a != "force") {
+      return ctx.reply.Error(Status::Syntax());
+    }
+  }
+  // No reply on success: the connection closes as the server exits, as with Redis.
+  ctx.client.close_after_reply = true;
+  ctx.server.RequestShutdown();
+}
+
+void CmdFunction(CommandContext& ctx) {
+  std::string sub = ToLower(ctx.args[1]);
+  if (sub == "list") {
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      std::string a = ToLower(ctx.args[i]);
+      if (a == "withcode") continue;
+      if (a == "libraryname" && i + 1 < ctx.args.size()) {
+        ++i;
+        continue;
+      }
+      return ctx.reply.Error("ERR Unknown argument " + std::string(ctx.args[i]));
+    }
+    return ctx.reply.Array(0);
+  }
+  if (sub == "flush") {
+    if (ctx.args.size() > 3) return ReplyWrongArity(ctx);
+    if (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "async") &&
+        !EqualsIgnoreCase(ctx.args[2], "sync")) {
+      return ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    }
+    return ctx.reply.Ok();
+  }
+  ReplyUnknownSubcommand(ctx);
+}
+
+}  // namespace
+
+std::vector<CommandSpec> ServerFamily() {
+  constexpr uint32_t kAdm = kAdmin | kNoScript | kLoading | kStale;
+  return {
+      {"info", -1, kLoading | kStale | kSentinel, 0, 0, 0, CmdInfo, "server",
+       "Get information and statistics about the server"},
+      {"config", -2, 0, 0, 0, 0, CmdConfig, "server", "A container for server configuration commands",
+       {
+           {"config|get", -3, kAdm, 0, 0, 0, CmdConfig, "server", "Get the values of configuration parameters"},
+           {"config|set", -4, kAdm, 0, 0, 0, CmdConfig, "server", "Set configuration parameters to the given values"},
+           {"config|resetstat", 2, kAdm, 0, 0, 0, CmdConfig, "server", "Reset the stats returned by INFO"},
+           {"config|help", 2, kLoading | kStale, 0, 0, 0, CmdConfig, "server", "Show helpful text about the different subcommands"},
+       }},
+      {"command", -1, kLoading | kStale, 0, 0, 0, CmdCommand, "server",
+       "Get array of Redis command details",
+       {
+           {"command|count", 2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get total number of Redis commands"},
+           {"command|list", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get an array of Redis command names"},
+           {"command|info", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command details, or all when no argument is given."},
+           {"command|docs", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command documentation"},
+           {"command|getkeys", -4, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Extract keys given a full Redis command"},
+       }},
+      {"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "server", "Return the current server time"},
+      {"shutdown", -1, kAdm | kSentinel, 0, 0, 0, CmdShutdown, "server",
+       "Synchronously save the dataset to disk and then shut down the server"},
+      {"function", -2, 0, 0, 0, 0, CmdFunction, "scripting", "A container for function commands",
+       {
+           {"function|list", -2, kNoScript, 0, 0, 0, CmdFunction, "scripting", "List information about all the functions"},
+           {"function|flush", -2, kWrite | kNoScript, 0, 0, 0, CmdFunction, "scripting", "Deleting all functions"},
+       }},
+  };
+}
+
+}  // namespace strata::server

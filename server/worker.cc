@@ -1,0 +1,299 @@
+#include "server/worker.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "server/server.h"
+
+namespace strata::server {
+
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr int kLoopTickMs = 100;
+
+std::string SockAddrString(const sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct Worker::Connection {
+  ClientState state;
+  size_t slot = 0;  // index in conns_
+  // Received bytes live in rbuf[rstart, rend); the rest of rbuf is free space for recv.
+  std::string rbuf;
+  size_t rstart = 0, rend = 0;
+  RespParser parser;
+  // Replies accumulate in `pending` while `sending` is in flight; they swap when it completes.
+  std::string pending, sending;
+  size_t sent = 0;
+  ReplyBuilder reply{&pending};
+  bool recv_posted = false, send_posted = false, closing = false;
+
+  explicit Connection(const ParserLimits& limits) : parser(limits) {}
+};
+
+Worker::Worker(Server* server, int index, std::unique_ptr<IoBackend> backend,
+               std::vector<int> listen_fds)
+    : server_(server), index_(index), backend_(std::move(backend)),
+      listen_fds_(std::move(listen_fds)) {}
+
+Worker::~Worker() {
+  Join();
+  backend_.reset();  // cancels what the kernel still holds before the buffers go away
+  for (Connection* c : conns_) {
+    server_->clients().Remove(&c->state);
+    ::close(c->state.fd);
+    delete c;
+  }
+  for (int fd : inbox_) ::close(fd);
+}
+
+void Worker::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::Adopt(int fd) {
+  {
+    std::lock_guard<std::mutex> l(inbox_mu_);
+    inbox_.push_back(fd);
+  }
+  backend_->Wake();
+}
+
+void Worker::Run() {
+  for (size_t i = 0; i < listen_fds_.size(); ++i) {
+    backend_->Accept(listen_fds_[i], (i << 3) | kOpAccept);
+  }
+  Completion done[256];
+  int64_t last_cron = MonotonicUs();
+  while (!server_->shutting_down()) {
+    int n = backend_->Wait(kLoopTickMs, done, 256);
+    for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
+    std::vector<int> adopted;
+    {
+      std::lock_guard<std::mutex> l(inbox_mu_);
+      adopted.swap(inbox_);
+    }
+    for (int fd : adopted) AddConnection(fd);
+    int64_t now = MonotonicUs();
+    if (now - last_cron >= kLoopTickMs * 1000) {
+      last_cron = now;
+      Cron(NowMs());
+    }
+  }
+}
+
+void Worker::OnCompletion(uint64_t tag, int result) {
+  uint64_t op = tag & 7;
+  if (op == kOpAccept) return OnAccept(tag >> 3, result);
+  auto* c = reinterpret_cast<Connection*>(tag & ~uint64_t{7});
+  if (op == kOpRecv) OnRecv(c, result);
+  else OnSend(c, result);
+}
+
+void Worker::OnAccept(size_t listener, int result) {
+  backend_->Accept(listen_fds_[listener], (listener << 3) | kOpAccept);
+  if (result < 0) {
+    if (result != -EAGAIN && result != -ECONNABORTED && result != -EINTR) {
+      LOG_WARN("Accepting client connection: %s", strerror(-result));
+    }
+    return;
+  }
+  if (peers_.empty()) return AddConnection(result);
+  Worker* target = peers_[next_peer_++ % peers_.size()];
+  if (target == this) AddConnection(result);
+  else target->Adopt(result);
+}
+
+void Worker::AddConnection(int fd) {
+  server_->stats().connections_received.fetch_add(1, std::memory_order_relaxed);
+  if (server_->clients().size() >= static_cast<size_t>(server_->config().Int(Param::kMaxclients))) {
+    static const char kErr[] = "-ERR max number of clients reached\r\n";
+    ssize_t w = ::send(fd, kErr, sizeof(kErr) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    ::close(fd);
+    server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  ParserLimits limits;
+  limits.max_bulk_len = server_->config().Int(Param::kProtoMaxBulkLen);
+  auto* c = new Connection(limits);
+  c->state.fd = fd;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->state.addr = SockAddrString(ss);
+  len = sizeof(ss);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->state.laddr = SockAddrString(ss);
+  c->state.created_ms = NowMs();
+  c->state.last_interaction_ms = c->state.created_ms;
+  c->state.authenticated = server_->config().String(Param::kRequirepass).empty();
+  c->rbuf.resize(kReadChunk);
+  c->slot = conns_.size();
+  conns_.push_back(c);
+  server_->clients().Add(&c->state);
+  PostRecv(c);
+}
+
+void Worker::PostRecv(Connection* c) {
+  if (c->recv_posted || c->closing || c->state.close_after_reply) return;
+  if (c->rstart == c->rend) c->rstart = c->rend = 0;
+  size_t wanted = std::max(kReadChunk / 4, c->parser.bytes_wanted());
+  if (c->rbuf.size() - c->rend < wanted) {
+    // Move the unparsed bytes to the front, then grow if that is not enough room.
+    if (c->rstart > 0) {
+      std::memmove(c->rbuf.data(), c->rbuf.data() + c->rstart, c->rend - c->rstart);
+      c->rend -= c->rstart;
+      c->rstart = 0;
+    }
+    if (c->rbuf.size() - c->rend < wanted) {
+      c->rbuf.resize(std::max(c->rbuf.size() * 2, c->rend + wanted));
+    }
+  } else if (c->rend == 0 && c->rbuf.size() > 4 * kReadChunk) {
+    c->rbuf.resize(kReadChunk);  // a large request is done: give the memory back
+    c->rbuf.shrink_to_fit();
+  }
+  c->recv_posted = true;
+  backend_->Recv(c->state.fd, c->rbuf.data() + c->rend, c->rbuf.size() - c->rend,
+                 reinterpret_cast<uint64_t>(c) | kOpRecv);
+}
+
+void Worker::OnRecv(Connection* c, int result) {
+  c->recv_posted = false;
+  if (result <= 0 || c->closing) {
+    BeginClose(c);
+    return MaybeFinish(c);
+  }
+  server_->stats().net_input_bytes.fetch_add(result, std::memory_order_relaxed);
+  c->rend += result;
+  c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
+  ProcessInput(c);
+  MaybeSend(c);
+  PostRecv(c);
+  MaybeFinish(c);  // last: may free c
+}
+
+void Worker::ProcessInput(Connection* c) {
+  while (c->rstart < c->rend && !c->state.close_after_reply) {
+    std::string_view buf(c->rbuf.data() + c->rstart, c->rend - c->rstart);
+    RespParser::State st = c->parser.Parse(buf);
+    if (st == RespParser::State::kCommand) {
+      const auto& args = c->parser.args();
+      c->reply.set_resp3(c->state.resp.load(std::memory_order_relaxed) == 3);
+      server_->Execute(c->state, std::span<const std::string_view>(args.data(), args.size()),
+                       c->reply);
+      c->rstart += c->parser.consumed();
+      continue;
+    }
+    if (st == RespParser::State::kNeedMore) {
+      c->rstart += c->parser.consumed();
+      if (c->rend - c->rstart >
+          static_cast<size_t>(server_->config().Int(Param::kClientQueryBufferLimit))) {
+        LOG_WARN("Closing client that reached max query buffer length: id=%llu addr=%s",
+                 static_cast<unsigned long long>(c->state.id), c->state.addr.c_str());
+        BeginClose(c);
+      }
+      break;
+    }
+    server_->stats().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+    c->reply.Error("ERR " + c->parser.error());
+    c->state.close_after_reply = true;
+  }
+  c->state.query_buffer_bytes.store(c->rend - c->rstart, std::memory_order_relaxed);
+}
+
+void Worker::MaybeSend(Connection* c) {
+  if (c->send_posted || c->closing) return;
+  if (c->sending.size() == c->sent) {
+    c->sending.clear();
+    c->sent = 0;
+    if (c->pending.empty()) {
+      if (c->state.close_after_reply) BeginClose(c);
+      return;
+    }
+    c->sending.swap(c->pending);
+  }
+  c->state.output_buffer_bytes.store(c->sending.size() - c->sent + c->pending.size(),
+                                     std::memory_order_relaxed);
+  c->send_posted = true;
+  backend_->Send(c->state.fd, c->sending.data() + c->sent, c->sending.size() - c->sent,
+                 reinterpret_cast<uint64_t>(c) | kOpSend);
+}
+
+void Worker::OnSend(Connection* c, int result) {
+  c->send_posted = false;
+  if (result < 0 || c->closing) {
+    BeginClose(c);
+    return MaybeFinish(c);
+  }
+  server_->stats().net_output_bytes.fetch_add(result, std::memory_order_relaxed);
+  c->sent += result;
+  if (c->sending.capacity() > 1024 * 1024 && c->sent == c->sending.size()) {
+    std::string().swap(c->sending);  // do not keep a large reply's buffer for an idle client
+    c->sent = 0;
+  }
+  MaybeSend(c);
+  MaybeFinish(c);  // last: may free c
+}
+
+// Starts closing: the socket is shut down so pending operations complete. The caller must end
+// with MaybeFinish(c), which frees c once nothing is pending.
+void Worker::BeginClose(Connection* c) {
+  if (c->closing) return;
+  c->closing = true;
+  ::shutdown(c->state.fd, SHUT_RDWR);  // completes the operations still pending
+}
+
+void Worker::MaybeFinish(Connection* c) {
+  if (!c->closing || c->recv_posted || c->send_posted) return;
+  server_->clients().Remove(&c->state);
+  backend_->Forget(c->state.fd);
+  ::close(c->state.fd);
+  Connection* last = conns_.back();
+  last->slot = c->slot;
+  conns_[c->slot] = last;
+  conns_.pop_back();
+  delete c;
+}
+
+void Worker::Cron(int64_t now_ms) {
+  int64_t timeout = server_->config().Int(Param::kTimeout);
+  if (timeout <= 0) return;
+  std::vector<Connection*> idle;
+  for (Connection* c : conns_) {
+    if (now_ms - c->state.last_interaction_ms.load(std::memory_order_relaxed) > timeout * 1000) {
+      idle.push_back(c);
+    }
+  }
+  for (Connection* c : idle) {
+    BeginClose(c);
+    MaybeFinish(c);
+  }
+}
+
+}  // namespace strata::server

@@ -1,0 +1,70 @@
+// Worker: one thread, one IoBackend event loop, and the connections it owns.
+//
+// A command runs to completion on the worker that read it. Worker 0 also accepts new
+// connections and hands them out round-robin (Adopt() + Wake()), so every worker serves a fair
+// share. Thread safety: Adopt() may be called from any thread; everything else runs on the
+// worker's own thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/client.h"
+#include "server/io_backend.h"
+#include "server/reply_builder.h"
+#include "server/resp_parser.h"
+
+namespace strata::server {
+
+class Server;
+
+class Worker {
+ public:
+  // `listen_fds`: the sockets this worker accepts on (empty for all but worker 0).
+  Worker(Server* server, int index, std::unique_ptr<IoBackend> backend,
+         std::vector<int> listen_fds);
+  ~Worker();
+
+  void Start();
+  void Join();
+  // Hands a freshly accepted socket to this worker. Thread safe.
+  void Adopt(int fd);
+  void Wake() { backend_->Wake(); }
+  // Set by the acceptor: where accepted sockets go.
+  void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
+
+ private:
+  struct Connection;
+  enum Op : uint64_t { kOpAccept = 1, kOpRecv = 2, kOpSend = 3 };
+
+  void Run();
+  void OnCompletion(uint64_t tag, int result);
+  void OnAccept(size_t listener, int result);
+  void OnRecv(Connection* c, int result);
+  void OnSend(Connection* c, int result);
+  void AddConnection(int fd);
+  void ProcessInput(Connection* c);
+  void PostRecv(Connection* c);
+  void MaybeSend(Connection* c);
+  void BeginClose(Connection* c);
+  void MaybeFinish(Connection* c);
+  void Cron(int64_t now_ms);
+
+  Server* server_;
+  int index_;
+  std::unique_ptr<IoBackend> backend_;
+  std::vector<int> listen_fds_;
+  std::vector<Worker*> peers_;
+  size_t next_peer_ = 0;
+  std::thread thread_;
+  std::vector<Connection*> conns_;  // owned; index kept in Connection::slot
+
+  std::mutex inbox_mu_;
+  std::vector<int> inbox_;  // GUARDED_BY(inbox_mu_)
+};
+
+}  // namespace strata::server
