@@ -54,11 +54,15 @@ const char* TypeName(ValueType type) {
   return "none";
 }
 
+size_t Entry::StringSize(std::string_view key, std::string_view value, int64_t expire_ms) {
+  return kHeaderSize + (expire_ms != 0 ? 8 : 0) + VarintLength(key.size()) + key.size() +
+         VarintLength(value.size()) + value.size();
+}
+
 Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_ms,
                         bool raw) {
   const bool slot = expire_ms != 0;
-  size_t size = kHeaderSize + (slot ? 8 : 0) + VarintLength(key.size()) + key.size() +
-                VarintLength(value.size()) + value.size();
+  size_t size = StringSize(key, value, expire_ms);
   void* mem = std::malloc(size);
   if (mem == nullptr) throw std::bad_alloc();
   Entry* e = new (mem) Entry();

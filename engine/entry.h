@@ -31,6 +31,8 @@ class Entry {
   // 8-byte expire field even without a TTL (so a later EXPIRE needs no rebuild).
   static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_ms,
                           bool raw = false);
+  // Bytes NewString asks the allocator for.
+  static size_t StringSize(std::string_view key, std::string_view value, int64_t expire_ms);
   // Frees an entry built by New*. Null is ignored.
   static void Free(Entry* e);
 

@@ -17,12 +17,16 @@ void ClientRegistry::Remove(ClientState* c) {
 
 size_t ClientRegistry::size() const {
   std::lock_guard<std::mutex> l(mu_);
-  return clients_.size();
+  size_t n = 0;
+  for (auto& [id, c] : clients_) n += !c->killed.load(std::memory_order_relaxed);
+  return n;
 }
 
 void ClientRegistry::ForEach(const std::function<void(ClientState&)>& fn) const {
   std::lock_guard<std::mutex> l(mu_);
-  for (auto& [id, c] : clients_) fn(*c);
+  for (auto& [id, c] : clients_) {
+    if (!c->killed.load(std::memory_order_relaxed)) fn(*c);  // killed = gone, as in Redis
+  }
 }
 
 void ClientRegistry::SetName(ClientState* c, std::string name) {

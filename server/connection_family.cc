@@ -121,6 +121,10 @@ void CmdHello(CommandContext& ctx) {
 void CmdSelect(CommandContext& ctx) {
   int64_t db;
   if (!ArgToInt(ctx, ctx.args[1], &db)) return;
+  if (db < INT32_MIN || db > INT32_MAX) {
+    return ctx.reply.Error(
+        "ERR value is out of range, value must between -2147483648 and 2147483647");
+  }
   if (db < 0 || db >= ctx.keyspace().num_dbs()) return ctx.reply.Error("ERR DB index is out of range");
   ctx.client.db = static_cast<int>(db);
   ctx.reply.Ok();

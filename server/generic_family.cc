@@ -66,13 +66,14 @@ Entry* PeekRead(Keyspace& ks, int db, std::string_view key, int64_t now_ms) {
 }
 
 // Parses a database index as Redis's getIntFromObjectOrReply plus the range check of SELECT:
-// not an int -> "value is not an integer", outside [0, num_dbs) -> "DB index is out of range".
+// not an int64 -> "value is not an integer", not an int -> "value is out of range", outside
+// [0, num_dbs) -> "DB index is out of range".
 // Replies and returns false on bad input.
 bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
   int64_t v;
   if (!ArgToInt(ctx, arg, &v)) return false;
   if (v < INT_MIN || v > INT_MAX) {
-    ctx.reply.Error(Status::NotInteger());
+    ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
     return false;
   }
   if (v < 0 || v >= ctx.keyspace().num_dbs()) {
@@ -182,7 +183,8 @@ bool ParseExpireFlags(CommandContext& ctx, unsigned* flags) {
     } else if (EqualsIgnoreCase(opt, "lt")) {
       *flags |= kExpireLt;
     } else {
-      ctx.reply.Error("ERR Unsupported option " + std::string(opt));
+      // Redis formats the option with %s, so the text stops at a NUL byte.
+      ctx.reply.Error("ERR Unsupported option " + std::string(opt.substr(0, opt.find('\0'))));
       return false;
     }
   }
@@ -729,17 +731,17 @@ std::vector<CommandSpec> GenericFamily() {
       {"scan", -2, kR, 0, 0, 0, CmdScan, "generic", "Incrementally iterate the keys space"},
       {"randomkey", 1, kR, 0, 0, 0, CmdRandomKey, "generic",
        "Return a random key from the keyspace"},
-      {"dbsize", 1, kR | kF, 0, 0, 0, CmdDbSize, "server",
+      {"dbsize", 1, kR | kF, 0, 0, 0, CmdDbSize, "generic",
        "Return the number of keys in the selected database"},
       {"rename", 3, kW, 1, 2, 1, CmdRename, "generic", "Rename a key"},
       {"renamenx", 3, kW | kF, 1, 2, 1, CmdRenameNx, "generic",
        "Rename a key, only if the new key does not exist"},
       {"copy", -3, kW | kDenyOom, 1, 2, 1, CmdCopy, "generic", "Copy a key"},
       {"move", 3, kW | kF, 1, 1, 1, CmdMove, "generic", "Move a key to another database"},
-      {"swapdb", 3, kW | kF, 0, 0, 0, CmdSwapDb, "server", "Swaps two Redis databases"},
-      {"flushdb", -1, kW, 0, 0, 0, CmdFlushDb, "server",
+      {"swapdb", 3, kW | kF, 0, 0, 0, CmdSwapDb, "generic", "Swaps two Redis databases"},
+      {"flushdb", -1, kW, 0, 0, 0, CmdFlushDb, "generic",
        "Remove all keys from the current database"},
-      {"flushall", -1, kW, 0, 0, 0, CmdFlushAll, "server", "Remove all keys from all databases"},
+      {"flushall", -1, kW, 0, 0, 0, CmdFlushAll, "generic", "Remove all keys from all databases"},
       {"object", -2, 0, 0, 0, 0, DispatchSubcommand, "generic",
        "A container for object introspection commands",
        {
@@ -754,12 +756,12 @@ std::vector<CommandSpec> GenericFamily() {
            {"object|help", 2, kLoading | kStale, 0, 0, 0, CmdObjectHelp, "generic",
             "Show helpful text about the different subcommands"},
        }},
-      {"memory", -2, 0, 0, 0, 0, DispatchSubcommand, "server",
+      {"memory", -2, 0, 0, 0, 0, DispatchSubcommand, "generic",
        "A container for memory diagnostics commands",
        {
-           {"memory|usage", -3, kR, 2, 2, 1, CmdMemoryUsage, "server",
+           {"memory|usage", -3, kR, 2, 2, 1, CmdMemoryUsage, "generic",
             "Estimate the memory usage of a key"},
-           {"memory|help", 2, kLoading | kStale, 0, 0, 0, CmdMemoryHelp, "server",
+           {"memory|help", 2, kLoading | kStale, 0, 0, 0, CmdMemoryHelp, "generic",
             "Show helpful text about the different subcommands"},
        }},
   };

@@ -71,7 +71,8 @@ Status Server::OpenListeners(std::vector<int>* fds, int) {
     } else {
       return Status::InvalidArgument("Invalid bind address '" + addr + "'");
     }
-    int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    // Non-blocking: the epoll loop must never block in accept(2).
+    int fd = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return Status::IOError(std::string("socket: ") + strerror(errno));
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -219,7 +220,11 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       return;
     }
   }
-  client.last_command.store(spec->name.data(), std::memory_order_relaxed);
+  const CommandSpec* named = spec;  // CLIENT LIST shows "client|list" for subcommands
+  if (!spec->subcommands.empty() && args.size() > 1) {
+    if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) named = sub;
+  }
+  client.last_command.store(named->name.data(), std::memory_order_relaxed);
   spec->handler(ctx);
 }
 

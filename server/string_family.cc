@@ -32,12 +32,13 @@ Result<std::optional<std::string_view>> GetString(DbView& db, std::string_view k
 // Expiry options shared by SET and GETEX.
 struct ExpireArg {
   enum Unit { kNone, kEx, kPx, kExAt, kPxAt } unit = kNone;
-  int64_t value = 0;
+  std::string_view text;  // the number as sent, parsed after the option syntax is checked
 };
 
 // Converts an EX/PX/EXAT/PXAT argument to absolute ms, Redis's rules and error text.
 bool ResolveExpire(CommandContext& ctx, const ExpireArg& arg, const char* cmd, int64_t* out) {
-  int64_t v = arg.value;
+  int64_t v;
+  if (!ArgToInt(ctx, arg.text, &v)) return false;
   bool seconds = arg.unit == ExpireArg::kEx || arg.unit == ExpireArg::kExAt;
   bool relative = arg.unit == ExpireArg::kEx || arg.unit == ExpireArg::kPx;
   bool bad = v <= 0 || (seconds && v > LLONG_MAX / 1000);
@@ -56,23 +57,20 @@ bool ResolveExpire(CommandContext& ctx, const ExpireArg& arg, const char* cmd, i
   return true;
 }
 
-// Parses one EX/PX/EXAT/PXAT at args[*i] (advancing past its value). Returns false with a reply
-// on error; sets *matched if args[*i] was such an option.
-bool ParseExpireOption(CommandContext& ctx, size_t* i, ExpireArg* arg, bool* matched) {
+// Recognizes one EX/PX/EXAT/PXAT at args[*i], advancing past its value. Returns whether it was
+// such an option; its number is checked later by ResolveExpire, as Redis checks syntax first.
+bool ParseExpireOption(CommandContext& ctx, size_t* i, ExpireArg* arg) {
   std::string_view opt = ctx.args[*i];
   ExpireArg::Unit unit = ExpireArg::kNone;
   if (EqualsIgnoreCase(opt, "EX")) unit = ExpireArg::kEx;
   else if (EqualsIgnoreCase(opt, "PX")) unit = ExpireArg::kPx;
   else if (EqualsIgnoreCase(opt, "EXAT")) unit = ExpireArg::kExAt;
   else if (EqualsIgnoreCase(opt, "PXAT")) unit = ExpireArg::kPxAt;
-  *matched = false;
-  if (unit == ExpireArg::kNone || *i + 1 >= ctx.args.size()) return true;
+  if (unit == ExpireArg::kNone || *i + 1 >= ctx.args.size()) return false;
   // A second, different time unit is a syntax error; the same one again replaces the value.
-  if (arg->unit != ExpireArg::kNone && arg->unit != unit) return true;
-  *matched = true;
-  if (!ArgToInt(ctx, ctx.args[*i + 1], &arg->value)) return false;
+  if (arg->unit != ExpireArg::kNone && arg->unit != unit) return false;
   arg->unit = unit;
-  ++*i;
+  arg->text = ctx.args[++*i];
   return true;
 }
 
@@ -94,7 +92,6 @@ void CmdSet(CommandContext& ctx) {
   ExpireArg exp;
   for (size_t i = 3; i < ctx.args.size(); ++i) {
     std::string_view a = ctx.args[i];
-    bool matched = false;
     if (EqualsIgnoreCase(a, "NX") && !xx) {
       nx = true;
     } else if (EqualsIgnoreCase(a, "XX") && !nx) {
@@ -103,10 +100,7 @@ void CmdSet(CommandContext& ctx) {
       get = true;
     } else if (EqualsIgnoreCase(a, "KEEPTTL") && exp.unit == ExpireArg::kNone) {
       keepttl = true;
-    } else if (!keepttl) {
-      if (!ParseExpireOption(ctx, &i, &exp, &matched)) return;
-      if (!matched) return ctx.reply.Error(Status::Syntax());
-    } else {
+    } else if (keepttl || !ParseExpireOption(ctx, &i, &exp)) {
       return ctx.reply.Error(Status::Syntax());
     }
   }
@@ -141,8 +135,7 @@ void CmdSetNx(CommandContext& ctx) {
 
 // SETEX key seconds value / PSETEX key ms value
 void SetWithTtl(CommandContext& ctx, ExpireArg::Unit unit, const char* name) {
-  ExpireArg exp{unit, 0};
-  if (!ArgToInt(ctx, ctx.args[2], &exp.value)) return;
+  ExpireArg exp{unit, ctx.args[2]};
   int64_t expire_ms;
   if (!ResolveExpire(ctx, exp, name, &expire_ms)) return;
   auto lock = ctx.keyspace().Lock(ctx.args[1]);
@@ -177,13 +170,11 @@ void CmdGetEx(CommandContext& ctx) {
   ExpireArg exp;
   bool persist = false;
   for (size_t i = 2; i < ctx.args.size(); ++i) {
-    bool matched = false;
     if (EqualsIgnoreCase(ctx.args[i], "PERSIST") && exp.unit == ExpireArg::kNone) {
       persist = true;
-      continue;
+    } else if (persist || !ParseExpireOption(ctx, &i, &exp)) {
+      return ctx.reply.Error(Status::Syntax());
     }
-    if (!persist && !ParseExpireOption(ctx, &i, &exp, &matched)) return;
-    if (!matched) return ctx.reply.Error(Status::Syntax());
   }
   int64_t expire_ms = 0;
   if (exp.unit != ExpireArg::kNone && !ResolveExpire(ctx, exp, "getex", &expire_ms)) return;
@@ -307,7 +298,7 @@ void CmdSetRange(CommandContext& ctx) {
 }
 
 // INCR/DECR/INCRBY/DECRBY: adds delta to the integer at key, keeping its TTL.
-void IncrBy(CommandContext& ctx, int64_t delta, bool decr_by) {
+void IncrBy(CommandContext& ctx, int64_t delta) {
   std::string_view key = ctx.args[1];
   auto lock = ctx.keyspace().Lock(key);
   DbView db = ctx.db();
@@ -321,7 +312,7 @@ void IncrBy(CommandContext& ctx, int64_t delta, bool decr_by) {
   }
   int64_t result;
   if (__builtin_add_overflow(cur, delta, &result)) {
-    return ctx.reply.Error(decr_by ? "ERR decrement would overflow" : "ERR increment or decrement would overflow");
+    return ctx.reply.Error(Status::Overflow());
   }
   std::string text;
   AppendInt64(&text, result);
@@ -329,17 +320,17 @@ void IncrBy(CommandContext& ctx, int64_t delta, bool decr_by) {
   ctx.reply.Int(result);
 }
 
-void CmdIncr(CommandContext& ctx) { IncrBy(ctx, 1, false); }
-void CmdDecr(CommandContext& ctx) { IncrBy(ctx, -1, false); }
+void CmdIncr(CommandContext& ctx) { IncrBy(ctx, 1); }
+void CmdDecr(CommandContext& ctx) { IncrBy(ctx, -1); }
 void CmdIncrBy(CommandContext& ctx) {
   int64_t d;
-  if (ArgToInt(ctx, ctx.args[2], &d)) IncrBy(ctx, d, false);
+  if (ArgToInt(ctx, ctx.args[2], &d)) IncrBy(ctx, d);
 }
 void CmdDecrBy(CommandContext& ctx) {
   int64_t d;
   if (!ArgToInt(ctx, ctx.args[2], &d)) return;
   if (d == INT64_MIN) return ctx.reply.Error("ERR decrement would overflow");
-  IncrBy(ctx, -d, true);
+  IncrBy(ctx, -d);
 }
 
 void CmdIncrByFloat(CommandContext& ctx) {
