@@ -138,16 +138,21 @@ void Shard::Migrate(int64_t budget_us) {
 
 // ---- ShardLocks ----
 
+ShardLocks::ShardLocks(Keyspace* ks, uint32_t shard) : ks_(ks), one_(shard) {
+  ks_->shard(shard).mu().lock();
+}
+
 ShardLocks::ShardLocks(Keyspace* ks, std::vector<uint32_t> shards)
-    : ks_(ks), shards_(std::move(shards)) {
-  for (uint32_t s : shards_) ks_->shard(s).mu().lock();
+    : ks_(ks), many_(std::move(shards)) {
+  for (uint32_t s : many_) ks_->shard(s).mu().lock();
 }
 
 ShardLocks& ShardLocks::operator=(ShardLocks&& o) noexcept {
   if (this != &o) {
     Release();
     ks_ = o.ks_;
-    shards_ = std::move(o.shards_);
+    one_ = o.one_;
+    many_ = std::move(o.many_);
     o.ks_ = nullptr;
   }
   return *this;
@@ -155,9 +160,11 @@ ShardLocks& ShardLocks::operator=(ShardLocks&& o) noexcept {
 
 void ShardLocks::Release() {
   if (ks_ == nullptr) return;
-  for (auto it = shards_.rbegin(); it != shards_.rend(); ++it) ks_->shard(*it).mu().unlock();
+  if (one_ >= 0) ks_->shard(static_cast<uint32_t>(one_)).mu().unlock();
+  for (auto it = many_.rbegin(); it != many_.rend(); ++it) ks_->shard(*it).mu().unlock();
   ks_ = nullptr;
-  shards_.clear();
+  one_ = -1;
+  many_.clear();
 }
 
 // ---- Keyspace ----
@@ -175,7 +182,7 @@ Keyspace::Keyspace(const KeyspaceOptions& options) : databases_(options.database
 }
 
 ShardLocks Keyspace::Lock(std::string_view key) {
-  return ShardLocks(this, {ShardOf(HashKey(key))});
+  return ShardLocks(this, ShardOf(HashKey(key)));
 }
 
 ShardLocks Keyspace::Lock(std::span<const std::string_view> keys) {

@@ -91,12 +91,17 @@ class Shard {
 class Keyspace;
 
 // Holds the locks of a set of shards, taken in ascending order; releases them on destruction.
+// The common single-shard case allocates nothing.
 class ShardLocks {
  public:
   ShardLocks() = default;
+  ShardLocks(Keyspace* ks, uint32_t shard);
   ShardLocks(Keyspace* ks, std::vector<uint32_t> shards);  // shards sorted, unique
   ~ShardLocks() { Release(); }
-  ShardLocks(ShardLocks&& o) noexcept : ks_(o.ks_), shards_(std::move(o.shards_)) { o.ks_ = nullptr; }
+  ShardLocks(ShardLocks&& o) noexcept
+      : ks_(o.ks_), one_(o.one_), many_(std::move(o.many_)) {
+    o.ks_ = nullptr;
+  }
   ShardLocks& operator=(ShardLocks&& o) noexcept;
   ShardLocks(const ShardLocks&) = delete;
   ShardLocks& operator=(const ShardLocks&) = delete;
@@ -104,7 +109,8 @@ class ShardLocks {
 
  private:
   Keyspace* ks_ = nullptr;
-  std::vector<uint32_t> shards_;
+  int64_t one_ = -1;               // the only shard held, or -1 when many_ lists them
+  std::vector<uint32_t> many_;
 };
 
 class Keyspace {

@@ -85,6 +85,15 @@ void ReplyWrongArity(CommandContext& ctx) {
   ctx.reply.Error("ERR wrong number of arguments for '" + name + "' command");
 }
 
+void ReplyHelp(CommandContext& ctx, std::string_view command,
+               std::span<const std::string_view> lines) {
+  ctx.reply.Array(lines.size() + 3);
+  ctx.reply.Simple(std::string(command) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  for (std::string_view line : lines) ctx.reply.Simple(line);
+  ctx.reply.Simple("HELP");
+  ctx.reply.Simple("    Prints this help.");
+}
+
 void ReplyUnknownSubcommand(CommandContext& ctx) {
   std::string cmd(ctx.args[0]);
   for (char& c : cmd) c = static_cast<char>(toupper(c));

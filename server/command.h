@@ -102,6 +102,9 @@ std::vector<CommandSpec> ServerFamily();
 bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out);
 // "ERR wrong number of arguments for '<name>' command" for the current command.
 void ReplyWrongArity(CommandContext& ctx);
+// Redis's HELP reply of a container command: a title line, `lines`, then HELP's own entry.
+void ReplyHelp(CommandContext& ctx, std::string_view command,
+               std::span<const std::string_view> lines);
 // "ERR unknown subcommand '<sub>'. Try <CMD> HELP."
 void ReplyUnknownSubcommand(CommandContext& ctx);
 

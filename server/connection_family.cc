@@ -273,8 +273,7 @@ void CmdClient(CommandContext& ctx) {
   }
   if (name == "kill") return ClientKill(ctx);
   if (name == "help") {
-    static const char* kHelp[] = {
-        "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    static constexpr std::string_view kHelp[] = {
         "GETNAME", "    Return the name of the current connection.",
         "ID", "    Return the ID of the current connection.",
         "INFO", "    Return information about the current client connection.",
@@ -282,11 +281,8 @@ void CmdClient(CommandContext& ctx) {
         "KILL <option> <value> [<option> <value> [...]]",
         "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE.",
         "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID id ...]", "    Return client connections.",
-        "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "HELP", "    Print this help."};
-    ctx.reply.Array(std::size(kHelp));
-    for (const char* l : kHelp) ctx.reply.Simple(l);
-    return;
+        "SETNAME <name>", "    Assign the name <name> to the current connection."};
+    return ReplyHelp(ctx, "CLIENT", kHelp);
   }
   ReplyUnknownSubcommand(ctx);
 }

@@ -104,17 +104,6 @@ Status UnsupportedType() {
   return Status::InvalidArgument("operation not supported for this value type yet");
 }
 
-void ReplyHelp(CommandContext& ctx, std::string_view command,
-               std::span<const std::string_view> lines) {
-  ctx.reply.Array(lines.size() + 3);
-  ctx.reply.Simple(std::string(command) +
-                   " <subcommand> [<arg> [value] [opt] ...]. "
-                   "Subcommands are:");
-  for (std::string_view line : lines) ctx.reply.Simple(line);
-  ctx.reply.Simple("HELP");
-  ctx.reply.Simple("    Prints this help.");
-}
-
 // Runs the subcommand args[1] of a container command (OBJECT, MEMORY).
 void DispatchSubcommand(CommandContext& ctx) {
   const CommandSpec* parent = ctx.server.commands().Find(ctx.args[0]);

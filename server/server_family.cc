@@ -16,6 +16,9 @@
 #ifdef STRATA_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #endif
+#ifdef STRATA_SANITIZE
+#include <sanitizer/allocator_interface.h>
+#endif
 
 namespace strata::server {
 namespace {
@@ -41,11 +44,17 @@ uint64_t AllocatedBytes() {
   sz = sizeof(allocated);
   if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) return allocated;
 #endif
+#ifdef STRATA_SANITIZE
+  return __sanitizer_get_current_allocated_bytes();  // ASan's allocator replaces malloc
+#endif
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
 }
 
 const char* AllocatorName() {
+#ifdef STRATA_SANITIZE
+  return "asan";
+#endif
 #ifdef STRATA_JEMALLOC
   return "jemalloc";
 #else
@@ -288,15 +297,11 @@ void CmdConfig(CommandContext& ctx) {
     return ctx.reply.Ok();
   }
   if (name == "help") {
-    static const char* kHelp[] = {
-        "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    static constexpr std::string_view kHelp[] = {
         "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
         "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-        "RESETSTAT", "    Reset statistics reported by the INFO command.",
-        "HELP", "    Print this help."};
-    ctx.reply.Array(std::size(kHelp));
-    for (const char* l : kHelp) ctx.reply.Simple(l);
-    return;
+        "RESETSTAT", "    Reset statistics reported by the INFO command."};
+    return ReplyHelp(ctx, "CONFIG", kHelp);
   }
   ReplyUnknownSubcommand(ctx);
 }
