@@ -30,17 +30,6 @@ char* PutVarint(char* p, uint64_t v) {
   return p;
 }
 
-const char* GetVarint(const char* p, uint64_t* v) {
-  uint64_t result = 0;
-  for (int shift = 0;; shift += 7) {
-    uint8_t byte = static_cast<uint8_t>(*p++);
-    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if (!(byte & 0x80)) break;
-  }
-  *v = result;
-  return p;
-}
-
 }  // namespace
 
 const char* TypeName(ValueType type) {
@@ -86,19 +75,6 @@ void Entry::Free(Entry* e) {
   if (e == nullptr) return;
   e->~Entry();
   std::free(e);
-}
-
-std::string_view Entry::key() const {
-  uint64_t len;
-  const char* p = GetVarint(key_start(), &len);
-  return {p, len};
-}
-
-std::string_view Entry::str() const {
-  uint64_t klen, vlen;
-  const char* p = GetVarint(key_start(), &klen);
-  p = GetVarint(p + klen, &vlen);
-  return {p, vlen};
 }
 
 size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }

@@ -42,9 +42,18 @@ class Entry {
 
   ValueType type() const { return static_cast<ValueType>(meta_ & 7u); }
   bool raw() const { return meta_ & kRawBit; }
-  std::string_view key() const;
+  std::string_view key() const {
+    uint64_t len;
+    const char* p = GetVarint(key_start(), &len);
+    return {p, len};
+  }
   // REQUIRES: type() == kString.
-  std::string_view str() const;
+  std::string_view str() const {
+    std::string_view k = key();
+    uint64_t len;
+    const char* p = GetVarint(k.data() + k.size(), &len);
+    return {p, len};
+  }
 
   // Absolute expiry in unix ms, 0 = no TTL.
   int64_t expire_ms() const {
@@ -70,6 +79,22 @@ class Entry {
   static constexpr uint32_t kRawBit = 1u << 4;
 
   Entry() = default;
+  // Lengths are LEB128 varints: one byte below 128. Inline: every lookup decodes a key.
+  static const char* GetVarint(const char* p, uint64_t* v) {
+    uint8_t byte = static_cast<uint8_t>(*p);
+    if (byte < 0x80) {
+      *v = byte;
+      return p + 1;
+    }
+    uint64_t result = 0;
+    for (int shift = 0;; shift += 7) {
+      byte = static_cast<uint8_t>(*p++);
+      result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) break;
+    }
+    *v = result;
+    return p;
+  }
   char* payload() { return reinterpret_cast<char*>(this) + kHeaderSize; }
   const char* payload() const { return reinterpret_cast<const char*>(this) + kHeaderSize; }
   const char* key_start() const { return payload() + (has_expire_slot() ? 8 : 0); }
