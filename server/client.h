@@ -14,6 +14,8 @@
 
 namespace strata::server {
 
+struct WorkerCounters;
+
 struct ClientState {
   uint64_t id = 0;
   int fd = -1;
@@ -32,6 +34,7 @@ struct ClientState {
   std::string name;  // GUARDED_BY(ClientRegistry::mu_)
 
   bool close_after_reply = false;  // owner only: QUIT, protocol error
+  WorkerCounters* counters = nullptr;  // the owning worker's counters
 };
 
 // Every live connection, for CLIENT LIST/KILL and INFO clients. Thread safe.

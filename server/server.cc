@@ -16,13 +16,24 @@
 
 namespace strata::server {
 
+void ServerStats::InitWorkers(int n) {
+  workers_ = std::make_unique<WorkerCounters[]>(n);
+  num_workers_ = n;
+}
+
+uint64_t ServerStats::Sum(std::atomic<uint64_t> WorkerCounters::*field) const {
+  uint64_t n = 0;
+  for (int i = 0; i < num_workers_; ++i) n += (workers_[i].*field).load(std::memory_order_relaxed);
+  return n;
+}
+
 void ServerStats::Reset() {
   connections_received = 0;
-  commands_processed = 0;
   rejected_connections = 0;
-  net_input_bytes = 0;
-  net_output_bytes = 0;
   protocol_errors = 0;
+  base_commands_ = Sum(&WorkerCounters::commands);
+  base_in_ = Sum(&WorkerCounters::net_input_bytes);
+  base_out_ = Sum(&WorkerCounters::net_output_bytes);
 }
 
 Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
@@ -119,6 +130,7 @@ Status Server::Start() {
     backends.push_back(std::move(b));
   }
   io_backend_name_ = backends[0]->name();
+  stats_.InitWorkers(workers);
   for (int i = 0; i < workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(this, i, std::move(backends[i]),
                                                 i == 0 ? listen_fds : std::vector<int>{}));
@@ -158,11 +170,11 @@ void Server::CronLoop() {
   int64_t sample_ops[kSamples] = {0}, sample_us[kSamples] = {0};
   int sample = 0;
   int64_t last_sample_us = MonotonicUs();
-  uint64_t last_ops = stats_.commands_processed.load();
+  uint64_t last_ops = stats_.commands();
   while (!shutting_down()) {
     int64_t now_us = MonotonicUs();
     if (now_us - last_sample_us >= 100000) {  // instantaneous_ops_per_sec, as Redis samples it
-      uint64_t ops = stats_.commands_processed.load();
+      uint64_t ops = stats_.commands();
       sample_ops[sample % kSamples] = static_cast<int64_t>(ops - last_ops);
       sample_us[sample % kSamples] = now_us - last_sample_us;
       ++sample;
@@ -196,7 +208,7 @@ void Server::CronLoop() {
 
 void Server::Execute(ClientState& client, std::span<const std::string_view> args,
                      ReplyBuilder& reply) {
-  stats_.commands_processed.fetch_add(1, std::memory_order_relaxed);
+  WorkerCounters::Add(client.counters->commands, 1);
   const CommandSpec* spec = commands_.Find(args[0]);
   if (spec == nullptr) {
     std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) +

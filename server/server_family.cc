@@ -17,7 +17,8 @@
 #include <jemalloc/jemalloc.h>
 #endif
 #ifdef STRATA_SANITIZE
-#include <sanitizer/allocator_interface.h>
+// Part of the sanitizer runtimes' public interface (GCC 12 ships no header declaring it).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace strata::server {
@@ -178,10 +179,10 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   engine::Keyspace& ks = ctx.keyspace();
   w.Section("Stats");
   w.Field("total_connections_received", st.connections_received.load());
-  w.Field("total_commands_processed", st.commands_processed.load());
+  w.Field("total_commands_processed", st.commands());
   w.Field("instantaneous_ops_per_sec", ctx.server.ops_per_sec());
-  w.Field("total_net_input_bytes", st.net_input_bytes.load());
-  w.Field("total_net_output_bytes", st.net_output_bytes.load());
+  w.Field("total_net_input_bytes", st.net_input_bytes());
+  w.Field("total_net_output_bytes", st.net_output_bytes());
   w.Field("rejected_connections", st.rejected_connections.load());
   w.Field("expired_keys", ks.ExpiredKeys());
   w.Field("evicted_keys", 0);

@@ -85,6 +85,7 @@ void Worker::Adopt(int fd) {
 }
 
 void Worker::Run() {
+  counters_ = &server_->stats().worker(index_);
   for (size_t i = 0; i < listen_fds_.size(); ++i) {
     backend_->Accept(listen_fds_[i], (i << 3) | kOpAccept);
   }
@@ -145,6 +146,7 @@ void Worker::AddConnection(int fd) {
   limits.max_bulk_len = server_->config().Int(Param::kProtoMaxBulkLen);
   auto* c = new Connection(limits);
   c->state.fd = fd;
+  c->state.counters = counters_;
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->state.addr = SockAddrString(ss);
@@ -189,7 +191,7 @@ void Worker::OnRecv(Connection* c, int result) {
     BeginClose(c);
     return MaybeFinish(c);
   }
-  server_->stats().net_input_bytes.fetch_add(result, std::memory_order_relaxed);
+  WorkerCounters::Add(counters_->net_input_bytes, result);
   c->rend += result;
   c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
   ProcessInput(c);
@@ -251,7 +253,7 @@ void Worker::OnSend(Connection* c, int result) {
     BeginClose(c);
     return MaybeFinish(c);
   }
-  server_->stats().net_output_bytes.fetch_add(result, std::memory_order_relaxed);
+  WorkerCounters::Add(counters_->net_output_bytes, result);
   c->sent += result;
   if (c->sending.capacity() > 1024 * 1024 && c->sent == c->sending.size()) {
     std::string().swap(c->sending);  // do not keep a large reply's buffer for an idle client

@@ -21,6 +21,7 @@
 namespace strata::server {
 
 class Server;
+struct WorkerCounters;
 
 class Worker {
  public:
@@ -56,6 +57,7 @@ class Worker {
 
   Server* server_;
   int index_;
+  WorkerCounters* counters_ = nullptr;  // this worker's slot in the server's stats
   std::unique_ptr<IoBackend> backend_;
   std::vector<int> listen_fds_;
   std::vector<Worker*> peers_;
