@@ -249,23 +249,32 @@ bool RawConnection::Send(std::string_view bytes) {
   return true;
 }
 
-bool RawConnection::Fill() {
-  const Clock::time_point deadline = Clock::now() + kReadBound;
+// One recv(2) once the socket is readable, waiting until `deadline`. Returns the bytes read
+// (0 = the peer closed), or -1 on a timeout or an error other than EINTR/EAGAIN (errno set).
+ssize_t RawConnection::RecvBefore(Clock::time_point deadline, char* buf, size_t len) {
   for (;;) {
     pollfd pfd{fd_, POLLIN, 0};
     const int ready = ::poll(&pfd, 1, RemainingMs(deadline));
-    if (ready == 0) return false;
+    if (ready == 0) {
+      errno = ETIMEDOUT;
+      return -1;
+    }
     if (ready < 0) {
       if (errno == EINTR) continue;
-      return false;
+      return -1;
     }
-    char chunk[64 * 1024];
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    buffer_.append(chunk, static_cast<size_t>(n));
-    return true;
+    const ssize_t n = ::recv(fd_, buf, len, 0);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    return n;
   }
+}
+
+bool RawConnection::Fill() {
+  char chunk[64 * 1024];
+  const ssize_t n = RecvBefore(Clock::now() + kReadBound, chunk, sizeof(chunk));
+  if (n <= 0) return false;
+  buffer_.append(chunk, static_cast<size_t>(n));
+  return true;
 }
 
 std::optional<RespValue> RawConnection::ReadValue() {
@@ -293,20 +302,10 @@ std::optional<std::string> RawConnection::ReadBytes(size_t n) {
 bool RawConnection::WaitForClose() {
   const Clock::time_point deadline = Clock::now() + kReadBound;
   for (;;) {
-    pollfd pfd{fd_, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, RemainingMs(deadline));
-    if (ready == 0) return false;
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
     char chunk[64 * 1024];
-    const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
+    const ssize_t n = RecvBefore(deadline, chunk, sizeof(chunk));
     if (n == 0) return true;
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      return errno == ECONNRESET;
-    }
+    if (n < 0) return errno == ECONNRESET;
     buffer_.clear();  // data before the close is discarded
   }
 }

@@ -96,6 +96,8 @@ class RawConnection {
  private:
   // Reads more bytes into buffer_; false on EOF, error or timeout.
   bool Fill();
+  // One recv once readable, before `deadline`: bytes read, 0 on EOF, -1 on timeout or error.
+  ssize_t RecvBefore(std::chrono::steady_clock::time_point deadline, char* buf, size_t len);
 
   int fd_ = -1;
   std::string buffer_;
