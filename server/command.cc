@@ -97,8 +97,10 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
 void ReplyUnknownSubcommand(CommandContext& ctx) {
   std::string cmd(ctx.args[0]);
   for (char& c : cmd) c = static_cast<char>(toupper(c));
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(ctx.args[1]) + "'. Try " + cmd +
-                  " HELP.");
+  // As Redis: the name as sent, cut at 128 bytes and at a NUL byte.
+  std::string_view sub = ctx.args[1].substr(0, 128);
+  sub = sub.substr(0, sub.find('\0'));
+  ctx.reply.Error("ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.");
 }
 
 }  // namespace strata::server

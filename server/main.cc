@@ -72,16 +72,17 @@ int main(int argc, char** argv) {
 
   signal(SIGPIPE, SIG_IGN);
   auto server = std::make_unique<server::Server>(std::move(config));
-  st = server->Start();
-  if (!st.ok()) {
-    LOG_WARN("%s", st.message().c_str());
-    return 1;
-  }
+  // Handlers first: once Start() returns, clients may connect and a SIGTERM may follow at once.
   g_server = server.get();
   struct sigaction sa{};
   sa.sa_handler = OnSignal;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
+  st = server->Start();
+  if (!st.ok()) {
+    LOG_WARN("%s", st.message().c_str());
+    return 1;
+  }
 
   LOG_INFO("Strata %s starting: pid=%d, port=%d, bind=%s, threads=%d, io=%s, shards=%d, dir=%s",
            kVersion, static_cast<int>(getpid()), server->port(),

@@ -321,7 +321,11 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
   r.Int(c.last_key);
   r.Int(c.key_step);
   std::vector<std::string> cats;
-  cats.push_back("@" + std::string(c.group == "generic" ? "keyspace" : c.group));
+  // Redis's ACL categories for the families that have one (there is no "@server").
+  if (c.group == "generic") cats.push_back("@keyspace");
+  if (c.group == "string" || c.group == "connection" || c.group == "scripting") {
+    cats.push_back("@" + std::string(c.group));
+  }
   if (c.flags & kWrite) cats.push_back("@write");
   if (c.flags & kReadOnly) cats.push_back("@read");
   if (c.flags & kAdmin) cats.push_back("@admin");
