@@ -49,7 +49,7 @@ size_t Entry::StringSize(std::string_view key, std::string_view value, int64_t e
 }
 
 Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_ms,
-                        bool raw) {
+                        bool raw, uint32_t clock) {
   const bool slot = expire_ms != 0;
   size_t size = StringSize(key, value, expire_ms);
   void* mem = std::malloc(size);
@@ -57,7 +57,7 @@ Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t ex
   Entry* e = new (mem) Entry();
   e->next_ = nullptr;
   e->meta_ = static_cast<uint32_t>(ValueType::kString) | (slot ? kExpireBit : 0) |
-             (raw ? kRawBit : 0) | (AccessClockNow() << 8);
+             (raw ? kRawBit : 0) | (clock << 8);
   char* p = e->payload();
   if (slot) {
     std::memcpy(p, &expire_ms, 8);
@@ -79,7 +79,7 @@ void Entry::Free(Entry* e) {
 
 size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }
 
-uint32_t AccessClockNow() { return static_cast<uint32_t>(NowMs() / 1000) & kClockMask; }
+uint32_t AccessClockNow() { return AccessClockAt(NowMs()); }
 
 uint32_t IdleSeconds(const Entry* e) {
   uint32_t now = AccessClockNow(), then = e->access_clock();

@@ -20,6 +20,12 @@
 
 namespace strata::engine {
 
+// The access clock: seconds since the epoch, modulo 2^24, as Redis's LRU clock.
+inline uint32_t AccessClockAt(int64_t unix_ms) {
+  return static_cast<uint32_t>(unix_ms / 1000) & ((1u << 24) - 1);
+}
+uint32_t AccessClockNow();
+
 enum class ValueType : uint8_t { kString = 0, kList = 1, kHash = 2, kSet = 3, kZSet = 4 };
 
 // Redis's TYPE reply for a value type.
@@ -29,8 +35,9 @@ class Entry {
  public:
   // Builds a string entry. expire_ms: absolute unix ms, 0 = none. with_expire_slot reserves the
   // 8-byte expire field even without a TTL (so a later EXPIRE needs no rebuild).
+  // `clock`: the access clock to start with (AccessClockAt of the command's time).
   static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_ms,
-                          bool raw = false);
+                          bool raw = false, uint32_t clock = AccessClockNow());
   // Bytes NewString asks the allocator for.
   static size_t StringSize(std::string_view key, std::string_view value, int64_t expire_ms);
   // Frees an entry built by New*. Null is ignored.
@@ -105,8 +112,6 @@ class Entry {
 
 static_assert(sizeof(Entry*) == 8, "Entry layout assumes 64-bit pointers");
 
-// The access clock: seconds since the epoch, modulo 2^24, as Redis's LRU clock.
-uint32_t AccessClockNow();
 // Seconds since an entry was last accessed, accounting for the clock's wrap.
 uint32_t IdleSeconds(const Entry* e);
 

@@ -239,7 +239,7 @@ uint64_t Keyspace::Misses() {
 Entry* DbView::Find(std::string_view key) {
   uint64_t h = HashKey(key);
   Entry* e = ShardFor(h).Find(db_, key, h, now_ms_);
-  if (e != nullptr) e->set_access_clock(AccessClockNow());
+  if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
   return e;
 }
 
@@ -248,7 +248,7 @@ Entry* DbView::FindRead(std::string_view key) {
   Shard& s = ShardFor(h);
   Entry* e = s.Find(db_, key, h, now_ms_);
   if (e != nullptr) {
-    e->set_access_clock(AccessClockNow());
+    e->set_access_clock(AccessClockAt(now_ms_));
     s.stats().keyspace_hits.fetch_add(1, std::memory_order_relaxed);
   } else {
     s.stats().keyspace_misses.fetch_add(1, std::memory_order_relaxed);
@@ -259,7 +259,7 @@ Entry* DbView::FindRead(std::string_view key) {
 void DbView::SetString(std::string_view key, std::string_view value, int64_t expire_ms,
                        bool raw) {
   uint64_t h = HashKey(key);
-  ShardFor(h).Upsert(db_, Entry::NewString(key, value, expire_ms, raw), h);
+  ShardFor(h).Upsert(db_, Entry::NewString(key, value, expire_ms, raw, AccessClockAt(now_ms_)), h);
 }
 
 bool DbView::Delete(std::string_view key) {
