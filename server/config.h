@@ -52,6 +52,14 @@ class Config {
   // Loads the text of a config file (for LoadArgs and tests).
   Status LoadText(std::string_view text, std::string_view origin);
 
+  // CONFIG REWRITE: rewrites the config file given at start-up so that it holds the current
+  // settings. Lines of known settings get their current value (later duplicates are dropped),
+  // comments and everything else stay, and settings that differ from their default and had no
+  // line are appended. Written to a temporary file, fsynced and renamed over the original.
+  Status Rewrite();
+  // The absolute path of the config file given at start-up, or "".
+  std::string file() const;
+
   // Sets one setting by name. At run time (startup=false) immutable settings are refused.
   // The error text is Redis's CONFIG SET wording.
   Status Set(std::string_view name, std::string_view value, bool startup);
@@ -67,6 +75,7 @@ class Config {
   std::array<std::atomic<int64_t>, static_cast<int>(Param::kCount)> ints_;
   mutable std::mutex mu_;
   std::array<std::string, static_cast<int>(Param::kCount)> strings_;  // GUARDED_BY(mu_)
+  std::string file_;  // GUARDED_BY(mu_)
 };
 
 // Parses Redis memory units: "100", "1k" (1000), "1kb" (1024), "5mb", "2gb"; case-insensitive.

@@ -121,6 +121,7 @@ void InfoServer(CommandContext& ctx, InfoWriter& w) {
   w.Field("hz", s.config().Int(Param::kHz));
   w.Field("configured_hz", s.config().Int(Param::kHz));
   w.Field("lru_clock", static_cast<uint64_t>(engine::AccessClockNow()));
+  w.Field("config_file", s.config().file());
   w.Field("io_threads_active", s.num_workers() > 1 ? 1 : 0);
   w.Field("worker_threads", s.num_workers());
   w.Field("shards", s.keyspace().num_shards());
@@ -293,6 +294,11 @@ void CmdConfig(CommandContext& ctx) {
     }
     return ctx.reply.Ok();
   }
+  if (name == "rewrite") {
+    Status st = cfg.Rewrite();
+    if (!st.ok()) return ctx.reply.Error(st);
+    return ctx.reply.Ok();
+  }
   if (name == "resetstat") {
     ctx.server.stats().Reset();
     return ctx.reply.Ok();
@@ -301,7 +307,8 @@ void CmdConfig(CommandContext& ctx) {
     static constexpr std::string_view kHelp[] = {
         "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
         "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
-        "RESETSTAT", "    Reset statistics reported by the INFO command."};
+        "RESETSTAT", "    Reset statistics reported by the INFO command.",
+        "REWRITE", "    Rewrite the configuration file."};
     return ReplyHelp(ctx, "CONFIG", kHelp);
   }
   ReplyUnknownSubcommand(ctx);
@@ -474,6 +481,7 @@ std::vector<CommandSpec> ServerFamily() {
            {"config|get", -3, kAdm, 0, 0, 0, CmdConfig, "server", "Get the values of configuration parameters"},
            {"config|set", -4, kAdm, 0, 0, 0, CmdConfig, "server", "Set configuration parameters to the given values"},
            {"config|resetstat", 2, kAdm, 0, 0, 0, CmdConfig, "server", "Reset the stats returned by INFO"},
+           {"config|rewrite", 2, kAdm, 0, 0, 0, CmdConfig, "server", "Overwrite the configuration file"},
            {"config|help", 2, kLoading | kStale, 0, 0, 0, CmdConfig, "server", "Show helpful text about the different subcommands"},
        }},
       {"command", -1, kLoading | kStale, 0, 0, 0, CmdCommand, "server",
