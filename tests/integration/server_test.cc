@@ -543,6 +543,38 @@ TEST_P(ServerTest, QuitRepliesOkAndClosesTheConnection) {
   ExpectStatus({"PING"}, "PONG");
 }
 
+TEST_P(ServerTest, ConnectionsBeyondMaxclientsGetRedisErrorAndAreClosed) {
+  StartServer({"--maxclients", "2"});
+  ExpectStatus({"PING"}, "PONG");
+  // The harness's start-up probe may still be counted until the server has seen it close.
+  for (int i = 0; i < 500 && Info("clients").find("connected_clients:1\r\n") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  RedisConnection second = NewConnection();
+  ASSERT_NE(second, nullptr);
+  ReplyPtr r = Command(second.get(), {"PING"});
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->type, REDIS_REPLY_STATUS);
+  EXPECT_EQ(std::string(r->str, r->len), "PONG");
+
+  RawConnection third(server_->port());
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third.ReadBytes(36), "-ERR max number of clients reached\r\n");
+  EXPECT_TRUE(third.WaitForClose());
+  ExpectStatus({"PING"}, "PONG");  // the admitted clients are unaffected
+}
+
+TEST_P(ServerTest, IdleClientIsClosedAfterTimeoutWhileActiveOnesStay) {
+  StartServer({"--timeout", "1"});
+  RawConnection idle(server_->port());
+  ASSERT_TRUE(idle.ok());
+  ASSERT_TRUE(idle.Send("PING\r\n"));
+  EXPECT_EQ(idle.ReadBytes(7), "+PONG\r\n");
+  EXPECT_TRUE(idle.WaitForClose());  // closed by the server, well within the read bound
+  ExpectStatus({"PING"}, "PONG");    // a new connection works
+}
+
 // --- Server commands -----------------------------------------------------------------------------
 
 TEST_P(ServerTest, ShutdownCommandStopsTheProcessWithExitCodeZero) {
