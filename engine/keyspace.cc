@@ -243,16 +243,18 @@ Entry* DbView::Find(std::string_view key) {
   return e;
 }
 
-Entry* DbView::FindRead(std::string_view key) {
+Entry* DbView::Peek(std::string_view key) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
   Entry* e = s.Find(db_, key, h, now_ms_);
-  if (e != nullptr) {
-    e->set_access_clock(AccessClockAt(now_ms_));
-    s.stats().keyspace_hits.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    s.stats().keyspace_misses.fetch_add(1, std::memory_order_relaxed);
-  }
+  (e != nullptr ? s.stats().keyspace_hits : s.stats().keyspace_misses)
+      .fetch_add(1, std::memory_order_relaxed);
+  return e;
+}
+
+Entry* DbView::FindRead(std::string_view key) {
+  Entry* e = Peek(key);
+  if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
   return e;
 }
 

@@ -156,6 +156,9 @@ class DbView {
   Entry* Find(std::string_view key);
   // As Find, also counting a keyspace hit or miss (read commands).
   Entry* FindRead(std::string_view key);
+  // As FindRead, but leaves the access clock alone (Redis's LOOKUP_NOTOUCH: EXISTS, TYPE, TTL and
+  // OBJECT must not make a key look recently used).
+  Entry* Peek(std::string_view key);
   // Sets key to a string value with absolute expiry (0 = none).
   void SetString(std::string_view key, std::string_view value, int64_t expire_ms,
                  bool raw = false);

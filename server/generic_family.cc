@@ -52,17 +52,10 @@ std::span<const std::string_view> ArgsFrom(const CommandContext& ctx, size_t fir
   return ctx.args.subspan(first);
 }
 
-// The live entry for key in db or null, counting a keyspace hit or miss but leaving the access
-// clock alone (Redis's LOOKUP_NOTOUCH: EXISTS, TYPE, TTL and OBJECT must not make a key look
-// recently used). An expired entry is deleted on the way. REQUIRES: the key's shard locked.
+// The live entry for key in db or null, without touching its access clock (DbView::Peek).
+// REQUIRES: the key's shard locked.
 Entry* PeekRead(Keyspace& ks, int db, std::string_view key, int64_t now_ms) {
-  const uint64_t hash = HashKey(key);
-  Shard& shard = ks.shard(ks.ShardOf(hash));
-  Entry* e = shard.Find(db, key, hash, now_ms);
-  engine::ShardStats& stats = shard.stats();
-  (e != nullptr ? stats.keyspace_hits : stats.keyspace_misses)
-      .fetch_add(1, std::memory_order_relaxed);
-  return e;
+  return DbView(ks, db, now_ms).Peek(key);
 }
 
 // Parses a database index as Redis's getIntFromObjectOrReply plus the range check of SELECT:
