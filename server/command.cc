@@ -78,8 +78,8 @@ bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out) {
 
 void ReplyWrongArity(CommandContext& ctx) {
   std::string name = ToLower(ctx.args[0]);
-  if (ctx.args.size() > 1 && ctx.server.commands().Find(ctx.args[0]) != nullptr &&
-      !ctx.server.commands().Find(ctx.args[0])->subcommands.empty()) {
+  const CommandSpec* spec = ctx.server.commands().Find(ctx.args[0]);
+  if (ctx.args.size() > 1 && spec != nullptr && !spec->subcommands.empty()) {
     name += "|" + ToLower(ctx.args[1]);
   }
   ctx.reply.Error("ERR wrong number of arguments for '" + name + "' command");

@@ -45,7 +45,6 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowUs());
   static const char kHex[] = "0123456789abcdef";
   for (int i = 0; i < 40; ++i) run_id_str_.push_back(kHex[rng() & 15]);
-  run_id_ = rng();
 }
 
 Server::~Server() {
@@ -54,7 +53,7 @@ Server::~Server() {
   workers_.clear();
 }
 
-Status Server::OpenListeners(std::vector<int>* fds, int) {
+Status Server::OpenListeners(std::vector<int>* fds) {
   std::istringstream words(config_->String(Param::kBind));
   std::string addr;
   int port = static_cast<int>(config_->Int(Param::kPort));
@@ -114,7 +113,7 @@ Status Server::Start() {
   int workers = static_cast<int>(config_->Int(Param::kThreads));
   if (workers <= 0) workers = std::max(1u, std::thread::hardware_concurrency());
   std::vector<int> listen_fds;
-  RETURN_IF_ERROR(OpenListeners(&listen_fds, workers));
+  RETURN_IF_ERROR(OpenListeners(&listen_fds));
 
   const std::string mode = config_->String(Param::kIoBackend);
   std::vector<std::unique_ptr<IoBackend>> backends;
@@ -199,7 +198,6 @@ void Server::CronLoop() {
       s.ActiveExpire(now_ms, budget);
       s.Migrate(std::min<int64_t>(budget, 1000));
     }
-    cron_loops_.fetch_add(1, std::memory_order_relaxed);
     int64_t left = period_us - (MonotonicUs() - start);
     std::unique_lock<std::mutex> l(wait_mu_);
     if (left > 0 && !shutdown_) wait_cv_.wait_for(l, std::chrono::microseconds(left));

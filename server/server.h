@@ -88,17 +88,13 @@ class Server {
   int port() const { return port_; }
   // "io_uring" or "epoll": what the workers' loops run on.
   const char* io_backend_name() const { return io_backend_name_; }
-  uint64_t run_id_hash() const { return run_id_; }
   const std::string& run_id() const { return run_id_str_; }
-  const std::string& executable() const { return executable_; }
-  void set_executable(std::string path) { executable_ = std::move(path); }
-  uint64_t cron_loops() const { return cron_loops_.load(std::memory_order_relaxed); }
   // Commands per second over the last ~1.6 s, sampled by the cron thread.
   int64_t ops_per_sec() const { return ops_per_sec_.load(std::memory_order_relaxed); }
 
  private:
   void CronLoop();
-  Status OpenListeners(std::vector<int>* fds_per_worker, int workers);
+  Status OpenListeners(std::vector<int>* fds);
 
   std::unique_ptr<Config> config_;
   std::unique_ptr<engine::Keyspace> keyspace_;
@@ -108,16 +104,13 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread cron_;
   std::atomic<bool> shutdown_{false};
-  std::atomic<uint64_t> cron_loops_{0};
   std::atomic<int64_t> ops_per_sec_{0};
   std::mutex wait_mu_;
   std::condition_variable wait_cv_;
   int64_t start_time_ms_ = 0;
   int port_ = 0;
   const char* io_backend_name_ = "none";
-  uint64_t run_id_ = 0;
   std::string run_id_str_;
-  std::string executable_;
 };
 
 }  // namespace strata::server
