@@ -1,0 +1,78 @@
+// Helpers shared by the wal/ unit tests.
+#pragma once
+
+#include <stdlib.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wal/reader.h"
+
+namespace strata::wal::testing {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = getenv("TMPDIR");
+    std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/strata_wal_XXXXXX";
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void WriteFileOrDie(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+// Segment file names in dir, in LSN order.
+inline std::vector<std::string> SegmentPaths(const std::string& dir) {
+  std::vector<std::string> paths;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    uint64_t lsn;
+    if (ParseSegmentFileName(e.path().filename().string(), &lsn)) paths.push_back(e.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+using Records = std::vector<std::pair<uint64_t, std::string>>;
+
+// Replays dir, collecting every record.
+inline Result<ReplayResult> ReplayAll(ReplayOptions options, Records* out) {
+  out->clear();
+  return Replay(options, [out](uint64_t lsn, std::string_view payload) {
+    out->emplace_back(lsn, std::string(payload));
+    return Status::Ok();
+  });
+}
+
+inline Result<ReplayResult> ReplayAll(const std::string& dir, Records* out, bool truncate = true) {
+  ReplayOptions options;
+  options.dir = dir;
+  options.truncate_torn_tail = truncate;
+  return ReplayAll(options, out);
+}
+
+}  // namespace strata::wal::testing

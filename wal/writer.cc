@@ -1,0 +1,278 @@
+#include "wal/writer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "base/clock.h"
+#include "base/coding.h"
+#include "base/logging.h"
+
+namespace strata::wal {
+namespace {
+
+constexpr int64_t kEverySecUs = 1'000'000;
+
+}  // namespace
+
+Writer::Writer(WriterOptions options)
+    : options_(std::move(options)),
+      files_(options_.files != nullptr ? options_.files : FileLayer::Default()) {}
+
+Result<std::unique_ptr<Writer>> Writer::Open(WriterOptions options, const LogEnd& end) {
+  if (options.dir.empty()) return Status::InvalidArgument("WAL directory not set");
+  options.segment_bytes = std::max(options.segment_bytes, kMinSegmentBytes);
+  if (!options.now_us) options.now_us = MonotonicUs;
+  std::unique_ptr<Writer> w(new Writer(std::move(options)));
+  const WriterOptions& opts = w->options_;
+  RETURN_IF_ERROR(w->files_->CreateDir(opts.dir));
+
+  if (opts.io != IoMode::kPwrite) {
+    auto ring = Ring::Create();
+    if (ring.ok()) {
+      w->ring_ = std::move(ring).value();
+    } else if (opts.io == IoMode::kUring) {
+      return ring.status();
+    } else {
+      LOG_WARN("io_uring unavailable (%s); the WAL writes with pwrite/fdatasync",
+               ring.status().message().c_str());
+    }
+  }
+
+  const uint64_t last = end.next_lsn - 1;
+  if (end.segment_path.empty()) {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, w->files_->ListDir(opts.dir));
+    for (const std::string& name : names) {
+      uint64_t lsn;
+      if (ParseSegmentFileName(name, &lsn)) {
+        return Status::InvalidArgument("WAL directory " + opts.dir + " already holds " + name +
+                                       ": replay it and open the writer at its end");
+      }
+    }
+    RETURN_IF_ERROR(w->CreateSegment(end.next_lsn, opts.segment_bytes));
+  } else {
+    ASSIGN_OR_RETURN(w->file_, w->files_->OpenWritable(end.segment_path, false, w->ring_.get()));
+    ASSIGN_OR_RETURN(uint64_t size, w->file_->Size());
+    w->file_offset_ = std::max<uint64_t>(end.offset, kSegmentHeaderSize);
+    // A segment cut short by hand is not extended: the next record rolls to a new segment.
+    w->file_capacity_ = std::max(size, w->file_offset_);
+    w->segments_.store(std::max<uint64_t>(end.segments, 1));
+    w->log_bytes_.store(end.log_bytes);
+  }
+  w->next_lsn_ = end.next_lsn;
+  w->synced_lsn_ = last;
+  w->local_written_ = w->local_synced_ = w->published_durable_ = last;
+  w->appended_lsn_.store(last);
+  w->written_lsn_.store(last);
+  w->durable_lsn_.store(last);
+  w->last_sync_us_ = opts.now_us();
+  w->thread_ = std::thread([p = w.get()] { p->Run(); });
+  return w;
+}
+
+Writer::~Writer() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+uint64_t Writer::Append(std::string_view payload) {
+  std::lock_guard<std::mutex> l(mu_);
+  uint64_t lsn = next_lsn_++;
+  bool was_empty = pending_.empty();
+  AppendRecord(&pending_, lsn, payload);
+  appended_lsn_.store(lsn, std::memory_order_relaxed);
+  if (was_empty) work_cv_.notify_one();
+  return lsn;
+}
+
+Status Writer::Flush() {
+  std::unique_lock<std::mutex> l(mu_);
+  const uint64_t target = next_lsn_ - 1;
+  if (!error_.ok() || synced_lsn_ >= target) return error_;
+  flush_target_ = std::max(flush_target_, target);
+  work_cv_.notify_one();
+  done_cv_.wait(l, [&] { return synced_lsn_ >= target || !error_.ok(); });
+  return error_;
+}
+
+WriterStats Writer::stats() const {
+  WriterStats s;
+  s.appended_lsn = appended_lsn_.load();
+  s.written_lsn = written_lsn_.load();
+  s.durable_lsn = durable_lsn_.load();
+  s.log_bytes = log_bytes_.load();
+  s.segments = segments_.load();
+  s.fsyncs = fsyncs_.load();
+  s.last_fsync_us = last_fsync_us_.load();
+  s.uring = using_uring();
+  return s;
+}
+
+Status Writer::error() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return error_;
+}
+
+void Writer::Run() {
+  const bool everysec = options_.sync == SyncPolicy::kEverySec;
+  std::string batch;
+  for (;;) {
+    bool stop, sync;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      for (;;) {
+        if (stop_ || !pending_.empty()) break;
+        if (error_.ok() && flush_target_ > synced_lsn_) break;
+        int64_t since = options_.now_us() - last_sync_us_;
+        if (everysec && error_.ok() && file_dirty_ && since >= kEverySecUs) break;
+        if (everysec) {
+          int64_t wait_us = file_dirty_
+                                ? std::clamp<int64_t>(kEverySecUs - since, 1000, kEverySecUs)
+                                : kEverySecUs;
+          work_cv_.wait_for(l, std::chrono::microseconds(wait_us));
+        } else {
+          work_cv_.wait(l);
+        }
+      }
+      batch.swap(pending_);
+      stop = stop_;
+      sync = stop || flush_target_ > local_synced_ || options_.sync == SyncPolicy::kAlways;
+      if (!error_.ok()) {
+        batch.clear();
+        if (stop) return;
+        continue;
+      }
+    }
+    if (everysec && options_.now_us() - last_sync_us_ >= kEverySecUs) sync = true;
+    Status st = WriteBatch(batch, sync);
+    batch.clear();
+    if (st.ok()) {
+      Publish();
+    } else {
+      SetError(st);
+    }
+    if (stop) return;
+  }
+}
+
+Status Writer::WriteBatch(std::string_view batch, bool sync) {
+  size_t start = 0, pos = 0;
+  uint64_t prev_lsn = local_written_;
+  while (pos < batch.size()) {
+    const char* rec = batch.data() + pos;
+    uint64_t frame = kRecordHeaderSize + DecodeFixed32(rec + 4);
+    uint64_t lsn = DecodeFixed64(rec + 8);
+    if (file_offset_ + (pos - start) + frame > file_capacity_) {
+      if (pos > start) {
+        RETURN_IF_ERROR(file_->Write(file_offset_, batch.substr(start, pos - start), false));
+        file_offset_ += pos - start;
+        log_bytes_.fetch_add(pos - start);
+        file_dirty_ = true;
+        local_written_ = prev_lsn;
+      }
+      RETURN_IF_ERROR(Roll(lsn, frame));
+      start = pos;
+    }
+    prev_lsn = lsn;
+    pos += frame;
+  }
+  if (pos > start) {
+    int64_t t0 = MonotonicUs();
+    RETURN_IF_ERROR(file_->Write(file_offset_, batch.substr(start, pos - start), sync));
+    file_offset_ += pos - start;
+    log_bytes_.fetch_add(pos - start);
+    local_written_ = prev_lsn;
+    file_dirty_ = true;
+    if (sync) {
+      last_fsync_us_.store(MonotonicUs() - t0);
+      fsyncs_.fetch_add(1);
+      file_dirty_ = false;
+      local_synced_ = local_written_;
+      last_sync_us_ = options_.now_us();
+    }
+    return Status::Ok();
+  }
+  return sync ? SyncCurrent() : Status::Ok();
+}
+
+Status Writer::SyncCurrent() {
+  if (!file_dirty_) {
+    local_synced_ = local_written_;
+    return Status::Ok();
+  }
+  int64_t t0 = MonotonicUs();
+  RETURN_IF_ERROR(file_->Sync());
+  last_fsync_us_.store(MonotonicUs() - t0);
+  fsyncs_.fetch_add(1);
+  file_dirty_ = false;
+  local_synced_ = local_written_;
+  last_sync_us_ = options_.now_us();
+  return Status::Ok();
+}
+
+Status Writer::Roll(uint64_t first_lsn, uint64_t frame_bytes) {
+  // Only the newest segment may ever hold a torn tail: the old one is synced in full first.
+  RETURN_IF_ERROR(SyncCurrent());
+  return CreateSegment(first_lsn,
+                       std::max(options_.segment_bytes, kSegmentHeaderSize + frame_bytes));
+}
+
+// Segment creation, made durable before any record goes in: write the header and zero-fill
+// under a temporary name, sync, rename, sync the directory.
+//
+// Zero-fill instead of fallocate: on this machine's ext4 (virtio disk), 300 rounds of a 4 KiB
+// pwrite + fdatasync each into a fresh block measured p50 215-239 us into fallocated (unwritten)
+// extents and 148-152 us into zero-filled ones: the unwritten-extent conversion costs about 50%
+// on every sync that touches a new block. With 200-byte writes the difference vanished.
+Status Writer::CreateSegment(uint64_t first_lsn, uint64_t size) {
+  const std::string final_path = options_.dir + "/" + SegmentFileName(first_lsn);
+  const std::string tmp_path = final_path + std::string(kTempSuffix);
+  ASSIGN_OR_RETURN(std::unique_ptr<LogFile> file,
+                   files_->OpenWritable(tmp_path, true, ring_.get()));
+  SegmentHeader header;
+  header.first_lsn = first_lsn;
+  header.segment_bytes = size;
+  RETURN_IF_ERROR(file->Write(0, EncodeSegmentHeader(header), false));
+  RETURN_IF_ERROR(file->ZeroFill(kSegmentHeaderSize, size - kSegmentHeaderSize));
+  RETURN_IF_ERROR(file->Sync());
+  RETURN_IF_ERROR(files_->Rename(tmp_path, final_path));
+  RETURN_IF_ERROR(files_->SyncDir(options_.dir));
+  file_ = std::move(file);
+  file_offset_ = kSegmentHeaderSize;
+  file_capacity_ = size;
+  file_dirty_ = false;
+  segments_.fetch_add(1);
+  return Status::Ok();
+}
+
+void Writer::Publish() {
+  // The atomics and on_durable come before synced_lsn_: when Flush returns, both have advanced.
+  written_lsn_.store(local_written_, std::memory_order_release);
+  const uint64_t durable = options_.sync == SyncPolicy::kNo ? local_written_ : local_synced_;
+  durable_lsn_.store(durable, std::memory_order_release);
+  if (durable > published_durable_) {
+    published_durable_ = durable;
+    if (options_.on_durable) options_.on_durable(durable);
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    synced_lsn_ = local_synced_;
+  }
+  done_cv_.notify_all();
+}
+
+void Writer::SetError(const Status& st) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (!error_.ok()) return;
+    error_ = st;
+  }
+  LOG_WARN("WAL writer stopped after an I/O error: %s", st.ToString().c_str());
+  done_cv_.notify_all();
+}
+
+}  // namespace strata::wal
