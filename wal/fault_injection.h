@@ -48,6 +48,7 @@ class FaultInjectionFileLayer final : public FileLayer {
   struct FileState {
     std::string path;                       // current name (follows renames)
     std::map<uint64_t, uint64_t> unsynced;  // start -> end of ranges written since the last sync
+    uint64_t generation = 0;                // counts writes
   };
 
   // REQUIRES: mu_ held.
@@ -55,7 +56,7 @@ class FaultInjectionFileLayer final : public FileLayer {
   void AddUnsynced(FileState* state, uint64_t offset, uint64_t length);
 
   FileLayer* const base_;
-  mutable std::mutex mu_;  // held across every I/O done through this layer
+  mutable std::mutex mu_;  // held across every I/O through this layer but a sync
   bool cut_ = false;       // GUARDED_BY(mu_)
   std::mt19937_64 rng_;    // GUARDED_BY(mu_)
   std::map<std::string, std::shared_ptr<FileState>> files_;  // GUARDED_BY(mu_): by path
