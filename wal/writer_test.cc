@@ -183,6 +183,72 @@ TEST_P(WriterTest, NewSegmentIsZeroFilledToItsFullSize) {
   EXPECT_EQ(data.find_first_not_of('\0', kSegmentHeaderSize), std::string::npos);
 }
 
+// Passes everything to the real layer, but file writes and syncs fail once `fail` is set.
+class FailingFileLayer final : public FileLayer {
+ public:
+  std::atomic<bool> fail{false};
+
+  Result<std::unique_ptr<LogFile>> OpenWritable(const std::string& path, bool create,
+                                                Ring* ring) override {
+    ASSIGN_OR_RETURN(std::unique_ptr<LogFile> base, Base()->OpenWritable(path, create, ring));
+    return std::unique_ptr<LogFile>(new File(this, std::move(base)));
+  }
+  Result<std::string> ReadFile(const std::string& path) override { return Base()->ReadFile(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& dir) override {
+    return Base()->ListDir(dir);
+  }
+  Status CreateDir(const std::string& dir) override { return Base()->CreateDir(dir); }
+  Status Rename(const std::string& from, const std::string& to) override {
+    return Base()->Rename(from, to);
+  }
+  Status Remove(const std::string& path) override { return Base()->Remove(path); }
+  Status SyncDir(const std::string& dir) override { return Base()->SyncDir(dir); }
+
+ private:
+  static FileLayer* Base() { return FileLayer::Default(); }
+  class File final : public LogFile {
+   public:
+    File(FailingFileLayer* layer, std::unique_ptr<LogFile> base)
+        : layer_(layer), base_(std::move(base)) {}
+    Status Write(uint64_t offset, std::string_view data, bool sync) override {
+      if (layer_->fail) return Status::IOError("injected write error");
+      return base_->Write(offset, data, sync);
+    }
+    Status Sync() override {
+      if (layer_->fail) return Status::IOError("injected sync error");
+      return base_->Sync();
+    }
+    Status ZeroFill(uint64_t offset, uint64_t length) override {
+      return base_->ZeroFill(offset, length);
+    }
+    Result<uint64_t> Size() override { return base_->Size(); }
+
+   private:
+    FailingFileLayer* layer_;
+    std::unique_ptr<LogFile> base_;
+  };
+};
+
+TEST_P(WriterTest, IoErrorIsStickyAndStopsDurability) {
+  FailingFileLayer layer;
+  WriterOptions o = Options(1 << 20, SyncPolicy::kAlways);
+  o.files = &layer;
+  auto w = Writer::Open(o, LogEnd{});
+  ASSERT_TRUE(w.ok());
+  (*w)->Append("a");
+  ASSERT_TRUE((*w)->Flush().ok());
+  layer.fail = true;
+  (*w)->Append("b");
+  Status st = (*w)->Flush();
+  EXPECT_EQ(st.code(), Code::kIOError);
+  EXPECT_NE(st.message().find("injected"), std::string::npos);
+  EXPECT_EQ((*w)->error().code(), Code::kIOError);
+  layer.fail = false;  // the error stays: the writer does not retry behind a failed write
+  EXPECT_EQ((*w)->Append("c"), 3u);
+  EXPECT_EQ((*w)->Flush().code(), Code::kIOError);
+  EXPECT_EQ((*w)->durable_lsn(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(IoModes, WriterTest, ::testing::Values(IoMode::kPwrite, IoMode::kUring),
                          [](const auto& info) {
                            return info.param == IoMode::kUring ? "Uring" : "Pwrite";
