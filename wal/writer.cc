@@ -17,7 +17,8 @@ constexpr int64_t kEverySecUs = 1'000'000;
 
 Writer::Writer(WriterOptions options)
     : options_(std::move(options)),
-      files_(options_.files != nullptr ? options_.files : FileLayer::Default()) {}
+      files_(options_.files != nullptr ? options_.files : FileLayer::Default()),
+      sync_(options_.sync) {}
 
 Result<std::unique_ptr<Writer>> Writer::Open(WriterOptions options, const LogEnd& end) {
   if (options.dir.empty()) return Status::InvalidArgument("WAL directory not set");
@@ -112,19 +113,27 @@ WriterStats Writer::stats() const {
   return s;
 }
 
+void Writer::set_sync(SyncPolicy policy) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    sync_.store(policy, std::memory_order_relaxed);
+  }
+  work_cv_.notify_one();  // an idle writer re-evaluates how long to sleep
+}
+
 Status Writer::error() const {
   std::lock_guard<std::mutex> l(mu_);
   return error_;
 }
 
 void Writer::Run() {
-  const bool everysec = options_.sync == SyncPolicy::kEverySec;
   std::string batch;
   for (;;) {
-    bool stop, sync;
+    bool stop, sync, everysec;
     {
       std::unique_lock<std::mutex> l(mu_);
       for (;;) {
+        everysec = sync_.load(std::memory_order_relaxed) == SyncPolicy::kEverySec;
         if (stop_ || !pending_.empty()) break;
         if (error_.ok() && flush_target_ > synced_lsn_) break;
         int64_t since = options_.now_us() - last_sync_us_;
@@ -140,7 +149,9 @@ void Writer::Run() {
       }
       batch.swap(pending_);
       stop = stop_;
-      sync = stop || flush_target_ > local_synced_ || options_.sync == SyncPolicy::kAlways;
+      everysec = sync_.load(std::memory_order_relaxed) == SyncPolicy::kEverySec;
+      sync = stop || flush_target_ > local_synced_ ||
+             sync_.load(std::memory_order_relaxed) == SyncPolicy::kAlways;
       if (!error_.ok()) {
         batch.clear();
         if (stop) return;
@@ -252,10 +263,11 @@ Status Writer::CreateSegment(uint64_t first_lsn, uint64_t size) {
 void Writer::Publish() {
   // The atomics and on_durable come before synced_lsn_: when Flush returns, both have advanced.
   written_lsn_.store(local_written_, std::memory_order_release);
-  const uint64_t durable = options_.sync == SyncPolicy::kNo ? local_written_ : local_synced_;
-  durable_lsn_.store(durable, std::memory_order_release);
+  const bool no_sync = sync_.load(std::memory_order_relaxed) == SyncPolicy::kNo;
+  const uint64_t durable = no_sync ? local_written_ : local_synced_;
   if (durable > published_durable_) {
     published_durable_ = durable;
+    durable_lsn_.store(durable, std::memory_order_release);
     if (options_.on_durable) options_.on_durable(durable);
   }
   {

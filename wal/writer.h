@@ -66,6 +66,10 @@ class Writer {
   Status Flush();
   WriterStats stats() const;
   bool using_uring() const { return ring_ != nullptr; }
+  // Changes the sync policy from the next batch on (CONFIG SET appendfsync). Thread-safe.
+  // durable_lsn() never goes back: leaving kNo, records already reported durable stay so.
+  void set_sync(SyncPolicy policy);
+  SyncPolicy sync() const { return sync_.load(std::memory_order_relaxed); }
   // First I/O error the writer met (sticky), or OK. After an error the writer stops advancing
   // durable_lsn and discards what is appended.
   Status error() const;
@@ -107,6 +111,7 @@ class Writer {
   bool stop_ = false;                // GUARDED_BY(mu_)
   Status error_;                     // GUARDED_BY(mu_)
 
+  std::atomic<SyncPolicy> sync_;  // options_.sync until set_sync
   std::atomic<uint64_t> appended_lsn_{0};
   std::atomic<uint64_t> written_lsn_{0};
   std::atomic<uint64_t> durable_lsn_{0};

@@ -167,6 +167,20 @@ TEST_P(WriterTest, NoPolicyReportsWrittenAsDurableAndSyncsOnFlush) {
   EXPECT_EQ((*w)->stats().fsyncs, 1u);
 }
 
+TEST_P(WriterTest, SetSyncSwitchesPolicyWithoutMovingDurableBack) {
+  auto w = Writer::Open(Options(1 << 20, SyncPolicy::kNo), LogEnd{});
+  ASSERT_TRUE(w.ok());
+  uint64_t lsn = (*w)->Append("under no");
+  while ((*w)->durable_lsn() < lsn) std::this_thread::yield();
+  EXPECT_EQ((*w)->stats().fsyncs, 0u);
+  (*w)->set_sync(SyncPolicy::kAlways);
+  EXPECT_EQ((*w)->sync(), SyncPolicy::kAlways);
+  EXPECT_EQ((*w)->durable_lsn(), lsn);
+  lsn = (*w)->Append("under always");
+  while ((*w)->durable_lsn() < lsn) std::this_thread::yield();
+  EXPECT_EQ((*w)->stats().fsyncs, 1u);  // the batch's sync covers the earlier record too
+}
+
 TEST_P(WriterTest, OpenWithEmptyEndRefusesADirectoryThatHoldsALog) {
   { ASSERT_TRUE(Writer::Open(Options(4096), LogEnd{}).ok()); }
   auto w = Writer::Open(Options(4096), LogEnd{});
