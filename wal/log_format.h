@@ -57,6 +57,9 @@ std::string SegmentFileName(uint64_t first_lsn);
 // Parses a segment file name; false for any other name (temporaries end in ".tmp").
 bool ParseSegmentFileName(std::string_view name, uint64_t* first_lsn);
 inline constexpr std::string_view kTempSuffix = ".tmp";
+// The next segment, zero-filled ahead of time by the writer; renamed to a segment name (after its
+// header is written) when the log rolls. Replay removes a leftover one.
+inline constexpr std::string_view kSpareFileName = "wal-spare.tmp";
 
 // Encodes the 64-byte header (CRC included).
 std::string EncodeSegmentHeader(const SegmentHeader& header);

@@ -97,6 +97,8 @@ Result<std::vector<SegmentFile>> ListSegments(FileLayer* files, const std::strin
     uint64_t lsn;
     if (ParseSegmentFileName(name, &lsn)) {
       segments.push_back({lsn, dir + "/" + name});
+    } else if (remove_temporaries && name == kSpareFileName) {
+      RETURN_IF_ERROR(files->Remove(dir + "/" + name));
     } else if (remove_temporaries && name.size() > kTempSuffix.size() &&
                ParseSegmentFileName(name.substr(0, name.size() - kTempSuffix.size()), &lsn) &&
                name.ends_with(kTempSuffix)) {

@@ -18,7 +18,8 @@ constexpr int64_t kEverySecUs = 1'000'000;
 Writer::Writer(WriterOptions options)
     : options_(std::move(options)),
       files_(options_.files != nullptr ? options_.files : FileLayer::Default()),
-      sync_(options_.sync) {}
+      sync_(options_.sync),
+      spare_path_(options_.dir + "/" + std::string(kSpareFileName)) {}
 
 Result<std::unique_ptr<Writer>> Writer::Open(WriterOptions options, const LogEnd& end) {
   if (options.dir.empty()) return Status::InvalidArgument("WAL directory not set");
@@ -68,6 +69,8 @@ Result<std::unique_ptr<Writer>> Writer::Open(WriterOptions options, const LogEnd
   w->durable_lsn_.store(last);
   w->last_sync_us_ = opts.now_us();
   w->thread_ = std::thread([p = w.get()] { p->Run(); });
+  w->prep_thread_ = std::thread([p = w.get()] { p->PrepareLoop(); });
+  w->RequestSpare();
   return w;
 }
 
@@ -78,6 +81,16 @@ Writer::~Writer() {
   }
   work_cv_.notify_one();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> l(prep_mu_);
+    prep_stop_ = true;
+  }
+  prep_cv_.notify_one();
+  if (prep_thread_.joinable()) prep_thread_.join();
+  if (spare_ != nullptr) {
+    spare_.reset();
+    files_->Remove(spare_path_).PermitUnchecked();  // replay removes it anyway
+  }
 }
 
 uint64_t Writer::Append(std::string_view payload) {
@@ -232,8 +245,44 @@ Status Writer::Roll(uint64_t first_lsn, uint64_t frame_bytes) {
                        std::max(options_.segment_bytes, kSegmentHeaderSize + frame_bytes));
 }
 
-// Segment creation, made durable before any record goes in: write the header and zero-fill
-// under a temporary name, sync, rename, sync the directory.
+void Writer::RequestSpare() {
+  {
+    std::lock_guard<std::mutex> l(prep_mu_);
+    prep_wanted_ = true;
+  }
+  prep_cv_.notify_one();
+}
+
+void Writer::PrepareLoop() {
+  std::unique_lock<std::mutex> l(prep_mu_);
+  for (;;) {
+    prep_cv_.wait(l, [&] { return prep_stop_ || (prep_wanted_ && spare_ == nullptr); });
+    if (prep_stop_) return;
+    prep_wanted_ = false;
+    l.unlock();
+    auto spare = MakeSpare();
+    l.lock();
+    if (spare.ok()) {
+      spare_ = std::move(spare).value();
+    } else {
+      // Not fatal: the roll creates its segment itself and reports an error that persists.
+      LOG_WARN("WAL: preparing the next segment failed: %s", spare.status().ToString().c_str());
+    }
+  }
+}
+
+Result<std::unique_ptr<LogFile>> Writer::MakeSpare() {
+  ASSIGN_OR_RETURN(std::unique_ptr<LogFile> file, files_->OpenWritable(spare_path_, true, nullptr));
+  RETURN_IF_ERROR(file->ZeroFill(0, options_.segment_bytes));
+  RETURN_IF_ERROR(file->Sync());
+  return file;
+}
+
+// Segment creation, made durable before any record goes in: the header and zeros behind it
+// are synced under a temporary name, which is then renamed, and the directory synced. The zeros
+// normally come from the spare file the preparer thread filled ahead of time, so a roll costs
+// one small write, two syncs and a rename instead of writing a whole segment: zero-filling
+// 64 MiB and syncing measured 165-195 ms here (fallocate: about 1 ms).
 //
 // Zero-fill instead of fallocate: on this machine's ext4 (virtio disk), 300 rounds of a 4 KiB
 // pwrite + fdatasync each into a fresh block measured p50 215-239 us into fallocated (unwritten)
@@ -241,17 +290,36 @@ Status Writer::Roll(uint64_t first_lsn, uint64_t frame_bytes) {
 // on every sync that touches a new block. With 200-byte writes the difference vanished.
 Status Writer::CreateSegment(uint64_t first_lsn, uint64_t size) {
   const std::string final_path = options_.dir + "/" + SegmentFileName(first_lsn);
-  const std::string tmp_path = final_path + std::string(kTempSuffix);
-  ASSIGN_OR_RETURN(std::unique_ptr<LogFile> file,
-                   files_->OpenWritable(tmp_path, true, ring_.get()));
   SegmentHeader header;
   header.first_lsn = first_lsn;
   header.segment_bytes = size;
-  RETURN_IF_ERROR(file->Write(0, EncodeSegmentHeader(header), false));
-  RETURN_IF_ERROR(file->ZeroFill(kSegmentHeaderSize, size - kSegmentHeaderSize));
-  RETURN_IF_ERROR(file->Sync());
-  RETURN_IF_ERROR(files_->Rename(tmp_path, final_path));
-  RETURN_IF_ERROR(files_->SyncDir(options_.dir));
+  const std::string header_bytes = EncodeSegmentHeader(header);
+  std::unique_ptr<LogFile> spare;
+  if (size == options_.segment_bytes) {
+    std::lock_guard<std::mutex> l(prep_mu_);
+    spare = std::move(spare_);
+    // No new spare (which would truncate spare_path_) until this one is renamed away.
+    if (spare != nullptr) prep_wanted_ = false;
+  }
+  std::unique_ptr<LogFile> file;
+  if (spare != nullptr) {
+    RETURN_IF_ERROR(spare->Write(0, header_bytes, true));
+    RETURN_IF_ERROR(files_->Rename(spare_path_, final_path));
+    spare.reset();
+    RETURN_IF_ERROR(files_->SyncDir(options_.dir));
+    // Reopened so that its writes go through the ring.
+    ASSIGN_OR_RETURN(file, files_->OpenWritable(final_path, false, ring_.get()));
+    RequestSpare();
+  } else {
+    const std::string tmp_path = final_path + std::string(kTempSuffix);
+    ASSIGN_OR_RETURN(file, files_->OpenWritable(tmp_path, true, ring_.get()));
+    RETURN_IF_ERROR(file->Write(0, header_bytes, false));
+    RETURN_IF_ERROR(file->ZeroFill(kSegmentHeaderSize, size - kSegmentHeaderSize));
+    RETURN_IF_ERROR(file->Sync());
+    RETURN_IF_ERROR(files_->Rename(tmp_path, final_path));
+    RETURN_IF_ERROR(files_->SyncDir(options_.dir));
+    if (size == options_.segment_bytes) RequestSpare();  // in case an earlier attempt failed
+  }
   file_ = std::move(file);
   file_offset_ = kSegmentHeaderSize;
   file_capacity_ = size;

@@ -85,6 +85,10 @@ class Writer {
   // Syncs the current segment and starts a new one able to hold a frame of frame_bytes.
   Status Roll(uint64_t first_lsn, uint64_t frame_bytes);
   Status CreateSegment(uint64_t first_lsn, uint64_t size);
+  // The spare-segment thread: keeps one zero-filled, synced file of segment_bytes ready.
+  void PrepareLoop();
+  Result<std::unique_ptr<LogFile>> MakeSpare();
+  void RequestSpare();
   void Publish();
   void SetError(const Status& st);
 
@@ -121,6 +125,14 @@ class Writer {
   std::atomic<int64_t> last_fsync_us_{0};
 
   std::thread thread_;
+
+  const std::string spare_path_;
+  std::mutex prep_mu_;
+  std::condition_variable prep_cv_;
+  bool prep_wanted_ = false;        // GUARDED_BY(prep_mu_)
+  bool prep_stop_ = false;          // GUARDED_BY(prep_mu_)
+  std::unique_ptr<LogFile> spare_;  // GUARDED_BY(prep_mu_): ready, opened without the ring
+  std::thread prep_thread_;
 };
 
 }  // namespace strata::wal

@@ -181,6 +181,31 @@ TEST_P(WriterTest, SetSyncSwitchesPolicyWithoutMovingDurableBack) {
   EXPECT_EQ((*w)->stats().fsyncs, 1u);  // the batch's sync covers the earlier record too
 }
 
+TEST_P(WriterTest, RollsIntoTheSpareSegmentPreparedAhead) {
+  const std::string spare = dir_.Sub(std::string(kSpareFileName));
+  {
+    auto w = Writer::Open(Options(64 << 10), LogEnd{});
+    ASSERT_TRUE(w.ok());
+    for (int round = 0; round < 3; ++round) {
+      while (!std::filesystem::exists(spare)) std::this_thread::yield();
+      (*w)->Append(std::string(40 << 10, 'x'));  // two of these never fit in one segment
+      (*w)->Append(std::string(40 << 10, 'y'));
+      ASSERT_TRUE((*w)->Flush().ok());
+    }
+    EXPECT_EQ((*w)->stats().segments, 6u);
+  }
+  EXPECT_FALSE(std::filesystem::exists(spare)) << "the writer removes its unused spare";
+  Records got;
+  auto r = ReplayAll(dir_.path(), &got);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_EQ(got[5].second, std::string(40 << 10, 'y'));
+  // A spare left by a crash is removed by replay.
+  testing::WriteFileOrDie(spare, "junk");
+  ASSERT_TRUE(ReplayAll(dir_.path(), &got).ok());
+  EXPECT_FALSE(std::filesystem::exists(spare));
+}
+
 TEST_P(WriterTest, OpenWithEmptyEndRefusesADirectoryThatHoldsALog) {
   { ASSERT_TRUE(Writer::Open(Options(4096), LogEnd{}).ok()); }
   auto w = Writer::Open(Options(4096), LogEnd{});
