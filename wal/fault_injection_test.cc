@@ -136,6 +136,7 @@ TEST_P(PowerCutTest, AlwaysKeepsEveryAcknowledgedRecordAndReturnsAPrefix) {
     o.dir = dir.path();
     o.io = GetParam();
     o.sync = SyncPolicy::kAlways;
+    o.segment_bytes = 4096;
     {
       auto w = Writer::Open(o, r->end);
       ASSERT_TRUE(w.ok()) << w.status().ToString();
