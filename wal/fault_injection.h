@@ -25,8 +25,8 @@ class FaultInjectionFileLayer final : public FileLayer {
   explicit FaultInjectionFileLayer(FileLayer* base = nullptr, uint64_t seed = 1);
   ~FaultInjectionFileLayer() override;
 
-  // Loses every unsynced byte as described above; from now on the disk is frozen. Thread-safe,
-  // atomic with respect to writes and syncs in flight through this layer.
+  // Loses every unsynced byte as described above; from now on the disk is frozen. Thread-safe:
+  // a write in flight completes first; a sync in flight when the cut lands counts as lost.
   void SimulatePowerCut(CutMode mode);
   bool power_cut() const;
   // "Reboots": the disk takes writes again and nothing is unsynced. Call with no file open.
