@@ -1,6 +1,7 @@
 #include "wal/writer.h"
 
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <utility>
 
@@ -94,6 +95,7 @@ Writer::~Writer() {
 }
 
 uint64_t Writer::Append(std::string_view payload) {
+  assert(payload.size() <= kMaxPayload);  // the reader would take a longer record for damage
   std::lock_guard<std::mutex> l(mu_);
   uint64_t lsn = next_lsn_++;
   bool was_empty = pending_.empty();
