@@ -28,11 +28,13 @@ void Shard::Account(const Entry* e, int db, int sign) {
   }
 }
 
-Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms) {
+Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms,
+                            RedoRecord* redo) {
   Table::Slot slot = dbs_[db].table.FindSlot(key, hash);
   if (slot == nullptr) return nullptr;
   int64_t exp = (*slot)->expire_ms();
   if (exp != 0 && exp <= now_ms) {
+    if (redo != nullptr) redo->Del(db, key);
     EraseAt(db, slot);
     stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
@@ -40,8 +42,9 @@ Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t
   return slot;
 }
 
-Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms) {
-  Table::Slot slot = FindSlot(db, key, hash, now_ms);
+Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms,
+                   RedoRecord* redo) {
+  Table::Slot slot = FindSlot(db, key, hash, now_ms, redo);
   return slot ? *slot : nullptr;
 }
 
@@ -102,7 +105,7 @@ void Shard::Clear(int db) {
 
 void Shard::Swap(int db1, int db2) { std::swap(dbs_[db1], dbs_[db2]); }
 
-size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us) {
+size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us, RedoRecord* redo) {
   const int64_t deadline = MonotonicUs() + budget_us;
   size_t deleted = 0;
   std::vector<std::string> expired;
@@ -122,7 +125,9 @@ size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us) {
       }
       for (const std::string& k : expired) {
         Table::Slot slot = d.table.FindSlot(k, HashKey(k));
-        if (slot != nullptr) EraseAt(static_cast<int>(db), slot);
+        if (slot == nullptr) continue;
+        if (redo != nullptr) redo->Del(static_cast<int>(db), k);
+        EraseAt(static_cast<int>(db), slot);
       }
       deleted += expired.size();
       stats_.expired_keys.fetch_add(expired.size(), std::memory_order_relaxed);
@@ -138,12 +143,13 @@ void Shard::Migrate(int64_t budget_us) {
 
 // ---- ShardLocks ----
 
-ShardLocks::ShardLocks(Keyspace* ks, uint32_t shard) : ks_(ks), one_(shard) {
+ShardLocks::ShardLocks(Keyspace* ks, uint32_t shard, RedoRecord* redo)
+    : ks_(ks), redo_(redo), one_(shard) {
   ks_->shard(shard).mu().lock();
 }
 
-ShardLocks::ShardLocks(Keyspace* ks, std::vector<uint32_t> shards)
-    : ks_(ks), many_(std::move(shards)) {
+ShardLocks::ShardLocks(Keyspace* ks, std::vector<uint32_t> shards, RedoRecord* redo)
+    : ks_(ks), redo_(redo), many_(std::move(shards)) {
   for (uint32_t s : many_) ks_->shard(s).mu().lock();
 }
 
@@ -151,6 +157,7 @@ ShardLocks& ShardLocks::operator=(ShardLocks&& o) noexcept {
   if (this != &o) {
     Release();
     ks_ = o.ks_;
+    redo_ = o.redo_;
     one_ = o.one_;
     many_ = std::move(o.many_);
     o.ks_ = nullptr;
@@ -160,6 +167,10 @@ ShardLocks& ShardLocks::operator=(ShardLocks&& o) noexcept {
 
 void ShardLocks::Release() {
   if (ks_ == nullptr) return;
+  if (redo_ != nullptr && !redo_->empty()) {
+    if (RedoSink* sink = ks_->redo_sink()) redo_->set_last_lsn(sink->Commit(redo_->bytes()));
+    redo_->Clear();
+  }
   if (one_ >= 0) ks_->shard(static_cast<uint32_t>(one_)).mu().unlock();
   for (auto it = many_.rbegin(); it != many_.rend(); ++it) ks_->shard(*it).mu().unlock();
   ks_ = nullptr;
@@ -181,23 +192,23 @@ Keyspace::Keyspace(const KeyspaceOptions& options) : databases_(options.database
   for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(databases_));
 }
 
-ShardLocks Keyspace::Lock(std::string_view key) {
-  return ShardLocks(this, ShardOf(HashKey(key)));
+ShardLocks Keyspace::Lock(std::string_view key, RedoRecord* redo) {
+  return ShardLocks(this, ShardOf(HashKey(key)), redo);
 }
 
-ShardLocks Keyspace::Lock(std::span<const std::string_view> keys) {
+ShardLocks Keyspace::Lock(std::span<const std::string_view> keys, RedoRecord* redo) {
   std::vector<uint32_t> ids;
   ids.reserve(keys.size());
   for (std::string_view k : keys) ids.push_back(ShardOf(HashKey(k)));
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ShardLocks(this, std::move(ids));
+  return ShardLocks(this, std::move(ids), redo);
 }
 
-ShardLocks Keyspace::LockAll() {
+ShardLocks Keyspace::LockAll(RedoRecord* redo) {
   std::vector<uint32_t> ids(shards_.size());
   for (uint32_t i = 0; i < ids.size(); ++i) ids[i] = i;
-  return ShardLocks(this, std::move(ids));
+  return ShardLocks(this, std::move(ids), redo);
 }
 
 size_t Keyspace::DbSize(int db) {
@@ -238,7 +249,7 @@ uint64_t Keyspace::Misses() {
 
 Entry* DbView::Find(std::string_view key) {
   uint64_t h = HashKey(key);
-  Entry* e = ShardFor(h).Find(db_, key, h, now_ms_);
+  Entry* e = ShardFor(h).Find(db_, key, h, now_ms_, redo_);
   if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
   return e;
 }
@@ -246,7 +257,7 @@ Entry* DbView::Find(std::string_view key) {
 Entry* DbView::Peek(std::string_view key) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
-  Entry* e = s.Find(db_, key, h, now_ms_);
+  Entry* e = s.Find(db_, key, h, now_ms_, redo_);
   (e != nullptr ? s.stats().keyspace_hits : s.stats().keyspace_misses)
       .fetch_add(1, std::memory_order_relaxed);
   return e;
@@ -261,14 +272,17 @@ Entry* DbView::FindRead(std::string_view key) {
 void DbView::SetString(std::string_view key, std::string_view value, int64_t expire_ms,
                        bool raw) {
   uint64_t h = HashKey(key);
-  ShardFor(h).Upsert(db_, Entry::NewString(key, value, expire_ms, raw, AccessClockAt(now_ms_)), h);
+  Entry* e = Entry::NewString(key, value, expire_ms, raw, AccessClockAt(now_ms_));
+  if (redo_ != nullptr) redo_->Put(db_, *e);
+  ShardFor(h).Upsert(db_, e, h);
 }
 
 bool DbView::Delete(std::string_view key) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
-  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_);
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
   if (slot == nullptr) return false;
+  if (redo_ != nullptr) redo_->Del(db_, key);
   s.EraseAt(db_, slot);
   return true;
 }
@@ -276,8 +290,9 @@ bool DbView::Delete(std::string_view key) {
 bool DbView::SetExpire(std::string_view key, int64_t expire_ms) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
-  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_);
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
   if (slot == nullptr) return false;
+  if (redo_ != nullptr) redo_->Expire(db_, key, expire_ms);
   s.SetExpireAt(db_, slot, expire_ms);
   return true;
 }
@@ -285,13 +300,34 @@ bool DbView::SetExpire(std::string_view key, int64_t expire_ms) {
 Entry* DbView::Take(std::string_view key) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
-  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_);
-  return slot ? s.TakeAt(db_, slot) : nullptr;
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
+  if (slot == nullptr) return nullptr;
+  if (redo_ != nullptr) redo_->Del(db_, key);
+  return s.TakeAt(db_, slot);
 }
 
 void DbView::Put(Entry* e) {
   uint64_t h = HashKey(e->key());
+  if (redo_ != nullptr) redo_->Put(db_, *e);
   ShardFor(h).Upsert(db_, e, h);
+}
+
+size_t DbView::Append(std::string_view key, std::string_view suffix) {
+  uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
+  std::string v;
+  int64_t expire_ms = 0;
+  if (slot != nullptr) {
+    v = (*slot)->str();
+    expire_ms = (*slot)->expire_ms();
+  }
+  v.append(suffix);
+  Entry* e = Entry::NewString(key, v, expire_ms, /*raw=*/slot != nullptr, AccessClockAt(now_ms_));
+  if (redo_ != nullptr) redo_->Append(db_, key, suffix);
+  if (slot != nullptr) s.ReplaceAt(db_, slot, e);
+  else s.Upsert(db_, e, h);
+  return v.size();
 }
 
 }  // namespace strata::engine

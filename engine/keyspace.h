@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/entry.h"
+#include "engine/redo.h"
 #include "engine/table.h"
 
 namespace strata::engine {
@@ -49,9 +50,11 @@ class Shard {
   // Bytes of entries and bucket arrays owned by this shard.
   size_t used_bytes() const;
 
-  // The live entry for key, or null. An expired entry is deleted on the way (lazy expiry).
-  Entry* Find(int db, std::string_view key, uint64_t hash, int64_t now_ms);
-  Table::Slot FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms);
+  // The live entry for key, or null. An expired entry is deleted on the way (lazy expiry), and
+  // the delete recorded in `redo` unless it is null.
+  Entry* Find(int db, std::string_view key, uint64_t hash, int64_t now_ms, RedoRecord* redo);
+  Table::Slot FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms,
+                       RedoRecord* redo);
   // Inserts e (key absent) or replaces the existing entry for its key. Takes ownership.
   void Upsert(int db, Entry* e, uint64_t hash);
   // Replaces the entry at slot by e (same key). Takes ownership of e, frees the old entry.
@@ -67,8 +70,9 @@ class Shard {
   void Swap(int db1, int db2);
 
   // One step of active expiry over every database: deletes expired entries it meets, walking
-  // each table with a cursor, until budget_us has passed. Returns the keys it deleted.
-  size_t ActiveExpire(int64_t now_ms, int64_t budget_us);
+  // each table with a cursor, until budget_us has passed. Returns the keys it deleted. Each
+  // delete is recorded in `redo` unless it is null.
+  size_t ActiveExpire(int64_t now_ms, int64_t budget_us, RedoRecord* redo);
   // Moves buckets of resizes under way for at most budget_us.
   void Migrate(int64_t budget_us);
 
@@ -91,15 +95,18 @@ class Shard {
 class Keyspace;
 
 // Holds the locks of a set of shards, taken in ascending order; releases them on destruction.
-// The common single-shard case allocates nothing.
+// The common single-shard case allocates nothing. When given a RedoRecord, Release() first
+// commits what was recorded to the keyspace's RedoSink (if any), still holding the locks, so the
+// log's order is the order in which changes were applied; `redo` must outlive the locks.
 class ShardLocks {
  public:
   ShardLocks() = default;
-  ShardLocks(Keyspace* ks, uint32_t shard);
-  ShardLocks(Keyspace* ks, std::vector<uint32_t> shards);  // shards sorted, unique
+  ShardLocks(Keyspace* ks, uint32_t shard, RedoRecord* redo = nullptr);
+  // shards sorted, unique
+  ShardLocks(Keyspace* ks, std::vector<uint32_t> shards, RedoRecord* redo = nullptr);
   ~ShardLocks() { Release(); }
   ShardLocks(ShardLocks&& o) noexcept
-      : ks_(o.ks_), one_(o.one_), many_(std::move(o.many_)) {
+      : ks_(o.ks_), redo_(o.redo_), one_(o.one_), many_(std::move(o.many_)) {
     o.ks_ = nullptr;
   }
   ShardLocks& operator=(ShardLocks&& o) noexcept;
@@ -109,6 +116,7 @@ class ShardLocks {
 
  private:
   Keyspace* ks_ = nullptr;
+  RedoRecord* redo_ = nullptr;
   int64_t one_ = -1;               // the only shard held, or -1 when many_ lists them
   std::vector<uint32_t> many_;
 };
@@ -122,9 +130,15 @@ class Keyspace {
   uint32_t ShardOf(uint64_t hash) const { return shift_ == 64 ? 0 : hash >> shift_; }
   Shard& shard(uint32_t i) { return *shards_[i]; }
 
-  ShardLocks Lock(std::string_view key);
-  ShardLocks Lock(std::span<const std::string_view> keys);
-  ShardLocks LockAll();
+  // Locks the shards of the given keys (or all). See ShardLocks for `redo`.
+  ShardLocks Lock(std::string_view key, RedoRecord* redo = nullptr);
+  ShardLocks Lock(std::span<const std::string_view> keys, RedoRecord* redo = nullptr);
+  ShardLocks LockAll(RedoRecord* redo = nullptr);
+
+  // Where committed redo records go; null (the default) records nothing. Set before the
+  // keyspace is shared between threads; the sink must outlive the keyspace's use.
+  void set_redo_sink(RedoSink* sink) { redo_sink_ = sink; }
+  RedoSink* redo_sink() const { return redo_sink_; }
 
   // Keys in db (expired but not yet reclaimed keys included, as Redis's DBSIZE).
   size_t DbSize(int db);
@@ -137,6 +151,7 @@ class Keyspace {
 
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
+  RedoSink* redo_sink_ = nullptr;
   int databases_;
   int shift_;
 };
@@ -144,9 +159,11 @@ class Keyspace {
 // A command's view of one database: routes each key to its shard. Every method REQUIRES the
 // key's shard to be locked by the caller (a ShardLocks covering the key). `now_ms` is the
 // command's time, used for every expiry decision it makes, as Redis caches the time per command.
+// Every change, lazy expiry included, is recorded in `redo` unless it is null.
 class DbView {
  public:
-  DbView(Keyspace& ks, int db, int64_t now_ms) : ks_(ks), db_(db), now_ms_(now_ms) {}
+  DbView(Keyspace& ks, int db, int64_t now_ms, RedoRecord* redo = nullptr)
+      : ks_(ks), db_(db), now_ms_(now_ms), redo_(redo) {}
 
   int db() const { return db_; }
   int64_t now_ms() const { return now_ms_; }
@@ -170,12 +187,16 @@ class DbView {
   Entry* Take(std::string_view key);
   // Inserts or replaces with an entry the caller built. Takes ownership.
   void Put(Entry* e);
+  // Appends suffix to the string at key (created if absent), keeping its TTL. Returns the new
+  // length. REQUIRES: key absent or holding a string.
+  size_t Append(std::string_view key, std::string_view suffix);
 
  private:
   Shard& ShardFor(uint64_t hash) { return ks_.shard(ks_.ShardOf(hash)); }
   Keyspace& ks_;
   int db_;
   int64_t now_ms_;
+  RedoRecord* redo_;
 };
 
 }  // namespace strata::engine

@@ -9,7 +9,11 @@ namespace strata::server {
 engine::Keyspace& CommandContext::keyspace() { return server.keyspace(); }
 
 engine::DbView CommandContext::db() {
-  return engine::DbView(server.keyspace(), client.db.load(std::memory_order_relaxed), now_ms);
+  return db(client.db.load(std::memory_order_relaxed));
+}
+
+engine::DbView CommandContext::db(int index) {
+  return engine::DbView(server.keyspace(), index, now_ms, redo);
 }
 
 std::vector<std::string_view> FlagNames(uint32_t flags) {

@@ -47,9 +47,23 @@ struct CommandContext {
   ReplyBuilder& reply;
   std::span<const std::string_view> args;  // args[0] is the command name as sent
   int64_t now_ms;                          // the command's time for every expiry decision
+  // Where the command's effects are recorded for the WAL (the worker's, reused), or null when
+  // nothing is logged. Handlers reach it only through Lock*() and db(): what a DbView changes
+  // under those locks is committed to the log when they are released.
+  engine::RedoRecord* redo = nullptr;
 
   engine::Keyspace& keyspace();
+  // The client's selected database, or database `index`.
   engine::DbView db();
+  engine::DbView db(int index);
+  engine::ShardLocks Lock(std::string_view key) { return keyspace().Lock(key, redo); }
+  engine::ShardLocks Lock(std::span<const std::string_view> keys) {
+    return keyspace().Lock(keys, redo);
+  }
+  engine::ShardLocks LockAll() { return keyspace().LockAll(redo); }
+  engine::ShardLocks LockShard(uint32_t shard) {
+    return engine::ShardLocks(&keyspace(), shard, redo);
+  }
 };
 
 using Handler = void (*)(CommandContext& ctx);

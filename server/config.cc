@@ -51,9 +51,15 @@ const ParamDef kParams[] = {
     {Param::kLogfile, "logfile", Type::kString, "", false, 0, 0, nullptr},
     {Param::kHz, "hz", Type::kInt, "10", true, 0, kIntMax, nullptr},
     {Param::kIoBackend, "io-backend", Type::kEnum, "auto", false, 0, 0, "auto,uring,epoll"},
-    {Param::kAppendonly, "appendonly", Type::kBool, "yes", true, 0, 0, nullptr},
+    // Turning the log on at run time needs a snapshot of the dataset to start it from: not yet.
+    {Param::kAppendonly, "appendonly", Type::kBool, "yes", false, 0, 0, nullptr},
     {Param::kAppendfsync, "appendfsync", Type::kEnum, "everysec", true, 0, 0,
      "always,everysec,no"},
+    {Param::kAppenddirname, "appenddirname", Type::kString, "appendonlydir", false, 0, 0, nullptr},
+    {Param::kWalSegmentSize, "wal-segment-size", Type::kMemory, "67108864", false, 4096, kLLMax,
+     nullptr},
+    {Param::kWalIoBackend, "wal-io-backend", Type::kEnum, "auto", false, 0, 0,
+     "auto,uring,pwrite"},
     {Param::kSave, "save", Type::kString, "3600 1 300 100 60 10000", true, 0, 0, nullptr},
 };
 static_assert(sizeof(kParams) / sizeof(kParams[0]) == static_cast<size_t>(Param::kCount));

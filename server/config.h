@@ -38,6 +38,9 @@ enum class Param : int {
   kIoBackend,
   kAppendonly,
   kAppendfsync,
+  kAppenddirname,
+  kWalSegmentSize,
+  kWalIoBackend,
   kSave,
   kCount,
 };

@@ -117,14 +117,14 @@ int64_t OpDel(DbView& db, std::span<const std::string_view> keys) {
 
 void CmdDel(CommandContext& ctx) {
   auto keys = ArgsFrom(ctx, 1);
-  engine::ShardLocks locks = ctx.keyspace().Lock(keys);
+  engine::ShardLocks locks = ctx.Lock(keys);
   DbView db = ctx.db();
   ctx.reply.Int(OpDel(db, keys));
 }
 
 void CmdExists(CommandContext& ctx) {
   auto keys = ArgsFrom(ctx, 1);
-  engine::ShardLocks locks = ctx.keyspace().Lock(keys);
+  engine::ShardLocks locks = ctx.Lock(keys);
   int64_t n = 0;  // a repeated key counts each time, as in Redis
   for (std::string_view k : keys) {
     n += PeekRead(ctx.keyspace(), ClientDb(ctx), k, ctx.now_ms) != nullptr ? 1 : 0;
@@ -134,7 +134,7 @@ void CmdExists(CommandContext& ctx) {
 
 void CmdTouch(CommandContext& ctx) {
   auto keys = ArgsFrom(ctx, 1);
-  engine::ShardLocks locks = ctx.keyspace().Lock(keys);
+  engine::ShardLocks locks = ctx.Lock(keys);
   DbView db = ctx.db();
   int64_t n = 0;
   for (std::string_view k : keys) n += db.FindRead(k) != nullptr ? 1 : 0;
@@ -142,7 +142,7 @@ void CmdTouch(CommandContext& ctx) {
 }
 
 void CmdType(CommandContext& ctx) {
-  engine::ShardLocks locks = ctx.keyspace().Lock(ctx.args[1]);
+  engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   Entry* e = PeekRead(ctx.keyspace(), ClientDb(ctx), ctx.args[1], ctx.now_ms);
   ctx.reply.Simple(e != nullptr ? engine::TypeName(e->type()) : "none");
 }
@@ -207,7 +207,7 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, int64_t unit_ms) {
   when *= unit_ms;
   if (when > INT64_MAX - base_ms) return ctx.reply.Error(bad_time);
   when += base_ms;
-  engine::ShardLocks locks = ctx.keyspace().Lock(ctx.args[1]);
+  engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   ctx.reply.Int(OpExpire(db, ctx.args[1], when, flags) ? 1 : 0);
 }
@@ -234,7 +234,7 @@ int64_t OpTtl(Keyspace& ks, int db, std::string_view key, int64_t now_ms, TtlFor
 }
 
 void TtlGeneric(CommandContext& ctx, TtlForm form) {
-  engine::ShardLocks locks = ctx.keyspace().Lock(ctx.args[1]);
+  engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   ctx.reply.Int(OpTtl(ctx.keyspace(), ClientDb(ctx), ctx.args[1], ctx.now_ms, form));
 }
 
@@ -244,7 +244,7 @@ void CmdExpireTime(CommandContext& ctx) { TtlGeneric(ctx, TtlForm::kAbsoluteSec)
 void CmdPExpireTime(CommandContext& ctx) { TtlGeneric(ctx, TtlForm::kAbsoluteMs); }
 
 void CmdPersist(CommandContext& ctx) {
-  engine::ShardLocks locks = ctx.keyspace().Lock(ctx.args[1]);
+  engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   Entry* e = db.Find(ctx.args[1]);
   const bool had_ttl = e != nullptr && e->expire_ms() != 0;
@@ -293,7 +293,7 @@ struct ScanOptions {
 // Like Redis, the step stops after about count keys were visited (before filtering) or 10 *
 // count buckets. Expired keys met are deleted. Returns the next cursor, 0 when done.
 uint64_t OpScan(Keyspace& ks, int db, uint64_t cursor, const ScanOptions& opts, int64_t now_ms,
-                std::vector<std::string>* out) {
+                engine::RedoRecord* redo, std::vector<std::string>* out) {
   const uint32_t num_shards = static_cast<uint32_t>(ks.num_shards());
   const int shard_bits = std::countr_zero(num_shards);
   uint32_t shard_id = static_cast<uint32_t>(cursor & (num_shards - 1));
@@ -304,7 +304,7 @@ uint64_t OpScan(Keyspace& ks, int db, uint64_t cursor, const ScanOptions& opts, 
   for (;;) {
     Shard& shard = ks.shard(shard_id);
     {
-      std::lock_guard<std::mutex> lock(shard.mu());
+      engine::ShardLocks lock(&ks, shard_id, redo);
       const engine::Table& table = shard.table(db);
       batch.clear();
       if (table.size() == 0) {
@@ -318,7 +318,7 @@ uint64_t OpScan(Keyspace& ks, int db, uint64_t cursor, const ScanOptions& opts, 
       visited += static_cast<int64_t>(batch.size());
       for (std::string& key : batch) {
         if (opts.pattern && !GlobMatch(*opts.pattern, key)) continue;
-        Entry* e = shard.Find(db, key, HashKey(key), now_ms);  // deletes an expired key
+        Entry* e = shard.Find(db, key, HashKey(key), now_ms, redo);  // deletes an expired key
         if (e == nullptr) continue;
         if (opts.type && !EqualsIgnoreCase(engine::TypeName(e->type()), *opts.type)) continue;
         out->push_back(std::move(key));
@@ -365,7 +365,7 @@ void CmdScan(CommandContext& ctx) {
     }
   }
   std::vector<std::string> keys;
-  const uint64_t next = OpScan(ctx.keyspace(), ClientDb(ctx), cursor, opts, ctx.now_ms, &keys);
+  const uint64_t next = OpScan(ctx.keyspace(), ClientDb(ctx), cursor, opts, ctx.now_ms, ctx.redo, &keys);
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.Array(keys.size());
@@ -381,7 +381,8 @@ uint64_t SplitMix64(uint64_t* state) {
 
 // A random live key of db, or nullopt if db has none. Each shard is picked with a probability
 // proportional to its key count. Expired keys met on the way are deleted, so the loop ends.
-std::optional<std::string> OpRandomKey(Keyspace& ks, int db, int64_t now_ms) {
+std::optional<std::string> OpRandomKey(Keyspace& ks, int db, int64_t now_ms,
+                                       engine::RedoRecord* redo) {
   std::random_device device;
   uint64_t rng = (static_cast<uint64_t>(device()) << 32) ^ device();
   std::vector<size_t> sizes(ks.num_shards());
@@ -397,17 +398,17 @@ std::optional<std::string> OpRandomKey(Keyspace& ks, int db, int64_t now_ms) {
     int i = 0;
     while (pick >= sizes[i]) pick -= sizes[i++];
     Shard& shard = ks.shard(i);
-    std::lock_guard<std::mutex> lock(shard.mu());
+    engine::ShardLocks lock(&ks, static_cast<uint32_t>(i), redo);
     Entry* e = shard.table(db).RandomEntry(SplitMix64(&rng));
     if (e == nullptr) continue;  // emptied since it was counted
     std::string key(e->key());
-    if (shard.Find(db, key, HashKey(key), now_ms) == nullptr) continue;  // expired: deleted
+    if (shard.Find(db, key, HashKey(key), now_ms, redo) == nullptr) continue;  // expired: deleted
     return key;
   }
 }
 
 void CmdRandomKey(CommandContext& ctx) {
-  std::optional<std::string> key = OpRandomKey(ctx.keyspace(), ClientDb(ctx), ctx.now_ms);
+  std::optional<std::string> key = OpRandomKey(ctx.keyspace(), ClientDb(ctx), ctx.now_ms, ctx.redo);
   if (!key) return ctx.reply.Null();
   ctx.reply.Bulk(*key);
 }
@@ -435,7 +436,7 @@ Result<bool> OpRename(DbView& db, std::string_view src, std::string_view dst, bo
 }
 
 void RenameGeneric(CommandContext& ctx, bool nx) {
-  engine::ShardLocks locks = ctx.keyspace().Lock(ctx.args.subspan(1, 2));
+  engine::ShardLocks locks = ctx.Lock(ctx.args.subspan(1, 2));
   DbView db = ctx.db();
   Result<bool> renamed = OpRename(db, ctx.args[1], ctx.args[2], nx);
   if (!renamed.ok()) return ctx.reply.Error(renamed.status());
@@ -475,9 +476,9 @@ void CmdCopy(CommandContext& ctx) {
   }
   const std::string_view src = ctx.args[1], dst = ctx.args[2];
   if (src_db == dst_db && src == dst) return ctx.reply.Error(kSameObjectError);
-  engine::ShardLocks locks = ctx.keyspace().Lock(ctx.args.subspan(1, 2));
+  engine::ShardLocks locks = ctx.Lock(ctx.args.subspan(1, 2));
   DbView from = ctx.db();
-  DbView to(ctx.keyspace(), dst_db, ctx.now_ms);
+  DbView to = ctx.db(dst_db);
   Result<bool> copied = OpCopy(from, to, src, dst, replace);
   if (!copied.ok()) return ctx.reply.Error(copied.status());
   ctx.reply.Int(*copied ? 1 : 0);
@@ -495,9 +496,9 @@ void CmdMove(CommandContext& ctx) {
   int dst_db;
   if (!ParseDbIndex(ctx, ctx.args[2], &dst_db)) return;
   if (dst_db == ClientDb(ctx)) return ctx.reply.Error(kSameObjectError);
-  engine::ShardLocks locks = ctx.keyspace().Lock(ctx.args[1]);
+  engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   DbView from = ctx.db();
-  DbView to(ctx.keyspace(), dst_db, ctx.now_ms);
+  DbView to = ctx.db(dst_db);
   ctx.reply.Int(OpMove(from, to, ctx.args[1]) ? 1 : 0);
 }
 
@@ -523,8 +524,9 @@ void CmdSwapDb(CommandContext& ctx) {
     return ctx.reply.Error(kDbRangeError);
   }
   if (a != b) {
-    engine::ShardLocks locks = ks.LockAll();
+    engine::ShardLocks locks = ctx.LockAll();
     for (int i = 0; i < ks.num_shards(); ++i) ks.shard(i).Swap(a, b);
+    if (ctx.redo != nullptr) ctx.redo->SwapDb(a, b);
   }
   ctx.reply.Ok();
 }
@@ -542,8 +544,13 @@ bool ParseFlushMode(CommandContext& ctx) {
 }
 
 // Empties db (or every db if db < 0) under every shard's lock, so no command sees it half done.
-void OpFlush(Keyspace& ks, int db) {
-  engine::ShardLocks locks = ks.LockAll();
+void OpFlush(CommandContext& ctx, int db) {
+  Keyspace& ks = ctx.keyspace();
+  engine::ShardLocks locks = ctx.LockAll();
+  if (ctx.redo != nullptr) {
+    if (db >= 0) ctx.redo->FlushDb(db);
+    else ctx.redo->FlushAll();
+  }
   for (int i = 0; i < ks.num_shards(); ++i) {
     if (db >= 0) {
       ks.shard(i).Clear(db);
@@ -555,13 +562,13 @@ void OpFlush(Keyspace& ks, int db) {
 
 void CmdFlushDb(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
-  OpFlush(ctx.keyspace(), ClientDb(ctx));
+  OpFlush(ctx, ClientDb(ctx));
   ctx.reply.Ok();
 }
 
 void CmdFlushAll(CommandContext& ctx) {
   if (!ParseFlushMode(ctx)) return;
-  OpFlush(ctx.keyspace(), -1);
+  OpFlush(ctx, -1);
   ctx.reply.Ok();
 }
 
@@ -601,7 +608,7 @@ int64_t RefCount(const Entry& e) {
 // Runs fn(entry) for OBJECT's key (args[2]) under its shard's lock, or replies null if missing.
 template <typename Fn>
 void WithObject(CommandContext& ctx, Fn fn) {
-  engine::ShardLocks locks = ctx.keyspace().Lock(ctx.args[2]);
+  engine::ShardLocks locks = ctx.Lock(ctx.args[2]);
   Entry* e = PeekRead(ctx.keyspace(), ClientDb(ctx), ctx.args[2], ctx.now_ms);
   if (e == nullptr) return ctx.reply.Null();
   fn(*e);

@@ -88,10 +88,6 @@ int main(int argc, char** argv) {
            kVersion, static_cast<int>(getpid()), server->port(),
            server->config().String(server::Param::kBind).c_str(), server->num_workers(),
            server->io_backend_name(), server->keyspace().num_shards(), dir.c_str());
-  if (server->config().Bool(server::Param::kAppendonly)) {
-    LOG_WARN("appendonly is set, but this build keeps data in memory only: the write-ahead log "
-             "is not implemented yet");
-  }
   LOG_INFO("Ready to accept connections tcp");
   server->Wait();
   g_server = nullptr;

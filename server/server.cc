@@ -41,6 +41,13 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   ko.shards = static_cast<int>(config_->Int(Param::kShards));
   ko.databases = static_cast<int>(config_->Int(Param::kDatabases));
   keyspace_ = std::make_unique<engine::Keyspace>(ko);
+  PersistenceOptions po;
+  po.enabled = config_->Bool(Param::kAppendonly);
+  po.dir = config_->String(Param::kAppenddirname);
+  po.sync = ParseSyncPolicy(config_->String(Param::kAppendfsync));
+  po.io = ParseWalIo(config_->String(Param::kWalIoBackend));
+  po.segment_bytes = static_cast<uint64_t>(config_->Int(Param::kWalSegmentSize));
+  persistence_ = std::make_unique<Persistence>(std::move(po));
   std::random_device rd;
   std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowUs());
   static const char kHex[] = "0123456789abcdef";
@@ -49,7 +56,9 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
 
 Server::~Server() {
   RequestShutdown();
+  for (auto& w : workers_) w->Join();
   if (cron_.joinable()) cron_.join();
+  persistence_.reset();  // the writer thread may call OnDurable until it stops
   workers_.clear();
 }
 
@@ -137,6 +146,12 @@ Status Server::Start() {
   std::vector<Worker*> peers;
   for (auto& w : workers_) peers.push_back(w.get());
   workers_[0]->set_peers(peers);
+  // Replay the log before any command runs; clients that connect meanwhile wait in the backlog.
+  Status recovered = persistence_->Recover(*keyspace_, [this](uint64_t lsn) { OnDurable(lsn); });
+  if (!recovered.ok()) {
+    for (int fd : listen_fds) ::close(fd);
+    return recovered;
+  }
   for (auto& w : workers_) w->Start();
   cron_ = std::thread([this] { CronLoop(); });
   return Status::Ok();
@@ -160,6 +175,16 @@ void Server::Wait() {
   for (auto& w : workers_) w->Wake();
   for (auto& w : workers_) w->Join();
   if (cron_.joinable()) cron_.join();
+  Status st = persistence_->Close();
+  if (!st.ok()) LOG_WARN("Writing the write-ahead log at shutdown: %s", st.message().c_str());
+}
+
+void Server::OnDurable(uint64_t lsn) {
+  for (auto& w : workers_) w->NotifyDurable(lsn);
+}
+
+void Server::ApplyConfig() {
+  persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
 }
 
 void Server::CronLoop() {
@@ -170,6 +195,7 @@ void Server::CronLoop() {
   int sample = 0;
   int64_t last_sample_us = MonotonicUs();
   uint64_t last_ops = stats_.commands();
+  engine::RedoRecord cron_redo;
   while (!shutting_down()) {
     int64_t now_us = MonotonicUs();
     if (now_us - last_sample_us >= 100000) {  // instantaneous_ops_per_sec, as Redis samples it
@@ -194,8 +220,10 @@ void Server::CronLoop() {
     int64_t budget = std::max<int64_t>(50, period_us / 4 / keyspace_->num_shards());
     for (int i = 0; i < keyspace_->num_shards(); ++i) {
       engine::Shard& s = keyspace_->shard(i);
-      std::lock_guard<std::mutex> l(s.mu());
-      s.ActiveExpire(now_ms, budget);
+      // Expired keys are logged as deletes, committed before the shard's lock is released.
+      engine::RedoRecord* redo = persistence_->enabled() ? &cron_redo : nullptr;
+      engine::ShardLocks l(keyspace_.get(), static_cast<uint32_t>(i), redo);
+      s.ActiveExpire(now_ms, budget, redo);
       s.Migrate(std::min<int64_t>(budget, 1000));
     }
     int64_t left = period_us - (MonotonicUs() - start);
@@ -205,7 +233,7 @@ void Server::CronLoop() {
 }
 
 void Server::Execute(ClientState& client, std::span<const std::string_view> args,
-                     ReplyBuilder& reply) {
+                     ReplyBuilder& reply, engine::RedoRecord* redo) {
   WorkerCounters::Add(client.counters->commands, 1);
   const CommandSpec* spec = commands_.Find(args[0]);
   if (spec == nullptr) {
@@ -217,7 +245,8 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     reply.Error(msg);
     return;
   }
-  CommandContext ctx{*this, client, reply, args, NowMs()};
+  CommandContext ctx{*this, client, reply, args, NowMs(),
+                     persistence_->enabled() ? redo : nullptr};
   if (!CommandTable::ArityOk(*spec, args.size())) {
     ReplyWrongArity(ctx);
     return;
@@ -235,6 +264,13 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) named = sub;
   }
   client.last_command.store(named->name.data(), std::memory_order_relaxed);
+  if (spec->flags & kWrite) {
+    Status log_error = persistence_->error();
+    if (!log_error.ok()) {
+      reply.Error("MISCONF Errors writing to the AOF file: " + log_error.message());
+      return;
+    }
+  }
   spec->handler(ctx);
 }
 

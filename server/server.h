@@ -21,6 +21,7 @@
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
+#include "server/persistence.h"
 #include "server/reply_builder.h"
 
 namespace strata::server {
@@ -75,13 +76,18 @@ class Server {
   void RequestShutdownFromSignal() { shutdown_.store(true); }
   bool shutting_down() const { return shutdown_.load(std::memory_order_relaxed); }
 
-  // Runs one command line for a client, replying through `reply`.
-  void Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply);
+  // Runs one command line for a client, replying through `reply`. `redo`: the calling worker's
+  // record for the command's effects (see engine/redo.h), used when the WAL is on.
+  void Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply,
+               engine::RedoRecord* redo);
+  // Applies settings CONFIG SET may have changed that live outside Config (appendfsync).
+  void ApplyConfig();
 
   Config& config() { return *config_; }
   engine::Keyspace& keyspace() { return *keyspace_; }
   const CommandTable& commands() const { return commands_; }
   ClientRegistry& clients() { return clients_; }
+  Persistence& persistence() { return *persistence_; }
   ServerStats& stats() { return stats_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int num_workers() const { return static_cast<int>(workers_.size()); }
@@ -94,10 +100,13 @@ class Server {
 
  private:
   void CronLoop();
+  // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
+  void OnDurable(uint64_t lsn);
   Status OpenListeners(std::vector<int>* fds);
 
   std::unique_ptr<Config> config_;
   std::unique_ptr<engine::Keyspace> keyspace_;
+  std::unique_ptr<Persistence> persistence_;
   CommandTable commands_;
   ClientRegistry clients_;
   ServerStats stats_;

@@ -88,6 +88,8 @@ class InfoWriter {
   void Field(const char* name, uint64_t v) { Field(name, std::to_string(v)); }
   void Field(const char* name, int v) { Field(name, std::to_string(v)); }
   void Field(const char* name, const char* v) { Field(name, std::string(v)); }
+  // Lines already formatted "name:value\r\n".
+  void Raw(const std::string& lines) { out_ += lines; }
   std::string& out() { return out_; }
 
  private:
@@ -163,16 +165,15 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("mem_allocator", AllocatorName());
 }
 
-void InfoPersistence(CommandContext&, InfoWriter& w) {
+void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Section("Persistence");
   w.Field("loading", 0);
   w.Field("async_loading", 0);
   w.Field("rdb_changes_since_last_save", 0);
   w.Field("rdb_bgsave_in_progress", 0);
   w.Field("rdb_last_bgsave_status", "ok");
-  w.Field("aof_enabled", 0);
   w.Field("aof_rewrite_in_progress", 0);
-  w.Field("aof_last_write_status", "ok");
+  w.Raw(ctx.server.persistence().Info());
 }
 
 void InfoStats(CommandContext& ctx, InfoWriter& w) {
@@ -292,6 +293,7 @@ void CmdConfig(CommandContext& ctx) {
     for (size_t i = 2; i < ctx.args.size(); i += 2) {
       cfg.Set(ctx.args[i], ctx.args[i + 1], false).PermitUnchecked();
     }
+    ctx.server.ApplyConfig();
     return ctx.reply.Ok();
   }
   if (name == "rewrite") {

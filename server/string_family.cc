@@ -81,7 +81,7 @@ void ReplyResult(CommandContext& ctx, const Result<std::optional<std::string_vie
 }
 
 void CmdGet(CommandContext& ctx) {
-  auto lock = ctx.keyspace().Lock(ctx.args[1]);
+  auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   ReplyResult(ctx, GetString(db, ctx.args[1], true));
 }
@@ -108,7 +108,7 @@ void CmdSet(CommandContext& ctx) {
   if (exp.unit != ExpireArg::kNone && !ResolveExpire(ctx, exp, "set", &expire_ms)) return;
 
   std::string_view key = ctx.args[1], value = ctx.args[2];
-  auto lock = ctx.keyspace().Lock(key);
+  auto lock = ctx.Lock(key);
   DbView db = ctx.db();
   Entry* old = db.Find(key);
   if (get && old != nullptr && old->type() != ValueType::kString) {
@@ -126,7 +126,7 @@ void CmdSet(CommandContext& ctx) {
 }
 
 void CmdSetNx(CommandContext& ctx) {
-  auto lock = ctx.keyspace().Lock(ctx.args[1]);
+  auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   if (db.Find(ctx.args[1]) != nullptr) return ctx.reply.Int(0);
   db.SetString(ctx.args[1], ctx.args[2], 0);
@@ -138,7 +138,7 @@ void SetWithTtl(CommandContext& ctx, ExpireArg::Unit unit, const char* name) {
   ExpireArg exp{unit, ctx.args[2]};
   int64_t expire_ms;
   if (!ResolveExpire(ctx, exp, name, &expire_ms)) return;
-  auto lock = ctx.keyspace().Lock(ctx.args[1]);
+  auto lock = ctx.Lock(ctx.args[1]);
   ctx.db().SetString(ctx.args[1], ctx.args[3], expire_ms);
   ctx.reply.Ok();
 }
@@ -146,7 +146,7 @@ void CmdSetEx(CommandContext& ctx) { SetWithTtl(ctx, ExpireArg::kEx, "setex"); }
 void CmdPSetEx(CommandContext& ctx) { SetWithTtl(ctx, ExpireArg::kPx, "psetex"); }
 
 void CmdGetSet(CommandContext& ctx) {
-  auto lock = ctx.keyspace().Lock(ctx.args[1]);
+  auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto r = GetString(db, ctx.args[1], true);
   if (!r.ok()) return ctx.reply.Error(r.status());
@@ -157,7 +157,7 @@ void CmdGetSet(CommandContext& ctx) {
 }
 
 void CmdGetDel(CommandContext& ctx) {
-  auto lock = ctx.keyspace().Lock(ctx.args[1]);
+  auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto r = GetString(db, ctx.args[1], true);
   if (!r.ok() || !r->has_value()) return ReplyResult(ctx, r);
@@ -178,7 +178,7 @@ void CmdGetEx(CommandContext& ctx) {
   }
   int64_t expire_ms = 0;
   if (exp.unit != ExpireArg::kNone && !ResolveExpire(ctx, exp, "getex", &expire_ms)) return;
-  auto lock = ctx.keyspace().Lock(ctx.args[1]);
+  auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto r = GetString(db, ctx.args[1], true);
   if (!r.ok() || !r->has_value()) return ReplyResult(ctx, r);
@@ -193,7 +193,7 @@ void CmdGetEx(CommandContext& ctx) {
 
 void CmdMGet(CommandContext& ctx) {
   auto keys = ctx.args.subspan(1);
-  auto lock = ctx.keyspace().Lock(keys);
+  auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
   ctx.reply.Array(keys.size());
   for (std::string_view k : keys) {
@@ -212,7 +212,7 @@ std::vector<std::string_view> EveryOther(std::span<const std::string_view> args)
 void CmdMSet(CommandContext& ctx) {
   if (ctx.args.size() % 2 == 0) return ReplyWrongArity(ctx);
   auto keys = EveryOther(ctx.args);
-  auto lock = ctx.keyspace().Lock(keys);
+  auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
   for (size_t i = 1; i < ctx.args.size(); i += 2) db.SetString(ctx.args[i], ctx.args[i + 1], 0);
   ctx.reply.Ok();
@@ -221,7 +221,7 @@ void CmdMSet(CommandContext& ctx) {
 void CmdMSetNx(CommandContext& ctx) {
   if (ctx.args.size() % 2 == 0) return ReplyWrongArity(ctx);
   auto keys = EveryOther(ctx.args);
-  auto lock = ctx.keyspace().Lock(keys);
+  auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
   for (std::string_view k : keys) {
     if (db.Find(k) != nullptr) return ctx.reply.Int(0);
@@ -232,25 +232,20 @@ void CmdMSetNx(CommandContext& ctx) {
 
 void CmdAppend(CommandContext& ctx) {
   std::string_view key = ctx.args[1], add = ctx.args[2];
-  auto lock = ctx.keyspace().Lock(key);
+  auto lock = ctx.Lock(key);
   DbView db = ctx.db();
   Entry* e = db.Find(key);
-  if (e == nullptr) {
-    db.SetString(key, add, 0);
-    return ctx.reply.Int(static_cast<int64_t>(add.size()));
+  if (e != nullptr && e->type() != ValueType::kString) {
+    return ctx.reply.Error(Status::WrongType());
   }
-  if (e->type() != ValueType::kString) return ctx.reply.Error(Status::WrongType());
-  if (static_cast<int64_t>(e->str().size() + add.size()) > MaxBulk(ctx)) {
+  if (e != nullptr && static_cast<int64_t>(e->str().size() + add.size()) > MaxBulk(ctx)) {
     return ctx.reply.Error(Status::TooLarge());
   }
-  std::string v(e->str());
-  v.append(add);
-  db.SetString(key, v, e->expire_ms(), /*raw=*/true);
-  ctx.reply.Int(static_cast<int64_t>(v.size()));
+  ctx.reply.Int(static_cast<int64_t>(db.Append(key, add)));
 }
 
 void CmdStrLen(CommandContext& ctx) {
-  auto lock = ctx.keyspace().Lock(ctx.args[1]);
+  auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto r = GetString(db, ctx.args[1], true);
   if (!r.ok()) return ctx.reply.Error(r.status());
@@ -260,7 +255,7 @@ void CmdStrLen(CommandContext& ctx) {
 void CmdGetRange(CommandContext& ctx) {
   int64_t start, end;
   if (!ArgToInt(ctx, ctx.args[2], &start) || !ArgToInt(ctx, ctx.args[3], &end)) return;
-  auto lock = ctx.keyspace().Lock(ctx.args[1]);
+  auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto r = GetString(db, ctx.args[1], true);
   if (!r.ok()) return ctx.reply.Error(r.status());
@@ -281,7 +276,7 @@ void CmdSetRange(CommandContext& ctx) {
   if (!ArgToInt(ctx, ctx.args[2], &offset)) return;
   if (offset < 0) return ctx.reply.Error("ERR offset is out of range");
   std::string_view key = ctx.args[1], patch = ctx.args[3];
-  auto lock = ctx.keyspace().Lock(key);
+  auto lock = ctx.Lock(key);
   DbView db = ctx.db();
   Entry* e = db.Find(key);
   if (e != nullptr && e->type() != ValueType::kString) return ctx.reply.Error(Status::WrongType());
@@ -300,7 +295,7 @@ void CmdSetRange(CommandContext& ctx) {
 // INCR/DECR/INCRBY/DECRBY: adds delta to the integer at key, keeping its TTL.
 void IncrBy(CommandContext& ctx, int64_t delta) {
   std::string_view key = ctx.args[1];
-  auto lock = ctx.keyspace().Lock(key);
+  auto lock = ctx.Lock(key);
   DbView db = ctx.db();
   Entry* e = db.Find(key);
   int64_t cur = 0;
@@ -337,7 +332,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   auto incr = ParseLongDouble(ctx.args[2], /*allow_inf=*/true);
   if (!incr) return ctx.reply.Error(Status::NotFloat());
   std::string_view key = ctx.args[1];
-  auto lock = ctx.keyspace().Lock(key);
+  auto lock = ctx.Lock(key);
   DbView db = ctx.db();
   Entry* e = db.Find(key);
   long double cur = 0;

@@ -48,6 +48,7 @@ struct Worker::Connection {
   size_t sent = 0;
   ReplyBuilder reply{&pending};
   bool recv_posted = false, send_posted = false, closing = false;
+  uint64_t hold_lsn = 0;  // nonzero: replies held until the WAL is durable up to it
 
   explicit Connection(const ParserLimits& limits) : parser(limits) {}
 };
@@ -94,6 +95,7 @@ void Worker::Run() {
   while (!server_->shutting_down()) {
     int n = backend_->Wait(kLoopTickMs, done, 256);
     for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
+    ReleaseHeld();
     std::vector<int> adopted;
     {
       std::lock_guard<std::mutex> l(inbox_mu_);
@@ -195,9 +197,49 @@ void Worker::OnRecv(Connection* c, int result) {
   c->rend += result;
   c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
   ProcessInput(c);
+  if (HoldForLog(c)) return;  // ReleaseHeld() goes on from here
   MaybeSend(c);
   PostRecv(c);
   MaybeFinish(c);  // last: may free c
+}
+
+bool Worker::HoldForLog(Connection* c) {
+  Persistence& log = server_->persistence();
+  if (c->pending.empty() || !log.hold_replies()) return false;
+  // Every write this connection made, and every write it may have read, has an LSN no higher
+  // than the last one appended: wait for that one, as Redis answers only after its fsync.
+  const uint64_t need = log.appended_lsn();
+  if (need <= log.durable_lsn()) return false;
+  c->hold_lsn = need;
+  held_.push_back(c);
+  // seq_cst, and read durable_lsn after it (ReleaseHeld at the end of this loop turn): either we
+  // see the writer's advance or it sees this flag and wakes us (NotifyDurable).
+  holding_.store(true, std::memory_order_seq_cst);
+  return true;
+}
+
+void Worker::NotifyDurable(uint64_t /*lsn*/) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (holding_.load(std::memory_order_seq_cst)) backend_->Wake();
+}
+
+void Worker::ReleaseHeld() {
+  if (held_.empty()) return;
+  const uint64_t durable = server_->persistence().durable_lsn();
+  std::vector<Connection*> ready;
+  size_t keep = 0;
+  for (Connection* c : held_) {
+    if (c->hold_lsn <= durable) ready.push_back(c);
+    else held_[keep++] = c;
+  }
+  held_.resize(keep);
+  if (held_.empty()) holding_.store(false, std::memory_order_relaxed);
+  for (Connection* c : ready) {
+    c->hold_lsn = 0;
+    MaybeSend(c);
+    PostRecv(c);
+    MaybeFinish(c);  // last: may free c
+  }
 }
 
 void Worker::ProcessInput(Connection* c) {
@@ -208,7 +250,7 @@ void Worker::ProcessInput(Connection* c) {
       const auto& args = c->parser.args();
       c->reply.set_resp3(c->state.resp.load(std::memory_order_relaxed) == 3);
       server_->Execute(c->state, std::span<const std::string_view>(args.data(), args.size()),
-                       c->reply);
+                       c->reply, &redo_);
       c->rstart += c->parser.consumed();
       continue;
     }
@@ -272,7 +314,7 @@ void Worker::BeginClose(Connection* c) {
 }
 
 void Worker::MaybeFinish(Connection* c) {
-  if (!c->closing || c->recv_posted || c->send_posted) return;
+  if (!c->closing || c->recv_posted || c->send_posted || c->hold_lsn != 0) return;
   server_->clients().Remove(&c->state);
   backend_->Forget(c->state.fd);
   ::close(c->state.fd);

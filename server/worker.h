@@ -6,6 +6,7 @@
 // worker's own thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/redo.h"
 #include "server/client.h"
 #include "server/io_backend.h"
 #include "server/reply_builder.h"
@@ -35,6 +37,9 @@ class Worker {
   // Hands a freshly accepted socket to this worker. Thread safe.
   void Adopt(int fd);
   void Wake() { backend_->Wake(); }
+  // The WAL's durable LSN advanced to lsn: wakes this worker if it holds replies. Thread safe
+  // (called on the WAL writer thread).
+  void NotifyDurable(uint64_t lsn);
   // Set by the acceptor: where accepted sockets go.
   void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
 
@@ -54,6 +59,11 @@ class Worker {
   void BeginClose(Connection* c);
   void MaybeFinish(Connection* c);
   void Cron(int64_t now_ms);
+  // appendfsync always: holds c's replies (and stops reading from it) until the log is durable
+  // up to every record c's commands may depend on. Returns whether it did.
+  bool HoldForLog(Connection* c);
+  // Sends the held replies the log has caught up with, and resumes reading those connections.
+  void ReleaseHeld();
 
   Server* server_;
   int index_;
@@ -64,6 +74,9 @@ class Worker {
   size_t next_peer_ = 0;
   std::thread thread_;
   std::vector<Connection*> conns_;  // owned; index kept in Connection::slot
+  engine::RedoRecord redo_;         // the running command's effects, for the WAL
+  std::vector<Connection*> held_;   // connections whose replies wait for the WAL
+  std::atomic<bool> holding_{false};  // !held_.empty(), for NotifyDurable
 
   std::mutex inbox_mu_;
   std::vector<int> inbox_;  // GUARDED_BY(inbox_mu_)

@@ -373,59 +373,88 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(bool strata,
               "--save", "", "--appendonly", "no"};
     }
     args.insert(args.end(), extra_flags.begin(), extra_flags.end());
-    const std::string log_path = p->root_dir_ + "/server.log";
-
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      *error = std::string("fork failed: ") + std::strerror(errno);
-      return nullptr;
-    }
-    if (pid == 0) {
-      // Child: never outlive the test process, even if it crashes.
-      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-      if (::getppid() != parent) ::_exit(126);
-      const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      const int null_in = ::open("/dev/null", O_RDONLY);
-      if (log < 0 || null_in < 0) ::_exit(126);
-      ::dup2(null_in, 0);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      if (::chdir(p->root_dir_.c_str()) != 0) ::_exit(126);
-      std::vector<char*> cargv = CArgv(args);
-      ::signal(SIGPIPE, SIG_DFL);
-      ::execvp(cargv[0], cargv.data());
-      std::fprintf(stderr, "exec %s failed: %s\n", cargv[0], std::strerror(errno));
-      ::_exit(127);
-    }
-    p->pid_ = pid;
-
-    const Clock::time_point deadline = Clock::now() + kStartupBound;
-    bool ready = false;
-    while (Clock::now() < deadline) {
-      if (p->Reap(/*block=*/false)) break;
-      if (AnswersPing(p->port_)) {
-        ready = true;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (ready) return p;
-
-    std::ostringstream why;
-    why << args[0] << " on port " << p->port_;
-    if (p->exited_) {
-      why << " exited with status " << p->wait_status_ << " before answering PING";
-    } else {
-      why << " did not answer PING within " << kStartupBound.count() << " s";
-    }
-    why << "; log:\n" << p->Log();
-    *error = why.str();
+    p->args_ = args;
+    if (p->Spawn(error)) return p;
     const bool exited_early = p->exited_;
     p.reset();  // stops it and removes the directory
     if (!exited_early) return nullptr;  // a hang is not a port race
   }
   return nullptr;
+}
+
+bool ServerProcess::Spawn(std::string* error) {
+  std::vector<std::string> args = args_;
+  const std::string log_path = root_dir_ + "/server.log";
+  exited_ = false;
+  wait_status_ = 0;
+
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    *error = std::string("fork failed: ") + std::strerror(errno);
+    return false;
+  }
+  if (pid == 0) {
+    // Child: never outlive the test process, even if it crashes.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(126);
+    const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int null_in = ::open("/dev/null", O_RDONLY);
+    if (log < 0 || null_in < 0) ::_exit(126);
+    ::dup2(null_in, 0);
+    ::dup2(log, 1);
+    ::dup2(log, 2);
+    if (::chdir(root_dir_.c_str()) != 0) ::_exit(126);
+    std::vector<char*> cargv = CArgv(args);
+    ::signal(SIGPIPE, SIG_DFL);
+    ::execvp(cargv[0], cargv.data());
+    std::fprintf(stderr, "exec %s failed: %s\n", cargv[0], std::strerror(errno));
+    ::_exit(127);
+  }
+  pid_ = pid;
+
+  const Clock::time_point deadline = Clock::now() + kStartupBound;
+  bool ready = false;
+  while (Clock::now() < deadline) {
+    if (Reap(/*block=*/false)) break;
+    if (AnswersPing(port_)) {
+      ready = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (ready) return true;
+
+  std::ostringstream why;
+  why << args[0] << " on port " << port_;
+  if (exited_) {
+    why << " exited with status " << wait_status_ << " before answering PING";
+  } else {
+    why << " did not answer PING within " << kStartupBound.count() << " s";
+  }
+  why << "; log:\n" << Log();
+  *error = why.str();
+  return false;
+}
+
+void ServerProcess::Kill() {
+  if (pid_ <= 0 || exited_) return;
+  ::kill(pid_, SIGKILL);
+  Reap(/*block=*/true);
+}
+
+bool ServerProcess::Restart(std::string* error) {
+  if (pid_ > 0 && !exited_) (void)Stop();
+  // After a SIGKILL, the kernel tears the dead process's io_uring down asynchronously, and an
+  // accept still queued on it keeps the listening socket open for a moment: retry the port.
+  for (int attempt = 0;; ++attempt) {
+    const size_t log_before = Log().size();
+    if (Spawn(error)) return true;
+    const bool port_busy =
+        exited_ && Log().find("Address already in use", log_before) != std::string::npos;
+    if (!port_busy || attempt == 50) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 ServerProcess::~ServerProcess() {

@@ -141,6 +141,11 @@ class ServerProcess {
   std::optional<int> WaitForExit(std::chrono::milliseconds bound);
   // True while the process has not exited.
   bool Running();
+  // SIGKILLs the process (a crash: nothing is flushed) and reaps it.
+  void Kill();
+  // Starts the server again with the same arguments, port and directory (stopping it first if it
+  // runs) and waits until it answers PING. False (with *error, including the log) on failure.
+  bool Restart(std::string* error);
 
  private:
   ServerProcess() = default;
@@ -148,11 +153,14 @@ class ServerProcess {
                                               const std::vector<std::string>& extra_flags,
                                               std::string* error);
   bool Reap(bool block);
+  // Forks and execs args_, then waits for PING (see Restart).
+  bool Spawn(std::string* error);
 
   pid_t pid_ = -1;
   int port_ = 0;
   std::string root_dir_;  // temporary; holds data/ and server.log
   std::string data_dir_;
+  std::vector<std::string> args_;
   bool exited_ = false;
   int wait_status_ = 0;
 };

@@ -1,0 +1,106 @@
+// Redo records: what the WAL carries for the engine (byte layout in engine/FORMAT.md).
+//
+// One command is one record: the effects it had on the keyspace, in apply order, each naming
+// its database and key so that replay can route it to the key's shard. Effects are
+// deterministic: absolute expiry times, whole values where a command's result depends on
+// anything but the previous value, and every expiry (lazy or active) as the delete it was.
+// Replay therefore needs neither a clock nor randomness, and applies effects without expiry
+// checks of its own.
+//
+// How a record is built and committed: a command's DbView appends effects to the RedoRecord it
+// was given while the command holds its shards' locks; ShardLocks, when it releases them, hands
+// the record to the Keyspace's RedoSink (the WAL), so log order equals apply order for every
+// key. With no sink (appendonly no, or during recovery) nothing is recorded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace strata::engine {
+
+class Entry;
+class Keyspace;
+
+// Effect codes; values are part of the on-disk format.
+enum class RedoOp : uint8_t {
+  kPut = 1,       // the whole entry: key, type, flags, expiry, value
+  kDel = 2,       // key removed (DEL, expiry, the source of RENAME/MOVE, ...)
+  kExpire = 3,    // key's absolute expiry set (0 = persist)
+  kAppend = 4,    // bytes appended to a string (created if absent); TTL kept
+  kFlushDb = 5,   // every key of one database removed
+  kFlushAll = 6,  // every key of every database removed
+  kSwapDb = 7,    // two databases swapped
+};
+
+inline constexpr uint8_t kRedoVersion = 1;
+
+// The effects of one command being built. Not thread safe: one per worker, reused.
+class RedoRecord {
+ public:
+  void Put(int db, const Entry& e);
+  void Del(int db, std::string_view key);
+  void Expire(int db, std::string_view key, int64_t expire_ms);
+  void Append(int db, std::string_view key, std::string_view suffix);
+  void FlushDb(int db);
+  void FlushAll();
+  void SwapDb(int db1, int db2);
+
+  bool empty() const { return buf_.size() <= 1; }
+  // The encoded record (version byte then the effects).
+  std::string_view bytes() const { return buf_; }
+  void Clear() { buf_.resize(1); }
+
+  // LSN the sink gave the last record committed from here (0 = none yet).
+  uint64_t last_lsn() const { return last_lsn_; }
+  void set_last_lsn(uint64_t lsn) { last_lsn_ = lsn; }
+
+ private:
+  void Op(RedoOp op, int db, std::string_view key);
+  std::string buf_ = std::string(1, static_cast<char>(kRedoVersion));
+  uint64_t last_lsn_ = 0;
+};
+
+// Where committed records go. Commit is called with shard locks held: it must be quick and
+// must not wait for the disk. Returns the record's LSN.
+class RedoSink {
+ public:
+  virtual ~RedoSink() = default;
+  virtual uint64_t Commit(std::string_view record) = 0;
+};
+
+// One decoded effect. Views point into the record.
+struct RedoEffect {
+  RedoOp op;
+  int db = 0;
+  int db2 = 0;              // kSwapDb's second database
+  std::string_view key;
+  uint8_t type = 0;         // kPut: engine::ValueType
+  bool raw = false;         // kPut: the string's "raw" encoding hint
+  int64_t expire_ms = 0;    // kPut, kExpire
+  std::string_view value;   // kPut: the value's bytes; kAppend: the suffix
+};
+
+// Walks the effects of one record. Usage: while (r.Next(&e)) {...}; then check r.status().
+class RedoReader {
+ public:
+  explicit RedoReader(std::string_view record);
+  bool Next(RedoEffect* e);
+  // OK at a clean end; Corruption naming the byte offset of the first malformed effect.
+  const Status& status() const { return status_; }
+
+ private:
+  bool Fail(std::string_view what);
+  std::string_view rest_;
+  size_t size_;
+  Status status_;
+};
+
+// Applies one record to ks, taking each touched shard's lock. Effects are applied as recorded,
+// with no expiry checks and nothing logged. Returns Corruption on a malformed record or one that
+// names a database ks does not have; the effects before the bad one stay applied.
+Status ApplyRedo(Keyspace& ks, std::string_view record);
+
+}  // namespace strata::engine

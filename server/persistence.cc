@@ -1,0 +1,165 @@
+#include "server/persistence.h"
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "base/string_util.h"
+
+namespace strata::server {
+
+namespace {
+
+constexpr int64_t kProgressEveryUs = 2'000'000;
+
+const char* PolicyName(wal::SyncPolicy p) {
+  switch (p) {
+    case wal::SyncPolicy::kAlways:
+      return "always";
+    case wal::SyncPolicy::kEverySec:
+      return "everysec";
+    case wal::SyncPolicy::kNo:
+      return "no";
+  }
+  return "?";
+}
+
+double MbPerSec(uint64_t bytes, int64_t us) {
+  return us > 0 ? static_cast<double>(bytes) / static_cast<double>(us) : 0.0;  // B/us == MB/s
+}
+
+}  // namespace
+
+wal::SyncPolicy ParseSyncPolicy(std::string_view name) {
+  if (EqualsIgnoreCase(name, "always")) return wal::SyncPolicy::kAlways;
+  if (EqualsIgnoreCase(name, "no")) return wal::SyncPolicy::kNo;
+  return wal::SyncPolicy::kEverySec;
+}
+
+wal::IoMode ParseWalIo(std::string_view name) {
+  if (EqualsIgnoreCase(name, "uring")) return wal::IoMode::kUring;
+  if (EqualsIgnoreCase(name, "pwrite")) return wal::IoMode::kPwrite;
+  return wal::IoMode::kAuto;
+}
+
+Persistence::Persistence(PersistenceOptions options)
+    : options_(std::move(options)), sync_(options_.sync) {}
+
+Persistence::~Persistence() { Close().PermitUnchecked(); }
+
+Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> on_durable) {
+  if (!options_.enabled) return Status::Ok();
+  const int64_t start = MonotonicUs();
+  int64_t last_report = start;
+  uint64_t records = 0, bytes = 0;
+  wal::ReplayOptions ro;
+  ro.dir = options_.dir;
+  Result<wal::ReplayResult> replay =
+      wal::Replay(ro, [&](uint64_t lsn, std::string_view payload) -> Status {
+        Status st = engine::ApplyRedo(ks, payload);
+        if (!st.ok()) {
+          return Status::Corruption("WAL record " + std::to_string(lsn) + " in " + options_.dir +
+                                    " cannot be applied: " + st.message());
+        }
+        ++records;
+        bytes += payload.size();
+        if ((records & 0xfff) == 0) {
+          int64_t now = MonotonicUs();
+          if (now - last_report >= kProgressEveryUs) {
+            last_report = now;
+            LOG_INFO("Loading the write-ahead log: %llu records, %.1f MB/s",
+                     static_cast<unsigned long long>(records), MbPerSec(bytes, now - start));
+          }
+        }
+        return Status::Ok();
+      });
+  if (!replay.ok()) return replay.status();
+  const wal::ReplayResult& r = *replay;
+  recovery_.records = r.records;
+  recovery_.bytes = r.bytes;
+  recovery_.segments = r.segments;
+  recovery_.dropped_records = r.dropped_records;
+  recovery_.dropped_bytes = r.dropped_bytes;
+  recovery_.duration_us = MonotonicUs() - start;
+  if (r.dropped_bytes > 0) {
+    LOG_WARN("The write-ahead log ended in a torn write (a crash or power loss while writing): "
+             "dropped %llu record(s), %llu bytes at offset %llu of %s",
+             static_cast<unsigned long long>(r.dropped_records),
+             static_cast<unsigned long long>(r.dropped_bytes),
+             static_cast<unsigned long long>(r.dropped_offset), r.dropped_file.c_str());
+  }
+  if (r.records > 0) {
+    LOG_INFO("DB loaded from the write-ahead log: %llu records in %llu segment(s), %.3f seconds "
+             "(%.1f MB/s)",
+             static_cast<unsigned long long>(r.records),
+             static_cast<unsigned long long>(r.segments), recovery_.duration_us / 1e6,
+             MbPerSec(r.bytes, recovery_.duration_us));
+  }
+
+  wal::WriterOptions wo;
+  wo.dir = options_.dir;
+  wo.segment_bytes = options_.segment_bytes;
+  wo.sync = options_.sync;
+  wo.io = options_.io;
+  wo.on_durable = std::move(on_durable);
+  Result<std::unique_ptr<wal::Writer>> writer = wal::Writer::Open(std::move(wo), r.end);
+  if (!writer.ok()) return writer.status();
+  writer_ = std::move(writer).value();
+  appended_lsn_.store(r.end.next_lsn - 1);
+  ks.set_redo_sink(this);
+  LOG_INFO("Write-ahead log open: %s, appendfsync %s, %s, next LSN %llu", options_.dir.c_str(),
+           PolicyName(options_.sync), writer_->using_uring() ? "io_uring" : "pwrite",
+           static_cast<unsigned long long>(r.end.next_lsn));
+  return Status::Ok();
+}
+
+Status Persistence::Close() {
+  if (writer_ == nullptr) return Status::Ok();
+  Status st = writer_->Flush();
+  writer_.reset();
+  return st;
+}
+
+void Persistence::set_sync(wal::SyncPolicy policy) {
+  sync_.store(policy);
+  if (writer_) writer_->set_sync(policy);
+}
+
+uint64_t Persistence::Commit(std::string_view record) {
+  uint64_t lsn = writer_->Append(record);
+  // Monotonic max: appenders race, and a reply must wait for the highest LSN it may have seen.
+  uint64_t cur = appended_lsn_.load(std::memory_order_relaxed);
+  while (cur < lsn && !appended_lsn_.compare_exchange_weak(cur, lsn)) {
+  }
+  return lsn;
+}
+
+std::string Persistence::Info() const {
+  std::string out;
+  auto field = [&out](const char* name, const std::string& value) {
+    out += name;
+    out += ':';
+    out += value;
+    out += "\r\n";
+  };
+  auto num = [&field](const char* name, uint64_t v) { field(name, std::to_string(v)); };
+  field("aof_enabled", enabled() ? "1" : "0");
+  Status err = error();
+  field("aof_last_write_status", err.ok() ? "ok" : "err");
+  if (!enabled()) return out;
+  wal::WriterStats s = writer_->stats();
+  num("aof_current_size", s.log_bytes);
+  field("wal_appendfsync", PolicyName(sync_.load()));
+  field("wal_io", s.uring ? "io_uring" : "pwrite");
+  num("wal_current_lsn", s.appended_lsn);
+  num("wal_written_lsn", s.written_lsn);
+  num("wal_durable_lsn", s.durable_lsn);
+  num("wal_bytes", s.log_bytes);
+  num("wal_segments", s.segments);
+  num("wal_fsyncs", s.fsyncs);
+  num("wal_last_fsync_us", static_cast<uint64_t>(s.last_fsync_us));
+  num("wal_recovered_records", recovery_.records);
+  num("wal_recovered_dropped_bytes", recovery_.dropped_bytes);
+  num("wal_recovery_time_ms", static_cast<uint64_t>(recovery_.duration_us / 1000));
+  return out;
+}
+
+}  // namespace strata::server

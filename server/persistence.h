@@ -1,0 +1,89 @@
+// Persistence: the write-ahead log behind the keyspace.
+//
+// At start, Recover() replays the log into the keyspace, then opens the WAL writer at the log's
+// end and becomes the keyspace's RedoSink, so every later command's effects are logged (see
+// engine/redo.h). Under `appendfsync always` the workers hold each connection's replies until
+// durable_lsn() reaches what they depend on; the writer thread reports each advance through
+// the callback given to Recover(), which wakes those workers.
+//
+// Thread safety: Recover() and Close() run on the main thread before the workers start and after
+// they stop; Commit(), the LSN getters, Info() and set_sync() are safe from any thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "engine/keyspace.h"
+#include "engine/redo.h"
+#include "wal/reader.h"
+#include "wal/writer.h"
+
+namespace strata::server {
+
+struct PersistenceOptions {
+  bool enabled = true;                               // appendonly
+  std::string dir = "appendonlydir";                 // appenddirname, relative to `dir`
+  wal::SyncPolicy sync = wal::SyncPolicy::kEverySec;  // appendfsync
+  wal::IoMode io = wal::IoMode::kAuto;               // wal-io-backend
+  uint64_t segment_bytes = 64ull << 20;              // wal-segment-size
+};
+
+// What the last recovery found, for the log and INFO.
+struct RecoveryStats {
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+  uint64_t segments = 0;
+  uint64_t dropped_records = 0;
+  uint64_t dropped_bytes = 0;
+  int64_t duration_us = 0;
+};
+
+class Persistence final : public engine::RedoSink {
+ public:
+  explicit Persistence(PersistenceOptions options);
+  ~Persistence() override;
+
+  // Replays the log into ks (which must be empty and not yet shared), opens the writer and
+  // installs this object as ks's redo sink. on_durable is called on the writer thread with each
+  // new durable LSN. Disabled persistence: does nothing. An error means the server must not
+  // start; its message says what is wrong and what to run.
+  Status Recover(engine::Keyspace& ks, std::function<void(uint64_t)> on_durable);
+  // Writes and syncs everything logged so far (clean shutdown), then stops the writer.
+  Status Close();
+
+  bool enabled() const { return writer_ != nullptr; }
+  // Whether replies must wait for durability (appendfsync always).
+  bool hold_replies() const {
+    return enabled() && sync_.load(std::memory_order_relaxed) == wal::SyncPolicy::kAlways;
+  }
+  uint64_t appended_lsn() const { return appended_lsn_.load(std::memory_order_seq_cst); }
+  uint64_t durable_lsn() const { return writer_ ? writer_->durable_lsn() : 0; }
+  // CONFIG SET appendfsync.
+  void set_sync(wal::SyncPolicy policy);
+  // A write error the log met, or OK: writes are refused while it persists (-MISCONF).
+  Status error() const { return writer_ ? writer_->error() : Status::Ok(); }
+
+  // engine::RedoSink: appends the record to the log. Called with shard locks held.
+  uint64_t Commit(std::string_view record) override;
+
+  // "name:value" lines for INFO persistence.
+  std::string Info() const;
+
+ private:
+  PersistenceOptions options_;
+  std::unique_ptr<wal::Writer> writer_;
+  std::atomic<wal::SyncPolicy> sync_;
+  std::atomic<uint64_t> appended_lsn_{0};
+  RecoveryStats recovery_;
+};
+
+// Parses appendfsync's and wal-io-backend's values.
+wal::SyncPolicy ParseSyncPolicy(std::string_view name);
+wal::IoMode ParseWalIo(std::string_view name);
+
+}  // namespace strata::server
