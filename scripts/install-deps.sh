@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake g++ make pkg-config git
-  liburing-dev librocksdb-dev libzstd-dev libxxhash-dev libisal-dev libjemalloc-dev
+  liburing-dev librocksdb-dev libzstd-dev libxxhash-dev libisal-dev libcli11-dev libjemalloc-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev libbenchmark-dev
   libhiredis-dev redis-tools redis-server iproute2 procps
 )

@@ -1,5 +1,7 @@
 #include "server/persistence.h"
 
+#include <filesystem>
+
 #include "base/clock.h"
 #include "base/logging.h"
 #include "base/string_util.h"
@@ -41,7 +43,12 @@ wal::IoMode ParseWalIo(std::string_view name) {
 }
 
 Persistence::Persistence(PersistenceOptions options)
-    : options_(std::move(options)), sync_(options_.sync) {}
+    : options_(std::move(options)), sync_(options_.sync) {
+  // Absolute, so that messages name a path the operator can use from anywhere.
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(options_.dir, ec);
+  if (!ec) options_.dir = abs.lexically_normal().string();
+}
 
 Persistence::~Persistence() { Close().PermitUnchecked(); }
 

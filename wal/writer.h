@@ -109,6 +109,7 @@ class Writer {
   std::condition_variable work_cv_;  // wakes the writer thread
   std::condition_variable done_cv_;  // wakes Flush waiters
   std::string pending_;              // GUARDED_BY(mu_): framed records not yet taken
+  int64_t pending_since_us_ = 0;     // GUARDED_BY(mu_): when pending_ last became non-empty
   uint64_t next_lsn_ = 1;            // GUARDED_BY(mu_)
   uint64_t flush_target_ = 0;        // GUARDED_BY(mu_): Flush wants this LSN synced
   uint64_t synced_lsn_ = 0;          // GUARDED_BY(mu_): last LSN synced
