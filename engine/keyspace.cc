@@ -165,10 +165,23 @@ ShardLocks& ShardLocks::operator=(ShardLocks&& o) noexcept {
   return *this;
 }
 
+template <typename Fn>
+void ShardLocks::ForEachShard(Fn fn) {
+  if (one_ >= 0) fn(ks_->shard(static_cast<uint32_t>(one_)));
+  for (uint32_t s : many_) fn(ks_->shard(s));
+}
+
 void ShardLocks::Release() {
   if (ks_ == nullptr) return;
-  if (redo_ != nullptr && !redo_->empty()) {
-    if (RedoSink* sink = ks_->redo_sink()) redo_->set_last_lsn(sink->Commit(redo_->bytes()));
+  if (redo_ != nullptr) {
+    RedoSink* sink = ks_->redo_sink();
+    if (!redo_->empty() && sink != nullptr) {
+      const uint64_t lsn = sink->Commit(redo_->bytes());
+      ForEachShard([lsn](Shard& s) { s.set_last_lsn(lsn); });
+      redo_->Depend(lsn);
+    } else {
+      ForEachShard([this](Shard& s) { redo_->Depend(s.last_lsn()); });
+    }
     redo_->Clear();
   }
   if (one_ >= 0) ks_->shard(static_cast<uint32_t>(one_)).mu().unlock();

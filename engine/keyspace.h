@@ -77,6 +77,9 @@ class Shard {
   void Migrate(int64_t budget_us);
 
   ShardStats& stats() { return stats_; }
+  // LSN of the last redo record that changed this shard (0 = none since start).
+  uint64_t last_lsn() const { return last_lsn_; }
+  void set_last_lsn(uint64_t lsn) { last_lsn_ = lsn; }
 
  private:
   struct Db {
@@ -89,6 +92,7 @@ class Shard {
   std::mutex mu_;
   std::vector<Db> dbs_;  // GUARDED_BY(mu_)
   size_t entry_bytes_ = 0;  // GUARDED_BY(mu_)
+  uint64_t last_lsn_ = 0;   // GUARDED_BY(mu_)
   ShardStats stats_;
 };
 
@@ -97,7 +101,8 @@ class Keyspace;
 // Holds the locks of a set of shards, taken in ascending order; releases them on destruction.
 // The common single-shard case allocates nothing. When given a RedoRecord, Release() first
 // commits what was recorded to the keyspace's RedoSink (if any), still holding the locks, so the
-// log's order is the order in which changes were applied; `redo` must outlive the locks.
+// log's order is the order in which changes were applied, and records in `redo` the LSN the
+// work done under the locks depends on (RedoRecord::dependency); `redo` must outlive the locks.
 class ShardLocks {
  public:
   ShardLocks() = default;
@@ -115,6 +120,9 @@ class ShardLocks {
   void Release();
 
  private:
+  // Calls fn(shard) for every shard held.
+  template <typename Fn>
+  void ForEachShard(Fn fn);
   Keyspace* ks_ = nullptr;
   RedoRecord* redo_ = nullptr;
   int64_t one_ = -1;               // the only shard held, or -1 when many_ lists them

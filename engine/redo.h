@@ -53,14 +53,18 @@ class RedoRecord {
   std::string_view bytes() const { return buf_; }
   void Clear() { buf_.resize(1); }
 
-  // LSN the sink gave the last record committed from here (0 = none yet).
-  uint64_t last_lsn() const { return last_lsn_; }
-  void set_last_lsn(uint64_t lsn) { last_lsn_ = lsn; }
+  // The highest LSN what was done under this record's locks depends on, since the last
+  // ResetDependency(): the LSN of each record committed from here, and for shards locked
+  // without changes, the LSN of the last record that changed them (what a read may have seen).
+  // A reply must not leave before the log is durable up to it (appendfsync always).
+  uint64_t dependency() const { return dependency_; }
+  void Depend(uint64_t lsn) { dependency_ = lsn > dependency_ ? lsn : dependency_; }
+  void ResetDependency() { dependency_ = 0; }
 
  private:
   void Op(RedoOp op, int db, std::string_view key);
   std::string buf_ = std::string(1, static_cast<char>(kRedoVersion));
-  uint64_t last_lsn_ = 0;
+  uint64_t dependency_ = 0;
 };
 
 // Where committed records go. Commit is called with shard locks held: it must be quick and

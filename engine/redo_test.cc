@@ -108,13 +108,23 @@ TEST(RedoRecord, ChangesUnderLocksAreCommittedOncePerRelease) {
     db.SetString("b", "2", 0);
   }
   EXPECT_EQ(sink.records.size(), 1u);  // MSET-like: one record for both keys
-  EXPECT_EQ(redo.last_lsn(), 1u);
+  EXPECT_EQ(redo.dependency(), 1u);
+  redo.ResetDependency();
   {
     ShardLocks lock = ks.Lock("a", &redo);
     DbView db(ks, 0, 1000, &redo);
-    EXPECT_NE(db.Find("a"), nullptr);  // a read records nothing
+    EXPECT_NE(db.Find("a"), nullptr);  // a read records nothing...
   }
   EXPECT_EQ(sink.records.size(), 1u);
+  EXPECT_EQ(redo.dependency(), 1u);  // ...but depends on the record that wrote what it read
+  // A read of a shard no record has changed depends on nothing.
+  for (uint32_t i = 0; i < static_cast<uint32_t>(ks.num_shards()); ++i) {
+    if (i == ks.ShardOf(HashKey("a")) || i == ks.ShardOf(HashKey("b"))) continue;
+    redo.ResetDependency();
+    { ShardLocks lock(&ks, i, &redo); }
+    EXPECT_EQ(redo.dependency(), 0u);
+    break;
+  }
 }
 
 TEST(RedoRecord, LazyAndActiveExpiryAreLoggedAsDeletes) {

@@ -110,7 +110,6 @@ Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> 
   Result<std::unique_ptr<wal::Writer>> writer = wal::Writer::Open(std::move(wo), r.end);
   if (!writer.ok()) return writer.status();
   writer_ = std::move(writer).value();
-  appended_lsn_.store(r.end.next_lsn - 1);
   ks.set_redo_sink(this);
   LOG_INFO("Write-ahead log open: %s, appendfsync %s, %s, next LSN %llu", options_.dir.c_str(),
            PolicyName(options_.sync), writer_->using_uring() ? "io_uring" : "pwrite",
@@ -131,12 +130,7 @@ void Persistence::set_sync(wal::SyncPolicy policy) {
 }
 
 uint64_t Persistence::Commit(std::string_view record) {
-  uint64_t lsn = writer_->Append(record);
-  // Monotonic max: appenders race, and a reply must wait for the highest LSN it may have seen.
-  uint64_t cur = appended_lsn_.load(std::memory_order_relaxed);
-  while (cur < lsn && !appended_lsn_.compare_exchange_weak(cur, lsn)) {
-  }
-  return lsn;
+  return writer_->Append(record);
 }
 
 std::string Persistence::Info() const {

@@ -61,7 +61,6 @@ class Persistence final : public engine::RedoSink {
   bool hold_replies() const {
     return enabled() && sync_.load(std::memory_order_relaxed) == wal::SyncPolicy::kAlways;
   }
-  uint64_t appended_lsn() const { return appended_lsn_.load(std::memory_order_seq_cst); }
   uint64_t durable_lsn() const { return writer_ ? writer_->durable_lsn() : 0; }
   // CONFIG SET appendfsync.
   void set_sync(wal::SyncPolicy policy);
@@ -78,7 +77,6 @@ class Persistence final : public engine::RedoSink {
   PersistenceOptions options_;
   std::unique_ptr<wal::Writer> writer_;
   std::atomic<wal::SyncPolicy> sync_;
-  std::atomic<uint64_t> appended_lsn_{0};
   RecoveryStats recovery_;
 };
 

@@ -195,6 +195,7 @@ void Worker::OnRecv(Connection* c, int result) {
   }
   WorkerCounters::Add(counters_->net_input_bytes, result);
   c->rend += result;
+  redo_.ResetDependency();
   c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
   ProcessInput(c);
   if (HoldForLog(c)) return;  // ReleaseHeld() goes on from here
@@ -206,9 +207,10 @@ void Worker::OnRecv(Connection* c, int result) {
 bool Worker::HoldForLog(Connection* c) {
   Persistence& log = server_->persistence();
   if (c->pending.empty() || !log.hold_replies()) return false;
-  // Every write this connection made, and every write it may have read, has an LSN no higher
-  // than the last one appended: wait for that one, as Redis answers only after its fsync.
-  const uint64_t need = log.appended_lsn();
+  // The highest LSN among the records these commands wrote and the last records of the shards
+  // they read: no reply leaves before what it reports is on disk, as Redis answers only after
+  // its fsync.
+  const uint64_t need = redo_.dependency();
   if (need <= log.durable_lsn()) return false;
   c->hold_lsn = need;
   held_.push_back(c);
