@@ -42,8 +42,7 @@ Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t
   return slot;
 }
 
-Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms,
-                   RedoRecord* redo) {
+Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms, RedoRecord* redo) {
   Table::Slot slot = FindSlot(db, key, hash, now_ms, redo);
   return slot ? *slot : nullptr;
 }
@@ -282,8 +281,7 @@ Entry* DbView::FindRead(std::string_view key) {
   return e;
 }
 
-void DbView::SetString(std::string_view key, std::string_view value, int64_t expire_ms,
-                       bool raw) {
+void DbView::SetString(std::string_view key, std::string_view value, int64_t expire_ms, bool raw) {
   uint64_t h = HashKey(key);
   Entry* e = Entry::NewString(key, value, expire_ms, raw, AccessClockAt(now_ms_));
   if (redo_ != nullptr) redo_->Put(db_, *e);
@@ -338,8 +336,11 @@ size_t DbView::Append(std::string_view key, std::string_view suffix) {
   v.append(suffix);
   Entry* e = Entry::NewString(key, v, expire_ms, /*raw=*/slot != nullptr, AccessClockAt(now_ms_));
   if (redo_ != nullptr) redo_->Append(db_, key, suffix);
-  if (slot != nullptr) s.ReplaceAt(db_, slot, e);
-  else s.Upsert(db_, e, h);
+  if (slot != nullptr) {
+    s.ReplaceAt(db_, slot, e);
+  } else {
+    s.Upsert(db_, e, h);
+  }
   return v.size();
 }
 

@@ -90,7 +90,7 @@ class Shard {
   void Account(const Entry* e, int db, int sign);
 
   std::mutex mu_;
-  std::vector<Db> dbs_;  // GUARDED_BY(mu_)
+  std::vector<Db> dbs_;     // GUARDED_BY(mu_)
   size_t entry_bytes_ = 0;  // GUARDED_BY(mu_)
   uint64_t last_lsn_ = 0;   // GUARDED_BY(mu_)
   ShardStats stats_;
@@ -125,7 +125,7 @@ class ShardLocks {
   void ForEachShard(Fn fn);
   Keyspace* ks_ = nullptr;
   RedoRecord* redo_ = nullptr;
-  int64_t one_ = -1;               // the only shard held, or -1 when many_ lists them
+  int64_t one_ = -1;  // the only shard held, or -1 when many_ lists them
   std::vector<uint32_t> many_;
 };
 
@@ -185,8 +185,7 @@ class DbView {
   // OBJECT must not make a key look recently used).
   Entry* Peek(std::string_view key);
   // Sets key to a string value with absolute expiry (0 = none).
-  void SetString(std::string_view key, std::string_view value, int64_t expire_ms,
-                 bool raw = false);
+  void SetString(std::string_view key, std::string_view value, int64_t expire_ms, bool raw = false);
   // Deletes key; returns whether it existed (live).
   bool Delete(std::string_view key);
   // Sets the TTL of an existing live key (0 = persist). Returns false if the key is missing.

@@ -79,12 +79,12 @@ class RedoSink {
 struct RedoEffect {
   RedoOp op;
   int db = 0;
-  int db2 = 0;              // kSwapDb's second database
+  int db2 = 0;  // kSwapDb's second database
   std::string_view key;
-  uint8_t type = 0;         // kPut: engine::ValueType
-  bool raw = false;         // kPut: the string's "raw" encoding hint
-  int64_t expire_ms = 0;    // kPut, kExpire
-  std::string_view value;   // kPut: the value's bytes; kAppend: the suffix
+  uint8_t type = 0;        // kPut: engine::ValueType
+  bool raw = false;        // kPut: the string's "raw" encoding hint
+  int64_t expire_ms = 0;   // kPut, kExpire
+  std::string_view value;  // kPut: the value's bytes; kAppend: the suffix
 };
 
 // Walks the effects of one record. Usage: while (r.Next(&e)) {...}; then check r.status().

@@ -156,7 +156,8 @@ TEST(RedoRecord, LazyAndActiveExpiryAreLoggedAsDeletes) {
   Keyspace replica(KeyspaceOptions{.shards = 4});
   ASSERT_TRUE(ApplyRedo(replica, sink.records[0]).ok());
   EXPECT_EQ(DumpAll(replica).size(), 1u);
-  for (size_t i = 1; i < sink.records.size(); ++i) ASSERT_TRUE(ApplyRedo(replica, sink.records[i]).ok());
+  for (size_t i = 1; i < sink.records.size(); ++i)
+    ASSERT_TRUE(ApplyRedo(replica, sink.records[i]).ok());
   EXPECT_TRUE(DumpAll(replica).empty());
 }
 

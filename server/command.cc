@@ -8,9 +8,7 @@ namespace strata::server {
 
 engine::Keyspace& CommandContext::keyspace() { return server.keyspace(); }
 
-engine::DbView CommandContext::db() {
-  return db(client.db.load(std::memory_order_relaxed));
-}
+engine::DbView CommandContext::db() { return db(client.db.load(std::memory_order_relaxed)); }
 
 engine::DbView CommandContext::db(int index) {
   return engine::DbView(server.keyspace(), index, now_ms, redo);
@@ -18,10 +16,10 @@ engine::DbView CommandContext::db(int index) {
 
 std::vector<std::string_view> FlagNames(uint32_t flags) {
   static const std::pair<uint32_t, std::string_view> kNames[] = {
-      {kWrite, "write"},      {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
-      {kAdmin, "admin"},      {kPubSub, "pubsub"},     {kNoScript, "noscript"},
-      {kBlocking, "blocking"}, {kLoading, "loading"},  {kStale, "stale"},
-      {kNoAuth, "no_auth"},   {kFast, "fast"},         {kSentinel, "sentinel"},
+      {kWrite, "write"},       {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
+      {kAdmin, "admin"},       {kPubSub, "pubsub"},     {kNoScript, "noscript"},
+      {kBlocking, "blocking"}, {kLoading, "loading"},   {kStale, "stale"},
+      {kNoAuth, "no_auth"},    {kFast, "fast"},         {kSentinel, "sentinel"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kNames) {
@@ -92,7 +90,8 @@ void ReplyWrongArity(CommandContext& ctx) {
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::span<const std::string_view> lines) {
   ctx.reply.Array(lines.size() + 3);
-  ctx.reply.Simple(std::string(command) + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
+  ctx.reply.Simple(std::string(command) +
+                   " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
   for (std::string_view line : lines) ctx.reply.Simple(line);
   ctx.reply.Simple("HELP");
   ctx.reply.Simple("    Prints this help.");

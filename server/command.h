@@ -28,9 +28,9 @@ enum CommandFlag : uint32_t {
   kReadOnly = 1 << 1,
   kFast = 1 << 2,
   kAdmin = 1 << 3,
-  kNoAuth = 1 << 4,    // allowed before AUTH
+  kNoAuth = 1 << 4,  // allowed before AUTH
   kDenyOom = 1 << 5,
-  kLoading = 1 << 6,   // allowed while loading
+  kLoading = 1 << 6,  // allowed while loading
   kStale = 1 << 7,
   kNoScript = 1 << 8,
   kPubSub = 1 << 9,
@@ -69,11 +69,11 @@ struct CommandContext {
 using Handler = void (*)(CommandContext& ctx);
 
 struct CommandSpec {
-  std::string_view name;     // lowercase; "config|get" for a subcommand
-  int arity;                 // > 0 exact argument count (name included); < 0 at least -arity
+  std::string_view name;  // lowercase; "config|get" for a subcommand
+  int arity;              // > 0 exact argument count (name included); < 0 at least -arity
   uint32_t flags;
-  int first_key;             // 0 = no keys
-  int last_key;              // negative counts from the end: -1 = last argument
+  int first_key;  // 0 = no keys
+  int last_key;   // negative counts from the end: -1 = last argument
   int key_step;
   Handler handler;
   std::string_view group;    // COMMAND DOCS group: string, generic, connection, server

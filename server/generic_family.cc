@@ -256,12 +256,13 @@ void CmdPersist(CommandContext& ctx) {
 
 // Every live key of db matching pattern. Expired keys are skipped, not deleted, as in Redis.
 // Locks one shard at a time, so the result is not a snapshot across shards.
-std::vector<std::string> OpKeys(Keyspace& ks, int db, std::string_view pattern, int64_t now_ms) {
+std::vector<std::string> OpKeys(Keyspace& ks, int db, std::string_view pattern, int64_t now_ms,
+                                engine::RedoRecord* redo) {
   const bool all = pattern == "*";
   std::vector<std::string> out;
   for (int i = 0; i < ks.num_shards(); ++i) {
     Shard& shard = ks.shard(i);
-    std::lock_guard<std::mutex> lock(shard.mu());
+    engine::ShardLocks lock(&ks, static_cast<uint32_t>(i), redo);  // notes what the reply shows
     const engine::Table& table = shard.table(db);
     uint64_t cursor = 0;
     do {
@@ -276,7 +277,8 @@ std::vector<std::string> OpKeys(Keyspace& ks, int db, std::string_view pattern, 
 }
 
 void CmdKeys(CommandContext& ctx) {
-  std::vector<std::string> keys = OpKeys(ctx.keyspace(), ClientDb(ctx), ctx.args[1], ctx.now_ms);
+  std::vector<std::string> keys =
+      OpKeys(ctx.keyspace(), ClientDb(ctx), ctx.args[1], ctx.now_ms, ctx.redo);
   ctx.reply.Array(keys.size());
   for (const std::string& k : keys) ctx.reply.Bulk(k);
 }
@@ -365,7 +367,8 @@ void CmdScan(CommandContext& ctx) {
     }
   }
   std::vector<std::string> keys;
-  const uint64_t next = OpScan(ctx.keyspace(), ClientDb(ctx), cursor, opts, ctx.now_ms, ctx.redo, &keys);
+  const uint64_t next =
+      OpScan(ctx.keyspace(), ClientDb(ctx), cursor, opts, ctx.now_ms, ctx.redo, &keys);
   ctx.reply.Array(2);
   ctx.reply.Bulk(std::to_string(next));
   ctx.reply.Array(keys.size());
@@ -548,8 +551,11 @@ void OpFlush(CommandContext& ctx, int db) {
   Keyspace& ks = ctx.keyspace();
   engine::ShardLocks locks = ctx.LockAll();
   if (ctx.redo != nullptr) {
-    if (db >= 0) ctx.redo->FlushDb(db);
-    else ctx.redo->FlushAll();
+    if (db >= 0) {
+      ctx.redo->FlushDb(db);
+    } else {
+      ctx.redo->FlushAll();
+    }
   }
   for (int i = 0; i < ks.num_shards(); ++i) {
     if (db >= 0) {

@@ -87,18 +87,19 @@ Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> 
   recovery_.dropped_bytes = r.dropped_bytes;
   recovery_.duration_us = MonotonicUs() - start;
   if (r.dropped_bytes > 0) {
-    LOG_WARN("The write-ahead log ended in a torn write (a crash or power loss while writing): "
-             "dropped %llu record(s), %llu bytes at offset %llu of %s",
-             static_cast<unsigned long long>(r.dropped_records),
-             static_cast<unsigned long long>(r.dropped_bytes),
-             static_cast<unsigned long long>(r.dropped_offset), r.dropped_file.c_str());
+    LOG_WARN(
+        "The write-ahead log ended in a torn write (a crash or power loss while writing): "
+        "dropped %llu record(s), %llu bytes at offset %llu of %s",
+        static_cast<unsigned long long>(r.dropped_records),
+        static_cast<unsigned long long>(r.dropped_bytes),
+        static_cast<unsigned long long>(r.dropped_offset), r.dropped_file.c_str());
   }
   if (r.records > 0) {
-    LOG_INFO("DB loaded from the write-ahead log: %llu records in %llu segment(s), %.3f seconds "
-             "(%.1f MB/s)",
-             static_cast<unsigned long long>(r.records),
-             static_cast<unsigned long long>(r.segments), recovery_.duration_us / 1e6,
-             MbPerSec(r.bytes, recovery_.duration_us));
+    LOG_INFO(
+        "DB loaded from the write-ahead log: %llu records in %llu segment(s), %.3f seconds "
+        "(%.1f MB/s)",
+        static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.segments),
+        recovery_.duration_us / 1e6, MbPerSec(r.bytes, recovery_.duration_us));
   }
 
   wal::WriterOptions wo;
@@ -129,9 +130,7 @@ void Persistence::set_sync(wal::SyncPolicy policy) {
   if (writer_) writer_->set_sync(policy);
 }
 
-uint64_t Persistence::Commit(std::string_view record) {
-  return writer_->Append(record);
-}
+uint64_t Persistence::Commit(std::string_view record) { return writer_->Append(record); }
 
 std::string Persistence::Info() const {
   std::string out;

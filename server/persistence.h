@@ -26,11 +26,11 @@
 namespace strata::server {
 
 struct PersistenceOptions {
-  bool enabled = true;                               // appendonly
-  std::string dir = "appendonlydir";                 // appenddirname, relative to `dir`
+  bool enabled = true;                                // appendonly
+  std::string dir = "appendonlydir";                  // appenddirname, relative to `dir`
   wal::SyncPolicy sync = wal::SyncPolicy::kEverySec;  // appendfsync
-  wal::IoMode io = wal::IoMode::kAuto;               // wal-io-backend
-  uint64_t segment_bytes = 64ull << 20;              // wal-segment-size
+  wal::IoMode io = wal::IoMode::kAuto;                // wal-io-backend
+  uint64_t segment_bytes = 64ull << 20;               // wal-segment-size
 };
 
 // What the last recovery found, for the log and INFO.

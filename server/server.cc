@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -132,7 +133,8 @@ Status Server::Start() {
       std::string why;
       b = NewUringBackend(4096, &why);
       if (!b && mode == "uring") return Status::IOError("io_uring unavailable: " + why);
-      if (!b && i == 0) LOG_WARN("io_uring cannot be set up (%s): event loops run on epoll", why.c_str());
+      if (!b && i == 0)
+        LOG_WARN("io_uring cannot be set up (%s): event loops run on epoll", why.c_str());
     }
     if (!b) b = NewEpollBackend();
     backends.push_back(std::move(b));
@@ -197,6 +199,18 @@ void Server::CronLoop() {
   uint64_t last_ops = stats_.commands();
   engine::RedoRecord cron_redo;
   while (!shutting_down()) {
+    if (persistence_->hold_replies()) {
+      // As Redis: under appendfsync always a write the log cannot take cannot be acknowledged,
+      // and the replies waiting for it never can; stop rather than hang those clients.
+      Status st = persistence_->error();
+      if (!st.ok()) {
+        LOG_WARN(
+            "Can't recover from write-ahead log write error when appendfsync is 'always' "
+            "(%s). Exiting...",
+            st.message().c_str());
+        std::_Exit(1);
+      }
+    }
     int64_t now_us = MonotonicUs();
     if (now_us - last_sample_us >= 100000) {  // instantaneous_ops_per_sec, as Redis samples it
       uint64_t ops = stats_.commands();
@@ -245,8 +259,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     reply.Error(msg);
     return;
   }
-  CommandContext ctx{*this, client, reply, args, NowMs(),
-                     persistence_->enabled() ? redo : nullptr};
+  CommandContext ctx{*this, client, reply, args, NowMs(), persistence_->enabled() ? redo : nullptr};
   if (!CommandTable::ArityOk(*spec, args.size())) {
     ReplyWrongArity(ctx);
     return;

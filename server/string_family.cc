@@ -45,8 +45,11 @@ bool ResolveExpire(CommandContext& ctx, const ExpireArg& arg, const char* cmd, i
   if (!bad) {
     if (seconds) v *= 1000;
     if (relative) {
-      if (v > LLONG_MAX - ctx.now_ms) bad = true;
-      else v += ctx.now_ms;
+      if (v > LLONG_MAX - ctx.now_ms) {
+        bad = true;
+      } else {
+        v += ctx.now_ms;
+      }
     }
   }
   if (bad || v <= 0) {
@@ -62,10 +65,14 @@ bool ResolveExpire(CommandContext& ctx, const ExpireArg& arg, const char* cmd, i
 bool ParseExpireOption(CommandContext& ctx, size_t* i, ExpireArg* arg) {
   std::string_view opt = ctx.args[*i];
   ExpireArg::Unit unit = ExpireArg::kNone;
-  if (EqualsIgnoreCase(opt, "EX")) unit = ExpireArg::kEx;
-  else if (EqualsIgnoreCase(opt, "PX")) unit = ExpireArg::kPx;
-  else if (EqualsIgnoreCase(opt, "EXAT")) unit = ExpireArg::kExAt;
-  else if (EqualsIgnoreCase(opt, "PXAT")) unit = ExpireArg::kPxAt;
+  if (EqualsIgnoreCase(opt, "EX"))
+    unit = ExpireArg::kEx;
+  else if (EqualsIgnoreCase(opt, "PX"))
+    unit = ExpireArg::kPx;
+  else if (EqualsIgnoreCase(opt, "EXAT"))
+    unit = ExpireArg::kExAt;
+  else if (EqualsIgnoreCase(opt, "PXAT"))
+    unit = ExpireArg::kPxAt;
   if (unit == ExpireArg::kNone || *i + 1 >= ctx.args.size()) return false;
   // A second, different time unit is a syntax error; the same one again replaces the value.
   if (arg->unit != ExpireArg::kNone && arg->unit != unit) return false;
@@ -184,8 +191,11 @@ void CmdGetEx(CommandContext& ctx) {
   if (!r.ok() || !r->has_value()) return ReplyResult(ctx, r);
   ctx.reply.Bulk(**r);
   if (exp.unit != ExpireArg::kNone) {
-    if (expire_ms <= ctx.now_ms) db.Delete(ctx.args[1]);
-    else db.SetExpire(ctx.args[1], expire_ms);
+    if (expire_ms <= ctx.now_ms) {
+      db.Delete(ctx.args[1]);
+    } else {
+      db.SetExpire(ctx.args[1], expire_ms);
+    }
   } else if (persist) {
     db.SetExpire(ctx.args[1], 0);
   }
@@ -198,8 +208,11 @@ void CmdMGet(CommandContext& ctx) {
   ctx.reply.Array(keys.size());
   for (std::string_view k : keys) {
     Entry* e = db.FindRead(k);
-    if (e == nullptr || e->type() != ValueType::kString) ctx.reply.Null();
-    else ctx.reply.Bulk(e->str());
+    if (e == nullptr || e->type() != ValueType::kString) {
+      ctx.reply.Null();
+    } else {
+      ctx.reply.Bulk(e->str());
+    }
   }
 }
 
@@ -355,12 +368,10 @@ std::vector<CommandSpec> StringFamily() {
   constexpr uint32_t kW = kWrite | kDenyOom;
   return {
       {"get", 2, kReadOnly | kFast, 1, 1, 1, CmdGet, "string", "Get the value of a key"},
-      {"set", -3, kW, 1, 1, 1, CmdSet, "string",
-       "Set the string value of a key"},
+      {"set", -3, kW, 1, 1, 1, CmdSet, "string", "Set the string value of a key"},
       {"setnx", 3, kW | kFast, 1, 1, 1, CmdSetNx, "string",
        "Set the value of a key, only if the key does not exist"},
-      {"setex", 4, kW, 1, 1, 1, CmdSetEx, "string",
-       "Set the value and expiration of a key"},
+      {"setex", 4, kW, 1, 1, 1, CmdSetEx, "string", "Set the value and expiration of a key"},
       {"psetex", 4, kW, 1, 1, 1, CmdPSetEx, "string",
        "Set the value and expiration in milliseconds of a key"},
       {"getset", 3, kW | kFast, 1, 1, 1, CmdGetSet, "string",

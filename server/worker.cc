@@ -55,7 +55,9 @@ struct Worker::Connection {
 
 Worker::Worker(Server* server, int index, std::unique_ptr<IoBackend> backend,
                std::vector<int> listen_fds)
-    : server_(server), index_(index), backend_(std::move(backend)),
+    : server_(server),
+      index_(index),
+      backend_(std::move(backend)),
       listen_fds_(std::move(listen_fds)) {}
 
 Worker::~Worker() {
@@ -114,8 +116,11 @@ void Worker::OnCompletion(uint64_t tag, int result) {
   uint64_t op = tag & 7;
   if (op == kOpAccept) return OnAccept(tag >> 3, result);
   auto* c = reinterpret_cast<Connection*>(tag & ~uint64_t{7});
-  if (op == kOpRecv) OnRecv(c, result);
-  else OnSend(c, result);
+  if (op == kOpRecv) {
+    OnRecv(c, result);
+  } else {
+    OnSend(c, result);
+  }
 }
 
 void Worker::OnAccept(size_t listener, int result) {
@@ -128,8 +133,11 @@ void Worker::OnAccept(size_t listener, int result) {
   }
   if (peers_.empty()) return AddConnection(result);
   Worker* target = peers_[next_peer_++ % peers_.size()];
-  if (target == this) AddConnection(result);
-  else target->Adopt(result);
+  if (target == this) {
+    AddConnection(result);
+  } else {
+    target->Adopt(result);
+  }
 }
 
 void Worker::AddConnection(int fd) {
@@ -151,9 +159,11 @@ void Worker::AddConnection(int fd) {
   c->state.counters = counters_;
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->state.addr = SockAddrString(ss);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    c->state.addr = SockAddrString(ss);
   len = sizeof(ss);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->state.laddr = SockAddrString(ss);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    c->state.laddr = SockAddrString(ss);
   c->state.created_ms = NowMs();
   c->state.last_interaction_ms = c->state.created_ms;
   c->state.authenticated = server_->config().String(Param::kRequirepass).empty();
@@ -231,8 +241,11 @@ void Worker::ReleaseHeld() {
   std::vector<Connection*> ready;
   size_t keep = 0;
   for (Connection* c : held_) {
-    if (c->hold_lsn <= durable) ready.push_back(c);
-    else held_[keep++] = c;
+    if (c->hold_lsn <= durable) {
+      ready.push_back(c);
+    } else {
+      held_[keep++] = c;
+    }
   }
   held_.resize(keep);
   if (held_.empty()) holding_.store(false, std::memory_order_relaxed);

@@ -73,9 +73,9 @@ class Worker {
   std::vector<Worker*> peers_;
   size_t next_peer_ = 0;
   std::thread thread_;
-  std::vector<Connection*> conns_;  // owned; index kept in Connection::slot
-  engine::RedoRecord redo_;         // the running command's effects, for the WAL
-  std::vector<Connection*> held_;   // connections whose replies wait for the WAL
+  std::vector<Connection*> conns_;    // owned; index kept in Connection::slot
+  engine::RedoRecord redo_;           // the running command's effects, for the WAL
+  std::vector<Connection*> held_;     // connections whose replies wait for the WAL
   std::atomic<bool> holding_{false};  // !held_.empty(), for NotifyDurable
 
   std::mutex inbox_mu_;

@@ -37,7 +37,9 @@ struct Value {
 };
 using State = std::map<std::string, Value>;
 
-std::string KeyName(int thread, int i) { return "t" + std::to_string(thread) + ":k" + std::to_string(i); }
+std::string KeyName(int thread, int i) {
+  return "t" + std::to_string(thread) + ":k" + std::to_string(i);
+}
 std::string CounterName(int thread) { return "t" + std::to_string(thread) + ":ctr"; }
 
 // One command line.
@@ -133,7 +135,7 @@ class CrashTest : public ::testing::TestWithParam<CrashParams> {};
 // One writer thread's round: commands until the connection dies. Records the history of model
 // states (acknowledged prefix) and the command in flight when the server died.
 struct ThreadRound {
-  std::vector<State> history;  // history[0]: state at the start; history[i]: after i commands
+  std::vector<State> history;      // history[0]: state at the start; history[i]: after i commands
   std::optional<State> in_flight;  // state had the unacknowledged last command been applied
   int64_t incrs_sent = 0;
   std::string failure;
@@ -212,8 +214,8 @@ TEST_P(CrashTest, KillNineLosesNothingThePolicyPromised) {
         ok = ok || (r.in_flight && *got == *r.in_flight);
       }
       ASSERT_TRUE(ok) << p.name << " round " << round << " thread " << t << " after "
-                      << r.history.size() - 1 << " acknowledged commands\n got:      "
-                      << Show(*got) << "\n expected: " << Show(r.history.back())
+                      << r.history.size() - 1 << " acknowledged commands\n got:      " << Show(*got)
+                      << "\n expected: " << Show(r.history.back())
                       << (r.in_flight ? "\n or:       " + Show(*r.in_flight) : std::string())
                       << "\nserver log:\n"
                       << server->Log();

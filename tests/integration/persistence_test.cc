@@ -224,10 +224,10 @@ TEST_P(PersistenceTest, InfoReportsTheLogAndAppendfsyncChangesAtRunTime) {
   RedisConnection c = Connect(server->port());
   EXPECT_EQ(InfoField(c.get(), "aof_enabled"), "1");
   EXPECT_EQ(InfoField(c.get(), "wal_appendfsync"), "everysec");
-  EXPECT_EQ(InfoField(c.get(), "wal_io"), std::string(GetParam()) == "uring" ? "io_uring" : "pwrite");
+  EXPECT_EQ(InfoField(c.get(), "wal_io"),
+            std::string(GetParam()) == "uring" ? "io_uring" : "pwrite");
   EXPECT_EQ(InfoField(c.get(), "aof_last_write_status"), "ok");
-  ASSERT_EQ(Command(c.get(), {"CONFIG", "SET", "appendfsync", "always"})->type,
-            REDIS_REPLY_STATUS);
+  ASSERT_EQ(Command(c.get(), {"CONFIG", "SET", "appendfsync", "always"})->type, REDIS_REPLY_STATUS);
   EXPECT_EQ(InfoField(c.get(), "wal_appendfsync"), "always");
   const int64_t fsyncs = std::stoll(InfoField(c.get(), "wal_fsyncs"));
   for (int i = 0; i < 10; ++i) Command(c.get(), {"SET", "k", std::to_string(i)});

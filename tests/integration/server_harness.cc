@@ -44,8 +44,8 @@ int RemainingMs(Clock::time_point deadline) {
 
 std::string MakeTempDir(const char* prefix) {
   const char* tmp = std::getenv("TMPDIR");
-  std::string templ = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + prefix +
-                      ".XXXXXX";
+  std::string templ =
+      std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/" + prefix + ".XXXXXX";
   if (::mkdtemp(templ.data()) == nullptr) return {};
   return templ;
 }
@@ -366,17 +366,17 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(bool strata,
     std::vector<std::string> args;
     const std::string port = std::to_string(p->port_);
     if (strata) {
-      args = {StrataServerPath(), "--port", port, "--bind", "127.0.0.1", "--dir", p->data_dir_,
-              "--threads", "2"};
+      args = {StrataServerPath(), "--port",    port, "--bind", "127.0.0.1", "--dir",
+              p->data_dir_,       "--threads", "2"};
     } else {
-      args = {"redis-server", "--port", port, "--bind", "127.0.0.1", "--dir", p->data_dir_,
-              "--save", "", "--appendonly", "no"};
+      args = {"redis-server", "--port", port, "--bind",       "127.0.0.1", "--dir",
+              p->data_dir_,   "--save", "",   "--appendonly", "no"};
     }
     args.insert(args.end(), extra_flags.begin(), extra_flags.end());
     p->args_ = args;
     if (p->Spawn(error)) return p;
     const bool exited_early = p->exited_;
-    p.reset();  // stops it and removes the directory
+    p.reset();                          // stops it and removes the directory
     if (!exited_early) return nullptr;  // a hang is not a port race
   }
   return nullptr;
@@ -530,9 +530,8 @@ ToolResult RunTool(const std::vector<std::string>& argv, std::string_view stdin_
   if (!stdin_data.empty()) {
     input_dir = MakeTempDir("strata-it-input");
     input_path = input_dir + "/stdin";
-    std::ofstream(input_path, std::ios::binary).write(stdin_data.data(),
-                                                      static_cast<std::streamsize>(
-                                                          stdin_data.size()));
+    std::ofstream(input_path, std::ios::binary)
+        .write(stdin_data.data(), static_cast<std::streamsize>(stdin_data.size()));
   }
   int out_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) {

@@ -59,7 +59,7 @@ std::string Describe(const redisReply* r);
 // One RESP2/RESP3 value. Aggregates (array, map, set, push, attribute) keep their children in
 // `elements`; a map's keys and values alternate.
 struct RespValue {
-  char type = 0;  // the RESP type byte: + - : $ * % ~ _ , # ( = | >
+  char type = 0;        // the RESP type byte: + - : $ * % ~ _ , # ( = | >
   std::string str;      // simple string, error, bulk, verbatim, double, big number
   int64_t integer = 0;  // ':' and the length of null bulk/array ('$-1' => -1)
   bool null = false;    // '_', '$-1' or '*-1'
