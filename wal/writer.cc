@@ -227,13 +227,7 @@ Status Writer::WriteBatch(std::string_view batch, bool sync) {
     log_bytes_.fetch_add(pos - start);
     local_written_ = prev_lsn;
     file_dirty_ = true;
-    if (sync) {
-      last_fsync_us_.store(MonotonicUs() - t0);
-      fsyncs_.fetch_add(1);
-      file_dirty_ = false;
-      local_synced_ = local_written_;
-      last_sync_us_ = options_.now_us();
-    }
+    if (sync) NoteSynced(t0);
     return Status::Ok();
   }
   return sync ? SyncCurrent() : Status::Ok();
@@ -246,12 +240,16 @@ Status Writer::SyncCurrent() {
   }
   int64_t t0 = MonotonicUs();
   RETURN_IF_ERROR(file_->Sync());
-  last_fsync_us_.store(MonotonicUs() - t0);
+  NoteSynced(t0);
+  return Status::Ok();
+}
+
+void Writer::NoteSynced(int64_t started_us) {
+  last_fsync_us_.store(MonotonicUs() - started_us);
   fsyncs_.fetch_add(1);
   file_dirty_ = false;
   local_synced_ = local_written_;
   last_sync_us_ = options_.now_us();
-  return Status::Ok();
 }
 
 Status Writer::Roll(uint64_t first_lsn, uint64_t frame_bytes) {

@@ -82,6 +82,8 @@ class Writer {
   // syncs when `sync`.
   Status WriteBatch(std::string_view batch, bool sync);
   Status SyncCurrent();
+  // Bookkeeping after an fdatasync that started at started_us covered everything written.
+  void NoteSynced(int64_t started_us);
   // Syncs the current segment and starts a new one able to hold a frame of frame_bytes.
   Status Roll(uint64_t first_lsn, uint64_t frame_bytes);
   Status CreateSegment(uint64_t first_lsn, uint64_t size);
