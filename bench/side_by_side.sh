@@ -6,6 +6,8 @@
 # candidate. Every other argument is passed through, e.g.:
 #   bench/side_by_side.sh --quick
 #   bench/side_by_side.sh --rounds 3 --phases off --raw /tmp/raw.txt
+#   bench/side_by_side.sh --phases always --strata-flags '--wal-io-backend pwrite'
+# --strata-flags adds flags to strata-server's command line only.
 # The last line of output holds the candidate/redis ratios ("side_by_side: set_c50=... ").
 set -euo pipefail
 
@@ -15,9 +17,14 @@ SERVER=$BUILD/server/strata-server
 SHARED=$REPO/../shared/bench/side_by_side.sh
 
 REBUILD=0
+EXTRA=""
 ARGS=()
-for a in "$@"; do
-  if [[ $a == --rebuild ]]; then REBUILD=1; else ARGS+=("$a"); fi
+while (($#)); do
+  case $1 in
+    --rebuild) REBUILD=1; shift ;;
+    --strata-flags) EXTRA=${2:-}; shift 2 ;;
+    *) ARGS+=("$1"); shift ;;
+  esac
 done
 
 [[ -x $SHARED ]] || { echo "side_by_side: $SHARED not found" >&2; exit 2; }
@@ -34,6 +41,6 @@ fi
 
 # Single quotes on purpose: the shared script expands $PORT, $DIR, $AOF and $FSYNC per run.
 # shellcheck disable=SC2016
-CANDIDATE="exec $(printf %q "$SERVER")"' --port $PORT --bind 127.0.0.1 --dir $DIR --appendonly $AOF --appendfsync ${FSYNC/off/no}'
+CANDIDATE="exec $(printf %q "$SERVER")"' --port $PORT --bind 127.0.0.1 --dir $DIR --appendonly $AOF --appendfsync ${FSYNC/off/no} '"$EXTRA"
 
 exec "$SHARED" --candidate "$CANDIDATE" "${ARGS[@]+"${ARGS[@]}"}"
