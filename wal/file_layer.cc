@@ -3,10 +3,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace strata::wal {
@@ -92,8 +94,119 @@ class PosixLogFile final : public LogFile {
   Ring* ring_;  // not owned; may be null
 };
 
+// An append-only segment written with O_DIRECT in whole blocks (see FileLayer::OpenAppend).
+class DirectAppendFile final : public LogFile {
+ public:
+  static constexpr size_t kBlock = 4096;
+
+  DirectAppendFile(Fd fd, std::string path, Ring* ring, uint64_t end, std::string tail)
+      : fd_(std::move(fd)), path_(std::move(path)), ring_(ring), end_(end), tail_(std::move(tail)) {}
+  ~DirectAppendFile() override { std::free(buf_); }
+
+  Status Write(uint64_t offset, std::string_view data, bool sync) override {
+    if (offset != end_) {
+      return Status::IOError(path_ + ": append at " + std::to_string(offset) + ", expected " +
+                             std::to_string(end_));
+    }
+    const uint64_t start = end_ - tail_.size();  // block-aligned
+    const size_t len = tail_.size() + data.size();
+    const size_t padded = (len + kBlock - 1) / kBlock * kBlock;
+    RETURN_IF_ERROR(Reserve(padded));
+    std::memcpy(buf_, tail_.data(), tail_.size());
+    std::memcpy(buf_ + tail_.size(), data.data(), data.size());
+    std::memset(buf_ + len, 0, padded - len);
+    RETURN_IF_ERROR(WriteBlocks(padded, start, sync));
+    end_ += data.size();
+    const size_t keep = end_ % kBlock;
+    tail_.assign(buf_ + (len - keep), keep);
+    return Status::Ok();
+  }
+
+  Status Sync() override {
+    if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync", path_, errno);
+    return Status::Ok();
+  }
+
+  Status ZeroFill(uint64_t, uint64_t) override {
+    return Status::IOError(path_ + ": zero-fill on an append-only file");
+  }
+
+  Result<uint64_t> Size() override {
+    struct stat st;
+    if (::fstat(fd_.get(), &st) != 0) return ErrnoStatus("stat", path_, errno);
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+ private:
+  Status Reserve(size_t n) {
+    if (n <= cap_) return Status::Ok();
+    std::free(buf_);
+    buf_ = nullptr;
+    cap_ = 0;
+    void* p = nullptr;
+    if (posix_memalign(&p, kBlock, n) != 0) return Status::IOError(path_ + ": out of memory");
+    buf_ = static_cast<char*>(p);
+    cap_ = n;
+    return Status::Ok();
+  }
+
+  Status WriteBlocks(size_t n, uint64_t offset, bool sync) {
+    if (ring_ != nullptr) {
+      Status st = ring_->WriteDirect(fd_.get(), buf_, n, offset, sync);
+      if (!st.ok()) return Status::IOError(path_ + ": " + st.message());
+      return st;
+    }
+    size_t done = 0;
+    while (done < n) {
+      iovec v{buf_ + done, n - done};
+      ssize_t w = ::pwritev2(fd_.get(), &v, 1, static_cast<off_t>(offset + done),
+                             sync ? RWF_DSYNC : 0);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("write", path_, errno);
+      }
+      if (w == 0 || w % kBlock != 0) return Status::IOError("write " + path_ + ": short write");
+      done += static_cast<size_t>(w);
+    }
+    return Status::Ok();
+  }
+
+  Fd fd_;
+  std::string path_;
+  Ring* ring_;        // not owned; may be null
+  uint64_t end_;      // where the next append goes
+  std::string tail_;  // the bytes of the partial block before end_ (end_ % kBlock of them)
+  char* buf_ = nullptr;  // block-aligned staging buffer
+  size_t cap_ = 0;
+};
+
 class PosixFileLayer final : public FileLayer {
  public:
+  Result<std::unique_ptr<LogFile>> OpenAppend(const std::string& path, uint64_t offset,
+                                              Ring* ring) override {
+    constexpr size_t kBlock = DirectAppendFile::kBlock;
+    Fd direct(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_DIRECT));
+    struct stat st;
+    if (direct.get() < 0 || ::fstat(direct.get(), &st) != 0 ||
+        static_cast<uint64_t>(st.st_size) % kBlock != 0 || offset > static_cast<uint64_t>(st.st_size)) {
+      return OpenWritable(path, false, ring);  // no O_DIRECT here: page cache and fdatasync
+    }
+    // The bytes already in the block the next append starts in, rewritten with it.
+    std::string tail(offset % kBlock, '\0');
+    Fd reader(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (reader.get() < 0) return ErrnoStatus("open", path, errno);
+    size_t got = 0;
+    while (got < tail.size()) {
+      ssize_t n = ::pread(reader.get(), tail.data() + got, tail.size() - got,
+                          static_cast<off_t>(offset - tail.size() + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return ErrnoStatus("read", path, n < 0 ? errno : EIO);
+      got += static_cast<size_t>(n);
+    }
+    return std::unique_ptr<LogFile>(
+        new DirectAppendFile(std::move(direct), path, ring, offset, std::move(tail)));
+  }
+
   Result<std::unique_ptr<LogFile>> OpenWritable(const std::string& path, bool create,
                                                 Ring* ring) override {
     int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
@@ -244,5 +357,32 @@ Status Ring::WriteAt(int fd, std::string_view data, uint64_t offset, bool sync) 
 }
 
 Status Ring::Sync(int fd) { return WriteAt(fd, {}, 0, true); }
+
+Status Ring::WriteDirect(int fd, const void* buf, size_t len, uint64_t offset, bool dsync) {
+  const char* p = static_cast<const char*>(buf);
+  while (len > 0) {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    io_uring_prep_write(sqe, fd, p, static_cast<unsigned>(std::min(len, kMaxIo)), offset);
+    if (dsync) sqe->rw_flags = RWF_DSYNC;
+    int rc;
+    do {
+      rc = io_uring_submit_and_wait(&ring_, 1);
+    } while (rc == -EINTR);
+    if (rc < 0) return UringError("io_uring_submit", rc);
+    io_uring_cqe* cqe = nullptr;
+    do {
+      rc = io_uring_wait_cqe(&ring_, &cqe);
+    } while (rc == -EINTR);
+    if (rc < 0) return UringError("io_uring_wait_cqe", rc);
+    const int res = cqe->res;
+    io_uring_cqe_seen(&ring_, cqe);
+    if (res < 0) return UringError("write", res);
+    if (res == 0) return Status::IOError("write: no progress");
+    p += res;
+    len -= static_cast<size_t>(res);
+    offset += static_cast<uint64_t>(res);
+  }
+  return Status::Ok();
+}
 
 }  // namespace strata::wal

@@ -29,6 +29,9 @@ class Ring {
   // (IOSQE_IO_LINK) in the same submission. Blocks until both complete.
   Status WriteAt(int fd, std::string_view data, uint64_t offset, bool sync);
   Status Sync(int fd);
+  // One write of len bytes from buf at offset (all three aligned for O_DIRECT), with RWF_DSYNC
+  // when dsync: durable when it completes, no separate fdatasync. Blocks until it completes.
+  Status WriteDirect(int fd, const void* buf, size_t len, uint64_t offset, bool dsync);
 
  private:
   Ring() = default;
@@ -59,6 +62,17 @@ class FileLayer {
   // writes through it; the ring must outlive the file and be used only by the file's thread.
   virtual Result<std::unique_ptr<LogFile>> OpenWritable(const std::string& path, bool create,
                                                         Ring* ring) = 0;
+  // Opens an existing segment for appending at `offset` only (each Write continues where the
+  // last ended). The real layer writes it with O_DIRECT, whole 4 KiB blocks (the partial last
+  // block rewritten with the bytes it already holds), and a write with sync is one RWF_DSYNC
+  // write: no page cache, no separate fdatasync, and on io_uring nothing the kernel must hand
+  // to a worker thread. Where O_DIRECT is refused or the file's size is not block-aligned, and
+  // by default for other layers: OpenWritable(path, false, ring).
+  virtual Result<std::unique_ptr<LogFile>> OpenAppend(const std::string& path, uint64_t offset,
+                                                      Ring* ring) {
+    (void)offset;
+    return OpenWritable(path, false, ring);
+  }
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   // Names (not paths) of the entries of dir, "." and ".." excluded.
   virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;

@@ -59,7 +59,7 @@ Result<std::unique_ptr<Writer>> Writer::Open(WriterOptions options, const LogEnd
     }
     RETURN_IF_ERROR(w->CreateSegment(end.next_lsn, opts.segment_bytes));
   } else {
-    ASSIGN_OR_RETURN(w->file_, w->files_->OpenWritable(end.segment_path, false, w->ring_.get()));
+    ASSIGN_OR_RETURN(w->file_, w->files_->OpenAppend(end.segment_path, end.offset, w->ring_.get()));
     ASSIGN_OR_RETURN(uint64_t size, w->file_->Size());
     w->file_offset_ = std::max<uint64_t>(end.offset, kSegmentHeaderSize);
     // A segment cut short by hand is not extended: the next record rolls to a new segment.
@@ -321,8 +321,8 @@ Status Writer::CreateSegment(uint64_t first_lsn, uint64_t size) {
     RETURN_IF_ERROR(files_->Rename(spare_path_, final_path));
     spare.reset();
     RETURN_IF_ERROR(files_->SyncDir(options_.dir));
-    // Reopened so that its writes go through the ring.
-    ASSIGN_OR_RETURN(file, files_->OpenWritable(final_path, false, ring_.get()));
+    // Reopened for appends, through the ring.
+    ASSIGN_OR_RETURN(file, files_->OpenAppend(final_path, kSegmentHeaderSize, ring_.get()));
     RequestSpare();
   } else {
     const std::string tmp_path = final_path + std::string(kTempSuffix);
@@ -332,6 +332,7 @@ Status Writer::CreateSegment(uint64_t first_lsn, uint64_t size) {
     RETURN_IF_ERROR(file->Sync());
     RETURN_IF_ERROR(files_->Rename(tmp_path, final_path));
     RETURN_IF_ERROR(files_->SyncDir(options_.dir));
+    ASSIGN_OR_RETURN(file, files_->OpenAppend(final_path, kSegmentHeaderSize, ring_.get()));
     if (size == options_.segment_bytes) RequestSpare();  // in case an earlier attempt failed
   }
   file_ = std::move(file);
