@@ -108,6 +108,7 @@ class DirectAppendFile final : public LogFile {
       return Status::IOError(path_ + ": append at " + std::to_string(offset) + ", expected " +
                              std::to_string(end_));
     }
+    if (data.empty()) return sync ? Sync() : Status::Ok();
     const uint64_t start = end_ - tail_.size();  // block-aligned
     const size_t len = tail_.size() + data.size();
     const size_t padded = (len + kBlock - 1) / kBlock * kBlock;
