@@ -97,7 +97,15 @@ Status Server::OpenListeners(std::vector<int>* fds) {
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0 || ::listen(fd, 511) < 0) {
+    // A server on io_uring killed a moment ago may still hold the port: the kernel tears its
+    // ring down (and with it the accept that references the socket) asynchronously. Give that
+    // a second before calling the port taken.
+    int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len);
+    for (int attempt = 0; rc < 0 && errno == EADDRINUSE && attempt < 20; ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      rc = ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len);
+    }
+    if (rc < 0 || ::listen(fd, 511) < 0) {
       int err = errno;
       ::close(fd);
       if (optional) continue;
