@@ -43,7 +43,7 @@ wal::IoMode ParseWalIo(std::string_view name) {
 }
 
 Persistence::Persistence(PersistenceOptions options)
-    : options_(std::move(options)), sync_(options_.sync) {
+    : options_(std::move(options)) {
   // Absolute, so that messages name a path the operator can use from anywhere.
   std::error_code ec;
   std::filesystem::path abs = std::filesystem::absolute(options_.dir, ec);
@@ -126,7 +126,6 @@ Status Persistence::Close() {
 }
 
 void Persistence::set_sync(wal::SyncPolicy policy) {
-  sync_.store(policy);
   if (writer_) writer_->set_sync(policy);
 }
 
@@ -147,7 +146,7 @@ std::string Persistence::Info() const {
   if (!enabled()) return out;
   wal::WriterStats s = writer_->stats();
   num("aof_current_size", s.log_bytes);
-  field("wal_appendfsync", PolicyName(sync_.load()));
+  field("wal_appendfsync", PolicyName(writer_->sync()));
   field("wal_io", s.uring ? "io_uring" : "pwrite");
   num("wal_current_lsn", s.appended_lsn);
   num("wal_written_lsn", s.written_lsn);

@@ -10,7 +10,6 @@
 // they stop; Commit(), the LSN getters, Info() and set_sync() are safe from any thread.
 #pragma once
 
-#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -59,7 +58,7 @@ class Persistence final : public engine::RedoSink {
   bool enabled() const { return writer_ != nullptr; }
   // Whether replies must wait for durability (appendfsync always).
   bool hold_replies() const {
-    return enabled() && sync_.load(std::memory_order_relaxed) == wal::SyncPolicy::kAlways;
+    return enabled() && writer_->sync() == wal::SyncPolicy::kAlways;
   }
   uint64_t durable_lsn() const { return writer_ ? writer_->durable_lsn() : 0; }
   // CONFIG SET appendfsync.
@@ -76,7 +75,6 @@ class Persistence final : public engine::RedoSink {
  private:
   PersistenceOptions options_;
   std::unique_ptr<wal::Writer> writer_;
-  std::atomic<wal::SyncPolicy> sync_;
   RecoveryStats recovery_;
 };
 

@@ -238,18 +238,18 @@ void Worker::NotifyDurable(uint64_t /*lsn*/) {
 void Worker::ReleaseHeld() {
   if (held_.empty()) return;
   const uint64_t durable = server_->persistence().durable_lsn();
-  std::vector<Connection*> ready;
+  ready_.clear();
   size_t keep = 0;
   for (Connection* c : held_) {
     if (c->hold_lsn <= durable) {
-      ready.push_back(c);
+      ready_.push_back(c);
     } else {
       held_[keep++] = c;
     }
   }
   held_.resize(keep);
   if (held_.empty()) holding_.store(false, std::memory_order_relaxed);
-  for (Connection* c : ready) {
+  for (Connection* c : ready_) {
     c->hold_lsn = 0;
     MaybeSend(c);
     PostRecv(c);

@@ -76,6 +76,7 @@ class Worker {
   std::vector<Connection*> conns_;    // owned; index kept in Connection::slot
   engine::RedoRecord redo_;           // the running command's effects, for the WAL
   std::vector<Connection*> held_;     // connections whose replies wait for the WAL
+  std::vector<Connection*> ready_;    // ReleaseHeld's scratch
   std::atomic<bool> holding_{false};  // !held_.empty(), for NotifyDurable
 
   std::mutex inbox_mu_;
