@@ -99,7 +99,7 @@ Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> 
         "DB loaded from the write-ahead log: %llu records in %llu segment(s), %.3f seconds "
         "(%.1f MB/s)",
         static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.segments),
-        recovery_.duration_us / 1e6, MbPerSec(r.bytes, recovery_.duration_us));
+        recovery_.duration_us / 1e6, MbPerSec(bytes, recovery_.duration_us));
   }
 
   wal::WriterOptions wo;
