@@ -88,6 +88,18 @@ void Shard::SetExpireAt(int db, Table::Slot slot, int64_t expire_ms) {
   ReplaceAt(db, slot, Entry::NewString(e->key(), e->str(), expire_ms, e->raw()));
 }
 
+size_t Shard::AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t hash,
+                       std::string_view suffix, uint32_t clock) {
+  if (slot == nullptr) {
+    Upsert(db, Entry::NewString(key, suffix, 0, /*raw=*/false, clock), hash);
+    return suffix.size();
+  }
+  std::string v((*slot)->str());
+  v.append(suffix);
+  ReplaceAt(db, slot, Entry::NewString(key, v, (*slot)->expire_ms(), /*raw=*/true, clock));
+  return v.size();
+}
+
 void Shard::Clear(int db) {
   Db& d = dbs_[db];
   // Walk once for the accounting, then let the table free everything.
@@ -327,21 +339,8 @@ size_t DbView::Append(std::string_view key, std::string_view suffix) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
   Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
-  std::string v;
-  int64_t expire_ms = 0;
-  if (slot != nullptr) {
-    v = (*slot)->str();
-    expire_ms = (*slot)->expire_ms();
-  }
-  v.append(suffix);
-  Entry* e = Entry::NewString(key, v, expire_ms, /*raw=*/slot != nullptr, AccessClockAt(now_ms_));
   if (redo_ != nullptr) redo_->Append(db_, key, suffix);
-  if (slot != nullptr) {
-    s.ReplaceAt(db_, slot, e);
-  } else {
-    s.Upsert(db_, e, h);
-  }
-  return v.size();
+  return s.AppendAt(db_, slot, key, h, suffix, AccessClockAt(now_ms_));
 }
 
 }  // namespace strata::engine

@@ -65,6 +65,11 @@ class Shard {
   Entry* TakeAt(int db, Table::Slot slot);
   // Sets the TTL (0 = none) of the entry at slot, rebuilding it if it has no expire field.
   void SetExpireAt(int db, Table::Slot slot, int64_t expire_ms);
+  // APPEND: with slot null, inserts key holding suffix; else replaces the string at slot by
+  // itself followed by suffix, keeping its TTL (and marking it raw, as Redis's APPEND does).
+  // Returns the new length. REQUIRES: slot null or holding a string. `clock`: access clock.
+  size_t AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t hash,
+                  std::string_view suffix, uint32_t clock);
   // Frees every entry of db.
   void Clear(int db);
   void Swap(int db1, int db2);

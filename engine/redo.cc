@@ -161,20 +161,12 @@ Status ApplyRedo(Keyspace& ks, std::string_view record) {
       case RedoOp::kExpire:
         if (slot != nullptr) s.SetExpireAt(e.db, slot, e.expire_ms);
         break;
-      case RedoOp::kAppend: {
-        if (slot == nullptr) {
-          s.Upsert(e.db, Entry::NewString(e.key, e.value, 0, /*raw=*/false, clock), hash);
-          break;
-        }
-        const Entry& old = **slot;
-        if (old.type() != ValueType::kString) {
+      case RedoOp::kAppend:
+        if (slot != nullptr && (*slot)->type() != ValueType::kString) {
           return Status::Corruption("redo record appends to a key that holds no string");
         }
-        std::string v(old.str());
-        v.append(e.value);
-        s.ReplaceAt(e.db, slot, Entry::NewString(e.key, v, old.expire_ms(), /*raw=*/true, clock));
+        s.AppendAt(e.db, slot, e.key, hash, e.value, clock);
         break;
-      }
       default:
         break;
     }
