@@ -81,9 +81,6 @@ Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> 
   if (!replay.ok()) return replay.status();
   const wal::ReplayResult& r = *replay;
   recovery_.records = r.records;
-  recovery_.bytes = r.bytes;
-  recovery_.segments = r.segments;
-  recovery_.dropped_records = r.dropped_records;
   recovery_.dropped_bytes = r.dropped_bytes;
   recovery_.duration_us = MonotonicUs() - start;
   if (r.dropped_bytes > 0) {

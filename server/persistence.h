@@ -32,12 +32,9 @@ struct PersistenceOptions {
   uint64_t segment_bytes = 64ull << 20;               // wal-segment-size
 };
 
-// What the last recovery found, for the log and INFO.
+// What the last recovery found, for INFO.
 struct RecoveryStats {
   uint64_t records = 0;
-  uint64_t bytes = 0;
-  uint64_t segments = 0;
-  uint64_t dropped_records = 0;
   uint64_t dropped_bytes = 0;
   int64_t duration_us = 0;
 };
