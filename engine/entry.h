@@ -3,7 +3,8 @@
 // Layout (little-endian, no padding), 12 header bytes then the payload:
 //   Entry*   next      8   the next entry in the same hash bucket (owned by the Table)
 //   uint32   meta      4   bits 0-2 type, bit 3 expire slot present, bit 4 "raw" string hint,
-//                          bits 8-31 access clock (seconds, wraps after 194 days) for LRU
+//                          bit 5 snapshot mark (see Shard::Preserve), bits 8-31 access clock
+//                          (seconds, wraps after 194 days) for LRU
 //   [int64   expire]   8   only if the expire slot is present: absolute unix ms, 0 = no TTL
 //   varint   key_len, key bytes
 //   string:  varint value_len, value bytes
@@ -73,6 +74,11 @@ class Entry {
   // REQUIRES: has_expire_slot(). 0 removes the TTL.
   void set_expire_ms(int64_t ms) { std::memcpy(payload(), &ms, sizeof(ms)); }
 
+  // The snapshot mark: equal to the shard's snapshot parity when the entry needs no writing by
+  // the capture under way (written already, or created after the capture's moment).
+  bool snap_mark() const { return meta_ & kSnapBit; }
+  void set_snap_mark(bool mark) { meta_ = mark ? (meta_ | kSnapBit) : (meta_ & ~kSnapBit); }
+
   uint32_t access_clock() const { return meta_ >> 8; }
   void set_access_clock(uint32_t clock) { meta_ = (meta_ & 0xffu) | (clock << 8); }
 
@@ -84,6 +90,7 @@ class Entry {
  private:
   static constexpr uint32_t kExpireBit = 1u << 3;
   static constexpr uint32_t kRawBit = 1u << 4;
+  static constexpr uint32_t kSnapBit = 1u << 5;
 
   Entry() = default;
   // Lengths are LEB128 varints: one byte below 128. Inline: every lookup decodes a key.

@@ -50,24 +50,26 @@ Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms, 
 void Shard::Upsert(int db, Entry* e, uint64_t hash) {
   Table& t = dbs_[db].table;
   Table::Slot slot = t.FindSlot(e->key(), hash);
-  Account(e, db, +1);
   if (slot == nullptr) {
+    Account(e, db, +1);
+    Adopt(e);
     t.Insert(e, hash);
     return;
   }
-  Entry* old = t.Replace(slot, e);
-  Account(old, db, -1);
-  Entry::Free(old);
+  ReplaceAt(db, slot, e);
 }
 
 void Shard::ReplaceAt(int db, Table::Slot slot, Entry* e) {
+  Preserve(db, *slot);
   Account(e, db, +1);
+  Adopt(e);
   Entry* old = dbs_[db].table.Replace(slot, e);
   Account(old, db, -1);
   Entry::Free(old);
 }
 
 Entry* Shard::TakeAt(int db, Table::Slot slot) {
+  Preserve(db, *slot);
   Entry* e = dbs_[db].table.Unlink(slot);
   Account(e, db, -1);
   return e;
@@ -78,6 +80,7 @@ void Shard::EraseAt(int db, Table::Slot slot) { Entry::Free(TakeAt(db, slot)); }
 void Shard::SetExpireAt(int db, Table::Slot slot, int64_t expire_ms) {
   Entry* e = *slot;
   if (e->has_expire_slot()) {
+    Preserve(db, e);
     Db& d = dbs_[db];
     if (e->expire_ms() != 0) --d.volatile_keys;
     e->set_expire_ms(expire_ms);
@@ -100,7 +103,30 @@ size_t Shard::AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t 
   return v.size();
 }
 
+void Shard::PreserveDb(int db) {
+  if (!capturing_) return;
+  uint64_t cursor = 0;
+  do {
+    cursor = dbs_[db].table.Scan(cursor, [&](Entry* e) { Preserve(db, e); });
+  } while (cursor != 0);
+}
+
+void Shard::BeginCapture(bool parity) {
+  snap_parity_ = parity;
+  capturing_ = true;
+}
+
+uint32_t Shard::TakeCaptured(std::string* batch) {
+  uint32_t n = capture_entries_;
+  batch->clear();
+  if (n != 0) capture_.MoveTo(batch);
+  capture_entries_ = 0;
+  capture_bytes_.store(0, std::memory_order_relaxed);
+  return n;
+}
+
 void Shard::Clear(int db) {
+  PreserveDb(db);
   Db& d = dbs_[db];
   // Walk once for the accounting, then let the table free everything.
   size_t bytes = 0;
@@ -114,7 +140,11 @@ void Shard::Clear(int db) {
   d.expire_cursor = 0;
 }
 
-void Shard::Swap(int db1, int db2) { std::swap(dbs_[db1], dbs_[db2]); }
+void Shard::Swap(int db1, int db2) {
+  PreserveDb(db1);
+  PreserveDb(db2);
+  std::swap(dbs_[db1], dbs_[db2]);
+}
 
 size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us, RedoRecord* redo) {
   const int64_t deadline = MonotonicUs() + budget_us;

@@ -81,6 +81,35 @@ class Shard {
   // Moves buckets of resizes under way for at most budget_us.
   void Migrate(int64_t budget_us);
 
+  // ---- Snapshot capture (engine/capture.h drives it) ----
+  // While a capture is under way, every entry that existed at the capture's moment is written
+  // exactly once into the shard's capture buffer, as it was at that moment: by the walker, or by
+  // Preserve() just before a command changes or removes it (copy-on-write at entry grain). An
+  // entry's snapshot mark equal to snap_parity_ means "nothing to write": written already, or
+  // created after the moment. Each capture flips the parity, which makes every entry unwritten
+  // at once without touching them.
+  //
+  // Writes e (of db) into the capture buffer if the capture still needs it. REQUIRES: mu().
+  void Preserve(int db, Entry* e) {
+    if (capturing_ && e->snap_mark() != snap_parity_) {
+      capture_.Put(db, *e);
+      ++capture_entries_;
+      capture_bytes_.store(capture_.bytes().size(), std::memory_order_relaxed);
+    }
+    e->set_snap_mark(snap_parity_);
+  }
+  bool capturing() const { return capturing_; }
+  // Starts capturing with the given parity (REQUIRES: mu(), and every shard's mu() held so that
+  // the moment is one for the whole keyspace).
+  void BeginCapture(bool parity);
+  // Ends capturing (REQUIRES: mu() and everything written).
+  void EndCapture() { capturing_ = false; }
+  // Hands the capture buffer to the caller (a redo record of Put effects; empty if nothing) and
+  // the number of entries it holds. REQUIRES: mu().
+  uint32_t TakeCaptured(std::string* batch);
+  // Bytes waiting in the capture buffer; read without the lock (a hint for draining).
+  size_t captured_bytes() const { return capture_bytes_.load(std::memory_order_relaxed); }
+
   ShardStats& stats() { return stats_; }
   // LSN of the last redo record that changed this shard (0 = none since start).
   uint64_t last_lsn() const { return last_lsn_; }
@@ -93,11 +122,20 @@ class Shard {
     uint64_t expire_cursor = 0;
   };
   void Account(const Entry* e, int db, int sign);
+  // An entry about to join the table: nothing for the capture under way to write.
+  void Adopt(Entry* e) const { e->set_snap_mark(snap_parity_); }
+  // Preserve() for every entry of db (before FLUSHDB or SWAPDB change it wholesale).
+  void PreserveDb(int db);
 
   std::mutex mu_;
   std::vector<Db> dbs_;     // GUARDED_BY(mu_)
   size_t entry_bytes_ = 0;  // GUARDED_BY(mu_)
   uint64_t last_lsn_ = 0;   // GUARDED_BY(mu_)
+  bool snap_parity_ = false;  // GUARDED_BY(mu_)
+  bool capturing_ = false;    // GUARDED_BY(mu_)
+  RedoRecord capture_;        // GUARDED_BY(mu_)
+  uint32_t capture_entries_ = 0;  // GUARDED_BY(mu_)
+  std::atomic<size_t> capture_bytes_{0};
   ShardStats stats_;
 };
 
@@ -153,6 +191,15 @@ class Keyspace {
   void set_redo_sink(RedoSink* sink) { redo_sink_ = sink; }
   RedoSink* redo_sink() const { return redo_sink_; }
 
+  // One snapshot capture at a time (engine/capture.h): claim before, release after.
+  bool TryClaimCapture() {
+    bool expected = false;
+    return capture_claimed_.compare_exchange_strong(expected, true);
+  }
+  void ReleaseCapture() { capture_claimed_.store(false); }
+  // The parity the next capture uses (flips on each call). Only the claimant calls it.
+  bool NextCaptureParity() { return capture_parity_ = !capture_parity_; }
+
   // Keys in db (expired but not yet reclaimed keys included, as Redis's DBSIZE).
   size_t DbSize(int db);
   // Total bytes of entries and buckets across shards.
@@ -165,6 +212,8 @@ class Keyspace {
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
   RedoSink* redo_sink_ = nullptr;
+  std::atomic<bool> capture_claimed_{false};
+  bool capture_parity_ = false;  // the parity of the last capture (all shards start at false)
   int databases_;
   int shift_;
 };

@@ -122,7 +122,11 @@ bool RedoReader::Next(RedoEffect* e) {
 
 // ---- ApplyRedo ----
 
-Status ApplyRedo(Keyspace& ks, std::string_view record) {
+Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
+                 std::span<const uint64_t> applied_through) {
+  auto skip = [&](uint32_t shard) {
+    return !applied_through.empty() && lsn <= applied_through[shard];
+  };
   RedoReader reader(record);
   RedoEffect e;
   const uint32_t clock = AccessClockNow();
@@ -135,6 +139,7 @@ Status ApplyRedo(Keyspace& ks, std::string_view record) {
     if (e.op == RedoOp::kFlushDb || e.op == RedoOp::kFlushAll || e.op == RedoOp::kSwapDb) {
       ShardLocks all = ks.LockAll();
       for (int i = 0; i < ks.num_shards(); ++i) {
+        if (skip(static_cast<uint32_t>(i))) continue;
         Shard& s = ks.shard(i);
         if (e.op == RedoOp::kSwapDb) {
           s.Swap(e.db, e.db2);
@@ -148,6 +153,7 @@ Status ApplyRedo(Keyspace& ks, std::string_view record) {
     }
     const uint64_t hash = HashKey(e.key);
     const uint32_t id = ks.ShardOf(hash);
+    if (skip(id)) continue;
     ShardLocks lock(&ks, id);
     Shard& s = ks.shard(id);
     Table::Slot slot = s.table(e.db).FindSlot(e.key, hash);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -52,6 +53,11 @@ class RedoRecord {
   // The encoded record (version byte then the effects).
   std::string_view bytes() const { return buf_; }
   void Clear() { buf_.resize(1); }
+  // Moves the encoded record into *out and starts an empty one.
+  void MoveTo(std::string* out) {
+    out->swap(buf_);
+    buf_.assign(1, static_cast<char>(kRedoVersion));
+  }
 
   // The highest LSN what was done under this record's locks depends on, since the last
   // ResetDependency(): the LSN of each record committed from here, and for shards locked
@@ -73,6 +79,9 @@ class RedoSink {
  public:
   virtual ~RedoSink() = default;
   virtual uint64_t Commit(std::string_view record) = 0;
+  // The LSN of the last record committed (0 = none). Called with every shard lock held, to tag
+  // a snapshot's moment.
+  virtual uint64_t LastLsn() const = 0;
 };
 
 // One decoded effect. Views point into the record.
@@ -105,6 +114,10 @@ class RedoReader {
 // Applies one record to ks, taking each touched shard's lock. Effects are applied as recorded,
 // with no expiry checks and nothing logged. Returns Corruption on a malformed record or one that
 // names a database ks does not have; the effects before the bad one stay applied.
-Status ApplyRedo(Keyspace& ks, std::string_view record);
+// `applied_through`, when not empty, holds for each shard of ks the LSN its state already
+// includes (a snapshot's): an effect on shard s is applied only when `lsn` is past it, and a
+// flush or swap changes only such shards.
+Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn = 0,
+                 std::span<const uint64_t> applied_through = {});
 
 }  // namespace strata::engine

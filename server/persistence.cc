@@ -128,6 +128,8 @@ void Persistence::set_sync(wal::SyncPolicy policy) {
 
 uint64_t Persistence::Commit(std::string_view record) { return writer_->Append(record); }
 
+uint64_t Persistence::LastLsn() const { return writer_ ? writer_->stats().appended_lsn : 0; }
+
 std::string Persistence::Info() const {
   std::string out;
   auto field = [&out](const char* name, const std::string& value) {

@@ -65,6 +65,7 @@ class Persistence final : public engine::RedoSink {
 
   // engine::RedoSink: appends the record to the log. Called with shard locks held.
   uint64_t Commit(std::string_view record) override;
+  uint64_t LastLsn() const override;
 
   // "name:value" lines for INFO persistence.
   std::string Info() const;

@@ -1,0 +1,79 @@
+#include "engine/capture.h"
+
+#include <mutex>
+
+#include "base/clock.h"
+
+namespace strata::engine {
+
+std::unique_ptr<Capture> Capture::Begin(Keyspace& ks, CaptureOptions options) {
+  if (!ks.TryClaimCapture()) return nullptr;
+  std::unique_ptr<Capture> c(new Capture(ks, options));
+  const bool parity = ks.NextCaptureParity();
+  ShardLocks all = ks.LockAll();
+  c->moment_ms_ = NowMs();
+  c->lsn_ = ks.redo_sink() != nullptr ? ks.redo_sink()->LastLsn() : 0;
+  for (int i = 0; i < ks.num_shards(); ++i) ks.shard(i).BeginCapture(parity);
+  return c;
+}
+
+Capture::~Capture() {
+  if (!ran_) Run(nullptr).PermitUnchecked();
+  ks_.ReleaseCapture();
+}
+
+void Capture::Emit(uint32_t shard, uint32_t entries) {
+  if (entries == 0 || emit_ == nullptr || !*emit_ || !error_.ok()) return;
+  error_ = (*emit_)(shard, batch_, entries);
+}
+
+void Capture::Drain(uint32_t shard, bool finish) {
+  Shard& s = ks_.shard(shard);
+  uint32_t entries;
+  {
+    std::lock_guard<std::mutex> lock(s.mu());
+    if (finish) s.EndCapture();
+    entries = s.TakeCaptured(&batch_);
+  }
+  Emit(shard, entries);
+}
+
+Status Capture::Run(const CaptureEmit& emit) {
+  ran_ = true;
+  emit_ = &emit;
+  const uint32_t shards = static_cast<uint32_t>(ks_.num_shards());
+  for (uint32_t id = 0; id < shards; ++id) {
+    Shard& s = ks_.shard(id);
+    for (int db = 0; db < ks_.num_dbs(); ++db) {
+      uint64_t cursor = 0;
+      int steps = 0;
+      do {
+        bool full;
+        {
+          std::lock_guard<std::mutex> lock(s.mu());
+          int visited = 0;
+          do {
+            cursor = s.table(db).Scan(cursor, [&](Entry* e) {
+              s.Preserve(db, e);
+              ++visited;
+            });
+          } while (cursor != 0 && visited < options_.entries_per_lock);
+          full = s.captured_bytes() >= options_.batch_bytes;
+        }
+        if (full) Drain(id, false);
+        // Commands write pre-images into shards the walk has not reached: hand those out too,
+        // so that no buffer grows far past batch_bytes.
+        if (++steps % 16 == 0) {
+          for (uint32_t other = id + 1; other < shards; ++other) {
+            if (ks_.shard(other).captured_bytes() >= options_.batch_bytes) Drain(other, false);
+          }
+        }
+      } while (cursor != 0);
+    }
+    Drain(id, true);
+  }
+  emit_ = nullptr;
+  return error_;
+}
+
+}  // namespace strata::engine
