@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace strata::wal {
@@ -34,6 +35,12 @@ inline constexpr uint64_t kMaxPayload = 1ull << 30;
 inline constexpr uint64_t kMinSegmentBytes = kSegmentHeaderSize + kRecordHeaderSize;
 
 // Where the next record goes; returned by Replay, passed to Writer::Open.
+// One segment of a log and the bytes of records it holds (headers included).
+struct SegmentUse {
+  uint64_t first_lsn = 0;
+  uint64_t bytes = 0;
+};
+
 struct LogEnd {
   std::string segment_path;  // the newest segment, or empty for an empty log
   uint64_t segment_first_lsn = 1;
@@ -42,6 +49,7 @@ struct LogEnd {
   // Totals over the whole log, for WriterStats (Replay fills them; 0 for an empty log).
   uint64_t log_bytes = 0;  // bytes of records, headers included
   uint64_t segments = 0;   // segment files
+  std::vector<SegmentUse> segment_use;  // each segment, oldest first (for trimming)
 };
 
 struct SegmentHeader {

@@ -157,6 +157,7 @@ Result<ReplayResult> Scan(const std::string& dir, FileLayer* files, Mode mode, b
       break;
     }
     ++r.segments;
+    const uint64_t bytes_before = r.bytes;
     const size_t limit = std::min<uint64_t>(data.size(), header.segment_bytes);
     size_t off = kSegmentHeaderSize;
     Check check = Check::kEnd;
@@ -174,6 +175,7 @@ Result<ReplayResult> Scan(const std::string& dir, FileLayer* files, Mode mode, b
       off += frame;
       check = Check::kEnd;
     }
+    r.end.segment_use.push_back({header.first_lsn, r.bytes - bytes_before});
     r.end.segment_path = path;
     r.end.segment_first_lsn = header.first_lsn;
     r.end.offset = off;

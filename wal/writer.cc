@@ -66,6 +66,8 @@ Result<std::unique_ptr<Writer>> Writer::Open(WriterOptions options, const LogEnd
     w->file_capacity_ = std::max(size, w->file_offset_);
     w->segments_.store(std::max<uint64_t>(end.segments, 1));
     w->log_bytes_.store(end.log_bytes);
+    w->segs_.assign(end.segment_use.begin(), end.segment_use.end());
+    if (w->segs_.empty()) w->segs_.push_back({end.segment_first_lsn, 0});
   }
   w->next_lsn_ = end.next_lsn;
   w->synced_lsn_ = last;
@@ -210,7 +212,7 @@ Status Writer::WriteBatch(std::string_view batch, bool sync) {
       if (pos > start) {
         RETURN_IF_ERROR(file_->Write(file_offset_, batch.substr(start, pos - start), false));
         file_offset_ += pos - start;
-        log_bytes_.fetch_add(pos - start);
+        AddLogBytes(pos - start);
         file_dirty_ = true;
         local_written_ = prev_lsn;
       }
@@ -224,7 +226,7 @@ Status Writer::WriteBatch(std::string_view batch, bool sync) {
     int64_t t0 = MonotonicUs();
     RETURN_IF_ERROR(file_->Write(file_offset_, batch.substr(start, pos - start), sync));
     file_offset_ += pos - start;
-    log_bytes_.fetch_add(pos - start);
+    AddLogBytes(pos - start);
     local_written_ = prev_lsn;
     file_dirty_ = true;
     if (sync) NoteSynced(t0);
@@ -340,7 +342,35 @@ Status Writer::CreateSegment(uint64_t first_lsn, uint64_t size) {
   file_capacity_ = size;
   file_dirty_ = false;
   segments_.fetch_add(1);
+  {
+    std::lock_guard<std::mutex> l(segs_mu_);
+    segs_.push_back({first_lsn, 0});
+  }
   return Status::Ok();
+}
+
+void Writer::AddLogBytes(uint64_t bytes) {
+  log_bytes_.fetch_add(bytes);
+  std::lock_guard<std::mutex> l(segs_mu_);
+  segs_.back().bytes += bytes;
+}
+
+Result<uint64_t> Writer::TrimThrough(uint64_t lsn) {
+  std::vector<SegmentUse> victims;
+  {
+    std::lock_guard<std::mutex> l(segs_mu_);
+    while (segs_.size() >= 2 && segs_[1].first_lsn <= lsn + 1) {
+      victims.push_back(segs_.front());
+      segs_.pop_front();
+    }
+  }
+  for (const SegmentUse& v : victims) {
+    RETURN_IF_ERROR(files_->Remove(options_.dir + "/" + SegmentFileName(v.first_lsn)));
+    log_bytes_.fetch_sub(v.bytes);
+    segments_.fetch_sub(1);
+  }
+  if (!victims.empty()) RETURN_IF_ERROR(files_->SyncDir(options_.dir));
+  return static_cast<uint64_t>(victims.size());
 }
 
 void Writer::Publish() {

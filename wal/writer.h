@@ -5,6 +5,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -70,6 +71,10 @@ class Writer {
   // durable_lsn() never goes back: leaving kNo, records already reported durable stay so.
   void set_sync(SyncPolicy policy);
   SyncPolicy sync() const { return sync_.load(std::memory_order_relaxed); }
+  // Deletes the segments that hold only records at or below `lsn` (everything they hold is in a
+  // durable snapshot), oldest first; never the segment being written. Thread-safe; the writer
+  // thread keeps appending meanwhile. Returns how many segments it deleted.
+  Result<uint64_t> TrimThrough(uint64_t lsn);
   // First I/O error the writer met (sticky), or OK. After an error the writer stops advancing
   // durable_lsn and discards what is appended.
   Status error() const;
@@ -92,6 +97,8 @@ class Writer {
   Result<std::unique_ptr<LogFile>> MakeSpare();
   void RequestSpare();
   void Publish();
+  // Writer thread: `bytes` of records went into the current segment.
+  void AddLogBytes(uint64_t bytes);
   void SetError(const Status& st);
 
   const WriterOptions options_;
@@ -128,6 +135,9 @@ class Writer {
   std::atomic<int64_t> last_fsync_us_{0};
 
   std::thread thread_;
+
+  std::mutex segs_mu_;
+  std::deque<SegmentUse> segs_;  // GUARDED_BY(segs_mu_): every segment, oldest first
 
   const std::string spare_path_;
   std::mutex prep_mu_;

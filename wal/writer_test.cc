@@ -209,6 +209,64 @@ TEST_P(WriterTest, RollsIntoTheSpareSegmentPreparedAhead) {
   EXPECT_FALSE(std::filesystem::exists(spare));
 }
 
+// Trimming deletes exactly the segments wholly at or below the LSN, oldest first, never the
+// one being written; the log then replays from the first kept record, the writer keeps going,
+// and a reopened writer can trim what the previous one left (its segment sizes come from replay).
+TEST_P(WriterTest, TrimThroughDeletesOnlySegmentsWhollyCovered) {
+  std::vector<uint64_t> firsts;  // first LSN of each segment
+  {
+    auto w = Writer::Open(Options(4096), LogEnd{});
+    ASSERT_TRUE(w.ok());
+    for (int i = 1; i <= 40; ++i) (*w)->Append(Payload(i, 1000));  // 3 records per segment
+    ASSERT_TRUE((*w)->Flush().ok());
+    for (const std::string& p : SegmentPaths(dir_.path())) {
+      uint64_t lsn;
+      ASSERT_TRUE(ParseSegmentFileName(std::filesystem::path(p).filename().string(), &lsn));
+      firsts.push_back(lsn);
+    }
+    ASSERT_GE(firsts.size(), 10u);
+    const uint64_t bytes = (*w)->stats().log_bytes;
+    // Through the last record of segment 3 minus one: segments 0 and 1 only.
+    auto n = (*w)->TrimThrough(firsts[3] - 2);
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(*n, 2u);
+    EXPECT_EQ(SegmentPaths(dir_.path()).size(), firsts.size() - 2);
+    EXPECT_EQ((*w)->stats().segments, firsts.size() - 2);
+    EXPECT_LT((*w)->stats().log_bytes, bytes);
+    // Far past the end: everything but the segment being written.
+    ASSERT_TRUE((*w)->TrimThrough(1000).ok());
+    EXPECT_EQ(SegmentPaths(dir_.path()).size(), 1u);
+    EXPECT_EQ((*w)->Append("after"), 41u);
+    ASSERT_TRUE((*w)->Flush().ok());
+  }
+  Records got;
+  auto r = ReplayAll(dir_.path(), &got);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_FALSE(got.empty());
+  EXPECT_EQ(got.front().first, firsts.back());
+  EXPECT_EQ(got.back(), (std::pair<uint64_t, std::string>(41, "after")));
+  EXPECT_EQ(r->end.segment_use.size(), 1u);
+  EXPECT_EQ(r->end.segment_use[0].bytes, r->end.log_bytes);
+}
+
+TEST_P(WriterTest, ReopenedWriterTrimsSegmentsFromBeforeTheRestart) {
+  {
+    auto w = Writer::Open(Options(4096), LogEnd{});
+    ASSERT_TRUE(w.ok());
+    for (int i = 1; i <= 20; ++i) (*w)->Append(Payload(i, 1000));
+  }
+  Records got;
+  auto r = ReplayAll(dir_.path(), &got);
+  ASSERT_TRUE(r.ok());
+  const size_t before = SegmentPaths(dir_.path()).size();
+  ASSERT_EQ(r->end.segment_use.size(), before);
+  auto w = Writer::Open(Options(4096), r->end);
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE((*w)->TrimThrough(20).ok());
+  EXPECT_EQ(SegmentPaths(dir_.path()).size(), 1u);
+  EXPECT_EQ((*w)->stats().log_bytes, r->end.segment_use.back().bytes);
+}
+
 TEST_P(WriterTest, OpenWithEmptyEndRefusesADirectoryThatHoldsALog) {
   { ASSERT_TRUE(Writer::Open(Options(4096), LogEnd{}).ok()); }
   auto w = Writer::Open(Options(4096), LogEnd{});
