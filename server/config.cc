@@ -60,7 +60,16 @@ const ParamDef kParams[] = {
      nullptr},
     {Param::kWalIoBackend, "wal-io-backend", Type::kEnum, "auto", false, 0, 0,
      "auto,uring,pwrite"},
+    // Snapshots: after `save` "<seconds> <changes>" points (Redis's rule), after
+    // snapshot-wal-bytes of log (0 = never), at SAVE/BGSAVE and at a clean shutdown.
     {Param::kSave, "save", Type::kString, "3600 1 300 100 60 10000", true, 0, 0, nullptr},
+    {Param::kSnapshotDirname, "snapshot-dirname", Type::kString, "snapshots", false, 0, 0, nullptr},
+    {Param::kSnapshotWalBytes, "snapshot-wal-bytes", Type::kMemory, "268435456", true, 0, kLLMax,
+     nullptr},
+    {Param::kSnapshotKeep, "snapshot-keep", Type::kInt, "2", true, 1, 1000, nullptr},
+    // Start even when snapshots exist and none can be read (from the write-ahead log alone).
+    {Param::kSnapshotIgnoreUnreadable, "snapshot-ignore-unreadable", Type::kBool, "no", false, 0, 0,
+     nullptr},
 };
 static_assert(sizeof(kParams) / sizeof(kParams[0]) == static_cast<size_t>(Param::kCount));
 

@@ -42,6 +42,10 @@ enum class Param : int {
   kWalSegmentSize,
   kWalIoBackend,
   kSave,
+  kSnapshotDirname,
+  kSnapshotWalBytes,
+  kSnapshotKeep,
+  kSnapshotIgnoreUnreadable,
   kCount,
 };
 

@@ -52,16 +52,25 @@ Persistence::Persistence(PersistenceOptions options)
 
 Persistence::~Persistence() { Close().PermitUnchecked(); }
 
-Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> on_durable) {
-  if (!options_.enabled) return Status::Ok();
+Status Persistence::Recover(engine::Keyspace& ks, const std::vector<uint64_t>& shard_lsns,
+                            uint64_t min_lsn, std::function<void(uint64_t)> on_durable) {
+  ks.set_redo_sink(this);
+  base_lsn_ = min_lsn;
+  std::error_code ec;
+  if (!options_.enabled && !std::filesystem::exists(options_.dir, ec)) return Status::Ok();
   const int64_t start = MonotonicUs();
   int64_t last_report = start;
   uint64_t records = 0, bytes = 0;
+  // Per-shard filtering needs the snapshot's shards to be ks's; otherwise its LSNs are all one
+  // (as Strata writes them) and replaying from min_lsn + 1 is the same.
+  std::span<const uint64_t> through;
+  if (shard_lsns.size() == static_cast<size_t>(ks.num_shards())) through = shard_lsns;
   wal::ReplayOptions ro;
   ro.dir = options_.dir;
+  ro.from_lsn = min_lsn + 1;
   Result<wal::ReplayResult> replay =
       wal::Replay(ro, [&](uint64_t lsn, std::string_view payload) -> Status {
-        Status st = engine::ApplyRedo(ks, payload);
+        Status st = engine::ApplyRedo(ks, payload, lsn, through);
         if (!st.ok()) {
           return Status::Corruption("WAL record " + std::to_string(lsn) + " in " + options_.dir +
                                     " cannot be applied: " + st.message());
@@ -80,7 +89,6 @@ Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> 
       });
   if (!replay.ok()) return replay.status();
   const wal::ReplayResult& r = *replay;
-  recovery_.records = r.records;
   recovery_.dropped_bytes = r.dropped_bytes;
   recovery_.duration_us = MonotonicUs() - start;
   if (r.dropped_bytes > 0) {
@@ -91,12 +99,42 @@ Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> 
         static_cast<unsigned long long>(r.dropped_bytes),
         static_cast<unsigned long long>(r.dropped_offset), r.dropped_file.c_str());
   }
-  if (r.records > 0) {
+  if (records > 0) {
     LOG_INFO(
-        "DB loaded from the write-ahead log: %llu records in %llu segment(s), %.3f seconds "
-        "(%.1f MB/s)",
-        static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.segments),
-        recovery_.duration_us / 1e6, MbPerSec(bytes, recovery_.duration_us));
+        "DB loaded from the write-ahead log: %llu records past LSN %llu in %llu segment(s), "
+        "%.3f seconds (%.1f MB/s)",
+        static_cast<unsigned long long>(records), static_cast<unsigned long long>(min_lsn),
+        static_cast<unsigned long long>(r.segments), recovery_.duration_us / 1e6,
+        MbPerSec(bytes, recovery_.duration_us));
+  }
+  recovery_.records = records;
+  wal::LogEnd end = r.end;
+  if (end.segment_path.empty()) {
+    // No log (or none left): it starts past the snapshot, so that its records count as newer.
+    end.next_lsn = end.segment_first_lsn = min_lsn + 1;
+  } else if (end.next_lsn <= min_lsn) {
+    return Status::Corruption(
+        "The write-ahead log in " + options_.dir + " ends at LSN " +
+        std::to_string(end.next_lsn - 1) + ", before the snapshot loaded (LSN " +
+        std::to_string(min_lsn) +
+        "): it is older than the snapshot. Move the log directory aside to start from the "
+        "snapshot alone.");
+  } else if (r.segments > 0 && r.end.segment_use.front().first_lsn > min_lsn + 1 &&
+             !options_.allow_log_gap) {
+    return Status::Corruption(
+        "The write-ahead log in " + options_.dir + " starts at LSN " +
+        std::to_string(r.end.segment_use.front().first_lsn) + " but the snapshot loaded ends at " +
+        std::to_string(min_lsn) +
+        ": records in between are missing (a segment was deleted). Restore the missing "
+        "segments, or start with snapshot-ignore-unreadable after moving the log aside.");
+  }
+  base_lsn_ = end.next_lsn - 1;
+  if (!options_.enabled) {
+    if (records > 0) {
+      LOG_WARN("appendonly is no: the write-ahead log left in %s was replayed, and is not written",
+               options_.dir.c_str());
+    }
+    return Status::Ok();
   }
 
   wal::WriterOptions wo;
@@ -105,13 +143,12 @@ Status Persistence::Recover(engine::Keyspace& ks, std::function<void(uint64_t)> 
   wo.sync = options_.sync;
   wo.io = options_.io;
   wo.on_durable = std::move(on_durable);
-  Result<std::unique_ptr<wal::Writer>> writer = wal::Writer::Open(std::move(wo), r.end);
+  Result<std::unique_ptr<wal::Writer>> writer = wal::Writer::Open(std::move(wo), end);
   if (!writer.ok()) return writer.status();
   writer_ = std::move(writer).value();
-  ks.set_redo_sink(this);
   LOG_INFO("Write-ahead log open: %s, appendfsync %s, %s, next LSN %llu", options_.dir.c_str(),
            PolicyName(options_.sync), writer_->using_uring() ? "io_uring" : "pwrite",
-           static_cast<unsigned long long>(r.end.next_lsn));
+           static_cast<unsigned long long>(end.next_lsn));
   return Status::Ok();
 }
 
@@ -126,9 +163,28 @@ void Persistence::set_sync(wal::SyncPolicy policy) {
   if (writer_) writer_->set_sync(policy);
 }
 
-uint64_t Persistence::Commit(std::string_view record) { return writer_->Append(record); }
+uint64_t Persistence::Commit(std::string_view record) {
+  commits_.fetch_add(1, std::memory_order_relaxed);
+  logged_bytes_.fetch_add(record.size(), std::memory_order_relaxed);
+  return writer_ ? writer_->Append(record) : base_lsn_;
+}
 
-uint64_t Persistence::LastLsn() const { return writer_ ? writer_->stats().appended_lsn : 0; }
+uint64_t Persistence::LastLsn() const {
+  return writer_ ? writer_->stats().appended_lsn : base_lsn_;
+}
+
+Status Persistence::Flush() { return writer_ ? writer_->Flush() : Status::Ok(); }
+
+Status Persistence::TrimThrough(uint64_t lsn) {
+  if (!writer_) return Status::Ok();
+  Result<uint64_t> n = writer_->TrimThrough(lsn);
+  if (!n.ok()) return n.status();
+  if (*n > 0) {
+    LOG_INFO("Write-ahead log trimmed through LSN %llu: %llu segment(s) deleted",
+             static_cast<unsigned long long>(lsn), static_cast<unsigned long long>(*n));
+  }
+  return Status::Ok();
+}
 
 std::string Persistence::Info() const {
   std::string out;

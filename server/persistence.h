@@ -10,7 +10,9 @@
 // they stop; Commit(), the LSN getters, Info() and set_sync() are safe from any thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <vector>
 #include <functional>
 #include <memory>
 #include <string>
@@ -30,6 +32,8 @@ struct PersistenceOptions {
   wal::SyncPolicy sync = wal::SyncPolicy::kEverySec;  // appendfsync
   wal::IoMode io = wal::IoMode::kAuto;                // wal-io-backend
   uint64_t segment_bytes = 64ull << 20;               // wal-segment-size
+  // Start even if the log does not reach back to the snapshot loaded (snapshot-ignore-unreadable).
+  bool allow_log_gap = false;
 };
 
 // What the last recovery found, for INFO.
@@ -44,11 +48,15 @@ class Persistence final : public engine::RedoSink {
   explicit Persistence(PersistenceOptions options);
   ~Persistence() override;
 
-  // Replays the log into ks (which must be empty and not yet shared), opens the writer and
-  // installs this object as ks's redo sink. on_durable is called on the writer thread with each
-  // new durable LSN. Disabled persistence: does nothing. An error means the server must not
-  // start; its message says what is wrong and what to run.
-  Status Recover(engine::Keyspace& ks, std::function<void(uint64_t)> on_durable);
+  // Replays the log into ks past what a loaded snapshot holds (`shard_lsns`: the LSN each
+  // shard's state includes, empty when no snapshot was loaded; min_lsn: their minimum), opens
+  // the writer and installs this object as ks's redo sink. on_durable is called on the writer
+  // thread with each new durable LSN. With appendonly no, a log left by an earlier run is still
+  // replayed (acknowledged writes are never dropped) but nothing is written; the sink then only
+  // counts changes. An error means the server must not start; its message says what is wrong
+  // and what to run.
+  Status Recover(engine::Keyspace& ks, const std::vector<uint64_t>& shard_lsns, uint64_t min_lsn,
+                 std::function<void(uint64_t)> on_durable);
   // Writes and syncs everything logged so far (clean shutdown), then stops the writer.
   Status Close();
 
@@ -66,6 +74,14 @@ class Persistence final : public engine::RedoSink {
   // engine::RedoSink: appends the record to the log. Called with shard locks held.
   uint64_t Commit(std::string_view record) override;
   uint64_t LastLsn() const override;
+  // Write commands committed since start, and the bytes of their records (snapshot triggers).
+  uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
+  uint64_t logged_bytes() const { return logged_bytes_.load(std::memory_order_relaxed); }
+  // Makes every record committed so far durable (a snapshot's LSN must be in the log before
+  // the snapshot counts). OK when the log is off.
+  Status Flush();
+  // Deletes log segments holding only records at or below lsn. OK when the log is off.
+  Status TrimThrough(uint64_t lsn);
 
   // "name:value" lines for INFO persistence.
   std::string Info() const;
@@ -74,6 +90,9 @@ class Persistence final : public engine::RedoSink {
   PersistenceOptions options_;
   std::unique_ptr<wal::Writer> writer_;
   RecoveryStats recovery_;
+  uint64_t base_lsn_ = 0;  // with the log off: the LSN the state is at (the old log's end)
+  std::atomic<uint64_t> commits_{0};
+  std::atomic<uint64_t> logged_bytes_{0};
 };
 
 // Parses appendfsync's and wal-io-backend's values.

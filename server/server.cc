@@ -48,7 +48,13 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   po.sync = ParseSyncPolicy(config_->String(Param::kAppendfsync));
   po.io = ParseWalIo(config_->String(Param::kWalIoBackend));
   po.segment_bytes = static_cast<uint64_t>(config_->Int(Param::kWalSegmentSize));
+  po.allow_log_gap = config_->Bool(Param::kSnapshotIgnoreUnreadable);
   persistence_ = std::make_unique<Persistence>(std::move(po));
+  SnapshotOptions so;
+  so.dir = config_->String(Param::kSnapshotDirname);
+  so.keep = static_cast<int>(config_->Int(Param::kSnapshotKeep));
+  so.ignore_unreadable = config_->Bool(Param::kSnapshotIgnoreUnreadable);
+  snapshots_ = std::make_unique<Snapshots>(std::move(so), *keyspace_, *persistence_);
   std::random_device rd;
   std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowUs());
   static const char kHex[] = "0123456789abcdef";
@@ -59,6 +65,7 @@ Server::~Server() {
   RequestShutdown();
   for (auto& w : workers_) w->Join();
   if (cron_.joinable()) cron_.join();
+  snapshots_.reset();
   persistence_.reset();  // the writer thread may call OnDurable until it stops
   workers_.clear();
 }
@@ -156,18 +163,33 @@ Status Server::Start() {
   std::vector<Worker*> peers;
   for (auto& w : workers_) peers.push_back(w.get());
   workers_[0]->set_peers(peers);
-  // Replay the log before any command runs; clients that connect meanwhile wait in the backlog.
-  Status recovered = persistence_->Recover(*keyspace_, [this](uint64_t lsn) { OnDurable(lsn); });
+  // Load the newest snapshot and replay the log past it before any command runs; clients that
+  // connect meanwhile wait in the backlog.
+  LoadedSnapshot loaded;
+  Status recovered = snapshots_->Load(&loaded);
+  if (recovered.ok()) {
+    recovered = persistence_->Recover(*keyspace_, loaded.shard_lsns, loaded.min_lsn,
+                                      [this](uint64_t lsn) { OnDurable(lsn); });
+  }
   if (!recovered.ok()) {
     for (int fd : listen_fds) ::close(fd);
     return recovered;
   }
   for (auto& w : workers_) w->Start();
   cron_ = std::thread([this] { CronLoop(); });
+  snapshots_->StartBackground([this] { return config_->String(Param::kSave); },
+                              [this] { return static_cast<uint64_t>(config_->Int(Param::kSnapshotWalBytes)); });
   return Status::Ok();
 }
 
-void Server::RequestShutdown() {
+bool Server::SnapshotsOn() const {
+  std::vector<std::pair<int64_t, int64_t>> points;
+  return (ParseSavePoints(config_->String(Param::kSave), &points) && !points.empty()) ||
+         config_->Int(Param::kSnapshotWalBytes) > 0;
+}
+
+void Server::RequestShutdown(ShutdownSave save) {
+  if (save != ShutdownSave::kDefault) shutdown_save_ = save;
   {
     std::lock_guard<std::mutex> l(wait_mu_);
     shutdown_ = true;
@@ -185,6 +207,14 @@ void Server::Wait() {
   for (auto& w : workers_) w->Wake();
   for (auto& w : workers_) w->Join();
   if (cron_.joinable()) cron_.join();
+  snapshots_->StopBackground();
+  const ShutdownSave save = shutdown_save_.load();
+  if (save == ShutdownSave::kSave || (save == ShutdownSave::kDefault && SnapshotsOn())) {
+    // No command runs any more: the snapshot holds everything, and a restart replays nothing.
+    LOG_INFO("Saving the final snapshot before exiting.");
+    Status saved = snapshots_->Save("shutdown");
+    if (!saved.ok()) LOG_WARN("The write-ahead log still holds every write; it will be replayed.");
+  }
   Status st = persistence_->Close();
   if (!st.ok()) LOG_WARN("Writing the write-ahead log at shutdown: %s", st.message().c_str());
 }
@@ -243,7 +273,7 @@ void Server::CronLoop() {
     for (int i = 0; i < keyspace_->num_shards(); ++i) {
       engine::Shard& s = keyspace_->shard(i);
       // Expired keys are logged as deletes, committed before the shard's lock is released.
-      engine::RedoRecord* redo = persistence_->enabled() ? &cron_redo : nullptr;
+      engine::RedoRecord* redo = &cron_redo;
       engine::ShardLocks l(keyspace_.get(), static_cast<uint32_t>(i), redo);
       s.ActiveExpire(now_ms, budget, redo);
       s.Migrate(std::min<int64_t>(budget, 1000));
@@ -267,7 +297,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     reply.Error(msg);
     return;
   }
-  CommandContext ctx{*this, client, reply, args, NowMs(), persistence_->enabled() ? redo : nullptr};
+  CommandContext ctx{*this, client, reply, args, NowMs(), redo};
   if (!CommandTable::ArityOk(*spec, args.size())) {
     ReplyWrongArity(ctx);
     return;

@@ -22,6 +22,7 @@
 #include "server/command.h"
 #include "server/config.h"
 #include "server/persistence.h"
+#include "server/snapshots.h"
 #include "server/reply_builder.h"
 
 namespace strata::server {
@@ -70,8 +71,11 @@ class Server {
   Status Start();
   // Blocks until a shutdown is requested, then stops the workers and returns.
   void Wait();
+  // How a shutdown treats snapshots: as configured (when snapshots are on, one is taken so that
+  // a restart replays nothing), SHUTDOWN SAVE, SHUTDOWN NOSAVE.
+  enum class ShutdownSave { kDefault, kSave, kNoSave };
   // Asks the server to stop, from any thread.
-  void RequestShutdown();
+  void RequestShutdown(ShutdownSave save = ShutdownSave::kDefault);
   // Async-signal-safe variant: only sets the flag, which Wait() polls.
   void RequestShutdownFromSignal() { shutdown_.store(true); }
   bool shutting_down() const { return shutdown_.load(std::memory_order_relaxed); }
@@ -88,6 +92,7 @@ class Server {
   const CommandTable& commands() const { return commands_; }
   ClientRegistry& clients() { return clients_; }
   Persistence& persistence() { return *persistence_; }
+  Snapshots& snapshots() { return *snapshots_; }
   ServerStats& stats() { return stats_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int num_workers() const { return static_cast<int>(workers_.size()); }
@@ -100,6 +105,8 @@ class Server {
 
  private:
   void CronLoop();
+  // Whether snapshots are configured (`save` points or snapshot-wal-bytes).
+  bool SnapshotsOn() const;
   // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
   void OnDurable(uint64_t lsn);
   Status OpenListeners(std::vector<int>* fds);
@@ -107,6 +114,8 @@ class Server {
   std::unique_ptr<Config> config_;
   std::unique_ptr<engine::Keyspace> keyspace_;
   std::unique_ptr<Persistence> persistence_;
+  std::unique_ptr<Snapshots> snapshots_;
+  std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
   CommandTable commands_;
   ClientRegistry clients_;
   ServerStats stats_;

@@ -169,9 +169,7 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Section("Persistence");
   w.Field("loading", 0);
   w.Field("async_loading", 0);
-  w.Field("rdb_changes_since_last_save", 0);
-  w.Field("rdb_bgsave_in_progress", 0);
-  w.Field("rdb_last_bgsave_status", "ok");
+  w.Raw(ctx.server.snapshots().Info());
   w.Field("aof_rewrite_in_progress", 0);
   w.Raw(ctx.server.persistence().Info());
 }
@@ -434,17 +432,47 @@ void CmdTime(CommandContext& ctx) {
 }
 
 void CmdShutdown(CommandContext& ctx) {
+  Server::ShutdownSave save = Server::ShutdownSave::kDefault;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string a = ToLower(ctx.args[i]);
     if (a == "abort") return ctx.reply.Error("ERR No shutdown in progress.");
-    if (a != "nosave" && a != "save" && a != "now" && a != "force") {
+    if (a == "nosave" && save != Server::ShutdownSave::kSave) {
+      save = Server::ShutdownSave::kNoSave;
+    } else if (a == "save" && save != Server::ShutdownSave::kNoSave) {
+      save = Server::ShutdownSave::kSave;
+    } else if (a != "now" && a != "force") {
       return ctx.reply.Error(Status::Syntax());
     }
   }
   // No reply on success: the connection closes as the server exits, as with Redis.
   ctx.client.close_after_reply = true;
-  ctx.server.RequestShutdown();
+  ctx.server.RequestShutdown(save);
 }
+
+// ---- SAVE, BGSAVE, LASTSAVE ----
+
+// SAVE takes the snapshot on this worker's thread: its other connections wait, as all of
+// Redis's do; the other workers keep serving.
+void CmdSave(CommandContext& ctx) {
+  Status st = ctx.server.snapshots().Save("SAVE");
+  if (!st.ok()) return ctx.reply.Error("ERR " + st.message());
+  ctx.reply.Ok();
+}
+
+void CmdBgsave(CommandContext& ctx) {
+  bool schedule = false;
+  if (ctx.args.size() > 2) return ctx.reply.Error(Status::Syntax());
+  if (ctx.args.size() == 2) {
+    if (!EqualsIgnoreCase(ctx.args[1], "schedule")) return ctx.reply.Error(Status::Syntax());
+    schedule = true;
+  }
+  Snapshots& snaps = ctx.server.snapshots();
+  if (snaps.RequestBackground(schedule)) return ctx.reply.Simple("Background saving started");
+  if (schedule) return ctx.reply.Simple("Background saving scheduled");
+  ctx.reply.Error("ERR Background save already in progress");
+}
+
+void CmdLastsave(CommandContext& ctx) { ctx.reply.Int(ctx.server.snapshots().last_save_time()); }
 
 void CmdFunction(CommandContext& ctx) {
   std::string sub = ToLower(ctx.args[1]);
@@ -496,6 +524,10 @@ std::vector<CommandSpec> ServerFamily() {
            {"command|getkeys", -4, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Extract keys given a full Redis command"},
        }},
       {"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "server", "Return the current server time"},
+      {"save", 1, kAdm, 0, 0, 0, CmdSave, "server", "Synchronously save the dataset to disk"},
+      {"bgsave", -1, kAdm, 0, 0, 0, CmdBgsave, "server", "Asynchronously save the dataset to disk"},
+      {"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, CmdLastsave, "server",
+       "Get the Unix timestamp of the last successful save to disk"},
       {"shutdown", -1, kAdm | kSentinel, 0, 0, 0, CmdShutdown, "server",
        "Synchronously save the dataset to disk and then shut down the server"},
       {"function", -2, 0, 0, 0, 0, CmdFunction, "scripting", "A container for function commands",
