@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 #include "base/clock.h"
 #include "base/string_util.h"
@@ -449,6 +451,40 @@ void CmdShutdown(CommandContext& ctx) {
   ctx.server.RequestShutdown(save);
 }
 
+// ---- DEBUG ----
+
+// DEBUG POPULATE count [prefix] [size] (as Redis: keys "prefix:N", values "value:N" cut or
+// zero-padded to size, existing keys left alone) and DEBUG SLEEP seconds.
+void CmdDebug(CommandContext& ctx) {
+  const std::string sub = ToLower(ctx.args[1]);
+  if (sub == "populate" && ctx.args.size() >= 3 && ctx.args.size() <= 5) {
+    std::optional<int64_t> count = ParseInt64(ctx.args[2]);
+    std::optional<int64_t> size = ctx.args.size() == 5 ? ParseInt64(ctx.args[4]) : 0;
+    if (!count || *count < 0 || !size || *size < 0) {
+      return ctx.reply.Error("ERR value is out of range, must be positive");
+    }
+    const std::string prefix = ctx.args.size() >= 4 ? std::string(ctx.args[3]) : "key";
+    std::string key, value;
+    for (int64_t j = 0; j < *count; ++j) {
+      key = prefix + ":" + std::to_string(j);
+      value = "value:" + std::to_string(j);
+      if (*size > 0) value.resize(static_cast<size_t>(*size), '\0');
+      auto lock = ctx.Lock(key);
+      engine::DbView db = ctx.db();
+      if (db.Peek(key) == nullptr) db.SetString(key, value, 0);
+    }
+    return ctx.reply.Ok();
+  }
+  if (sub == "sleep" && ctx.args.size() == 3) {
+    std::optional<double> secs = ParseDouble(ctx.args[2], false);
+    if (!secs || *secs < 0) return ctx.reply.Error(Status::NotFloat());
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(*secs * 1e6)));
+    return ctx.reply.Ok();
+  }
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  std::string(ctx.args[1]) + "'. Try DEBUG HELP.");
+}
+
 // ---- SAVE, BGSAVE, LASTSAVE ----
 
 // SAVE takes the snapshot on this worker's thread: its other connections wait, as all of
@@ -524,6 +560,8 @@ std::vector<CommandSpec> ServerFamily() {
            {"command|getkeys", -4, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Extract keys given a full Redis command"},
        }},
       {"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "server", "Return the current server time"},
+      {"debug", -2, kAdm | kNoScript | kLoading | kStale, 0, 0, 0, CmdDebug, "server",
+       "A container for debugging commands"},
       {"save", 1, kAdm, 0, 0, 0, CmdSave, "server", "Synchronously save the dataset to disk"},
       {"bgsave", -1, kAdm, 0, 0, 0, CmdBgsave, "server", "Asynchronously save the dataset to disk"},
       {"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, CmdLastsave, "server",
