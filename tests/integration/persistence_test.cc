@@ -12,63 +12,18 @@
 #include <thread>
 #include <vector>
 
+#include "tests/integration/persistence_util.h"
 #include "tests/integration/server_harness.h"
 
 namespace strata::integration {
 namespace {
 
-namespace fs = std::filesystem;
-
-std::vector<std::string> Segments(const std::string& data_dir) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (const auto& f : fs::directory_iterator(data_dir + "/appendonlydir", ec)) {
-    const std::string name = f.path().filename().string();
-    if (name.rfind("wal-", 0) == 0 && name.size() > 4 && name.substr(name.size() - 4) == ".log") {
-      out.push_back(f.path().string());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::string InfoField(redisContext* c, const std::string& field) {
-  ReplyPtr r = Command(c, {"INFO", "persistence"});
-  if (!r || r->type != REDIS_REPLY_STRING) return "";
-  std::string text(r->str, r->len);
-  size_t at = text.find("\r\n" + field + ":");
-  if (at == std::string::npos) return "";
-  at += field.size() + 3;
-  return text.substr(at, text.find("\r\n", at) - at);
-}
-
-// Every key of dbs 0..3 with its value and whether it has a TTL.
-std::map<std::string, std::string> DumpDbs(redisContext* c) {
-  std::map<std::string, std::string> out;
-  for (int db = 0; db < 4; ++db) {
-    Command(c, {"SELECT", std::to_string(db)});
-    ReplyPtr keys = Command(c, {"KEYS", "*"});
-    for (size_t i = 0; keys && i < keys->elements; ++i) {
-      std::string k(keys->element[i]->str, keys->element[i]->len);
-      ReplyPtr v = Command(c, {"GET", k});
-      ReplyPtr ttl = Command(c, {"PTTL", k});
-      out[std::to_string(db) + "/" + k] =
-          std::string(v->str, v->len) + (ttl->integer > 0 ? " (ttl)" : "");
-    }
-  }
-  Command(c, {"SELECT", "0"});
-  return out;
-}
-
+// The log alone: snapshots are off (tests/integration/snapshot_test.cc has them).
 class PersistenceTest : public ::testing::TestWithParam<const char*> {
  protected:
   std::unique_ptr<ServerProcess> Start(std::vector<std::string> flags = {}) {
-    flags.insert(flags.begin(), {"--wal-io-backend", GetParam()});
+    flags.insert(flags.begin(),
+                 {"--wal-io-backend", GetParam(), "--save", "", "--snapshot-wal-bytes", "0"});
     std::string error;
     auto s = ServerProcess::StartStrata(flags, &error);
     EXPECT_NE(s, nullptr) << error;

@@ -443,8 +443,16 @@ void ServerProcess::Kill() {
   Reap(/*block=*/true);
 }
 
-bool ServerProcess::Restart(std::string* error) {
+bool ServerProcess::Restart(std::string* error, const std::vector<std::string>& extra_flags) {
   if (pid_ > 0 && !exited_) (void)Stop();
+  const std::vector<std::string> saved = args_;
+  args_.insert(args_.end(), extra_flags.begin(), extra_flags.end());
+  const bool ok = Respawn(error);
+  args_ = saved;
+  return ok;
+}
+
+bool ServerProcess::Respawn(std::string* error) {
   // After a SIGKILL, the kernel tears the dead process's io_uring down asynchronously, and an
   // accept still queued on it keeps the listening socket open for a moment: retry the port.
   for (int attempt = 0;; ++attempt) {

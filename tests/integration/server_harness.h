@@ -145,7 +145,8 @@ class ServerProcess {
   void Kill();
   // Starts the server again with the same arguments, port and directory (stopping it first if it
   // runs) and waits until it answers PING. False (with *error, including the log) on failure.
-  bool Restart(std::string* error);
+  // `extra_flags` are added for this start only.
+  bool Restart(std::string* error, const std::vector<std::string>& extra_flags = {});
 
  private:
   ServerProcess() = default;
@@ -155,6 +156,8 @@ class ServerProcess {
   bool Reap(bool block);
   // Forks and execs args_, then waits for PING (see Restart).
   bool Spawn(std::string* error);
+  // Spawn, retrying while a killed predecessor still holds the port.
+  bool Respawn(std::string* error);
 
   pid_t pid_ = -1;
   int port_ = 0;
