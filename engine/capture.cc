@@ -45,19 +45,19 @@ Status Capture::Run(const CaptureEmit& emit) {
   for (uint32_t id = 0; id < shards; ++id) {
     Shard& s = ks_.shard(id);
     for (int db = 0; db < ks_.num_dbs(); ++db) {
-      uint64_t cursor = 0;
+      size_t pos = 0;
+      bool more = true;
       int steps = 0;
-      do {
+      while (more) {
         bool full;
         {
           std::lock_guard<std::mutex> lock(s.mu());
-          int visited = 0;
-          do {
-            cursor = s.table(db).Scan(cursor, [&](Entry* e) {
-              s.Preserve(db, e);
-              ++visited;
-            });
-          } while (cursor != 0 && visited < options_.entries_per_lock);
+          // The table is frozen (or unfrozen after writing out all it held): a linear walk
+          // over its buckets meets every entry the capture still needs.
+          Table& t = s.table(db);
+          pos = t.Walk(pos, static_cast<size_t>(options_.buckets_per_lock),
+                       [&](Entry* e) { s.Preserve(db, e); });
+          more = pos < t.walk_end();
           full = s.captured_bytes() >= options_.batch_bytes;
         }
         if (full) Drain(id, false);
@@ -68,7 +68,7 @@ Status Capture::Run(const CaptureEmit& emit) {
             if (ks_.shard(other).captured_bytes() >= options_.batch_bytes) Drain(other, false);
           }
         }
-      } while (cursor != 0);
+      }
     }
     Drain(id, true);
   }

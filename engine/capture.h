@@ -26,7 +26,7 @@ namespace strata::engine {
 
 struct CaptureOptions {
   size_t batch_bytes = 256 << 10;  // a shard's buffer is handed out once it holds this much
-  int entries_per_lock = 256;      // entries the walker visits per hold of a shard lock
+  int buckets_per_lock = 256;      // buckets the walker visits per hold of a shard lock
 };
 
 // Called with each batch, from Run()'s thread, with no lock held.

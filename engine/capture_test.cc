@@ -63,7 +63,7 @@ TEST(Capture, ImageIsTheStateAtTheMomentWhileCommandsRun) {
     for (; step < 1000; ++step) RandomCommand(ks, redo, rng, now, step);
 
     std::unique_ptr<Capture> capture =
-        Capture::Begin(ks, CaptureOptions{.batch_bytes = 1, .entries_per_lock = 1});
+        Capture::Begin(ks, CaptureOptions{.batch_bytes = 1, .buckets_per_lock = 1});
     ASSERT_NE(capture, nullptr);
     const Dump at_moment = DumpAll(ks);
     EXPECT_EQ(capture->lsn(), sink.records.size());
@@ -103,7 +103,7 @@ TEST(Capture, ConcurrentCommandsAndRepeatedCaptures) {
   for (; step < 2000; ++step) RandomCommand(ks, redo, rng, now, step);
   for (int round = 0; round < 3; ++round) {
     std::unique_ptr<Capture> capture =
-        Capture::Begin(ks, CaptureOptions{.batch_bytes = 64, .entries_per_lock = 2});
+        Capture::Begin(ks, CaptureOptions{.batch_bytes = 64, .buckets_per_lock = 2});
     ASSERT_NE(capture, nullptr);
     const Dump at_moment = DumpAll(ks);
     std::vector<Batch> batches;
@@ -141,7 +141,7 @@ TEST(Capture, AbandonedOrFailedCaptureLeavesTheNextOneComplete) {
   }
   {
     std::unique_ptr<Capture> failing =
-        Capture::Begin(ks, CaptureOptions{.batch_bytes = 1, .entries_per_lock = 1});
+        Capture::Begin(ks, CaptureOptions{.batch_bytes = 1, .buckets_per_lock = 1});
     int calls = 0;
     Status st = failing->Run([&](uint32_t, std::string_view, uint32_t) {
       return ++calls == 2 ? Status::IOError("disk full") : Status::Ok();
@@ -162,6 +162,42 @@ TEST(Capture, AbandonedOrFailedCaptureLeavesTheNextOneComplete) {
   Keyspace image(KeyspaceOptions{.shards = 4, .databases = 3});
   Load(image, batches);
   EXPECT_EQ(DumpAll(image), at_moment);
+}
+
+// Inserts crowding a frozen table make it write out what the capture still needs and grow;
+// the image stays the moment's.
+TEST(Capture, CrowdedFrozenTableGrowsAndTheImageStaysExact) {
+  Keyspace ks(KeyspaceOptions{.shards = 1, .databases = 1});
+  RedoRecord redo;
+  {
+    ShardLocks lock(&ks, 0);
+    DbView db(ks, 0, 1000);
+    for (int i = 0; i < 100; ++i) db.SetString("old" + std::to_string(i), "v", 0);
+  }
+  const size_t buckets_before = ks.shard(0).table(0).bucket_bytes();
+  std::unique_ptr<Capture> capture =
+      Capture::Begin(ks, CaptureOptions{.batch_bytes = 1, .buckets_per_lock = 1});
+  const Dump at_moment = DumpAll(ks);
+  std::vector<Batch> batches;
+  int added = 0;
+  ASSERT_TRUE(capture
+                  ->Run([&](uint32_t shard, std::string_view bytes, uint32_t entries) {
+                    batches.push_back({shard, std::string(bytes), entries});
+                    ShardLocks lock(&ks, 0);
+                    DbView db(ks, 0, 1000);
+                    for (int i = 0; i < 200; ++i, ++added) {
+                      db.SetString("new" + std::to_string(added), "v", 0);
+                    }
+                    db.SetString("old" + std::to_string(added % 100), "changed", 0);
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_GE(added, 600);
+  EXPECT_GT(ks.shard(0).table(0).bucket_bytes(), 4 * buckets_before) << "the table grew";
+  Keyspace image(KeyspaceOptions{.shards = 1, .databases = 1});
+  Load(image, batches);
+  EXPECT_EQ(DumpAll(image), at_moment);
+  EXPECT_EQ(CountEntries(batches), 100u);
 }
 
 // Replay after a snapshot: an effect applies only on shards whose image predates its LSN.

@@ -51,6 +51,12 @@ void Shard::Upsert(int db, Entry* e, uint64_t hash) {
   Table& t = dbs_[db].table;
   Table::Slot slot = t.FindSlot(e->key(), hash);
   if (slot == nullptr) {
+    if (t.frozen() && t.overfull()) {
+      // A capture froze this table and inserts have since crowded it: write out what the
+      // capture still needs from it, so that it may grow again.
+      PreserveDb(db);
+      t.set_frozen(false);
+    }
     Account(e, db, +1);
     Adopt(e);
     t.Insert(e, hash);
@@ -114,6 +120,12 @@ void Shard::PreserveDb(int db) {
 void Shard::BeginCapture(bool parity) {
   snap_parity_ = parity;
   capturing_ = true;
+  for (Db& d : dbs_) d.table.set_frozen(true);
+}
+
+void Shard::EndCapture() {
+  capturing_ = false;
+  for (Db& d : dbs_) d.table.set_frozen(false);
 }
 
 uint32_t Shard::TakeCaptured(std::string* batch) {

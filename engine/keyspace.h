@@ -99,11 +99,12 @@ class Shard {
     e->set_snap_mark(snap_parity_);
   }
   bool capturing() const { return capturing_; }
-  // Starts capturing with the given parity (REQUIRES: mu(), and every shard's mu() held so that
-  // the moment is one for the whole keyspace).
+  // Starts capturing with the given parity and freezes the tables so that the walk sees each
+  // entry once (REQUIRES: mu(), and every shard's mu() held so that the moment is one for the
+  // whole keyspace).
   void BeginCapture(bool parity);
   // Ends capturing (REQUIRES: mu() and everything written).
-  void EndCapture() { capturing_ = false; }
+  void EndCapture();
   // Hands the capture buffer to the caller (a redo record of Put effects; empty if nothing) and
   // the number of entries it holds. REQUIRES: mu().
   uint32_t TakeCaptured(std::string* batch);

@@ -41,6 +41,7 @@ Table& Table::operator=(Table&& other) noexcept {
   }
   size_ = std::exchange(other.size_, 0);
   migrate_pos_ = std::exchange(other.migrate_pos_, 0);
+  frozen_ = std::exchange(other.frozen_, false);
   return *this;
 }
 
@@ -53,7 +54,7 @@ Entry** Table::BucketFor(uint64_t hash) {
 
 Table::Slot Table::FindSlot(std::string_view key, uint64_t hash) {
   if (size_ == 0) return nullptr;
-  if (rehashing()) Step(kStepBuckets);
+  if (rehashing() && !frozen_) Step(kStepBuckets);
   Entry** link = BucketFor(hash);
   for (Entry* e = *link; e != nullptr; link = e->next_link(), e = *link) {
     if (e->key() == key) return link;
@@ -68,7 +69,7 @@ Entry* Table::Find(std::string_view key, uint64_t hash) {
 
 void Table::Insert(Entry* e, uint64_t hash) {
   MaybeGrow();
-  if (rehashing()) Step(kStepBuckets);
+  if (rehashing() && !frozen_) Step(kStepBuckets);
   Entry** b = BucketFor(hash);
   e->set_next(*b);
   *b = e;
@@ -102,7 +103,7 @@ void Table::MaybeGrow() {
     cap_[0] = kInitialCap;
     return;
   }
-  if (rehashing()) return;
+  if (rehashing() || frozen_) return;
   if (size_ + 1 > cap_[0]) StartResize(cap_[0] * 2);
 }
 
@@ -138,6 +139,7 @@ void Table::FinishIfDone() {
 }
 
 bool Table::MigrateFor(int64_t budget_us) {
+  if (frozen_) return rehashing();
   if (!rehashing()) {
     // Shrink when under 1/8 full, as Redis does below 10%.
     if (cap_[0] > kInitialCap && size_ * 8 < cap_[0]) {

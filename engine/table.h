@@ -54,6 +54,32 @@ class Table {
   // A pseudo-random entry, null if empty. `rnd` is any random 64-bit number.
   Entry* RandomEntry(uint64_t rnd) const;
 
+  // Walks the buckets linearly from position `pos` (0 = start) for at most max_buckets buckets,
+  // calling fn(entry) for each entry (fn must not mutate the table), and returns the next
+  // position; the walk is over when it returns a position >= walk_end(). Sequential in memory,
+  // so much faster than Scan() on a large table, but it visits every entry exactly once only
+  // while the table is frozen (entries never move between buckets).
+  template <typename Fn>
+  size_t Walk(size_t pos, size_t max_buckets, Fn&& fn) const {
+    const size_t end = walk_end();
+    for (size_t n = 0; n < max_buckets && pos < end; ++n, ++pos) {
+      const int t = pos < cap_[0] ? 0 : 1;
+      const size_t i = t == 0 ? pos : pos - cap_[0];
+      if (i + 8 < cap_[t] && buckets_[t][i + 8] != nullptr) __builtin_prefetch(buckets_[t][i + 8]);
+      for (Entry* e = buckets_[t][i]; e != nullptr; e = e->next()) fn(e);
+    }
+    return pos;
+  }
+  size_t walk_end() const { return cap_[0] + cap_[1]; }
+
+  // Frozen: no bucket moves (a resize under way pauses, none starts, except the first bucket
+  // array of an empty table), so Walk() sees every entry once. A snapshot capture freezes the
+  // tables it walks. While frozen, lookups still consult both arrays of a paused resize.
+  void set_frozen(bool frozen) { frozen_ = frozen; }
+  bool frozen() const { return frozen_; }
+  // Whether a frozen table is so overfull (4 entries per bucket) that it must grow anyway.
+  bool overfull() const { return size_ >= 4 * (cap_[0] + cap_[1]) && cap_[0] != 0; }
+
   // Moves buckets of a resize under way for at most `budget_us` microseconds. Also starts a
   // shrink when the table is mostly empty. Returns true while a resize remains.
   bool MigrateFor(int64_t budget_us);
@@ -74,6 +100,7 @@ class Table {
   size_t cap_[2] = {0, 0};  // power of two, or 0
   size_t size_ = 0;
   size_t migrate_pos_ = 0;  // next bucket of buckets_[0] to move while rehashing
+  bool frozen_ = false;
 };
 
 }  // namespace strata::engine

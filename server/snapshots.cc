@@ -1,5 +1,8 @@
 #include "server/snapshots.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <sstream>
@@ -16,6 +19,7 @@ namespace {
 
 constexpr int64_t kProgressEveryMs = 2000;
 constexpr int64_t kRetryAfterFailureMs = 5000;  // Redis's CONFIG_BGSAVE_RETRY_DELAY
+constexpr int kBackgroundNice = 10;
 
 void ClearKeyspace(engine::Keyspace& ks) {
   engine::ShardLocks all = ks.LockAll();
@@ -294,6 +298,9 @@ void Snapshots::StopBackground() {
 
 void Snapshots::BackgroundLoop(std::function<std::string()> save_points,
                                std::function<uint64_t()> wal_bytes) {
+  // Background snapshots yield the CPU to the workers: with few cores, a snapshot thread at the
+  // workers' priority (walking and compressing flat out) is what would raise their latency.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kBackgroundNice);
   std::vector<std::pair<int64_t, int64_t>> points;
   for (;;) {
     const char* reason = nullptr;
