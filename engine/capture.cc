@@ -32,8 +32,8 @@ void Capture::Drain(uint32_t shard, bool finish) {
   uint32_t entries;
   {
     std::lock_guard<std::mutex> lock(s.mu());
-    if (finish) s.EndCapture();
     entries = s.TakeCaptured(&batch_);
+    if (finish) s.EndCapture();
   }
   Emit(shard, entries);
 }

@@ -125,13 +125,14 @@ void Shard::BeginCapture(bool parity) {
 
 void Shard::EndCapture() {
   capturing_ = false;
+  capture_.Release();
   for (Db& d : dbs_) d.table.set_frozen(false);
 }
 
 uint32_t Shard::TakeCaptured(std::string* batch) {
   uint32_t n = capture_entries_;
   batch->clear();
-  if (n != 0) capture_.MoveTo(batch);
+  if (n != 0) capture_.MoveTo(batch);  // the shard gets batch's old buffer, capacity and all
   capture_entries_ = 0;
   capture_bytes_.store(0, std::memory_order_relaxed);
   return n;

@@ -53,11 +53,14 @@ class RedoRecord {
   // The encoded record (version byte then the effects).
   std::string_view bytes() const { return buf_; }
   void Clear() { buf_.resize(1); }
-  // Moves the encoded record into *out and starts an empty one.
+  // Moves the encoded record into *out and starts an empty one in out's old buffer (whose
+  // capacity is reused: no allocation when buffers go back and forth).
   void MoveTo(std::string* out) {
     out->swap(buf_);
     buf_.assign(1, static_cast<char>(kRedoVersion));
   }
+  // Frees the buffer's memory.
+  void Release() { std::string(1, static_cast<char>(kRedoVersion)).swap(buf_); }
 
   // The highest LSN what was done under this record's locks depends on, since the last
   // ResetDependency(): the LSN of each record committed from here, and for shards locked

@@ -19,7 +19,7 @@ namespace {
 
 constexpr int64_t kProgressEveryMs = 2000;
 constexpr int64_t kRetryAfterFailureMs = 5000;  // Redis's CONFIG_BGSAVE_RETRY_DELAY
-constexpr int kBackgroundNice = 10;
+constexpr int kBackgroundNice = 5;
 
 void ClearKeyspace(engine::Keyspace& ks) {
   engine::ShardLocks all = ks.LockAll();
@@ -95,9 +95,9 @@ Status Snapshots::Load(LoadedSnapshot* loaded) {
   return Status::Corruption(
       "None of the " + std::to_string(files.size()) + " snapshot(s) in " + options_.dir +
       " can be read (newest: " + newest_error +
-      "). Refusing to start with a data set that may be incomplete: check the files with "
-      "`strata-inspect`, move them aside, or start with `--snapshot-ignore-unreadable yes` to "
-      "recover from the write-ahead log alone.");
+      "). Refusing to start with a data set that may be incomplete: restore a good snapshot, "
+      "or start with `--snapshot-ignore-unreadable yes` to recover from the write-ahead log "
+      "alone (complete only if the log was never trimmed).");
 }
 
 Status Snapshots::LoadFile(const std::string& path, LoadedSnapshot* loaded) {
