@@ -73,6 +73,19 @@ const ParamDef kParams[] = {
 };
 static_assert(sizeof(kParams) / sizeof(kParams[0]) == static_cast<size_t>(Param::kCount));
 
+// `save`: empty, or pairs "<seconds> <changes>" of non-negative integers.
+bool ValidSavePoints(const std::string& text) {
+  std::istringstream in(text);
+  std::string word;
+  int words = 0;
+  while (in >> word) {
+    std::optional<int64_t> v = ParseInt64(word);
+    if (!v || *v < 0) return false;
+    ++words;
+  }
+  return words % 2 == 0;
+}
+
 int FindParam(std::string_view name) {
   for (size_t i = 0; i < std::size(kParams); ++i) {
     if (EqualsIgnoreCase(name, kParams[i].name)) return static_cast<int>(i);
@@ -158,6 +171,9 @@ Status Config::SetLocked(int index, std::string_view value) {
   std::string text(value);
   switch (d.type) {
     case Type::kString:
+      if (d.id == Param::kSave && !ValidSavePoints(text)) {
+        return Status::InvalidArgument("Invalid save parameters");
+      }
       break;
     case Type::kInt:
     case Type::kMemory: {

@@ -113,3 +113,25 @@ TEST(ConfigTest, RewriteWithoutAConfigFileIsAnError) {
 
 }  // namespace
 }  // namespace strata::server
+
+namespace strata::server {
+namespace {
+
+// `save` takes Redis's "<seconds> <changes>" pairs or nothing, and refuses anything else with
+// Redis's CONFIG SET wording.
+TEST(Config, SavePointsAreValidated) {
+  Config c;
+  EXPECT_TRUE(c.Set("save", "900 1 300 10", false).ok());
+  EXPECT_EQ(c.String(Param::kSave), "900 1 300 10");
+  EXPECT_TRUE(c.Set("save", "", false).ok());
+  for (const char* bad : {"abc", "10", "10 1 20", "-1 5", "10 x"}) {
+    Status st = c.Set("save", bad, false);
+    ASSERT_FALSE(st.ok()) << bad;
+    EXPECT_EQ(st.message(),
+              "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
+  }
+  EXPECT_EQ(c.String(Param::kSave), "");
+}
+
+}  // namespace
+}  // namespace strata::server
