@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "server/info_lines.h"
 #include "base/string_util.h"
 
 namespace strata::server {
@@ -187,33 +188,26 @@ Status Persistence::TrimThrough(uint64_t lsn) {
 }
 
 std::string Persistence::Info() const {
-  std::string out;
-  auto field = [&out](const char* name, const std::string& value) {
-    out += name;
-    out += ':';
-    out += value;
-    out += "\r\n";
-  };
-  auto num = [&field](const char* name, uint64_t v) { field(name, std::to_string(v)); };
-  field("aof_enabled", enabled() ? "1" : "0");
+  InfoLines out;
+  out.Field("aof_enabled", enabled() ? "1" : "0");
   Status err = error();
-  field("aof_last_write_status", err.ok() ? "ok" : "err");
-  if (!enabled()) return out;
+  out.Field("aof_last_write_status", err.ok() ? "ok" : "err");
+  if (!enabled()) return out.Take();
   wal::WriterStats s = writer_->stats();
-  num("aof_current_size", s.log_bytes);
-  field("wal_appendfsync", PolicyName(writer_->sync()));
-  field("wal_io", s.uring ? "io_uring" : "pwrite");
-  num("wal_current_lsn", s.appended_lsn);
-  num("wal_written_lsn", s.written_lsn);
-  num("wal_durable_lsn", s.durable_lsn);
-  num("wal_bytes", s.log_bytes);
-  num("wal_segments", s.segments);
-  num("wal_fsyncs", s.fsyncs);
-  num("wal_last_fsync_us", static_cast<uint64_t>(s.last_fsync_us));
-  num("wal_recovered_records", recovery_.records);
-  num("wal_recovered_dropped_bytes", recovery_.dropped_bytes);
-  num("wal_recovery_time_ms", static_cast<uint64_t>(recovery_.duration_us / 1000));
-  return out;
+  out.Field("aof_current_size", s.log_bytes);
+  out.Field("wal_appendfsync", PolicyName(writer_->sync()));
+  out.Field("wal_io", s.uring ? "io_uring" : "pwrite");
+  out.Field("wal_current_lsn", s.appended_lsn);
+  out.Field("wal_written_lsn", s.written_lsn);
+  out.Field("wal_durable_lsn", s.durable_lsn);
+  out.Field("wal_bytes", s.log_bytes);
+  out.Field("wal_segments", s.segments);
+  out.Field("wal_fsyncs", s.fsyncs);
+  out.Field("wal_last_fsync_us", static_cast<uint64_t>(s.last_fsync_us));
+  out.Field("wal_recovered_records", recovery_.records);
+  out.Field("wal_recovered_dropped_bytes", recovery_.dropped_bytes);
+  out.Field("wal_recovery_time_ms", static_cast<uint64_t>(recovery_.duration_us / 1000));
+  return out.Take();
 }
 
 }  // namespace strata::server

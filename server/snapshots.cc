@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "server/info_lines.h"
 #include "engine/capture.h"
 #include "engine/redo.h"
 #include "snapshot/file.h"
@@ -341,35 +342,28 @@ void Snapshots::BackgroundLoop(std::function<std::string()> save_points,
 }
 
 std::string Snapshots::Info() const {
-  std::string out;
-  auto field = [&out](const char* name, const std::string& value) {
-    out += name;
-    out += ':';
-    out += value;
-    out += "\r\n";
-  };
-  auto num = [&field](const char* name, int64_t v) { field(name, std::to_string(v)); };
+  InfoLines out;
   const bool running = in_progress_.load();
-  num("rdb_changes_since_last_save", static_cast<int64_t>(changes_since_last()));
-  num("rdb_bgsave_in_progress", running ? 1 : 0);
-  num("rdb_last_save_time", last_save_s_.load());
-  field("rdb_last_bgsave_status", last_ok_.load() ? "ok" : "err");
+  out.Field("rdb_changes_since_last_save", static_cast<int64_t>(changes_since_last()));
+  out.Field("rdb_bgsave_in_progress", running ? 1 : 0);
+  out.Field("rdb_last_save_time", last_save_s_.load());
+  out.Field("rdb_last_bgsave_status", last_ok_.load() ? "ok" : "err");
   const int64_t last_ms = last_duration_ms_.load();
-  num("rdb_last_bgsave_time_sec", last_ms < 0 ? -1 : last_ms / 1000);
-  num("rdb_current_bgsave_time_sec", running ? (NowMs() - current_start_ms_.load()) / 1000 : -1);
-  num("rdb_saves", static_cast<int64_t>(saves_.load()));
-  num("rdb_last_cow_size", 0);  // no fork, no copy-on-write
-  num("rdb_last_load_keys_expired", 0);
-  num("rdb_last_load_keys_loaded", static_cast<int64_t>(loaded_keys_.load()));
-  field("snapshot_dir", options_.dir);
-  num("snapshot_last_time_ms", last_ms);
-  num("snapshot_last_keys", static_cast<int64_t>(last_keys_.load()));
-  num("snapshot_last_bytes", static_cast<int64_t>(last_bytes_.load()));
-  num("snapshot_last_lsn", static_cast<int64_t>(last_lsn_.load()));
-  num("snapshot_wal_bytes_since_last",
+  out.Field("rdb_last_bgsave_time_sec", last_ms < 0 ? -1 : last_ms / 1000);
+  out.Field("rdb_current_bgsave_time_sec", running ? (NowMs() - current_start_ms_.load()) / 1000 : -1);
+  out.Field("rdb_saves", static_cast<int64_t>(saves_.load()));
+  out.Field("rdb_last_cow_size", 0);  // no fork, no copy-on-write
+  out.Field("rdb_last_load_keys_expired", 0);
+  out.Field("rdb_last_load_keys_loaded", static_cast<int64_t>(loaded_keys_.load()));
+  out.Field("snapshot_dir", options_.dir);
+  out.Field("snapshot_last_time_ms", last_ms);
+  out.Field("snapshot_last_keys", static_cast<int64_t>(last_keys_.load()));
+  out.Field("snapshot_last_bytes", static_cast<int64_t>(last_bytes_.load()));
+  out.Field("snapshot_last_lsn", static_cast<int64_t>(last_lsn_.load()));
+  out.Field("snapshot_wal_bytes_since_last",
       static_cast<int64_t>(persistence_.logged_bytes() - log_bytes_at_last_.load()));
-  num("snapshot_last_load_time_ms", last_load_ms_.load());
-  return out;
+  out.Field("snapshot_last_load_time_ms", last_load_ms_.load());
+  return out.Take();
 }
 
 }  // namespace strata::server
