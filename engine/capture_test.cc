@@ -53,14 +53,10 @@ void ExpectShardsMatch(Keyspace& ks, const std::vector<Batch>& batches) {
 // per lock hold, a batch per step.
 TEST(Capture, ImageIsTheStateAtTheMomentWhileCommandsRun) {
   for (uint32_t seed = 1; seed <= 20; ++seed) {
-    std::mt19937 rng(seed);
-    Keyspace ks(KeyspaceOptions{.shards = 8, .databases = 3});
-    VectorSink sink;
-    ks.set_redo_sink(&sink);
-    RedoRecord redo;
-    int64_t now = 1'000'000;
-    int step = 0;
-    for (; step < 1000; ++step) RandomCommand(ks, redo, rng, now, step);
+    RandomHistory h(seed, 8);
+    h.Run(1000);
+    Keyspace& ks = h.ks;
+    VectorSink& sink = h.sink;
 
     std::unique_ptr<Capture> capture =
         Capture::Begin(ks, CaptureOptions{.batch_bytes = 1, .buckets_per_lock = 1});
@@ -71,7 +67,7 @@ TEST(Capture, ImageIsTheStateAtTheMomentWhileCommandsRun) {
     std::vector<Batch> batches;
     Status st = capture->Run([&](uint32_t shard, std::string_view bytes, uint32_t entries) {
       batches.push_back({shard, std::string(bytes), entries});
-      for (int i = 0; i < 4; ++i, ++step) RandomCommand(ks, redo, rng, now, step);
+      h.Run(4);
       return Status::Ok();
     });
     ASSERT_TRUE(st.ok()) << st.ToString();
@@ -93,14 +89,9 @@ TEST(Capture, ImageIsTheStateAtTheMomentWhileCommandsRun) {
 // The same with the walk on its own thread, racing commands (for the sanitizers), then a second
 // capture, which must see everything again (the parity flipped).
 TEST(Capture, ConcurrentCommandsAndRepeatedCaptures) {
-  std::mt19937 rng(7);
-  Keyspace ks(KeyspaceOptions{.shards = 4, .databases = 3});
-  VectorSink sink;
-  ks.set_redo_sink(&sink);
-  RedoRecord redo;
-  int64_t now = 1'000'000;
-  int step = 0;
-  for (; step < 2000; ++step) RandomCommand(ks, redo, rng, now, step);
+  RandomHistory h(7, 4);
+  h.Run(2000);
+  Keyspace& ks = h.ks;
   for (int round = 0; round < 3; ++round) {
     std::unique_ptr<Capture> capture =
         Capture::Begin(ks, CaptureOptions{.batch_bytes = 64, .buckets_per_lock = 2});
@@ -114,7 +105,7 @@ TEST(Capture, ConcurrentCommandsAndRepeatedCaptures) {
         return Status::Ok();
       });
     });
-    for (int i = 0; i < 3000; ++i, ++step) RandomCommand(ks, redo, rng, now, step);
+    h.Run(3000);
     walker.join();
     ASSERT_TRUE(st.ok());
     Keyspace image(KeyspaceOptions{.shards = 4, .databases = 3});
@@ -127,11 +118,9 @@ TEST(Capture, ConcurrentCommandsAndRepeatedCaptures) {
 // A capture that is dropped unrun, or whose emit fails, still leaves every mark consistent: the
 // next capture writes every entry.
 TEST(Capture, AbandonedOrFailedCaptureLeavesTheNextOneComplete) {
-  std::mt19937 rng(3);
-  Keyspace ks(KeyspaceOptions{.shards = 4, .databases = 3});
-  RedoRecord redo;
-  int64_t now = 1'000'000;
-  for (int step = 0; step < 2000; ++step) RandomCommand(ks, redo, rng, now, step);
+  RandomHistory h(3, 4);
+  h.Run(2000);
+  Keyspace& ks = h.ks;
   ASSERT_FALSE(DumpAll(ks).empty());
 
   {

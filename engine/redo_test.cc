@@ -137,13 +137,12 @@ TEST(RedoRecord, LazyAndActiveExpiryAreLoggedAsDeletes) {
 // into an empty keyspace (with a different shard count) gives the same keys, values and TTLs.
 TEST(RedoRecord, ReplayOfRandomHistoryReproducesTheKeyspace) {
   for (uint32_t seed = 1; seed <= 5; ++seed) {
-    std::mt19937 rng(seed);
-    Keyspace ks(KeyspaceOptions{.shards = 8, .databases = 3});
-    VectorSink sink;
-    ks.set_redo_sink(&sink);
-    RedoRecord redo;
-    int64_t now = 1'000'000;
-    for (int step = 0; step < 3000; ++step) RandomCommand(ks, redo, rng, now, step);
+    RandomHistory h(seed, 8);
+    h.Run(3000);
+    Keyspace& ks = h.ks;
+    RedoRecord& redo = h.redo;
+    const int64_t now = h.now;
+    VectorSink& sink = h.sink;
     for (int i = 0; i < ks.num_shards(); ++i) {
       ShardLocks lock(&ks, static_cast<uint32_t>(i), &redo);
       ks.shard(i).ActiveExpire(now + 250, 1'000'000, &redo);

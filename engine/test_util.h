@@ -98,4 +98,22 @@ inline void RandomCommand(Keyspace& ks, RedoRecord& redo, std::mt19937& rng, int
   }
 }
 
+// A keyspace (3 databases) with a recording sink, changed by RandomCommand.
+struct RandomHistory {
+  RandomHistory(uint32_t seed, int shards)
+      : rng(seed), ks(KeyspaceOptions{.shards = shards, .databases = 3}) {
+    ks.set_redo_sink(&sink);
+  }
+  // Runs n more random commands.
+  void Run(int n) {
+    for (int i = 0; i < n; ++i, ++step) RandomCommand(ks, redo, rng, now, step);
+  }
+  std::mt19937 rng;
+  Keyspace ks;
+  VectorSink sink;
+  RedoRecord redo;
+  int64_t now = 1'000'000;
+  int step = 0;
+};
+
 }  // namespace strata::engine
