@@ -225,6 +225,7 @@ void Server::OnDurable(uint64_t lsn) {
 
 void Server::ApplyConfig() {
   persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
+  snapshots_->set_keep(static_cast<int>(config_->Int(Param::kSnapshotKeep)));
 }
 
 void Server::CronLoop() {

@@ -51,7 +51,7 @@ bool ParseSavePoints(std::string_view text, std::vector<std::pair<int64_t, int64
 }
 
 Snapshots::Snapshots(SnapshotOptions options, engine::Keyspace& ks, Persistence& persistence)
-    : options_(std::move(options)), ks_(ks), persistence_(persistence) {
+    : options_(std::move(options)), ks_(ks), persistence_(persistence), keep_(options_.keep) {
   std::error_code ec;
   std::filesystem::path abs = std::filesystem::absolute(options_.dir, ec);
   if (!ec) options_.dir = abs.lexically_normal().string();
@@ -240,7 +240,7 @@ Status Snapshots::SaveLocked(const char* reason) {
 
 void Snapshots::Prune() {
   std::vector<snapshot::SnapshotFile> files = snapshot::ListSnapshots(options_.dir);
-  const size_t keep = static_cast<size_t>(std::max(1, options_.keep));
+  const size_t keep = static_cast<size_t>(std::max(1, keep_.load()));
   bool removed = false;
   for (size_t i = keep; i < files.size(); ++i) {
     std::error_code ec;

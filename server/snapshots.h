@@ -68,6 +68,9 @@ class Snapshots {
   // then runs after it.
   bool RequestBackground(bool schedule = false);
 
+  // CONFIG SET snapshot-keep: applies from the next snapshot.
+  void set_keep(int keep) { keep_.store(keep); }
+
   bool in_progress() const { return in_progress_.load(); }
   // Unix seconds of the last successful snapshot (or of start-up, as Redis's LASTSAVE).
   int64_t last_save_time() const { return last_save_s_.load(); }
@@ -88,6 +91,7 @@ class Snapshots {
   engine::Keyspace& ks_;
   Persistence& persistence_;
 
+  std::atomic<int> keep_;
   std::mutex save_mu_;  // one snapshot at a time
   std::atomic<bool> in_progress_{false};
   std::atomic<uint64_t> next_id_{1};

@@ -268,6 +268,23 @@ TEST(SnapshotTest, TriggersBgsaveLastsaveAndInfo) {
   }
 }
 
+// snapshot-keep bounds the files kept, and CONFIG SET changes it at run time.
+TEST(SnapshotTest, SnapshotKeepBoundsTheFilesKept) {
+  auto server = Start(kManual);
+  ASSERT_NE(server, nullptr);
+  RedisConnection c = Connect(server->port());
+  for (int i = 0; i < 4; ++i) {
+    Ok(c.get(), {"SET", "k", std::to_string(i)});
+    Ok(c.get(), {"SAVE"});
+  }
+  EXPECT_EQ(SnapshotFiles(server->data_dir()).size(), 2u);
+  Ok(c.get(), {"CONFIG", "SET", "snapshot-keep", "1"});
+  Ok(c.get(), {"SAVE"});
+  const auto files = SnapshotFiles(server->data_dir());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NE(files[0].find("snapshot-000000000005.snap"), std::string::npos) << files[0];
+}
+
 // SIGKILL at random moments while a snapshot is being written: the next start uses the last
 // complete snapshot and the log, deletes the partial file, and loses nothing.
 TEST(SnapshotTest, KillDuringASnapshotLeavesARecoverableState) {
