@@ -379,6 +379,17 @@ Status FileReader::Verify(const std::function<void(const BlockRef&)>& progress) 
   return Status::Ok();
 }
 
+Status FileReader::ScanBlocks(const std::function<Status(const BlockRef& ref, const Status& status,
+                                                         std::string_view raw)>& fn) const {
+  Scratch scratch;
+  for (const BlockRef& ref : meta_.blocks) {
+    std::string_view raw;
+    const Status st = ReadBlock(ref, &scratch, &raw);
+    RETURN_IF_ERROR(fn(ref, st, st.ok() ? raw : std::string_view()));
+  }
+  return Status::Ok();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Directory helpers
 

@@ -102,6 +102,13 @@ class FileReader {
   // Checks every block (checksum, header against the index, decompression, raw length) in file
   // order; calls progress for each checked block if given. Memory: one block at a time.
   Status Verify(const std::function<void(const BlockRef&)>& progress = nullptr) const;
+  // Reads every block in file order (the shards interleaved as stored), checking each as
+  // ReadShard does, and calls fn(ref, status, raw) for each: status is the block's check
+  // result, raw its bytes when status is OK (empty otherwise; valid only during the call). fn
+  // returns OK to go on, past a bad block too, or an error, which stops the walk and is
+  // returned. For offline tools that report every damaged block. Memory: one block at a time.
+  Status ScanBlocks(const std::function<Status(const BlockRef& ref, const Status& status,
+                                               std::string_view raw)>& fn) const;
 
  private:
   struct Scratch;  // one call's zstd context and buffers

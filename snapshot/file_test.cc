@@ -397,6 +397,49 @@ TEST(SnapshotFileTest, EveryBitFlipIsDetected) {
   RecordProperty("detected_by_verify", by_verify);
 }
 
+// ScanBlocks hands every block in file order, and goes on past a damaged one when asked to.
+TEST(SnapshotFileTest, ScanBlocksVisitsEveryBlockInFileOrderAndGoesOnPastDamage) {
+  TempDir dir;
+  const std::string path = dir.Sub(SnapshotFileName(1));
+  const std::vector<Block> blocks = SmallBlocks();
+  const FileMeta meta = WriteSnapshot(path, 3, blocks, {1, 2, 3});
+  // Damage the third block's frame.
+  const BlockRef& bad = meta.blocks[2];
+  std::string bytes = ReadFileOrDie(path);
+  bytes[bad.offset + kBlockHeaderSize] ^= 0x01;
+  WriteFileOrDie(path, bytes);
+
+  auto r = FileReader::Open(path);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<std::string> raws;
+  std::vector<uint64_t> bad_offsets;
+  Status st = (*r)->ScanBlocks([&](const BlockRef& ref, const Status& block, std::string_view raw) {
+    if (!block.ok()) {
+      EXPECT_EQ(block.code(), Code::kCorruption) << block.ToString();
+      EXPECT_TRUE(raw.empty());
+      bad_offsets.push_back(ref.offset);
+      raws.push_back("<bad>");
+    } else {
+      raws.emplace_back(raw);
+    }
+    return Status::Ok();
+  });
+  ASSERT_TRUE(st.ok()) << st.ToString();
+  ASSERT_EQ(raws.size(), blocks.size());
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    EXPECT_EQ(raws[i], i == 2 ? "<bad>" : blocks[i].raw) << "block " << i;
+  }
+  EXPECT_EQ(bad_offsets, std::vector<uint64_t>{bad.offset});
+
+  // fn's error stops the walk and is returned.
+  int calls = 0;
+  st = (*r)->ScanBlocks([&](const BlockRef&, const Status&, std::string_view) {
+    return ++calls == 2 ? Status::IOError("stop") : Status::Ok();
+  });
+  EXPECT_EQ(st.message(), "stop");
+  EXPECT_EQ(calls, 2);
+}
+
 TEST(SnapshotFileTest, AppendedBytesAndForeignFilesAreRejected) {
   TempDir dir;
   const std::string path = dir.Sub(SnapshotFileName(1));
