@@ -1,12 +1,20 @@
 #include "tools/inspect.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <sstream>
 
 #include "engine/entry.h"
 #include "engine/redo.h"
+#include "snapshot/file.h"
+#include "tools/encoding.h"
 #include "wal/writer.h"
 
 namespace strata::tools {
@@ -14,18 +22,562 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class InspectTest : public ::testing::Test {
+// "Now" for every test: TTLs below are relative to it.
+constexpr int64_t kNow = 1'800'000'000'000;
+constexpr int64_t kMinute = 60'000;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+// A fresh directory under $TMPDIR (or /tmp), removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = getenv("TMPDIR");
+    std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/inspect_test_XXXXXX";
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct TestKey {
+  int db;
+  std::string key;
+  std::string value;
+  int64_t expire_ms = 0;
+};
+
+// One snapshot block: a redo record of puts, as engine::Capture emits them.
+std::string Batch(const std::vector<TestKey>& keys) {
+  engine::RedoRecord r;
+  for (const TestKey& k : keys) {
+    engine::Entry* e = engine::Entry::NewString(k.key, k.value, k.expire_ms);
+    r.Put(k.db, *e);
+    engine::Entry::Free(e);
+  }
+  return std::string(r.bytes());
+}
+
+struct TestBlock {
+  uint32_t shard;
+  std::vector<TestKey> keys;
+};
+
+// Writes a snapshot of `shards` shards and 4 databases, every shard at `lsn`.
+void WriteSnapshot(const std::string& path, uint32_t shards, const std::vector<TestBlock>& blocks,
+                   uint64_t lsn, uint64_t id = 1) {
+  auto w = snapshot::FileWriter::Create(path, shards, 4, id, kNow - 5 * kMinute);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  for (const TestBlock& b : blocks) {
+    ASSERT_TRUE((*w)->AddBlock(b.shard, Batch(b.keys), static_cast<uint32_t>(b.keys.size())).ok());
+  }
+  ASSERT_TRUE((*w)->Finish(std::vector<uint64_t>(shards, lsn)).ok());
+}
+
+// The known snapshot: 11 keys in 4 databases, over 3 blocks of 2 shards.
+const std::string kBinary("a\0b\xff", 4);  // NUL and a byte that is never valid UTF-8
+std::vector<TestBlock> KnownBlocks() {
+  return {
+      {0,
+       {{0, "alpha", "1"},
+        {0, "beta", "hello", kNow + 30 * kMinute},
+        {1, "bin", kBinary},
+        {0, "k:1", "v1"}}},
+      {1,
+       {{0, "empty", ""},
+        {0, "old", "x", kNow - 1000},  // expired before "now"
+        {2, "big", std::string(5000, 'z'), kNow + 2 * 24 * 60 * kMinute},
+        {3, "", "empty key"}}},
+      {0, {{0, "k:2", "v2"}, {0, "k:3", "v3"}, {0, "caf\xc3\xa9", "cr\xc3\xa8me"}}},
+  };
+}
+
+Context TestContext(std::vector<std::string>* notes = nullptr) {
+  Context ctx;
+  ctx.now_ms = kNow;
+  if (notes != nullptr) ctx.note = [notes](const std::string& n) { notes->push_back(n); };
+  return ctx;
+}
+
+// "db/key" -> the dump line of every key ForEachKey yields.
+std::map<std::string, Json> DumpAll(const std::string& path, const KeyFilter& filter,
+                                    const Context& ctx, Status* st = nullptr) {
+  std::map<std::string, Json> out;
+  Status s = ForEachKey(path, filter, ctx, [&](const KeyRecord& k) {
+    out[std::to_string(k.db) + "/" + std::string(k.key)] = KeyJson(k, ctx.now_ms);
+    return Status::Ok();
+  });
+  if (st != nullptr) *st = s;
+  EXPECT_TRUE(st != nullptr || s.ok()) << s.ToString();
+  return out;
+}
+
+std::vector<std::string> Keys(const std::string& path, const KeyFilter& filter) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : DumpAll(path, filter, TestContext())) keys.push_back(k);
+  return keys;
+}
+
+// ---- encoding ---------------------------------------------------------------------------------
+
+TEST(EncodingTest, Utf8ValidationFollowsRfc3629) {
+  EXPECT_TRUE(IsUtf8(""));
+  EXPECT_TRUE(IsUtf8(std::string("a\0b", 3)));
+  EXPECT_TRUE(IsUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(IsUtf8("\xff"));
+  EXPECT_FALSE(IsUtf8("\xc3"));              // cut short
+  EXPECT_FALSE(IsUtf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(IsUtf8("\xe0\x80\xaf"));      // overlong
+  EXPECT_FALSE(IsUtf8("\xed\xa0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(IsUtf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(IsUtf8("\x80"));              // a lone continuation byte
+  EXPECT_TRUE(IsText("caf\xc3\xa9\t\r\n"));
+  EXPECT_FALSE(IsText(std::string("a\0", 2)));
+  EXPECT_FALSE(IsText("bell\x07"));
+  EXPECT_FALSE(IsText("del\x7f"));
+  EXPECT_FALSE(IsText("\xff"));
+}
+
+TEST(EncodingTest, BytesJsonRoundTripsEveryByte) {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
+  for (const std::string& s : {std::string(), std::string("x"), std::string("ab"),
+                               std::string("abc"), kBinary, all, std::string("\0", 1)}) {
+    const Json j = BytesJson(s);
+    EXPECT_EQ(j.is_string(), IsText(s));
+    // Through text, as a reader of the dump gets it.
+    std::string back;
+    ASSERT_TRUE(BytesFromJson(Json::parse(j.dump()), &back)) << j.dump();
+    EXPECT_EQ(back, s);
+  }
+  EXPECT_EQ(BytesJson(kBinary).dump(), R"({"base64":"YQBi/w=="})");
+  EXPECT_EQ(BytesJson(std::string("a\0", 2)).dump(), R"({"base64":"YQA="})");
+  EXPECT_EQ(BytesJson("tab\tline\r\n\"q\"").dump(), R"("tab\tline\r\n\"q\"")");
+  std::string out;
+  EXPECT_FALSE(Base64Decode("abc", &out));
+  EXPECT_FALSE(Base64Decode("a=bc", &out));
+}
+
+TEST(EncodingTest, QuoteLeavesPlainKeysAloneAndEscapesTheRest) {
+  EXPECT_EQ(Quote("user:1"), "user:1");
+  EXPECT_EQ(Quote("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(Quote(""), "\"\"");
+  EXPECT_EQ(Quote(" x"), "\" x\"");
+  EXPECT_EQ(Quote(kBinary), "\"a\\x00b\\xff\"");
+  EXPECT_EQ(Quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+}
+
+// ---- snapshots: exact results over a known file -----------------------------------------------
+
+class KnownSnapshotTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("inspect_test." + std::to_string(::getpid()));
-    fs::remove_all(dir_);
+    path_ = dir_.Sub(snapshot::SnapshotFileName(1));
+    WriteSnapshot(path_, 2, KnownBlocks(), 42);
+  }
+  TempDir dir_;
+  std::string path_;
+};
+
+TEST_F(KnownSnapshotTest, InfoGivesFormatShardsAndKeyCounts) {
+  const Json info = Info(path_, TestContext());
+  ASSERT_TRUE(info["ok"].get<bool>()) << info.dump(2);
+  EXPECT_EQ(info["kind"], "snapshot");
+  const Json& s = info["snapshot"];
+  EXPECT_EQ(s["version"], 1);
+  EXPECT_EQ(s["id"], 1);
+  EXPECT_EQ(s["created_ms"], kNow - 5 * kMinute);
+  EXPECT_EQ(s["created"], UtcTime(kNow - 5 * kMinute));
+  EXPECT_EQ(s["databases"], 4);
+  ASSERT_EQ(s["shards"].size(), 2u);
+  EXPECT_EQ(s["shards"].at(0)["lsn"], 42);
+  EXPECT_EQ(s["shards"].at(0)["entries"], 7);
+  EXPECT_EQ(s["shards"].at(0)["blocks"], 2);
+  EXPECT_EQ(s["shards"].at(1)["entries"], 4);
+  EXPECT_EQ(s["min_lsn"], 42);
+  EXPECT_EQ(s["blocks"], 3);
+  EXPECT_EQ(s["file_bytes"], fs::file_size(path_));
+  uint64_t raw = 0;
+  for (const TestBlock& b : KnownBlocks()) raw += Batch(b.keys).size();
+  EXPECT_EQ(s["raw_bytes"], raw);
+  EXPECT_GT(s["stored_bytes"].get<uint64_t>(), 0u);
+  EXPECT_EQ(s["keys"], Json::parse(R"({"total": 11, "by_type": {"string": 11},
+      "by_db": {"0": 8, "1": 1, "2": 1, "3": 1}, "expiring": 2, "expired": 1})"));
+}
+
+TEST_F(KnownSnapshotTest, KeysFollowMatchTypeDbAndExpiry) {
+  KeyFilter all;
+  EXPECT_EQ(Keys(path_, all),
+            (std::vector<std::string>{"0/alpha", "0/beta", "0/caf\xc3\xa9", "0/empty", "0/k:1",
+                                      "0/k:2", "0/k:3", "1/bin", "2/big", "3/"}));
+  KeyFilter match;
+  match.match = "k:[13]";
+  EXPECT_EQ(Keys(path_, match), (std::vector<std::string>{"0/k:1", "0/k:3"}));
+  match.match = "?*";  // a glob other than "*" does not match the empty key, as in Redis
+  EXPECT_EQ(Keys(path_, match).size(), 9u);
+  KeyFilter db;
+  db.db = 2;
+  EXPECT_EQ(Keys(path_, db), std::vector<std::string>{"2/big"});
+  KeyFilter expired;
+  expired.include_expired = true;
+  expired.match = "o*";
+  EXPECT_EQ(Keys(path_, expired), std::vector<std::string>{"0/old"});
+  KeyFilter type;
+  type.type = "string";
+  EXPECT_EQ(Keys(path_, type).size(), 10u);
+  type.type = "hash";
+  EXPECT_TRUE(Keys(path_, type).empty());
+  type.type = "blob";
+  Status st;
+  DumpAll(path_, type, TestContext(), &st);
+  EXPECT_EQ(st.code(), Code::kInvalidArgument) << st.ToString();
+}
+
+TEST_F(KnownSnapshotTest, DumpGivesEveryKeyBinarySafeWithTtlAndAbsoluteExpiry) {
+  const auto dump = DumpAll(path_, KeyFilter(), TestContext());
+  ASSERT_EQ(dump.size(), 10u);
+  EXPECT_EQ(dump.at("0/alpha").dump(),
+            R"({"db":0,"key":"alpha","type":"string","expire_ms":null,"pttl":-1,"value":"1"})");
+  EXPECT_EQ(dump.at("0/beta").dump(), R"({"db":0,"key":"beta","type":"string","expire_ms":)" +
+                                          std::to_string(kNow + 30 * kMinute) +
+                                          R"(,"pttl":1800000,"value":"hello"})");
+  EXPECT_EQ(dump.at("1/bin").dump(),
+            R"({"db":1,"key":"bin","type":"string","expire_ms":null,"pttl":-1,)"
+            R"("value":{"base64":"YQBi/w=="}})");
+  EXPECT_EQ(dump.at("0/empty")["value"], "");
+  EXPECT_EQ(dump.at("3/")["key"], "");
+  EXPECT_EQ(dump.at("3/")["value"], "empty key");
+  EXPECT_EQ(dump.at("2/big")["pttl"], 2 * 24 * 60 * kMinute);
+  EXPECT_EQ(dump.at("2/big")["value"], std::string(5000, 'z'));
+  EXPECT_EQ(dump.at("0/caf\xc3\xa9")["value"], "cr\xc3\xa8me");
+  // Every value comes back byte for byte through the JSON text.
+  for (const TestBlock& b : KnownBlocks()) {
+    for (const TestKey& k : b.keys) {
+      if (k.key == "old") continue;
+      std::string value;
+      const Json line = Json::parse(dump.at(std::to_string(k.db) + "/" + k.key).dump());
+      ASSERT_TRUE(BytesFromJson(line["value"], &value));
+      EXPECT_EQ(value, k.value) << k.key;
+    }
+  }
+}
+
+TEST_F(KnownSnapshotTest, GetFindsAKeyInItsDatabaseOnly) {
+  auto r = Get(path_, "bin", 1, false, TestContext());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ((*r)->value, kBinary);
+  EXPECT_EQ((*r)->db, 1);
+  r = Get(path_, "bin", 0, false, TestContext());
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value());
+  r = Get(path_, "old", 0, false, TestContext());
+  ASSERT_TRUE(r.ok());
+  EXPECT_FALSE(r->has_value()) << "expired";
+  r = Get(path_, "old", 0, true, TestContext());
+  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r->has_value());
+  EXPECT_EQ((*r)->expire_ms, kNow - 1000);
+  EXPECT_EQ(KeyJson((*r)->view(), kNow)["pttl"], 0);
+}
+
+TEST_F(KnownSnapshotTest, StatsGiveHistogramsAndTheLargestKeys) {
+  StatsOptions options;
+  options.top = 3;
+  const Json s = Stats(path_, options, TestContext());
+  ASSERT_TRUE(s["ok"].get<bool>()) << s.dump(2);
+  EXPECT_EQ(s["total"], 11);
+  EXPECT_EQ(s["expired"], 1);
+  EXPECT_EQ(s["expiring"], 2);
+  EXPECT_EQ(s["key_bytes"], 5 + 4 + 3 + 3 + 5 + 3 + 3 + 0 + 3 + 3 + 5);
+  EXPECT_EQ(s["value_bytes"], 1 + 5 + 4 + 2 + 0 + 1 + 5000 + 9 + 2 + 2 + 6);
+  EXPECT_EQ(s["databases"].at(0), Json::parse(R"({"db": 0, "keys": 8, "expiring": 1,
+      "expired": 1, "key_bytes": 31, "value_bytes": 19})"));
+  // Value sizes 0, 1, 1, 2, 2, 2, 4, 5, 6, 9, 5000.
+  EXPECT_EQ(s["value_sizes"], Json::parse(R"([
+      {"min": 0, "max": 0, "count": 1}, {"min": 1, "max": 1, "count": 2},
+      {"min": 2, "max": 3, "count": 3}, {"min": 4, "max": 7, "count": 3},
+      {"min": 8, "max": 15, "count": 1}, {"min": 16, "max": 31, "count": 0},
+      {"min": 32, "max": 63, "count": 0}, {"min": 64, "max": 127, "count": 0},
+      {"min": 128, "max": 255, "count": 0}, {"min": 256, "max": 511, "count": 0},
+      {"min": 512, "max": 1023, "count": 0}, {"min": 1024, "max": 2047, "count": 0},
+      {"min": 2048, "max": 4095, "count": 0}, {"min": 4096, "max": 8191, "count": 1}])"));
+  EXPECT_EQ(s["key_sizes"].at(0), Json::parse(R"({"min": 0, "max": 0, "count": 1})"));
+  EXPECT_EQ(s["ttls"], Json::parse(R"([{"bucket": "none", "count": 8},
+      {"bucket": "expired", "count": 1}, {"bucket": "<1m", "count": 0},
+      {"bucket": "1m-1h", "count": 1}, {"bucket": "1h-1d", "count": 0},
+      {"bucket": "1d-7d", "count": 1}, {"bucket": "7d-30d", "count": 0},
+      {"bucket": ">=30d", "count": 0}])"));
+  // The three largest by key + value bytes; of the two of 9 bytes (beta, and "" in db 3), the
+  // one in the lower database.
+  EXPECT_EQ(s["largest"], Json::parse(R"([
+      {"db": 2, "key": "big", "type": "string", "bytes": 5003, "value_bytes": 5000},
+      {"db": 0, "key": "caf\u00e9", "type": "string", "bytes": 11, "value_bytes": 6},
+      {"db": 0, "key": "beta", "type": "string", "bytes": 9, "value_bytes": 5}])"))
+      << s["largest"].dump();
+
+  options.filter.db = 0;
+  options.filter.match = "k:*";
+  const Json k = Stats(path_, options, TestContext());
+  EXPECT_EQ(k["total"], 3);
+}
+
+TEST_F(KnownSnapshotTest, VerifyPassesASoundSnapshot) {
+  const Json v = Verify(path_, false, TestContext());
+  EXPECT_TRUE(v["ok"].get<bool>()) << v.dump(2);
+  ASSERT_EQ(v["files"].size(), 1u);
+  EXPECT_EQ(v["files"].at(0)["keys"], 11);
+  EXPECT_EQ(v["files"].at(0)["blocks"], 3);
+  EXPECT_TRUE(v["faults"].empty());
+}
+
+// Progress lines come while a file is read (every update, with a period of 0).
+TEST_F(KnownSnapshotTest, ProgressIsReportedWhileReading) {
+  std::vector<std::string> lines;
+  Context ctx = TestContext();
+  ctx.progress_every_ms = 0;
+  ctx.progress = [&](const std::string& l) { lines.push_back(l); };
+  ASSERT_TRUE(Verify(path_, false, ctx)["ok"].get<bool>());
+  ASSERT_EQ(lines.size(), 3u);  // one per block
+  EXPECT_NE(lines.back().find(path_), std::string::npos) << lines.back();
+  EXPECT_NE(lines.back().find("%"), std::string::npos) << lines.back();
+}
+
+// Every single-bit flip anywhere in the file is a fault naming the file and an offset inside it:
+// in the header, footer or trailer found by Open, in a block by its checks.
+TEST_F(KnownSnapshotTest, VerifyDetectsEverySingleBitFlip) {
+  const std::string original = ReadFile(path_);
+  ASSERT_LT(original.size(), 4096u);
+  int flips = 0;
+  for (size_t off = 0; off < original.size(); ++off) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = original;
+      damaged[off] = static_cast<char>(damaged[off] ^ (1 << bit));
+      WriteFile(path_, damaged);
+      const Json v = Verify(path_, false, TestContext());
+      ++flips;
+      ASSERT_FALSE(v["ok"].get<bool>()) << "bit " << bit << " of byte " << off;
+      ASSERT_EQ(v["faults"].size(), 1u) << v.dump(2);
+      const Json& f = v["faults"].at(0);
+      EXPECT_EQ(f["file"], path_);
+      EXPECT_LT(f["offset"].get<uint64_t>(), original.size());
+      EXPECT_FALSE(f["reason"].get<std::string>().empty());
+    }
+  }
+  WriteFile(path_, original);
+  EXPECT_TRUE(Verify(path_, false, TestContext())["ok"].get<bool>());
+  EXPECT_EQ(flips, 8 * static_cast<int>(original.size()));
+}
+
+TEST_F(KnownSnapshotTest, VerifyAllReportsEveryDamagedBlockAndKeysStopAtTheDamage) {
+  std::vector<snapshot::BlockRef> blocks;
+  {
+    auto r = snapshot::FileReader::Open(path_);
+    ASSERT_TRUE(r.ok());
+    blocks = (*r)->meta().blocks;
+  }
+  ASSERT_GT(blocks[0].stored_len, 31u);
+  ASSERT_GT(blocks[2].stored_len, 31u);
+  std::string bytes = ReadFile(path_);
+  for (size_t i : {size_t{0}, size_t{2}}) bytes[blocks[i].offset + 30] ^= 0x40;
+  WriteFile(path_, bytes);
+
+  const Json first = Verify(path_, false, TestContext());
+  ASSERT_EQ(first["faults"].size(), 1u) << first.dump(2);
+  EXPECT_EQ(first["faults"].at(0)["offset"], blocks[0].offset);
+  const Json all = Verify(path_, true, TestContext());
+  ASSERT_EQ(all["faults"].size(), 2u) << all.dump(2);
+  EXPECT_EQ(all["faults"].at(1)["offset"], blocks[2].offset);
+  EXPECT_EQ(all["files"].at(0)["blocks_ok"], 1);
+
+  Status st;
+  DumpAll(path_, KeyFilter(), TestContext(), &st);
+  EXPECT_EQ(st.code(), Code::kCorruption);
+  EXPECT_NE(st.message().find(path_), std::string::npos) << st.ToString();
+  EXPECT_NE(st.message().find("at offset " + std::to_string(blocks[0].offset)), std::string::npos)
+      << st.ToString();
+}
+
+// Blocks that pass their checksums but are not what a snapshot block must be: a redo record of
+// puts only, as many as the index says, in the snapshot's databases.
+TEST(SnapshotStructureTest, VerifyRejectsBlocksThatAreNotPutsOfTheFilesDatabases) {
+  TempDir dir;
+  const std::string path = dir.Sub(snapshot::SnapshotFileName(1));
+  struct Case {
+    std::string raw;
+    uint32_t entries;
+    std::string reason;
+  };
+  engine::RedoRecord del;
+  del.Del(0, "k");
+  const std::vector<Case> cases = {
+      {Batch({{0, "a", "1"}, {0, "b", "2"}}), 3, "block holds 2 entries, its index entry says 3"},
+      {std::string(del.bytes()), 1, "not a put"},
+      {Batch({{7, "a", "1"}}), 1, "names database 7 but the snapshot has 4"},
+      {Batch({{0, "a", "1"}}).substr(0, 5), 1, "does not decode"},
+  };
+  for (const Case& c : cases) {
+    {
+      auto w = snapshot::FileWriter::Create(path, 1, 4, 1, kNow);
+      ASSERT_TRUE(w.ok());
+      ASSERT_TRUE((*w)->AddBlock(0, Batch({{0, "ok", "1"}}), 1).ok());
+      ASSERT_TRUE((*w)->AddBlock(0, c.raw, c.entries).ok());
+      ASSERT_TRUE((*w)->Finish({1}).ok());
+    }
+    const Json v = Verify(path, false, TestContext());
+    ASSERT_FALSE(v["ok"].get<bool>()) << c.reason;
+    ASSERT_EQ(v["faults"].size(), 1u);
+    EXPECT_NE(v["faults"].at(0)["reason"].get<std::string>().find(c.reason), std::string::npos)
+        << v["faults"].at(0).dump();
+    // The first block's keys were delivered; none of the bad block's.
+    Status st;
+    const auto keys = DumpAll(path, KeyFilter(), TestContext(), &st);
+    EXPECT_EQ(st.code(), Code::kCorruption);
+    EXPECT_EQ(keys.size(), 1u);
+  }
+}
+
+// ---- a data directory -------------------------------------------------------------------------
+
+// A data dir as the server leaves it: snapshots 1 (LSN 3) and 2 (LSN 6), and a WAL of 8 records.
+class DataDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fs::create_directories(dir_.Sub("snapshots"));
+    old_ = dir_.Sub("snapshots/" + snapshot::SnapshotFileName(1));
+    new_ = dir_.Sub("snapshots/" + snapshot::SnapshotFileName(2));
+    WriteSnapshot(old_, 2, {{0, {{0, "a", "1"}}}}, 3, 1);
+    WriteSnapshot(new_, 2, {{0, {{0, "a", "2"}}}, {1, {{0, "b", "2"}}}}, 6, 2);
+    WriteWal(8, 1 << 20);
+  }
+
+  void WriteWal(int records, uint64_t segment_bytes) {
     wal::WriterOptions wo;
-    wo.dir = dir_.string();
-    wo.segment_bytes = 4096;  // several segments
+    wo.dir = dir_.Sub("appendonlydir");
+    wo.segment_bytes = segment_bytes;
     wo.sync = wal::SyncPolicy::kAlways;
     auto w = wal::Writer::Open(std::move(wo), wal::LogEnd{});
     ASSERT_TRUE(w.ok()) << w.status().ToString();
-    for (int i = 0; i < 200; ++i) {
+    for (int i = 1; i <= records; ++i) {
+      engine::RedoRecord r;
+      engine::Entry* e = engine::Entry::NewString("w" + std::to_string(i), "v", 0);
+      r.Put(0, *e);
+      engine::Entry::Free(e);
+      (*w)->Append(r.bytes());
+    }
+    ASSERT_TRUE((*w)->Flush().ok());
+  }
+
+  TempDir dir_;
+  std::string old_, new_;
+};
+
+TEST_F(DataDirTest, InfoSaysWhatRecoveryWouldLoadAndReplay) {
+  const Json info = Info(dir_.path(), TestContext());
+  ASSERT_TRUE(info["ok"].get<bool>()) << info.dump(2);
+  EXPECT_EQ(info["kind"], "data_dir");
+  ASSERT_EQ(info["snapshots"].size(), 2u);
+  EXPECT_EQ(info["snapshots"].at(0)["path"], new_);
+  EXPECT_EQ(info["snapshots"].at(0)["status"], "used");
+  EXPECT_EQ(info["snapshots"].at(1)["status"], "not read");
+  EXPECT_EQ(info["snapshot"]["path"], new_);
+  EXPECT_EQ(info["snapshot"]["keys"]["total"], 2);
+  EXPECT_EQ(info["wal"]["records"], 8);
+  EXPECT_EQ(info["wal"]["segments"].at(0)["replayed"], true);
+  const Json& r = info["recovery"];
+  EXPECT_EQ(r["ok"], true);
+  EXPECT_EQ(r["snapshot"], new_);
+  EXPECT_EQ(r["min_lsn"], 6);
+  EXPECT_EQ(r["replay_from_lsn"], 7);
+  EXPECT_EQ(r["replay_records"], 2);
+}
+
+TEST_F(DataDirTest, ADamagedNewestSnapshotIsPassedOverAsRecoveryWould) {
+  std::string bytes = ReadFile(new_);
+  bytes[100] ^= 1;  // inside the first block
+  WriteFile(new_, bytes);
+  const Json info = Info(dir_.path(), TestContext());
+  EXPECT_FALSE(info["ok"].get<bool>());  // something is damaged...
+  EXPECT_EQ(info["snapshots"].at(0)["status"], "damaged");
+  EXPECT_EQ(info["snapshots"].at(1)["status"], "used");
+  EXPECT_EQ(info["recovery"]["snapshot"], old_);  // ...but the server would start
+  EXPECT_EQ(info["recovery"]["ok"], true);
+  EXPECT_EQ(info["recovery"]["replay_records"], 5);
+
+  std::vector<std::string> notes;
+  const auto keys = DumpAll(dir_.path(), KeyFilter(), TestContext(&notes));
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_EQ(keys.at("0/a")["value"], "1");  // the older snapshot's
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_NE(notes[0].find(new_), std::string::npos) << notes[0];
+  EXPECT_NE(notes[1].find(old_), std::string::npos) << notes[1];
+  EXPECT_NE(notes[1].find("WAL records past LSN 3 are not included"), std::string::npos)
+      << notes[1];
+
+  const Json v = Verify(dir_.path(), true, TestContext());
+  EXPECT_FALSE(v["ok"].get<bool>());
+  ASSERT_EQ(v["faults"].size(), 1u) << v.dump(2);
+  EXPECT_EQ(v["faults"].at(0)["file"], new_);
+  EXPECT_EQ(v["files"].size(), 3u);  // both snapshots and the WAL
+}
+
+TEST_F(DataDirTest, VerifyFindsALogThatNoLongerReachesBackToTheSnapshot) {
+  fs::remove_all(dir_.Sub("appendonlydir"));
+  fs::remove(new_);
+  // A log that starts at LSN 1 is fine; one whose first segment was lost is not.
+  EXPECT_TRUE(Verify(dir_.path(), false, TestContext())["ok"].get<bool>());
+  WriteWal(8, 160);  // 3 records a segment
+  const Json wal = WalInfo(dir_.path(), TestContext());
+  ASSERT_EQ(wal["segments"].size(), 3u) << wal.dump(2);
+  EXPECT_TRUE(Verify(dir_.path(), false, TestContext())["ok"].get<bool>());
+  // Without the first segment the log starts at LSN 4, right after the snapshot's 3: fine.
+  fs::remove(wal["segments"].at(0)["path"].get<std::string>());
+  EXPECT_TRUE(Verify(dir_.path(), false, TestContext())["ok"].get<bool>());
+  // Without the second too, it starts at 7: LSNs 4 to 6 are missing.
+  fs::remove(wal["segments"].at(1)["path"].get<std::string>());
+  const Json v = Verify(dir_.path(), false, TestContext());
+  ASSERT_FALSE(v["ok"].get<bool>()) << v.dump(2);
+  EXPECT_NE(v["faults"].at(0)["reason"].get<std::string>().find("records in between are missing"),
+            std::string::npos)
+      << v.dump(2);
+  EXPECT_EQ(Info(dir_.path(), TestContext())["recovery"]["ok"], false);
+}
+
+// ---- the WAL ----------------------------------------------------------------------------------
+
+class WalTest : public ::testing::Test {
+ protected:
+  // 200 records (every 10th with a del too) in 1 KiB segments, in <tmp>/wal.
+  void SetUp() override {
+    wal_ = dir_.Sub("wal");
+    Write(200, 1024);
+  }
+
+  void Write(int records, uint64_t segment_bytes) {
+    wal::WriterOptions wo;
+    wo.dir = wal_;
+    wo.segment_bytes = segment_bytes;
+    wo.sync = wal::SyncPolicy::kAlways;
+    auto w = wal::Writer::Open(std::move(wo), wal::LogEnd{});
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    for (int i = 0; i < records; ++i) {
       engine::RedoRecord r;
       engine::Entry* e = engine::Entry::NewString("key" + std::to_string(i), "value", 0);
       r.Put(0, *e);
@@ -35,76 +587,240 @@ class InspectTest : public ::testing::Test {
     }
     ASSERT_TRUE((*w)->Flush().ok());
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
-  // The oldest segment's path.
-  std::string FirstSegment() {
+  std::vector<std::string> Segments() {
     std::vector<std::string> names;
-    for (const auto& f : fs::directory_iterator(dir_)) {
-      std::string n = f.path().filename().string();
-      if (n.rfind("wal-", 0) == 0 && n.size() > 8 && n.substr(n.size() - 4) == ".log") {
+    for (const auto& f : fs::directory_iterator(wal_)) {
+      uint64_t lsn;
+      if (wal::ParseSegmentFileName(f.path().filename().string(), &lsn)) {
         names.push_back(f.path().string());
       }
     }
     std::sort(names.begin(), names.end());
-    return names.empty() ? "" : names.front();
+    return names;
   }
 
-  fs::path dir_;
+  void Flip(const std::string& path, size_t offset, uint8_t mask = 0x10) {
+    std::string bytes = ReadFile(path);
+    bytes[offset] = static_cast<char>(bytes[offset] ^ mask);
+    WriteFile(path, bytes);
+  }
+
+  TempDir dir_;
+  std::string wal_;
 };
 
-TEST_F(InspectTest, VerifyCountsEveryRecordOfAHealthyLog) {
-  nlohmann::json v = VerifyWal(dir_.string());
+TEST_F(WalTest, VerifyCountsEveryRecordOfAHealthyLog) {
+  const Json v = VerifyWal(wal_, false, TestContext());
   EXPECT_TRUE(v["ok"].get<bool>()) << v.dump();
   EXPECT_EQ(v["records"].get<uint64_t>(), 200u);
   EXPECT_GT(v["segments"].get<uint64_t>(), 1u);
   EXPECT_EQ(v["next_lsn"].get<uint64_t>(), 201u);
   EXPECT_FALSE(v.contains("torn_tail"));
+  EXPECT_TRUE(v["faults"].empty());
 }
 
-TEST_F(InspectTest, DumpDecodesEffects) {
-  nlohmann::json d = DumpWal(dir_.string(), 11, 2);
-  ASSERT_TRUE(d["ok"].get<bool>()) << d.dump();
-  ASSERT_EQ(d["records"].size(), 2u);
-  const nlohmann::json& r = d["records"][0];
-  EXPECT_EQ(r["lsn"].get<uint64_t>(), 11u);
-  ASSERT_EQ(r["effects"].size(), 2u);  // key10 put, then the del every 10th record carries
-  EXPECT_EQ(r["effects"][0]["op"], "put");
-  EXPECT_EQ(r["effects"][0]["key"], "key10");
-  EXPECT_EQ(r["effects"][0]["type"], "string");
-  EXPECT_EQ(r["effects"][0]["value_bytes"].get<uint64_t>(), 5u);
-  EXPECT_EQ(r["effects"][1]["op"], "del");
-  EXPECT_EQ(r["effects"][1]["db"].get<int>(), 1);
-}
-
-TEST_F(InspectTest, DamageInAnOldSegmentIsReportedThenRepaired) {
-  const std::string first = FirstSegment();
-  ASSERT_FALSE(first.empty());
-  {
-    std::fstream f(first, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(200);  // inside a record past the 64-byte header
-    char c;
-    f.seekg(200);
-    f.get(c);
-    f.seekp(200);
-    f.put(static_cast<char>(c ^ 0x10));
+TEST_F(WalTest, InfoGivesEachSegmentsLsnRange) {
+  const Json w = WalInfo(wal_, TestContext());
+  ASSERT_TRUE(w["ok"].get<bool>()) << w.dump(2);
+  const std::vector<std::string> segs = Segments();
+  ASSERT_EQ(w["segments"].size(), segs.size());
+  uint64_t next = 1, records = 0;
+  for (size_t i = 0; i < segs.size(); ++i) {
+    const Json& s = w["segments"].at(i);
+    EXPECT_EQ(s["path"], segs[i]);
+    EXPECT_EQ(s["first_lsn"], next);
+    EXPECT_EQ(s["file_bytes"], 1024);
+    const uint64_t n = s["records"].get<uint64_t>();
+    EXPECT_GT(n, 0u);
+    EXPECT_EQ(s["last_lsn"], next + n - 1);
+    next += n;
+    records += n;
   }
-  nlohmann::json v = VerifyWal(dir_.string());
+  EXPECT_EQ(records, 200u);
+  EXPECT_EQ(w["next_lsn"], 201);
+}
+
+TEST_F(WalTest, DumpGivesRecordsWithTheirPlaceAndEffects) {
+  std::vector<Json> out;
+  ASSERT_TRUE(DumpWal(wal_, 11, 2, TestContext(), [&](const Json& j) { out.push_back(j); }).ok());
+  ASSERT_EQ(out.size(), 2u);
+  const Json& r = out[0];
+  EXPECT_EQ(r["lsn"].get<uint64_t>(), 11u);
+  EXPECT_EQ(r["effects"].size(), 2u);  // key10 put, then the del every 10th record carries
+  EXPECT_EQ(r["effects"].at(0), Json::parse(R"({"op": "put", "db": 0, "key": "key10",
+      "type": "string", "expire_ms": null, "value": "value"})"));
+  EXPECT_EQ(r["effects"].at(1), Json::parse(R"({"op": "del", "db": 1, "key": "gone"})"));
+  EXPECT_EQ(out[1]["lsn"], 12);
+  // The offset is where the record is: its header there holds its LSN.
+  const std::string seg = ReadFile(r["segment"].get<std::string>());
+  const uint64_t off = r["offset"].get<uint64_t>();
+  uint64_t lsn;
+  std::memcpy(&lsn, seg.data() + off + 8, 8);
+  EXPECT_EQ(lsn, 11u);
+  EXPECT_EQ(out[1]["offset"], off + 16 + r["bytes"].get<uint64_t>());
+}
+
+TEST_F(WalTest, OneSegmentAloneCanBeReadAndVerified) {
+  const std::vector<std::string> segs = Segments();
+  ASSERT_GE(segs.size(), 3u);
+  const Json v = VerifyWal(segs[1], false, TestContext());
+  EXPECT_TRUE(v["ok"].get<bool>()) << v.dump(2);
+  std::vector<uint64_t> lsns;
+  ASSERT_TRUE(DumpWal(segs[1], 1, 0, TestContext(), [&](const Json& j) {
+                lsns.push_back(j["lsn"].get<uint64_t>());
+                EXPECT_EQ(j["segment"], segs[1]);
+              }).ok());
+  ASSERT_FALSE(lsns.empty());
+  EXPECT_EQ(lsns.front(), WalInfo(wal_, TestContext())["segments"].at(1)["first_lsn"]);
+  Flip(segs[1], 200);
+  const Json bad = VerifyWal(segs[1], false, TestContext());
+  EXPECT_FALSE(bad["ok"].get<bool>());
+  EXPECT_EQ(bad["faults"].at(0)["file"], segs[1]);
+  EXPECT_FALSE(RepairWal(segs[1], TestContext())["ok"].get<bool>()) << "a segment alone";
+}
+
+TEST_F(WalTest, DamageInAnOldSegmentIsReportedThenRepairedWithABackup) {
+  const std::vector<std::string> segs = Segments();
+  ASSERT_GE(segs.size(), 3u);
+  const std::string original = ReadFile(segs[0]);
+  Flip(segs[0], 200);  // inside a record past the 64-byte header
+  const std::string damaged = ReadFile(segs[0]);
+  const Json v = VerifyWal(wal_, false, TestContext());
   EXPECT_FALSE(v["ok"].get<bool>());
   const std::string err = v["error"].get<std::string>();
-  EXPECT_NE(err.find(first), std::string::npos) << err;
+  EXPECT_NE(err.find(segs[0]), std::string::npos) << err;
   EXPECT_NE(err.find("strata-inspect wal repair"), std::string::npos) << err;
+  ASSERT_EQ(v["faults"].size(), 1u);
+  EXPECT_EQ(v["faults"].at(0)["file"], segs[0]);
+  const uint64_t bad_offset = v["faults"].at(0)["offset"].get<uint64_t>();
+  EXPECT_LE(bad_offset, 200u);
+  EXPECT_GT(bad_offset + 64, 200u);
 
-  nlohmann::json r = RepairWal(dir_.string());
+  const Json r = RepairWal(wal_, TestContext());
   ASSERT_TRUE(r["ok"].get<bool>()) << r.dump();
+  EXPECT_TRUE(r["repaired"].get<bool>());
   EXPECT_GT(r["dropped_records"].get<uint64_t>(), 0u);
-  EXPECT_EQ(r["dropped_file"], first);
+  EXPECT_EQ(r["dropped_file"], segs[0]);
+  EXPECT_EQ(r["dropped_offset"], bad_offset);
+  // The backup holds every segment the cut touched, as they were before it.
+  const std::string backup = r["backup_dir"].get<std::string>();
+  EXPECT_EQ(fs::path(backup).parent_path(), fs::path(dir_.path()));
+  EXPECT_EQ(fs::path(backup).filename().string().rfind("repair-backup-", 0), 0u) << backup;
+  ASSERT_EQ(r["backup_files"].size(), segs.size());
+  EXPECT_EQ(ReadFile(r["backup_files"].at(0).get<std::string>()), damaged);
+  EXPECT_NE(damaged, original);
+  fs::remove_all(backup);
 
-  nlohmann::json again = VerifyWal(dir_.string());
+  const Json again = VerifyWal(wal_, false, TestContext());
   EXPECT_TRUE(again["ok"].get<bool>()) << again.dump();
   const uint64_t kept = again["records"].get<uint64_t>();
   EXPECT_LT(kept, 200u);
   EXPECT_EQ(again["next_lsn"].get<uint64_t>(), kept + 1);  // a prefix: LSNs 1..kept
+  EXPECT_EQ(kept + r["dropped_records"].get<uint64_t>(), 200u);
+  // Nothing more to do.
+  const Json none = RepairWal(wal_, TestContext());
+  EXPECT_TRUE(none["ok"].get<bool>());
+  EXPECT_FALSE(none["repaired"].get<bool>());
+  EXPECT_FALSE(none.contains("backup_dir"));
+}
+
+TEST_F(WalTest, ATornTailIsAFaultThatRepairCuts) {
+  const std::vector<std::string> segs = Segments();
+  const Json before = WalInfo(wal_, TestContext());
+  const Json& last = before["segments"].back();
+  const uint64_t end = 64 + last["bytes"].get<uint64_t>();
+  {
+    std::fstream f(segs.back(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(end));
+    f.write("garbage!", 8);
+  }
+  const Json v = VerifyWal(wal_, false, TestContext());
+  EXPECT_FALSE(v["ok"].get<bool>());
+  ASSERT_TRUE(v.contains("torn_tail")) << v.dump(2);
+  EXPECT_EQ(v["torn_tail"]["offset"], end);
+  EXPECT_EQ(v["torn_tail"]["bytes"], 8);
+  EXPECT_EQ(v["records"], 200);
+  EXPECT_EQ(v["faults"].at(0)["file"], segs.back());
+
+  const Json r = RepairWal(wal_, TestContext());
+  ASSERT_TRUE(r["ok"].get<bool>()) << r.dump(2);
+  EXPECT_EQ(r["dropped_records"], 1);
+  EXPECT_EQ(r["dropped_bytes"], 8);
+  EXPECT_EQ(r["dropped_offset"], end);
+  EXPECT_EQ(r["records"], 200);
+  ASSERT_EQ(r["backup_files"].size(), 1u);
+  EXPECT_NE(ReadFile(r["backup_files"].at(0).get<std::string>()).find("garbage!"),
+            std::string::npos);
+  fs::remove_all(r["backup_dir"].get<std::string>());
+  EXPECT_TRUE(VerifyWal(wal_, false, TestContext())["ok"].get<bool>());
+}
+
+TEST_F(WalTest, VerifyAllGoesOnWithTheSegmentsAfterDamage) {
+  const std::vector<std::string> segs = Segments();
+  ASSERT_GE(segs.size(), 4u);
+  Flip(segs[0], 200);
+  Flip(segs[2], 300);
+  const Json one = VerifyWal(wal_, false, TestContext());
+  ASSERT_EQ(one["faults"].size(), 1u) << one.dump(2);
+  const Json all = VerifyWal(wal_, true, TestContext());
+  ASSERT_EQ(all["faults"].size(), 2u) << all.dump(2);
+  EXPECT_EQ(all["faults"].at(0)["file"], segs[0]);
+  EXPECT_EQ(all["faults"].at(1)["file"], segs[2]);
+  // Messages name the real files and directory, not a temporary one.
+  EXPECT_NE(all["faults"].at(1)["reason"].get<std::string>().find(wal_), std::string::npos)
+      << all["faults"].at(1).dump();
+}
+
+// Every single-bit flip anywhere in a small log's segments is a fault: a damaged record or
+// header, a torn tail, or non-zero bytes where zeros must be.
+TEST(WalBitFlipTest, VerifyDetectsEverySingleBitFlip) {
+  TempDir dir;
+  {
+    wal::WriterOptions wo;
+    wo.dir = dir.path();
+    wo.segment_bytes = 160;
+    wo.sync = wal::SyncPolicy::kAlways;
+    auto w = wal::Writer::Open(std::move(wo), wal::LogEnd{});
+    ASSERT_TRUE(w.ok()) << w.status().ToString();
+    for (int i = 0; i < 6; ++i) {
+      engine::RedoRecord r;
+      engine::Entry* e = engine::Entry::NewString("k" + std::to_string(i), "v", 0);
+      r.Put(0, *e);
+      engine::Entry::Free(e);
+      (*w)->Append(r.bytes());
+    }
+    ASSERT_TRUE((*w)->Flush().ok());
+  }
+  std::vector<std::string> segs;
+  for (const auto& f : fs::directory_iterator(dir.path())) {
+    uint64_t lsn;
+    if (wal::ParseSegmentFileName(f.path().filename().string(), &lsn)) {
+      segs.push_back(f.path().string());
+    }
+  }
+  std::sort(segs.begin(), segs.end());
+  ASSERT_GE(segs.size(), 2u);
+  ASSERT_TRUE(VerifyWal(dir.path(), false, TestContext())["ok"].get<bool>());
+  int flips = 0;
+  for (const std::string& seg : segs) {
+    const std::string original = ReadFile(seg);
+    for (size_t off = 0; off < original.size(); ++off) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string damaged = original;
+        damaged[off] = static_cast<char>(damaged[off] ^ (1 << bit));
+        WriteFile(seg, damaged);
+        const Json v = VerifyWal(dir.path(), false, TestContext());
+        ++flips;
+        ASSERT_FALSE(v["ok"].get<bool>()) << seg << ": bit " << bit << " of byte " << off;
+        ASSERT_FALSE(v["faults"].empty());
+        EXPECT_EQ(v["faults"].at(0)["file"], seg) << v.dump(2);
+      }
+    }
+    WriteFile(seg, original);
+  }
+  EXPECT_TRUE(VerifyWal(dir.path(), false, TestContext())["ok"].get<bool>());
+  EXPECT_GE(flips, 8 * 160 * 2);
 }
 
 }  // namespace

@@ -1,0 +1,116 @@
+// The key-level operations of inspect.h: ForEachKey, KeyJson, Get and Stats.
+#include <algorithm>
+
+#include "base/clock.h"
+#include "base/string_util.h"
+#include "engine/entry.h"
+#include "tools/encoding.h"
+#include "tools/inspect.h"
+#include "tools/key_stats.h"
+#include "tools/snapshot_scan.h"
+
+namespace strata::tools {
+
+namespace {
+
+bool KnownType(const std::string& name) {
+  for (engine::ValueType t :
+       {engine::ValueType::kString, engine::ValueType::kList, engine::ValueType::kHash,
+        engine::ValueType::kSet, engine::ValueType::kZSet}) {
+    if (name == engine::TypeName(t)) return true;
+  }
+  return false;
+}
+
+bool Passes(const KeyFilter& f, const KeyRecord& k, int64_t now_ms) {
+  if (f.db && k.db != *f.db) return false;
+  if (f.type && *f.type != engine::TypeName(static_cast<engine::ValueType>(k.type))) return false;
+  if (!f.include_expired && k.expire_ms != 0 && k.expire_ms <= now_ms) return false;
+  // KEYS special-cases "*" as match-all (the matcher alone does not match an empty key).
+  return f.match == "*" || GlobMatch(f.match, k.key);
+}
+
+// Scans the snapshot `path` resolves to, passing every key that passes filter to fn.
+// *file: the snapshot file read.
+Status ScanKeys(const std::string& path, const KeyFilter& filter, const Context& ctx,
+                int64_t now_ms, const std::function<Status(const KeyRecord&)>& fn,
+                std::string* file) {
+  if (filter.type && !KnownType(*filter.type)) {
+    return Status::InvalidArgument("unknown type " + *filter.type +
+                                   " (string, list, hash, set or zset)");
+  }
+  ASSIGN_OR_RETURN(*file, SnapshotForKeys(path, ctx));
+  SnapshotScanOptions options;
+  options.on_key = [&](const KeyRecord& k) {
+    return Passes(filter, k, now_ms) ? fn(k) : Status::Ok();
+  };
+  ASSIGN_OR_RETURN(SnapshotScan scan, ScanSnapshot(*file, options, ctx));
+  if (!scan.faults.empty()) {
+    const Fault& f = scan.faults.front();
+    return Status::Corruption("snapshot corruption in " + f.file + " at offset " +
+                              std::to_string(f.offset) + ": " + f.reason);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ForEachKey(const std::string& path, const KeyFilter& filter, const Context& ctx,
+                  const std::function<Status(const KeyRecord&)>& fn) {
+  std::string file;
+  return ScanKeys(path, filter, ctx, ctx.now_ms != 0 ? ctx.now_ms : NowMs(), fn, &file);
+}
+
+Json KeyJson(const KeyRecord& k, int64_t now_ms) {
+  Json j;
+  j["db"] = k.db;
+  j["key"] = BytesJson(k.key);
+  j["type"] = engine::TypeName(static_cast<engine::ValueType>(k.type));
+  if (k.expire_ms == 0) {
+    j["expire_ms"] = nullptr;
+    j["pttl"] = -1;
+  } else {
+    j["expire_ms"] = k.expire_ms;
+    j["pttl"] = std::max<int64_t>(k.expire_ms - now_ms, 0);
+  }
+  j["value"] = BytesJson(k.value);
+  return j;
+}
+
+Result<std::optional<KeyValue>> Get(const std::string& path, std::string_view key, int db,
+                                    bool include_expired, const Context& ctx) {
+  KeyFilter filter;
+  filter.db = db;
+  filter.include_expired = include_expired;
+  std::optional<KeyValue> found;
+  const Status kFound = Status::NotFound("found");  // stops the scan at the key
+  Status st = ForEachKey(path, filter, ctx, [&](const KeyRecord& k) -> Status {
+    if (k.key != key) return Status::Ok();
+    found = KeyValue{k.db, std::string(k.key), k.type, k.raw, k.expire_ms, std::string(k.value)};
+    return kFound;
+  });
+  if (!st.ok() && !found) return st;
+  return found;
+}
+
+Json Stats(const std::string& path, const StatsOptions& options, const Context& ctx) {
+  KeyStats stats(options.top);
+  KeyFilter filter = options.filter;
+  filter.include_expired = true;  // counted apart, as "expired"
+  const int64_t now_ms = ctx.now_ms != 0 ? ctx.now_ms : NowMs();
+  std::string file;
+  Status st = ScanKeys(
+      path, filter, ctx, now_ms,
+      [&](const KeyRecord& k) {
+        stats.Add(k, now_ms);
+        return Status::Ok();
+      },
+      &file);
+  if (!st.ok()) return {{"ok", false}, {"path", path}, {"error", st.message()}};
+  Json out = {{"ok", true}, {"path", path}, {"snapshot", file}, {"now_ms", now_ms}};
+  const Json full = stats.Full();
+  for (const auto& [name, value] : full.items()) out[name] = value;
+  return out;
+}
+
+}  // namespace strata::tools
