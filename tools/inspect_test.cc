@@ -11,6 +11,7 @@
 #include <map>
 #include <sstream>
 
+#include "base/temp_dir.h"
 #include "engine/entry.h"
 #include "engine/redo.h"
 #include "snapshot/file.h"
@@ -19,6 +20,8 @@
 
 namespace strata::tools {
 namespace {
+
+using ::strata::TempDir;
 
 namespace fs = std::filesystem;
 
@@ -38,24 +41,6 @@ void WriteFile(const std::string& path, const std::string& data) {
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
-// A fresh directory under $TMPDIR (or /tmp), removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = getenv("TMPDIR");
-    std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/inspect_test_XXXXXX";
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 struct TestKey {
   int db;
