@@ -1,10 +1,12 @@
-// TempDir: a fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
-// For tests.
+// Test helpers for files: TempDir, a fresh directory under $TMPDIR (or /tmp) removed with its
+// contents on destruction, and whole-file reads and writes.
 #pragma once
 
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -31,5 +33,19 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// The whole file ("" if it cannot be read).
+inline std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Replaces the file's contents with data.
+inline void WriteFileOrDie(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
 
 }  // namespace strata

@@ -20,20 +20,11 @@
 namespace strata::snapshot {
 namespace {
 
+using ::strata::ReadFileOrDie;
 using ::strata::TempDir;
+using ::strata::WriteFileOrDie;
 
 
-std::string ReadFileOrDie(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFileOrDie(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
 
 std::vector<std::string> DirNames(const std::string& dir) {
   std::vector<std::string> names;

@@ -21,7 +21,9 @@
 namespace strata::tools {
 namespace {
 
+using ::strata::ReadFileOrDie;
 using ::strata::TempDir;
+using ::strata::WriteFileOrDie;
 
 namespace fs = std::filesystem;
 
@@ -29,17 +31,6 @@ namespace fs = std::filesystem;
 constexpr int64_t kNow = 1'800'000'000'000;
 constexpr int64_t kMinute = 60'000;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void WriteFile(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
 
 
 struct TestKey {
@@ -348,14 +339,14 @@ TEST_F(KnownSnapshotTest, ProgressIsReportedWhileReading) {
 // Every single-bit flip anywhere in the file is a fault naming the file and an offset inside it:
 // in the header, footer or trailer found by Open, in a block by its checks.
 TEST_F(KnownSnapshotTest, VerifyDetectsEverySingleBitFlip) {
-  const std::string original = ReadFile(path_);
+  const std::string original = ReadFileOrDie(path_);
   ASSERT_LT(original.size(), 4096u);
   int flips = 0;
   for (size_t off = 0; off < original.size(); ++off) {
     for (int bit = 0; bit < 8; ++bit) {
       std::string damaged = original;
       damaged[off] = static_cast<char>(damaged[off] ^ (1 << bit));
-      WriteFile(path_, damaged);
+      WriteFileOrDie(path_, damaged);
       const Json v = Verify(path_, false, TestContext());
       ++flips;
       ASSERT_FALSE(v["ok"].get<bool>()) << "bit " << bit << " of byte " << off;
@@ -366,7 +357,7 @@ TEST_F(KnownSnapshotTest, VerifyDetectsEverySingleBitFlip) {
       EXPECT_FALSE(f["reason"].get<std::string>().empty());
     }
   }
-  WriteFile(path_, original);
+  WriteFileOrDie(path_, original);
   EXPECT_TRUE(Verify(path_, false, TestContext())["ok"].get<bool>());
   EXPECT_EQ(flips, 8 * static_cast<int>(original.size()));
 }
@@ -380,9 +371,9 @@ TEST_F(KnownSnapshotTest, VerifyAllReportsEveryDamagedBlockAndKeysStopAtTheDamag
   }
   ASSERT_GT(blocks[0].stored_len, 31u);
   ASSERT_GT(blocks[2].stored_len, 31u);
-  std::string bytes = ReadFile(path_);
+  std::string bytes = ReadFileOrDie(path_);
   for (size_t i : {size_t{0}, size_t{2}}) bytes[blocks[i].offset + 30] ^= 0x40;
-  WriteFile(path_, bytes);
+  WriteFileOrDie(path_, bytes);
 
   const Json first = Verify(path_, false, TestContext());
   ASSERT_EQ(first["faults"].size(), 1u) << first.dump(2);
@@ -495,9 +486,9 @@ TEST_F(DataDirTest, InfoSaysWhatRecoveryWouldLoadAndReplay) {
 }
 
 TEST_F(DataDirTest, ADamagedNewestSnapshotIsPassedOverAsRecoveryWould) {
-  std::string bytes = ReadFile(new_);
+  std::string bytes = ReadFileOrDie(new_);
   bytes[100] ^= 1;  // inside the first block
-  WriteFile(new_, bytes);
+  WriteFileOrDie(new_, bytes);
   const Json info = Info(dir_.path(), TestContext());
   EXPECT_FALSE(info["ok"].get<bool>());  // something is damaged...
   EXPECT_EQ(info["snapshots"].at(0)["status"], "damaged");
@@ -586,9 +577,9 @@ class WalTest : public ::testing::Test {
   }
 
   void Flip(const std::string& path, size_t offset, uint8_t mask = 0x10) {
-    std::string bytes = ReadFile(path);
+    std::string bytes = ReadFileOrDie(path);
     bytes[offset] = static_cast<char>(bytes[offset] ^ mask);
-    WriteFile(path, bytes);
+    WriteFileOrDie(path, bytes);
   }
 
   TempDir dir_;
@@ -638,7 +629,7 @@ TEST_F(WalTest, DumpGivesRecordsWithTheirPlaceAndEffects) {
   EXPECT_EQ(r["effects"].at(1), Json::parse(R"({"op": "del", "db": 1, "key": "gone"})"));
   EXPECT_EQ(out[1]["lsn"], 12);
   // The offset is where the record is: its header there holds its LSN.
-  const std::string seg = ReadFile(r["segment"].get<std::string>());
+  const std::string seg = ReadFileOrDie(r["segment"].get<std::string>());
   const uint64_t off = r["offset"].get<uint64_t>();
   uint64_t lsn;
   std::memcpy(&lsn, seg.data() + off + 8, 8);
@@ -668,9 +659,9 @@ TEST_F(WalTest, OneSegmentAloneCanBeReadAndVerified) {
 TEST_F(WalTest, DamageInAnOldSegmentIsReportedThenRepairedWithABackup) {
   const std::vector<std::string> segs = Segments();
   ASSERT_GE(segs.size(), 3u);
-  const std::string original = ReadFile(segs[0]);
+  const std::string original = ReadFileOrDie(segs[0]);
   Flip(segs[0], 200);  // inside a record past the 64-byte header
-  const std::string damaged = ReadFile(segs[0]);
+  const std::string damaged = ReadFileOrDie(segs[0]);
   const Json v = VerifyWal(wal_, false, TestContext());
   EXPECT_FALSE(v["ok"].get<bool>());
   const std::string err = v["error"].get<std::string>();
@@ -693,7 +684,7 @@ TEST_F(WalTest, DamageInAnOldSegmentIsReportedThenRepairedWithABackup) {
   EXPECT_EQ(fs::path(backup).parent_path(), fs::path(dir_.path()));
   EXPECT_EQ(fs::path(backup).filename().string().rfind("repair-backup-", 0), 0u) << backup;
   ASSERT_EQ(r["backup_files"].size(), segs.size());
-  EXPECT_EQ(ReadFile(r["backup_files"].at(0).get<std::string>()), damaged);
+  EXPECT_EQ(ReadFileOrDie(r["backup_files"].at(0).get<std::string>()), damaged);
   EXPECT_NE(damaged, original);
   fs::remove_all(backup);
 
@@ -735,7 +726,7 @@ TEST_F(WalTest, ATornTailIsAFaultThatRepairCuts) {
   EXPECT_EQ(r["dropped_offset"], end);
   EXPECT_EQ(r["records"], 200);
   ASSERT_EQ(r["backup_files"].size(), 1u);
-  EXPECT_NE(ReadFile(r["backup_files"].at(0).get<std::string>()).find("garbage!"),
+  EXPECT_NE(ReadFileOrDie(r["backup_files"].at(0).get<std::string>()).find("garbage!"),
             std::string::npos);
   fs::remove_all(r["backup_dir"].get<std::string>());
   EXPECT_TRUE(VerifyWal(wal_, false, TestContext())["ok"].get<bool>());
@@ -789,12 +780,12 @@ TEST(WalBitFlipTest, VerifyDetectsEverySingleBitFlip) {
   ASSERT_TRUE(VerifyWal(dir.path(), false, TestContext())["ok"].get<bool>());
   int flips = 0;
   for (const std::string& seg : segs) {
-    const std::string original = ReadFile(seg);
+    const std::string original = ReadFileOrDie(seg);
     for (size_t off = 0; off < original.size(); ++off) {
       for (int bit = 0; bit < 8; ++bit) {
         std::string damaged = original;
         damaged[off] = static_cast<char>(damaged[off] ^ (1 << bit));
-        WriteFile(seg, damaged);
+        WriteFileOrDie(seg, damaged);
         const Json v = VerifyWal(dir.path(), false, TestContext());
         ++flips;
         ASSERT_FALSE(v["ok"].get<bool>()) << seg << ": bit " << bit << " of byte " << off;
@@ -802,7 +793,7 @@ TEST(WalBitFlipTest, VerifyDetectsEverySingleBitFlip) {
         EXPECT_EQ(v["faults"].at(0)["file"], seg) << v.dump(2);
       }
     }
-    WriteFile(seg, original);
+    WriteFileOrDie(seg, original);
   }
   EXPECT_TRUE(VerifyWal(dir.path(), false, TestContext())["ok"].get<bool>());
   EXPECT_GE(flips, 8 * 160 * 2);

@@ -16,20 +16,10 @@
 
 namespace strata::wal::testing {
 
+using ::strata::ReadFileOrDie;
 using ::strata::TempDir;
+using ::strata::WriteFileOrDie;
 
-
-inline std::string ReadFileOrDie(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline void WriteFileOrDie(const std::string& path, const std::string& data) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(data.data(), static_cast<std::streamsize>(data.size()));
-}
 
 // Segment file names in dir, in LSN order.
 inline std::vector<std::string> SegmentPaths(const std::string& dir) {
