@@ -6,6 +6,7 @@
 #include <new>
 
 #include "base/clock.h"
+#include "engine/value.h"
 
 namespace strata::engine {
 namespace {
@@ -71,13 +72,35 @@ Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t ex
   return e;
 }
 
+Entry* Entry::NewObject(std::string_view key, Value* value, int64_t expire_ms, uint32_t clock) {
+  size_t size = kHeaderSize + 8 + VarintLength(key.size()) + key.size() + sizeof(Value*);
+  void* mem = std::malloc(size);
+  if (mem == nullptr) throw std::bad_alloc();
+  Entry* e = new (mem) Entry();
+  e->next_ = nullptr;
+  e->meta_ = static_cast<uint32_t>(value->type()) | kExpireBit | (clock << 8);
+  char* p = e->payload();
+  std::memcpy(p, &expire_ms, 8);
+  p = PutVarint(p + 8, key.size());
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  std::memcpy(p + key.size(), &value, sizeof(value));
+  return e;
+}
+
 void Entry::Free(Entry* e) {
   if (e == nullptr) return;
+  if (e->type() != ValueType::kString) delete e->value();
   e->~Entry();
   std::free(e);
 }
 
 size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }
+
+size_t Entry::MemoryBytes() const {
+  size_t n = AllocatedBytes();
+  if (type() != ValueType::kString && value() != nullptr) n += value()->bytes();
+  return n;
+}
 
 uint32_t AccessClockNow() { return AccessClockAt(NowMs()); }
 

@@ -8,7 +8,8 @@
 //   [int64   expire]   8   only if the expire slot is present: absolute unix ms, 0 = no TTL
 //   varint   key_len, key bytes
 //   string:  varint value_len, value bytes
-//   others:  (later types) a pointer to the value object
+//   others:  Value*    8   the collection object (engine/value.h), owned by the entry; these
+//                          entries always have the expire slot, so EXPIRE never rebuilds them
 //
 // A 16-byte key with a 32-byte value takes 62 bytes: one 64-byte allocator bin. Entries are
 // immutable in size: a change of length builds a new Entry that replaces the old one in its
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 namespace strata::engine {
 
@@ -28,6 +30,8 @@ inline uint32_t AccessClockAt(int64_t unix_ms) {
 uint32_t AccessClockNow();
 
 enum class ValueType : uint8_t { kString = 0, kList = 1, kHash = 2, kSet = 3, kZSet = 4 };
+
+class Value;
 
 // Redis's TYPE reply for a value type.
 const char* TypeName(ValueType type);
@@ -41,7 +45,10 @@ class Entry {
                           bool raw = false, uint32_t clock = AccessClockNow());
   // Bytes NewString asks the allocator for.
   static size_t StringSize(std::string_view key, std::string_view value, int64_t expire_ms);
-  // Frees an entry built by New*. Null is ignored.
+  // Builds an entry holding a collection (type from value->type()); takes ownership of value.
+  static Entry* NewObject(std::string_view key, Value* value, int64_t expire_ms,
+                          uint32_t clock = AccessClockNow());
+  // Frees an entry built by New*, and its collection if it holds one. Null is ignored.
   static void Free(Entry* e);
 
   Entry* next() const { return next_; }
@@ -61,6 +68,20 @@ class Entry {
     uint64_t len;
     const char* p = GetVarint(k.data() + k.size(), &len);
     return {p, len};
+  }
+
+  // REQUIRES: type() != kString.
+  Value* value() const {
+    Value* v;
+    std::memcpy(&v, value_slot(), sizeof(v));
+    return v;
+  }
+  // Hands the collection to the caller (the entry then holds none; Free leaves it alone).
+  Value* ReleaseValue() {
+    Value* v = value();
+    Value* none = nullptr;
+    std::memcpy(value_slot(), &none, sizeof(none));
+    return v;
   }
 
   // Absolute expiry in unix ms, 0 = no TTL.
@@ -84,6 +105,8 @@ class Entry {
 
   // Bytes the allocator gave this entry (its usable size), for memory accounting.
   size_t AllocatedBytes() const;
+  // AllocatedBytes() plus the bytes of its collection, if any.
+  size_t MemoryBytes() const;
 
   static constexpr size_t kHeaderSize = 12;
 
@@ -112,6 +135,11 @@ class Entry {
   char* payload() { return reinterpret_cast<char*>(this) + kHeaderSize; }
   const char* payload() const { return reinterpret_cast<const char*>(this) + kHeaderSize; }
   const char* key_start() const { return payload() + (has_expire_slot() ? 8 : 0); }
+  const char* value_slot() const {
+    std::string_view k = key();
+    return k.data() + k.size();
+  }
+  char* value_slot() { return const_cast<char*>(std::as_const(*this).value_slot()); }
 
   Entry* next_;
   uint32_t meta_;

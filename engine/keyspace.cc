@@ -1,9 +1,11 @@
 #include "engine/keyspace.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "base/clock.h"
 #include "base/hash.h"
+#include "engine/value.h"
 
 namespace strata::engine {
 
@@ -18,7 +20,7 @@ size_t Shard::used_bytes() const {
 }
 
 void Shard::Account(const Entry* e, int db, int sign) {
-  size_t bytes = e->AllocatedBytes();
+  size_t bytes = e->MemoryBytes();
   if (sign > 0) {
     entry_bytes_ += bytes;
     if (e->expire_ms() != 0) ++dbs_[db].volatile_keys;
@@ -109,6 +111,35 @@ size_t Shard::AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t 
   return v.size();
 }
 
+Status Shard::ApplyEffect(int db, std::string_view key, uint64_t hash, RedoOp op,
+                         std::string_view body, uint32_t clock, Entry** out) {
+  if (out != nullptr) *out = nullptr;
+  const ValueType type = EffectType(op);
+  Table& t = dbs_[db].table;
+  Table::Slot slot = t.FindSlot(key, hash);
+  if (slot == nullptr) {
+    if (!EffectCreates(op)) return Status::Ok();
+    std::unique_ptr<Value> v = NewValue(type);
+    if (v == nullptr) return Status::Corruption("redo effect on a type this build lacks");
+    Upsert(db, Entry::NewObject(key, v.release(), 0, clock), hash);
+    slot = t.FindSlot(key, hash);
+  } else if ((*slot)->type() != type) {
+    return Status::Corruption("redo effect " + std::to_string(static_cast<int>(op)) +
+                              " on a key holding a " + TypeName((*slot)->type()));
+  }
+  Entry* e = *slot;
+  Preserve(db, e);
+  Account(e, db, -1);
+  Status st = e->value()->Apply(op, body);
+  Account(e, db, +1);
+  if (e->value()->size() == 0) {
+    EraseAt(db, slot);  // an emptied collection disappears, as in Redis
+  } else if (out != nullptr) {
+    *out = e;
+  }
+  return st;
+}
+
 void Shard::PreserveDb(int db) {
   if (!capturing_) return;
   uint64_t cursor = 0;
@@ -145,7 +176,7 @@ void Shard::Clear(int db) {
   size_t bytes = 0;
   uint64_t cursor = 0;
   do {
-    cursor = d.table.Scan(cursor, [&](Entry* e) { bytes += e->AllocatedBytes(); });
+    cursor = d.table.Scan(cursor, [&](Entry* e) { bytes += e->MemoryBytes(); });
   } while (cursor != 0);
   entry_bytes_ -= bytes;
   d.table.Clear();
@@ -376,6 +407,15 @@ void DbView::Put(Entry* e) {
   uint64_t h = HashKey(e->key());
   if (redo_ != nullptr) redo_->Put(db_, *e);
   ShardFor(h).Upsert(db_, e, h);
+}
+
+Entry* DbView::Apply(RedoOp op, std::string_view key, std::string_view body) {
+  uint64_t h = HashKey(key);
+  if (redo_ != nullptr) redo_->Effect(op, db_, key, body);
+  Entry* e = nullptr;
+  Status st = ShardFor(h).ApplyEffect(db_, key, h, op, body, AccessClockAt(now_ms_), &e);
+  if (!st.ok()) abort();  // a command built a body its own type cannot read: a bug
+  return e;
 }
 
 size_t DbView::Append(std::string_view key, std::string_view suffix) {

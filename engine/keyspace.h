@@ -70,6 +70,13 @@ class Shard {
   // Returns the new length. REQUIRES: slot null or holding a string. `clock`: access clock.
   size_t AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t hash,
                   std::string_view suffix, uint32_t clock);
+  // Applies one collection effect (IsCollectionOp(op)) to key, live or in replay: creates the
+  // key holding an empty value when absent and the effect creates (EffectCreates), else does
+  // nothing; deletes the key when its collection is left empty. Corruption if the key holds
+  // another type or the body is malformed. *out (if given): the entry after, null if none.
+  // No expiry check: a live caller has looked the key up first.
+  Status ApplyEffect(int db, std::string_view key, uint64_t hash, RedoOp op,
+                     std::string_view body, uint32_t clock, Entry** out = nullptr);
   // Frees every entry of db.
   void Clear(int db);
   void Swap(int db1, int db2);
@@ -249,6 +256,11 @@ class DbView {
   Entry* Take(std::string_view key);
   // Inserts or replaces with an entry the caller built. Takes ownership.
   void Put(Entry* e);
+  // Applies a collection effect to key and records it (Shard::ApplyEffect). Returns the entry
+  // after, or null if the key does not exist after it (emptied, or never created). REQUIRES:
+  // key absent or holding the effect's type (callers reply WRONGTYPE first) and a body built
+  // by the type's encoder.
+  Entry* Apply(RedoOp op, std::string_view key, std::string_view body);
   // Appends suffix to the string at key (created if absent), keeping its TTL. Returns the new
   // length. REQUIRES: key absent or holding a string.
   size_t Append(std::string_view key, std::string_view suffix);

@@ -1,11 +1,39 @@
 #include "engine/redo.h"
 
+#include <cstdlib>
+
 #include "base/coding.h"
 #include "base/hash.h"
 #include "engine/entry.h"
 #include "engine/keyspace.h"
+#include "engine/value.h"
 
 namespace strata::engine {
+
+const char* RedoOpName(RedoOp op) {
+  switch (op) {
+    case RedoOp::kPut: return "put";
+    case RedoOp::kDel: return "del";
+    case RedoOp::kExpire: return "expire";
+    case RedoOp::kAppend: return "append";
+    case RedoOp::kFlushDb: return "flushdb";
+    case RedoOp::kFlushAll: return "flushall";
+    case RedoOp::kSwapDb: return "swapdb";
+    case RedoOp::kListPush: return "list_push";
+    case RedoOp::kListPop: return "list_pop";
+    case RedoOp::kListSet: return "list_set";
+    case RedoOp::kListInsert: return "list_insert";
+    case RedoOp::kListRem: return "list_rem";
+    case RedoOp::kListTrim: return "list_trim";
+    case RedoOp::kHashSet: return "hash_set";
+    case RedoOp::kHashDel: return "hash_del";
+    case RedoOp::kSetAdd: return "set_add";
+    case RedoOp::kSetRem: return "set_rem";
+    case RedoOp::kZSetAdd: return "zset_add";
+    case RedoOp::kZSetRem: return "zset_rem";
+  }
+  return "?";
+}
 
 // ---- RedoRecord ----
 
@@ -20,7 +48,19 @@ void RedoRecord::Put(int db, const Entry& e) {
   buf_.push_back(static_cast<char>(e.type()));
   buf_.push_back(static_cast<char>(e.raw() ? 1 : 0));
   PutVarint64(&buf_, static_cast<uint64_t>(e.expire_ms()));
-  PutLengthPrefixed(&buf_, e.str());
+  if (e.type() == ValueType::kString) {
+    PutLengthPrefixed(&buf_, e.str());
+    return;
+  }
+  // The length prefix first: reserve a varint's room, write the value, then fill it in.
+  const size_t at = buf_.size();
+  buf_.append(5, '\0');
+  e.value()->Serialize(&buf_);
+  uint64_t n = buf_.size() - at - 5;
+  if (n >= (uint64_t{1} << 35)) abort();  // a 32 GB value; nothing else is this large
+  for (int i = 0; i < 5; ++i, n >>= 7) {
+    buf_[at + i] = static_cast<char>((n & 0x7f) | (i < 4 ? 0x80 : 0));
+  }
 }
 
 void RedoRecord::Del(int db, std::string_view key) { Op(RedoOp::kDel, db, key); }
@@ -46,6 +86,11 @@ void RedoRecord::SwapDb(int db1, int db2) {
   buf_.push_back(static_cast<char>(RedoOp::kSwapDb));
   PutVarint64(&buf_, static_cast<uint64_t>(db1));
   PutVarint64(&buf_, static_cast<uint64_t>(db2));
+}
+
+void RedoRecord::Effect(RedoOp op, int db, std::string_view key, std::string_view body) {
+  Op(op, db, key);
+  PutLengthPrefixed(&buf_, body);
 }
 
 // ---- RedoReader ----
@@ -89,7 +134,7 @@ bool RedoReader::Next(RedoEffect* e) {
         in.remove_prefix(2);
         ok = GetVarint64(&in, &v) && GetLengthPrefixed(&in, &e->value);
         e->expire_ms = static_cast<int64_t>(v);
-        if (ok && e->type != static_cast<uint8_t>(ValueType::kString)) {
+        if (ok && e->type > static_cast<uint8_t>(ValueType::kZSet)) {
           return Fail("value type " + std::to_string(e->type) + " unknown");
         }
       }
@@ -113,6 +158,11 @@ bool RedoReader::Next(RedoEffect* e) {
       ok = get_db(&e->db) && get_db(&e->db2);
       break;
     default:
+      if (IsCollectionOp(e->op)) {
+        ok = get_db(&e->db) && GetLengthPrefixed(&in, &e->key) &&
+             GetLengthPrefixed(&in, &e->value);
+        break;
+      }
       return Fail("unknown effect code " + std::to_string(static_cast<uint8_t>(e->op)));
   }
   if (!ok) return Fail("truncated effect");
@@ -159,7 +209,13 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
     Table::Slot slot = s.table(e.db).FindSlot(e.key, hash);
     switch (e.op) {
       case RedoOp::kPut:
-        s.Upsert(e.db, Entry::NewString(e.key, e.value, e.expire_ms, e.raw, clock), hash);
+        if (e.type == static_cast<uint8_t>(ValueType::kString)) {
+          s.Upsert(e.db, Entry::NewString(e.key, e.value, e.expire_ms, e.raw, clock), hash);
+        } else {
+          std::unique_ptr<Value> v;
+          RETURN_IF_ERROR(ParseValue(static_cast<ValueType>(e.type), e.value, &v));
+          s.Upsert(e.db, Entry::NewObject(e.key, v.release(), e.expire_ms, clock), hash);
+        }
         break;
       case RedoOp::kDel:
         if (slot != nullptr) s.EraseAt(e.db, slot);
@@ -174,6 +230,7 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
         s.AppendAt(e.db, slot, e.key, hash, e.value, clock);
         break;
       default:
+        RETURN_IF_ERROR(s.ApplyEffect(e.db, e.key, hash, e.op, e.value, clock));
         break;
     }
   }

@@ -34,7 +34,26 @@ enum class RedoOp : uint8_t {
   kFlushDb = 5,   // every key of one database removed
   kFlushAll = 6,  // every key of every database removed
   kSwapDb = 7,    // two databases swapped
+  // Collection effects: db, key, then a type-specific body (engine/FORMAT.md), applied by the
+  // value's Apply (engine/value.h).
+  kListPush = 8,    // elements pushed at the head or the tail (list created if absent)
+  kListPop = 9,     // count elements popped from the head or the tail
+  kListSet = 10,    // the element at an index replaced
+  kListInsert = 11, // an element inserted at an index
+  kListRem = 12,    // LREM: occurrences of an element removed
+  kListTrim = 13,   // elements outside [start, stop] removed
+  kHashSet = 14,    // fields set (hash created if absent)
+  kHashDel = 15,    // fields removed
+  kSetAdd = 16,     // members added (set created if absent)
+  kSetRem = 17,     // members removed
+  kZSetAdd = 18,    // members set to scores (sorted set created if absent)
+  kZSetRem = 19,    // members removed
 };
+inline constexpr RedoOp kFirstCollectionOp = RedoOp::kListPush;
+inline constexpr RedoOp kLastCollectionOp = RedoOp::kZSetRem;
+// The effect's name in engine/FORMAT.md ("put", "list_push", ...), "?" if unknown.
+const char* RedoOpName(RedoOp op);
+inline bool IsCollectionOp(RedoOp op) { return op >= kFirstCollectionOp && op <= kLastCollectionOp; }
 
 inline constexpr uint8_t kRedoVersion = 1;
 
@@ -48,6 +67,8 @@ class RedoRecord {
   void FlushDb(int db);
   void FlushAll();
   void SwapDb(int db1, int db2);
+  // A collection effect (IsCollectionOp(op)) with its encoded body.
+  void Effect(RedoOp op, int db, std::string_view key, std::string_view body);
 
   bool empty() const { return buf_.size() <= 1; }
   // The encoded record (version byte then the effects).
@@ -96,7 +117,7 @@ struct RedoEffect {
   uint8_t type = 0;        // kPut: engine::ValueType
   bool raw = false;        // kPut: the string's "raw" encoding hint
   int64_t expire_ms = 0;   // kPut, kExpire
-  std::string_view value;  // kPut: the value's bytes; kAppend: the suffix
+  std::string_view value;  // kPut: the value's bytes; kAppend: the suffix; collection: body
 };
 
 // Walks the effects of one record. Usage: while (r.Next(&e)) {...}; then check r.status().

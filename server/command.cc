@@ -33,6 +33,10 @@ CommandTable::CommandTable() {
   Register(StringFamily());
   Register(GenericFamily());
   Register(ServerFamily());
+  Register(ListFamily());
+  Register(HashFamily());
+  Register(SetFamily());
+  Register(ZSetFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {

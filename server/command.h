@@ -111,6 +111,10 @@ std::vector<CommandSpec> ConnectionFamily();
 std::vector<CommandSpec> StringFamily();
 std::vector<CommandSpec> GenericFamily();
 std::vector<CommandSpec> ServerFamily();
+std::vector<CommandSpec> ListFamily();
+std::vector<CommandSpec> HashFamily();
+std::vector<CommandSpec> SetFamily();
+std::vector<CommandSpec> ZSetFamily();
 
 // Shared argument helpers: each replies with Redis's error and returns false on bad input.
 bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out);

@@ -26,6 +26,7 @@
 #include "engine/entry.h"
 #include "engine/keyspace.h"
 #include "engine/table.h"
+#include "engine/value.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/reply_builder.h"
@@ -77,24 +78,11 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
   return true;
 }
 
-// A new entry holding e's value and TTL under `key` (the caller owns it), or null for a value
-// type that cannot be copied yet. The copy's access clock is "now", as a new Redis object's.
+// A new entry holding a copy of e's value and TTL under `key` (the caller owns it). The copy's
+// access clock is "now", as a new Redis object's.
 Entry* CloneAs(const Entry& e, std::string_view key) {
-  switch (e.type()) {
-    case ValueType::kString:
-      return Entry::NewString(key, e.str(), e.expire_ms(), e.raw());
-    case ValueType::kList:
-    case ValueType::kHash:
-    case ValueType::kSet:
-    case ValueType::kZSet:
-      // Entries of these types do not exist yet; copying them needs an Entry-level clone.
-      return nullptr;
-  }
-  return nullptr;
-}
-
-Status UnsupportedType() {
-  return Status::InvalidArgument("operation not supported for this value type yet");
+  if (e.type() == ValueType::kString) return Entry::NewString(key, e.str(), e.expire_ms(), e.raw());
+  return Entry::NewObject(key, engine::CloneValue(*e.value()).release(), e.expire_ms());
 }
 
 // Runs the subcommand args[1] of a container command (OBJECT, MEMORY).
@@ -430,10 +418,13 @@ Result<bool> OpRename(DbView& db, std::string_view src, std::string_view dst, bo
   if (e == nullptr) return Status::NoSuchKey();
   if (src == dst) return !nx;
   if (nx && db.Find(dst) != nullptr) return false;
-  Entry* renamed = CloneAs(*e, dst);
-  if (renamed == nullptr) return UnsupportedType();
-  renamed->set_access_clock(e->access_clock());
-  Entry::Free(db.Take(src));
+  // The value moves to the new entry; a collection is not copied.
+  Entry* old = db.Take(src);
+  Entry* renamed =
+      old->type() == ValueType::kString
+          ? Entry::NewString(dst, old->str(), old->expire_ms(), old->raw(), old->access_clock())
+          : Entry::NewObject(dst, old->ReleaseValue(), old->expire_ms(), old->access_clock());
+  Entry::Free(old);
   db.Put(renamed);
   return true;
 }
@@ -458,9 +449,7 @@ Result<bool> OpCopy(DbView& from, DbView& to, std::string_view src, std::string_
   Entry* e = from.FindRead(src);
   if (e == nullptr) return false;
   if (!replace && to.Find(dst) != nullptr) return false;
-  Entry* copy = CloneAs(*e, dst);
-  if (copy == nullptr) return UnsupportedType();
-  to.Put(copy);
+  to.Put(CloneAs(*e, dst));
   return true;
 }
 
@@ -582,25 +571,13 @@ void CmdFlushAll(CommandContext& ctx) {
 
 // Redis's encoding name for a value. Strings follow Redis's rules ("int" for a canonical
 // integer, "embstr" up to 44 bytes, unless a change in place such as APPEND made it "raw").
-// Other types report the encoding Redis uses for large values.
+// Collections report their value's encoding (engine/value.h).
 const char* EncodingName(const Entry& e) {
-  switch (e.type()) {
-    case ValueType::kString: {
-      const std::string_view v = e.str();
-      if (e.raw()) return "raw";
-      if (v.size() <= 20 && ParseInt64(v)) return "int";
-      return v.size() <= 44 ? "embstr" : "raw";
-    }
-    case ValueType::kList:
-      return "quicklist";
-    case ValueType::kHash:
-      return "hashtable";
-    case ValueType::kSet:
-      return "hashtable";
-    case ValueType::kZSet:
-      return "skiplist";
-  }
-  return "unknown";
+  if (e.type() != ValueType::kString) return e.value()->encoding();
+  const std::string_view v = e.str();
+  if (e.raw()) return "raw";
+  if (v.size() <= 20 && ParseInt64(v)) return "int";
+  return v.size() <= 44 ? "embstr" : "raw";
 }
 
 // Redis's OBJECT REFCOUNT: integers 0..9999 are shared objects (refcount INT_MAX) when no

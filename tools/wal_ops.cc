@@ -172,26 +172,6 @@ Result<wal::ReplayResult> ReplayRange(const WalTarget& t, size_t first, const Re
   return r;
 }
 
-const char* OpName(engine::RedoOp op) {
-  switch (op) {
-    case engine::RedoOp::kPut:
-      return "put";
-    case engine::RedoOp::kDel:
-      return "del";
-    case engine::RedoOp::kExpire:
-      return "expire";
-    case engine::RedoOp::kAppend:
-      return "append";
-    case engine::RedoOp::kFlushDb:
-      return "flushdb";
-    case engine::RedoOp::kFlushAll:
-      return "flushall";
-    case engine::RedoOp::kSwapDb:
-      return "swapdb";
-  }
-  return "?";
-}
-
 // The effects of one redo record (keys and values binary-safe), or the error that stops
 // decoding it. out may be null to only check.
 Status DescribeEffects(std::string_view record, json* out) {
@@ -200,7 +180,7 @@ Status DescribeEffects(std::string_view record, json* out) {
   if (out != nullptr) *out = json::array();
   while (reader.Next(&e)) {
     if (out == nullptr) continue;
-    json x = {{"op", OpName(e.op)}};
+    json x = {{"op", engine::RedoOpName(e.op)}};
     switch (e.op) {
       case engine::RedoOp::kPut:
         x["db"] = e.db;
@@ -231,6 +211,11 @@ Status DescribeEffects(std::string_view record, json* out) {
       case engine::RedoOp::kSwapDb:
         x["db"] = e.db;
         x["db2"] = e.db2;
+        break;
+      default:  // collection effects: the body's layout is in engine/FORMAT.md
+        x["db"] = e.db;
+        x["key"] = BytesJson(e.key);
+        x["body"] = BytesJson(e.value);
         break;
     }
     out->push_back(std::move(x));

@@ -1,209 +1,19 @@
-// Differential test: sends identical command streams to Strata and to a reference redis-server
-// and requires structurally identical replies.
-//
-// Environment:
-//   STRATA_PORT  port of the Strata server under test (127.0.0.1)
-//   REDIS_PORT   port of a redis-server 7.0 used as the reference (127.0.0.1)
-// Tests are skipped when either is unset. Both servers must be dedicated to the test: it runs
-// FLUSHALL on them.
-//
-// Comparison rules: reply kinds must agree (status, bulk, nil, integer, error, array), then values
-// recursively; errors are compared by full text. TTL and PTTL replies are compared only by class
-// (-2, -1, or non-negative), since the two servers set the expiry at slightly different times.
-// Every TTL the generator sets is at least 1000 s, so no key expires during a run.
-//
-// Each random run uses a fixed seed, so a failure is reproduced by rerunning; the failure message
-// names the seed, the step, the command and the last 20 commands before it.
+// Differential test of the string and keyspace commands (the shared parts and the comparison
+// rules: differential.h).
 
-#include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
+#include "tests/differential/differential.h"
 
-#include <algorithm>
-#include <charconv>
-#include <cstdint>
-#include <cstdlib>
-#include <deque>
-#include <iostream>
-#include <map>
-#include <memory>
-#include <optional>
-#include <random>
-#include <set>
-#include <sstream>
-#include <string>
-#include <string_view>
-#include <vector>
-
-namespace strata {
+namespace strata::differential {
 namespace {
 
 using namespace std::string_literals;
-using Argv = std::vector<std::string>;
-
-constexpr size_t kHistoryLength = 20;
-constexpr int kNumDbs = 3;  // The generator uses databases 0..2.
-
-// --- Replies -------------------------------------------------------------------------------------
-
-// A hiredis reply copied into a value type, so it can be compared and printed after the
-// redisReply is freed.
-struct Reply {
-  enum class Kind { kNil, kStatus, kError, kInteger, kString, kArray, kOther };
-  Kind kind = Kind::kNil;
-  int64_t integer = 0;
-  std::string text;
-  std::vector<Reply> elements;
-
-  bool operator==(const Reply&) const = default;
-};
-
-Reply ToReply(const redisReply* r) {
-  Reply out;
-  switch (r->type) {
-    case REDIS_REPLY_NIL:
-      out.kind = Reply::Kind::kNil;
-      break;
-    case REDIS_REPLY_STATUS:
-      out.kind = Reply::Kind::kStatus;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.kind = Reply::Kind::kError;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.kind = Reply::Kind::kInteger;
-      out.integer = r->integer;
-      break;
-    case REDIS_REPLY_STRING:
-      out.kind = Reply::Kind::kString;
-      out.text.assign(r->str, r->len);
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.kind = Reply::Kind::kArray;
-      for (size_t i = 0; i < r->elements; ++i) out.elements.push_back(ToReply(r->element[i]));
-      break;
-    default:
-      out.kind = Reply::Kind::kOther;
-      out.integer = r->type;
-      break;
-  }
-  return out;
-}
-
-// Printable, unambiguous form of a byte string.
-std::string Quote(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  out += '"';
-  return out;
-}
-
-std::string Render(const Reply& r) {
-  switch (r.kind) {
-    case Reply::Kind::kNil:
-      return "(nil)";
-    case Reply::Kind::kStatus:
-      return "+" + r.text;
-    case Reply::Kind::kError:
-      return "(error) " + r.text;
-    case Reply::Kind::kInteger:
-      return "(integer) " + std::to_string(r.integer);
-    case Reply::Kind::kString:
-      return Quote(r.text);
-    case Reply::Kind::kArray: {
-      std::string out = "[";
-      for (size_t i = 0; i < r.elements.size(); ++i) {
-        if (i > 0) out += ", ";
-        out += Render(r.elements[i]);
-      }
-      return out + "]";
-    }
-    case Reply::Kind::kOther:
-      return "(unexpected hiredis type " + std::to_string(r.integer) + ")";
-  }
-  return "?";
-}
-
-std::string RenderCommand(const Argv& argv) {
-  std::string out;
-  for (const std::string& a : argv) {
-    if (!out.empty()) out += ' ';
-    const bool plain = !a.empty() && std::all_of(a.begin(), a.end(), [](char c) {
-      return c > 0x20 && c < 0x7f && c != '"' && c != '\\';
-    });
-    out += plain ? a : Quote(a);
-  }
-  return out;
-}
-
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
-
-// Maps a TTL/PTTL integer reply to its class: -2 (no key), -1 (no TTL) or 0 (has a TTL).
-Reply Normalize(const Argv& argv, Reply reply) {
-  const bool is_ttl =
-      !argv.empty() && (EqualsNoCase(argv[0], "ttl") || EqualsNoCase(argv[0], "pttl"));
-  if (is_ttl && reply.kind == Reply::Kind::kInteger && reply.integer >= 0) reply.integer = 0;
-  return reply;
-}
-
-// --- Connections ---------------------------------------------------------------------------------
-
-struct ContextDeleter {
-  void operator()(redisContext* c) const { redisFree(c); }
-};
-using Connection = std::unique_ptr<redisContext, ContextDeleter>;
-
-std::optional<int> PortFromEnv(const char* name) {
-  const char* value = std::getenv(name);
-  if (value == nullptr || *value == '\0') return std::nullopt;
-  int port = 0;
-  const std::string_view s(value);
-  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), port);
-  if (ec != std::errc() || end != s.data() + s.size() || port <= 0 || port > 65535) return -1;
-  return port;
-}
-
-// Returns nullopt when the connection failed; the reason is in c->errstr.
-std::optional<Reply> Send(redisContext* c, const Argv& argv) {
-  std::vector<const char*> ptrs;
-  std::vector<size_t> lens;
-  for (const std::string& a : argv) {
-    ptrs.push_back(a.data());
-    lens.push_back(a.size());
-  }
-  auto* raw = static_cast<redisReply*>(
-      redisCommandArgv(c, static_cast<int>(argv.size()), ptrs.data(), lens.data()));
-  if (raw == nullptr) return std::nullopt;
-  Reply reply = ToReply(raw);
-  freeReplyObject(raw);
-  return reply;
-}
 
 // --- Random command generation -------------------------------------------------------------------
 
 // Generates a reproducible stream of string/keyspace commands over keys k0..k7 in databases 0..2.
-// Uses only the raw engine output (no std::*_distribution), so a seed means the same stream on
-// every standard library.
-class CommandGenerator {
+class CommandGenerator : public RandomSource {
  public:
-  explicit CommandGenerator(uint64_t seed) : rng_(seed) {}
+  explicit CommandGenerator(uint64_t seed) : RandomSource(seed) {}
 
   Argv Next() {
     Argv argv = Generate();
@@ -220,26 +30,6 @@ class CommandGenerator {
   }
 
  private:
-  uint64_t Below(uint64_t n) { return rng_() % n; }
-  bool Chance(uint64_t one_in) { return Below(one_in) == 0; }
-  template <typename T>
-  const T& Pick(const std::vector<T>& v) {
-    return v[Below(v.size())];
-  }
-  int64_t Between(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(Below(static_cast<uint64_t>(hi - lo + 1)));
-  }
-
-  std::string RandomCase(std::string s) {
-    for (char& c : s) {
-      if (Chance(2))
-        c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
-      else
-        c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    }
-    return s;
-  }
-
   std::string Key() {
     if (Chance(60)) return "";
     return "k" + std::to_string(Below(8));
@@ -477,175 +267,13 @@ class CommandGenerator {
         return {"STRLEN", Key()};
     }
   }
-
-  std::mt19937_64 rng_;
-};
-
-// --- Fixture -------------------------------------------------------------------------------------
-
-class DifferentialTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const std::optional<int> strata_port = PortFromEnv("STRATA_PORT");
-    const std::optional<int> redis_port = PortFromEnv("REDIS_PORT");
-    if (!strata_port || !redis_port) {
-      GTEST_SKIP() << "set STRATA_PORT and REDIS_PORT to run the differential tests";
-    }
-    ASSERT_GT(*strata_port, 0) << "STRATA_PORT is not a port number";
-    ASSERT_GT(*redis_port, 0) << "REDIS_PORT is not a port number";
-    strata_ = ConnectOrFail(*strata_port, "Strata");
-    redis_ = ConnectOrFail(*redis_port, "redis");
-    ASSERT_TRUE(strata_ && redis_);
-    for (const Argv& argv : {Argv{"FLUSHALL"}, Argv{"SELECT", "0"}}) {
-      ASSERT_TRUE(SendBoth(argv)) << RenderCommand(argv);
-    }
-  }
-
-  static Connection ConnectOrFail(int port, const char* what) {
-    Connection c(redisConnectWithTimeout("127.0.0.1", port, timeval{5, 0}));
-    if (c == nullptr || c->err != 0) {
-      ADD_FAILURE() << "cannot connect to " << what << " on port " << port << ": "
-                    << (c ? c->errstr : "out of memory");
-      return nullptr;
-    }
-    return c;
-  }
-
-  // Sends argv to both servers. Returns true when the replies agree; otherwise records a failure
-  // naming the command and the history, and returns false.
-  bool SendBoth(const Argv& argv, const std::string& context = {}) {
-    const std::optional<Reply> ours = Send(strata_.get(), argv);
-    const std::optional<Reply> theirs = Send(redis_.get(), argv);
-    if (!ours || !theirs) {
-      ADD_FAILURE() << context << "connection error on " << RenderCommand(argv)
-                    << ": strata=" << (ours ? "ok" : strata_->errstr)
-                    << " redis=" << (theirs ? "ok" : redis_->errstr) << History();
-      return false;
-    }
-    last_reply_ = *theirs;
-    const Reply a = Normalize(argv, *ours);
-    const Reply b = Normalize(argv, *theirs);
-    if (!(a == b)) {
-      ADD_FAILURE() << context << "replies differ for: " << RenderCommand(argv)
-                    << "\n  strata: " << Render(*ours) << "\n  redis:  " << Render(*theirs)
-                    << History();
-      return false;
-    }
-    Remember(argv, *theirs);
-    return true;
-  }
-
-  // False for a command redis-server knows and Strata does not implement yet (asked once, with
-  // COMMAND INFO on both). Such commands are left out of the comparison and counted, so that a
-  // later family's commands join the test as soon as Strata has them. Unknown to both servers
-  // (e.g. FOO) counts as supported: the unknown-command error is then what is compared.
-  bool Supported(const std::string& name) {
-    auto it = supported_.find(name);
-    if (it != supported_.end()) return it->second;
-    auto known = [&](redisContext* c) {
-      const std::optional<Reply> r = Send(c, {"COMMAND", "INFO", name});
-      return r && !r->elements.empty() && r->elements[0].kind == Reply::Kind::kArray;
-    };
-    const bool ok = known(strata_.get()) || !known(redis_.get());
-    if (!ok) std::cerr << "differential: '" << name << "' not implemented by Strata yet, skipped\n";
-    return supported_[name] = ok;
-  }
-
-  // Sends argv to both servers unless it uses an unsupported command. Skipping a command on both
-  // keeps their states equal. With `taint`, keys an unsupported command names are remembered and
-  // later commands on them are skipped too: the edge-case script's expected texts assume the
-  // skipped command ran. Returns false on a mismatch.
-  bool SendBothIfSupported(const Argv& argv, const std::string& context, bool* skipped,
-                           bool taint) {
-    *skipped = false;
-    std::string name = argv[0];
-    for (char& ch : name) ch = static_cast<char>(tolower(static_cast<unsigned char>(ch)));
-    bool taints = !Supported(name);
-    for (size_t i = 1; i < argv.size() && !taints && taint; ++i) taints = tainted_.count(argv[i]) > 0;
-    if (taints) {
-      for (size_t i = 1; i < argv.size(); ++i) tainted_.insert(argv[i]);
-      ++skipped_commands_;
-      *skipped = true;
-      return true;
-    }
-    return SendBoth(argv, context);
-  }
-
-  // Compares the whole keyspace of databases 0..kNumDbs-1: key set, and each key's type, string
-  // value and TTL class. Leaves database 0 selected on both servers.
-  bool CompareKeyspaces(const std::string& context) {
-    for (int db = 0; db < kNumDbs; ++db) {
-      if (!SendBoth({"SELECT", std::to_string(db)}, context)) return false;
-      const std::optional<Reply> ours = Send(strata_.get(), {"KEYS", "*"});
-      const std::optional<Reply> theirs = Send(redis_.get(), {"KEYS", "*"});
-      if (!ours || !theirs) {
-        ADD_FAILURE() << context << "connection error on KEYS *";
-        return false;
-      }
-      auto sorted_keys = [](const Reply& r) {
-        std::vector<std::string> keys;
-        for (const Reply& e : r.elements) keys.push_back(e.text);
-        std::sort(keys.begin(), keys.end());
-        return keys;
-      };
-      const std::vector<std::string> keys = sorted_keys(*theirs);
-      if (ours->kind != Reply::Kind::kArray || sorted_keys(*ours) != keys) {
-        ADD_FAILURE() << context << "keyspace of db " << db
-                      << " differs\n  strata: " << Render(*ours)
-                      << "\n  redis:  " << Render(*theirs) << History();
-        return false;
-      }
-      for (const std::string& key : keys) {
-        if (!SendBoth({"TYPE", key}, context)) return false;
-        const bool is_string = last_reply_.text == "string";
-        if (!SendBoth({"TTL", key}, context)) return false;
-        if (is_string && !SendBoth({"GET", key}, context)) return false;
-      }
-    }
-    return SendBoth({"SELECT", "0"}, context);
-  }
-
-  void Remember(const Argv& argv, const Reply& reply) {
-    history_.push_back(RenderCommand(argv) + "  ->  " + Render(reply));
-    if (history_.size() > kHistoryLength) history_.pop_front();
-  }
-
-  std::string History() const {
-    std::ostringstream out;
-    out << "\n  last " << history_.size() << " commands before it (with redis's replies):";
-    for (const std::string& line : history_) out << "\n    " << line;
-    return out.str();
-  }
-
-  Connection strata_;
-  Connection redis_;
-  std::deque<std::string> history_;
-  Reply last_reply_;  // redis's reply to the last command SendBoth sent
-  std::map<std::string, bool> supported_;
-  std::set<std::string> tainted_;
-  int skipped_commands_ = 0;
 };
 
 // --- Tests ---------------------------------------------------------------------------------------
 
 TEST_F(DifferentialTest, RandomStringAndKeyspaceCommandsAgree) {
   constexpr uint64_t kSeeds[] = {1, 2, 3, 5, 8, 13, 21, 34};
-  constexpr int kCommandsPerSeed = 800;
-  for (uint64_t seed : kSeeds) {
-    SCOPED_TRACE("seed " + std::to_string(seed));
-    history_.clear();
-    if (!SendBoth({"FLUSHALL"}) || !SendBoth({"SELECT", "0"})) return;
-    CommandGenerator gen(seed);
-    bool ok = true;
-    for (int step = 0; step < kCommandsPerSeed && ok; ++step) {
-      const Argv argv = gen.Next();
-      bool skipped;
-      ok = SendBothIfSupported(
-          argv, "seed " + std::to_string(seed) + ", step " + std::to_string(step) + ": ", &skipped,
-          /*taint=*/false);
-    }
-    if (ok) CompareKeyspaces("seed " + std::to_string(seed) + ", final keyspace: ");
-  }
+  RunRandom<CommandGenerator>(kSeeds, 800);
 }
 
 // A fixed script of edge cases. `expected` (Render() form), when set, is checked against both
@@ -924,4 +552,4 @@ TEST_F(DifferentialTest, EdgeCaseRepliesAgreeAndMatchRedisTexts) {
 }
 
 }  // namespace
-}  // namespace strata
+}  // namespace strata::differential

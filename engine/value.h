@@ -1,0 +1,81 @@
+// Value: the object a list, hash, set or sorted-set entry holds (engine/entry.h).
+//
+// Every change to a collection is a redo effect (engine/redo.h, engine/FORMAT.md): a command
+// builds the effect's body, and Shard::ApplyEffect applies it with Value::Apply, the same code
+// that replays it from the log. So what the log says a command did is, by construction, what it
+// did. Reads go through each type's own interface (list_value.h, hash_value.h, set_value.h,
+// zset_value.h).
+//
+// Small collections use a compact encoding and convert to a full structure past the limits of
+// EncodingLimits (Redis's config names and defaults); OBJECT ENCODING reports which.
+//
+// Not thread safe: the owning shard's lock guards a value like its entry.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "engine/entry.h"
+#include "engine/redo.h"
+
+namespace strata::engine {
+
+class Value {
+ public:
+  virtual ~Value() = default;
+  virtual ValueType type() const = 0;
+  // Number of elements (list items, hash fields, set or sorted-set members).
+  virtual size_t size() const = 0;
+  // Bytes of memory the value owns beyond its entry (allocator sizes or close estimates).
+  virtual size_t bytes() const = 0;
+  // OBJECT ENCODING's answer: "listpack", "quicklist", "hashtable", "intset", "skiplist".
+  virtual const char* encoding() const = 0;
+  // Appends the value's put encoding (engine/FORMAT.md) to *out.
+  virtual void Serialize(std::string* out) const = 0;
+  // Applies the body of one redo effect of this value's type. Corruption on a malformed body
+  // (the value may then be partly changed; recovery stops anyway).
+  virtual Status Apply(RedoOp op, std::string_view body) = 0;
+};
+
+// An empty value of `type` (not kString).
+std::unique_ptr<Value> NewValue(ValueType type);
+// Parses a put encoding of `type`. Corruption if malformed.
+Status ParseValue(ValueType type, std::string_view bytes, std::unique_ptr<Value>* out);
+// A deep copy (COPY).
+std::unique_ptr<Value> CloneValue(const Value& v);
+
+// The value type an effect applies to (kString for the string and keyspace effects).
+ValueType EffectType(RedoOp op);
+// Whether an effect creates its key when absent (pushes and adds); the others do nothing then.
+bool EffectCreates(RedoOp op);
+
+// Thresholds of the compact encodings, Redis's config names and defaults. The server sets them
+// (config load, CONFIG SET); values read them when they grow.
+struct EncodingLimits {
+  std::atomic<int64_t> list_max_listpack_size{-2};
+  std::atomic<int64_t> hash_max_listpack_entries{128};
+  std::atomic<int64_t> hash_max_listpack_value{64};
+  std::atomic<int64_t> set_max_intset_entries{512};
+  std::atomic<int64_t> set_max_listpack_entries{128};
+  std::atomic<int64_t> set_max_listpack_value{64};
+  std::atomic<int64_t> zset_max_listpack_entries{128};
+  std::atomic<int64_t> zset_max_listpack_value{64};
+};
+EncodingLimits& Limits();
+
+// Per-type factories (defined beside each type).
+std::unique_ptr<Value> NewList();
+std::unique_ptr<Value> NewHash();
+std::unique_ptr<Value> NewSet();
+std::unique_ptr<Value> NewZSet();
+Status ParseList(std::string_view bytes, std::unique_ptr<Value>* out);
+Status ParseHash(std::string_view bytes, std::unique_ptr<Value>* out);
+Status ParseSet(std::string_view bytes, std::unique_ptr<Value>* out);
+Status ParseZSet(std::string_view bytes, std::unique_ptr<Value>* out);
+
+}  // namespace strata::engine

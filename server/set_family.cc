@@ -1,0 +1,8 @@
+// Placeholder until the set commands land.
+#include "server/command.h"
+
+namespace strata::server {
+
+std::vector<CommandSpec> SetFamily() { return {}; }
+
+}  // namespace strata::server
