@@ -58,7 +58,7 @@ bool EffectCreates(RedoOp op);
 // (config load, CONFIG SET); values read them when they grow.
 struct EncodingLimits {
   std::atomic<int64_t> list_max_listpack_size{-2};
-  std::atomic<int64_t> hash_max_listpack_entries{128};
+  std::atomic<int64_t> hash_max_listpack_entries{512};
   std::atomic<int64_t> hash_max_listpack_value{64};
   std::atomic<int64_t> set_max_intset_entries{512};
   std::atomic<int64_t> set_max_listpack_entries{128};

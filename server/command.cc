@@ -110,4 +110,8 @@ void ReplyUnknownSubcommand(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.");
 }
 
+void SignalKeyReady(CommandContext& /*ctx*/, int /*db*/, std::string_view /*key*/) {
+  // Blocking commands are not wired yet.
+}
+
 }  // namespace strata::server

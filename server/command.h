@@ -116,6 +116,11 @@ std::vector<CommandSpec> HashFamily();
 std::vector<CommandSpec> SetFamily();
 std::vector<CommandSpec> ZSetFamily();
 
+// A list or sorted set at `key` of database `db` may have gained elements (a push, an add, a
+// STORE, a rename onto it): clients blocked on the key (BLPOP, BZPOPMIN, ...) get a chance to
+// pop. Call it after the change, with the key's shard locked or not.
+void SignalKeyReady(CommandContext& ctx, int db, std::string_view key);
+
 // Shared argument helpers: each replies with Redis's error and returns false on bad input.
 bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out);
 // "ERR wrong number of arguments for '<name>' command" for the current command.

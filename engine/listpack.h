@@ -1,0 +1,70 @@
+// Listpack: a sequence of byte strings packed into one buffer, the compact encoding of small
+// lists, hashes, sets and sorted sets (Redis's idea; our own layout).
+//
+// Each element is `len:varint, bytes, back:rvarint`, where `back` is the byte length of
+// `len:varint, bytes` written as a varint read backwards (its last byte first), so the list can
+// be walked both ways. One element of up to 127 bytes costs 2 bytes of overhead. Positions are
+// byte offsets into the buffer: begin() is the first element, end() is one past the last, and
+// an offset stays valid until the next change. Not thread safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata::engine {
+
+class Listpack {
+ public:
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  // Bytes of the buffer (capacity, what the allocator holds).
+  size_t bytes() const { return buf_.capacity(); }
+  // Bytes the elements take.
+  size_t used() const { return buf_.size(); }
+  const std::string& buffer() const { return buf_; }
+
+  size_t begin() const { return 0; }
+  size_t end() const { return buf_.size(); }
+  // The element at offset `pos` (REQUIRES: begin() <= pos < end(), an element's start).
+  std::string_view At(size_t pos) const;
+  // The offset of the element after / before the one at pos. Prev(begin()) is undefined.
+  size_t Next(size_t pos) const;
+  size_t Prev(size_t pos) const;
+  // The offset of the last element (REQUIRES: !empty()).
+  size_t Last() const { return Prev(end()); }
+  // The offset of element number `index` (0-based from the head; REQUIRES index < size()).
+  // Walks from the nearer end.
+  size_t Seek(size_t index) const;
+  // The first element equal to v at or after `from`, looking at every `step`-th element
+  // (2 for the fields of field/value pairs); end() if none.
+  size_t Find(std::string_view v, size_t from = 0, size_t step = 1) const;
+
+  // Inserts v before the element at pos (pos == end() appends). Returns v's offset.
+  size_t Insert(size_t pos, std::string_view v);
+  void PushBack(std::string_view v) { Insert(end(), v); }
+  void PushFront(std::string_view v) { Insert(begin(), v); }
+  // Replaces the element at pos with v. Returns v's offset (pos).
+  size_t Replace(size_t pos, std::string_view v);
+  // Erases n elements from pos on (stopping at the end). Returns the offset of the element that
+  // followed them.
+  size_t Erase(size_t pos, size_t n = 1);
+  void Clear() {
+    buf_.clear();
+    count_ = 0;
+  }
+  // Gives back spare capacity (after large removals).
+  void Shrink() { buf_.shrink_to_fit(); }
+
+  // Bytes one element of `len` bytes takes.
+  static size_t ElementSize(size_t len);
+
+ private:
+  // Writes the encoding of v at p (ElementSize(v.size()) bytes).
+  static void Encode(char* p, std::string_view v);
+  std::string buf_;
+  uint32_t count_ = 0;
+};
+
+}  // namespace strata::engine
