@@ -20,6 +20,7 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
       {kAdmin, "admin"},       {kPubSub, "pubsub"},     {kNoScript, "noscript"},
       {kBlocking, "blocking"}, {kLoading, "loading"},   {kStale, "stale"},
       {kNoAuth, "no_auth"},    {kFast, "fast"},         {kSentinel, "sentinel"},
+      {kNoMulti, "no_multi"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kNames) {
@@ -37,6 +38,8 @@ CommandTable::CommandTable() {
   Register(HashFamily());
   Register(SetFamily());
   Register(ZSetFamily());
+  Register(TransactionFamily());
+  Register(PubSubFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {
@@ -110,8 +113,8 @@ void ReplyUnknownSubcommand(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.");
 }
 
-void SignalKeyReady(CommandContext& /*ctx*/, int /*db*/, std::string_view /*key*/) {
-  // Blocking commands are not wired yet.
+void SignalKeyReady(CommandContext& ctx, int db, std::string_view key) {
+  ctx.server.blocking().Signal(db, key);
 }
 
 }  // namespace strata::server

@@ -36,6 +36,9 @@ enum CommandFlag : uint32_t {
   kPubSub = 1 << 9,
   kBlocking = 1 << 10,
   kSentinel = 1 << 11,
+  kNoMulti = 1 << 12,         // refused inside MULTI
+  kMultiControl = 1 << 13,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, ...)
+  kPubSubContext = 1 << 14,   // allowed to a RESP2 client in subscribed mode
 };
 
 // Redis's flag names, in COMMAND INFO order, for the set bits of `flags`.
@@ -115,6 +118,8 @@ std::vector<CommandSpec> ListFamily();
 std::vector<CommandSpec> HashFamily();
 std::vector<CommandSpec> SetFamily();
 std::vector<CommandSpec> ZSetFamily();
+std::vector<CommandSpec> TransactionFamily();
+std::vector<CommandSpec> PubSubFamily();
 
 // A list or sorted set at `key` of database `db` may have gained elements (a push, an add, a
 // STORE, a rename onto it): clients blocked on the key (BLPOP, BZPOPMIN, ...) get a chance to

@@ -380,7 +380,7 @@ std::optional<std::string> OpRandomKey(Keyspace& ks, int db, int64_t now_ms,
   for (;;) {
     size_t total = 0;
     for (int i = 0; i < ks.num_shards(); ++i) {
-      std::lock_guard<std::mutex> lock(ks.shard(i).mu());
+      engine::ShardLocks lock(&ks, static_cast<uint32_t>(i));
       sizes[i] = ks.shard(i).table(db).size();
       total += sizes[i];
     }

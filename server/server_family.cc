@@ -221,7 +221,7 @@ void InfoKeyspace(CommandContext& ctx, InfoWriter& w) {
   for (int db = 0; db < ks.num_dbs(); ++db) {
     uint64_t keys = 0, expires = 0;
     for (int i = 0; i < ks.num_shards(); ++i) {
-      std::lock_guard<std::mutex> l(ks.shard(i).mu());
+      engine::ShardLocks l(&ks, static_cast<uint32_t>(i));
       keys += ks.shard(i).table(db).size();
       expires += ks.shard(i).volatile_keys(db);
     }
@@ -562,11 +562,11 @@ std::vector<CommandSpec> ServerFamily() {
       {"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "server", "Return the current server time"},
       {"debug", -2, kAdm | kNoScript | kLoading | kStale, 0, 0, 0, CmdDebug, "server",
        "A container for debugging commands"},
-      {"save", 1, kAdm, 0, 0, 0, CmdSave, "server", "Synchronously save the dataset to disk"},
+      {"save", 1, kAdm | kNoMulti, 0, 0, 0, CmdSave, "server", "Synchronously save the dataset to disk"},
       {"bgsave", -1, kAdm, 0, 0, 0, CmdBgsave, "server", "Asynchronously save the dataset to disk"},
       {"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, CmdLastsave, "server",
        "Get the Unix timestamp of the last successful save to disk"},
-      {"shutdown", -1, kAdm | kSentinel, 0, 0, 0, CmdShutdown, "server",
+      {"shutdown", -1, kAdm | kSentinel | kNoMulti, 0, 0, 0, CmdShutdown, "server",
        "Synchronously save the dataset to disk and then shut down the server"},
       {"function", -2, 0, 0, 0, 0, CmdFunction, "scripting", "A container for function commands",
        {
