@@ -1,8 +1,47 @@
 #include "server/blocking.h"
 
+#include <cmath>
+#include <string>
+
+#include "base/string_util.h"
+#include "server/command.h"
+#include "server/server.h"
 #include "server/worker.h"
 
 namespace strata::server {
+
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, double* seconds) {
+  std::optional<long double> v = ParseLongDouble(arg, /*allow_inf=*/false);
+  if (!v || std::isnan(static_cast<double>(*v))) {
+    ctx.reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  if (*v < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  if (*v > 1e15) {  // past any representable deadline in ms
+    ctx.reply.Error("ERR timeout is out of range");
+    return false;
+  }
+  *seconds = static_cast<double>(*v);
+  return true;
+}
+
+bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, double timeout_s) {
+  ClientState& c = ctx.client;
+  if (c.in_exec || c.block_timed_out) return false;
+  if (c.block_deadline_ms == 0 && !c.block_forever) {  // the first attempt sets the deadline
+    if (timeout_s == 0) {
+      c.block_forever = true;
+    } else {
+      c.block_deadline_ms = ctx.now_ms + std::max<int64_t>(1, std::llround(timeout_s * 1000));
+    }
+  }
+  ctx.server.blocking().Block(&c, c.db.load(), keys);
+  c.blocked = true;
+  return true;
+}
 
 void Blocking::Block(ClientState* c, int db, std::span<const std::string_view> keys) {
   std::lock_guard<std::mutex> l(mu_);

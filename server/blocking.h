@@ -23,6 +23,19 @@
 
 namespace strata::server {
 
+struct CommandContext;
+
+// A blocking command's timeout argument in seconds, Redis's rules and errors ("timeout is not
+// a float or out of range", "timeout is negative"). Replies with the error and returns false.
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, double* seconds);
+
+// Called by a blocking command that found nothing to pop, with its keys' shards still locked.
+// Returns false when it must answer its time-out reply now instead (the time is up, or it runs
+// inside EXEC, where nothing blocks); else registers the client on keys (of its database) and
+// returns true: the command then replies nothing and runs again when woken. `timeout_s` 0 waits
+// forever.
+bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, double timeout_s);
+
 class Blocking {
  public:
   // Registers c as waiting on keys of database db (replacing any earlier registration).
@@ -31,6 +44,8 @@ class Blocking {
   void Unblock(ClientState* c);
   // Wakes every client waiting on key of db.
   void Signal(int db, std::string_view key);
+  // Clients blocked now (INFO blocked_clients).
+  size_t num_blocked() const { return blocked_.load(std::memory_order_relaxed); }
 
  private:
   using Key = std::pair<int, std::string>;

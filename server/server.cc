@@ -355,6 +355,11 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     }
   }
   spec->handler(ctx);
+  if (!client.blocked) {  // a blocking command's wait is over (or there was none)
+    client.block_deadline_ms = 0;
+    client.block_forever = false;
+    client.block_timed_out = false;
+  }
 }
 
 }  // namespace strata::server

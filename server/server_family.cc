@@ -143,7 +143,7 @@ void InfoClients(CommandContext& ctx, InfoWriter& w) {
   w.Field("maxclients", ctx.server.config().Int(Param::kMaxclients));
   w.Field("client_recent_max_input_buffer", max_in);
   w.Field("client_recent_max_output_buffer", max_out);
-  w.Field("blocked_clients", 0);
+  w.Field("blocked_clients", static_cast<uint64_t>(ctx.server.blocking().num_blocked()));
   w.Field("tracking_clients", 0);
   w.Field("clients_in_timeout_table", 0);
 }
@@ -190,6 +190,8 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("evicted_keys", 0);
   w.Field("keyspace_hits", ks.Hits());
   w.Field("keyspace_misses", ks.Misses());
+  w.Field("pubsub_channels", static_cast<uint64_t>(ctx.server.pubsub().ActiveChannels("").size()));
+  w.Field("pubsub_patterns", static_cast<uint64_t>(ctx.server.pubsub().NumPatterns()));
   w.Field("total_protocol_errors", st.protocol_errors.load());
 }
 
