@@ -177,7 +177,7 @@ void Apply(const Op& c, State* s) {
     return ApplyCollection(a, s);
   }
   if (op == "SET") {
-    (*s)[a[1]] = Value{a[2], a.size() > 3};
+    (*s)[a[1]] = Value{a[2], a.size() > 3, {}};
   } else if (op == "INCR") {
     Value& v = (*s)[a[1]];
     v.data = std::to_string((v.data.empty() ? 0 : std::stoll(v.data)) + 1);
@@ -188,7 +188,7 @@ void Apply(const Op& c, State* s) {
   } else if (op == "EXPIRE") {
     if (auto it = s->find(a[1]); it != s->end()) it->second.ttl = true;
   } else if (op == "MSET") {
-    for (size_t i = 1; i + 1 < a.size(); i += 2) (*s)[a[i]] = Value{a[i + 1], false};
+    for (size_t i = 1; i + 1 < a.size(); i += 2) (*s)[a[i]] = Value{a[i + 1], false, {}};
   } else if (op == "RENAME") {
     Value moved = (*s)[a[1]];
     s->erase(a[1]);
@@ -234,7 +234,7 @@ std::optional<State> ReadState(redisContext* c, int thread) {
     if (r->type != REDIS_REPLY_STRING) return std::nullopt;
     ReplyPtr ttl = Command(c, {"PTTL", k});
     if (!ttl || ttl->type != REDIS_REPLY_INTEGER) return std::nullopt;
-    s[k] = Value{std::string(r->str, r->len), ttl->integer > 0};
+    s[k] = Value{std::string(r->str, r->len), ttl->integer > 0, {}};
   }
   return s;
 }
