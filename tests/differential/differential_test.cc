@@ -551,5 +551,50 @@ TEST_F(DifferentialTest, EdgeCaseRepliesAgreeAndMatchRedisTexts) {
   }
 }
 
+// MULTI/EXEC/DISCARD/WATCH on one connection per server: queueing, the errors that abort a
+// transaction and those that do not, and what EXEC answers.
+TEST_F(DifferentialTest, TransactionRepliesAgree) {
+  const std::vector<Argv> script = {
+      {"EXEC"},
+      {"DISCARD"},
+      {"UNWATCH"},
+      {"MULTI"},
+      {"MULTI"},
+      {"SET", "t", "1"},
+      {"INCR", "t"},
+      {"LPUSH", "t", "x"},  // a run-time error: the rest still runs
+      {"GET", "t"},
+      {"EXEC"},
+      {"MULTI"},
+      {"SET", "t"},  // arity: the transaction is aborted
+      {"GET", "t"},
+      {"EXEC"},
+      {"MULTI"},
+      {"NOSUCH", "x"},
+      {"EXEC"},
+      {"MULTI"},
+      {"WATCH", "t"},
+      {"DISCARD"},
+      {"MULTI"},
+      {"EXEC"},
+      {"WATCH", "t", "u"},
+      {"SET", "t", "changed"},  // by this very client: still a change
+      {"MULTI"},
+      {"GET", "t"},
+      {"EXEC"},
+      {"WATCH", "t"},
+      {"MULTI"},
+      {"GET", "t"},
+      {"EXEC"},
+      {"WATCH"},
+      {"MULTI"},
+      {"SAVE"},
+      {"EXEC"},
+  };
+  for (size_t i = 0; i < script.size(); ++i) {
+    if (!SendBoth(script[i], "transaction step " + std::to_string(i) + ": ")) return;
+  }
+}
+
 }  // namespace
 }  // namespace strata::differential
