@@ -119,6 +119,13 @@ void ListValue::Push(ListEnd where, std::string_view v) {
     fresh = Exceeds(NodeBytes(lp) + Listpack::ElementSize(v.size()), lp.size() + 1);
   }
   if (fresh) {
+    // The end node is full: give back its spare capacity once, not on every push.
+    if (!nodes_.empty()) {
+      Listpack& full = head ? nodes_.front() : nodes_.back();
+      Account(full, -1);
+      full.Shrink();
+      Account(full, +1);
+    }
     if (head) {
       nodes_.emplace_front();
     } else {
@@ -186,11 +193,20 @@ void ListValue::DropIfEmpty(size_t i) {
 }
 
 void ListValue::MaybeShrink() {
-  if (!quicklist_) return;
-  if (nodes_.empty() ||
-      (nodes_.size() == 1 && !Exceeds(NodeBytes(nodes_[0]), nodes_[0].size(), /*half=*/true))) {
-    quicklist_ = false;
+  if (!quicklist_ || Exceeds(used_ + 7, size_, /*half=*/true)) return;
+  quicklist_ = false;
+  if (nodes_.size() <= 1) return;
+  Listpack merged;
+  Walk(false, [&](size_t, std::string_view v) {
+    merged.PushBack(v);
+    return true;
+  });
+  while (!nodes_.empty()) {
+    Account(nodes_.back(), -1);
+    nodes_.pop_back();
   }
+  Account(merged, +1);
+  nodes_.push_back(std::move(merged));
 }
 
 void ListValue::Insert(size_t index, std::string_view v) {

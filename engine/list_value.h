@@ -85,20 +85,24 @@ class ListValue final : public Value {
   void FixGrown(size_t i);
   // Drops node i if empty.
   void DropIfEmpty(size_t i);
-  // Converts back to listpack when a single small node remains (Redis 7.2's shrink rule).
+  // Converts back to listpack when the list fits half a node (Redis 7.2's shrink rule; Redis
+  // needs a single node already, we also merge small ones).
   void MaybeShrink();
   // Byte accounting around a change of one node.
   void Account(const Listpack& lp, int sign) {
     if (sign > 0) {
       lp_bytes_ += lp.bytes();
+      used_ += lp.used();
     } else {
       lp_bytes_ -= lp.bytes();
+      used_ -= lp.used();
     }
   }
 
   std::deque<Listpack> nodes_;
   size_t size_ = 0;
   size_t lp_bytes_ = 0;  // sum of nodes_[i].bytes()
+  size_t used_ = 0;      // sum of nodes_[i].used()
   bool quicklist_ = false;
 };
 

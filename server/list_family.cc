@@ -279,7 +279,9 @@ void CmdLPos(CommandContext& ctx) {
     const std::string_view opt = ctx.args[i];
     const bool more = i + 1 < ctx.args.size();
     if (more && EqualsIgnoreCase(opt, "rank")) {
-      if (!ArgInRange(ctx, ctx.args[++i], -LONG_MAX, LONG_MAX, {}, &rank)) return;
+      // Redis 7.0 takes any long here; RANK LONG_MIN then behaves as "from the tail, every
+      // match" (its negation overflows), which the wrapping arithmetic below reproduces.
+      if (!ArgToInt(ctx, ctx.args[++i], &rank)) return;
       if (rank == 0) {
         return ctx.reply.Error(
             "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
@@ -299,7 +301,7 @@ void CmdLPos(CommandContext& ctx) {
     }
   }
   const bool reverse = rank < 0;
-  if (reverse) rank = -rank;
+  if (reverse) rank = static_cast<int64_t>(0 - static_cast<uint64_t>(rank));
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto list = GetList(db, ctx.args[1], true);
@@ -314,7 +316,9 @@ void CmdLPos(CommandContext& ctx) {
     if (++matches < rank) return true;
     found.push_back(static_cast<int64_t>(index));
     if (count == -1) return false;
-    return count == 0 || matches - rank + 1 < count;
+    const int64_t taken =
+        static_cast<int64_t>(static_cast<uint64_t>(matches) - static_cast<uint64_t>(rank) + 1);
+    return count == 0 || taken < count;
   });
   if (count == -1) return found.empty() ? ctx.reply.Null() : ctx.reply.Int(found[0]);
   ctx.reply.Array(found.size());
