@@ -170,14 +170,15 @@ int64_t NormalizeIndex(int64_t index, size_t len) {
   return index < 0 || index >= static_cast<int64_t>(len) ? -1 : index;
 }
 
+// Redis looks the key up before it parses the index (LSET too).
 void CmdLIndex(CommandContext& ctx) {
-  int64_t index;
-  if (!ArgToInt(ctx, ctx.args[2], &index)) return;
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto list = GetList(db, ctx.args[1], true);
   if (!list.ok()) return ctx.reply.Error(list.status());
   if (*list == nullptr) return ctx.reply.Null();
+  int64_t index;
+  if (!ArgToInt(ctx, ctx.args[2], &index)) return;
   const int64_t pos = NormalizeIndex(index, (*list)->size());
   if (pos < 0) return ctx.reply.Null();
   ctx.reply.Bulk((*list)->At(static_cast<size_t>(pos)));
