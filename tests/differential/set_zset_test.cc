@@ -319,8 +319,9 @@ class SetZSetDifferentialTest : public DifferentialTest {
 };
 
 TEST_F(SetZSetDifferentialTest, RandomSetAndZSetCommandsAgree) {
-  constexpr uint64_t kSeeds[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-  EXPECT_TRUE(RunSteps(kSeeds, 1500));
+  constexpr uint64_t kSeeds[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
+                                 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
+  EXPECT_TRUE(RunSteps(kSeeds, 2000));
 }
 
 struct EdgeCase {
@@ -402,6 +403,13 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"ZADD", "z", "XX", "INCR", "1", "nomember"}, "(nil)"},
       {{"ZADD", "z", "CH", "GT", "0", "a", "5", "b", "7", "new"}, "(integer) 1"},
       {{"ZADD", "z", "CH", "LT", "0", "a", "5", "c"}, "(integer) 1"},
+      {{"ZADD", "z", "GT", "INCR", "0", "a"}, "(nil)"},
+      {{"ZADD", "z", "LT", "INCR", "0", "a"}, "(nil)"},
+      {{"ZADD", "z", "GT", "INCR", "1", "a"}, "\"1\""},
+      {{"ZADD", "z", "NX", "INCR", "1", "a"}, "(nil)"},
+      {{"ZADD", "z", "XX", "CH", "1", "a", "9", "c", "1", "nomember"}, "(integer) 1"},
+      {{"ZADD", "z", "CH", "2", "a", "3", "a", "3", "a"}, "(integer) 2"},
+      {{"ZADD", "z", "0", "a", "3", "c"}, "(integer) 0"},
       {{"ZINCRBY", "z", "abc", "a"}, kNotFloat},
       {{"ZINCRBY", "z", "-0.0", "d"}, "\"0\""},
       {{"ZADD", "str", "1", "a"}, kWrongType},
