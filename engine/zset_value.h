@@ -1,0 +1,195 @@
+// ZSetValue: the value of a sorted-set key (Redis 7.2's two encodings).
+//
+//   listpack   (member, score) pairs in one Listpack, ordered by (score, member), the score an
+//              8-byte little-endian double; while size <= zset-max-listpack-entries and every
+//              member <= zset-max-listpack-value bytes. As in Redis, a listpack stores -0 as 0.
+//   skiplist   a member -> score dict (an engine::Table of entries: key = member, value = the
+//              8 score bytes) plus an order-statistics tree of (score, member) whose member views
+//              point into the dict's entries: O(log n) insert, erase, rank and select.
+// Conversion only goes upward (listpack -> skiplist); a new value takes the encoding its first
+// add calls for (the STORE commands build their result that way).
+//
+// Members order by score, then by bytes (memcmp). The only mutator is Apply() (zset_add /
+// zset_rem bodies, engine/FORMAT.md), run by commands (through DbView::Apply) and WAL replay.
+// Not thread safe: the owning shard's lock guards a value like its entry.
+#pragma once
+
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/listpack.h"
+#include "engine/table.h"
+#include "engine/value.h"
+
+namespace strata::engine {
+
+class ZSetValue : public Value {
+ public:
+  enum class Encoding : uint8_t { kListpack, kSkiplist };
+
+  ZSetValue() = default;
+  ~ZSetValue() override;
+  ZSetValue(const ZSetValue&) = delete;
+  ZSetValue& operator=(const ZSetValue&) = delete;
+
+  ValueType type() const override { return ValueType::kZSet; }
+  size_t size() const override;
+  size_t bytes() const override;
+  const char* encoding() const override;
+  void Serialize(std::string* out) const override;
+  Status Apply(RedoOp op, std::string_view body) override;
+
+  Encoding enc() const { return enc_; }
+  std::optional<double> Score(std::string_view member) const;
+  // 0-based rank in ascending order, nullopt if absent.
+  std::optional<size_t> Rank(std::string_view member) const;
+  // Number of members whose score is < v (inclusive: <= v). With it a score range [min, max]
+  // is the ranks [CountBelow(min, min_exclusive), CountBelow(max, !max_exclusive)).
+  size_t CountBelow(double v, bool inclusive) const;
+
+  // Calls fn(std::string_view member, double score) from rank `start` towards the tail (or the
+  // head with `reverse`) until fn returns false or the end. Views are valid during the call
+  // only; fn must not change the value. REQUIRES: start < size() (no call otherwise).
+  template <typename Fn>
+  void Walk(size_t start, bool reverse, Fn&& fn) const {
+    if (start >= size()) return;
+    if (enc_ == Encoding::kListpack) {
+      size_t p = lp_.Seek(2 * start);
+      for (;;) {
+        const size_t s = lp_.Next(p);
+        if (!fn(lp_.At(p), DecodeScore(lp_.At(s)))) return;
+        if (reverse) {
+          if (p == lp_.begin()) return;
+          p = lp_.Prev(lp_.Prev(p));
+        } else {
+          p = lp_.Next(s);
+          if (p >= lp_.end()) return;
+        }
+      }
+    }
+    auto it = tree_.find_by_order(start);
+    for (;;) {
+      if (!fn(it->member, it->score)) return;
+      if (reverse) {
+        if (it == tree_.begin()) return;
+        --it;
+      } else {
+        ++it;
+        if (it == tree_.end()) return;
+      }
+    }
+  }
+
+  // The rank of the first member from the head for which pred(member) holds, size() if none.
+  // The listpack checks members one by one (as Redis walks its listpack, which matters when
+  // members of different scores are not in lexicographic order); the skiplist binary-searches,
+  // assuming pred is monotonic (false then true).
+  template <typename Pred>
+  size_t FirstWhere(Pred&& pred) const {
+    if (enc_ == Encoding::kListpack) {
+      size_t r = 0;
+      for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(lp_.Next(p)), ++r) {
+        if (pred(lp_.At(p))) return r;
+      }
+      return r;
+    }
+    size_t lo = 0, hi = tree_.size();
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (pred(tree_.find_by_order(mid)->member)) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+  // The rank of the last member from the tail for which pred(member) holds, or size() if none
+  // (pred monotonic true then false on the skiplist).
+  template <typename Pred>
+  size_t LastWhere(Pred&& pred) const {
+    const size_t n = size();
+    if (enc_ == Encoding::kListpack) {
+      if (n == 0) return 0;
+      size_t r = n - 1;
+      for (size_t p = lp_.Prev(lp_.Last());; p = lp_.Prev(lp_.Prev(p)), --r) {
+        if (pred(lp_.At(p))) return r;
+        if (p == lp_.begin()) return n;
+      }
+    }
+    size_t lo = 0, hi = n;  // first rank where pred is false
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      if (pred(tree_.find_by_order(mid)->member)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo == 0 ? n : lo - 1;
+  }
+
+  // One ZSCAN step: the listpack returns everything and cursor 0; the skiplist scans its dict,
+  // visiting buckets until about `count` members were seen. Appends (member, score).
+  uint64_t Scan(uint64_t cursor, size_t count,
+                std::vector<std::pair<std::string, double>>* out) const;
+
+  static double DecodeScore(std::string_view eight) {
+    uint64_t bits = 0;
+    for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(static_cast<uint8_t>(eight[i])) << (8 * i);
+    double d;
+    std::memcpy(&d, &bits, sizeof(d));
+    return d;
+  }
+  static void EncodeScore(double d, char* eight) {
+    uint64_t bits;
+    std::memcpy(&bits, &d, sizeof(d));
+    for (int i = 0; i < 8; ++i) eight[i] = static_cast<char>(bits >> (8 * i));
+  }
+
+ private:
+  struct Key {
+    double score;
+    std::string_view member;
+    int8_t bias;  // 0 for stored keys; -1 / +1 sort before / after every member of `score`
+  };
+  struct Less {
+    bool operator()(const Key& a, const Key& b) const {
+      if (a.score != b.score) return a.score < b.score;
+      if (a.bias != 0 || b.bias != 0) return a.bias < b.bias;
+      return a.member < b.member;
+    }
+  };
+  using Tree = __gnu_pbds::tree<Key, __gnu_pbds::null_type, Less, __gnu_pbds::rb_tree_tag,
+                                __gnu_pbds::tree_order_statistics_node_update>;
+  // Bytes one tree node takes (key, three links, color, subtree size), rounded to a bin.
+  static constexpr size_t kTreeNodeBytes = 80;
+
+  // The listpack offset of member's element, lp_.end() if absent.
+  size_t LpFind(std::string_view member) const;
+  void LpInsert(std::string_view member, double score);
+  // Sets member's score (adding it if new).
+  void Set(std::string_view member, double score);
+  void Remove(std::string_view member);
+  void ToSkiplist();
+  void SkipInsert(std::string_view member, double score);
+
+  Encoding enc_ = Encoding::kListpack;
+  Listpack lp_;
+  mutable Table dict_;  // mutable: lookups move buckets of a resize
+  Tree tree_;
+  size_t dict_entry_bytes_ = 0;
+};
+
+// Body of a zset_add effect (engine/FORMAT.md): n, n x (score:f64, member).
+std::string ZAddBody(std::span<const std::pair<std::string_view, double>> items);
+std::string ZAddBody(std::span<const std::pair<std::string, double>> items);
+// Body of a zset_rem effect: n, n x member.
+std::string ZRemBody(std::span<const std::string_view> members);
+std::string ZRemBody(std::span<const std::string> members);
+
+}  // namespace strata::engine
