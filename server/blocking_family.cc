@@ -53,22 +53,10 @@ void BlockingMove(CommandContext& ctx, ListEnd from, ListEnd to, std::string_vie
   if (!BlockClient(ctx, std::span(keys, 1), timeout)) ctx.reply.Null();
 }
 
-bool ParseEnd(CommandContext& ctx, std::string_view arg, ListEnd* out) {
-  if (EqualsIgnoreCase(arg, "left")) {
-    *out = ListEnd::kHead;
-  } else if (EqualsIgnoreCase(arg, "right")) {
-    *out = ListEnd::kTail;
-  } else {
-    ctx.reply.Error(Status::Syntax());
-    return false;
-  }
-  return true;
-}
-
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
 void CmdBLMove(CommandContext& ctx) {
   ListEnd from, to;
-  if (!ParseEnd(ctx, ctx.args[3], &from) || !ParseEnd(ctx, ctx.args[4], &to)) return;
+  if (!ParseListEnd(ctx, ctx.args[3], &from) || !ParseListEnd(ctx, ctx.args[4], &to)) return;
   BlockingMove(ctx, from, to, ctx.args[5]);
 }
 

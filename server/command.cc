@@ -40,6 +40,7 @@ CommandTable::CommandTable() {
   Register(ZSetFamily());
   Register(TransactionFamily());
   Register(PubSubFamily());
+  Register(BlockingFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {

@@ -120,6 +120,7 @@ std::vector<CommandSpec> SetFamily();
 std::vector<CommandSpec> ZSetFamily();
 std::vector<CommandSpec> TransactionFamily();
 std::vector<CommandSpec> PubSubFamily();
+std::vector<CommandSpec> BlockingFamily();
 
 // A list or sorted set at `key` of database `db` may have gained elements (a push, an add, a
 // STORE, a rename onto it): clients blocked on the key (BLPOP, BZPOPMIN, ...) get a chance to

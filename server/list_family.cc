@@ -48,18 +48,6 @@ size_t ApplyPush(DbView& db, std::string_view key, ListEnd where,
   return e == nullptr ? 0 : e->value()->size();
 }
 
-// Parses LEFT|RIGHT (Redis's getListPositionFromObjectOrReply).
-bool ParseEnd(CommandContext& ctx, std::string_view arg, ListEnd* out) {
-  if (EqualsIgnoreCase(arg, "left")) {
-    *out = ListEnd::kHead;
-  } else if (EqualsIgnoreCase(arg, "right")) {
-    *out = ListEnd::kTail;
-  } else {
-    ctx.reply.Error(Status::Syntax());
-    return false;
-  }
-  return true;
-}
 
 // Redis's getRangeLongFromObjectOrReply: an integer in [lo, hi], else `msg` (or Redis's
 // default texts when msg is empty).
@@ -341,40 +329,18 @@ void Move(CommandContext& ctx, ListEnd from, ListEnd to) {
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT
 void CmdLMove(CommandContext& ctx) {
   ListEnd from, to;
-  if (!ParseEnd(ctx, ctx.args[3], &from) || !ParseEnd(ctx, ctx.args[4], &to)) return;
+  if (!ParseListEnd(ctx, ctx.args[3], &from) || !ParseListEnd(ctx, ctx.args[4], &to)) return;
   Move(ctx, from, to);
 }
 void CmdRPopLPush(CommandContext& ctx) { Move(ctx, ListEnd::kTail, ListEnd::kHead); }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 void CmdLMPop(CommandContext& ctx) {
-  int64_t numkeys;
-  if (!ArgInRange(ctx, ctx.args[1], 1, LONG_MAX, "ERR numkeys should be greater than 0",
-                  &numkeys)) {
-    return;
-  }
-  if (numkeys >= static_cast<int64_t>(ctx.args.size()) - 2) {
-    return ctx.reply.Error(Status::Syntax());
-  }
-  const size_t where_idx = 2 + static_cast<size_t>(numkeys);
-  ListEnd where;
-  if (!ParseEnd(ctx, ctx.args[where_idx], &where)) return;
-  int64_t count = -1;
-  for (size_t i = where_idx + 1; i < ctx.args.size(); ++i) {
-    if (count == -1 && EqualsIgnoreCase(ctx.args[i], "count") && i + 1 < ctx.args.size()) {
-      if (!ArgInRange(ctx, ctx.args[++i], 1, LONG_MAX, "ERR count should be greater than 0",
-                      &count)) {
-        return;
-      }
-    } else {
-      return ctx.reply.Error(Status::Syntax());
-    }
-  }
-  if (count == -1) count = 1;
-  const auto keys = ctx.args.subspan(2, static_cast<size_t>(numkeys));
-  auto lock = ctx.Lock(keys);
+  ListMPopArgs args;
+  if (!ParseListMPopArgs(ctx, 1, &args)) return;
+  auto lock = ctx.Lock(args.keys);
   DbView db = ctx.db();
-  auto popped = OpListMPop(db, keys, where, static_cast<size_t>(count));
+  auto popped = OpListMPop(db, args.keys, args.where, args.count);
   if (!popped.ok()) return ctx.reply.Error(popped.status());
   ReplyListMPop(ctx.reply, *popped);
 }
@@ -415,6 +381,49 @@ Result<std::optional<std::string>> OpListMove(DbView& db, std::string_view src,
   const std::string_view one[] = {value};
   ApplyPush(db, dst, to, one);
   return std::optional<std::string>(std::move(value));
+}
+
+// Parses LEFT|RIGHT (Redis's getListPositionFromObjectOrReply).
+bool ParseListEnd(CommandContext& ctx, std::string_view arg, ListEnd* out) {
+  if (EqualsIgnoreCase(arg, "left")) {
+    *out = ListEnd::kHead;
+  } else if (EqualsIgnoreCase(arg, "right")) {
+    *out = ListEnd::kTail;
+  } else {
+    ctx.reply.Error(Status::Syntax());
+    return false;
+  }
+  return true;
+}
+
+bool ParseListMPopArgs(CommandContext& ctx, size_t first, ListMPopArgs* out) {
+  const auto args = ctx.args;
+  int64_t numkeys;
+  if (!ArgInRange(ctx, args[first], 1, LONG_MAX, "ERR numkeys should be greater than 0",
+                  &numkeys)) {
+    return false;
+  }
+  if (numkeys >= static_cast<int64_t>(args.size() - first) - 1) {
+    ctx.reply.Error(Status::Syntax());
+    return false;
+  }
+  const size_t where_idx = first + 1 + static_cast<size_t>(numkeys);
+  if (!ParseListEnd(ctx, args[where_idx], &out->where)) return false;
+  int64_t count = -1;
+  for (size_t i = where_idx + 1; i < args.size(); ++i) {
+    if (count == -1 && EqualsIgnoreCase(args[i], "count") && i + 1 < args.size()) {
+      if (!ArgInRange(ctx, args[++i], 1, LONG_MAX, "ERR count should be greater than 0",
+                      &count)) {
+        return false;
+      }
+    } else {
+      ctx.reply.Error(Status::Syntax());
+      return false;
+    }
+  }
+  out->count = count == -1 ? 1 : static_cast<size_t>(count);
+  out->keys = args.subspan(first + 1, static_cast<size_t>(numkeys));
+  return true;
 }
 
 Result<ListMPopResult> OpListMPop(DbView& db, std::span<const std::string_view> keys,

@@ -15,6 +15,7 @@
 #include "base/status.h"
 #include "engine/keyspace.h"
 #include "engine/list_value.h"
+#include "server/command.h"
 #include "server/reply_builder.h"
 
 namespace strata::server {
@@ -42,6 +43,18 @@ using ListMPopResult = std::optional<std::pair<std::string, std::vector<std::str
 // key met before such a list holds another type (nothing changes then).
 Result<ListMPopResult> OpListMPop(engine::DbView& db, std::span<const std::string_view> keys,
                                   ListEnd where, size_t count);
+
+// Parses LEFT|RIGHT; replies a syntax error and returns false otherwise.
+bool ParseListEnd(CommandContext& ctx, std::string_view arg, ListEnd* out);
+
+// LMPOP's (and BLMPOP's) arguments from args[first] on: numkeys key... LEFT|RIGHT
+// [COUNT count]. Replies Redis's error and returns false on bad input.
+struct ListMPopArgs {
+  std::span<const std::string_view> keys;
+  ListEnd where = ListEnd::kHead;
+  size_t count = 1;
+};
+bool ParseListMPopArgs(CommandContext& ctx, size_t first, ListMPopArgs* out);
 
 // LMPOP's (and BLMPOP's) reply: [key, [elements...]], or a null array when nothing was popped.
 void ReplyListMPop(ReplyBuilder& reply, const ListMPopResult& result);

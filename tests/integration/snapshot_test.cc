@@ -108,7 +108,7 @@ TEST(SnapshotTest, SnapshotAloneRestoresEveryValueAndTtl) {
   EXPECT_EQ(DumpDbs(c.get()), before);
   EXPECT_EQ(Command(c.get(), {"OBJECT", "ENCODING", "n"})->str, std::string("int"));
   ReplyPtr ttl = Command(c.get(), {"TTL", "ttl"});
-  EXPECT_GT(ttl->integer, 990);
+  EXPECT_GT(ttl->integer, 900);  // set at the start of a test that takes seconds
   EXPECT_LE(ttl->integer, 1000);
   EXPECT_EQ(InfoField(c.get(), "rdb_last_load_keys_loaded"), std::to_string(before.size()));
 
