@@ -307,7 +307,7 @@ TEST_P(CrashTest, KillNineLosesNothingThePolicyPromised) {
                                     "--appendfsync", p.fsync, "--wal-segment-size", "256kb",
                                     "--hz", "50"};
   if (p.snapshots) {
-    flags.insert(flags.end(), {"--snapshot-wal-bytes", "64kb", "--snapshot-keep", "2"});
+    flags.insert(flags.end(), {"--snapshot-wal-bytes", "16kb", "--snapshot-keep", "2"});
   } else {
     flags.insert(flags.end(), {"--save", "", "--snapshot-wal-bytes", "0"});
   }
