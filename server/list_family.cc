@@ -119,11 +119,11 @@ void Pop(CommandContext& ctx, ListEnd where) {
     ctx.reply.Bulk(l->At(where == ListEnd::kHead ? 0 : l->size() - 1));
   } else {
     ctx.reply.Array(n);
-    if (where == ListEnd::kHead) {
-      l->ForRange(0, n - 1, [&](std::string_view v) { ctx.reply.Bulk(v); });
-    } else {
-      for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(l->At(l->size() - 1 - i));
-    }
+    size_t left = n;
+    l->Walk(where == ListEnd::kTail, [&](size_t, std::string_view v) {
+      ctx.reply.Bulk(v);
+      return --left > 0;
+    });
   }
   ApplyPop(db, key, where, n);
 }
@@ -390,11 +390,10 @@ Result<std::vector<std::string>> OpListPop(DbView& db, std::string_view key, Lis
   if (l == nullptr || count == 0) return out;
   const size_t n = std::min(count, l->size());
   out.reserve(n);
-  if (where == ListEnd::kHead) {
-    l->ForRange(0, n - 1, [&](std::string_view v) { out.emplace_back(v); });
-  } else {
-    for (size_t i = 0; i < n; ++i) out.emplace_back(l->At(l->size() - 1 - i));
-  }
+  l->Walk(where == ListEnd::kTail, [&](size_t, std::string_view v) {
+    out.emplace_back(v);
+    return out.size() < n;
+  });
   ApplyPop(db, key, where, n);
   return out;
 }

@@ -252,6 +252,56 @@ TEST_F(ListHashDifferentialTest, RandomListAndHashCommandsAgree) {
   RunRandom<ListHashGenerator>(kSeeds, 1500);
 }
 
+// Long lists (many quicklist nodes in Strata): random reads and changes at random depths.
+TEST_F(ListHashDifferentialTest, LongListCommandsAgree) {
+  RandomSource rng(3);
+  for (int batch = 0; batch < 30; ++batch) {
+    Argv push = {"RPUSH", "big"};
+    for (int i = 0; i < 100; ++i) {
+      push.push_back(rng.Chance(10) ? std::string(100 + rng.Below(300), 'y')
+                                    : "e" + std::to_string(rng.Below(50)));
+    }
+    ASSERT_TRUE(SendBoth(push));
+  }
+  auto index = [&] { return std::to_string(rng.Between(-3200, 3200)); };
+  auto element = [&] { return "e" + std::to_string(rng.Below(60)); };
+  for (int step = 0; step < 1500; ++step) {
+    Argv argv;
+    switch (rng.Below(14)) {
+      case 0: argv = {"LINDEX", "big", index()}; break;
+      case 1: argv = {"LRANGE", "big", index(), index()}; break;
+      case 2: argv = {"LSET", "big", index(), element()}; break;
+      case 3: argv = {"LINSERT", "big", rng.Chance(2) ? "BEFORE" : "AFTER", element(), element()};
+        break;
+      case 4: argv = {"LREM", "big", std::to_string(rng.Between(-2, 2)), element()}; break;
+      case 5: argv = {"LPOS", "big", element(), "RANK", std::to_string(rng.Between(-3, 3) | 1),
+                      "COUNT", std::to_string(rng.Below(4))};
+        break;
+      case 6: argv = {"LPOP", "big", std::to_string(rng.Below(40))}; break;
+      case 7: argv = {"RPOP", "big", std::to_string(rng.Below(40))}; break;
+      case 8: argv = {rng.Chance(2) ? "LPUSH" : "RPUSH", "big", element(), element(), element()};
+        break;
+      case 9: argv = {"LMOVE", "big", "big", rng.Chance(2) ? "LEFT" : "RIGHT",
+                      rng.Chance(2) ? "LEFT" : "RIGHT"};
+        break;
+      case 10: argv = {"LMPOP", "2", "none", "big", rng.Chance(2) ? "LEFT" : "RIGHT", "COUNT",
+                       std::to_string(1 + rng.Below(20))};
+        break;
+      case 11:
+        if (rng.Chance(20)) {
+          argv = {"LTRIM", "big", std::to_string(rng.Below(50)), std::to_string(-1 - rng.Below(50))};
+        } else {
+          argv = {"LLEN", "big"};
+        }
+        break;
+      case 12: argv = {"RPOPLPUSH", "big", "other"}; break;
+      default: argv = {"LRANGE", "big", "0", "-1"}; break;
+    }
+    ASSERT_TRUE(SendBoth(argv, "step " + std::to_string(step) + ": "));
+  }
+  ASSERT_TRUE(CompareKeyspaces("final: "));
+}
+
 // The unordered replies (HKEYS, HVALS, HGETALL, and HRANDFIELD with a count past the size) of a
 // random history, compared sorted.
 TEST_F(ListHashDifferentialTest, UnorderedHashRepliesAgreeSorted) {
