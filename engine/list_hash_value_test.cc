@@ -357,6 +357,25 @@ TEST(HashValue, EncodingFollowsRedisThresholds) {
   EXPECT_STREQ(h.encoding(), "hashtable");
   EXPECT_EQ(h.size(), 510u);
 
+  // A big hash emptied down to a few fields gives its bucket arrays back.
+  HashValue large;
+  std::vector<std::string> names;
+  for (int i = 0; i < 100000; ++i) names.push_back("f" + std::to_string(i));
+  std::vector<std::string_view> flat;
+  for (const std::string& n : names) {
+    flat.push_back(n);
+    flat.push_back("v");
+  }
+  HashSetBody(&body, flat);
+  ASSERT_TRUE(large.Apply(RedoOp::kHashSet, body).ok());
+  const size_t full = large.bytes();
+  std::vector<std::string_view> doomed(names.begin() + 10, names.end());
+  HashDelBody(&body, doomed);
+  ASSERT_TRUE(large.Apply(RedoOp::kHashDel, body).ok());
+  EXPECT_EQ(large.size(), 10u);
+  EXPECT_LT(large.bytes(), full / 100);
+  EXPECT_EQ(large.Get("f9"), std::optional<std::string_view>("v"));
+
   const std::string v64(64, 'x'), v65(65, 'x');
   HashValue small;
   const std::string_view ok[] = {v64, v64};
