@@ -528,7 +528,7 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"GETSET", "l", "x"}, kWrongType},
       {{"GETDEL", "l"}, kWrongType},
       {{"SET", "l", "x", "GET"}, kWrongType},
-      {{"MGET", "l", "r"}, "[(nil), \"Hello World\"]"},
+      {{"MGET", "l", "r"}, "[(nil), \"x\"]"},
       {{"TYPE", "l"}, "+list"},
       {{"SETNX", "l", "x"}, "(integer) 0"},
       {{"SET", "l", "x"}, kOk},
