@@ -34,7 +34,8 @@ class LimitsGuard {
 std::string RandomElement(std::mt19937& rng, bool allow_big) {
   const int kind = static_cast<int>(rng() % 10);
   if (kind == 0) return "";
-  if (kind == 1 && allow_big) return std::string(200 + rng() % 3000, static_cast<char>('a' + rng() % 3));
+  if (kind == 1 && allow_big)
+    return std::string(200 + rng() % 3000, static_cast<char>('a' + rng() % 3));
   if (kind == 2) return std::string(60 + rng() % 10, 'x');
   return "e" + std::to_string(rng() % 8);
 }
@@ -185,8 +186,9 @@ TEST(ListValue, RandomEffectsMatchADequeAcrossEncodings) {
             const size_t stop = start + rng() % (model.size() - start);
             std::vector<std::string> range;
             l.ForRange(start, stop, [&](std::string_view v) { range.emplace_back(v); });
-            ASSERT_EQ(range, std::vector<std::string>(model.begin() + static_cast<ptrdiff_t>(start),
-                                                      model.begin() + static_cast<ptrdiff_t>(stop) + 1));
+            ASSERT_EQ(range,
+                      std::vector<std::string>(model.begin() + static_cast<ptrdiff_t>(start),
+                                               model.begin() + static_cast<ptrdiff_t>(stop) + 1));
           }
         }
         if (step % 50 == 0 && !model.empty()) {

@@ -72,8 +72,8 @@ bool ArgInRange(CommandContext& ctx, std::string_view arg, int64_t lo, int64_t h
     } else if (!v) {
       ctx.reply.Error(Status::NotInteger());
     } else {
-      ctx.reply.Error("ERR value is out of range, must be between " + std::to_string(lo) +
-                      " and " + std::to_string(hi));
+      ctx.reply.Error("ERR value is out of range, must be between " + std::to_string(lo) + " and " +
+                      std::to_string(hi));
     }
     return false;
   }
@@ -293,8 +293,7 @@ void CmdLPos(CommandContext& ctx) {
         return;
       }
     } else if (more && EqualsIgnoreCase(opt, "maxlen")) {
-      if (!ArgInRange(ctx, ctx.args[++i], 0, LONG_MAX, "ERR MAXLEN can't be negative",
-                      &maxlen)) {
+      if (!ArgInRange(ctx, ctx.args[++i], 0, LONG_MAX, "ERR MAXLEN can't be negative", &maxlen)) {
         return;
       }
     } else {
@@ -416,8 +415,8 @@ Result<std::optional<std::string>> OpListMove(DbView& db, std::string_view src,
   return std::optional<std::string>(std::move(value));
 }
 
-Result<ListMPopResult> OpListMPop(DbView& db, std::span<const std::string_view> keys,
-                                  ListEnd where, size_t count) {
+Result<ListMPopResult> OpListMPop(DbView& db, std::span<const std::string_view> keys, ListEnd where,
+                                  size_t count) {
   for (std::string_view key : keys) {
     auto list = GetList(db, key, false);
     if (!list.ok()) return list.status();
@@ -443,8 +442,7 @@ std::vector<CommandSpec> ListFamily() {
   return {
       {"lpush", -3, kW | kFast, 1, 1, 1, CmdLPush, "list",
        "Prepend one or more elements to a list"},
-      {"rpush", -3, kW | kFast, 1, 1, 1, CmdRPush, "list",
-       "Append one or more elements to a list"},
+      {"rpush", -3, kW | kFast, 1, 1, 1, CmdRPush, "list", "Append one or more elements to a list"},
       {"lpushx", -3, kW | kFast, 1, 1, 1, CmdLPushX, "list",
        "Prepend an element to a list, only if the list exists"},
       {"rpushx", -3, kW | kFast, 1, 1, 1, CmdRPushX, "list",
@@ -456,7 +454,8 @@ std::vector<CommandSpec> ListFamily() {
       {"llen", 2, kR | kFast, 1, 1, 1, CmdLLen, "list", "Get the length of a list"},
       {"lrange", 4, kR, 1, 1, 1, CmdLRange, "list", "Get a range of elements from a list"},
       {"lindex", 3, kR, 1, 1, 1, CmdLIndex, "list", "Get an element from a list by its index"},
-      {"lset", 4, kW, 1, 1, 1, CmdLSet, "list", "Set the value of an element in a list by its index"},
+      {"lset", 4, kW, 1, 1, 1, CmdLSet, "list",
+       "Set the value of an element in a list by its index"},
       {"linsert", 5, kW, 1, 1, 1, CmdLInsert, "list",
        "Insert an element before or after another element in a list"},
       {"lrem", 4, kWrite, 1, 1, 1, CmdLRem, "list", "Remove elements from a list"},
@@ -467,8 +466,7 @@ std::vector<CommandSpec> ListFamily() {
       {"rpoplpush", 3, kW, 1, 2, 1, CmdRPopLPush, "list",
        "Remove the last element in a list, prepend it to another list and return it"},
       // Keys are numkeys-based (Redis: movablekeys, first/last/step 0); the handler locks them.
-      {"lmpop", -4, kWrite, 0, 0, 0, CmdLMPop, "list",
-       "Pop elements from a list"},
+      {"lmpop", -4, kWrite, 0, 0, 0, CmdLMPop, "list", "Pop elements from a list"},
   };
 }
 

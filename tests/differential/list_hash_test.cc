@@ -35,9 +35,19 @@ class ListHashGenerator : public RandomSource {
   std::string Key() { return "k" + std::to_string(Below(6)); }
 
   std::string Element() {
-    static const std::vector<std::string> kValues = {
-        "a", "b", "c", "a", "b", "1", "-2", "10", "", "hello world", "\0\xff\r\n"s, "a",
-        std::string(80, 'x')};
+    static const std::vector<std::string> kValues = {"a",
+                                                     "b",
+                                                     "c",
+                                                     "a",
+                                                     "b",
+                                                     "1",
+                                                     "-2",
+                                                     "10",
+                                                     "",
+                                                     "hello world",
+                                                     "\0\xff\r\n"s,
+                                                     "a",
+                                                     std::string(80, 'x')};
     return Pick(kValues);
   }
 
@@ -47,9 +57,20 @@ class ListHashGenerator : public RandomSource {
   }
 
   std::string HashValue() {
-    static const std::vector<std::string> kValues = {
-        "v", "0", "1", "-5", "42", "9223372036854775807", "-9223372036854775808", "1.5", "abc",
-        "", "007", "3.0e3", "inf", " 1"};
+    static const std::vector<std::string> kValues = {"v",
+                                                     "0",
+                                                     "1",
+                                                     "-5",
+                                                     "42",
+                                                     "9223372036854775807",
+                                                     "-9223372036854775808",
+                                                     "1.5",
+                                                     "abc",
+                                                     "",
+                                                     "007",
+                                                     "3.0e3",
+                                                     "inf",
+                                                     " 1"};
     return Pick(kValues);
   }
 
@@ -126,9 +147,9 @@ class ListHashGenerator : public RandomSource {
           switch (Below(4)) {
             case 0:
               argv.push_back("RANK");
-              argv.push_back(Chance(5) ? Pick(std::vector<std::string>{"0", "x",
-                                                                       "-9223372036854775808"})
-                                       : std::to_string(Between(-3, 3)));
+              argv.push_back(Chance(5)
+                                 ? Pick(std::vector<std::string>{"0", "x", "-9223372036854775808"})
+                                 : std::to_string(Between(-3, 3)));
               break;
             case 1:
               argv.push_back("COUNT");
@@ -200,11 +221,16 @@ class ListHashGenerator : public RandomSource {
         // counts of at least the hash's size (the whole hash, compared sorted).
         const std::string missing = "nokey" + std::to_string(Below(2));
         switch (Below(5)) {
-          case 0: return {"HRANDFIELD", missing};
-          case 1: return {"HRANDFIELD", Chance(2) ? k : missing, "0"};
-          case 2: return {"HRANDFIELD", k, Pick(std::vector<std::string>{"x", "", "1.5"})};
-          case 3: return {"HRANDFIELD", k, "1", "WITHSCORES"};
-          default: return {"HRANDFIELD", missing, "-3", "WITHVALUES"};
+          case 0:
+            return {"HRANDFIELD", missing};
+          case 1:
+            return {"HRANDFIELD", Chance(2) ? k : missing, "0"};
+          case 2:
+            return {"HRANDFIELD", k, Pick(std::vector<std::string>{"x", "", "1.5"})};
+          case 3:
+            return {"HRANDFIELD", k, "1", "WITHSCORES"};
+          default:
+            return {"HRANDFIELD", missing, "-3", "WITHVALUES"};
         }
       }
       case 33: {
@@ -268,34 +294,66 @@ TEST_F(ListHashDifferentialTest, LongListCommandsAgree) {
   for (int step = 0; step < 1500; ++step) {
     Argv argv;
     switch (rng.Below(14)) {
-      case 0: argv = {"LINDEX", "big", index()}; break;
-      case 1: argv = {"LRANGE", "big", index(), index()}; break;
-      case 2: argv = {"LSET", "big", index(), element()}; break;
-      case 3: argv = {"LINSERT", "big", rng.Chance(2) ? "BEFORE" : "AFTER", element(), element()};
+      case 0:
+        argv = {"LINDEX", "big", index()};
         break;
-      case 4: argv = {"LREM", "big", std::to_string(rng.Between(-2, 2)), element()}; break;
-      case 5: argv = {"LPOS", "big", element(), "RANK", std::to_string(rng.Between(-3, 3) | 1),
-                      "COUNT", std::to_string(rng.Below(4))};
+      case 1:
+        argv = {"LRANGE", "big", index(), index()};
         break;
-      case 6: argv = {"LPOP", "big", std::to_string(rng.Below(40))}; break;
-      case 7: argv = {"RPOP", "big", std::to_string(rng.Below(40))}; break;
-      case 8: argv = {rng.Chance(2) ? "LPUSH" : "RPUSH", "big", element(), element(), element()};
+      case 2:
+        argv = {"LSET", "big", index(), element()};
         break;
-      case 9: argv = {"LMOVE", "big", "big", rng.Chance(2) ? "LEFT" : "RIGHT",
-                      rng.Chance(2) ? "LEFT" : "RIGHT"};
+      case 3:
+        argv = {"LINSERT", "big", rng.Chance(2) ? "BEFORE" : "AFTER", element(), element()};
         break;
-      case 10: argv = {"LMPOP", "2", "none", "big", rng.Chance(2) ? "LEFT" : "RIGHT", "COUNT",
-                       std::to_string(1 + rng.Below(20))};
+      case 4:
+        argv = {"LREM", "big", std::to_string(rng.Between(-2, 2)), element()};
+        break;
+      case 5:
+        argv = {"LPOS",
+                "big",
+                element(),
+                "RANK",
+                std::to_string(rng.Between(-3, 3) | 1),
+                "COUNT",
+                std::to_string(rng.Below(4))};
+        break;
+      case 6:
+        argv = {"LPOP", "big", std::to_string(rng.Below(40))};
+        break;
+      case 7:
+        argv = {"RPOP", "big", std::to_string(rng.Below(40))};
+        break;
+      case 8:
+        argv = {rng.Chance(2) ? "LPUSH" : "RPUSH", "big", element(), element(), element()};
+        break;
+      case 9:
+        argv = {"LMOVE", "big", "big", rng.Chance(2) ? "LEFT" : "RIGHT",
+                rng.Chance(2) ? "LEFT" : "RIGHT"};
+        break;
+      case 10:
+        argv = {"LMPOP",
+                "2",
+                "none",
+                "big",
+                rng.Chance(2) ? "LEFT" : "RIGHT",
+                "COUNT",
+                std::to_string(1 + rng.Below(20))};
         break;
       case 11:
         if (rng.Chance(20)) {
-          argv = {"LTRIM", "big", std::to_string(rng.Below(50)), std::to_string(-1 - rng.Below(50))};
+          argv = {"LTRIM", "big", std::to_string(rng.Below(50)),
+                  std::to_string(-1 - rng.Below(50))};
         } else {
           argv = {"LLEN", "big"};
         }
         break;
-      case 12: argv = {"RPOPLPUSH", "big", "other"}; break;
-      default: argv = {"LRANGE", "big", "0", "-1"}; break;
+      case 12:
+        argv = {"RPOPLPUSH", "big", "other"};
+        break;
+      default:
+        argv = {"LRANGE", "big", "0", "-1"};
+        break;
     }
     ASSERT_TRUE(SendBoth(argv, "step " + std::to_string(step) + ": "));
   }
@@ -452,7 +510,8 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"HEXISTS", "h", "fl"}, "(integer) 1"},
       {{"HDEL", "h", "a", "zz", "b"}, "(integer) 2"},
       {{"HLEN", "h"}, "(integer) 4"},
-      {{"HSCAN", "h", "0"}, "[\"0\", [\"c\", \"x\", \"d\", \"4\", \"n\", \"-5\", \"fl\", \"1500\"]]"},
+      {{"HSCAN", "h", "0"},
+       "[\"0\", [\"c\", \"x\", \"d\", \"4\", \"n\", \"-5\", \"fl\", \"1500\"]]"},
       {{"HSCAN", "h", "0", "MATCH", "?", "COUNT", "1"},
        "[\"0\", [\"c\", \"x\", \"d\", \"4\", \"n\", \"-5\"]]"},
       {{"HSCAN", "h", "0", "COUNT", "0"}, kSyntax},
