@@ -100,10 +100,12 @@ class ListHashGenerator : public RandomSource {
     return std::to_string(Between(-10, 10));
   }
 
+  // No "1e400": its 400-digit result would turn the hash into a hashtable, whose HSCAN order
+  // depends on redis-server's per-process hash seed (the edge cases test it instead).
   std::string FloatIncrement() {
     if (Chance(4)) {
       return Pick(std::vector<std::string>{"0.1", "-1.5", "1e3", "abc", "inf", "nan", "", " 1",
-                                           "1e400", "+7", "-0"});
+                                           "1e30", "+7", "-0"});
     }
     return std::to_string(Between(-100, 100)) + "." + std::to_string(Below(100));
   }
@@ -505,6 +507,8 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"HINCRBYFLOAT", "h", "a", "inf"}, "(error) ERR value is NaN or Infinity"},
       {{"HINCRBYFLOAT", "h", "a", "0.1"}, "\"3.1\""},
       {{"HINCRBYFLOAT", "h", "fl", "1.5e3"}, "\"1500\""},
+      {{"HINCRBYFLOAT", "huge", "f", "1e400"}, ""},  // 401 digits of the long double
+      {{"OBJECT", "ENCODING", "huge"}, "\"hashtable\""},
       {{"HSTRLEN", "h", "a"}, "(integer) 3"},
       {{"HSTRLEN", "h", "zz"}, "(integer) 0"},
       {{"HEXISTS", "h", "fl"}, "(integer) 1"},
