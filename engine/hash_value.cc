@@ -133,6 +133,10 @@ bool HashValue::Del(std::string_view field) {
   if (e == nullptr) return false;
   entry_bytes_ -= e->AllocatedBytes();
   Entry::Free(e);
+  // Nobody's cron migrates a hash's table: shrink it here, a bounded step per delete.
+  if (table_.rehashing() || table_.size() * 8 < table_.bucket_bytes() / sizeof(Entry*)) {
+    table_.MigrateFor(0);
+  }
   return true;
 }
 

@@ -49,8 +49,8 @@ class HashValue final : public Value {
   // One step of HSCAN over a hashtable (the Table's reverse-binary cursor): calls fn(field,
   // value) for the entries of one or more buckets; returns the next cursor, 0 when done.
   // REQUIRES: !listpack().
-  uint64_t Scan(uint64_t cursor, const std::function<void(std::string_view, std::string_view)>& fn)
-      const;
+  uint64_t Scan(uint64_t cursor,
+                const std::function<void(std::string_view, std::string_view)>& fn) const;
   // A pseudo-random field and its value (REQUIRES: size() > 0). `rnd`: any random number.
   std::pair<std::string_view, std::string_view> Random(uint64_t rnd) const;
 
@@ -61,7 +61,7 @@ class HashValue final : public Value {
   void ConvertToTable();
 
   Listpack lp_;
-  mutable Table table_;  // lookups may move buckets of a resize under way
+  mutable Table table_;     // lookups may move buckets of a resize under way
   size_t entry_bytes_ = 0;  // allocated bytes of table_'s entries
   bool table_mode_ = false;
 };

@@ -34,7 +34,8 @@ class LimitsGuard {
 std::string RandomElement(std::mt19937& rng, bool allow_big) {
   const int kind = static_cast<int>(rng() % 10);
   if (kind == 0) return "";
-  if (kind == 1 && allow_big) return std::string(200 + rng() % 3000, static_cast<char>('a' + rng() % 3));
+  if (kind == 1 && allow_big)
+    return std::string(200 + rng() % 3000, static_cast<char>('a' + rng() % 3));
   if (kind == 2) return std::string(60 + rng() % 10, 'x');
   return "e" + std::to_string(rng() % 8);
 }
@@ -185,8 +186,9 @@ TEST(ListValue, RandomEffectsMatchADequeAcrossEncodings) {
             const size_t stop = start + rng() % (model.size() - start);
             std::vector<std::string> range;
             l.ForRange(start, stop, [&](std::string_view v) { range.emplace_back(v); });
-            ASSERT_EQ(range, std::vector<std::string>(model.begin() + static_cast<ptrdiff_t>(start),
-                                                      model.begin() + static_cast<ptrdiff_t>(stop) + 1));
+            ASSERT_EQ(range,
+                      std::vector<std::string>(model.begin() + static_cast<ptrdiff_t>(start),
+                                               model.begin() + static_cast<ptrdiff_t>(stop) + 1));
           }
         }
         if (step % 50 == 0 && !model.empty()) {
@@ -356,6 +358,25 @@ TEST(HashValue, EncodingFollowsRedisThresholds) {
   ASSERT_TRUE(h.Apply(RedoOp::kHashDel, body).ok());
   EXPECT_STREQ(h.encoding(), "hashtable");
   EXPECT_EQ(h.size(), 510u);
+
+  // A big hash emptied down to a few fields gives its bucket arrays back.
+  HashValue large;
+  std::vector<std::string> names;
+  for (int i = 0; i < 100000; ++i) names.push_back("f" + std::to_string(i));
+  std::vector<std::string_view> flat;
+  for (const std::string& n : names) {
+    flat.push_back(n);
+    flat.push_back("v");
+  }
+  HashSetBody(&body, flat);
+  ASSERT_TRUE(large.Apply(RedoOp::kHashSet, body).ok());
+  const size_t full = large.bytes();
+  std::vector<std::string_view> doomed(names.begin() + 10, names.end());
+  HashDelBody(&body, doomed);
+  ASSERT_TRUE(large.Apply(RedoOp::kHashDel, body).ok());
+  EXPECT_EQ(large.size(), 10u);
+  EXPECT_LT(large.bytes(), full / 100);
+  EXPECT_EQ(large.Get("f9"), std::optional<std::string_view>("v"));
 
   const std::string v64(64, 'x'), v65(65, 'x');
   HashValue small;

@@ -296,9 +296,9 @@ Status ListValue::Apply(RedoOp op, std::string_view body) {
     case RedoOp::kListPush: {
       if (!GetEnd(&body, &where) || !GetVarint64(&body, &a)) return Bad("truncated push");
       if (a > body.size()) return Bad("push count past the body");
-      if (!quicklist_ && Exceeds(nodes_.empty() ? 7 + body.size() : NodeBytes(nodes_[0]) +
-                                                                       body.size(),
-                                 size_ + a)) {
+      if (!quicklist_ &&
+          Exceeds(nodes_.empty() ? 7 + body.size() : NodeBytes(nodes_[0]) + body.size(),
+                  size_ + a)) {
         quicklist_ = true;
       }
       for (uint64_t i = 0; i < a; ++i) {

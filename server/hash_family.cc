@@ -227,12 +227,14 @@ void CmdHRandField(CommandContext& ctx) {
                              std::to_string(-LONG_MAX) + " and " + std::to_string(LONG_MAX));
     }
     l = *v;
-    if (ctx.args.size() > 4 || (ctx.args.size() == 4 && !EqualsIgnoreCase(ctx.args[3], "withvalues"))) {
+    if (ctx.args.size() > 4 ||
+        (ctx.args.size() == 4 && !EqualsIgnoreCase(ctx.args[3], "withvalues"))) {
       return ctx.reply.Error(Status::Syntax());
     }
     if (ctx.args.size() == 4) {
       withvalues = true;
-      if (l < -LONG_MAX / 2 || l > LONG_MAX / 2) return ctx.reply.Error("ERR value is out of range");
+      if (l < -LONG_MAX / 2 || l > LONG_MAX / 2)
+        return ctx.reply.Error("ERR value is out of range");
     }
   }
   auto lock = ctx.Lock(ctx.args[1]);
@@ -389,7 +391,8 @@ std::vector<CommandSpec> HashFamily() {
        "Increment the float value of a hash field by the given amount"},
       {"hrandfield", -2, kR, 1, 1, 1, CmdHRandField, "hash",
        "Get one or multiple random fields from a hash"},
-      {"hscan", -3, kR, 1, 1, 1, CmdHScan, "hash", "Incrementally iterate hash fields and associated values"},
+      {"hscan", -3, kR, 1, 1, 1, CmdHScan, "hash",
+       "Incrementally iterate hash fields and associated values"},
   };
 }
 

@@ -60,8 +60,8 @@ bool ArgInRange(CommandContext& ctx, std::string_view arg, int64_t lo, int64_t h
     } else if (!v) {
       ctx.reply.Error(Status::NotInteger());
     } else {
-      ctx.reply.Error("ERR value is out of range, must be between " + std::to_string(lo) +
-                      " and " + std::to_string(hi));
+      ctx.reply.Error("ERR value is out of range, must be between " + std::to_string(lo) + " and " +
+                      std::to_string(hi));
     }
     return false;
   }
@@ -107,11 +107,11 @@ void Pop(CommandContext& ctx, ListEnd where) {
     ctx.reply.Bulk(l->At(where == ListEnd::kHead ? 0 : l->size() - 1));
   } else {
     ctx.reply.Array(n);
-    if (where == ListEnd::kHead) {
-      l->ForRange(0, n - 1, [&](std::string_view v) { ctx.reply.Bulk(v); });
-    } else {
-      for (size_t i = 0; i < n; ++i) ctx.reply.Bulk(l->At(l->size() - 1 - i));
-    }
+    size_t left = n;
+    l->Walk(where == ListEnd::kTail, [&](size_t, std::string_view v) {
+      ctx.reply.Bulk(v);
+      return --left > 0;
+    });
   }
   ApplyPop(db, key, where, n);
 }
@@ -281,8 +281,7 @@ void CmdLPos(CommandContext& ctx) {
         return;
       }
     } else if (more && EqualsIgnoreCase(opt, "maxlen")) {
-      if (!ArgInRange(ctx, ctx.args[++i], 0, LONG_MAX, "ERR MAXLEN can't be negative",
-                      &maxlen)) {
+      if (!ArgInRange(ctx, ctx.args[++i], 0, LONG_MAX, "ERR MAXLEN can't be negative", &maxlen)) {
         return;
       }
     } else {
@@ -356,11 +355,10 @@ Result<std::vector<std::string>> OpListPop(DbView& db, std::string_view key, Lis
   if (l == nullptr || count == 0) return out;
   const size_t n = std::min(count, l->size());
   out.reserve(n);
-  if (where == ListEnd::kHead) {
-    l->ForRange(0, n - 1, [&](std::string_view v) { out.emplace_back(v); });
-  } else {
-    for (size_t i = 0; i < n; ++i) out.emplace_back(l->At(l->size() - 1 - i));
-  }
+  l->Walk(where == ListEnd::kTail, [&](size_t, std::string_view v) {
+    out.emplace_back(v);
+    return out.size() < n;
+  });
   ApplyPop(db, key, where, n);
   return out;
 }
@@ -453,8 +451,7 @@ std::vector<CommandSpec> ListFamily() {
   return {
       {"lpush", -3, kW | kFast, 1, 1, 1, CmdLPush, "list",
        "Prepend one or more elements to a list"},
-      {"rpush", -3, kW | kFast, 1, 1, 1, CmdRPush, "list",
-       "Append one or more elements to a list"},
+      {"rpush", -3, kW | kFast, 1, 1, 1, CmdRPush, "list", "Append one or more elements to a list"},
       {"lpushx", -3, kW | kFast, 1, 1, 1, CmdLPushX, "list",
        "Prepend an element to a list, only if the list exists"},
       {"rpushx", -3, kW | kFast, 1, 1, 1, CmdRPushX, "list",
@@ -466,7 +463,8 @@ std::vector<CommandSpec> ListFamily() {
       {"llen", 2, kR | kFast, 1, 1, 1, CmdLLen, "list", "Get the length of a list"},
       {"lrange", 4, kR, 1, 1, 1, CmdLRange, "list", "Get a range of elements from a list"},
       {"lindex", 3, kR, 1, 1, 1, CmdLIndex, "list", "Get an element from a list by its index"},
-      {"lset", 4, kW, 1, 1, 1, CmdLSet, "list", "Set the value of an element in a list by its index"},
+      {"lset", 4, kW, 1, 1, 1, CmdLSet, "list",
+       "Set the value of an element in a list by its index"},
       {"linsert", 5, kW, 1, 1, 1, CmdLInsert, "list",
        "Insert an element before or after another element in a list"},
       {"lrem", 4, kWrite, 1, 1, 1, CmdLRem, "list", "Remove elements from a list"},
@@ -477,8 +475,7 @@ std::vector<CommandSpec> ListFamily() {
       {"rpoplpush", 3, kW, 1, 2, 1, CmdRPopLPush, "list",
        "Remove the last element in a list, prepend it to another list and return it"},
       // Keys are numkeys-based (Redis: movablekeys, first/last/step 0); the handler locks them.
-      {"lmpop", -4, kWrite, 0, 0, 0, CmdLMPop, "list",
-       "Pop elements from a list"},
+      {"lmpop", -4, kWrite, 0, 0, 0, CmdLMPop, "list", "Pop elements from a list"},
   };
 }
 

@@ -25,8 +25,8 @@ using engine::ListEnd;
 // REQUIRES: key's shard locked. Pops up to `count` elements from `where` (in pop order) and
 // returns them; empty if there is no key (a list is never empty). WrongType if key holds
 // another type. The key is deleted when emptied.
-Result<std::vector<std::string>> OpListPop(engine::DbView& db, std::string_view key,
-                                           ListEnd where, size_t count);
+Result<std::vector<std::string>> OpListPop(engine::DbView& db, std::string_view key, ListEnd where,
+                                           size_t count);
 
 // REQUIRES: the shards of src and dst locked. LMOVE: pops one element from src's `from` end and
 // pushes it at dst's `to` end; returns it, or nullopt if src does not exist (nothing changes).
