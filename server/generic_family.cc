@@ -657,8 +657,8 @@ void CmdMemoryUsage(CommandContext& ctx) {
   // As Redis's dictFind: an expired key not yet reclaimed is still measured.
   const Entry* e = ks.shard(ks.ShardOf(hash)).table(ClientDb(ctx)).Find(key, hash);
   if (e == nullptr) return ctx.reply.Null();
-  // The entry's allocation plus its bucket slot in the index.
-  ctx.reply.Int(static_cast<int64_t>(e->AllocatedBytes() + sizeof(Entry*)));
+  // The entry's allocation, its collection's, and its bucket slot in the index.
+  ctx.reply.Int(static_cast<int64_t>(e->MemoryBytes() + sizeof(Entry*)));
 }
 
 void CmdMemoryHelp(CommandContext& ctx) {

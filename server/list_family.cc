@@ -475,7 +475,8 @@ std::vector<CommandSpec> ListFamily() {
       {"rpoplpush", 3, kW, 1, 2, 1, CmdRPopLPush, "list",
        "Remove the last element in a list, prepend it to another list and return it"},
       // Keys are numkeys-based (Redis: movablekeys, first/last/step 0); the handler locks them.
-      {"lmpop", -4, kWrite, 0, 0, 0, CmdLMPop, "list", "Pop elements from a list"},
+      {"lmpop", -4, kWrite | kMovableKeys, 0, 0, 0, CmdLMPop, "list", "Pop elements from a list",
+       {}, 1},
   };
 }
 

@@ -417,7 +417,7 @@ void CmdCommand(CommandContext& ctx) {
     if (!CommandTable::ArityOk(*c, line.size())) {
       return ctx.reply.Error("ERR Invalid number of arguments specified for command");
     }
-    auto pos = CommandTable::KeyPositions(*c, line.size());
+    auto pos = CommandTable::KeyPositions(*c, line);
     if (pos.empty()) return ctx.reply.Error("ERR The command has no key arguments");
     ctx.reply.Array(pos.size());
     for (int p : pos) ctx.reply.Bulk(line[p]);
