@@ -72,7 +72,7 @@ bool ListValue::Exceeds(size_t bytes, size_t count, bool half) {
 }
 
 size_t ListValue::bytes() const {
-  return sizeof(ListValue) + lp_bytes_ + nodes_.size() * sizeof(Listpack);
+  return sizeof(ListValue) + lp_bytes_ + nodes_.capacity() * sizeof(Listpack);
 }
 
 void ListValue::Serialize(std::string* out) const {
@@ -127,7 +127,7 @@ void ListValue::Push(ListEnd where, std::string_view v) {
       Account(full, +1);
     }
     if (head) {
-      nodes_.emplace_front();
+      nodes_.emplace(nodes_.begin());
     } else {
       nodes_.emplace_back();
     }
@@ -152,7 +152,7 @@ void ListValue::PopN(ListEnd where, uint64_t count) {
     Account(lp, -1);
     if (k == lp.size()) {
       if (head) {
-        nodes_.pop_front();
+        nodes_.erase(nodes_.begin());
       } else {
         nodes_.pop_back();
       }

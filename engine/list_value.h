@@ -14,7 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <vector>
 #include <span>
 #include <string>
 #include <string_view>
@@ -99,7 +99,7 @@ class ListValue final : public Value {
     }
   }
 
-  std::deque<Listpack> nodes_;
+  std::vector<Listpack> nodes_;  // a vector, not a deque: a deque costs ~600 bytes even for one node
   size_t size_ = 0;
   size_t lp_bytes_ = 0;  // sum of nodes_[i].bytes()
   size_t used_ = 0;      // sum of nodes_[i].used()

@@ -1,6 +1,11 @@
 #include "engine/listpack.h"
 
+#include <malloc.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <new>
+#include <utility>
 
 namespace strata::engine {
 namespace {
@@ -28,6 +33,64 @@ const char* ReadVarint(const char* p, uint64_t* v) {
 
 }  // namespace
 
+Listpack::~Listpack() { std::free(buf_); }
+
+Listpack::Listpack(const Listpack& other) : count_(other.count_) {
+  Reserve(other.used_);
+  if (other.used_ != 0) std::memcpy(buf_, other.buf_, other.used_);
+  used_ = other.used_;
+}
+
+Listpack& Listpack::operator=(const Listpack& other) {
+  if (this != &other) *this = Listpack(other);
+  return *this;
+}
+
+Listpack::Listpack(Listpack&& other) noexcept
+    : buf_(std::exchange(other.buf_, nullptr)),
+      used_(std::exchange(other.used_, 0)),
+      cap_(std::exchange(other.cap_, 0)),
+      count_(std::exchange(other.count_, 0)) {}
+
+Listpack& Listpack::operator=(Listpack&& other) noexcept {
+  if (this != &other) {
+    std::free(buf_);
+    buf_ = std::exchange(other.buf_, nullptr);
+    used_ = std::exchange(other.used_, 0);
+    cap_ = std::exchange(other.cap_, 0);
+    count_ = std::exchange(other.count_, 0);
+  }
+  return *this;
+}
+
+void Listpack::Reserve(size_t n) {
+  if (n <= cap_) return;
+  void* p = std::realloc(buf_, n);
+  if (p == nullptr) throw std::bad_alloc();
+  buf_ = static_cast<char*>(p);
+  cap_ = malloc_usable_size(p);
+}
+
+void Listpack::Shrink() {
+  if (used_ == 0) {
+    std::free(buf_);
+    buf_ = nullptr;
+    cap_ = 0;
+    return;
+  }
+  if (cap_ - used_ < 64 && cap_ < 2 * used_) return;
+  void* p = std::realloc(buf_, used_);
+  if (p == nullptr) return;  // keeping the larger buffer is fine
+  buf_ = static_cast<char*>(p);
+  cap_ = malloc_usable_size(p);
+}
+
+void Listpack::Shift(size_t from, size_t to) {
+  if (to > from) Reserve(used_ + (to - from));
+  if (from != used_) std::memmove(buf_ + to, buf_ + from, used_ - from);
+  used_ = used_ + to - from;
+}
+
 size_t Listpack::ElementSize(size_t len) {
   const size_t head = VarintSize(len) + len;
   return head + VarintSize(head);
@@ -52,19 +115,19 @@ void Listpack::Encode(char* p, std::string_view v) {
 
 std::string_view Listpack::At(size_t pos) const {
   uint64_t len;
-  const char* p = ReadVarint(buf_.data() + pos, &len);
+  const char* p = ReadVarint(buf_ + pos, &len);
   return {p, len};
 }
 
 size_t Listpack::Next(size_t pos) const {
   uint64_t len;
-  const char* p = ReadVarint(buf_.data() + pos, &len);
-  const size_t head = static_cast<size_t>(p - (buf_.data() + pos)) + len;
+  const char* p = ReadVarint(buf_ + pos, &len);
+  const size_t head = static_cast<size_t>(p - (buf_ + pos)) + len;
   return pos + head + VarintSize(head);
 }
 
 size_t Listpack::Prev(size_t pos) const {
-  const char* p = buf_.data() + pos - 1;
+  const char* p = buf_ + pos - 1;
   uint64_t head = 0;
   size_t k = 0;
   for (int shift = 0;; shift += 7, --p) {
@@ -97,17 +160,17 @@ size_t Listpack::Find(std::string_view v, size_t from, size_t step) const {
 
 size_t Listpack::Insert(size_t pos, std::string_view v) {
   const size_t n = ElementSize(v.size());
-  buf_.insert(pos, n, '\0');
-  Encode(buf_.data() + pos, v);
+  Shift(pos, pos + n);
+  Encode(buf_ + pos, v);
   ++count_;
   return pos;
 }
 
 size_t Listpack::Replace(size_t pos, std::string_view v) {
-  const size_t old = Next(pos) - pos;
+  const size_t next = Next(pos);
   const size_t n = ElementSize(v.size());
-  buf_.replace(pos, old, n, '\0');
-  Encode(buf_.data() + pos, v);
+  Shift(next, pos + n);
+  Encode(buf_ + pos, v);
   return pos;
 }
 
@@ -115,7 +178,7 @@ size_t Listpack::Erase(size_t pos, size_t n) {
   size_t stop = pos;
   size_t erased = 0;
   for (; erased < n && stop < end(); ++erased) stop = Next(stop);
-  buf_.erase(pos, stop - pos);
+  Shift(stop, pos);
   count_ -= static_cast<uint32_t>(erased);
   return pos;
 }
