@@ -57,9 +57,12 @@ std::string_view SetValue::FormatInt(int64_t v, char* buf) {
 
 size_t SetValue::size() const {
   switch (enc_) {
-    case Encoding::kIntset: return ints_.size();
-    case Encoding::kListpack: return lp_.size();
-    case Encoding::kHashtable: return table_.size();
+    case Encoding::kIntset:
+      return ints_.size();
+    case Encoding::kListpack:
+      return lp_.size();
+    case Encoding::kHashtable:
+      return table_.size();
   }
   return 0;
 }
@@ -67,18 +70,24 @@ size_t SetValue::size() const {
 size_t SetValue::bytes() const {
   size_t n = sizeof(*this);
   switch (enc_) {
-    case Encoding::kIntset: return n + ints_.capacity() * sizeof(int64_t);
-    case Encoding::kListpack: return n + lp_.bytes();
-    case Encoding::kHashtable: return n + table_entry_bytes_ + table_.bucket_bytes();
+    case Encoding::kIntset:
+      return n + ints_.capacity() * sizeof(int64_t);
+    case Encoding::kListpack:
+      return n + lp_.bytes();
+    case Encoding::kHashtable:
+      return n + table_entry_bytes_ + table_.bucket_bytes();
   }
   return n;
 }
 
 const char* SetValue::encoding() const {
   switch (enc_) {
-    case Encoding::kIntset: return "intset";
-    case Encoding::kListpack: return "listpack";
-    case Encoding::kHashtable: return "hashtable";
+    case Encoding::kIntset:
+      return "intset";
+    case Encoding::kListpack:
+      return "listpack";
+    case Encoding::kHashtable:
+      return "hashtable";
   }
   return "?";
 }
@@ -89,8 +98,10 @@ bool SetValue::Contains(std::string_view member) const {
       auto v = ParseInt64(member);
       return v && std::binary_search(ints_.begin(), ints_.end(), *v);
     }
-    case Encoding::kListpack: return lp_.Find(member) != lp_.end();
-    case Encoding::kHashtable: return table_.Find(member, HashKey(member)) != nullptr;
+    case Encoding::kListpack:
+      return lp_.Find(member) != lp_.end();
+    case Encoding::kHashtable:
+      return table_.Find(member, HashKey(member)) != nullptr;
   }
   return false;
 }
@@ -108,8 +119,10 @@ std::string SetValue::RandomMember(uint64_t rnd) const {
       char buf[24];
       return std::string(FormatInt(ints_[rnd % ints_.size()], buf));
     }
-    case Encoding::kListpack: return std::string(lp_.At(lp_.Seek(rnd % lp_.size())));
-    case Encoding::kHashtable: return std::string(table_.RandomEntry(rnd)->key());
+    case Encoding::kListpack:
+      return std::string(lp_.At(lp_.Seek(rnd % lp_.size())));
+    case Encoding::kHashtable:
+      return std::string(table_.RandomEntry(rnd)->key());
   }
   return {};
 }

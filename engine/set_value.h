@@ -87,9 +87,9 @@ class SetValue : public Value {
   void TableInsert(std::string_view member);
 
   Encoding enc_ = Encoding::kIntset;
-  std::vector<int64_t> ints_;  // kIntset, ascending
-  Listpack lp_;                // kListpack
-  mutable Table table_;        // kHashtable (mutable: lookups move buckets of a resize)
+  std::vector<int64_t> ints_;     // kIntset, ascending
+  Listpack lp_;                   // kListpack
+  mutable Table table_;           // kHashtable (mutable: lookups move buckets of a resize)
   size_t table_entry_bytes_ = 0;  // allocated bytes of the table's entries
 };
 

@@ -42,8 +42,8 @@ class SmallLimits {
 
 std::string RandomMember(std::mt19937& rng, bool ints_only) {
   if (ints_only || rng() % 3 == 0) return std::to_string(static_cast<int>(rng() % 40) - 10);
-  static const char* kPool[] = {"a", "b", "c", "dd", "eee", "ffff", "long-member-x", "", "-0",
-                                "007", "1.5", "zz"};
+  static const char* kPool[] = {"a", "b",  "c",   "dd",  "eee", "ffff", "long-member-x",
+                                "",  "-0", "007", "1.5", "zz"};
   return kPool[rng() % (sizeof(kPool) / sizeof(kPool[0]))];
 }
 
@@ -181,10 +181,14 @@ std::vector<std::pair<std::string, double>> ZContents(const ZSetValue& z) {
 
 double RandomScore(std::mt19937& rng) {
   switch (rng() % 10) {
-    case 0: return std::numeric_limits<double>::infinity();
-    case 1: return -std::numeric_limits<double>::infinity();
-    case 2: return 0.5 * static_cast<double>(rng() % 7);
-    default: return static_cast<double>(static_cast<int>(rng() % 9) - 4);
+    case 0:
+      return std::numeric_limits<double>::infinity();
+    case 1:
+      return -std::numeric_limits<double>::infinity();
+    case 2:
+      return 0.5 * static_cast<double>(rng() % 7);
+    default:
+      return static_cast<double>(static_cast<int>(rng() % 9) - 4);
   }
 }
 
@@ -341,7 +345,7 @@ TEST(SetValue, MalformedBodiesAreCorruptionNeverACrash) {
   std::string huge;
   PutVarint64(&huge, uint64_t{1} << 60);
   EXPECT_EQ(s.Apply(RedoOp::kSetAdd, huge).code(), Code::kCorruption);
-  EXPECT_EQ(s.Apply(RedoOp::kZSetAdd, good).code(), Code::kCorruption);  // wrong effect
+  EXPECT_EQ(s.Apply(RedoOp::kZSetAdd, good).code(), Code::kCorruption);       // wrong effect
   EXPECT_EQ(s.Apply(RedoOp::kSetAdd, good + "x").code(), Code::kCorruption);  // trailing bytes
 }
 
@@ -432,7 +436,8 @@ TEST(SetZSetReplay, RecordedEffectsReplayIntoTheSameKeyspace) {
         const int n = 1 + static_cast<int>(rng() % 3);
         if (op < 7) {
           std::vector<std::pair<std::string, double>> items;
-          for (int i = 0; i < n; ++i) items.emplace_back(RandomMember(rng, false), RandomScore(rng));
+          for (int i = 0; i < n; ++i)
+            items.emplace_back(RandomMember(rng, false), RandomScore(rng));
           db.Apply(RedoOp::kZSetAdd, key, ZAddBody(items));
         } else {
           std::vector<std::string> members;

@@ -127,9 +127,8 @@ uint64_t ZSetValue::Scan(uint64_t cursor, size_t count,
   size_t budget = count * 10;
   const size_t start = out->size();
   do {
-    cursor = dict_.Scan(cursor, [&](Entry* e) {
-      out->emplace_back(std::string(e->key()), DecodeScore(e->str()));
-    });
+    cursor = dict_.Scan(
+        cursor, [&](Entry* e) { out->emplace_back(std::string(e->key()), DecodeScore(e->str())); });
   } while (cursor != 0 && --budget > 0 && out->size() - start < count);
   return cursor;
 }
@@ -247,8 +246,10 @@ Status ZSetValue::Apply(RedoOp op, std::string_view body) {
     }
     std::string_view m;
     (void)GetLengthPrefixed(&body, &m);
-    if (add) Set(m, score);
-    else Remove(m);
+    if (add)
+      Set(m, score);
+    else
+      Remove(m);
   }
   return Status::Ok();
 }

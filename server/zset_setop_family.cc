@@ -70,8 +70,12 @@ void Combine(double* target, double v, Aggregate agg) {
       *target += v;
       if (std::isnan(*target)) *target = 0;  // inf + -inf
       break;
-    case Aggregate::kMin: *target = v < *target ? v : *target; break;
-    case Aggregate::kMax: *target = v > *target ? v : *target; break;
+    case Aggregate::kMin:
+      *target = v < *target ? v : *target;
+      break;
+    case Aggregate::kMax:
+      *target = v > *target ? v : *target;
+      break;
   }
 }
 
@@ -120,10 +124,14 @@ void SetOpGeneric(CommandContext& ctx, bool store, ZOp op, bool card) {
       }
     } else if (op != ZOp::kDiff && !card && remaining >= 2 && EqualsIgnoreCase(o, "aggregate")) {
       const std::string_view a = ctx.args[j + 1];
-      if (EqualsIgnoreCase(a, "sum")) agg = Aggregate::kSum;
-      else if (EqualsIgnoreCase(a, "min")) agg = Aggregate::kMin;
-      else if (EqualsIgnoreCase(a, "max")) agg = Aggregate::kMax;
-      else return ctx.reply.Error(Status::Syntax());
+      if (EqualsIgnoreCase(a, "sum"))
+        agg = Aggregate::kSum;
+      else if (EqualsIgnoreCase(a, "min"))
+        agg = Aggregate::kMin;
+      else if (EqualsIgnoreCase(a, "max"))
+        agg = Aggregate::kMax;
+      else
+        return ctx.reply.Error(Status::Syntax());
       j += 2;
     } else if (!store && !card && EqualsIgnoreCase(o, "withscores")) {
       withscores = true;
