@@ -1,6 +1,7 @@
 #include "engine/set_value.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "base/coding.h"
 #include "base/hash.h"
@@ -132,7 +133,7 @@ uint64_t SetValue::Scan(uint64_t cursor, size_t count, std::vector<std::string>*
     ForEach([&](std::string_view m) { out->emplace_back(m); });
     return 0;
   }
-  size_t budget = count * 10;  // Redis's maxiterations
+  size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;  // Redis's maxiterations
   const size_t start = out->size();
   do {
     cursor = table_.Scan(cursor, [&](Entry* e) { out->emplace_back(e->key()); });

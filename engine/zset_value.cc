@@ -1,6 +1,7 @@
 #include "engine/zset_value.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 
 #include "base/coding.h"
@@ -124,7 +125,7 @@ uint64_t ZSetValue::Scan(uint64_t cursor, size_t count,
     });
     return 0;
   }
-  size_t budget = count * 10;
+  size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
   const size_t start = out->size();
   do {
     cursor = dict_.Scan(

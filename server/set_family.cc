@@ -263,7 +263,9 @@ std::vector<std::string> Combine(SetOp op, std::vector<const SetValue*> sets, si
       if (sets[0] == nullptr) return out;
       sets[0]->ForEach([&](std::string_view m) {
         for (size_t i = 1; i < sets.size(); ++i) {
-          if (sets[i] != nullptr && sets[i]->Contains(m)) return;
+          // The same set again: everything is excluded (and no lookup runs in the table being
+          // walked, which a lookup's rehash step could change).
+          if (sets[i] == sets[0] || (sets[i] != nullptr && sets[i]->Contains(m))) return;
         }
         out.emplace_back(m);
       });
