@@ -122,6 +122,16 @@ void CmdSMembers(CommandContext& ctx) {
 
 // Up to `count` distinct random members of s.
 std::vector<std::string> PickDistinct(const SetValue& s, size_t count) {
+  if (count < s.size() / 3) {
+    // Few of many: draw until `count` distinct (no copy of the whole set).
+    std::unordered_set<std::string> picked;
+    std::vector<std::string> out;
+    while (out.size() < count) {
+      std::string m = s.RandomMember(Random());
+      if (picked.insert(m).second) out.push_back(std::move(m));
+    }
+    return out;
+  }
   std::vector<std::string> all = s.Members();
   if (count >= all.size()) return all;
   // A partial Fisher-Yates shuffle.
