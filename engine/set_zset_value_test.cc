@@ -383,6 +383,21 @@ TEST(ZSetValue, MalformedBodiesAreCorruptionNeverACrash) {
   EXPECT_EQ(z.Apply(RedoOp::kSetAdd, good).code(), Code::kCorruption);
 }
 
+TEST(SetZSetValue, RandomBytesNeverCrashApplyOrParse) {
+  std::mt19937 rng(99);
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes(rng() % 48, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng() % (i % 2 ? 4 : 256));  // small bytes: counts
+    std::unique_ptr<Value> v;
+    (void)ParseSet(bytes, &v).ok();
+    (void)ParseZSet(bytes, &v).ok();
+    SetValue s;
+    (void)s.Apply(static_cast<RedoOp>(16 + rng() % 4), bytes).ok();
+    ZSetValue z;
+    (void)z.Apply(static_cast<RedoOp>(16 + rng() % 4), bytes).ok();
+  }
+}
+
 // ---- Replay ----
 
 // Every key of db 0: key -> (type, put encoding).
