@@ -228,13 +228,29 @@ void Shard::Migrate(int64_t budget_us) {
 
 // ---- ShardLocks ----
 
+namespace {
+thread_local const Keyspace* t_holding_all = nullptr;
+}  // namespace
+
+ShardLocks::HoldAll::HoldAll(const Keyspace* ks) : prev_(t_holding_all) { t_holding_all = ks; }
+ShardLocks::HoldAll::~HoldAll() { t_holding_all = prev_; }
+
 ShardLocks::ShardLocks(Keyspace* ks, uint32_t shard, RedoRecord* redo)
     : ks_(ks), redo_(redo), one_(shard) {
+  if (ks == t_holding_all) {
+    ks_ = nullptr;
+    return;
+  }
   ks_->shard(shard).mu().lock();
 }
 
 ShardLocks::ShardLocks(Keyspace* ks, std::vector<uint32_t> shards, RedoRecord* redo)
     : ks_(ks), redo_(redo), many_(std::move(shards)) {
+  if (ks == t_holding_all) {
+    ks_ = nullptr;
+    many_.clear();
+    return;
+  }
   for (uint32_t s : many_) ks_->shard(s).mu().lock();
 }
 
@@ -260,6 +276,8 @@ void ShardLocks::Release() {
   if (ks_ == nullptr) return;
   if (redo_ != nullptr) {
     RedoSink* sink = ks_->redo_sink();
+    ChangeListener* listener = ks_->change_listener();
+    if (!redo_->empty() && listener != nullptr) listener->OnCommit(redo_->bytes());
     if (!redo_->empty() && sink != nullptr) {
       const uint64_t lsn = sink->Commit(redo_->bytes());
       ForEachShard([lsn](Shard& s) { s.set_last_lsn(lsn); });
@@ -311,18 +329,18 @@ ShardLocks Keyspace::LockAll(RedoRecord* redo) {
 
 size_t Keyspace::DbSize(int db) {
   size_t n = 0;
-  for (auto& s : shards_) {
-    std::lock_guard<std::mutex> l(s->mu());
-    n += s->table(db).size();
+  for (uint32_t i = 0; i < shards_.size(); ++i) {
+    ShardLocks l(this, i);
+    n += shards_[i]->table(db).size();
   }
   return n;
 }
 
 size_t Keyspace::UsedBytes() {
   size_t n = 0;
-  for (auto& s : shards_) {
-    std::lock_guard<std::mutex> l(s->mu());
-    n += s->used_bytes();
+  for (uint32_t i = 0; i < shards_.size(); ++i) {
+    ShardLocks l(this, i);
+    n += shards_[i]->used_bytes();
   }
   return n;
 }

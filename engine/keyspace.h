@@ -149,6 +149,14 @@ class Shard {
 
 class Keyspace;
 
+// Told of every record committed through ShardLocks, while its shards are still locked (WATCH
+// uses it to see which keys changed). Must be quick and must not lock shards.
+class ChangeListener {
+ public:
+  virtual ~ChangeListener() = default;
+  virtual void OnCommit(std::string_view record) = 0;
+};
+
 // Holds the locks of a set of shards, taken in ascending order; releases them on destruction.
 // The common single-shard case allocates nothing. When given a RedoRecord, Release() first
 // commits what was recorded to the keyspace's RedoSink (if any), still holding the locks, so the
@@ -169,6 +177,20 @@ class ShardLocks {
   ShardLocks(const ShardLocks&) = delete;
   ShardLocks& operator=(const ShardLocks&) = delete;
   void Release();
+
+  // While a HoldAll lives on a thread, that thread holds every shard lock of ks (through a
+  // LockAll it took before): ShardLocks it builds for ks lock nothing and commit nothing, so a
+  // transaction's commands run under its one LockAll and their effects form one record.
+  class HoldAll {
+   public:
+    explicit HoldAll(const Keyspace* ks);
+    ~HoldAll();
+    HoldAll(const HoldAll&) = delete;
+    HoldAll& operator=(const HoldAll&) = delete;
+
+   private:
+    const Keyspace* prev_;
+  };
 
  private:
   // Calls fn(shard) for every shard held.
@@ -198,6 +220,9 @@ class Keyspace {
   // keyspace is shared between threads; the sink must outlive the keyspace's use.
   void set_redo_sink(RedoSink* sink) { redo_sink_ = sink; }
   RedoSink* redo_sink() const { return redo_sink_; }
+  // Who is told of committed records (null: nobody). Same rules as set_redo_sink.
+  void set_change_listener(ChangeListener* l) { change_listener_ = l; }
+  ChangeListener* change_listener() const { return change_listener_; }
 
   // One snapshot capture at a time (engine/capture.h): claim before, release after.
   bool TryClaimCapture() {
@@ -220,6 +245,7 @@ class Keyspace {
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
   RedoSink* redo_sink_ = nullptr;
+  ChangeListener* change_listener_ = nullptr;
   std::atomic<bool> capture_claimed_{false};
   bool capture_parity_ = false;  // the parity of the last capture (all shards start at false)
   int databases_;

@@ -1,11 +1,380 @@
-// Placeholder until the list type lands.
-#include "engine/value.h"
+#include "engine/list_value.h"
+
+#include <algorithm>
+
+#include "base/coding.h"
 
 namespace strata::engine {
+namespace {
 
-std::unique_ptr<Value> NewList() { return nullptr; }
-Status ParseList(std::string_view, std::unique_ptr<Value>*) {
-  return Status::Corruption("list values are not implemented yet");
+// Redis's optimization_level: node byte caps for list-max-listpack-size -1..-5.
+constexpr size_t kNodeBytes[] = {4096, 8192, 16384, 32768, 65536};
+// Redis's SIZE_SAFETY_LIMIT: the byte cap of a node when the limit is an element count.
+constexpr size_t kSafetyBytes = 8192;
+
+bool GetEnd(std::string_view* in, ListEnd* where) {
+  if (in->empty() || static_cast<uint8_t>((*in)[0]) > 1) return false;
+  *where = static_cast<ListEnd>((*in)[0]);
+  in->remove_prefix(1);
+  return true;
+}
+
+Status Bad(const char* what) { return Status::Corruption(std::string("list effect: ") + what); }
+
+}  // namespace
+
+void ListPushBody(std::string* out, ListEnd where, std::span<const std::string_view> elements) {
+  out->clear();
+  out->push_back(static_cast<char>(where));
+  PutVarint64(out, elements.size());
+  for (std::string_view e : elements) PutLengthPrefixed(out, e);
+}
+
+void ListPopBody(std::string* out, ListEnd where, uint64_t count) {
+  out->clear();
+  out->push_back(static_cast<char>(where));
+  PutVarint64(out, count);
+}
+
+void ListSetBody(std::string* out, uint64_t index, std::string_view element) {
+  out->clear();
+  PutVarint64(out, index);
+  PutLengthPrefixed(out, element);
+}
+
+void ListInsertBody(std::string* out, uint64_t index, std::string_view element) {
+  ListSetBody(out, index, element);
+}
+
+void ListRemBody(std::string* out, ListEnd where, uint64_t count, std::string_view element) {
+  out->clear();
+  out->push_back(static_cast<char>(where));
+  PutVarint64(out, count);
+  PutLengthPrefixed(out, element);
+}
+
+void ListTrimBody(std::string* out, uint64_t start, uint64_t stop) {
+  out->clear();
+  PutVarint64(out, start);
+  PutVarint64(out, stop);
+}
+
+bool ListValue::Exceeds(size_t bytes, size_t count, bool half) {
+  const int64_t fill = Limits().list_max_listpack_size.load(std::memory_order_relaxed);
+  if (fill >= 0) {
+    const uint64_t limit = fill == 0 ? 1 : static_cast<uint64_t>(fill);
+    if (half) return count > limit / 2;
+    return bytes > kSafetyBytes || count > limit;
+  }
+  const uint64_t level = std::min<uint64_t>(static_cast<uint64_t>(-(fill + 1)), 4);
+  const size_t limit = kNodeBytes[level];
+  return bytes > (half ? limit / 2 : limit);
+}
+
+size_t ListValue::bytes() const {
+  return sizeof(ListValue) + lp_bytes_ + nodes_.size() * sizeof(Listpack);
+}
+
+void ListValue::Serialize(std::string* out) const {
+  PutVarint64(out, size_);
+  Walk(false, [&](size_t, std::string_view v) {
+    PutLengthPrefixed(out, v);
+    return true;
+  });
+}
+
+void ListValue::Locate(size_t index, size_t* node, size_t* offset) const {
+  if (index < size_ / 2) {
+    size_t i = 0;
+    while (index >= nodes_[i].size()) {
+      index -= nodes_[i].size();
+      ++i;
+    }
+    *node = i;
+    *offset = index;
+    return;
+  }
+  size_t from_tail = size_ - index;  // >= 1
+  size_t i = nodes_.size() - 1;
+  while (from_tail > nodes_[i].size()) {
+    from_tail -= nodes_[i].size();
+    --i;
+  }
+  *node = i;
+  *offset = nodes_[i].size() - from_tail;
+}
+
+std::string_view ListValue::At(size_t index) const {
+  size_t node, offset;
+  Locate(index, &node, &offset);
+  const Listpack& lp = nodes_[node];
+  return lp.At(lp.Seek(offset));
+}
+
+void ListValue::Push(ListEnd where, std::string_view v) {
+  const bool head = where == ListEnd::kHead;
+  bool fresh = nodes_.empty();
+  if (!fresh && quicklist_) {
+    const Listpack& lp = head ? nodes_.front() : nodes_.back();
+    fresh = Exceeds(NodeBytes(lp) + Listpack::ElementSize(v.size()), lp.size() + 1);
+  }
+  if (fresh) {
+    // The end node is full: give back its spare capacity once, not on every push.
+    if (!nodes_.empty()) {
+      Listpack& full = head ? nodes_.front() : nodes_.back();
+      Account(full, -1);
+      full.Shrink();
+      Account(full, +1);
+    }
+    if (head) {
+      nodes_.emplace_front();
+    } else {
+      nodes_.emplace_back();
+    }
+    Account(head ? nodes_.front() : nodes_.back(), +1);
+  }
+  Listpack& lp = head ? nodes_.front() : nodes_.back();
+  Account(lp, -1);
+  if (head) {
+    lp.PushFront(v);
+  } else {
+    lp.PushBack(v);
+  }
+  Account(lp, +1);
+  ++size_;
+}
+
+void ListValue::PopN(ListEnd where, uint64_t count) {
+  const bool head = where == ListEnd::kHead;
+  while (count > 0 && !nodes_.empty()) {
+    Listpack& lp = head ? nodes_.front() : nodes_.back();
+    const size_t k = static_cast<size_t>(std::min<uint64_t>(count, lp.size()));
+    Account(lp, -1);
+    if (k == lp.size()) {
+      if (head) {
+        nodes_.pop_front();
+      } else {
+        nodes_.pop_back();
+      }
+    } else {
+      lp.Erase(head ? lp.begin() : lp.Seek(lp.size() - k), k);
+      Account(lp, +1);
+    }
+    size_ -= k;
+    count -= k;
+  }
+}
+
+void ListValue::FixGrown(size_t i) {
+  if (!Exceeds(NodeBytes(nodes_[i]), nodes_[i].size())) return;
+  quicklist_ = true;
+  if (nodes_[i].size() < 2) return;
+  Listpack right;
+  {
+    Listpack& lp = nodes_[i];
+    const size_t keep = lp.size() / 2;
+    const size_t pos = lp.Seek(keep);
+    for (size_t p = pos; p < lp.end(); p = lp.Next(p)) right.PushBack(lp.At(p));
+    Account(lp, -1);
+    lp.Erase(pos, lp.size() - keep);
+    lp.Shrink();
+    Account(lp, +1);
+  }
+  Account(right, +1);
+  nodes_.insert(nodes_.begin() + static_cast<ptrdiff_t>(i) + 1, std::move(right));
+  FixGrown(i + 1);
+  FixGrown(i);
+}
+
+void ListValue::DropIfEmpty(size_t i) {
+  if (!nodes_[i].empty()) return;
+  Account(nodes_[i], -1);
+  nodes_.erase(nodes_.begin() + static_cast<ptrdiff_t>(i));
+}
+
+void ListValue::MaybeShrink() {
+  if (!quicklist_ || Exceeds(used_ + 7, size_, /*half=*/true)) return;
+  quicklist_ = false;
+  if (nodes_.size() <= 1) return;
+  Listpack merged;
+  Walk(false, [&](size_t, std::string_view v) {
+    merged.PushBack(v);
+    return true;
+  });
+  while (!nodes_.empty()) {
+    Account(nodes_.back(), -1);
+    nodes_.pop_back();
+  }
+  Account(merged, +1);
+  nodes_.push_back(std::move(merged));
+}
+
+void ListValue::Insert(size_t index, std::string_view v) {
+  if (nodes_.empty()) {
+    Push(ListEnd::kTail, v);
+    FixGrown(0);
+    return;
+  }
+  size_t node, offset;
+  if (index == size_) {
+    node = nodes_.size() - 1;
+    offset = nodes_[node].size();
+  } else {
+    Locate(index, &node, &offset);
+  }
+  Listpack& lp = nodes_[node];
+  Account(lp, -1);
+  lp.Insert(offset == lp.size() ? lp.end() : lp.Seek(offset), v);
+  Account(lp, +1);
+  ++size_;
+  FixGrown(node);
+}
+
+void ListValue::Set(size_t index, std::string_view v) {
+  size_t node, offset;
+  Locate(index, &node, &offset);
+  Listpack& lp = nodes_[node];
+  Account(lp, -1);
+  lp.Replace(lp.Seek(offset), v);
+  Account(lp, +1);
+  FixGrown(node);
+  MaybeShrink();
+}
+
+uint64_t ListValue::Rem(ListEnd where, uint64_t count, std::string_view v) {
+  uint64_t removed = 0;
+  if (where == ListEnd::kHead) {
+    for (size_t i = 0; i < nodes_.size() && (count == 0 || removed < count);) {
+      Listpack& lp = nodes_[i];
+      Account(lp, -1);
+      for (size_t pos = lp.begin(); pos < lp.end() && (count == 0 || removed < count);) {
+        if (lp.At(pos) == v) {
+          pos = lp.Erase(pos);
+          ++removed;
+          --size_;
+        } else {
+          pos = lp.Next(pos);
+        }
+      }
+      Account(lp, +1);
+      if (lp.empty()) {
+        DropIfEmpty(i);
+      } else {
+        ++i;
+      }
+    }
+  } else {
+    for (size_t i = nodes_.size(); i > 0 && (count == 0 || removed < count); --i) {
+      Listpack& lp = nodes_[i - 1];
+      Account(lp, -1);
+      for (size_t pos = lp.end(); pos > lp.begin() && (count == 0 || removed < count);) {
+        pos = lp.Prev(pos);
+        if (lp.At(pos) == v) {
+          lp.Erase(pos);
+          ++removed;
+          --size_;
+        }
+      }
+      Account(lp, +1);
+      DropIfEmpty(i - 1);
+    }
+  }
+  return removed;
+}
+
+void ListValue::Trim(size_t start, size_t stop) {
+  const size_t tail = size_ - 1 - stop;
+  PopN(ListEnd::kHead, start);
+  PopN(ListEnd::kTail, tail);
+}
+
+Status ListValue::Apply(RedoOp op, std::string_view body) {
+  uint64_t a = 0, b = 0;
+  ListEnd where = ListEnd::kHead;
+  std::string_view element;
+  switch (op) {
+    case RedoOp::kListPush: {
+      if (!GetEnd(&body, &where) || !GetVarint64(&body, &a)) return Bad("truncated push");
+      if (a > body.size()) return Bad("push count past the body");
+      if (!quicklist_ &&
+          Exceeds(nodes_.empty() ? 7 + body.size() : NodeBytes(nodes_[0]) + body.size(),
+                  size_ + a)) {
+        quicklist_ = true;
+      }
+      for (uint64_t i = 0; i < a; ++i) {
+        if (!GetLengthPrefixed(&body, &element)) return Bad("truncated push element");
+        Push(where, element);
+      }
+      break;
+    }
+    case RedoOp::kListPop:
+      if (!GetEnd(&body, &where) || !GetVarint64(&body, &a)) return Bad("truncated pop");
+      PopN(where, a);
+      MaybeShrink();
+      break;
+    case RedoOp::kListSet:
+      if (!GetVarint64(&body, &a) || !GetLengthPrefixed(&body, &element)) {
+        return Bad("truncated set");
+      }
+      if (a >= size_) return Bad("set index out of range");
+      Set(static_cast<size_t>(a), element);
+      break;
+    case RedoOp::kListInsert:
+      if (!GetVarint64(&body, &a) || !GetLengthPrefixed(&body, &element)) {
+        return Bad("truncated insert");
+      }
+      if (a > size_) return Bad("insert index out of range");
+      if (!quicklist_ && !nodes_.empty() &&
+          Exceeds(NodeBytes(nodes_[0]) + element.size(), size_ + 1)) {
+        quicklist_ = true;
+      }
+      Insert(static_cast<size_t>(a), element);
+      break;
+    case RedoOp::kListRem:
+      if (!GetEnd(&body, &where) || !GetVarint64(&body, &a) ||
+          !GetLengthPrefixed(&body, &element)) {
+        return Bad("truncated rem");
+      }
+      Rem(where, a, element);
+      MaybeShrink();
+      break;
+    case RedoOp::kListTrim:
+      if (!GetVarint64(&body, &a) || !GetVarint64(&body, &b)) return Bad("truncated trim");
+      if (a > b || b >= size_) return Bad("trim range out of range");
+      Trim(static_cast<size_t>(a), static_cast<size_t>(b));
+      MaybeShrink();
+      break;
+    default:
+      return Bad("not a list effect");
+  }
+  if (!body.empty()) return Bad("trailing bytes");
+  return Status::Ok();
+}
+
+Status ListValue::Parse(std::string_view bytes, std::unique_ptr<Value>* out) {
+  uint64_t n;
+  if (!GetVarint64(&bytes, &n)) return Status::Corruption("list: truncated length");
+  if (n == 0) return Status::Corruption("list: empty");
+  if (n > bytes.size()) return Status::Corruption("list: length past the value");
+  // Validate first, so a malformed value builds nothing.
+  std::string_view scan = bytes, element;
+  for (uint64_t i = 0; i < n; ++i) {
+    if (!GetLengthPrefixed(&scan, &element)) return Status::Corruption("list: truncated element");
+  }
+  if (!scan.empty()) return Status::Corruption("list: trailing bytes");
+  auto list = std::make_unique<ListValue>();
+  list->quicklist_ = Exceeds(7 + bytes.size(), n);
+  for (uint64_t i = 0; i < n; ++i) {
+    (void)GetLengthPrefixed(&bytes, &element);
+    list->Push(ListEnd::kTail, element);
+  }
+  *out = std::move(list);
+  return Status::Ok();
+}
+
+std::unique_ptr<Value> NewList() { return std::make_unique<ListValue>(); }
+Status ParseList(std::string_view bytes, std::unique_ptr<Value>* out) {
+  return ListValue::Parse(bytes, out);
 }
 
 }  // namespace strata::engine

@@ -52,7 +52,8 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
                   " fd=" + std::to_string(c.fd) + " name=" + c.name +
                   " age=" + std::to_string(age) + " idle=" + std::to_string(idle) +
                   " flags=N db=" + std::to_string(c.db.load()) +
-                  " sub=0 psub=0 ssub=0 multi=-1 qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
+                  " sub=" + std::to_string(c.channels.load()) +
+                  " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=-1 qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
                   " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=" +
                   std::to_string(c.output_buffer_bytes.load()) +
                   " tot-mem=0 events=r cmd=" + c.last_command.load() + " user=default redir=-1 resp=" +

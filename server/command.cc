@@ -20,6 +20,7 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
       {kAdmin, "admin"},       {kPubSub, "pubsub"},     {kNoScript, "noscript"},
       {kBlocking, "blocking"}, {kLoading, "loading"},   {kStale, "stale"},
       {kNoAuth, "no_auth"},    {kFast, "fast"},         {kSentinel, "sentinel"},
+      {kNoMulti, "no_multi"},  {kMovableKeys, "movablekeys"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kNames) {
@@ -37,6 +38,9 @@ CommandTable::CommandTable() {
   Register(HashFamily());
   Register(SetFamily());
   Register(ZSetFamily());
+  Register(TransactionFamily());
+  Register(PubSubFamily());
+  Register(BlockingFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {
@@ -62,12 +66,19 @@ const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_
   return nullptr;
 }
 
-std::vector<int> CommandTable::KeyPositions(const CommandSpec& spec, size_t argc) {
+std::vector<int> CommandTable::KeyPositions(const CommandSpec& spec,
+                                            std::span<const std::string_view> args) {
   std::vector<int> out;
-  if (spec.first_key <= 0) return out;
-  int last = spec.last_key < 0 ? static_cast<int>(argc) + spec.last_key : spec.last_key;
-  for (int i = spec.first_key; i <= last && i < static_cast<int>(argc); i += spec.key_step) {
-    out.push_back(i);
+  const int argc = static_cast<int>(args.size());
+  if (spec.first_key > 0) {
+    int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+    for (int i = spec.first_key; i <= last && i < argc; i += spec.key_step) out.push_back(i);
+  }
+  if (spec.numkeys_at > 0 && spec.numkeys_at < argc) {
+    std::optional<int64_t> n = ParseInt64(args[spec.numkeys_at]);
+    if (n && *n > 0 && *n < argc - spec.numkeys_at) {
+      for (int i = 1; i <= *n; ++i) out.push_back(spec.numkeys_at + i);
+    }
   }
   return out;
 }
@@ -110,8 +121,8 @@ void ReplyUnknownSubcommand(CommandContext& ctx) {
   ctx.reply.Error("ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.");
 }
 
-void SignalKeyReady(CommandContext& /*ctx*/, int /*db*/, std::string_view /*key*/) {
-  // Blocking commands are not wired yet.
+void SignalKeyReady(CommandContext& ctx, int db, std::string_view key) {
+  ctx.server.blocking().Signal(db, key);
 }
 
 }  // namespace strata::server

@@ -36,6 +36,10 @@ enum CommandFlag : uint32_t {
   kPubSub = 1 << 9,
   kBlocking = 1 << 10,
   kSentinel = 1 << 11,
+  kNoMulti = 1 << 12,         // refused inside MULTI
+  kMultiControl = 1 << 13,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, ...)
+  kPubSubContext = 1 << 14,   // allowed to a RESP2 client in subscribed mode
+  kMovableKeys = 1 << 15,     // keys found by parsing (numkeys_at), not only first/last/step
 };
 
 // Redis's flag names, in COMMAND INFO order, for the set bits of `flags`.
@@ -79,6 +83,9 @@ struct CommandSpec {
   std::string_view group;    // COMMAND DOCS group: string, generic, connection, server
   std::string_view summary;  // COMMAND DOCS summary
   std::vector<CommandSpec> subcommands = {};
+  // With kMovableKeys: the argument holding numkeys; that many keys follow it (LMPOP's 1,
+  // BLMPOP's 2, ZUNIONSTORE's 2, ...). 0 = none.
+  int numkeys_at = 0;
 };
 
 class CommandTable {
@@ -91,8 +98,10 @@ class CommandTable {
   static const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub);
   const std::vector<CommandSpec>& all() const { return commands_; }
 
-  // Positions of the key arguments of a command line, per the spec's first/last/step.
-  static std::vector<int> KeyPositions(const CommandSpec& spec, size_t argc);
+  // Positions of the key arguments of a command line: the spec's first/last/step, then the
+  // numkeys-counted keys of a kMovableKeys command (none if numkeys does not parse).
+  static std::vector<int> KeyPositions(const CommandSpec& spec,
+                                       std::span<const std::string_view> args);
   // Redis's arity check.
   static bool ArityOk(const CommandSpec& spec, size_t argc) {
     return spec.arity > 0 ? argc == static_cast<size_t>(spec.arity)
@@ -115,6 +124,9 @@ std::vector<CommandSpec> ListFamily();
 std::vector<CommandSpec> HashFamily();
 std::vector<CommandSpec> SetFamily();
 std::vector<CommandSpec> ZSetFamily();
+std::vector<CommandSpec> TransactionFamily();
+std::vector<CommandSpec> PubSubFamily();
+std::vector<CommandSpec> BlockingFamily();
 
 // A list or sorted set at `key` of database `db` may have gained elements (a push, an add, a
 // STORE, a rename onto it): clients blocked on the key (BLPOP, BZPOPMIN, ...) get a chance to

@@ -70,6 +70,24 @@ const ParamDef kParams[] = {
     // Start even when snapshots exist and none can be read (from the write-ahead log alone).
     {Param::kSnapshotIgnoreUnreadable, "snapshot-ignore-unreadable", Type::kBool, "no", false, 0, 0,
      nullptr},
+    // Compact encodings of small collections (engine/value.h), Redis's names and defaults.
+    // list-max-listpack-size: > 0 elements per node, -1..-5 node bytes 4 KB..64 KB.
+    {Param::kListMaxListpackSize, "list-max-listpack-size", Type::kInt, "-2", true, -kIntMax - 1,
+     kIntMax, nullptr},
+    {Param::kHashMaxListpackEntries, "hash-max-listpack-entries", Type::kInt, "512", true, 0,
+     kLLMax, nullptr},
+    {Param::kHashMaxListpackValue, "hash-max-listpack-value", Type::kInt, "64", true, 0, kLLMax,
+     nullptr},
+    {Param::kSetMaxIntsetEntries, "set-max-intset-entries", Type::kInt, "512", true, 0, kLLMax,
+     nullptr},
+    {Param::kSetMaxListpackEntries, "set-max-listpack-entries", Type::kInt, "128", true, 0, kLLMax,
+     nullptr},
+    {Param::kSetMaxListpackValue, "set-max-listpack-value", Type::kInt, "64", true, 0, kLLMax,
+     nullptr},
+    {Param::kZSetMaxListpackEntries, "zset-max-listpack-entries", Type::kInt, "128", true, 0,
+     kLLMax, nullptr},
+    {Param::kZSetMaxListpackValue, "zset-max-listpack-value", Type::kInt, "64", true, 0, kLLMax,
+     nullptr},
 };
 static_assert(sizeof(kParams) / sizeof(kParams[0]) == static_cast<size_t>(Param::kCount));
 

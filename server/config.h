@@ -46,6 +46,14 @@ enum class Param : int {
   kSnapshotWalBytes,
   kSnapshotKeep,
   kSnapshotIgnoreUnreadable,
+  kListMaxListpackSize,
+  kHashMaxListpackEntries,
+  kHashMaxListpackValue,
+  kSetMaxIntsetEntries,
+  kSetMaxListpackEntries,
+  kSetMaxListpackValue,
+  kZSetMaxListpackEntries,
+  kZSetMaxListpackValue,
   kCount,
 };
 

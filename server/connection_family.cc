@@ -21,6 +21,12 @@ bool CheckPassword(Server& server, std::string_view user, std::string_view pass)
 
 void CmdPing(CommandContext& ctx) {
   if (ctx.args.size() > 2) return ReplyWrongArity(ctx);
+  if (ctx.client.subscribed() && !ctx.reply.resp3()) {
+    // RESP2 subscribed mode: ["pong", message], as Redis.
+    ctx.reply.Array(2);
+    ctx.reply.Bulk("pong");
+    return ctx.reply.Bulk(ctx.args.size() == 2 ? ctx.args[1] : "");
+  }
   if (ctx.args.size() == 2) return ctx.reply.Bulk(ctx.args[1]);
   ctx.reply.Simple("PONG");
 }
@@ -131,6 +137,11 @@ void CmdSelect(CommandContext& ctx) {
 }
 
 void CmdReset(CommandContext& ctx) {
+  ctx.client.in_multi = false;
+  ctx.client.multi_error = false;
+  ctx.client.queued.clear();
+  ctx.server.watches().UnwatchAll(&ctx.client);
+  ctx.server.pubsub().RemoveClient(&ctx.client);
   ctx.client.db = 0;
   ctx.client.resp = 2;
   ctx.reply.set_resp3(false);
@@ -292,16 +303,16 @@ void CmdClient(CommandContext& ctx) {
 std::vector<CommandSpec> ConnectionFamily() {
   constexpr uint32_t kConn = kNoScript | kLoading | kStale;
   return {
-      {"ping", -1, kFast | kSentinel, 0, 0, 0, CmdPing, "connection", "Ping the server"},
+      {"ping", -1, kFast | kSentinel | kPubSubContext, 0, 0, 0, CmdPing, "connection", "Ping the server"},
       {"echo", 2, kFast, 0, 0, 0, CmdEcho, "connection", "Echo the given string"},
-      {"quit", -1, kNoAuth | kFast | kConn, 0, 0, 0, CmdQuit, "connection", "Close the connection"},
+      {"quit", -1, kNoAuth | kFast | kConn | kMultiControl | kPubSubContext, 0, 0, 0, CmdQuit, "connection", "Close the connection"},
       {"auth", -2, kNoAuth | kFast | kConn, 0, 0, 0, CmdAuth, "connection",
        "Authenticate to the server"},
       {"hello", -1, kNoAuth | kFast | kConn, 0, 0, 0, CmdHello, "connection",
        "Handshake with Redis"},
       {"select", 2, kFast | kLoading | kStale, 0, 0, 0, CmdSelect, "connection",
        "Change the selected database for the current connection"},
-      {"reset", 1, kNoAuth | kFast | kConn, 0, 0, 0, CmdReset, "connection",
+      {"reset", 1, kNoAuth | kFast | kConn | kMultiControl | kPubSubContext, 0, 0, 0, CmdReset, "connection",
        "Reset the connection"},
       {"client", -2, kSentinel, 0, 0, 0, CmdClient, "connection", "A container for client connection commands",
        {

@@ -380,7 +380,7 @@ std::optional<std::string> OpRandomKey(Keyspace& ks, int db, int64_t now_ms,
   for (;;) {
     size_t total = 0;
     for (int i = 0; i < ks.num_shards(); ++i) {
-      std::lock_guard<std::mutex> lock(ks.shard(i).mu());
+      engine::ShardLocks lock(&ks, static_cast<uint32_t>(i));
       sizes[i] = ks.shard(i).table(db).size();
       total += sizes[i];
     }
@@ -657,8 +657,8 @@ void CmdMemoryUsage(CommandContext& ctx) {
   // As Redis's dictFind: an expired key not yet reclaimed is still measured.
   const Entry* e = ks.shard(ks.ShardOf(hash)).table(ClientDb(ctx)).Find(key, hash);
   if (e == nullptr) return ctx.reply.Null();
-  // The entry's allocation plus its bucket slot in the index.
-  ctx.reply.Int(static_cast<int64_t>(e->AllocatedBytes() + sizeof(Entry*)));
+  // The entry's allocation, its collection's, and its bucket slot in the index.
+  ctx.reply.Int(static_cast<int64_t>(e->MemoryBytes() + sizeof(Entry*)));
 }
 
 void CmdMemoryHelp(CommandContext& ctx) {

@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/logging.h"
 #include "base/string_util.h"
+#include "engine/value.h"
 #include "server/worker.h"
 
 namespace strata::server {
@@ -55,6 +56,7 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   so.keep = static_cast<int>(config_->Int(Param::kSnapshotKeep));
   so.ignore_unreadable = config_->Bool(Param::kSnapshotIgnoreUnreadable);
   snapshots_ = std::make_unique<Snapshots>(std::move(so), *keyspace_, *persistence_);
+  keyspace_->set_change_listener(&watches_);
   std::random_device rd;
   std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowUs());
   static const char kHex[] = "0123456789abcdef";
@@ -135,6 +137,7 @@ Status Server::OpenListeners(std::vector<int>* fds) {
 
 Status Server::Start() {
   start_time_ms_ = NowMs();
+  ApplyConfig();  // the encoding limits before loading builds any collection
   int workers = static_cast<int>(config_->Int(Param::kThreads));
   if (workers <= 0) workers = std::max(1u, std::thread::hardware_concurrency());
   std::vector<int> listen_fds;
@@ -226,6 +229,15 @@ void Server::OnDurable(uint64_t lsn) {
 void Server::ApplyConfig() {
   persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
   snapshots_->set_keep(static_cast<int>(config_->Int(Param::kSnapshotKeep)));
+  engine::EncodingLimits& limits = engine::Limits();
+  limits.list_max_listpack_size = config_->Int(Param::kListMaxListpackSize);
+  limits.hash_max_listpack_entries = config_->Int(Param::kHashMaxListpackEntries);
+  limits.hash_max_listpack_value = config_->Int(Param::kHashMaxListpackValue);
+  limits.set_max_intset_entries = config_->Int(Param::kSetMaxIntsetEntries);
+  limits.set_max_listpack_entries = config_->Int(Param::kSetMaxListpackEntries);
+  limits.set_max_listpack_value = config_->Int(Param::kSetMaxListpackValue);
+  limits.zset_max_listpack_entries = config_->Int(Param::kZSetMaxListpackEntries);
+  limits.zset_max_listpack_value = config_->Int(Param::kZSetMaxListpackValue);
 }
 
 void Server::CronLoop() {
@@ -295,11 +307,13 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     for (size_t i = 1; i < args.size() && msg.size() < 256; ++i) {
       msg += "'" + std::string(args[i].substr(0, 128)) + "' ";
     }
+    if (client.in_multi) client.multi_error = true;
     reply.Error(msg);
     return;
   }
   CommandContext ctx{*this, client, reply, args, NowMs(), redo};
   if (!CommandTable::ArityOk(*spec, args.size())) {
+    if (client.in_multi) client.multi_error = true;
     ReplyWrongArity(ctx);
     return;
   }
@@ -316,6 +330,23 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) named = sub;
   }
   client.last_command.store(named->name.data(), std::memory_order_relaxed);
+  if (client.subscribed() && client.resp.load(std::memory_order_relaxed) == 2 &&
+      !(spec->flags & kPubSubContext)) {
+    reply.Error("ERR Can't execute '" + std::string(named->name) +
+                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
+                "this context");
+    return;
+  }
+  if (client.in_multi && !(spec->flags & kMultiControl)) {
+    if (spec->flags & kNoMulti) {
+      client.multi_error = true;
+      reply.Error("ERR Command not allowed inside a transaction");
+      return;
+    }
+    client.queued.emplace_back(args.begin(), args.end());
+    reply.Simple("QUEUED");
+    return;
+  }
   if (spec->flags & kWrite) {
     Status log_error = persistence_->error();
     if (!log_error.ok()) {
@@ -324,6 +355,11 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     }
   }
   spec->handler(ctx);
+  if (!client.blocked) {  // a blocking command's wait is over (or there was none)
+    client.block_deadline_ms = 0;
+    client.block_forever = false;
+    client.block_timed_out = false;
+  }
 }
 
 }  // namespace strata::server

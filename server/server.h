@@ -18,12 +18,15 @@
 
 #include "base/status.h"
 #include "engine/keyspace.h"
+#include "server/blocking.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/config.h"
 #include "server/persistence.h"
+#include "server/pubsub.h"
 #include "server/snapshots.h"
 #include "server/reply_builder.h"
+#include "server/watches.h"
 
 namespace strata::server {
 
@@ -91,6 +94,9 @@ class Server {
   engine::Keyspace& keyspace() { return *keyspace_; }
   const CommandTable& commands() const { return commands_; }
   ClientRegistry& clients() { return clients_; }
+  PubSub& pubsub() { return pubsub_; }
+  Blocking& blocking() { return blocking_; }
+  Watches& watches() { return watches_; }
   Persistence& persistence() { return *persistence_; }
   Snapshots& snapshots() { return *snapshots_; }
   ServerStats& stats() { return stats_; }
@@ -118,6 +124,9 @@ class Server {
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
   CommandTable commands_;
   ClientRegistry clients_;
+  PubSub pubsub_;
+  Blocking blocking_;
+  Watches watches_;
   ServerStats stats_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread cron_;

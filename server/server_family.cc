@@ -143,7 +143,7 @@ void InfoClients(CommandContext& ctx, InfoWriter& w) {
   w.Field("maxclients", ctx.server.config().Int(Param::kMaxclients));
   w.Field("client_recent_max_input_buffer", max_in);
   w.Field("client_recent_max_output_buffer", max_out);
-  w.Field("blocked_clients", 0);
+  w.Field("blocked_clients", static_cast<uint64_t>(ctx.server.blocking().num_blocked()));
   w.Field("tracking_clients", 0);
   w.Field("clients_in_timeout_table", 0);
 }
@@ -190,6 +190,8 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("evicted_keys", 0);
   w.Field("keyspace_hits", ks.Hits());
   w.Field("keyspace_misses", ks.Misses());
+  w.Field("pubsub_channels", static_cast<uint64_t>(ctx.server.pubsub().ActiveChannels("").size()));
+  w.Field("pubsub_patterns", static_cast<uint64_t>(ctx.server.pubsub().NumPatterns()));
   w.Field("total_protocol_errors", st.protocol_errors.load());
 }
 
@@ -221,7 +223,7 @@ void InfoKeyspace(CommandContext& ctx, InfoWriter& w) {
   for (int db = 0; db < ks.num_dbs(); ++db) {
     uint64_t keys = 0, expires = 0;
     for (int i = 0; i < ks.num_shards(); ++i) {
-      std::lock_guard<std::mutex> l(ks.shard(i).mu());
+      engine::ShardLocks l(&ks, static_cast<uint32_t>(i));
       keys += ks.shard(i).table(db).size();
       expires += ks.shard(i).volatile_keys(db);
     }
@@ -415,7 +417,7 @@ void CmdCommand(CommandContext& ctx) {
     if (!CommandTable::ArityOk(*c, line.size())) {
       return ctx.reply.Error("ERR Invalid number of arguments specified for command");
     }
-    auto pos = CommandTable::KeyPositions(*c, line.size());
+    auto pos = CommandTable::KeyPositions(*c, line);
     if (pos.empty()) return ctx.reply.Error("ERR The command has no key arguments");
     ctx.reply.Array(pos.size());
     for (int p : pos) ctx.reply.Bulk(line[p]);
@@ -562,11 +564,11 @@ std::vector<CommandSpec> ServerFamily() {
       {"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "server", "Return the current server time"},
       {"debug", -2, kAdm | kNoScript | kLoading | kStale, 0, 0, 0, CmdDebug, "server",
        "A container for debugging commands"},
-      {"save", 1, kAdm, 0, 0, 0, CmdSave, "server", "Synchronously save the dataset to disk"},
+      {"save", 1, kAdm | kNoMulti, 0, 0, 0, CmdSave, "server", "Synchronously save the dataset to disk"},
       {"bgsave", -1, kAdm, 0, 0, 0, CmdBgsave, "server", "Asynchronously save the dataset to disk"},
       {"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, CmdLastsave, "server",
        "Get the Unix timestamp of the last successful save to disk"},
-      {"shutdown", -1, kAdm | kSentinel, 0, 0, 0, CmdShutdown, "server",
+      {"shutdown", -1, kAdm | kSentinel | kNoMulti, 0, 0, 0, CmdShutdown, "server",
        "Synchronously save the dataset to disk and then shut down the server"},
       {"function", -2, 0, 0, 0, 0, CmdFunction, "scripting", "A container for function commands",
        {

@@ -87,6 +87,45 @@ void Worker::Adopt(int fd) {
   backend_->Wake();
 }
 
+void Worker::Deliver(uint64_t client_id, std::string bytes) {
+  {
+    std::lock_guard<std::mutex> l(inbox_mu_);
+    mail_.push_back(Mail{client_id, std::move(bytes)});
+  }
+  has_mail_.store(true, std::memory_order_release);
+  backend_->Wake();
+}
+
+void Worker::DrainMail() {
+  if (!has_mail_.load(std::memory_order_acquire)) return;
+  mail_scratch_.clear();
+  {
+    std::lock_guard<std::mutex> l(inbox_mu_);
+    mail_scratch_.swap(mail_);
+    has_mail_.store(false, std::memory_order_relaxed);
+  }
+  for (Mail& m : mail_scratch_) {
+    auto it = by_id_.find(m.client_id);
+    if (it == by_id_.end()) continue;
+    Connection* c = it->second;
+    if (c->closing) continue;
+    if (m.bytes.empty()) {
+      if (c->state.blocked) Unblock(c);
+      continue;
+    }
+    c->pending.append(m.bytes);
+    if (c->hold_lsn == 0) MaybeSend(c);  // held replies go first, when the log allows
+  }
+}
+
+void Worker::Unblock(Connection* c) {
+  c->state.blocked = false;
+  server_->blocking().Unblock(&c->state);
+  redo_.ResetDependency();
+  ProcessInput(c);
+  AfterInput(c);
+}
+
 void Worker::Run() {
   counters_ = &server_->stats().worker(index_);
   for (size_t i = 0; i < listen_fds_.size(); ++i) {
@@ -97,6 +136,7 @@ void Worker::Run() {
   while (!server_->shutting_down()) {
     int n = backend_->Wait(kLoopTickMs, done, 256);
     for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
+    DrainMail();
     ReleaseHeld();
     std::vector<int> adopted;
     {
@@ -157,6 +197,7 @@ void Worker::AddConnection(int fd) {
   auto* c = new Connection(limits);
   c->state.fd = fd;
   c->state.counters = counters_;
+  c->state.worker = this;
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
   if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
@@ -171,6 +212,7 @@ void Worker::AddConnection(int fd) {
   c->slot = conns_.size();
   conns_.push_back(c);
   server_->clients().Add(&c->state);
+  by_id_[c->state.id] = c;
   PostRecv(c);
 }
 
@@ -208,6 +250,10 @@ void Worker::OnRecv(Connection* c, int result) {
   redo_.ResetDependency();
   c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
   ProcessInput(c);
+  AfterInput(c);
+}
+
+void Worker::AfterInput(Connection* c) {
   if (HoldForLog(c)) return;  // ReleaseHeld() goes on from here
   MaybeSend(c);
   PostRecv(c);
@@ -258,7 +304,7 @@ void Worker::ReleaseHeld() {
 }
 
 void Worker::ProcessInput(Connection* c) {
-  while (c->rstart < c->rend && !c->state.close_after_reply) {
+  while (c->rstart < c->rend && !c->state.close_after_reply && !c->state.blocked) {
     std::string_view buf(c->rbuf.data() + c->rstart, c->rend - c->rstart);
     RespParser::State st = c->parser.Parse(buf);
     if (st == RespParser::State::kCommand) {
@@ -266,6 +312,8 @@ void Worker::ProcessInput(Connection* c) {
       c->reply.set_resp3(c->state.resp.load(std::memory_order_relaxed) == 3);
       server_->Execute(c->state, std::span<const std::string_view>(args.data(), args.size()),
                        c->reply, &redo_);
+      // A blocked command stays in the input, to run again when woken (server/blocking.h).
+      if (c->state.blocked) break;
       c->rstart += c->parser.consumed();
       continue;
     }
@@ -330,6 +378,10 @@ void Worker::BeginClose(Connection* c) {
 
 void Worker::MaybeFinish(Connection* c) {
   if (!c->closing || c->recv_posted || c->send_posted || c->hold_lsn != 0) return;
+  server_->pubsub().RemoveClient(&c->state);
+  server_->blocking().Unblock(&c->state);
+  server_->watches().UnwatchAll(&c->state);
+  by_id_.erase(c->state.id);
   server_->clients().Remove(&c->state);
   backend_->Forget(c->state.fd);
   ::close(c->state.fd);
@@ -341,10 +393,23 @@ void Worker::MaybeFinish(Connection* c) {
 }
 
 void Worker::Cron(int64_t now_ms) {
+  // Blocked commands whose time is up run once more, to answer their time-out.
+  std::vector<Connection*> expired;
+  for (Connection* c : conns_) {
+    if (c->state.blocked && !c->state.block_forever && c->state.block_deadline_ms <= now_ms) {
+      expired.push_back(c);
+    }
+  }
+  for (Connection* c : expired) {
+    c->state.block_timed_out = true;
+    Unblock(c);
+  }
   int64_t timeout = server_->config().Int(Param::kTimeout);
   if (timeout <= 0) return;
   std::vector<Connection*> idle;
   for (Connection* c : conns_) {
+    // Redis's `timeout` spares blocked clients and subscribers.
+    if (c->state.blocked || c->state.subscribed()) continue;
     if (now_ms - c->state.last_interaction_ms.load(std::memory_order_relaxed) > timeout * 1000) {
       idle.push_back(c);
     }

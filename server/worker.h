@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/redo.h"
@@ -40,6 +41,10 @@ class Worker {
   // The WAL's durable LSN advanced to lsn: wakes this worker if it holds replies. Thread safe
   // (called on the WAL writer thread).
   void NotifyDurable(uint64_t lsn);
+  // Hands bytes (a pub/sub message) to the client with this id, to be sent after what it has
+  // pending; with no bytes, wakes the client's blocked command to run again. A client that is
+  // gone by then is skipped. Thread safe.
+  void Deliver(uint64_t client_id, std::string bytes);
   // Set by the acceptor: where accepted sockets go.
   void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
 
@@ -64,6 +69,12 @@ class Worker {
   bool HoldForLog(Connection* c);
   // Sends the held replies the log has caught up with, and resumes reading those connections.
   void ReleaseHeld();
+  // Hands out what Deliver() queued.
+  void DrainMail();
+  // Runs c's blocked command again (woken or timed out) and what follows it in c's input.
+  void Unblock(Connection* c);
+  // After commands ran for c: holds the replies for the log, or sends them and reads on.
+  void AfterInput(Connection* c);
 
   Server* server_;
   int index_;
@@ -79,8 +90,17 @@ class Worker {
   std::vector<Connection*> ready_;    // ReleaseHeld's scratch
   std::atomic<bool> holding_{false};  // !held_.empty(), for NotifyDurable
 
+  std::unordered_map<uint64_t, Connection*> by_id_;  // conns_ by client id
+
+  struct Mail {
+    uint64_t client_id;
+    std::string bytes;  // empty: wake the client's blocked command
+  };
   std::mutex inbox_mu_;
-  std::vector<int> inbox_;  // GUARDED_BY(inbox_mu_)
+  std::vector<int> inbox_;     // GUARDED_BY(inbox_mu_)
+  std::vector<Mail> mail_;     // GUARDED_BY(inbox_mu_)
+  std::vector<Mail> mail_scratch_;
+  std::atomic<bool> has_mail_{false};
 };
 
 }  // namespace strata::server

@@ -1,7 +1,11 @@
 // The key-level operations of inspect.h: ForEachKey, KeyJson, Get and Stats.
 #include <algorithm>
 
+#include <bit>
+#include <cstring>
+
 #include "base/clock.h"
+#include "base/coding.h"
 #include "base/string_util.h"
 #include "engine/entry.h"
 #include "tools/encoding.h"
@@ -61,6 +65,35 @@ Status ForEachKey(const std::string& path, const KeyFilter& filter, const Contex
   return ScanKeys(path, filter, ctx, ctx.now_ms != 0 ? ctx.now_ms : NowMs(), fn, &file);
 }
 
+namespace {
+
+// A collection's put encoding (engine/FORMAT.md) as JSON: list and set: [member, ...]; hash:
+// [[field, value], ...]; zset: [[member, score], ...]. Null if the bytes do not parse.
+Json CollectionJson(engine::ValueType type, std::string_view in) {
+  uint64_t n;
+  if (!GetVarint64(&in, &n) || n > in.size()) return nullptr;
+  Json out = Json::array();
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view a, b;
+    if (type == engine::ValueType::kZSet) {
+      if (in.size() < 8) return nullptr;
+      double score = std::bit_cast<double>(DecodeFixed64(in.data()));
+      in.remove_prefix(8);
+      if (!GetLengthPrefixed(&in, &a)) return nullptr;
+      out.push_back(Json::array({BytesJson(a), score}));
+    } else if (type == engine::ValueType::kHash) {
+      if (!GetLengthPrefixed(&in, &a) || !GetLengthPrefixed(&in, &b)) return nullptr;
+      out.push_back(Json::array({BytesJson(a), BytesJson(b)}));
+    } else {
+      if (!GetLengthPrefixed(&in, &a)) return nullptr;
+      out.push_back(BytesJson(a));
+    }
+  }
+  return in.empty() ? out : Json(nullptr);
+}
+
+}  // namespace
+
 Json KeyJson(const KeyRecord& k, int64_t now_ms) {
   Json j;
   j["db"] = k.db;
@@ -73,7 +106,13 @@ Json KeyJson(const KeyRecord& k, int64_t now_ms) {
     j["expire_ms"] = k.expire_ms;
     j["pttl"] = std::max<int64_t>(k.expire_ms - now_ms, 0);
   }
-  j["value"] = BytesJson(k.value);
+  const auto type = static_cast<engine::ValueType>(k.type);
+  if (type == engine::ValueType::kString) {
+    j["value"] = BytesJson(k.value);
+  } else {
+    j["value"] = CollectionJson(type, k.value);
+    if (j["value"].is_null()) j["value_bytes"] = BytesJson(k.value);  // malformed: as it is
+  }
   return j;
 }
 

@@ -9,9 +9,13 @@
 // - under everysec, they hold the state after some prefix of its commands (nothing applied out
 //   of order, nothing twice);
 // - a counter never exceeds the INCRs sent (no write is ever applied twice).
+// Each thread also owns a list, a hash, a set and a sorted set, changed by pushes, pops, adds,
+// removes and LMOVE between two lists (two shards, one record), so collections are held to
+// the same promises through the WAL and through snapshots taken while they change.
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -29,10 +33,13 @@ namespace {
 constexpr int kThreads = 4;
 constexpr int kKeysPerThread = 6;
 
-// A thread's keys: name -> (value, has a TTL).
+// A thread's keys: name -> (value, has a TTL). A collection's value is its elements rendered
+// in a canonical order: list order, hash "field=value" sorted, set sorted, zset by rank as
+// "member:score".
 struct Value {
   std::string data;
   bool ttl = false;
+  std::vector<std::string> items;
   bool operator==(const Value&) const = default;
 };
 using State = std::map<std::string, Value>;
@@ -41,6 +48,11 @@ std::string KeyName(int thread, int i) {
   return "t" + std::to_string(thread) + ":k" + std::to_string(i);
 }
 std::string CounterName(int thread) { return "t" + std::to_string(thread) + ":ctr"; }
+// The thread's collections: two lists, a hash, a set, a sorted set.
+std::string CollName(int thread, const char* kind) {
+  return "t" + std::to_string(thread) + ":" + kind;
+}
+constexpr const char* kCollections[] = {"l", "l2", "h", "s", "z"};
 
 // One command line.
 struct Op {
@@ -50,7 +62,24 @@ struct Op {
 Op RandomOp(std::mt19937& rng, int thread, int serial, const State& s) {
   auto key = [&] { return KeyName(thread, static_cast<int>(rng() % kKeysPerThread)); };
   const std::string v = "v" + std::to_string(serial);
-  switch (rng() % 8) {
+  const std::string n = std::to_string(serial % 7);
+  switch (rng() % 16) {
+    case 8:
+      return {{"RPUSH", CollName(thread, "l"), v, v + "b"}};
+    case 9:
+      return {{"LPOP", CollName(thread, "l")}};
+    case 10:
+      return {{"LMOVE", CollName(thread, "l"), CollName(thread, "l2"), "LEFT", "RIGHT"}};
+    case 11:
+      return {{"HSET", CollName(thread, "h"), "f" + n, v}};
+    case 12:
+      return {{"HDEL", CollName(thread, "h"), "f" + n}};
+    case 13:
+      return {{rng() % 2 ? "SADD" : "SREM", CollName(thread, "s"), "m" + n}};
+    case 14:
+      return {{"ZADD", CollName(thread, "z"), std::to_string(serial % 10), "m" + n}};
+    case 15:
+      return {{"ZREM", CollName(thread, "z"), "m" + n}};
     case 0:
       return {{"SET", key(), v}};
     case 1:
@@ -73,12 +102,82 @@ Op RandomOp(std::mt19937& rng, int thread, int serial, const State& s) {
   }
 }
 
+// The zset model's rendering: "member:score" by (score, member).
+void SortZSet(std::vector<std::string>* items) {
+  auto score = [](const std::string& x) { return std::stoll(x.substr(x.rfind(':') + 1)); };
+  std::sort(items->begin(), items->end(), [&](const std::string& x, const std::string& y) {
+    return score(x) != score(y) ? score(x) < score(y) : x < y;
+  });
+}
+
+// Removes the item of `items` starting with `prefix` (a field's "f=" or a member's "m:").
+bool EraseByPrefix(std::vector<std::string>* items, const std::string& prefix) {
+  for (auto it = items->begin(); it != items->end(); ++it) {
+    if (it->compare(0, prefix.size(), prefix) == 0) {
+      items->erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Applies a collection command to the model; an emptied collection disappears.
+void ApplyCollection(const std::vector<std::string>& a, State* s) {
+  const std::string& op = a[0];
+  Value& v = (*s)[a[1]];
+  auto& items = v.items;
+  if (op == "RPUSH") {
+    items.insert(items.end(), a.begin() + 2, a.end());
+  } else if (op == "LPOP") {
+    if (!items.empty()) items.erase(items.begin());
+  } else if (op == "LMOVE") {
+    if (!items.empty()) {
+      Value& dst = (*s)[a[2]];
+      dst.data = "list";
+      dst.items.push_back(items.front());
+      items.erase(items.begin());
+    }
+  } else if (op == "HSET") {
+    EraseByPrefix(&items, a[2] + "=");
+    items.push_back(a[2] + "=" + a[3]);
+    std::sort(items.begin(), items.end());
+  } else if (op == "HDEL") {
+    EraseByPrefix(&items, a[2] + "=");
+  } else if (op == "SADD") {
+    if (std::find(items.begin(), items.end(), a[2]) == items.end()) items.push_back(a[2]);
+    std::sort(items.begin(), items.end());
+  } else if (op == "SREM") {
+    items.erase(std::remove(items.begin(), items.end(), a[2]), items.end());
+  } else if (op == "ZADD") {
+    EraseByPrefix(&items, a[3] + ":");
+    items.push_back(a[3] + ":" + a[2]);
+    SortZSet(&items);
+  } else if (op == "ZREM") {
+    EraseByPrefix(&items, a[2] + ":");
+  }
+  static const std::map<std::string, std::string> kTypes = {
+      {"RPUSH", "list"}, {"LPOP", "list"}, {"LMOVE", "list"}, {"HSET", "hash"}, {"HDEL", "hash"},
+      {"SADD", "set"},   {"SREM", "set"},  {"ZADD", "zset"},  {"ZREM", "zset"}};
+  v.data = kTypes.at(op);
+  for (const std::string& k : {a[1], a.size() > 2 ? a[2] : a[1]}) {
+    auto it = s->find(k);
+    if (it != s->end() && !it->second.data.empty() && it->second.data != "string" &&
+        it->second.items.empty()) {
+      s->erase(it);
+    }
+  }
+}
+
 // Applies an acknowledged command to the model.
 void Apply(const Op& c, State* s) {
   const auto& a = c.argv;
   const std::string& op = a[0];
+  if (op == "RPUSH" || op == "LPOP" || op == "LMOVE" || op == "HSET" || op == "HDEL" ||
+      op == "SADD" || op == "SREM" || op == "ZADD" || op == "ZREM") {
+    return ApplyCollection(a, s);
+  }
   if (op == "SET") {
-    (*s)[a[1]] = Value{a[2], a.size() > 3};
+    (*s)[a[1]] = Value{a[2], a.size() > 3, {}};
   } else if (op == "INCR") {
     Value& v = (*s)[a[1]];
     v.data = std::to_string((v.data.empty() ? 0 : std::stoll(v.data)) + 1);
@@ -89,7 +188,7 @@ void Apply(const Op& c, State* s) {
   } else if (op == "EXPIRE") {
     if (auto it = s->find(a[1]); it != s->end()) it->second.ttl = true;
   } else if (op == "MSET") {
-    for (size_t i = 1; i + 1 < a.size(); i += 2) (*s)[a[i]] = Value{a[i + 1], false};
+    for (size_t i = 1; i + 1 < a.size(); i += 2) (*s)[a[i]] = Value{a[i + 1], false, {}};
   } else if (op == "RENAME") {
     Value moved = (*s)[a[1]];
     s->erase(a[1]);
@@ -103,6 +202,31 @@ std::optional<State> ReadState(redisContext* c, int thread) {
   std::vector<std::string> names;
   for (int i = 0; i < kKeysPerThread; ++i) names.push_back(KeyName(thread, i));
   names.push_back(CounterName(thread));
+  for (const char* kind : kCollections) {
+    const std::string k = CollName(thread, kind);
+    ReplyPtr type = Command(c, {"TYPE", k});
+    if (!type || type->type != REDIS_REPLY_STATUS) return std::nullopt;
+    const std::string t(type->str, type->len);
+    if (t == "none") continue;
+    Value v;
+    v.data = t;
+    ReplyPtr r = t == "list"   ? Command(c, {"LRANGE", k, "0", "-1"})
+                 : t == "hash" ? Command(c, {"HGETALL", k})
+                 : t == "set"  ? Command(c, {"SMEMBERS", k})
+                               : Command(c, {"ZRANGE", k, "0", "-1", "WITHSCORES"});
+    if (!r || r->type != REDIS_REPLY_ARRAY) return std::nullopt;
+    const size_t step = (t == "hash" || t == "zset") ? 2 : 1;
+    for (size_t i = 0; i + step <= r->elements; i += step) {
+      std::string item(r->element[i]->str, r->element[i]->len);
+      if (step == 2) {
+        item += (t == "hash" ? "=" : ":") +
+                std::string(r->element[i + 1]->str, r->element[i + 1]->len);
+      }
+      v.items.push_back(std::move(item));
+    }
+    if (t == "hash" || t == "set") std::sort(v.items.begin(), v.items.end());
+    s[k] = std::move(v);
+  }
   for (const std::string& k : names) {
     ReplyPtr r = Command(c, {"GET", k});
     if (!r) return std::nullopt;
@@ -110,14 +234,17 @@ std::optional<State> ReadState(redisContext* c, int thread) {
     if (r->type != REDIS_REPLY_STRING) return std::nullopt;
     ReplyPtr ttl = Command(c, {"PTTL", k});
     if (!ttl || ttl->type != REDIS_REPLY_INTEGER) return std::nullopt;
-    s[k] = Value{std::string(r->str, r->len), ttl->integer > 0};
+    s[k] = Value{std::string(r->str, r->len), ttl->integer > 0, {}};
   }
   return s;
 }
 
 std::string Show(const State& s) {
   std::string out;
-  for (const auto& [k, v] : s) out += k + "=" + v.data + (v.ttl ? "(ttl) " : " ");
+  for (const auto& [k, v] : s) {
+    out += k + "=" + v.data + (v.ttl ? "(ttl) " : " ");
+    for (const std::string& item : v.items) out += item + ",";
+  }
   return out;
 }
 
@@ -180,7 +307,7 @@ TEST_P(CrashTest, KillNineLosesNothingThePolicyPromised) {
                                     "--appendfsync", p.fsync, "--wal-segment-size", "256kb",
                                     "--hz", "50"};
   if (p.snapshots) {
-    flags.insert(flags.end(), {"--snapshot-wal-bytes", "64kb", "--snapshot-keep", "2"});
+    flags.insert(flags.end(), {"--snapshot-wal-bytes", "16kb", "--snapshot-keep", "2"});
   } else {
     flags.insert(flags.end(), {"--save", "", "--snapshot-wal-bytes", "0"});
   }

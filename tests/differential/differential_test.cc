@@ -515,8 +515,7 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"SET", "bin", "\0\r\n\xff"s}, kOk},
       {{"GET", "bin"}, "\"\\x00\\x0d\\x0a\\xff\""},
       {{"STRLEN", "bin"}, "(integer) 4"},
-      // Wrong types (last: until lists exist in Strata, these are skipped, and the expected
-      // texts of every case after a skipped one would assume state that was never made).
+      // Wrong types.
       {{"LPUSH", "l", "a"}, "(integer) 1"},
       {{"GET", "l"}, kWrongType},
       {{"INCR", "l"}, kWrongType},
@@ -528,7 +527,7 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"GETSET", "l", "x"}, kWrongType},
       {{"GETDEL", "l"}, kWrongType},
       {{"SET", "l", "x", "GET"}, kWrongType},
-      {{"MGET", "l", "r"}, "[(nil), \"Hello World\"]"},
+      {{"MGET", "l", "r"}, "[(nil), \"x\"]"},
       {{"TYPE", "l"}, "+list"},
       {{"SETNX", "l", "x"}, "(integer) 0"},
       {{"SET", "l", "x"}, kOk},
@@ -548,6 +547,51 @@ TEST_F(DifferentialTest, EdgeCaseRepliesAgreeAndMatchRedisTexts) {
       EXPECT_EQ(got, c.expected) << context << RenderCommand(c.argv)
                                  << " (both servers replied this; the expected text is stale)";
     }
+  }
+}
+
+// MULTI/EXEC/DISCARD/WATCH on one connection per server: queueing, the errors that abort a
+// transaction and those that do not, and what EXEC answers.
+TEST_F(DifferentialTest, TransactionRepliesAgree) {
+  const std::vector<Argv> script = {
+      {"EXEC"},
+      {"DISCARD"},
+      {"UNWATCH"},
+      {"MULTI"},
+      {"MULTI"},
+      {"SET", "t", "1"},
+      {"INCR", "t"},
+      {"LPUSH", "t", "x"},  // a run-time error: the rest still runs
+      {"GET", "t"},
+      {"EXEC"},
+      {"MULTI"},
+      {"SET", "t"},  // arity: the transaction is aborted
+      {"GET", "t"},
+      {"EXEC"},
+      {"MULTI"},
+      {"NOSUCH", "x"},
+      {"EXEC"},
+      {"MULTI"},
+      {"WATCH", "t"},
+      {"DISCARD"},
+      {"MULTI"},
+      {"EXEC"},
+      {"WATCH", "t", "u"},
+      {"SET", "t", "changed"},  // by this very client: still a change
+      {"MULTI"},
+      {"GET", "t"},
+      {"EXEC"},
+      {"WATCH", "t"},
+      {"MULTI"},
+      {"GET", "t"},
+      {"EXEC"},
+      {"WATCH"},
+      {"MULTI"},
+      {"SAVE"},
+      {"EXEC"},
+  };
+  for (size_t i = 0; i < script.size(); ++i) {
+    if (!SendBoth(script[i], "transaction step " + std::to_string(i) + ": ")) return;
   }
 }
 

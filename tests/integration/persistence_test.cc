@@ -64,18 +64,58 @@ TEST_P(PersistenceTest, EveryKindOfWriteSurvivesARestart) {
         {"DEL", "plain"},
         {"GETDEL", "renamed"},
         {"SET", "plain", "again"},
+        // Collections: every effect kind, a TTL, a rename and a copy.
+        {"RPUSH", "list", "a", "b", "c", "d"},
+        {"LPUSH", "list", "z"},
+        {"LPOP", "list"},
+        {"LSET", "list", "1", "B"},
+        {"LINSERT", "list", "BEFORE", "c", "bc"},
+        {"LREM", "list", "0", "d"},
+        {"RPUSH", "list", "e", "f", "g"},
+        {"LTRIM", "list", "0", "4"},
+        {"HSET", "hash", "f1", "v1", "f2", "v2"},
+        {"HDEL", "hash", "f1"},
+        {"HINCRBY", "hash", "n", "7"},
+        {"EXPIRE", "hash", "1000"},
+        {"SADD", "set", "1", "2", "x"},
+        {"SREM", "set", "2"},
+        {"RENAME", "set", "set2"},
+        {"ZADD", "zset", "1", "a", "2.5", "b"},
+        {"ZINCRBY", "zset", "3", "a"},
+        {"ZREM", "zset", "b"},
+        {"COPY", "zset", "zcopy"},
+        {"SADD", "gone-set", "x"},
+        {"SPOP", "gone-set"},  // emptied: the key is gone
     };
     for (const auto& cmd : script) {
       ReplyPtr r = Command(c.get(), cmd);
       ASSERT_NE(r, nullptr);
       ASSERT_NE(r->type, REDIS_REPLY_ERROR) << cmd[0] << ": " << Describe(r.get());
     }
+    // Large collections, in their full encodings.
+    for (int i = 0; i < 600; ++i) {
+      const std::string n = std::to_string(i);
+      for (const auto& cmd : std::vector<std::vector<std::string>>{
+               {"RPUSH", "biglist", std::string(100, 'a') + n},
+               {"HSET", "bighash", "f" + n, n},
+               {"SADD", "bigset", "m" + n},
+               {"SADD", "bigints", n},
+               {"ZADD", "bigzset", std::to_string(i % 17), "m" + n}}) {
+        ReplyPtr r = Command(c.get(), cmd);
+        ASSERT_TRUE(r && r->type == REDIS_REPLY_INTEGER) << cmd[0] << ": " << Describe(r.get());
+      }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const auto before = DumpDbs(c.get());
     EXPECT_EQ(before.count("0/gone"), 0u);
-    EXPECT_EQ(before.at("0/log"), "abc");
-    EXPECT_EQ(before.at("0/n"), "42");
-    EXPECT_EQ(before.at("2/one"), "1");  // swapped
+    EXPECT_EQ(before.at("0/log"), "string \"abc\"");
+    EXPECT_EQ(before.at("0/n"), "string \"42\"");
+    EXPECT_EQ(before.at("2/one"), "string \"1\"");  // swapped
+    EXPECT_EQ(before.at("0/list"), "list [\"a\", \"B\", \"bc\", \"c\", \"e\"]");
+    EXPECT_EQ(before.at("0/hash"), "hash \"f2\"=\"v2\" \"n\"=\"7\"  (ttl)");
+    EXPECT_EQ(before.at("0/zcopy"), "zset [\"a\", \"4\"]");
+    EXPECT_EQ(before.count("0/gone-set"), 0u);
+    EXPECT_EQ(before.count("0/set"), 0u);
     c.reset();
     if (std::string(stop) == "SIGKILL") {
       server->Kill();

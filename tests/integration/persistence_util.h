@@ -60,7 +60,8 @@ inline std::string InfoField(redisContext* c, const std::string& field) {
   return text.substr(at, text.find("\r\n", at) - at);
 }
 
-// Every key of dbs 0..3 with its value and whether it has a TTL.
+// Every key of dbs 0..3 with its type, value and whether it has a TTL. Collections are read
+// whole (hashes and sets sorted, so equal contents compare equal whatever the order).
 inline std::map<std::string, std::string> DumpDbs(redisContext* c) {
   std::map<std::string, std::string> out;
   for (int db = 0; db < 4; ++db) {
@@ -68,15 +69,34 @@ inline std::map<std::string, std::string> DumpDbs(redisContext* c) {
     ReplyPtr keys = Command(c, {"KEYS", "*"});
     for (size_t i = 0; keys && i < keys->elements; ++i) {
       std::string k(keys->element[i]->str, keys->element[i]->len);
-      ReplyPtr v = Command(c, {"GET", k});
+      ReplyPtr type = Command(c, {"TYPE", k});
+      const std::string t = type ? std::string(type->str, type->len) : "?";
+      std::string value;
+      if (t == "string") {
+        value = Describe(Command(c, {"GET", k}).get());
+      } else if (t == "list") {
+        value = Describe(Command(c, {"LRANGE", k, "0", "-1"}).get());
+      } else if (t == "zset") {
+        value = Describe(Command(c, {"ZRANGE", k, "0", "-1", "WITHSCORES"}).get());
+      } else {
+        ReplyPtr r = Command(c, {t == "hash" ? "HGETALL" : "SMEMBERS", k});
+        std::vector<std::string> items;
+        const size_t step = t == "hash" ? 2 : 1;
+        for (size_t j = 0; r && j + step <= r->elements; j += step) {
+          std::string item = Describe(r->element[j]);
+          if (step == 2) item += "=" + Describe(r->element[j + 1]);
+          items.push_back(item);
+        }
+        std::sort(items.begin(), items.end());
+        for (const std::string& item : items) value += item + " ";
+      }
       ReplyPtr ttl = Command(c, {"PTTL", k});
       out[std::to_string(db) + "/" + k] =
-          std::string(v->str, v->len) + (ttl->integer > 0 ? " (ttl)" : "");
+          t + " " + value + (ttl && ttl->integer > 0 ? " (ttl)" : "");
     }
   }
   Command(c, {"SELECT", "0"});
   return out;
 }
-
 
 }  // namespace strata::integration

@@ -1,0 +1,86 @@
+#include "server/blocking.h"
+
+#include <cmath>
+#include <string>
+
+#include "base/string_util.h"
+#include "server/command.h"
+#include "server/server.h"
+#include "server/worker.h"
+
+namespace strata::server {
+
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, double* seconds) {
+  std::optional<long double> v = ParseLongDouble(arg, /*allow_inf=*/false);
+  if (!v || std::isnan(static_cast<double>(*v))) {
+    ctx.reply.Error("ERR timeout is not a float or out of range");
+    return false;
+  }
+  if (*v < 0) {
+    ctx.reply.Error("ERR timeout is negative");
+    return false;
+  }
+  if (*v > 1e15) {  // past any representable deadline in ms
+    ctx.reply.Error("ERR timeout is out of range");
+    return false;
+  }
+  *seconds = static_cast<double>(*v);
+  return true;
+}
+
+bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, double timeout_s) {
+  ClientState& c = ctx.client;
+  if (c.in_exec || c.block_timed_out) return false;
+  if (c.block_deadline_ms == 0 && !c.block_forever) {  // the first attempt sets the deadline
+    if (timeout_s == 0) {
+      c.block_forever = true;
+    } else {
+      c.block_deadline_ms = ctx.now_ms + std::max<int64_t>(1, std::llround(timeout_s * 1000));
+    }
+  }
+  ctx.server.blocking().Block(&c, c.db.load(), keys);
+  c.blocked = true;
+  return true;
+}
+
+void Blocking::Block(ClientState* c, int db, std::span<const std::string_view> keys) {
+  std::lock_guard<std::mutex> l(mu_);
+  UnblockLocked(c);
+  std::vector<Key>& mine = keys_[c];
+  for (std::string_view k : keys) {
+    Key key(db, std::string(k));
+    if (waiting_[key].insert(c).second) mine.push_back(std::move(key));
+  }
+  blocked_.store(keys_.size(), std::memory_order_release);
+}
+
+void Blocking::Unblock(ClientState* c) {
+  std::lock_guard<std::mutex> l(mu_);
+  UnblockLocked(c);
+  blocked_.store(keys_.size(), std::memory_order_release);
+}
+
+void Blocking::UnblockLocked(ClientState* c) {
+  auto it = keys_.find(c);
+  if (it == keys_.end()) return;
+  for (const Key& k : it->second) {
+    auto w = waiting_.find(k);
+    if (w == waiting_.end()) continue;
+    w->second.erase(c);
+    if (w->second.empty()) waiting_.erase(w);
+  }
+  keys_.erase(it);
+}
+
+void Blocking::Signal(int db, std::string_view key) {
+  // A registration happens under the key's shard lock, which the signalling command held when
+  // it changed the key: either that registration is visible here, or the blocked command ran
+  // after the change and found the data.
+  if (blocked_.load(std::memory_order_acquire) == 0) return;
+  std::lock_guard<std::mutex> l(mu_);
+  auto w = waiting_.find(Key(db, std::string(key)));
+  if (w == waiting_.end()) return;
+  for (ClientState* c : w->second) c->worker->Deliver(c->id, std::string());
+}
+
+}  // namespace strata::server
