@@ -604,8 +604,17 @@ std::vector<CommandSpec> ZSetFamily() {
       {"zpopmax", -2, kWrite | kFast, 1, 1, 1, CmdZPopMax, "sorted-set",
        "Remove and return members with the highest scores in a sorted set"},
       // numkeys: keys are found by parsing (Redis's movablekeys), locked by the handler.
-      {"zmpop", -4, kWrite, 0, 0, 0, CmdZMPop, "sorted-set",
-       "Remove and return members with scores in a sorted set"},
+      {"zmpop",
+       -4,
+       kWrite | kMovableKeys,
+       0,
+       0,
+       0,
+       CmdZMPop,
+       "sorted-set",
+       "Remove and return members with scores in a sorted set",
+       {},
+       1},
   };
   for (CommandSpec& s : ZSetOpCommands()) specs.push_back(std::move(s));
   return specs;
