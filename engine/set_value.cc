@@ -141,10 +141,10 @@ uint64_t SetValue::Scan(uint64_t cursor, size_t count, std::vector<std::string>*
   return cursor;
 }
 
-void SetValue::TableInsert(std::string_view member) {
+void SetValue::TableInsert(std::string_view member, uint64_t hash) {
   Entry* e = Entry::NewString(member, "", 0, false, 0);
-  table_entry_bytes_ += e->AllocatedBytes();
-  table_.Insert(e, HashKey(member));
+  table_entry_bytes_ += Entry::StringSize(member, "", 0);
+  table_.Insert(e, hash);
 }
 
 void SetValue::ToListpack() {
@@ -157,10 +157,15 @@ void SetValue::ToListpack() {
 void SetValue::ToHashtable() {
   if (enc_ == Encoding::kIntset) {
     char buf[24];
-    for (int64_t v : ints_) TableInsert(FormatInt(v, buf));
+    for (int64_t v : ints_) {
+      const std::string_view m = FormatInt(v, buf);
+      TableInsert(m, HashKey(m));
+    }
     std::vector<int64_t>().swap(ints_);
   } else if (enc_ == Encoding::kListpack) {
-    for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(p)) TableInsert(lp_.At(p));
+    for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(p)) {
+      TableInsert(lp_.At(p), HashKey(lp_.At(p)));
+    }
     lp_.Clear();
     lp_.Shrink();
   }
@@ -204,8 +209,9 @@ bool SetValue::Add(std::string_view member) {
     }
     ToHashtable();
   }
-  if (table_.Find(member, HashKey(member)) != nullptr) return false;
-  TableInsert(member);
+  const uint64_t h = HashKey(member);
+  if (table_.Find(member, h) != nullptr) return false;
+  TableInsert(member, h);
   return true;
 }
 
@@ -229,7 +235,7 @@ bool SetValue::Remove(std::string_view member) {
     case Encoding::kHashtable: {
       Entry* e = table_.Remove(member, HashKey(member));
       if (e == nullptr) return false;
-      table_entry_bytes_ -= e->AllocatedBytes();
+      table_entry_bytes_ -= Entry::StringSize(member, "", 0);
       Entry::Free(e);
       return true;
     }

@@ -180,7 +180,7 @@ class ZSetValue : public Value {
   void Set(std::string_view member, double score);
   void Remove(std::string_view member);
   void ToSkiplist();
-  void SkipInsert(std::string_view member, double score);
+  void SkipInsert(std::string_view member, double score, uint64_t hash);
 
   Encoding enc_ = Encoding::kListpack;
   Listpack lp_;
