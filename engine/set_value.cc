@@ -1,6 +1,7 @@
 #include "engine/set_value.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "base/coding.h"
 #include "base/hash.h"
@@ -57,9 +58,12 @@ std::string_view SetValue::FormatInt(int64_t v, char* buf) {
 
 size_t SetValue::size() const {
   switch (enc_) {
-    case Encoding::kIntset: return ints_.size();
-    case Encoding::kListpack: return lp_.size();
-    case Encoding::kHashtable: return table_.size();
+    case Encoding::kIntset:
+      return ints_.size();
+    case Encoding::kListpack:
+      return lp_.size();
+    case Encoding::kHashtable:
+      return table_.size();
   }
   return 0;
 }
@@ -67,18 +71,24 @@ size_t SetValue::size() const {
 size_t SetValue::bytes() const {
   size_t n = sizeof(*this);
   switch (enc_) {
-    case Encoding::kIntset: return n + ints_.capacity() * sizeof(int64_t);
-    case Encoding::kListpack: return n + lp_.bytes();
-    case Encoding::kHashtable: return n + table_entry_bytes_ + table_.bucket_bytes();
+    case Encoding::kIntset:
+      return n + ints_.capacity() * sizeof(int64_t);
+    case Encoding::kListpack:
+      return n + lp_.bytes();
+    case Encoding::kHashtable:
+      return n + table_entry_bytes_ + table_.bucket_bytes();
   }
   return n;
 }
 
 const char* SetValue::encoding() const {
   switch (enc_) {
-    case Encoding::kIntset: return "intset";
-    case Encoding::kListpack: return "listpack";
-    case Encoding::kHashtable: return "hashtable";
+    case Encoding::kIntset:
+      return "intset";
+    case Encoding::kListpack:
+      return "listpack";
+    case Encoding::kHashtable:
+      return "hashtable";
   }
   return "?";
 }
@@ -89,8 +99,10 @@ bool SetValue::Contains(std::string_view member) const {
       auto v = ParseInt64(member);
       return v && std::binary_search(ints_.begin(), ints_.end(), *v);
     }
-    case Encoding::kListpack: return lp_.Find(member) != lp_.end();
-    case Encoding::kHashtable: return table_.Find(member, HashKey(member)) != nullptr;
+    case Encoding::kListpack:
+      return lp_.Find(member) != lp_.end();
+    case Encoding::kHashtable:
+      return table_.Find(member, HashKey(member)) != nullptr;
   }
   return false;
 }
@@ -108,8 +120,10 @@ std::string SetValue::RandomMember(uint64_t rnd) const {
       char buf[24];
       return std::string(FormatInt(ints_[rnd % ints_.size()], buf));
     }
-    case Encoding::kListpack: return std::string(lp_.At(lp_.Seek(rnd % lp_.size())));
-    case Encoding::kHashtable: return std::string(table_.RandomEntry(rnd)->key());
+    case Encoding::kListpack:
+      return std::string(lp_.At(lp_.Seek(rnd % lp_.size())));
+    case Encoding::kHashtable:
+      return std::string(table_.RandomEntry(rnd)->key());
   }
   return {};
 }
@@ -119,7 +133,7 @@ uint64_t SetValue::Scan(uint64_t cursor, size_t count, std::vector<std::string>*
     ForEach([&](std::string_view m) { out->emplace_back(m); });
     return 0;
   }
-  size_t budget = count * 10;  // Redis's maxiterations
+  size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;  // Redis's maxiterations
   const size_t start = out->size();
   do {
     cursor = table_.Scan(cursor, [&](Entry* e) { out->emplace_back(e->key()); });
@@ -127,10 +141,10 @@ uint64_t SetValue::Scan(uint64_t cursor, size_t count, std::vector<std::string>*
   return cursor;
 }
 
-void SetValue::TableInsert(std::string_view member) {
+void SetValue::TableInsert(std::string_view member, uint64_t hash) {
   Entry* e = Entry::NewString(member, "", 0, false, 0);
-  table_entry_bytes_ += e->AllocatedBytes();
-  table_.Insert(e, HashKey(member));
+  table_entry_bytes_ += Entry::StringSize(member, "", 0);
+  table_.Insert(e, hash);
 }
 
 void SetValue::ToListpack() {
@@ -143,10 +157,15 @@ void SetValue::ToListpack() {
 void SetValue::ToHashtable() {
   if (enc_ == Encoding::kIntset) {
     char buf[24];
-    for (int64_t v : ints_) TableInsert(FormatInt(v, buf));
+    for (int64_t v : ints_) {
+      const std::string_view m = FormatInt(v, buf);
+      TableInsert(m, HashKey(m));
+    }
     std::vector<int64_t>().swap(ints_);
   } else if (enc_ == Encoding::kListpack) {
-    for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(p)) TableInsert(lp_.At(p));
+    for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(p)) {
+      TableInsert(lp_.At(p), HashKey(lp_.At(p)));
+    }
     lp_.Clear();
     lp_.Shrink();
   }
@@ -190,8 +209,9 @@ bool SetValue::Add(std::string_view member) {
     }
     ToHashtable();
   }
-  if (table_.Find(member, HashKey(member)) != nullptr) return false;
-  TableInsert(member);
+  const uint64_t h = HashKey(member);
+  if (table_.Find(member, h) != nullptr) return false;
+  TableInsert(member, h);
   return true;
 }
 
@@ -215,7 +235,7 @@ bool SetValue::Remove(std::string_view member) {
     case Encoding::kHashtable: {
       Entry* e = table_.Remove(member, HashKey(member));
       if (e == nullptr) return false;
-      table_entry_bytes_ -= e->AllocatedBytes();
+      table_entry_bytes_ -= Entry::StringSize(member, "", 0);
       Entry::Free(e);
       return true;
     }

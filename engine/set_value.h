@@ -84,13 +84,13 @@ class SetValue : public Value {
   bool Remove(std::string_view member);
   void ToListpack();
   void ToHashtable();
-  void TableInsert(std::string_view member);
+  void TableInsert(std::string_view member, uint64_t hash);
 
   Encoding enc_ = Encoding::kIntset;
-  std::vector<int64_t> ints_;  // kIntset, ascending
-  Listpack lp_;                // kListpack
-  mutable Table table_;        // kHashtable (mutable: lookups move buckets of a resize)
-  size_t table_entry_bytes_ = 0;  // allocated bytes of the table's entries
+  std::vector<int64_t> ints_;     // kIntset, ascending
+  Listpack lp_;                   // kListpack
+  mutable Table table_;           // kHashtable (mutable: lookups move buckets of a resize)
+  size_t table_entry_bytes_ = 0;  // bytes of the table's entries (Entry::StringSize)
 };
 
 // Body of a set_add / set_rem effect (engine/FORMAT.md): n, n x member.

@@ -1,6 +1,7 @@
 #include "engine/zset_value.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 
 #include "base/coding.h"
@@ -124,12 +125,11 @@ uint64_t ZSetValue::Scan(uint64_t cursor, size_t count,
     });
     return 0;
   }
-  size_t budget = count * 10;
+  size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
   const size_t start = out->size();
   do {
-    cursor = dict_.Scan(cursor, [&](Entry* e) {
-      out->emplace_back(std::string(e->key()), DecodeScore(e->str()));
-    });
+    cursor = dict_.Scan(
+        cursor, [&](Entry* e) { out->emplace_back(std::string(e->key()), DecodeScore(e->str())); });
   } while (cursor != 0 && --budget > 0 && out->size() - start < count);
   return cursor;
 }
@@ -147,18 +147,20 @@ void ZSetValue::LpInsert(std::string_view member, double score) {
   lp_.Insert(lp_.Next(p), std::string_view(buf, 8));
 }
 
-void ZSetValue::SkipInsert(std::string_view member, double score) {
+void ZSetValue::SkipInsert(std::string_view member, double score, uint64_t hash) {
   char buf[8];
   EncodeScore(score, buf);
-  Entry* e = Entry::NewString(member, std::string_view(buf, 8), 0, false, 0);
-  dict_entry_bytes_ += e->AllocatedBytes();
-  dict_.Insert(e, HashKey(member));
+  const std::string_view value(buf, 8);
+  Entry* e = Entry::NewString(member, value, 0, false, 0);
+  dict_entry_bytes_ += Entry::StringSize(member, value, 0);
+  dict_.Insert(e, hash);
   tree_.insert(Key{score, e->key(), 0});
 }
 
 void ZSetValue::ToSkiplist() {
   for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(lp_.Next(p))) {
-    SkipInsert(lp_.At(p), DecodeScore(lp_.At(lp_.Next(p))));
+    const std::string_view m = lp_.At(p);
+    SkipInsert(m, DecodeScore(lp_.At(lp_.Next(p))), HashKey(m));
   }
   lp_.Clear();
   lp_.Shrink();
@@ -184,7 +186,7 @@ void ZSetValue::Set(std::string_view member, double score) {
   const uint64_t h = HashKey(member);
   Entry* e = dict_.Find(member, h);
   if (e == nullptr) {
-    SkipInsert(member, score);
+    SkipInsert(member, score, h);
     return;
   }
   const double old = DecodeScore(e->str());
@@ -207,7 +209,7 @@ void ZSetValue::Remove(std::string_view member) {
   Entry* e = *slot;
   tree_.erase(Key{DecodeScore(e->str()), e->key(), 0});
   dict_.Unlink(slot);
-  dict_entry_bytes_ -= e->AllocatedBytes();
+  dict_entry_bytes_ -= Entry::StringSize(e->key(), e->str(), 0);
   Entry::Free(e);
 }
 
@@ -247,8 +249,10 @@ Status ZSetValue::Apply(RedoOp op, std::string_view body) {
     }
     std::string_view m;
     (void)GetLengthPrefixed(&body, &m);
-    if (add) Set(m, score);
-    else Remove(m);
+    if (add)
+      Set(m, score);
+    else
+      Remove(m);
   }
   return Status::Ok();
 }

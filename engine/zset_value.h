@@ -14,11 +14,10 @@
 // Not thread safe: the owning shard's lock guards a value like its entry.
 #pragma once
 
-#include <ext/pb_ds/assoc_container.hpp>
-#include <ext/pb_ds/tree_policy.hpp>
-
 #include <cstdint>
 #include <cstring>
+#include <ext/pb_ds/assoc_container.hpp>
+#include <ext/pb_ds/tree_policy.hpp>
 #include <memory>
 #include <optional>
 #include <span>
@@ -106,8 +105,10 @@ class ZSetValue : public Value {
     size_t lo = 0, hi = tree_.size();
     while (lo < hi) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (pred(tree_.find_by_order(mid)->member)) hi = mid;
-      else lo = mid + 1;
+      if (pred(tree_.find_by_order(mid)->member))
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     return lo;
   }
@@ -127,8 +128,10 @@ class ZSetValue : public Value {
     size_t lo = 0, hi = n;  // first rank where pred is false
     while (lo < hi) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (pred(tree_.find_by_order(mid)->member)) lo = mid + 1;
-      else hi = mid;
+      if (pred(tree_.find_by_order(mid)->member))
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     return lo == 0 ? n : lo - 1;
   }
@@ -140,7 +143,8 @@ class ZSetValue : public Value {
 
   static double DecodeScore(std::string_view eight) {
     uint64_t bits = 0;
-    for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(static_cast<uint8_t>(eight[i])) << (8 * i);
+    for (int i = 0; i < 8; ++i)
+      bits |= static_cast<uint64_t>(static_cast<uint8_t>(eight[i])) << (8 * i);
     double d;
     std::memcpy(&d, &bits, sizeof(d));
     return d;
@@ -176,7 +180,7 @@ class ZSetValue : public Value {
   void Set(std::string_view member, double score);
   void Remove(std::string_view member);
   void ToSkiplist();
-  void SkipInsert(std::string_view member, double score);
+  void SkipInsert(std::string_view member, double score, uint64_t hash);
 
   Encoding enc_ = Encoding::kListpack;
   Listpack lp_;

@@ -122,6 +122,16 @@ void CmdSMembers(CommandContext& ctx) {
 
 // Up to `count` distinct random members of s.
 std::vector<std::string> PickDistinct(const SetValue& s, size_t count) {
+  if (count < s.size() / 3) {
+    // Few of many: draw until `count` distinct (no copy of the whole set).
+    std::unordered_set<std::string> picked;
+    std::vector<std::string> out;
+    while (out.size() < count) {
+      std::string m = s.RandomMember(Random());
+      if (picked.insert(m).second) out.push_back(std::move(m));
+    }
+    return out;
+  }
   std::vector<std::string> all = s.Members();
   if (count >= all.size()) return all;
   // A partial Fisher-Yates shuffle.
@@ -263,7 +273,9 @@ std::vector<std::string> Combine(SetOp op, std::vector<const SetValue*> sets, si
       if (sets[0] == nullptr) return out;
       sets[0]->ForEach([&](std::string_view m) {
         for (size_t i = 1; i < sets.size(); ++i) {
-          if (sets[i] != nullptr && sets[i]->Contains(m)) return;
+          // The same set again: everything is excluded (and no lookup runs in the table being
+          // walked, which a lookup's rehash step could change).
+          if (sets[i] == sets[0] || (sets[i] != nullptr && sets[i]->Contains(m))) return;
         }
         out.emplace_back(m);
       });
@@ -400,8 +412,17 @@ std::vector<CommandSpec> SetFamily() {
        "Move a member from one set to another"},
       {"sinter", -2, kR, 1, -1, 1, CmdSInter, "set", "Intersect multiple sets"},
       // numkeys: keys are found by parsing (Redis's movablekeys), locked by the handler.
-      {"sintercard", -3, kR, 0, 0, 0, CmdSInterCard, "set",
-       "Intersect multiple sets and return the cardinality of the result"},
+      {"sintercard",
+       -3,
+       kR | kMovableKeys,
+       0,
+       0,
+       0,
+       CmdSInterCard,
+       "set",
+       "Intersect multiple sets and return the cardinality of the result",
+       {},
+       1},
       {"sunion", -2, kR, 1, -1, 1, CmdSUnion, "set", "Add multiple sets"},
       {"sdiff", -2, kR, 1, -1, 1, CmdSDiff, "set", "Subtract multiple sets"},
       {"sinterstore", -3, kW, 1, -1, 1, CmdSInterStore, "set",

@@ -105,13 +105,20 @@ void CmdZAdd(CommandContext& ctx) {
   size_t i = 2;
   for (; i < ctx.args.size(); ++i) {
     const std::string_view o = ctx.args[i];
-    if (EqualsIgnoreCase(o, "nx")) f.nx = true;
-    else if (EqualsIgnoreCase(o, "xx")) f.xx = true;
-    else if (EqualsIgnoreCase(o, "ch")) f.ch = true;
-    else if (EqualsIgnoreCase(o, "incr")) f.incr = true;
-    else if (EqualsIgnoreCase(o, "gt")) f.gt = true;
-    else if (EqualsIgnoreCase(o, "lt")) f.lt = true;
-    else break;
+    if (EqualsIgnoreCase(o, "nx"))
+      f.nx = true;
+    else if (EqualsIgnoreCase(o, "xx"))
+      f.xx = true;
+    else if (EqualsIgnoreCase(o, "ch"))
+      f.ch = true;
+    else if (EqualsIgnoreCase(o, "incr"))
+      f.incr = true;
+    else if (EqualsIgnoreCase(o, "gt"))
+      f.gt = true;
+    else if (EqualsIgnoreCase(o, "lt"))
+      f.lt = true;
+    else
+      break;
   }
   const size_t rest = ctx.args.size() - i;
   if (rest == 0 || rest % 2 != 0) return ctx.reply.Error(Status::Syntax());
@@ -291,9 +298,7 @@ void CmdZRange(CommandContext& ctx) { RangeCommand(ctx, RangeSpec::kAuto, false,
 void CmdZRangeStore(CommandContext& ctx) { RangeCommand(ctx, RangeSpec::kAuto, false, true); }
 void CmdZRevRange(CommandContext& ctx) { RangeCommand(ctx, RangeSpec::kRank, true, false); }
 void CmdZRangeByScore(CommandContext& ctx) { RangeCommand(ctx, RangeSpec::kScore, false, false); }
-void CmdZRevRangeByScore(CommandContext& ctx) {
-  RangeCommand(ctx, RangeSpec::kScore, true, false);
-}
+void CmdZRevRangeByScore(CommandContext& ctx) { RangeCommand(ctx, RangeSpec::kScore, true, false); }
 void CmdZRangeByLex(CommandContext& ctx) { RangeCommand(ctx, RangeSpec::kLex, false, false); }
 void CmdZRevRangeByLex(CommandContext& ctx) { RangeCommand(ctx, RangeSpec::kLex, true, false); }
 
@@ -413,7 +418,8 @@ std::pair<std::string_view, double> At(const ZSetValue& z, size_t rank) {
 }  // namespace
 
 bool ParseScoreRange(std::string_view min, std::string_view max, ScoreRange* out) {
-  return ParseScoreBound(min, &out->min, &out->minex) && ParseScoreBound(max, &out->max, &out->maxex);
+  return ParseScoreBound(min, &out->min, &out->minex) &&
+         ParseScoreBound(max, &out->max, &out->maxex);
 }
 
 bool ParseLexRange(std::string_view min, std::string_view max, LexRange* out) {
@@ -598,8 +604,17 @@ std::vector<CommandSpec> ZSetFamily() {
       {"zpopmax", -2, kWrite | kFast, 1, 1, 1, CmdZPopMax, "sorted-set",
        "Remove and return members with the highest scores in a sorted set"},
       // numkeys: keys are found by parsing (Redis's movablekeys), locked by the handler.
-      {"zmpop", -4, kWrite, 0, 0, 0, CmdZMPop, "sorted-set",
-       "Remove and return members with scores in a sorted set"},
+      {"zmpop",
+       -4,
+       kWrite | kMovableKeys,
+       0,
+       0,
+       0,
+       CmdZMPop,
+       "sorted-set",
+       "Remove and return members with scores in a sorted set",
+       {},
+       1},
   };
   for (CommandSpec& s : ZSetOpCommands()) specs.push_back(std::move(s));
   return specs;

@@ -59,10 +59,10 @@ struct RangeSpec {
   enum Type { kAuto, kRank, kScore, kLex };
   Type type = kRank;
   bool rev = false;
-  ScoreRange score;  // kScore
-  LexRange lex;      // kLex
-  int64_t offset = 0;  // kScore / kLex: LIMIT offset (negative selects nothing)
-  int64_t limit = -1;  // kScore / kLex: LIMIT count (negative: no limit)
+  ScoreRange score;             // kScore
+  LexRange lex;                 // kLex
+  int64_t offset = 0;           // kScore / kLex: LIMIT offset (negative selects nothing)
+  int64_t limit = -1;           // kScore / kLex: LIMIT count (negative: no limit)
   int64_t start = 0, stop = 0;  // kRank: indexes as given (negative from the end)
 };
 

@@ -70,8 +70,12 @@ void Combine(double* target, double v, Aggregate agg) {
       *target += v;
       if (std::isnan(*target)) *target = 0;  // inf + -inf
       break;
-    case Aggregate::kMin: *target = v < *target ? v : *target; break;
-    case Aggregate::kMax: *target = v > *target ? v : *target; break;
+    case Aggregate::kMin:
+      *target = v < *target ? v : *target;
+      break;
+    case Aggregate::kMax:
+      *target = v > *target ? v : *target;
+      break;
   }
 }
 
@@ -120,10 +124,14 @@ void SetOpGeneric(CommandContext& ctx, bool store, ZOp op, bool card) {
       }
     } else if (op != ZOp::kDiff && !card && remaining >= 2 && EqualsIgnoreCase(o, "aggregate")) {
       const std::string_view a = ctx.args[j + 1];
-      if (EqualsIgnoreCase(a, "sum")) agg = Aggregate::kSum;
-      else if (EqualsIgnoreCase(a, "min")) agg = Aggregate::kMin;
-      else if (EqualsIgnoreCase(a, "max")) agg = Aggregate::kMax;
-      else return ctx.reply.Error(Status::Syntax());
+      if (EqualsIgnoreCase(a, "sum"))
+        agg = Aggregate::kSum;
+      else if (EqualsIgnoreCase(a, "min"))
+        agg = Aggregate::kMin;
+      else if (EqualsIgnoreCase(a, "max"))
+        agg = Aggregate::kMax;
+      else
+        return ctx.reply.Error(Status::Syntax());
       j += 2;
     } else if (!store && !card && EqualsIgnoreCase(o, "withscores")) {
       withscores = true;
@@ -326,17 +334,83 @@ std::vector<CommandSpec> ZSetOpCommands() {
   // numkeys commands: keys are found by parsing (Redis's movablekeys) and locked by the
   // handler; the STORE forms declare their destination.
   return {
-      {"zunion", -3, kR, 0, 0, 0, CmdZUnion, "sorted-set", "Add multiple sorted sets"},
-      {"zinter", -3, kR, 0, 0, 0, CmdZInter, "sorted-set", "Intersect multiple sorted sets"},
-      {"zdiff", -3, kR, 0, 0, 0, CmdZDiff, "sorted-set", "Subtract multiple sorted sets"},
-      {"zunionstore", -4, kW, 1, 1, 1, CmdZUnionStore, "sorted-set",
-       "Add multiple sorted sets and store the resulting sorted set in a new key"},
-      {"zinterstore", -4, kW, 1, 1, 1, CmdZInterStore, "sorted-set",
-       "Intersect multiple sorted sets and store the resulting sorted set in a new key"},
-      {"zdiffstore", -4, kW, 1, 1, 1, CmdZDiffStore, "sorted-set",
-       "Subtract multiple sorted sets and store the resulting sorted set in a new key"},
-      {"zintercard", -3, kR, 0, 0, 0, CmdZInterCard, "sorted-set",
-       "Intersect multiple sorted sets and return the cardinality of the result"},
+      {"zunion",
+       -3,
+       kR | kMovableKeys,
+       0,
+       0,
+       0,
+       CmdZUnion,
+       "sorted-set",
+       "Add multiple sorted sets",
+       {},
+       1},
+      {"zinter",
+       -3,
+       kR | kMovableKeys,
+       0,
+       0,
+       0,
+       CmdZInter,
+       "sorted-set",
+       "Intersect multiple sorted sets",
+       {},
+       1},
+      {"zdiff",
+       -3,
+       kR | kMovableKeys,
+       0,
+       0,
+       0,
+       CmdZDiff,
+       "sorted-set",
+       "Subtract multiple sorted sets",
+       {},
+       1},
+      {"zunionstore",
+       -4,
+       kW | kMovableKeys,
+       1,
+       1,
+       1,
+       CmdZUnionStore,
+       "sorted-set",
+       "Add multiple sorted sets and store the resulting sorted set in a new key",
+       {},
+       2},
+      {"zinterstore",
+       -4,
+       kW | kMovableKeys,
+       1,
+       1,
+       1,
+       CmdZInterStore,
+       "sorted-set",
+       "Intersect multiple sorted sets and store the resulting sorted set in a new key",
+       {},
+       2},
+      {"zdiffstore",
+       -4,
+       kW | kMovableKeys,
+       1,
+       1,
+       1,
+       CmdZDiffStore,
+       "sorted-set",
+       "Subtract multiple sorted sets and store the resulting sorted set in a new key",
+       {},
+       2},
+      {"zintercard",
+       -3,
+       kR | kMovableKeys,
+       0,
+       0,
+       0,
+       CmdZInterCard,
+       "sorted-set",
+       "Intersect multiple sorted sets and return the cardinality of the result",
+       {},
+       1},
       {"zrandmember", -2, kR, 1, 1, 1, CmdZRandMember, "sorted-set",
        "Get one or multiple random elements from a sorted set"},
       {"zscan", -3, kR, 1, 1, 1, CmdZScan, "sorted-set",

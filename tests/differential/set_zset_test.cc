@@ -32,21 +32,21 @@ class SetZSetGenerator : public RandomSource {
   }
   std::string Score() {
     static const std::vector<std::string> kScores = {
-        "0",   "1",    "2",    "2.5", "-1",   "-0",    "0.1",  "1e3", "inf",
-        "-inf", "+inf", "3",    "7",   "1e-3", "0x10",  "abc",  "nan", "",
-        "1.5", "-2.25", "100", "5",   " 1",   "1e400", "-0.0", "4",   "6"};
+        "0",    "1",     "2",   "2.5", "-1",   "-0",    "0.1",  "1e3", "inf",
+        "-inf", "+inf",  "3",   "7",   "1e-3", "0x10",  "abc",  "nan", "",
+        "1.5",  "-2.25", "100", "5",   " 1",   "1e400", "-0.0", "4",   "6"};
     return Chance(12) ? Pick(kScores) : std::to_string(Between(-3, 8));
   }
   std::string ScoreBound() {
-    static const std::vector<std::string> kBounds = {"-inf", "+inf", "inf", "(1",  "(0",  "2",
-                                                     "(2.5", "0",    "5",   "(-1", "abc", "(",
+    static const std::vector<std::string> kBounds = {"-inf", "+inf", "inf", "(1",   "(0",  "2",
+                                                     "(2.5", "0",    "5",   "(-1",  "abc", "(",
                                                      "nan",  "-1",   "3",   "(inf", "1e3"};
     return Chance(3) ? std::to_string(Between(-2, 8)) : Pick(kBounds);
   }
   std::string LexBound() {
-    static const std::vector<std::string> kBounds = {"-",  "+",  "[a", "(a", "[c", "(c", "[zz",
-                                                     "[",  "(",  "[1", "(10", "a",  "[e", "(f",
-                                                     "+x", "[-3"};
+    static const std::vector<std::string> kBounds = {"-",   "+",  "[a", "(a", "[c",  "(c",
+                                                     "[zz", "[",  "(",  "[1", "(10", "a",
+                                                     "[e",  "(f", "+x", "[-3"};
     return Pick(kBounds);
   }
   std::string Index() { return std::to_string(Between(-8, 8)); }
@@ -73,7 +73,10 @@ class SetZSetGenerator : public RandomSource {
 
   Step Next() {
     switch (Below(60)) {
-      case 0: case 1: case 2: case 3: {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
         Argv a = {RandomCase("SADD"), Key()};
         Members(&a, 4);
         return {a};
@@ -83,22 +86,27 @@ class SetZSetGenerator : public RandomSource {
         Members(&a, 3);
         return {a};
       }
-      case 5: return {{"SCARD", Key()}};
-      case 6: return {{"SISMEMBER", Key(), Member()}};
+      case 5:
+        return {{"SCARD", Key()}};
+      case 6:
+        return {{"SISMEMBER", Key(), Member()}};
       case 7: {
         Argv a = {"SMISMEMBER", Key()};
         Members(&a, 3);
         return {a};
       }
-      case 8: return {{"SMEMBERS", Key()}, Compare::kSorted};
+      case 8:
+        return {{"SMEMBERS", Key()}, Compare::kSorted};
       case 9: {
         // SPOP / SRANDMEMBER only where the reply is deterministic.
         if (Chance(3)) return {{"SPOP", "nokey"}};
         if (Chance(2)) return {{"SPOP", Key(), Chance(5) ? "-1" : "1000"}, Compare::kSorted};
         return {{"SRANDMEMBER", Key(), Chance(5) ? "0" : "1000"}, Compare::kSorted};
       }
-      case 10: return {{"SMOVE", Key(), Key(), Member()}};
-      case 11: case 12: {
+      case 10:
+        return {{"SMOVE", Key(), Key(), Member()}};
+      case 11:
+      case 12: {
         Argv a = {Pick(std::vector<std::string>{"SINTER", "SUNION", "SDIFF"})};
         Keys(&a, 3);
         return {a, Compare::kSorted};
@@ -117,50 +125,72 @@ class SetZSetGenerator : public RandomSource {
       }
       case 15: {
         Argv a = {"SSCAN", Key(), Chance(10) ? "x" : "0"};
-        if (Chance(2)) a.insert(a.end(), {"MATCH", Pick(std::vector<std::string>{"*", "[a-c]", "1*", "?"})});
+        if (Chance(2))
+          a.insert(a.end(), {"MATCH", Pick(std::vector<std::string>{"*", "[a-c]", "1*", "?"})});
         a.insert(a.end(), {"COUNT", Chance(8) ? "0" : "1000"});
         return {a, Compare::kScan};
       }
-      case 16: case 17: case 18: case 19: case 20: return {ZAdd()};
-      case 21: return {{"ZINCRBY", Key(), Score(), Member()}};
+      case 16:
+      case 17:
+      case 18:
+      case 19:
+      case 20:
+        return {ZAdd()};
+      case 21:
+        return {{"ZINCRBY", Key(), Score(), Member()}};
       case 22: {
         Argv a = {"ZREM", Key()};
         Members(&a, 3);
         return {a};
       }
-      case 23: return {{"ZCARD", Key()}};
-      case 24: return {{"ZSCORE", Key(), Member()}};
+      case 23:
+        return {{"ZCARD", Key()}};
+      case 24:
+        return {{"ZSCORE", Key(), Member()}};
       case 25: {
         Argv a = {"ZMSCORE", Key()};
         Members(&a, 3);
         return {a};
       }
-      case 26: return {{Chance(2) ? "ZRANK" : "ZREVRANK", Key(), Member()}};
-      case 27: return {{"ZCOUNT", Key(), ScoreBound(), ScoreBound()}};
-      case 28: return {{"ZLEXCOUNT", Key(), LexBound(), LexBound()}};
-      case 29: case 30: case 31: case 32: return {ZRange(/*store=*/false)};
-      case 33: return {ZRange(/*store=*/true)};
+      case 26:
+        return {{Chance(2) ? "ZRANK" : "ZREVRANK", Key(), Member()}};
+      case 27:
+        return {{"ZCOUNT", Key(), ScoreBound(), ScoreBound()}};
+      case 28:
+        return {{"ZLEXCOUNT", Key(), LexBound(), LexBound()}};
+      case 29:
+      case 30:
+      case 31:
+      case 32:
+        return {ZRange(/*store=*/false)};
+      case 33:
+        return {ZRange(/*store=*/true)};
       case 34: {
         Argv a = {"ZREVRANGE", Key(), Index(), Index()};
         if (Chance(2)) a.push_back("WITHSCORES");
         return {a};
       }
-      case 35: case 36: {
+      case 35:
+      case 36: {
         const bool rev = Chance(2);
         Argv a = {rev ? "ZREVRANGEBYSCORE" : "ZRANGEBYSCORE", Key(), ScoreBound(), ScoreBound()};
         if (Chance(2)) a.push_back("WITHSCORES");
         if (Chance(2)) a.insert(a.end(), {"LIMIT", Count(), Count()});
         return {a};
       }
-      case 37: case 38: {
+      case 37:
+      case 38: {
         const bool rev = Chance(2);
         Argv a = {rev ? "ZREVRANGEBYLEX" : "ZRANGEBYLEX", Key(), LexBound(), LexBound()};
         if (Chance(3)) a.insert(a.end(), {"LIMIT", Count(), Count()});
         return {a};
       }
-      case 39: return {{"ZREMRANGEBYRANK", Key(), Index(), Index()}};
-      case 40: return {{"ZREMRANGEBYSCORE", Key(), ScoreBound(), ScoreBound()}};
-      case 41: return {{"ZREMRANGEBYLEX", Key(), LexBound(), LexBound()}};
+      case 39:
+        return {{"ZREMRANGEBYRANK", Key(), Index(), Index()}};
+      case 40:
+        return {{"ZREMRANGEBYSCORE", Key(), ScoreBound(), ScoreBound()}};
+      case 41:
+        return {{"ZREMRANGEBYLEX", Key(), LexBound(), LexBound()}};
       case 42: {
         Argv a = {Chance(2) ? "ZPOPMIN" : "ZPOPMAX", Key()};
         if (Chance(2)) a.push_back(Count());
@@ -177,7 +207,10 @@ class SetZSetGenerator : public RandomSource {
         if (Chance(3)) return {{"ZRANDMEMBER", "nokey"}};
         return {{"ZRANDMEMBER", Key(), Chance(6) ? "0" : "1000"}, Compare::kSorted};
       }
-      case 45: case 46: case 47: return {SetOp()};
+      case 45:
+      case 46:
+      case 47:
+        return {SetOp()};
       case 48: {
         Argv a = {"ZINTERCARD"};
         NumKeys(&a, 3);
@@ -186,26 +219,43 @@ class SetZSetGenerator : public RandomSource {
       }
       case 49: {
         Argv a = {"ZSCAN", Key(), "0"};
-        if (Chance(2)) a.insert(a.end(), {"MATCH", Pick(std::vector<std::string>{"*", "[a-c]", "1*"})});
+        if (Chance(2))
+          a.insert(a.end(), {"MATCH", Pick(std::vector<std::string>{"*", "[a-c]", "1*"})});
         if (Chance(2)) a.insert(a.end(), {"COUNT", Chance(8) ? "-1" : "100"});
         return {a};
       }
-      case 50: return {{"DEL", Key()}};
-      case 51: return {{"EXISTS", Key()}};
-      case 52: return {{"TYPE", Key()}};
-      case 53: return {{"SET", Key(), Member()}};
-      case 54: return {{"GET", Key()}};
-      case 55: return {{"LPUSH", Key(), Member()}};
+      case 50:
+        return {{"DEL", Key()}};
+      case 51:
+        return {{"EXISTS", Key()}};
+      case 52:
+        return {{"TYPE", Key()}};
+      case 53:
+        return {{"SET", Key(), Member()}};
+      case 54:
+        return {{"GET", Key()}};
+      case 55:
+        return {{"LPUSH", Key(), Member()}};
       case 56: {
         // Odd arities.
-        static const std::vector<Argv> kOdd = {
-            {"SADD", "k0"}, {"ZADD", "k0", "1"}, {"ZADD", "k0", "1", "a", "2"}, {"SCARD"},
-            {"ZRANGE", "k0", "0"}, {"ZINCRBY", "k0", "1"}, {"SMOVE", "k0", "k1"},
-            {"ZSCORE", "k0"}, {"SINTERCARD", "1"}, {"ZMPOP", "1", "k0"}, {"ZUNIONSTORE", "d", "1"},
-            {"ZRANGESTORE", "d", "k0", "0"}, {"ZREMRANGEBYRANK", "k0", "0"}, {"SPOP", "k0", "1", "2"}};
+        static const std::vector<Argv> kOdd = {{"SADD", "k0"},
+                                               {"ZADD", "k0", "1"},
+                                               {"ZADD", "k0", "1", "a", "2"},
+                                               {"SCARD"},
+                                               {"ZRANGE", "k0", "0"},
+                                               {"ZINCRBY", "k0", "1"},
+                                               {"SMOVE", "k0", "k1"},
+                                               {"ZSCORE", "k0"},
+                                               {"SINTERCARD", "1"},
+                                               {"ZMPOP", "1", "k0"},
+                                               {"ZUNIONSTORE", "d", "1"},
+                                               {"ZRANGESTORE", "d", "k0", "0"},
+                                               {"ZREMRANGEBYRANK", "k0", "0"},
+                                               {"SPOP", "k0", "1", "2"}};
         return {Pick(kOdd)};
       }
-      default: return {ZAdd()};
+      default:
+        return {ZAdd()};
     }
   }
 
@@ -263,6 +313,116 @@ class SetZSetGenerator : public RandomSource {
   }
 };
 
+// Big values (hundreds of members): hashtable sets and skiplist sorted sets, whose replies are
+// ordered the same whatever the encoding. Lex commands go to "lex", whose scores are all 0
+// (Redis leaves lex ranges over mixed scores undefined on a skiplist).
+class LargeGenerator : public RandomSource {
+ public:
+  explicit LargeGenerator(uint64_t seed) : RandomSource(seed) {}
+
+  std::string ZKey() { return "z" + std::to_string(Below(3)); }
+  std::string SKey() { return "s" + std::to_string(Below(2)); }
+  std::string Member() { return "m" + std::to_string(Below(400)); }
+  std::string Score() { return Chance(10) ? "1.5" : std::to_string(Between(0, 20)); }
+  std::string Bound() {
+    std::string b = std::to_string(Between(-1, 21));
+    return Chance(3) ? "(" + b : b;
+  }
+  std::string Lex() {
+    if (Chance(10)) return Chance(2) ? "-" : "+";
+    return (Chance(2) ? "[" : "(") + Member();
+  }
+  std::string Index() { return std::to_string(Between(-450, 450)); }
+
+  Step Next() {
+    switch (Below(24)) {
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
+        Argv a = {"ZADD", Chance(6) ? "lex" : ZKey()};
+        const bool lex = a[1] == "lex";
+        if (Chance(6)) a.push_back(Chance(2) ? "GT" : "CH");
+        for (int i = 0; i < 20; ++i) {
+          a.push_back(lex ? "0" : Score());
+          a.push_back(Member());
+        }
+        return {a};
+      }
+      case 4: {
+        Argv a = {"ZREM", ZKey()};
+        for (int i = 0; i < 5; ++i) a.push_back(Member());
+        return {a};
+      }
+      case 5:
+        return {{"ZINCRBY", ZKey(), Score(), Member()}};
+      case 6: {
+        Argv a = {"ZRANGE", ZKey(), Index(), Index()};
+        if (Chance(2)) a.push_back("REV");
+        if (Chance(2)) a.push_back("WITHSCORES");
+        return {a};
+      }
+      case 7:
+      case 8: {
+        Argv a = {"ZRANGE", ZKey(), Bound(), Bound(), "BYSCORE"};
+        if (Chance(2)) a.push_back("REV");
+        if (Chance(2))
+          a.insert(a.end(),
+                   {"LIMIT", std::to_string(Between(-1, 50)), std::to_string(Between(-1, 30))});
+        if (Chance(2)) a.push_back("WITHSCORES");
+        return {a};
+      }
+      case 9:
+        return {{Chance(2) ? "ZRANK" : "ZREVRANK", ZKey(), Member()}};
+      case 10:
+        return {{"ZCOUNT", ZKey(), Bound(), Bound()}};
+      case 11:
+        return {{"ZSCORE", ZKey(), Member()}};
+      case 12: {
+        Argv a = {Chance(2) ? "ZRANGEBYLEX" : "ZREVRANGEBYLEX", "lex", Lex(), Lex()};
+        if (a[0] == "ZREVRANGEBYLEX") std::swap(a[2], a[3]);
+        if (Chance(2)) a.insert(a.end(), {"LIMIT", std::to_string(Between(0, 20)), "10"});
+        return {a};
+      }
+      case 13:
+        return {{"ZLEXCOUNT", "lex", Lex(), Lex()}};
+      case 14:
+        return {{"ZREMRANGEBYLEX", "lex", Lex(), Lex()}};
+      case 15: {
+        const std::string b = std::to_string(Between(0, 20));
+        return {{"ZREMRANGEBYSCORE", ZKey(), b, b}};
+      }
+      case 16: {
+        const int64_t start = Between(-300, 300);
+        return {{"ZREMRANGEBYRANK", ZKey(), std::to_string(start), std::to_string(start + 3)}};
+      }
+      case 17:
+        return {{Chance(2) ? "ZPOPMIN" : "ZPOPMAX", ZKey(), std::to_string(Between(1, 4))}};
+      case 18: {
+        Argv a = {Chance(2) ? "ZUNIONSTORE" : "ZINTERSTORE", "d", "2", ZKey(), ZKey()};
+        if (Chance(2)) a.insert(a.end(), {"AGGREGATE", Chance(2) ? "MIN" : "MAX"});
+        return {a};
+      }
+      case 19:
+        return {{"ZRANGE", "d", "0", "30", "WITHSCORES"}};
+      case 20: {
+        Argv a = {"SADD", SKey()};
+        for (int i = 0; i < 30; ++i) a.push_back(Member());
+        return {a};
+      }
+      case 21: {
+        Argv a = {"SREM", SKey()};
+        for (int i = 0; i < 5; ++i) a.push_back(Member());
+        return {a};
+      }
+      case 22:
+        return {{"SINTERCARD", "2", "s0", "s1"}};
+      default:
+        return {{"SINTER", "s0", "s1"}, Compare::kSorted};
+    }
+  }
+};
+
 class SetZSetDifferentialTest : public DifferentialTest {
  protected:
   // SSCAN: [cursor, [members]] with the members compared sorted.
@@ -283,20 +443,22 @@ class SetZSetDifferentialTest : public DifferentialTest {
     };
     last_reply_ = *theirs;
     if (!(norm(*ours) == norm(*theirs))) {
-      ADD_FAILURE() << context << "replies differ (members compared sorted) for: "
-                    << RenderCommand(argv) << "\n  strata: " << Render(*ours)
-                    << "\n  redis:  " << Render(*theirs) << History();
+      ADD_FAILURE() << context
+                    << "replies differ (members compared sorted) for: " << RenderCommand(argv)
+                    << "\n  strata: " << Render(*ours) << "\n  redis:  " << Render(*theirs)
+                    << History();
       return false;
     }
     Remember(argv, *theirs);
     return true;
   }
 
+  template <typename Generator>
   bool RunSteps(std::span<const uint64_t> seeds, int steps) {
     for (uint64_t seed : seeds) {
       history_.clear();
       if (!SendBoth({"FLUSHALL"}) || !SendBoth({"SELECT", "0"})) return false;
-      SetZSetGenerator gen(seed);
+      Generator gen(seed);
       for (int step = 0; step < steps; ++step) {
         const Step s = gen.Next();
         const std::string context =
@@ -306,9 +468,15 @@ class SetZSetDifferentialTest : public DifferentialTest {
         if (!Supported(name)) continue;
         bool ok = true;
         switch (s.compare) {
-          case Compare::kExact: ok = SendBoth(s.argv, context); break;
-          case Compare::kSorted: ok = SendBothSorted(s.argv, context); break;
-          case Compare::kScan: ok = SendBothScan(s.argv, context); break;
+          case Compare::kExact:
+            ok = SendBoth(s.argv, context);
+            break;
+          case Compare::kSorted:
+            ok = SendBothSorted(s.argv, context);
+            break;
+          case Compare::kScan:
+            ok = SendBothScan(s.argv, context);
+            break;
         }
         if (!ok) return false;
       }
@@ -321,7 +489,12 @@ class SetZSetDifferentialTest : public DifferentialTest {
 TEST_F(SetZSetDifferentialTest, RandomSetAndZSetCommandsAgree) {
   constexpr uint64_t kSeeds[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
                                  13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
-  EXPECT_TRUE(RunSteps(kSeeds, 2000));
+  EXPECT_TRUE(RunSteps<SetZSetGenerator>(kSeeds, 2000));
+}
+
+TEST_F(SetZSetDifferentialTest, RandomCommandsOnLargeValuesAgree) {
+  constexpr uint64_t kSeeds[] = {1, 2, 3, 4};
+  EXPECT_TRUE(RunSteps<LargeGenerator>(kSeeds, 1500));
 }
 
 struct EdgeCase {
@@ -384,8 +557,7 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"SSCAN", "s", "0", "MATCH"}, kSyntax},
       {{"SSCAN", "nokey", "0", "foo"}, "[\"0\", []]"},
       {{"SSCAN", "s", "0"}, "[\"0\", [\"1\", \"2\", \"3\"]]"},
-      {{"ZADD", "z", "0.1", "a", "1e20", "b", "3.0", "c", "-0.0", "d", "inf", "e"},
-       "(integer) 5"},
+      {{"ZADD", "z", "0.1", "a", "1e20", "b", "3.0", "c", "-0.0", "d", "inf", "e"}, "(integer) 5"},
       {{"ZRANGE", "z", "0", "-1", "WITHSCORES"},
        "[\"d\", \"0\", \"a\", \"0.10000000000000001\", \"c\", \"3\", \"b\", \"1e+20\", \"e\", "
        "\"inf\"]"},
@@ -451,7 +623,8 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"ZRANDMEMBER", "z", "x"}, kNotInt},
       {{"ZRANDMEMBER", "nokey"}, "(nil)"},
       {{"ZRANDMEMBER", "nokey", "3"}, "[]"},
-      {{"ZINTERCARD", "0", "z"}, "(error) ERR at least 1 input key is needed for 'zintercard' command"},
+      {{"ZINTERCARD", "0", "z"},
+       "(error) ERR at least 1 input key is needed for 'zintercard' command"},
       {{"ZINTERCARD", "x", "z"}, kNotInt},
       {{"ZINTERCARD", "3", "z"}, kSyntax},
       {{"ZINTERCARD", "1", "z", "LIMIT", "-1"}, "(error) ERR LIMIT can't be negative"},
