@@ -31,7 +31,8 @@ void HashDelBody(std::string* out, std::span<const std::string_view> fields) {
 }
 
 size_t HashValue::bytes() const {
-  return sizeof(HashValue) + lp_.bytes() + table_.bucket_bytes() + entry_bytes_;
+  return sizeof(HashValue) + lp_.bytes() + entry_bytes_ +
+         (table_ ? sizeof(Table) + table_->bucket_bytes() : 0);
 }
 
 void HashValue::Serialize(std::string* out) const {
@@ -48,14 +49,14 @@ std::optional<std::string_view> HashValue::Get(std::string_view field) const {
     if (pos == lp_.end()) return std::nullopt;
     return lp_.At(lp_.Next(pos));
   }
-  Entry* e = table_.Find(field, HashKey(field));
+  Entry* e = table_->Find(field, HashKey(field));
   if (e == nullptr) return std::nullopt;
   return e->str();
 }
 
 uint64_t HashValue::Scan(uint64_t cursor,
                          const std::function<void(std::string_view, std::string_view)>& fn) const {
-  return table_.Scan(cursor, [&](Entry* e) { fn(e->key(), e->str()); });
+  return table_->Scan(cursor, [&](Entry* e) { fn(e->key(), e->str()); });
 }
 
 std::pair<std::string_view, std::string_view> HashValue::Random(uint64_t rnd) const {
@@ -63,7 +64,7 @@ std::pair<std::string_view, std::string_view> HashValue::Random(uint64_t rnd) co
     const size_t pos = lp_.Seek(2 * (rnd % size()));
     return {lp_.At(pos), lp_.At(lp_.Next(pos))};
   }
-  Entry* e = table_.RandomEntry(rnd);
+  Entry* e = table_->RandomEntry(rnd);
   return {e->key(), e->str()};
 }
 
@@ -86,7 +87,7 @@ void HashValue::ConvertToTable() {
     }
     pos = lp_.Next(vpos);
   }
-  table_ = std::move(t);
+  table_ = std::make_unique<Table>(std::move(t));
   entry_bytes_ = bytes;
   lp_ = Listpack();
   table_mode_ = true;
@@ -112,13 +113,13 @@ bool HashValue::Set(std::string_view field, std::string_view value) {
   const uint64_t h = HashKey(field);
   Entry* e = Entry::NewString(field, value, 0, false, 0);
   entry_bytes_ += e->AllocatedBytes();
-  if (Table::Slot slot = table_.FindSlot(field, h); slot != nullptr) {
-    Entry* old = table_.Replace(slot, e);
+  if (Table::Slot slot = table_->FindSlot(field, h); slot != nullptr) {
+    Entry* old = table_->Replace(slot, e);
     entry_bytes_ -= old->AllocatedBytes();
     Entry::Free(old);
     return false;
   }
-  table_.Insert(e, h);
+  table_->Insert(e, h);
   return true;
 }
 
@@ -129,13 +130,13 @@ bool HashValue::Del(std::string_view field) {
     lp_.Erase(pos, 2);
     return true;
   }
-  Entry* e = table_.Remove(field, HashKey(field));
+  Entry* e = table_->Remove(field, HashKey(field));
   if (e == nullptr) return false;
   entry_bytes_ -= e->AllocatedBytes();
   Entry::Free(e);
   // Nobody's cron migrates a hash's table: shrink it here, a bounded step per delete.
-  if (table_.rehashing() || table_.size() * 8 < table_.bucket_bytes() / sizeof(Entry*)) {
-    table_.MigrateFor(0);
+  if (table_->rehashing() || table_->size() * 8 < table_->bucket_bytes() / sizeof(Entry*)) {
+    table_->MigrateFor(0);
   }
   return true;
 }

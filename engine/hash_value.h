@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,7 +32,7 @@ class HashValue final : public Value {
   ~HashValue() override = default;
 
   ValueType type() const override { return ValueType::kHash; }
-  size_t size() const override { return table_mode_ ? table_.size() : lp_.size() / 2; }
+  size_t size() const override { return table_mode_ ? table_->size() : lp_.size() / 2; }
   size_t bytes() const override;
   const char* encoding() const override { return table_mode_ ? "hashtable" : "listpack"; }
   void Serialize(std::string* out) const override;
@@ -61,7 +62,9 @@ class HashValue final : public Value {
   void ConvertToTable();
 
   Listpack lp_;
-  mutable Table table_;     // lookups may move buckets of a resize under way
+  // The hashtable encoding's table, allocated at the conversion (a listpack hash does not pay
+  // for an empty Table). Lookups may move buckets of a resize under way.
+  std::unique_ptr<Table> table_;
   size_t entry_bytes_ = 0;  // allocated bytes of table_'s entries
   bool table_mode_ = false;
 };
@@ -76,7 +79,7 @@ void HashValue::ForEach(Fn&& fn) const {
     }
     return;
   }
-  table_.Walk(0, table_.walk_end(), [&](Entry* e) { fn(e->key(), e->str()); });
+  table_->Walk(0, table_->walk_end(), [&](Entry* e) { fn(e->key(), e->str()); });
 }
 
 }  // namespace strata::engine

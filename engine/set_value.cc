@@ -63,7 +63,7 @@ size_t SetValue::size() const {
     case Encoding::kListpack:
       return lp_.size();
     case Encoding::kHashtable:
-      return table_.size();
+      return table_->size();
   }
   return 0;
 }
@@ -72,11 +72,11 @@ size_t SetValue::bytes() const {
   size_t n = sizeof(*this);
   switch (enc_) {
     case Encoding::kIntset:
-      return n + ints_.capacity() * sizeof(int64_t);
+      return n + ints_.bytes();
     case Encoding::kListpack:
       return n + lp_.bytes();
     case Encoding::kHashtable:
-      return n + table_entry_bytes_ + table_.bucket_bytes();
+      return n + table_entry_bytes_ + sizeof(Table) + table_->bucket_bytes();
   }
   return n;
 }
@@ -97,12 +97,12 @@ bool SetValue::Contains(std::string_view member) const {
   switch (enc_) {
     case Encoding::kIntset: {
       auto v = ParseInt64(member);
-      return v && std::binary_search(ints_.begin(), ints_.end(), *v);
+      return v && ints_.Contains(*v);
     }
     case Encoding::kListpack:
       return lp_.Find(member) != lp_.end();
     case Encoding::kHashtable:
-      return table_.Find(member, HashKey(member)) != nullptr;
+      return table_->Find(member, HashKey(member)) != nullptr;
   }
   return false;
 }
@@ -118,12 +118,12 @@ std::string SetValue::RandomMember(uint64_t rnd) const {
   switch (enc_) {
     case Encoding::kIntset: {
       char buf[24];
-      return std::string(FormatInt(ints_[rnd % ints_.size()], buf));
+      return std::string(FormatInt(ints_.At(rnd % ints_.size()), buf));
     }
     case Encoding::kListpack:
       return std::string(lp_.At(lp_.Seek(rnd % lp_.size())));
     case Encoding::kHashtable:
-      return std::string(table_.RandomEntry(rnd)->key());
+      return std::string(table_->RandomEntry(rnd)->key());
   }
   return {};
 }
@@ -136,7 +136,7 @@ uint64_t SetValue::Scan(uint64_t cursor, size_t count, std::vector<std::string>*
   size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;  // Redis's maxiterations
   const size_t start = out->size();
   do {
-    cursor = table_.Scan(cursor, [&](Entry* e) { out->emplace_back(e->key()); });
+    cursor = table_->Scan(cursor, [&](Entry* e) { out->emplace_back(e->key()); });
   } while (cursor != 0 && --budget > 0 && out->size() - start < count);
   return cursor;
 }
@@ -144,24 +144,25 @@ uint64_t SetValue::Scan(uint64_t cursor, size_t count, std::vector<std::string>*
 void SetValue::TableInsert(std::string_view member, uint64_t hash) {
   Entry* e = Entry::NewString(member, "", 0, false, 0);
   table_entry_bytes_ += Entry::StringSize(member, "", 0);
-  table_.Insert(e, hash);
+  table_->Insert(e, hash);
 }
 
 void SetValue::ToListpack() {
   char buf[24];
-  for (int64_t v : ints_) lp_.PushBack(FormatInt(v, buf));
-  std::vector<int64_t>().swap(ints_);
+  for (size_t i = 0; i < ints_.size(); ++i) lp_.PushBack(FormatInt(ints_.At(i), buf));
+  ints_.Clear();
   enc_ = Encoding::kListpack;
 }
 
 void SetValue::ToHashtable() {
+  if (table_ == nullptr) table_ = std::make_unique<Table>();
   if (enc_ == Encoding::kIntset) {
     char buf[24];
-    for (int64_t v : ints_) {
-      const std::string_view m = FormatInt(v, buf);
+    for (size_t i = 0; i < ints_.size(); ++i) {
+      const std::string_view m = FormatInt(ints_.At(i), buf);
       TableInsert(m, HashKey(m));
     }
-    std::vector<int64_t>().swap(ints_);
+    ints_.Clear();
   } else if (enc_ == Encoding::kListpack) {
     for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(p)) {
       TableInsert(lp_.At(p), HashKey(lp_.At(p)));
@@ -179,21 +180,20 @@ void SetValue::ChooseInitial(std::string_view first, uint64_t n) {
     enc_ = Encoding::kListpack;
   } else {
     enc_ = Encoding::kHashtable;
+    if (table_ == nullptr) table_ = std::make_unique<Table>();
   }
 }
 
 bool SetValue::Add(std::string_view member) {
   if (enc_ == Encoding::kIntset) {
     if (auto v = ParseInt64(member)) {
-      auto it = std::lower_bound(ints_.begin(), ints_.end(), *v);
-      if (it != ints_.end() && *it == *v) return false;
-      ints_.insert(it, *v);
+      if (!ints_.Insert(*v)) return false;
       if (ints_.size() > MaxIntset()) ToHashtable();
       return true;
     }
     // A non-integer: listpack if everything fits, else the hashtable (Redis 7.2's rule).
     size_t longest = 0;
-    if (!ints_.empty()) longest = std::max(Digits(ints_.front()), Digits(ints_.back()));
+    if (!ints_.empty()) longest = std::max(Digits(ints_.At(0)), Digits(ints_.At(ints_.size() - 1)));
     if (ints_.size() < MaxListpackEntries() && member.size() <= MaxListpackValue() &&
         longest <= MaxListpackValue()) {
       ToListpack();
@@ -210,7 +210,7 @@ bool SetValue::Add(std::string_view member) {
     ToHashtable();
   }
   const uint64_t h = HashKey(member);
-  if (table_.Find(member, h) != nullptr) return false;
+  if (table_->Find(member, h) != nullptr) return false;
   TableInsert(member, h);
   return true;
 }
@@ -220,11 +220,7 @@ bool SetValue::Remove(std::string_view member) {
     case Encoding::kIntset: {
       auto v = ParseInt64(member);
       if (!v) return false;
-      auto it = std::lower_bound(ints_.begin(), ints_.end(), *v);
-      if (it == ints_.end() || *it != *v) return false;
-      ints_.erase(it);
-      if (ints_.empty()) std::vector<int64_t>().swap(ints_);
-      return true;
+      return ints_.Erase(*v);
     }
     case Encoding::kListpack: {
       size_t p = lp_.Find(member);
@@ -233,7 +229,7 @@ bool SetValue::Remove(std::string_view member) {
       return true;
     }
     case Encoding::kHashtable: {
-      Entry* e = table_.Remove(member, HashKey(member));
+      Entry* e = table_->Remove(member, HashKey(member));
       if (e == nullptr) return false;
       table_entry_bytes_ -= Entry::StringSize(member, "", 0);
       Entry::Free(e);

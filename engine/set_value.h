@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/intset.h"
 #include "engine/listpack.h"
 #include "engine/table.h"
 #include "engine/value.h"
@@ -52,7 +53,7 @@ class SetValue : public Value {
     switch (enc_) {
       case Encoding::kIntset: {
         char buf[24];
-        for (int64_t v : ints_) fn(FormatInt(v, buf));
+        for (size_t i = 0; i < ints_.size(); ++i) fn(FormatInt(ints_.At(i), buf));
         break;
       }
       case Encoding::kListpack:
@@ -60,8 +61,8 @@ class SetValue : public Value {
         break;
       case Encoding::kHashtable: {
         size_t pos = 0;
-        while (pos < table_.walk_end()) {
-          pos = table_.Walk(pos, 64, [&](Entry* e) { fn(e->key()); });
+        while (pos < table_->walk_end()) {
+          pos = table_->Walk(pos, 64, [&](Entry* e) { fn(e->key()); });
         }
         break;
       }
@@ -87,9 +88,9 @@ class SetValue : public Value {
   void TableInsert(std::string_view member, uint64_t hash);
 
   Encoding enc_ = Encoding::kIntset;
-  std::vector<int64_t> ints_;     // kIntset, ascending
+  IntSet ints_;                   // kIntset
   Listpack lp_;                   // kListpack
-  mutable Table table_;           // kHashtable (mutable: lookups move buckets of a resize)
+  std::unique_ptr<Table> table_;  // kHashtable, allocated at the conversion
   size_t table_entry_bytes_ = 0;  // bytes of the table's entries (Entry::StringSize)
 };
 

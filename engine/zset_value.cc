@@ -57,16 +57,17 @@ std::string ZRemBody(std::span<const std::string_view> members) { return RemBody
 std::string ZRemBody(std::span<const std::string> members) { return RemBody(members); }
 
 ZSetValue::~ZSetValue() {
-  tree_.clear();  // views into dict_'s entries: gone before the entries are
+  if (skip_ != nullptr) skip_->tree.clear();  // views into the dict's entries: gone first
 }
 
 size_t ZSetValue::size() const {
-  return enc_ == Encoding::kListpack ? lp_.size() / 2 : dict_.size();
+  return enc_ == Encoding::kListpack ? lp_.size() / 2 : skip_->dict.size();
 }
 
 size_t ZSetValue::bytes() const {
   if (enc_ == Encoding::kListpack) return sizeof(*this) + lp_.bytes();
-  return sizeof(*this) + dict_entry_bytes_ + dict_.bucket_bytes() + tree_.size() * kTreeNodeBytes;
+  return sizeof(*this) + sizeof(Skip) + dict_entry_bytes_ + skip_->dict.bucket_bytes() +
+         skip_->tree.size() * kTreeNodeBytes;
 }
 
 const char* ZSetValue::encoding() const {
@@ -86,7 +87,7 @@ std::optional<double> ZSetValue::Score(std::string_view member) const {
     if (p == lp_.end()) return std::nullopt;
     return DecodeScore(lp_.At(lp_.Next(p)));
   }
-  const Entry* e = dict_.Find(member, HashKey(member));
+  const Entry* e = skip_->dict.Find(member, HashKey(member));
   if (e == nullptr) return std::nullopt;
   return DecodeScore(e->str());
 }
@@ -99,9 +100,9 @@ std::optional<size_t> ZSetValue::Rank(std::string_view member) const {
     }
     return std::nullopt;
   }
-  const Entry* e = dict_.Find(member, HashKey(member));
+  const Entry* e = skip_->dict.Find(member, HashKey(member));
   if (e == nullptr) return std::nullopt;
-  return tree_.order_of_key(Key{DecodeScore(e->str()), e->key(), 0});
+  return skip_->tree.order_of_key(Key{DecodeScore(e->str()), e->key(), 0});
 }
 
 size_t ZSetValue::CountBelow(double v, bool inclusive) const {
@@ -113,7 +114,7 @@ size_t ZSetValue::CountBelow(double v, bool inclusive) const {
     }
     return r;
   }
-  return tree_.order_of_key(Key{v, {}, static_cast<int8_t>(inclusive ? 1 : -1)});
+  return skip_->tree.order_of_key(Key{v, {}, static_cast<int8_t>(inclusive ? 1 : -1)});
 }
 
 uint64_t ZSetValue::Scan(uint64_t cursor, size_t count,
@@ -128,7 +129,7 @@ uint64_t ZSetValue::Scan(uint64_t cursor, size_t count,
   size_t budget = count > SIZE_MAX / 10 ? SIZE_MAX : count * 10;
   const size_t start = out->size();
   do {
-    cursor = dict_.Scan(
+    cursor = skip_->dict.Scan(
         cursor, [&](Entry* e) { out->emplace_back(std::string(e->key()), DecodeScore(e->str())); });
   } while (cursor != 0 && --budget > 0 && out->size() - start < count);
   return cursor;
@@ -153,11 +154,12 @@ void ZSetValue::SkipInsert(std::string_view member, double score, uint64_t hash)
   const std::string_view value(buf, 8);
   Entry* e = Entry::NewString(member, value, 0, false, 0);
   dict_entry_bytes_ += Entry::StringSize(member, value, 0);
-  dict_.Insert(e, hash);
-  tree_.insert(Key{score, e->key(), 0});
+  skip_->dict.Insert(e, hash);
+  skip_->tree.insert(Key{score, e->key(), 0});
 }
 
 void ZSetValue::ToSkiplist() {
+  skip_ = std::make_unique<Skip>();
   for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(lp_.Next(p))) {
     const std::string_view m = lp_.At(p);
     SkipInsert(m, DecodeScore(lp_.At(lp_.Next(p))), HashKey(m));
@@ -184,17 +186,17 @@ void ZSetValue::Set(std::string_view member, double score) {
     ToSkiplist();
   }
   const uint64_t h = HashKey(member);
-  Entry* e = dict_.Find(member, h);
+  Entry* e = skip_->dict.Find(member, h);
   if (e == nullptr) {
     SkipInsert(member, score, h);
     return;
   }
   const double old = DecodeScore(e->str());
   if (old == score) return;  // as Redis: -0 does not replace 0
-  tree_.erase(Key{old, e->key(), 0});
+  skip_->tree.erase(Key{old, e->key(), 0});
   // The score is 8 bytes before and after: rewritten in place, the entry does not move.
   EncodeScore(score, const_cast<char*>(e->str().data()));
-  tree_.insert(Key{score, e->key(), 0});
+  skip_->tree.insert(Key{score, e->key(), 0});
 }
 
 void ZSetValue::Remove(std::string_view member) {
@@ -204,11 +206,11 @@ void ZSetValue::Remove(std::string_view member) {
     return;
   }
   const uint64_t h = HashKey(member);
-  Table::Slot slot = dict_.FindSlot(member, h);
+  Table::Slot slot = skip_->dict.FindSlot(member, h);
   if (slot == nullptr) return;
   Entry* e = *slot;
-  tree_.erase(Key{DecodeScore(e->str()), e->key(), 0});
-  dict_.Unlink(slot);
+  skip_->tree.erase(Key{DecodeScore(e->str()), e->key(), 0});
+  skip_->dict.Unlink(slot);
   dict_entry_bytes_ -= Entry::StringSize(e->key(), e->str(), 0);
   Entry::Free(e);
 }
@@ -240,6 +242,7 @@ Status ZSetValue::Apply(RedoOp op, std::string_view body) {
   if (add && size() == 0 && (n > MaxEntries() || longest > MaxValue())) {
     // A new value too big for a listpack starts as a skiplist (Redis 7.2's zsetTypeCreate).
     enc_ = Encoding::kSkiplist;
+    if (skip_ == nullptr) skip_ = std::make_unique<Skip>();
   }
   for (uint64_t i = 0; i < n; ++i) {
     double score = 0;

@@ -76,15 +76,15 @@ class ZSetValue : public Value {
         }
       }
     }
-    auto it = tree_.find_by_order(start);
+    auto it = skip_->tree.find_by_order(start);
     for (;;) {
       if (!fn(it->member, it->score)) return;
       if (reverse) {
-        if (it == tree_.begin()) return;
+        if (it == skip_->tree.begin()) return;
         --it;
       } else {
         ++it;
-        if (it == tree_.end()) return;
+        if (it == skip_->tree.end()) return;
       }
     }
   }
@@ -102,10 +102,10 @@ class ZSetValue : public Value {
       }
       return r;
     }
-    size_t lo = 0, hi = tree_.size();
+    size_t lo = 0, hi = skip_->tree.size();
     while (lo < hi) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (pred(tree_.find_by_order(mid)->member))
+      if (pred(skip_->tree.find_by_order(mid)->member))
         hi = mid;
       else
         lo = mid + 1;
@@ -128,7 +128,7 @@ class ZSetValue : public Value {
     size_t lo = 0, hi = n;  // first rank where pred is false
     while (lo < hi) {
       const size_t mid = lo + (hi - lo) / 2;
-      if (pred(tree_.find_by_order(mid)->member))
+      if (pred(skip_->tree.find_by_order(mid)->member))
         lo = mid + 1;
       else
         hi = mid;
@@ -184,8 +184,14 @@ class ZSetValue : public Value {
 
   Encoding enc_ = Encoding::kListpack;
   Listpack lp_;
-  mutable Table dict_;  // mutable: lookups move buckets of a resize
-  Tree tree_;
+  // The skiplist encoding: a member -> score dict and the order by (score, member), whose keys
+  // view the dict's entries (so the tree goes first). Allocated at the conversion: a listpack
+  // sorted set does not pay for an empty table and tree.
+  struct Skip {
+    Table dict;  // lookups may move buckets of a resize
+    Tree tree;
+  };
+  std::unique_ptr<Skip> skip_;
   size_t dict_entry_bytes_ = 0;
 };
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# collections_bench.sh [--rounds N] [--quick]: lists, hashes, sets and sorted sets, side by side
-# with redis-server 7 on this machine.
+# collections_bench.sh [--rounds N] [--requests N] [--quick] [--memory-only | --throughput-only]:
+# lists, hashes, sets and sorted sets, side by side with redis-server 7 on this machine.
 #
 # 1. Throughput: redis-benchmark -c 50 -t lpush,lpop,sadd,hset,zadd,lrange_100, unpipelined
 #    (-P 1) and pipelined (-P 16), each round running redis then strata then the reverse order.
@@ -15,11 +15,14 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 SERVER=$REPO/build/server/strata-server
-ROUNDS=3 N=200000
+ROUNDS=3 N=200000 MEMORY=1 THROUGHPUT=1
 while (($#)); do
   case $1 in
     --rounds) ROUNDS=$2; shift 2 ;;
+    --requests) N=$2; shift 2 ;;
     --quick) ROUNDS=1 N=50000; shift ;;
+    --memory-only) THROUGHPUT=0; shift ;;
+    --throughput-only) MEMORY=0; shift ;;
     *) sed -n '2,13s/^# \{0,1\}//p' "$0"; exit 2 ;;
   esac
 done
@@ -76,6 +79,7 @@ start strata
 
 # --- Throughput ------------------------------------------------------------------------------
 TESTS=lpush,lpop,sadd,hset,zadd,lrange_100
+if ((THROUGHPUT)); then
 : >"$WORK/results"  # side pipeline test round rps cpu_ticks
 for ((r = 1; r <= ROUNDS; r++)); do
   order="redis strata"
@@ -117,7 +121,10 @@ for P in 1 16; do
   done
 done
 
+fi
+
 # --- Memory ------------------------------------------------------------------------------------
+((MEMORY)) || exit 0
 used_memory() { redis-cli -p "$1" INFO memory | awk -F: '/^used_memory:/ {print $2 + 0}'; }
 
 # load PORT KIND KEYS ELEMENTS: KEYS keys of KIND, each with ELEMENTS elements, through --pipe.
@@ -146,7 +153,6 @@ load() {
   }' | redis-cli -p "$port" --pipe >/dev/null
 }
 
-echo
 echo "Memory, bytes per element (used_memory delta / elements; members like m0000001):"
 printf '%-28s %10s %10s %7s\n' case redis strata ratio
 for spec in "list 2000 100" "list 4 200000" "hash 20000 10" "hash 4 200000" \
