@@ -85,7 +85,7 @@ std::optional<double> ZSetValue::Score(std::string_view member) const {
   if (enc_ == Encoding::kListpack) {
     const size_t p = LpFind(member);
     if (p == lp_.end()) return std::nullopt;
-    return DecodeScore(lp_.At(lp_.Next(p)));
+    return DecodeLpScore(lp_.At(lp_.Next(p)));
   }
   const Entry* e = skip_->dict.Find(member, HashKey(member));
   if (e == nullptr) return std::nullopt;
@@ -109,7 +109,7 @@ size_t ZSetValue::CountBelow(double v, bool inclusive) const {
   if (enc_ == Encoding::kListpack) {
     size_t r = 0;
     for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(lp_.Next(p)), ++r) {
-      const double s = DecodeScore(lp_.At(lp_.Next(p)));
+      const double s = DecodeLpScore(lp_.At(lp_.Next(p)));
       if (inclusive ? s > v : s >= v) break;
     }
     return r;
@@ -139,13 +139,13 @@ void ZSetValue::LpInsert(std::string_view member, double score) {
   if (score == 0) score = 0;  // -0 becomes 0, as in Redis's listpack
   size_t p = lp_.begin();
   for (; p < lp_.end(); p = lp_.Next(lp_.Next(p))) {
-    const double s = DecodeScore(lp_.At(lp_.Next(p)));
+    const double s = DecodeLpScore(lp_.At(lp_.Next(p)));
     if (s > score || (s == score && lp_.At(p) > member)) break;
   }
   char buf[8];
-  EncodeScore(score, buf);
+  const std::string_view encoded = EncodeLpScore(score, buf);
   p = lp_.Insert(p, member);
-  lp_.Insert(lp_.Next(p), std::string_view(buf, 8));
+  lp_.Insert(lp_.Next(p), encoded);
 }
 
 void ZSetValue::SkipInsert(std::string_view member, double score, uint64_t hash) {
@@ -162,7 +162,7 @@ void ZSetValue::ToSkiplist() {
   skip_ = std::make_unique<Skip>();
   for (size_t p = lp_.begin(); p < lp_.end(); p = lp_.Next(lp_.Next(p))) {
     const std::string_view m = lp_.At(p);
-    SkipInsert(m, DecodeScore(lp_.At(lp_.Next(p))), HashKey(m));
+    SkipInsert(m, DecodeLpScore(lp_.At(lp_.Next(p))), HashKey(m));
   }
   lp_.Clear();
   lp_.Shrink();
@@ -173,7 +173,7 @@ void ZSetValue::Set(std::string_view member, double score) {
   if (enc_ == Encoding::kListpack) {
     const size_t p = LpFind(member);
     if (p != lp_.end()) {
-      const double old = DecodeScore(lp_.At(lp_.Next(p)));
+      const double old = DecodeLpScore(lp_.At(lp_.Next(p)));
       if (old == score) return;
       lp_.Erase(p, 2);
       LpInsert(member, score);

@@ -14,6 +14,7 @@
 // Not thread safe: the owning shard's lock guards a value like its entry.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <ext/pb_ds/assoc_container.hpp>
@@ -66,7 +67,7 @@ class ZSetValue : public Value {
       size_t p = lp_.Seek(2 * start);
       for (;;) {
         const size_t s = lp_.Next(p);
-        if (!fn(lp_.At(p), DecodeScore(lp_.At(s)))) return;
+        if (!fn(lp_.At(p), DecodeLpScore(lp_.At(s)))) return;
         if (reverse) {
           if (p == lp_.begin()) return;
           p = lp_.Prev(lp_.Prev(p));
@@ -153,6 +154,33 @@ class ZSetValue : public Value {
     uint64_t bits;
     std::memcpy(&bits, &d, sizeof(d));
     for (int i = 0; i < 8; ++i) eight[i] = static_cast<char>(bits >> (8 * i));
+  }
+  // A score as a listpack element: an integer score of magnitude below 2^31 as a zigzag varint
+  // (1 to 5 bytes: most scores are small integers), any other as its 8 raw bytes. The length
+  // tells which.
+  static std::string_view EncodeLpScore(double d, char* buf) {
+    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -2147483648.0 &&
+        d < 2147483648.0 && !(d == 0 && std::signbit(d))) {
+      const auto v = static_cast<int64_t>(d);
+      uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+      size_t n = 0;
+      while (z >= 0x80) {
+        buf[n++] = static_cast<char>(z | 0x80);
+        z >>= 7;
+      }
+      buf[n++] = static_cast<char>(z);
+      return {buf, n};
+    }
+    EncodeScore(d, buf);
+    return {buf, 8};
+  }
+  static double DecodeLpScore(std::string_view e) {
+    if (e.size() == 8) return DecodeScore(e);
+    uint64_t z = 0;
+    for (size_t i = 0; i < e.size(); ++i) {
+      z |= static_cast<uint64_t>(static_cast<uint8_t>(e[i]) & 0x7f) << (7 * i);
+    }
+    return static_cast<double>(static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1)));
   }
 
  private:
