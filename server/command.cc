@@ -1,5 +1,9 @@
 #include "server/command.h"
 
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+
 #include "base/string_util.h"
 #include "server/client.h"
 #include "server/server.h"
@@ -119,6 +123,41 @@ void ReplyUnknownSubcommand(CommandContext& ctx) {
   std::string_view sub = ctx.args[1].substr(0, 128);
   sub = sub.substr(0, sub.find('\0'));
   ctx.reply.Error("ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.");
+}
+
+bool ParseScanCursor(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {
+  const std::string text(arg);
+  char* end = nullptr;
+  errno = 0;
+  *cursor = std::strtoull(text.c_str(), &end, 10);
+  if (std::isspace(static_cast<unsigned char>(text[0])) || *end != '\0' || errno == ERANGE) {
+    ctx.reply.Error("ERR invalid cursor");
+    return false;
+  }
+  return true;
+}
+
+bool ParseScanOptions(CommandContext& ctx, size_t first, int64_t* count,
+                      std::optional<std::string_view>* pattern) {
+  *count = 10;
+  pattern->reset();
+  for (size_t i = first; i < ctx.args.size(); i += 2) {
+    const bool has_value = i + 1 < ctx.args.size();
+    if (has_value && EqualsIgnoreCase(ctx.args[i], "count")) {
+      if (!ArgToInt(ctx, ctx.args[i + 1], count)) return false;
+      if (*count < 1) {
+        ctx.reply.Error(Status::Syntax());
+        return false;
+      }
+    } else if (has_value && EqualsIgnoreCase(ctx.args[i], "match")) {
+      *pattern = ctx.args[i + 1];
+      if (**pattern == "*") pattern->reset();
+    } else {
+      ctx.reply.Error(Status::Syntax());
+      return false;
+    }
+  }
+  return true;
 }
 
 void SignalKeyReady(CommandContext& ctx, int db, std::string_view key) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -142,5 +143,12 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::span<const std::string_view> lines);
 // "ERR unknown subcommand '<sub>'. Try <CMD> HELP."
 void ReplyUnknownSubcommand(CommandContext& ctx);
+// A SCAN-family cursor, as Redis's strtoul-based parseScanCursorOrReply reads it ("", "+5" and
+// "-1" pass; leading spaces and trailing garbage do not): "ERR invalid cursor" otherwise.
+bool ParseScanCursor(CommandContext& ctx, std::string_view arg, uint64_t* cursor);
+// HSCAN/SSCAN/ZSCAN's [MATCH pattern] [COUNT count] from args[first] on. *pattern stays empty
+// for none or "*" (everything matches). Replies Redis's error and returns false on bad input.
+bool ParseScanOptions(CommandContext& ctx, size_t first, int64_t* count,
+                      std::optional<std::string_view>* pattern);
 
 }  // namespace strata::server

@@ -321,20 +321,6 @@ uint64_t OpScan(Keyspace& ks, int db, uint64_t cursor, const ScanOptions& opts, 
   }
 }
 
-// Parses a SCAN cursor as Redis's strtoul-based parseScanCursorOrReply does (so "", "+5" and
-// "-1" are accepted; leading spaces and trailing garbage are not).
-bool ParseScanCursor(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {
-  const std::string text(arg);
-  char* end = nullptr;
-  errno = 0;
-  *cursor = std::strtoull(text.c_str(), &end, 10);
-  if (std::isspace(static_cast<unsigned char>(text[0])) || *end != '\0' || errno == ERANGE) {
-    ctx.reply.Error("ERR invalid cursor");
-    return false;
-  }
-  return true;
-}
-
 void CmdScan(CommandContext& ctx) {
   uint64_t cursor;
   if (!ParseScanCursor(ctx, ctx.args[1], &cursor)) return;

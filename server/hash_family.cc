@@ -292,23 +292,10 @@ void CmdHRandField(CommandContext& ctx) {
   for (auto& [f, v] : picked) emit(f, v);
 }
 
-// Parses a SCAN cursor as Redis's parseScanCursorOrReply (strtoul: "", "+5" and "-1" pass).
-bool ParseCursor(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {
-  const std::string text(arg);
-  char* end = nullptr;
-  errno = 0;
-  *cursor = std::strtoull(text.c_str(), &end, 10);
-  if (std::isspace(static_cast<unsigned char>(text[0])) || *end != '\0' || errno == ERANGE) {
-    ctx.reply.Error("ERR invalid cursor");
-    return false;
-  }
-  return true;
-}
-
 // HSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdHScan(CommandContext& ctx) {
   uint64_t cursor;
-  if (!ParseCursor(ctx, ctx.args[2], &cursor)) return;
+  if (!ParseScanCursor(ctx, ctx.args[2], &cursor)) return;
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto hash = GetHash(db, ctx.args[1], true);
@@ -319,21 +306,9 @@ void CmdHScan(CommandContext& ctx) {
     ctx.reply.Bulk("0");
     return ctx.reply.Array(0);
   }
-  int64_t count = 10;
+  int64_t count;
   std::optional<std::string_view> pattern;
-  for (size_t i = 3; i < ctx.args.size(); i += 2) {
-    const std::string_view opt = ctx.args[i];
-    const bool has_value = i + 1 < ctx.args.size();
-    if (has_value && EqualsIgnoreCase(opt, "count")) {
-      if (!ArgToInt(ctx, ctx.args[i + 1], &count)) return;
-      if (count < 1) return ctx.reply.Error(Status::Syntax());
-    } else if (has_value && EqualsIgnoreCase(opt, "match")) {
-      pattern = ctx.args[i + 1];
-      if (*pattern == "*") pattern.reset();
-    } else {
-      return ctx.reply.Error(Status::Syntax());
-    }
-  }
+  if (!ParseScanOptions(ctx, 3, &count, &pattern)) return;
   std::vector<std::pair<std::string_view, std::string_view>> out;
   auto collect = [&](std::string_view f, std::string_view v) {
     if (!pattern || GlobMatch(*pattern, f)) out.emplace_back(f, v);

@@ -348,13 +348,8 @@ void CmdSInterCard(CommandContext& ctx) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdSScan(CommandContext& ctx) {
-  const std::string text(ctx.args[2]);
-  char* end = nullptr;
-  errno = 0;
-  const uint64_t cursor = std::strtoull(text.c_str(), &end, 10);
-  if (std::isspace(static_cast<unsigned char>(text[0])) || *end != '\0' || errno == ERANGE) {
-    return ctx.reply.Error("ERR invalid cursor");
-  }
+  uint64_t cursor;
+  if (!ParseScanCursor(ctx, ctx.args[2], &cursor)) return;
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto s = GetSet(db, ctx.args[1], true);
@@ -364,20 +359,9 @@ void CmdSScan(CommandContext& ctx) {
     ctx.reply.Bulk("0");
     return ctx.reply.Array(0);
   }
-  int64_t count = 10;
+  int64_t count;
   std::optional<std::string_view> pattern;
-  for (size_t i = 3; i < ctx.args.size(); i += 2) {
-    const bool has_value = i + 1 < ctx.args.size();
-    if (has_value && EqualsIgnoreCase(ctx.args[i], "count")) {
-      if (!ArgToInt(ctx, ctx.args[i + 1], &count)) return;
-      if (count < 1) return ctx.reply.Error(Status::Syntax());
-    } else if (has_value && EqualsIgnoreCase(ctx.args[i], "match")) {
-      pattern = ctx.args[i + 1];
-      if (*pattern == "*") pattern.reset();
-    } else {
-      return ctx.reply.Error(Status::Syntax());
-    }
-  }
+  if (!ParseScanOptions(ctx, 3, &count, &pattern)) return;
   std::vector<std::string> members;
   const uint64_t next = (*s)->Scan(cursor, static_cast<size_t>(count), &members);
   if (pattern) {
