@@ -28,6 +28,7 @@ void HashDelBody(std::string* out, std::span<const std::string_view> fields);
 
 class HashValue final : public Value {
  public:
+  static constexpr ValueType kType = ValueType::kHash;
   HashValue() = default;
   ~HashValue() override = default;
 

@@ -39,6 +39,7 @@ void ListTrimBody(std::string* out, uint64_t start, uint64_t stop);
 
 class ListValue final : public Value {
  public:
+  static constexpr ValueType kType = ValueType::kList;
   ListValue() = default;
 
   ValueType type() const override { return ValueType::kList; }

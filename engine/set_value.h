@@ -28,6 +28,7 @@ namespace strata::engine {
 
 class SetValue : public Value {
  public:
+  static constexpr ValueType kType = ValueType::kSet;
   enum class Encoding : uint8_t { kIntset, kListpack, kHashtable };
 
   SetValue() = default;

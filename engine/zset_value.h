@@ -35,6 +35,7 @@ namespace strata::engine {
 
 class ZSetValue : public Value {
  public:
+  static constexpr ValueType kType = ValueType::kZSet;
   enum class Encoding : uint8_t { kListpack, kSkiplist };
 
   ZSetValue() = default;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/keyspace.h"
+#include "engine/value.h"
 #include "server/reply_builder.h"
 
 namespace strata::server {
@@ -133,6 +134,17 @@ std::vector<CommandSpec> BlockingFamily();
 // STORE, a rename onto it): clients blocked on the key (BLPOP, BZPOPMIN, ...) get a chance to
 // pop. Call it after the change, with the key's shard locked or not.
 void SignalKeyReady(CommandContext& ctx, int db, std::string_view key);
+
+// The collection of type T (engine::ListValue, HashValue, SetValue, ZSetValue) at key: null if
+// missing, WrongType if the key holds another type. `read`: a read command's lookup (counts a
+// keyspace hit or miss). REQUIRES: key's shard locked.
+template <typename T>
+Result<const T*> FindCollection(engine::DbView& db, std::string_view key, bool read) {
+  engine::Entry* e = read ? db.FindRead(key) : db.Find(key);
+  if (e == nullptr) return static_cast<const T*>(nullptr);
+  if (e->type() != T::kType) return Status::WrongType();
+  return static_cast<const T*>(e->value());
+}
 
 // Shared argument helpers: each replies with Redis's error and returns false on bad input.
 bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out);

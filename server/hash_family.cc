@@ -31,10 +31,7 @@ std::string& Body() {
 
 // The hash at key: null if missing; WrongType if another type.
 Result<const HashValue*> GetHash(DbView& db, std::string_view key, bool read) {
-  Entry* e = read ? db.FindRead(key) : db.Find(key);
-  if (e == nullptr) return static_cast<const HashValue*>(nullptr);
-  if (e->type() != ValueType::kHash) return Status::WrongType();
-  return static_cast<const HashValue*>(e->value());
+  return FindCollection<HashValue>(db, key, read);
 }
 
 // Returns the entry after (never null: a set leaves at least one field).

@@ -29,10 +29,7 @@ std::string& Body() {
 
 // The list at key: null if missing; WrongType if another type.
 Result<const ListValue*> GetList(DbView& db, std::string_view key, bool read) {
-  Entry* e = read ? db.FindRead(key) : db.Find(key);
-  if (e == nullptr) return static_cast<const ListValue*>(nullptr);
-  if (e->type() != ValueType::kList) return Status::WrongType();
-  return static_cast<const ListValue*>(e->value());
+  return FindCollection<ListValue>(db, key, read);
 }
 
 size_t ApplyPop(DbView& db, std::string_view key, ListEnd where, uint64_t count) {

@@ -29,10 +29,7 @@ using engine::ValueType;
 
 // The set at key, null if missing; WrongType if the key holds another type.
 Result<const SetValue*> GetSet(DbView& db, std::string_view key, bool read) {
-  Entry* e = read ? db.FindRead(key) : db.Find(key);
-  if (e == nullptr) return static_cast<const SetValue*>(nullptr);
-  if (e->type() != ValueType::kSet) return Status::WrongType();
-  return static_cast<const SetValue*>(e->value());
+  return FindCollection<SetValue>(db, key, read);
 }
 
 size_t SizeOf(const Entry* e) { return e == nullptr ? 0 : e->value()->size(); }

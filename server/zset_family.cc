@@ -371,10 +371,7 @@ void CmdZMPop(CommandContext& ctx) {
 }  // namespace
 
 Result<const ZSetValue*> GetZSet(DbView& db, std::string_view key, bool read) {
-  Entry* e = read ? db.FindRead(key) : db.Find(key);
-  if (e == nullptr) return static_cast<const ZSetValue*>(nullptr);
-  if (e->type() != ValueType::kZSet) return Status::WrongType();
-  return static_cast<const ZSetValue*>(e->value());
+  return FindCollection<ZSetValue>(db, key, read);
 }
 
 namespace {
