@@ -269,6 +269,54 @@ TEST(InspectTest, DumpOfADataDirEqualsWhatTheServerReturned) {
   EXPECT_EQ(InfoField(c.get(), "wal_recovered_records"), "1");
 }
 
+// Collections dump as JSON: lists and sets as arrays of members, hashes as [field, value]
+// pairs, sorted sets as [member, score] pairs in order; `wal dump` names collection effects.
+TEST(InspectTest, CollectionsDumpAsJsonAndTheirEffectsAreNamed) {
+  auto server = Start(kManual);
+  ASSERT_NE(server, nullptr);
+  RedisConnection c = Connect(server->port());
+  for (const auto& cmd : std::vector<std::vector<std::string>>{
+           {"RPUSH", "l", "a", "b", "c"},
+           {"HSET", "h", "f", "v"},
+           {"SADD", "s", "x"},
+           {"ZADD", "z", "2.5", "b", "1", "a"},
+           {"EXPIRE", "l", "1000"}}) {
+    ReplyPtr r = Command(c.get(), cmd);
+    ASSERT_TRUE(r && r->type == REDIS_REPLY_INTEGER) << cmd[0] << ": " << Describe(r.get());
+  }
+  Ok(c.get(), {"SAVE"});
+  ReplyPtr pushed = Command(c.get(), {"LPUSH", "after", "in the WAL only"});
+  ASSERT_TRUE(pushed && pushed->type == REDIS_REPLY_INTEGER);
+  Command(c.get(), {"SHUTDOWN", "NOSAVE"});
+  c.reset();
+  server->WaitForExit(std::chrono::seconds(10));
+  const std::string dir = server->data_dir();
+  const std::string scratch = fs::path(dir).parent_path().string();
+  ToolRun dump = Inspect({"dump", dir}, scratch);
+  ASSERT_EQ(dump.exit_code, 0) << dump.err;
+  std::map<std::string, json> got;
+  for (const json& line : JsonLines(dump.out)) got[line["key"].get<std::string>()] = line;
+  ASSERT_EQ(got.size(), 4u) << dump.out;
+  EXPECT_EQ(got["l"]["type"], "list");
+  EXPECT_EQ(got["l"]["value"], json::parse(R"(["a","b","c"])"));
+  EXPECT_GT(got["l"]["pttl"].get<int64_t>(), 0);
+  EXPECT_EQ(got["h"]["type"], "hash");
+  EXPECT_EQ(got["h"]["value"], json::parse(R"([["f","v"]])"));
+  EXPECT_EQ(got["s"]["type"], "set");
+  EXPECT_EQ(got["s"]["value"], json::parse(R"(["x"])"));
+  EXPECT_EQ(got["z"]["type"], "zset");
+  EXPECT_EQ(got["z"]["value"], json::parse(R"([["a",1.0],["b",2.5]])"));
+  ToolRun info = Inspect({"info", dir, "--json"}, scratch);
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  const uint64_t from = json::parse(info.out)["recovery"]["replay_from_lsn"].get<uint64_t>();
+  ToolRun wal = Inspect({"wal", "dump", dir, "--from", std::to_string(from)}, scratch);
+  ASSERT_EQ(wal.exit_code, 0) << wal.err;
+  const std::vector<json> records = JsonLines(wal.out);
+  ASSERT_EQ(records.size(), 1u) << wal.out;
+  EXPECT_EQ(records[0]["effects"][0]["op"], "list_push");
+  EXPECT_EQ(records[0]["effects"][0]["key"], "after");
+}
+
 // Damage in an older segment stops the server; verify names it, repair cuts the log there
 // (backing up what it cuts) and the server starts with the records before it.
 TEST(InspectTest, RepairMakesALogDamagedInTheMiddleLoad) {
