@@ -59,7 +59,15 @@ void CmdSAdd(CommandContext& ctx) {
   auto s = GetSet(db, key, false);
   if (!s.ok()) return ctx.reply.Error(s.status());
   const size_t before = *s ? (*s)->size() : 0;
-  const Entry* e = db.Apply(RedoOp::kSetAdd, key, engine::SetMembersBody(ctx.args.subspan(2)));
+  // Members all there already: nothing changes, so nothing is logged (as Redis propagates
+  // nothing then).
+  const auto members = ctx.args.subspan(2);
+  if (*s != nullptr && std::all_of(members.begin(), members.end(), [&](std::string_view m) {
+        return (*s)->Contains(m);
+      })) {
+    return ctx.reply.Int(0);
+  }
+  const Entry* e = db.Apply(RedoOp::kSetAdd, key, engine::SetMembersBody(members));
   ctx.reply.Int(static_cast<int64_t>(SizeOf(e) - before));
 }
 
