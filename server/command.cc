@@ -57,7 +57,10 @@ void CommandTable::Register(std::vector<CommandSpec> specs) {
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   char buf[32];
   if (name.size() >= sizeof(buf)) return nullptr;
-  for (size_t i = 0; i < name.size(); ++i) buf[i] = static_cast<char>(tolower(name[i]));
+  for (size_t i = 0; i < name.size(); ++i) {  // ASCII only, inline: libc's tolower is a call
+    const char c = name[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+  }
   auto it = index_.find(std::string(buf, name.size()));
   return it == index_.end() ? nullptr : &commands_[it->second];
 }
