@@ -214,6 +214,21 @@ class RandomSource {
   int64_t Between(int64_t lo, int64_t hi) {
     return lo + static_cast<int64_t>(Below(static_cast<uint64_t>(hi - lo + 1)));
   }
+  // Mangles a generated command as a careless client would: the name's case (1 in 25), and
+  // the arity (1 in 40): drops the last argument or appends stray() (called only then).
+  template <typename Stray>
+  Argv Perturb(Argv argv, Stray&& stray) {
+    if (Chance(25)) argv[0] = RandomCase(argv[0]);
+    if (Chance(40)) {
+      if (argv.size() > 1 && Chance(2)) {
+        argv.pop_back();
+      } else {
+        argv.push_back(stray());
+      }
+    }
+    return argv;
+  }
+
   std::string RandomCase(std::string s) {
     for (char& c : s) {
       if (Chance(2))

@@ -15,19 +15,7 @@ class CommandGenerator : public RandomSource {
  public:
   explicit CommandGenerator(uint64_t seed) : RandomSource(seed) {}
 
-  Argv Next() {
-    Argv argv = Generate();
-    if (Chance(25)) argv[0] = RandomCase(argv[0]);
-    // Occasionally break the arity: drop the last argument or add a stray one.
-    if (Chance(40)) {
-      if (argv.size() > 1 && Chance(2)) {
-        argv.pop_back();
-      } else {
-        argv.push_back(Value());
-      }
-    }
-    return argv;
-  }
+  Argv Next() { return Perturb(Generate(), [this] { return Value(); }); }
 
  private:
   std::string Key() {

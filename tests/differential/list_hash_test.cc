@@ -18,18 +18,7 @@ class ListHashGenerator : public RandomSource {
  public:
   explicit ListHashGenerator(uint64_t seed) : RandomSource(seed) {}
 
-  Argv Next() {
-    Argv argv = Generate();
-    if (Chance(25)) argv[0] = RandomCase(argv[0]);
-    if (Chance(40)) {
-      if (argv.size() > 1 && Chance(2)) {
-        argv.pop_back();
-      } else {
-        argv.push_back(Element());
-      }
-    }
-    return argv;
-  }
+  Argv Next() { return Perturb(Generate(), [this] { return Element(); }); }
 
  private:
   std::string Key() { return "k" + std::to_string(Below(6)); }
