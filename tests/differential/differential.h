@@ -197,6 +197,29 @@ inline std::optional<Reply> Send(redisContext* c, const Argv& argv) {
   return reply;
 }
 
+// --- Edge-case scripts -----------------------------------------------------------------------
+
+// One step of a fixed script. `expected` (Render() form), when set, is checked against both
+// servers' replies, so the script also documents Redis 7.0's exact texts.
+struct EdgeCase {
+  Argv argv;
+  std::string expected;
+};
+
+// Redis's replies that several scripts expect.
+inline const std::string kOk = "+OK";
+inline const std::string kSyntax = "(error) ERR syntax error";
+inline const std::string kNotInt = "(error) ERR value is not an integer or out of range";
+inline const std::string kNotFloat = "(error) ERR value is not a valid float";
+inline const std::string kOverflow = "(error) ERR increment or decrement would overflow";
+inline const std::string kWrongType =
+    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
+inline const std::string kNoKey = "(error) ERR no such key";
+inline const std::string kPositive = "(error) ERR value is out of range, must be positive";
+inline std::string Arity(const std::string& command) {
+  return "(error) ERR wrong number of arguments for '" + command + "' command";
+}
+
 // --- Random choices ------------------------------------------------------------------------------
 
 // Draws from the raw engine output only (no std::*_distribution), so a seed means the same
@@ -354,6 +377,28 @@ class DifferentialTest : public ::testing::Test {
       if (!CompareKeyspaces("seed " + std::to_string(seed) + ", final keyspace: ")) return false;
     }
     return true;
+  }
+
+  // Sends each step of a script to both servers (skipping unsupported commands, and later steps
+  // on their keys), and checks the replies against the steps' expected texts. Steps for which
+  // `unordered` is true are compared sorted (SendBothSorted), without an expected text.
+  void RunEdgeCases(const std::vector<EdgeCase>& cases,
+                    bool (*unordered)(const Argv&) = nullptr) {
+    for (size_t i = 0; i < cases.size(); ++i) {
+      const EdgeCase& c = cases[i];
+      const std::string context = "edge case #" + std::to_string(i) + ": ";
+      if (unordered != nullptr && unordered(c.argv)) {
+        SendBothSorted(c.argv, context);
+        continue;
+      }
+      bool skipped;
+      if (!SendBothIfSupported(c.argv, context, &skipped, /*taint=*/true) || skipped) continue;
+      if (!c.expected.empty() && skipped_commands_ == 0) {
+        const std::string got = Render(Normalize(c.argv, last_reply_));
+        EXPECT_EQ(got, c.expected) << context << RenderCommand(c.argv)
+                                   << " (both servers replied this; the expected text is stale)";
+      }
+    }
   }
 
   // False for a command redis-server knows and Strata does not implement yet (asked once, with

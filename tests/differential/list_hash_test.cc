@@ -373,26 +373,8 @@ TEST_F(ListHashDifferentialTest, UnorderedHashRepliesAgreeSorted) {
   ASSERT_TRUE(CompareKeyspaces("final: "));
 }
 
-struct EdgeCase {
-  Argv argv;
-  std::string expected;
-};
-
-const std::string kOk = "+OK";
-const std::string kSyntax = "(error) ERR syntax error";
-const std::string kNotInt = "(error) ERR value is not an integer or out of range";
-const std::string kNotFloat = "(error) ERR value is not a valid float";
-const std::string kOverflow = "(error) ERR increment or decrement would overflow";
-const std::string kWrongType =
-    "(error) WRONGTYPE Operation against a key holding the wrong kind of value";
-const std::string kNoKey = "(error) ERR no such key";
 const std::string kNil = "(nil)";
 const std::string kEmpty = "[]";
-const std::string kPositive = "(error) ERR value is out of range, must be positive";
-
-std::string Arity(const std::string& command) {
-  return "(error) ERR wrong number of arguments for '" + command + "' command";
-}
 
 const std::vector<EdgeCase>& EdgeCases() {
   static const std::vector<EdgeCase> kCases = {
@@ -534,17 +516,7 @@ const std::vector<EdgeCase>& EdgeCases() {
 }
 
 TEST_F(ListHashDifferentialTest, EdgeCaseRepliesAgreeAndMatchRedisTexts) {
-  for (size_t i = 0; i < EdgeCases().size(); ++i) {
-    const EdgeCase& c = EdgeCases()[i];
-    const std::string context = "edge case #" + std::to_string(i) + ": ";
-    bool skipped;
-    if (!SendBothIfSupported(c.argv, context, &skipped, /*taint=*/true) || skipped) continue;
-    if (!c.expected.empty()) {
-      const std::string got = Render(Normalize(c.argv, last_reply_));
-      EXPECT_EQ(got, c.expected) << context << RenderCommand(c.argv)
-                                 << " (both servers replied this; the expected text is stale)";
-    }
-  }
+  RunEdgeCases(EdgeCases());
 }
 
 }  // namespace
