@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include <fstream>
 #include <sstream>
@@ -46,6 +47,14 @@ const ParamDef kParams[] = {
      kLLMax, nullptr},
     {Param::kClientQueryBufferLimit, "client-query-buffer-limit", Type::kMemory, "1073741824", true,
      1024 * 1024, kLLMax, nullptr},
+    // "<class> <hard> <soft> <soft-seconds>" for any of the classes normal, replica (slave),
+    // pubsub; CONFIG SET changes only the classes it names.
+    {Param::kClientOutputBufferLimit, "client-output-buffer-limit", Type::kString,
+     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true, 0, 0, nullptr},
+    // Strata's back-pressure: a client whose unsent replies pass this many bytes is not read
+    // from until they drain to half of it (0 = never pause).
+    {Param::kClientOutputBackpressure, "client-output-backpressure", Type::kMemory, "1048576",
+     true, 0, kLLMax, nullptr},
     {Param::kLoglevel, "loglevel", Type::kEnum, "notice", true, 0, 0,
      "debug,verbose,notice,warning"},
     {Param::kLogfile, "logfile", Type::kString, "", false, 0, 0, nullptr},
@@ -192,6 +201,7 @@ Status Config::SetLocked(int index, std::string_view value) {
       if (d.id == Param::kSave && !ValidSavePoints(text)) {
         return Status::InvalidArgument("Invalid save parameters");
       }
+      if (d.id == Param::kClientOutputBufferLimit) RETURN_IF_ERROR(SetOutputLimits(value, &text));
       break;
     case Type::kInt:
     case Type::kMemory: {
@@ -239,6 +249,49 @@ Status Config::SetLocked(int index, std::string_view value) {
   return Status::Ok();
 }
 
+Status Config::SetOutputLimits(std::string_view value, std::string* canonical) {
+  std::istringstream in{std::string(value)};
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(std::move(w));
+  if (words.size() % 4 != 0) {
+    return Status::InvalidArgument("Wrong number of arguments in buffer limit configuration.");
+  }
+  // All or nothing: check every class before changing any.
+  std::vector<std::pair<int, OutputBufferLimit>> parsed;
+  for (size_t i = 0; i < words.size(); i += 4) {
+    int cls = EqualsIgnoreCase(words[i], "normal")                                         ? 0
+              : EqualsIgnoreCase(words[i], "slave") || EqualsIgnoreCase(words[i], "replica") ? 1
+              : EqualsIgnoreCase(words[i], "pubsub")                                        ? 2
+                                                                                            : -1;
+    if (cls < 0) {
+      return Status::InvalidArgument("Invalid client class specified in buffer limit configuration.");
+    }
+    OutputBufferLimit l;
+    std::optional<int64_t> secs = ParseInt64(words[i + 3]);
+    if (!ParseMemory(words[i + 1], &l.hard) || !ParseMemory(words[i + 2], &l.soft) || !secs ||
+        l.hard < 0 || l.soft < 0 || *secs < 0) {
+      return Status::InvalidArgument(
+          "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+    }
+    l.soft_seconds = *secs;
+    parsed.emplace_back(cls, l);
+  }
+  for (const auto& [cls, l] : parsed) {
+    obuf_limits_[cls][0].store(l.hard, std::memory_order_relaxed);
+    obuf_limits_[cls][1].store(l.soft, std::memory_order_relaxed);
+    obuf_limits_[cls][2].store(l.soft_seconds, std::memory_order_relaxed);
+  }
+  canonical->clear();
+  static constexpr const char* kNames[] = {"normal", "slave", "pubsub"};
+  for (int cls = 0; cls < static_cast<int>(ClientClass::kCount); ++cls) {
+    if (cls > 0) *canonical += " ";
+    *canonical += std::string(kNames[cls]) + " " + std::to_string(obuf_limits_[cls][0].load()) +
+                  " " + std::to_string(obuf_limits_[cls][1].load()) + " " +
+                  std::to_string(obuf_limits_[cls][2].load());
+  }
+  return Status::Ok();
+}
+
 Status Config::Set(std::string_view name, std::string_view value, bool startup) {
   int i = FindParam(name);
   if (i < 0) {
@@ -249,7 +302,11 @@ Status Config::Set(std::string_view name, std::string_view value, bool startup) 
   std::string prefix = "CONFIG SET failed (possibly related to argument '" +
                        std::string(kParams[i].name) + "') - ";
   if (!startup && !kParams[i].mutable_at_runtime) {
-    return Status::InvalidArgument(prefix + "can't set immutable config");
+    // Where files go (dir, logfile, the log and snapshot directories) is the operator's choice
+    // at start-up only: a client cannot point the server's writes elsewhere.
+    return Status::InvalidArgument(prefix + (kParams[i].id == Param::kDir
+                                                 ? "can't set protected config"
+                                                 : "can't set immutable config"));
   }
   Status st = SetLocked(i, value);
   if (!st.ok()) return Status::InvalidArgument(startup ? st.message() : prefix + st.message());
@@ -377,7 +434,8 @@ Status Config::Rewrite() {
   auto line_for = [&](size_t i) {
     // "save" holds several words that are each a value; other settings are one value.
     std::string v = String(kParams[i].id);
-    bool multi = kParams[i].id == Param::kSave || kParams[i].id == Param::kBind;
+    bool multi = kParams[i].id == Param::kSave || kParams[i].id == Param::kBind ||
+                 kParams[i].id == Param::kClientOutputBufferLimit;
     return std::string(kParams[i].name) + " " + QuoteConfigValue(v, multi);
   };
   std::string out;

@@ -32,6 +32,8 @@ enum class Param : int {
   kTimeout,
   kProtoMaxBulkLen,
   kClientQueryBufferLimit,
+  kClientOutputBufferLimit,
+  kClientOutputBackpressure,
   kLoglevel,
   kLogfile,
   kHz,
@@ -55,6 +57,17 @@ enum class Param : int {
   kZSetMaxListpackEntries,
   kZSetMaxListpackValue,
   kCount,
+};
+
+// The client classes of client-output-buffer-limit, in Redis's order.
+enum class ClientClass : int { kNormal, kReplica, kPubSub, kCount };
+
+// One class's client-output-buffer-limit: a client whose unsent replies reach `hard` bytes, or
+// stay above `soft` bytes for `soft_seconds`, is disconnected. 0 = no limit.
+struct OutputBufferLimit {
+  int64_t hard = 0;
+  int64_t soft = 0;
+  int64_t soft_seconds = 0;
 };
 
 class Config {
@@ -84,10 +97,19 @@ class Config {
   int64_t Int(Param p) const { return ints_[static_cast<int>(p)].load(std::memory_order_relaxed); }
   bool Bool(Param p) const { return Int(p) != 0; }
   std::string String(Param p) const;
+  OutputBufferLimit OutputLimit(ClientClass c) const {
+    const auto& v = obuf_limits_[static_cast<int>(c)];
+    return {v[0].load(std::memory_order_relaxed), v[1].load(std::memory_order_relaxed),
+            v[2].load(std::memory_order_relaxed)};
+  }
 
  private:
   Status SetLocked(int index, std::string_view value);
+  // client-output-buffer-limit, merged class by class as CONFIG SET gives them.
+  Status SetOutputLimits(std::string_view value, std::string* canonical);
   std::array<std::atomic<int64_t>, static_cast<int>(Param::kCount)> ints_;
+  std::array<std::array<std::atomic<int64_t>, 3>, static_cast<int>(ClientClass::kCount)>
+      obuf_limits_{};
   mutable std::mutex mu_;
   std::array<std::string, static_cast<int>(Param::kCount)> strings_;  // GUARDED_BY(mu_)
   std::string file_;  // GUARDED_BY(mu_)

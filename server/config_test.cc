@@ -56,6 +56,13 @@ TEST(ConfigTest, RuntimeSetRefusesImmutableAndBadValuesWithRedisText) {
   Config c;
   EXPECT_EQ(c.Set("port", "1", false).message(),
             "CONFIG SET failed (possibly related to argument 'port') - can't set immutable config");
+  // No client can redirect where the server writes its files.
+  EXPECT_EQ(c.Set("dir", "/etc", false).message(),
+            "CONFIG SET failed (possibly related to argument 'dir') - can't set protected config");
+  EXPECT_EQ(c.Set("logfile", "/etc/passwd", false).message(),
+            "CONFIG SET failed (possibly related to argument 'logfile') - can't set immutable "
+            "config");
+  EXPECT_EQ(c.String(Param::kDir), "./data");
   EXPECT_EQ(c.Set("maxclients", "abc", false).message(),
             "CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be "
             "parsed into an integer");
@@ -131,6 +138,37 @@ TEST(Config, SavePointsAreValidated) {
               "CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
   }
   EXPECT_EQ(c.String(Param::kSave), "");
+}
+
+// client-output-buffer-limit: Redis's defaults, units, class-by-class merging (from several
+// config lines or one CONFIG SET), and Redis's errors with nothing changed.
+TEST(Config, ClientOutputBufferLimitsMergeByClass) {
+  Config c;
+  EXPECT_EQ(c.String(Param::kClientOutputBufferLimit),
+            "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60");
+  ASSERT_TRUE(c.LoadText("client-output-buffer-limit pubsub 1mb 512kb 5\n"
+                         "client-output-buffer-limit normal 2gb 0 0\n",
+                         "file")
+                  .ok());
+  EXPECT_EQ(c.OutputLimit(ClientClass::kPubSub).hard, 1024 * 1024);
+  EXPECT_EQ(c.OutputLimit(ClientClass::kPubSub).soft, 512 * 1024);
+  EXPECT_EQ(c.OutputLimit(ClientClass::kPubSub).soft_seconds, 5);
+  EXPECT_EQ(c.OutputLimit(ClientClass::kNormal).hard, 2048LL * 1024 * 1024);
+  ASSERT_TRUE(c.Set("client-output-buffer-limit", "replica 1 2 3", false).ok());
+  EXPECT_EQ(c.String(Param::kClientOutputBufferLimit),
+            "normal 2147483648 0 0 slave 1 2 3 pubsub 1048576 524288 5");
+  const std::string prefix =
+      "CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - ";
+  EXPECT_EQ(c.Set("client-output-buffer-limit", "normal 1 2", false).message(),
+            prefix + "Wrong number of arguments in buffer limit configuration.");
+  EXPECT_EQ(c.Set("client-output-buffer-limit", "pubsub 1 1 1 master 1 1 1", false).message(),
+            prefix + "Invalid client class specified in buffer limit configuration.");
+  EXPECT_EQ(c.Set("client-output-buffer-limit", "normal 1x 0 0", false).message(),
+            prefix + "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+  EXPECT_EQ(c.Set("client-output-buffer-limit", "normal 1 0 -1", false).message(),
+            prefix + "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+  EXPECT_EQ(c.String(Param::kClientOutputBufferLimit),
+            "normal 2147483648 0 0 slave 1 2 3 pubsub 1048576 524288 5");
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // strata-server: parses the configuration as redis-server does, starts the server, and shuts it
 // down cleanly on SIGTERM, SIGINT or SHUTDOWN.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -36,6 +38,32 @@ void Usage() {
                "       strata-server                   (127.0.0.1:6379, data in ./data)\n"
                "       strata-server --port 7777 --dir /var/lib/strata\n"
                "       strata-server /etc/strata.conf --loglevel verbose\n");
+}
+
+// File descriptors the server needs besides its clients: listeners, WAL and snapshot files,
+// io_uring and eventfds, logs.
+constexpr rlim_t kReservedFds = 128;
+
+// As redis-server: raises the open-files limit to what maxclients needs, as far as the hard
+// limit allows, and lowers maxclients to what the limit leaves when it cannot.
+void AdjustOpenFilesLimit(strata::server::Config& config) {
+  using strata::server::Param;
+  const int64_t maxclients = config.Int(Param::kMaxclients);
+  const rlim_t needed = static_cast<rlim_t>(maxclients) + kReservedFds;
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= needed) return;
+  rlimit want = limit;
+  want.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+  if (setrlimit(RLIMIT_NOFILE, &want) == 0) limit = want;
+  if (limit.rlim_cur >= needed) return;
+  const int64_t allowed =
+      limit.rlim_cur > kReservedFds ? static_cast<int64_t>(limit.rlim_cur - kReservedFds) : 1;
+  LOG_WARN("You requested maxclients of %lld requiring at least %llu max file descriptors.",
+           static_cast<long long>(maxclients), static_cast<unsigned long long>(needed));
+  LOG_WARN("Current maximum open files is %llu. maxclients has been reduced to %lld to "
+           "compensate for low ulimit. If you need higher maxclients increase 'ulimit -n'.",
+           static_cast<unsigned long long>(limit.rlim_cur), static_cast<long long>(allowed));
+  config.Set("maxclients", std::to_string(allowed), /*startup=*/true).PermitUnchecked();
 }
 
 }  // namespace
@@ -71,6 +99,7 @@ int main(int argc, char** argv) {
   }
 
   signal(SIGPIPE, SIG_IGN);
+  AdjustOpenFilesLimit(*config);
   auto server = std::make_unique<server::Server>(std::move(config));
   // Handlers first: once Start() returns, clients may connect and a SIGTERM may follow at once.
   g_server = server.get();

@@ -296,6 +296,10 @@ RespParser::Step RespParser::ParseArrayHeader(std::string_view buf) {
     SetError(kInvalidMultibulkLength);
     return Step::kError;
   }
+  if (!authenticated_ && count > kUnauthenticatedMaxArgs) {
+    SetError("Protocol error: unauthenticated multibulk length");
+    return Step::kError;
+  }
   pos_ = cr + 2;
   scan_ = 0;
   if (count <= 0) return Step::kEmpty;
@@ -326,6 +330,10 @@ RespParser::Step RespParser::ParseBulks(std::string_view buf) {
       if (!ParseStrictInt(buf.substr(pos_ + 1, cr - pos_ - 1), &length) || length < 0 ||
           length > limits_.max_bulk_len) {
         SetError(kInvalidBulkLength);
+        return Step::kError;
+      }
+      if (!authenticated_ && length > kUnauthenticatedMaxBulk) {
+        SetError("Protocol error: unauthenticated bulk length");
         return Step::kError;
       }
       pos_ = cr + 2;

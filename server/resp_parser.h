@@ -50,6 +50,12 @@ class RespParser {
   // caller can grow its buffer once for a large bulk argument. 0 if unknown.
   size_t bytes_wanted() const { return wanted_; }
 
+  // Before AUTH, as Redis: a multibulk of more than 10 arguments or a bulk of more than 16 KB
+  // is a protocol error, so an unauthenticated client cannot make the server buffer much.
+  static constexpr int64_t kUnauthenticatedMaxArgs = 10;
+  static constexpr int64_t kUnauthenticatedMaxBulk = 16 * 1024;
+  void set_authenticated(bool authenticated) { authenticated_ = authenticated; }
+
   // Forgets any partial command (e.g. after the connection's buffer was reset).
   void Reset();
 
@@ -85,6 +91,7 @@ class RespParser {
   void ClearProgress();
 
   ParserLimits limits_;
+  bool authenticated_ = true;
   Phase phase_ = Phase::kIdle;
   // Offsets below are relative to the start of the buf passed to Parse(): the caller keeps the
   // bytes of the command in progress (and of empty commands skipped before it) at its front.

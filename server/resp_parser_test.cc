@@ -493,5 +493,30 @@ TEST(RespParserTest, RandomGarbageOnlyYieldsTheThreeStatesWhateverTheSplit) {
   }
 }
 
+TEST(RespParserTest, BeforeAuthOnlySmallCommandsAreAccepted) {
+  RespParser parser;
+  parser.set_authenticated(false);
+  Args ten(10, "x");
+  const std::string ten_buf = Multibulk(ten);
+  ASSERT_EQ(parser.Parse(ten_buf), State::kCommand);
+  EXPECT_EQ(Copy(parser.args()), ten);
+  const std::string bulk(16 * 1024, 'p');
+  ASSERT_EQ(parser.Parse(Multibulk({"AUTH", bulk})), State::kCommand);
+
+  // The header alone is refused: nothing of the announced size is buffered.
+  EXPECT_EQ(parser.Parse("*11\r\n"), State::kError);
+  EXPECT_EQ(parser.error(), "Protocol error: unauthenticated multibulk length");
+  parser.Reset();
+  EXPECT_EQ(parser.Parse("*2\r\n$4\r\nAUTH\r\n$16385\r\n"), State::kError);
+  EXPECT_EQ(parser.error(), "Protocol error: unauthenticated bulk length");
+
+  parser.Reset();
+  parser.set_authenticated(true);
+  Args eleven(11, "x");
+  const std::string eleven_buf = Multibulk(eleven);
+  ASSERT_EQ(parser.Parse(eleven_buf), State::kCommand);
+  EXPECT_EQ(Copy(parser.args()), eleven);
+}
+
 }  // namespace
 }  // namespace strata::server

@@ -33,6 +33,9 @@ void ServerStats::Reset() {
   connections_received = 0;
   rejected_connections = 0;
   protocol_errors = 0;
+  output_limit_disconnections = 0;
+  query_limit_disconnections = 0;
+  backpressure_pauses = 0;
   base_commands_ = Sum(&WorkerCounters::commands);
   base_in_ = Sum(&WorkerCounters::net_input_bytes);
   base_out_ = Sum(&WorkerCounters::net_output_bytes);

@@ -49,6 +49,9 @@ struct ServerStats {
   std::atomic<uint64_t> connections_received{0};
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<uint64_t> protocol_errors{0};
+  std::atomic<uint64_t> output_limit_disconnections{0};  // client-output-buffer-limit
+  std::atomic<uint64_t> query_limit_disconnections{0};   // client-query-buffer-limit
+  std::atomic<uint64_t> backpressure_pauses{0};          // client-output-backpressure
 
   void InitWorkers(int n);  // before the workers start
   WorkerCounters& worker(int i) { return workers_[i]; }

@@ -193,6 +193,9 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("pubsub_channels", static_cast<uint64_t>(ctx.server.pubsub().ActiveChannels("").size()));
   w.Field("pubsub_patterns", static_cast<uint64_t>(ctx.server.pubsub().NumPatterns()));
   w.Field("total_protocol_errors", st.protocol_errors.load());
+  w.Field("client_query_buffer_limit_disconnections", st.query_limit_disconnections.load());
+  w.Field("client_output_buffer_limit_disconnections", st.output_limit_disconnections.load());
+  w.Field("client_output_backpressure_pauses", st.backpressure_pauses.load());
 }
 
 void InfoReplication(CommandContext&, InfoWriter& w) {

@@ -49,6 +49,10 @@ struct Worker::Connection {
   ReplyBuilder reply{&pending};
   bool recv_posted = false, send_posted = false, closing = false;
   uint64_t hold_lsn = 0;  // nonzero: replies held until the WAL is durable up to it
+  // Back-pressure: its unsent replies passed client-output-backpressure, so neither its
+  // buffered input is run nor more is read until they drain (MaybeResume).
+  bool paused = false;
+  int64_t soft_limit_since_ms = 0;  // over its soft output limit since then; 0 = not over
 
   explicit Connection(const ParserLimits& limits) : parser(limits) {}
 };
@@ -114,6 +118,10 @@ void Worker::DrainMail() {
       continue;
     }
     c->pending.append(m.bytes);
+    if (OverOutputLimit(c, NowMs())) {
+      MaybeFinish(c);
+      continue;
+    }
     if (c->hold_lsn == 0) MaybeSend(c);  // held replies go first, when the log allows
   }
 }
@@ -164,6 +172,13 @@ void Worker::OnCompletion(uint64_t tag, int result) {
 }
 
 void Worker::OnAccept(size_t listener, int result) {
+  if (result == -EMFILE || result == -ENFILE) {
+    // Out of file descriptors: accepting again at once would only fail again, in a busy loop.
+    // The next Cron tick tries again; the waiting connections stay in the listen backlog.
+    LOG_WARN("Accepting client connection: %s", strerror(-result));
+    accept_paused_.push_back(listener);
+    return;
+  }
   backend_->Accept(listen_fds_[listener], (listener << 3) | kOpAccept);
   if (result < 0) {
     if (result != -EAGAIN && result != -ECONNABORTED && result != -EINTR) {
@@ -217,9 +232,12 @@ void Worker::AddConnection(int fd) {
 }
 
 void Worker::PostRecv(Connection* c) {
-  if (c->recv_posted || c->closing || c->state.close_after_reply) return;
+  if (c->recv_posted || c->closing || c->state.close_after_reply || c->paused) return;
   if (c->rstart == c->rend) c->rstart = c->rend = 0;
-  size_t wanted = std::max(kReadChunk / 4, c->parser.bytes_wanted());
+  // Room for the rest of a large bulk argument, but never more than what has arrived again
+  // (doubling): an announced length alone, "$500000000\r\n", does not make us allocate it.
+  size_t wanted = std::max(kReadChunk / 4,
+                           std::min(c->parser.bytes_wanted(), std::max(c->rend, kReadChunk)));
   if (c->rbuf.size() - c->rend < wanted) {
     // Move the unparsed bytes to the front, then grow if that is not enough room.
     if (c->rstart > 0) {
@@ -254,6 +272,7 @@ void Worker::OnRecv(Connection* c, int result) {
 }
 
 void Worker::AfterInput(Connection* c) {
+  if (OverOutputLimit(c, NowMs())) return MaybeFinish(c);
   if (HoldForLog(c)) return;  // ReleaseHeld() goes on from here
   MaybeSend(c);
   PostRecv(c);
@@ -304,7 +323,16 @@ void Worker::ReleaseHeld() {
 }
 
 void Worker::ProcessInput(Connection* c) {
+  const size_t pause_at = static_cast<size_t>(server_->config().Int(Param::kClientOutputBackpressure));
   while (c->rstart < c->rend && !c->state.close_after_reply && !c->state.blocked) {
+    if (pause_at > 0 && OutputBytes(c) > pause_at) {
+      // The client is not reading its replies: leave the rest of its input (and the socket)
+      // alone until they drain, so its memory stays bounded without disconnecting it.
+      c->paused = true;
+      server_->stats().backpressure_pauses.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    c->parser.set_authenticated(c->state.authenticated.load(std::memory_order_relaxed));
     std::string_view buf(c->rbuf.data() + c->rstart, c->rend - c->rstart);
     RespParser::State st = c->parser.Parse(buf);
     if (st == RespParser::State::kCommand) {
@@ -323,6 +351,7 @@ void Worker::ProcessInput(Connection* c) {
           static_cast<size_t>(server_->config().Int(Param::kClientQueryBufferLimit))) {
         LOG_WARN("Closing client that reached max query buffer length: id=%llu addr=%s",
                  static_cast<unsigned long long>(c->state.id), c->state.addr.c_str());
+        server_->stats().query_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
         BeginClose(c);
       }
       break;
@@ -365,7 +394,43 @@ void Worker::OnSend(Connection* c, int result) {
     c->sent = 0;
   }
   MaybeSend(c);
+  if (c->paused) return MaybeResume(c);
   MaybeFinish(c);  // last: may free c
+}
+
+size_t Worker::OutputBytes(const Connection* c) {
+  return c->sending.size() - c->sent + c->pending.size();
+}
+
+bool Worker::OverOutputLimit(Connection* c, int64_t now_ms) {
+  if (c->closing) return false;
+  const OutputBufferLimit limit = server_->config().OutputLimit(
+      c->state.subscribed() ? ClientClass::kPubSub : ClientClass::kNormal);
+  const int64_t used = static_cast<int64_t>(OutputBytes(c));
+  bool over = limit.hard > 0 && used >= limit.hard;
+  if (limit.soft > 0 && used >= limit.soft) {
+    if (c->soft_limit_since_ms == 0) c->soft_limit_since_ms = now_ms;
+    over = over || now_ms - c->soft_limit_since_ms >= limit.soft_seconds * 1000;
+  } else {
+    c->soft_limit_since_ms = 0;
+  }
+  if (!over) return false;
+  LOG_WARN("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
+           static_cast<unsigned long long>(c->state.id), c->state.addr.c_str());
+  server_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+  c->pending.clear();
+  BeginClose(c);
+  return true;
+}
+
+void Worker::MaybeResume(Connection* c) {
+  const size_t pause_at = static_cast<size_t>(server_->config().Int(Param::kClientOutputBackpressure));
+  if (!c->closing && OutputBytes(c) > pause_at / 2) return;
+  c->paused = false;
+  if (c->closing) return MaybeFinish(c);
+  redo_.ResetDependency();
+  ProcessInput(c);  // what it sent while paused, then read on
+  AfterInput(c);
 }
 
 // Starts closing: the socket is shut down so pending operations complete. The caller must end
@@ -393,6 +458,10 @@ void Worker::MaybeFinish(Connection* c) {
 }
 
 void Worker::Cron(int64_t now_ms) {
+  for (size_t listener : accept_paused_) {
+    backend_->Accept(listen_fds_[listener], (listener << 3) | kOpAccept);
+  }
+  accept_paused_.clear();
   // Blocked commands whose time is up run once more, to answer their time-out.
   std::vector<Connection*> expired;
   for (Connection* c : conns_) {
@@ -404,6 +473,13 @@ void Worker::Cron(int64_t now_ms) {
     c->state.block_timed_out = true;
     Unblock(c);
   }
+  // A soft output limit is about time: a client that stays over it is closed even if nothing
+  // is added to its replies.
+  std::vector<Connection*> over;
+  for (Connection* c : conns_) {
+    if (c->soft_limit_since_ms != 0 && OverOutputLimit(c, now_ms)) over.push_back(c);
+  }
+  for (Connection* c : over) MaybeFinish(c);
   int64_t timeout = server_->config().Int(Param::kTimeout);
   if (timeout <= 0) return;
   std::vector<Connection*> idle;

@@ -69,6 +69,13 @@ class Worker {
   bool HoldForLog(Connection* c);
   // Sends the held replies the log has caught up with, and resumes reading those connections.
   void ReleaseHeld();
+  // Unsent reply bytes of c.
+  static size_t OutputBytes(const Connection* c);
+  // client-output-buffer-limit: closes c (and returns true) when its unsent replies are over
+  // its class's hard limit, or over the soft limit for longer than allowed.
+  bool OverOutputLimit(Connection* c, int64_t now_ms);
+  // Back-pressure: after a send, resumes a paused client whose replies drained.
+  void MaybeResume(Connection* c);
   // Hands out what Deliver() queued.
   void DrainMail();
   // Runs c's blocked command again (woken or timed out) and what follows it in c's input.
@@ -82,6 +89,7 @@ class Worker {
   std::unique_ptr<IoBackend> backend_;
   std::vector<int> listen_fds_;
   std::vector<Worker*> peers_;
+  std::vector<size_t> accept_paused_;  // listeners out of fds, accepting again at the next Cron
   size_t next_peer_ = 0;
   std::thread thread_;
   std::vector<Connection*> conns_;    // owned; index kept in Connection::slot
