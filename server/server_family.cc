@@ -18,7 +18,7 @@
 #ifdef STRATA_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #endif
-#ifdef STRATA_SANITIZE
+#if defined(STRATA_SANITIZE) || defined(STRATA_TSAN)
 // Part of the sanitizer runtimes' public interface (GCC 12 ships no header declaring it).
 extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
@@ -47,8 +47,8 @@ uint64_t AllocatedBytes() {
   sz = sizeof(allocated);
   if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) return allocated;
 #endif
-#ifdef STRATA_SANITIZE
-  return __sanitizer_get_current_allocated_bytes();  // ASan's allocator replaces malloc
+#if defined(STRATA_SANITIZE) || defined(STRATA_TSAN)
+  return __sanitizer_get_current_allocated_bytes();  // the sanitizer's allocator replaces malloc
 #endif
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
@@ -57,6 +57,9 @@ uint64_t AllocatedBytes() {
 const char* AllocatorName() {
 #ifdef STRATA_SANITIZE
   return "asan";
+#endif
+#ifdef STRATA_TSAN
+  return "tsan";
 #endif
 #ifdef STRATA_JEMALLOC
   return "jemalloc";
