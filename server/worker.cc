@@ -388,6 +388,8 @@ void Worker::OnSend(Connection* c, int result) {
     return MaybeFinish(c);
   }
   WorkerCounters::Add(counters_->net_output_bytes, result);
+  // As Redis: a client that reads its replies is not idle (`timeout`), even while paused.
+  if (result > 0) c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
   c->sent += result;
   if (c->sending.capacity() > 1024 * 1024 && c->sent == c->sending.size()) {
     std::string().swap(c->sending);  // do not keep a large reply's buffer for an idle client
