@@ -323,7 +323,7 @@ std::vector<CommandSpec> ConnectionFamily() {
            {"client|info", 2, kConn, 0, 0, 0, CmdClient, "connection", "Returns information about the current client connection."},
            {"client|kill", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Kill the connection of a client"},
            {"client|help", 2, kLoading | kStale, 0, 0, 0, CmdClient, "connection", "Show helpful text about the different subcommands"},
-       }},
+       }, 0, 0},
   };
 }
 
