@@ -95,6 +95,7 @@ CommandTable::CommandTable() {
   Register(TransactionFamily());
   Register(PubSubFamily());
   Register(BlockingFamily());
+  Register(AclFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {

@@ -180,6 +180,13 @@ std::vector<CommandSpec> ZSetFamily();
 std::vector<CommandSpec> TransactionFamily();
 std::vector<CommandSpec> PubSubFamily();
 std::vector<CommandSpec> BlockingFamily();
+std::vector<CommandSpec> AclFamily();
+
+// The arguments of a pub/sub command line that name channels (PUBLISH, SUBSCRIBE), or channel
+// patterns (PSUBSCRIBE: *patterns is set), for ACL checks; empty for other commands.
+std::span<const std::string_view> ChannelArgs(const CommandSpec& spec,
+                                              std::span<const std::string_view> args,
+                                              bool* patterns);
 
 // A list or sorted set at `key` of database `db` may have gained elements (a push, an add, a
 // STORE, a rename onto it): clients blocked on the key (BLPOP, BZPOPMIN, ...) get a chance to

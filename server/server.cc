@@ -227,6 +227,7 @@ void Server::OnDurable(uint64_t lsn) {
 }
 
 void Server::ApplyConfig() {
+  acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
   snapshots_->set_keep(static_cast<int>(config_->Int(Param::kSnapshotKeep)));
   engine::EncodingLimits& limits = engine::Limits();
@@ -297,6 +298,95 @@ void Server::CronLoop() {
   }
 }
 
+void Server::Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+                    std::string_view error) {
+  if (spec.name == "exec") {
+    client.in_multi = false;
+    client.multi_error = false;
+    client.queued.clear();
+    watches_.UnwatchAll(&client);
+    if (error.starts_with("ERR ")) error.remove_prefix(4);
+    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    return;
+  }
+  if (client.in_multi) client.multi_error = true;
+  reply.Error(error);
+}
+
+bool Server::RefreshUser(ClientState& client) {
+  const uint64_t version = acl_.version();  // before the lookup: a later change is seen next time
+  std::shared_ptr<const AclUser> user = acl_.Find(client.user ? client.user->name() : "default");
+  if (user == nullptr) {
+    client.close_after_reply = true;
+    return false;
+  }
+  client.user = std::move(user);
+  client.acl_version = version;
+  return true;
+}
+
+bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
+                      std::span<const std::string_view> args, ReplyBuilder& reply) {
+  std::string_view object;
+  const AclDenial denial = AclCheck(*client.user, named, args, &object);
+  if (denial == AclDenial::kNone) return true;
+  const bool in_transaction = client.in_multi || client.in_exec;
+  AclLogEntry entry;
+  entry.reason = denial == AclDenial::kCommand ? "command"
+                 : denial == AclDenial::kKey   ? "key"
+                                               : "channel";
+  entry.context = in_transaction ? "multi" : "toplevel";
+  entry.object = object;
+  entry.username = client.user->name();
+  entry.created_ms = NowMs();
+  entry.client_info = clients_.InfoLine(&client, entry.created_ms);
+  acl_.Log(std::move(entry));
+  if (client.in_exec) {  // permissions changed since the command was queued
+    reply.Error(std::string(
+                    "NOPERM ACLs rules changed between the moment the transaction was accumulated "
+                    "and the EXEC call. This command is no longer allowed for the following "
+                    "reason: ") +
+                (denial == AclDenial::kCommand ? "no permission to execute the command or subcommand"
+                 : denial == AclDenial::kKey   ? "no permission to touch the specified keys"
+                                               : "no permission to access one of the channels used "
+                                                 "as arguments"));
+    return false;
+  }
+  if (denial == AclDenial::kCommand) {
+    Reject(client, spec,  reply,
+           "NOPERM this user has no permissions to run the '" + std::string(named.name) +
+               "' command");
+  } else {
+    Reject(client, spec, reply,
+           denial == AclDenial::kKey
+               ? "NOPERM this user has no permissions to access one of the keys used as arguments"
+               : "NOPERM this user has no permissions to access one of the channels used as "
+                 "arguments");
+  }
+  return false;
+}
+
+bool Server::Authenticate(ClientState& client, std::string_view user, std::string_view password) {
+  const uint64_t version = acl_.version();
+  std::shared_ptr<const AclUser> u = acl_.Authenticate(user, password);
+  if (u == nullptr) {
+    AclLogEntry entry;
+    entry.reason = "auth";
+    entry.context = client.in_multi || client.in_exec ? "multi" : "toplevel";
+    entry.object = "AUTH";
+    entry.username = user;
+    entry.created_ms = NowMs();
+    entry.client_info = clients_.InfoLine(&client, entry.created_ms);
+    acl_.Log(std::move(entry));
+    return false;
+  }
+  clients_.SetUsername(&client, u->name());
+  client.user = std::move(u);
+  client.acl_version = version;
+  client.authenticated = true;
+  return true;
+}
+
 void Server::Execute(ClientState& client, std::span<const std::string_view> args,
                      ReplyBuilder& reply, engine::RedoRecord* redo) {
   WorkerCounters::Add(client.counters->commands, 1);
@@ -317,25 +407,29 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     ReplyWrongArity(ctx);
     return;
   }
-  if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth)) {
-    if (config_->String(Param::kRequirepass).empty()) {
-      client.authenticated = true;  // requirepass was cleared at run time
-    } else {
-      reply.Error("NOAUTH Authentication required.");
-      return;
-    }
+  if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth) &&
+      acl_.default_requires_auth()) {
+    return Reject(client, *spec, reply, "NOAUTH Authentication required.");
   }
   const CommandSpec* named = spec;  // CLIENT LIST shows "client|list" for subcommands
   if (!spec->subcommands.empty() && args.size() > 1) {
     if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) named = sub;
   }
   client.last_command.store(named->name.data(), std::memory_order_relaxed);
+  // ACL: the user's snapshot is read again only after a change to some user; a user allowed
+  // everything (the default user, unless restricted) costs three flag tests.
+  if (client.acl_version != acl_.version() && !RefreshUser(client)) return;
+  const AclUser& user = *client.user;
+  if (!(user.all_commands() && user.all_keys() && user.all_channels()) &&
+      !CheckAcl(client, *spec, *named, args, reply)) {
+    return;
+  }
   if (client.subscribed() && client.resp.load(std::memory_order_relaxed) == 2 &&
       !(spec->flags & kPubSubContext)) {
-    reply.Error("ERR Can't execute '" + std::string(named->name) +
-                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
-                "this context");
-    return;
+    return Reject(client, *spec, reply,
+                  "ERR Can't execute '" + std::string(named->name) +
+                      "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                      "allowed in this context");
   }
   if (client.in_multi && !(spec->flags & kMultiControl)) {
     if (spec->flags & kNoMulti) {

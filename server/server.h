@@ -18,6 +18,7 @@
 
 #include "base/status.h"
 #include "engine/keyspace.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/command.h"
@@ -87,12 +88,17 @@ class Server {
   // record for the command's effects (see engine/redo.h), used when the WAL is on.
   void Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply,
                engine::RedoRecord* redo);
-  // Applies settings CONFIG SET may have changed that live outside Config (appendfsync).
+  // Applies settings CONFIG SET may have changed that live outside Config (appendfsync,
+  // requirepass on the default user).
   void ApplyConfig();
+  // AUTH and HELLO AUTH: makes `client` run as `user` if `password` opens it (and the user is
+  // on); else records the failure in the ACL log and returns false.
+  bool Authenticate(ClientState& client, std::string_view user, std::string_view password);
 
   Config& config() { return *config_; }
   engine::Keyspace& keyspace() { return *keyspace_; }
   const CommandTable& commands() const { return commands_; }
+  Acl& acl() { return acl_; }
   ClientRegistry& clients() { return clients_; }
   PubSub& pubsub() { return pubsub_; }
   Blocking& blocking() { return blocking_; }
@@ -116,6 +122,17 @@ class Server {
   // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
   void OnDurable(uint64_t lsn);
   Status OpenListeners(std::vector<int>* fds);
+  // Replies `error` for a command refused before it ran, as Redis's rejectCommand: inside MULTI
+  // the transaction is flagged; a refused EXEC discards it and answers EXECABORT.
+  void Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+              std::string_view error);
+  // Reads client's user again after an ACL change. False if the user was deleted: the
+  // connection closes (Redis closes it at the deletion).
+  bool RefreshUser(ClientState& client);
+  // The ACL check of Execute, for a client whose user is not allowed everything. Replies and
+  // returns false on a denial.
+  bool CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
+                std::span<const std::string_view> args, ReplyBuilder& reply);
 
   std::unique_ptr<Config> config_;
   std::unique_ptr<engine::Keyspace> keyspace_;
@@ -123,6 +140,7 @@ class Server {
   std::unique_ptr<Snapshots> snapshots_;
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
   CommandTable commands_;
+  Acl acl_{commands_};  // after commands_, which it numbers commands by
   ClientRegistry clients_;
   PubSub pubsub_;
   Blocking blocking_;

@@ -207,7 +207,7 @@ void Worker::AddConnection(int fd) {
     c->state.laddr = SockAddrString(ss);
   c->state.created_ms = NowMs();
   c->state.last_interaction_ms = c->state.created_ms;
-  c->state.authenticated = server_->config().String(Param::kRequirepass).empty();
+  c->state.authenticated = !server_->acl().default_requires_auth();
   c->rbuf.resize(kReadChunk);
   c->slot = conns_.size();
   conns_.push_back(c);
