@@ -184,14 +184,16 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
   ctx.reply.Simple("    Prints this help.");
 }
 
-void ReplyUnknownSubcommand(CommandContext& ctx) {
-  std::string cmd(ctx.args[0]);
+std::string UnknownSubcommandError(std::span<const std::string_view> args) {
+  std::string cmd(args[0]);
   for (char& c : cmd) c = static_cast<char>(toupper(c));
   // As Redis: the name as sent, cut at 128 bytes and at a NUL byte.
-  std::string_view sub = ctx.args[1].substr(0, 128);
+  std::string_view sub = args[1].substr(0, 128);
   sub = sub.substr(0, sub.find('\0'));
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.");
+  return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.";
 }
+
+void ReplyUnknownSubcommand(CommandContext& ctx) { ctx.reply.Error(UnknownSubcommandError(ctx.args)); }
 
 bool ParseScanCursor(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {
   const std::string text(arg);

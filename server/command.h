@@ -211,7 +211,8 @@ void ReplyWrongArity(CommandContext& ctx);
 // Redis's HELP reply of a container command: a title line, `lines`, then HELP's own entry.
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::span<const std::string_view> lines);
-// "ERR unknown subcommand '<sub>'. Try <CMD> HELP."
+// "ERR unknown subcommand '<sub>'. Try <CMD> HELP." for args[1] of the container args[0].
+std::string UnknownSubcommandError(std::span<const std::string_view> args);
 void ReplyUnknownSubcommand(CommandContext& ctx);
 // A SCAN-family cursor, as Redis's strtoul-based parseScanCursorOrReply reads it ("", "+5" and
 // "-1" pass; leading spaces and trailing garbage do not): "ERR invalid cursor" otherwise.

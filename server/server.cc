@@ -403,17 +403,29 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   }
   CommandContext ctx{*this, client, reply, args, NowMs(), redo};
   if (!CommandTable::ArityOk(*spec, args.size())) {
+    if (spec->name == "exec") {
+      return Reject(client, *spec, reply,
+                    "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+    }
     if (client.in_multi) client.multi_error = true;
     ReplyWrongArity(ctx);
     return;
   }
+  // A container's subcommand (CLIENT LIST shows "client|list"), checked as Redis does: before
+  // authentication, the ACL check and MULTI's queue.
+  const CommandSpec* named = spec;
+  if (!spec->subcommands.empty() && args.size() > 1) {
+    named = CommandTable::FindSub(*spec, args[1]);
+    if (named == nullptr) return Reject(client, *spec, reply, UnknownSubcommandError(args));
+    if (!CommandTable::ArityOk(*named, args.size())) {
+      return Reject(client, *spec, reply,
+                    "ERR wrong number of arguments for '" + std::string(named->name) +
+                        "' command");
+    }
+  }
   if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth) &&
       acl_.default_requires_auth()) {
     return Reject(client, *spec, reply, "NOAUTH Authentication required.");
-  }
-  const CommandSpec* named = spec;  // CLIENT LIST shows "client|list" for subcommands
-  if (!spec->subcommands.empty() && args.size() > 1) {
-    if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) named = sub;
   }
   client.last_command.store(named->name.data(), std::memory_order_relaxed);
   // ACL: the user's snapshot is read again only after a change to some user; a user allowed
