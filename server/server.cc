@@ -387,6 +387,37 @@ bool Server::Authenticate(ClientState& client, std::string_view user, std::strin
   return true;
 }
 
+std::string_view Server::ProtectedModeMessage() {
+  return "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+         "password is set for the default user. In this mode connections are only accepted from "
+         "the loopback interface. If you want to connect from external computers to Redis you "
+         "may adopt one of the following solutions: 1) Just disable protected mode sending the "
+         "command 'CONFIG SET protected-mode no' from the loopback interface by connecting to "
+         "Redis from the same host the server is running, however MAKE SURE Redis is not "
+         "publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change "
+         "permanent. 2) Alternatively you can just disable the protected mode by editing the "
+         "Redis configuration file, and setting the protected mode option to 'no', and then "
+         "restarting the server. 3) If you started the server manually just for testing, restart "
+         "it with the '--protected-mode no' option. 4) Setup a an authentication password for "
+         "the default user. NOTE: You only need to do one of the above things in order for the "
+         "server to start accepting connections from the outside.\r\n";
+}
+
+bool Server::RefusedByProtectedMode(int fd) const {
+  if (!config_->Bool(Param::kProtectedMode) || !acl_.default_nopass()) return false;
+  sockaddr_storage peer{};
+  socklen_t len = sizeof(peer);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return false;
+  // As Redis 7.0: only these two addresses count as local (not the rest of 127.0.0.0/8).
+  if (peer.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr.s_addr != htonl(INADDR_LOOPBACK);
+  }
+  if (peer.ss_family == AF_INET6) {
+    return !IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr);
+  }
+  return false;  // a unix socket
+}
+
 void Server::Execute(ClientState& client, std::span<const std::string_view> args,
                      ReplyBuilder& reply, engine::RedoRecord* redo) {
   WorkerCounters::Add(client.counters->commands, 1);

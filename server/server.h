@@ -94,6 +94,12 @@ class Server {
   // AUTH and HELLO AUTH: makes `client` run as `user` if `password` opens it (and the user is
   // on); else records the failure in the ACL log and returns false.
   bool Authenticate(ClientState& client, std::string_view user, std::string_view password);
+  // Protected mode: whether a connection from the peer of `fd` must be refused (protected-mode
+  // on, the default user nopass, the peer neither 127.0.0.1 nor ::1 nor a unix socket).
+  bool RefusedByProtectedMode(int fd) const;
+  // The error a connection refused by protected mode receives before it is closed (Redis
+  // 7.0's text, CRLF included).
+  static std::string_view ProtectedModeMessage();
 
   Config& config() { return *config_; }
   engine::Keyspace& keyspace() { return *keyspace_; }

@@ -190,6 +190,14 @@ void Worker::AddConnection(int fd) {
     server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (server_->RefusedByProtectedMode(fd)) {
+    const std::string_view msg = Server::ProtectedModeMessage();
+    ssize_t w = ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    ::close(fd);
+    server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   ParserLimits limits;
