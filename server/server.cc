@@ -313,16 +313,18 @@ void Server::Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& 
   reply.Error(error);
 }
 
-bool Server::RefreshUser(ClientState& client) {
+void Server::RefreshUser(ClientState& client) {
   const uint64_t version = acl_.version();  // before the lookup: a later change is seen next time
-  std::shared_ptr<const AclUser> user = acl_.Find(client.user ? client.user->name() : "default");
+  const std::string name = client.user ? client.user->name() : "default";
+  std::shared_ptr<const AclUser> user = acl_.Find(name);
   if (user == nullptr) {
+    // Deleted (ACL DELUSER disconnects its clients; this one had a command in flight): it may
+    // run nothing more, and the command still gets its reply (EXEC counts on one per command).
+    user = std::make_shared<const AclUser>(name, commands_);
     client.close_after_reply = true;
-    return false;
   }
   client.user = std::move(user);
   client.acl_version = version;
-  return true;
 }
 
 bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
@@ -461,7 +463,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   client.last_command.store(named->name.data(), std::memory_order_relaxed);
   // ACL: the user's snapshot is read again only after a change to some user; a user allowed
   // everything (the default user, unless restricted) costs three flag tests.
-  if (client.acl_version != acl_.version() && !RefreshUser(client)) return;
+  if (client.acl_version != acl_.version()) RefreshUser(client);
   const AclUser& user = *client.user;
   if (!(user.all_commands() && user.all_keys() && user.all_channels()) &&
       !CheckAcl(client, *spec, *named, args, reply)) {

@@ -132,9 +132,9 @@ class Server {
   // the transaction is flagged; a refused EXEC discards it and answers EXECABORT.
   void Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
               std::string_view error);
-  // Reads client's user again after an ACL change. False if the user was deleted: the
-  // connection closes (Redis closes it at the deletion).
-  bool RefreshUser(ClientState& client);
+  // Reads client's user again after an ACL change. A deleted user is replaced by one allowed
+  // nothing, and the connection closes after the reply (Redis closes it at the deletion).
+  void RefreshUser(ClientState& client);
   // The ACL check of Execute, for a client whose user is not allowed everything. Replies and
   // returns false on a denial.
   bool CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
