@@ -17,9 +17,7 @@ constexpr std::string_view kHex = "0123456789abcdef";
 
 // Redis's reasons, after "Error in ACL SETUSER modifier '<rule>': ".
 Status SyntaxError() { return Status::InvalidArgument("Syntax error"); }
-Status UnknownName() {
-  return Status::InvalidArgument("Unknown command or category name in ACL");
-}
+Status UnknownName() { return Status::InvalidArgument("Unknown command or category name in ACL"); }
 Status BadHash() {
   return Status::InvalidArgument(
       "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
@@ -202,14 +200,16 @@ Status AclUser::ApplyCommandRules(std::string_view rule, const CommandTable& tab
   // Keep the rules short, as Redis shows them: a rule wholly overrides an earlier one on the
   // same target, and any rule the others make redundant goes ("+@all -get +get" reads
   // "+@all", "+config|get +config" reads "+config"). Each removal keeps the permissions equal.
-  std::erase_if(rules_, [&](const std::string& r) { return std::string_view(r).substr(1) == target; });
+  std::erase_if(rules_,
+                [&](const std::string& r) { return std::string_view(r).substr(1) == target; });
   rules_.push_back((allow ? "+" : "-") + target);
   for (size_t skip = rules_.size(); skip-- > 0;) {
     AclUser replay("", table);
     replay.SetAllCommands(commands_base_all_, table);
     std::string ignored;
     for (size_t i = 0; i < rules_.size(); ++i) {
-      if (i != skip) ApplyCommandRule(rules_[i], table, &replay.commands_, &ignored).PermitUnchecked();
+      if (i != skip)
+        ApplyCommandRule(rules_[i], table, &replay.commands_, &ignored).PermitUnchecked();
     }
     if (replay.commands_ == commands_) rules_.erase(rules_.begin() + static_cast<ptrdiff_t>(skip));
   }
@@ -308,7 +308,8 @@ Status AclUser::Apply(std::string_view rule, const CommandTable& table) {
   } else if (is("clearselectors")) {
     // Selectors are not supported, so there are none to clear.
   } else if (rule[0] == '>' || rule[0] == '#') {
-    std::string hash = rule[0] == '>' ? AclHashPassword(rule.substr(1)) : std::string(rule.substr(1));
+    std::string hash =
+        rule[0] == '>' ? AclHashPassword(rule.substr(1)) : std::string(rule.substr(1));
     if (!ValidHash(hash)) return BadHash();
     if (std::find(passwords_.begin(), passwords_.end(), hash) == passwords_.end()) {
       passwords_.push_back(std::move(hash));
@@ -509,9 +510,8 @@ void Acl::Log(AclLogEntry entry) {
   constexpr int64_t kGroupingMs = 60000;  // as Redis: equal denials within a minute are one
   std::lock_guard<std::mutex> l(mu_);
   for (auto it = log_.begin(); it != log_.end(); ++it) {
-    if (it->reason == entry.reason && it->context == entry.context &&
-        it->object == entry.object && it->username == entry.username &&
-        entry.created_ms - it->created_ms < kGroupingMs) {
+    if (it->reason == entry.reason && it->context == entry.context && it->object == entry.object &&
+        it->username == entry.username && entry.created_ms - it->created_ms < kGroupingMs) {
       entry.count = it->count + 1;
       log_.erase(it);
       break;

@@ -125,11 +125,11 @@ class AclUser {
 // One ACL LOG entry: a denied command, key or channel, or a failed AUTH.
 struct AclLogEntry {
   int64_t count = 1;
-  std::string reason;    // command, key, channel, auth
-  std::string context;   // toplevel, multi
-  std::string object;    // the command, key or channel name; "AUTH"
+  std::string reason;   // command, key, channel, auth
+  std::string context;  // toplevel, multi
+  std::string object;   // the command, key or channel name; "AUTH"
   std::string username;
-  int64_t created_ms = 0;  // the latest occurrence
+  int64_t created_ms = 0;   // the latest occurrence
   std::string client_info;  // CLIENT INFO's line for the client, at that time
 };
 

@@ -172,11 +172,11 @@ void CmdDryRun(CommandContext& ctx) {
       return ctx.reply.Bulk("This user has no permissions to run the '" + std::string(object) +
                             "' command");
     case AclDenial::kKey:
-      return ctx.reply.Bulk("This user has no permissions to access the '" +
-                            std::string(object) + "' key");
+      return ctx.reply.Bulk("This user has no permissions to access the '" + std::string(object) +
+                            "' key");
     case AclDenial::kChannel:
-      return ctx.reply.Bulk("This user has no permissions to access the '" +
-                            std::string(object) + "' channel");
+      return ctx.reply.Bulk("This user has no permissions to access the '" + std::string(object) +
+                            "' channel");
   }
 }
 

@@ -69,7 +69,8 @@ TEST(AclPasswordTest, GeneratedPasswordsHaveOneHexDigitPerFourBits) {
   EXPECT_EQ(AclGeneratePassword(5).size(), 2u);
   EXPECT_EQ(AclGeneratePassword(1).size(), 1u);
   EXPECT_NE(AclGeneratePassword(256), AclGeneratePassword(256));
-  for (char c : AclGeneratePassword(4096)) EXPECT_NE(std::string_view("0123456789abcdef").find(c), std::string_view::npos);
+  for (char c : AclGeneratePassword(4096))
+    EXPECT_NE(std::string_view("0123456789abcdef").find(c), std::string_view::npos);
 }
 
 TEST(AclUserTest, NewAndDefaultUsersDescribeThemselvesAsRedis) {
@@ -78,14 +79,16 @@ TEST(AclUserTest, NewAndDefaultUsersDescribeThemselvesAsRedis) {
 }
 
 TEST(AclUserTest, PasswordRulesAddRemoveAndReset) {
-  AclUser u = UserWith({"on", ">a", ">a", "#e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"});
+  AclUser u = UserWith(
+      {"on", ">a", ">a", "#e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"});
   EXPECT_EQ(u.password_hashes().size(), 2u);  // the same password twice is kept once
   EXPECT_TRUE(u.CheckPassword("a"));
   EXPECT_TRUE(u.CheckPassword(""));
   EXPECT_FALSE(u.CheckPassword("b"));
   ASSERT_TRUE(u.Apply("<a", Table()).ok());
   EXPECT_FALSE(u.CheckPassword("a"));
-  ASSERT_TRUE(u.Apply("!e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Table()).ok());
+  ASSERT_TRUE(
+      u.Apply("!e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Table()).ok());
   EXPECT_FALSE(u.CheckPassword(""));  // no password and not nopass: nothing opens it
   ASSERT_TRUE(u.Apply("nopass", Table()).ok());
   EXPECT_TRUE(u.CheckPassword("anything"));
@@ -137,7 +140,8 @@ TEST(AclUserTest, BadRulesAreRefusedWithRedisReasons) {
   EXPECT_EQ(ErrorOf({}, "-select|0"), kUnknown);
   EXPECT_EQ(ErrorOf({}, "+|x"), kUnknown);
   EXPECT_EQ(ErrorOf({}, "+config|get|x"), "Allowing first-arg of a subcommand is not supported");
-  EXPECT_EQ(ErrorOf({}, "<b"), "The password you are trying to remove from the user does not exist");
+  EXPECT_EQ(ErrorOf({}, "<b"),
+            "The password you are trying to remove from the user does not exist");
   EXPECT_EQ(ErrorOf({}, "#abc"),
             "The password hash must be exactly 64 characters and contain only lowercase "
             "hexadecimal characters");
@@ -265,7 +269,7 @@ TEST(AclRegistryTest, LogMergesEqualDenialsWithinAMinute) {
   };
   acl.Log(entry("a", 1000));
   acl.Log(entry("b", 2000));
-  acl.Log(entry("a", 3000));  // merged with the first, and now the newest
+  acl.Log(entry("a", 3000));    // merged with the first, and now the newest
   acl.Log(entry("a", 100000));  // more than a minute later: a new entry
   std::vector<AclLogEntry> log = acl.LogEntries(10);
   ASSERT_EQ(log.size(), 3u);

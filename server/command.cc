@@ -193,7 +193,9 @@ std::string UnknownSubcommandError(std::span<const std::string_view> args) {
   return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.";
 }
 
-void ReplyUnknownSubcommand(CommandContext& ctx) { ctx.reply.Error(UnknownSubcommandError(ctx.args)); }
+void ReplyUnknownSubcommand(CommandContext& ctx) {
+  ctx.reply.Error(UnknownSubcommandError(ctx.args));
+}
 
 bool ParseScanCursor(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {
   const std::string text(arg);

@@ -344,18 +344,20 @@ bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const Comman
   entry.client_info = clients_.InfoLine(&client, entry.created_ms);
   acl_.Log(std::move(entry));
   if (client.in_exec) {  // permissions changed since the command was queued
-    reply.Error(std::string(
-                    "NOPERM ACLs rules changed between the moment the transaction was accumulated "
+    const char* why = denial == AclDenial::kCommand
+                          ? "no permission to execute the command or subcommand"
+                      : denial == AclDenial::kKey
+                          ? "no permission to touch the specified keys"
+                          : "no permission to access one of the channels used as arguments";
+    reply.Error(
+        std::string("NOPERM ACLs rules changed between the moment the transaction was accumulated "
                     "and the EXEC call. This command is no longer allowed for the following "
                     "reason: ") +
-                (denial == AclDenial::kCommand ? "no permission to execute the command or subcommand"
-                 : denial == AclDenial::kKey   ? "no permission to touch the specified keys"
-                                               : "no permission to access one of the channels used "
-                                                 "as arguments"));
+        why);
     return false;
   }
   if (denial == AclDenial::kCommand) {
-    Reject(client, spec,  reply,
+    Reject(client, spec, reply,
            "NOPERM this user has no permissions to run the '" + std::string(named.name) +
                "' command");
   } else {

@@ -4,13 +4,12 @@
 // refusal of clients from a non-loopback address. Where redis-server 7.0 is installed, the
 // same command sequences run against it too and every reply must be identical.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <map>
 #include <optional>
@@ -122,13 +121,13 @@ TEST_F(AclTest, KeyPatternsLimitWhichKeysAUserTouches) {
   EXPECT_EQ(Cmd(c.get(), {"SET", "app:1", "v"}), "OK");
   EXPECT_EQ(Cmd(c.get(), {"SET", "other", "v"}), kDenied);
   EXPECT_EQ(Cmd(c.get(), {"MSET", "app:2", "v", "other", "v"}), kDenied);
-  EXPECT_EQ(Cmd(c.get(), {"GET", "app:2"}), "(nil)");  // MSET ran not at all
+  EXPECT_EQ(Cmd(c.get(), {"GET", "app:2"}), "(nil)");     // MSET ran not at all
   EXPECT_EQ(Cmd(c.get(), {"GET", "shared:x"}), "\"1\"");  // read-only pattern
   EXPECT_EQ(Cmd(c.get(), {"SET", "shared:x", "2"}), kDenied);
   EXPECT_EQ(Cmd(c.get(), {"RENAME", "app:1", "other"}), kDenied);
   EXPECT_EQ(Cmd(c.get(), {"LMPOP", "2", "app:l", "other", "LEFT"}), kDenied);  // numkeys keys
-  EXPECT_EQ(Cmd(c.get(), {"OBJECT", "ENCODING", "other"}), kDenied);  // a subcommand's key
-  EXPECT_EQ(Cmd(c.get(), {"DBSIZE"}), "(integer) 2");  // no key arguments
+  EXPECT_EQ(Cmd(c.get(), {"OBJECT", "ENCODING", "other"}), kDenied);           // a subcommand's key
+  EXPECT_EQ(Cmd(c.get(), {"DBSIZE"}), "(integer) 2");                          // no key arguments
   EXPECT_EQ(Admin({"ACL", "DRYRUN", "app", "GET", "other"}),
             "\"This user has no permissions to access the 'other' key\"");
   EXPECT_EQ(Admin({"ACL", "DRYRUN", "app", "GET", "app:1"}), "OK");
@@ -423,8 +422,8 @@ TEST_F(AclVersusRedisTest, AclCommandsAndTheirErrors) {
       {"adm", "ACL", "SETUSER", "a b"},
       {"adm", "ACL", "SETUSER", "y", "-@all", "+get", "bad", "+set"},
       {"adm", "ACL", "GETUSER", "y"},
-      {"adm", "ACL", "SETUSER", "z", "reset", "+@all", "-get", "+get", "-@string", "+set",
-       "%R~r*", "%W~w*", "~rw*", "+select|0", "+config|get"},
+      {"adm", "ACL", "SETUSER", "z", "reset", "+@all", "-get", "+get", "-@string", "+set", "%R~r*",
+       "%W~w*", "~rw*", "+select|0", "+config|get"},
       {"adm", "ACL", "GETUSER", "z"},
       {"adm", "ACL", "LIST"},
       {"adm", "ACL", "DELUSER", "default"},
@@ -646,8 +645,7 @@ TEST(ProtectedModeTest, RemoteClientsAreRefusedWhileTheDefaultUserHasNoPassword)
   ASSERT_NE(info, nullptr);
   EXPECT_NE(std::string(info->str, info->len).find("rejected_connections:2"), std::string::npos);
   // protected-mode no: remote clients are served.
-  EXPECT_EQ(Cmd(admin.get(), {"CONFIG", "GET", "protected-mode"}),
-            "[\"protected-mode\", \"yes\"]");
+  EXPECT_EQ(Cmd(admin.get(), {"CONFIG", "GET", "protected-mode"}), "[\"protected-mode\", \"yes\"]");
   ASSERT_EQ(Cmd(admin.get(), {"CONFIG", "SET", "protected-mode", "no"}), "OK");
   EXPECT_EQ(PingFrom(remote, remote, server->port()), "+PONG\r\n");
   // A password for the default user: remote clients connect, and must AUTH.
