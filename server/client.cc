@@ -39,6 +39,16 @@ std::string ClientRegistry::GetName(const ClientState* c) const {
   return c->name;
 }
 
+void ClientRegistry::SetUsername(ClientState* c, std::string username) {
+  std::lock_guard<std::mutex> l(mu_);
+  c->username = std::move(username);
+}
+
+std::string ClientRegistry::InfoLine(const ClientState* c, int64_t now_ms) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return ClientInfoLine(*c, now_ms);
+}
+
 void ClientRegistry::Kill(ClientState* c) {
   // Called under mu_ by ForEach callers: the fd stays open until Remove() has run.
   c->killed = true;
@@ -56,7 +66,8 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
                   " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=-1 qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
                   " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=" +
                   std::to_string(c.output_buffer_bytes.load()) +
-                  " tot-mem=0 events=r cmd=" + c.last_command.load() + " user=default redir=-1 resp=" +
+                  " tot-mem=0 events=r cmd=" + c.last_command.load() + " user=" + c.username +
+                  " redir=-1 resp=" +
                   std::to_string(c.resp.load()) + "\n";
   return s;
 }

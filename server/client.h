@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -18,6 +19,7 @@ namespace strata::server {
 
 struct WorkerCounters;
 class Worker;
+class AclUser;
 
 struct ClientState {
   uint64_t id = 0;
@@ -35,6 +37,12 @@ struct ClientState {
   std::atomic<uint64_t> output_buffer_bytes{0};
   std::atomic<bool> killed{false};
   std::string name;  // GUARDED_BY(ClientRegistry::mu_)
+  // ACL (server/acl.h): the user the connection runs as and the Acl::version() it was read at
+  // (owner only; null until the first command), and its name for CLIENT LIST and ACL DELUSER
+  // (GUARDED_BY(ClientRegistry::mu_)).
+  std::shared_ptr<const AclUser> user;
+  uint64_t acl_version = 0;
+  std::string username = "default";
 
   bool close_after_reply = false;  // owner only: QUIT, protocol error
   WorkerCounters* counters = nullptr;  // the owning worker's counters
@@ -72,6 +80,9 @@ class ClientRegistry {
   void ForEach(const std::function<void(ClientState&)>& fn) const;
   void SetName(ClientState* c, std::string name);
   std::string GetName(const ClientState* c) const;
+  void SetUsername(ClientState* c, std::string username);
+  // ClientInfoLine(*c) (CLIENT INFO, ACL LOG).
+  std::string InfoLine(const ClientState* c, int64_t now_ms) const;
   // Marks the client killed and shuts its socket down so its worker closes it.
   void Kill(ClientState* c);
 

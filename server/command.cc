@@ -33,6 +33,56 @@ std::vector<std::string_view> FlagNames(uint32_t flags) {
   return out;
 }
 
+std::span<const AclCategoryName> AclCategoryNames() {
+  static constexpr AclCategoryName kNames[] = {
+      {kAclKeyspace, "keyspace"},       {kAclRead, "read"},
+      {kAclWrite, "write"},             {kAclSet, "set"},
+      {kAclSortedSet, "sortedset"},     {kAclList, "list"},
+      {kAclHash, "hash"},               {kAclString, "string"},
+      {kAclBitmap, "bitmap"},           {kAclHyperLogLog, "hyperloglog"},
+      {kAclGeo, "geo"},                 {kAclStream, "stream"},
+      {kAclPubSub, "pubsub"},           {kAclAdmin, "admin"},
+      {kAclFast, "fast"},               {kAclSlow, "slow"},
+      {kAclBlocking, "blocking"},       {kAclDangerous, "dangerous"},
+      {kAclConnection, "connection"},   {kAclTransaction, "transaction"},
+      {kAclScripting, "scripting"},
+  };
+  return kNames;
+}
+
+uint32_t FindAclCategory(std::string_view name) {
+  for (const AclCategoryName& c : AclCategoryNames()) {
+    if (EqualsIgnoreCase(c.name, name)) return c.bit;
+  }
+  return 0;
+}
+
+uint32_t ResolveAclCategories(uint32_t declared, uint32_t flags, std::string_view group) {
+  uint32_t cats = declared & ~kAclGroupCategory;
+  if (declared & kAclGroupCategory) {
+    static const std::pair<std::string_view, AclCategory> kGroups[] = {
+        {"generic", kAclKeyspace},   {"string", kAclString},
+        {"list", kAclList},          {"hash", kAclHash},
+        {"set", kAclSet},            {"sorted-set", kAclSortedSet},
+        {"bitmap", kAclBitmap},      {"hyperloglog", kAclHyperLogLog},
+        {"geo", kAclGeo},            {"stream", kAclStream},
+        {"connection", kAclConnection}, {"transactions", kAclTransaction},
+        {"scripting", kAclScripting},
+    };
+    for (const auto& [name, bit] : kGroups) {
+      if (group == name) cats |= bit;
+    }
+  }
+  if (flags & kWrite) cats |= kAclWrite;
+  if ((flags & kReadOnly) && !(cats & kAclScripting)) cats |= kAclRead;  // as Redis
+  if (flags & kAdmin) cats |= kAclAdmin | kAclDangerous;
+  if (flags & kPubSub) cats |= kAclPubSub;
+  if (flags & kFast) cats |= kAclFast;
+  if (flags & kBlocking) cats |= kAclBlocking;
+  if (!(cats & kAclFast)) cats |= kAclSlow;
+  return cats;
+}
+
 CommandTable::CommandTable() {
   Register(ConnectionFamily());
   Register(StringFamily());
@@ -45,12 +95,27 @@ CommandTable::CommandTable() {
   Register(TransactionFamily());
   Register(PubSubFamily());
   Register(BlockingFamily());
+  Register(AclFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {
   for (CommandSpec& s : specs) {
+    s.acl_categories = ResolveAclCategories(s.acl_categories, s.flags, s.group);
+    for (CommandSpec& sub : s.subcommands) {
+      sub.acl_categories = ResolveAclCategories(sub.acl_categories, sub.flags, sub.group);
+    }
     index_[std::string(s.name)] = commands_.size();
     commands_.push_back(std::move(s));
+  }
+  // Number every command and subcommand again: commands_ may have moved.
+  by_id_.clear();
+  for (CommandSpec& s : commands_) {
+    s.id = static_cast<uint32_t>(by_id_.size());
+    by_id_.push_back(&s);
+    for (CommandSpec& sub : s.subcommands) {
+      sub.id = static_cast<uint32_t>(by_id_.size());
+      by_id_.push_back(&sub);
+    }
   }
 }
 
@@ -119,13 +184,17 @@ void ReplyHelp(CommandContext& ctx, std::string_view command,
   ctx.reply.Simple("    Prints this help.");
 }
 
-void ReplyUnknownSubcommand(CommandContext& ctx) {
-  std::string cmd(ctx.args[0]);
+std::string UnknownSubcommandError(std::span<const std::string_view> args) {
+  std::string cmd(args[0]);
   for (char& c : cmd) c = static_cast<char>(toupper(c));
   // As Redis: the name as sent, cut at 128 bytes and at a NUL byte.
-  std::string_view sub = ctx.args[1].substr(0, 128);
+  std::string_view sub = args[1].substr(0, 128);
   sub = sub.substr(0, sub.find('\0'));
-  ctx.reply.Error("ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.");
+  return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.";
+}
+
+void ReplyUnknownSubcommand(CommandContext& ctx) {
+  ctx.reply.Error(UnknownSubcommandError(ctx.args));
 }
 
 bool ParseScanCursor(CommandContext& ctx, std::string_view arg, uint64_t* cursor) {

@@ -47,6 +47,47 @@ enum CommandFlag : uint32_t {
 // Redis's flag names, in COMMAND INFO order, for the set bits of `flags`.
 std::vector<std::string_view> FlagNames(uint32_t flags);
 
+// Redis's ACL categories (ACL CAT), one bit each, in Redis's order.
+enum AclCategory : uint32_t {
+  kAclKeyspace = 1 << 0,
+  kAclRead = 1 << 1,
+  kAclWrite = 1 << 2,
+  kAclSet = 1 << 3,
+  kAclSortedSet = 1 << 4,
+  kAclList = 1 << 5,
+  kAclHash = 1 << 6,
+  kAclString = 1 << 7,
+  kAclBitmap = 1 << 8,
+  kAclHyperLogLog = 1 << 9,
+  kAclGeo = 1 << 10,
+  kAclStream = 1 << 11,
+  kAclPubSub = 1 << 12,
+  kAclAdmin = 1 << 13,
+  kAclFast = 1 << 14,
+  kAclSlow = 1 << 15,
+  kAclBlocking = 1 << 16,
+  kAclDangerous = 1 << 17,
+  kAclConnection = 1 << 18,
+  kAclTransaction = 1 << 19,
+  kAclScripting = 1 << 20,
+  // Not a category: in a spec as declared, "the category of the command's group" (string ->
+  // @string, generic -> @keyspace, ...), which is what Redis gives nearly every command.
+  kAclGroupCategory = 1u << 31,
+};
+
+struct AclCategoryName {
+  AclCategory bit;
+  std::string_view name;  // without the '@'
+};
+// Every category, in ACL CAT order.
+std::span<const AclCategoryName> AclCategoryNames();
+// The category named `name` (without '@', case-insensitive), or 0.
+uint32_t FindAclCategory(std::string_view name);
+// A command's full category set as Redis derives it: `declared` (kAclGroupCategory resolved
+// with `group`), plus what the flags imply: write -> @write, readonly -> @read, admin -> @admin
+// and @dangerous, pubsub -> @pubsub, blocking -> @blocking, fast -> @fast, else @slow.
+uint32_t ResolveAclCategories(uint32_t declared, uint32_t flags, std::string_view group);
+
 struct CommandContext {
   Server& server;
   ClientState& client;
@@ -88,6 +129,12 @@ struct CommandSpec {
   // With kMovableKeys: the argument holding numkeys; that many keys follow it (LMPOP's 1,
   // BLMPOP's 2, ZUNIONSTORE's 2, ...). 0 = none.
   int numkeys_at = 0;
+  // ACL categories (AclCategory bits) beyond those the flags imply; the default is the group's
+  // own category. CommandTable resolves it to the full set (ResolveAclCategories) when it
+  // registers the spec, so a registered spec holds every category COMMAND INFO shows.
+  uint32_t acl_categories = kAclGroupCategory;
+  // Set by CommandTable: a dense number for the command or subcommand (ACL bitmaps).
+  uint32_t id = 0;
 };
 
 class CommandTable {
@@ -99,6 +146,9 @@ class CommandTable {
   // The subcommand `sub` of parent, or null.
   static const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub);
   const std::vector<CommandSpec>& all() const { return commands_; }
+  // Commands and subcommands are numbered 0..num_ids()-1 (CommandSpec::id).
+  size_t num_ids() const { return by_id_.size(); }
+  const CommandSpec& ById(uint32_t id) const { return *by_id_[id]; }
 
   // Positions of the key arguments of a command line: the spec's first/last/step, then the
   // numkeys-counted keys of a kMovableKeys command (none if numkeys does not parse).
@@ -114,6 +164,7 @@ class CommandTable {
 
  private:
   std::vector<CommandSpec> commands_;
+  std::vector<const CommandSpec*> by_id_;  // into commands_ and their subcommands
   std::unordered_map<std::string, size_t> index_;
 };
 
@@ -129,6 +180,13 @@ std::vector<CommandSpec> ZSetFamily();
 std::vector<CommandSpec> TransactionFamily();
 std::vector<CommandSpec> PubSubFamily();
 std::vector<CommandSpec> BlockingFamily();
+std::vector<CommandSpec> AclFamily();
+
+// The arguments of a pub/sub command line that name channels (PUBLISH, SUBSCRIBE), or channel
+// patterns (PSUBSCRIBE: *patterns is set), for ACL checks; empty for other commands.
+std::span<const std::string_view> ChannelArgs(const CommandSpec& spec,
+                                              std::span<const std::string_view> args,
+                                              bool* patterns);
 
 // A list or sorted set at `key` of database `db` may have gained elements (a push, an add, a
 // STORE, a rename onto it): clients blocked on the key (BLPOP, BZPOPMIN, ...) get a chance to
@@ -153,7 +211,8 @@ void ReplyWrongArity(CommandContext& ctx);
 // Redis's HELP reply of a container command: a title line, `lines`, then HELP's own entry.
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::span<const std::string_view> lines);
-// "ERR unknown subcommand '<sub>'. Try <CMD> HELP."
+// "ERR unknown subcommand '<sub>'. Try <CMD> HELP." for args[1] of the container args[0].
+std::string UnknownSubcommandError(std::span<const std::string_view> args);
 void ReplyUnknownSubcommand(CommandContext& ctx);
 // A SCAN-family cursor, as Redis's strtoul-based parseScanCursorOrReply reads it ("", "+5" and
 // "-1" pass; leading spaces and trailing garbage do not): "ERR invalid cursor" otherwise.

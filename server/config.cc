@@ -41,6 +41,8 @@ const ParamDef kParams[] = {
     {Param::kShards, "shards", Type::kInt, "64", false, 1, 1024, nullptr},
     {Param::kDatabases, "databases", Type::kInt, "16", false, 1, kIntMax, nullptr},
     {Param::kRequirepass, "requirepass", Type::kString, "", true, 0, 0, nullptr},
+    // Refuse clients that are not on the loopback while the default user has no password.
+    {Param::kProtectedMode, "protected-mode", Type::kBool, "yes", true, 0, 0, nullptr},
     {Param::kMaxclients, "maxclients", Type::kInt, "10000", true, 1, kIntMax, nullptr},
     {Param::kTimeout, "timeout", Type::kInt, "0", true, 0, kIntMax, nullptr},
     {Param::kProtoMaxBulkLen, "proto-max-bulk-len", Type::kMemory, "536870912", true, 1024 * 1024,

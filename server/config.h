@@ -28,6 +28,7 @@ enum class Param : int {
   kShards,
   kDatabases,
   kRequirepass,
+  kProtectedMode,
   kMaxclients,
   kTimeout,
   kProtoMaxBulkLen,

@@ -11,14 +11,6 @@ namespace {
 
 constexpr const char* kWrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
 
-// Checks a username/password pair against the default user (requirepass). An empty
-// requirepass means the default user takes any password ("nopass").
-bool CheckPassword(Server& server, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  std::string required = server.config().String(Param::kRequirepass);
-  return required.empty() || required == pass;
-}
-
 void CmdPing(CommandContext& ctx) {
   if (ctx.args.size() > 2) return ReplyWrongArity(ctx);
   if (ctx.client.subscribed() && !ctx.reply.resp3()) {
@@ -42,13 +34,12 @@ void CmdAuth(CommandContext& ctx) {
   if (ctx.args.size() > 3) return ctx.reply.Error(Status::Syntax());
   std::string_view user = ctx.args.size() == 3 ? ctx.args[1] : "default";
   std::string_view pass = ctx.args.back();
-  if (ctx.args.size() == 2 && ctx.server.config().String(Param::kRequirepass).empty()) {
+  if (ctx.args.size() == 2 && ctx.server.acl().default_nopass()) {
     return ctx.reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. Are "
         "you sure your configuration is correct?");
   }
-  if (!CheckPassword(ctx.server, user, pass)) return ctx.reply.Error(kWrongPass);
-  ctx.client.authenticated = true;
+  if (!ctx.server.Authenticate(ctx.client, user, pass)) return ctx.reply.Error(kWrongPass);
   ctx.reply.Ok();
 }
 
@@ -98,9 +89,8 @@ void CmdHello(CommandContext& ctx) {
       return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.args[i]) + "'");
     }
   }
-  if (has_auth) {
-    if (!CheckPassword(ctx.server, user, pass)) return ctx.reply.Error(kWrongPass);
-    ctx.client.authenticated = true;
+  if (has_auth && !ctx.server.Authenticate(ctx.client, user, pass)) {
+    return ctx.reply.Error(kWrongPass);
   }
   if (!ctx.client.authenticated.load()) {
     return ctx.reply.Error(
@@ -146,7 +136,11 @@ void CmdReset(CommandContext& ctx) {
   ctx.client.resp = 2;
   ctx.reply.set_resp3(false);
   ctx.server.clients().SetName(&ctx.client, "");
-  ctx.client.authenticated = ctx.server.config().String(Param::kRequirepass).empty();
+  // As Redis: back to the default user, authenticated only if that needs no password.
+  ctx.server.clients().SetUsername(&ctx.client, "default");
+  ctx.client.user = nullptr;
+  ctx.client.acl_version = 0;  // the next command looks "default" up
+  ctx.client.authenticated = !ctx.server.acl().default_requires_auth();
   ctx.reply.Simple("RESET");
 }
 
@@ -223,7 +217,9 @@ void ClientKill(CommandContext& ctx) {
       }
     } else if (EqualsIgnoreCase(opt, "USER")) {
       user = val;
-      if (user != "default") return ctx.reply.Error("ERR No such user '" + user + "'");
+      if (ctx.server.acl().Find(user) == nullptr) {
+        return ctx.reply.Error("ERR No such user '" + user + "'");
+      }
     } else if (EqualsIgnoreCase(opt, "SKIPME")) {
       if (EqualsIgnoreCase(val, "yes")) skipme = true;
       else if (EqualsIgnoreCase(val, "no")) skipme = false;
@@ -243,6 +239,7 @@ void ClientKill(CommandContext& ctx) {
     if (!addr.empty() && c.addr != addr) return;
     if (!laddr.empty() && c.laddr != laddr) return;
     if (!type.empty() && type != "normal") return;
+    if (!user.empty() && c.username != user) return;
     if (maxage && (ctx.now_ms - c.created_ms) / 1000 < maxage) return;
     if (&c == &ctx.client) {
       if (skipme) return;
@@ -323,7 +320,7 @@ std::vector<CommandSpec> ConnectionFamily() {
            {"client|info", 2, kConn, 0, 0, 0, CmdClient, "connection", "Returns information about the current client connection."},
            {"client|kill", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Kill the connection of a client"},
            {"client|help", 2, kLoading | kStale, 0, 0, 0, CmdClient, "connection", "Show helpful text about the different subcommands"},
-       }},
+       }, 0, 0},
   };
 }
 

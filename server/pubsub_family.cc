@@ -101,6 +101,15 @@ void CmdPubSub(CommandContext& ctx) {
 
 }  // namespace
 
+std::span<const std::string_view> ChannelArgs(const CommandSpec& spec,
+                                              std::span<const std::string_view> args,
+                                              bool* patterns) {
+  *patterns = spec.name == "psubscribe";
+  if (spec.name == "publish") return args.subspan(1, 1);
+  if (spec.name == "subscribe" || spec.name == "psubscribe") return args.subspan(1);
+  return {};
+}
+
 std::vector<CommandSpec> PubSubFamily() {
   constexpr uint32_t kSub = kPubSub | kNoScript | kLoading | kStale | kPubSubContext;
   constexpr uint32_t kInfo = kPubSub | kLoading | kStale;

@@ -230,6 +230,7 @@ void Server::OnDurable(uint64_t lsn) {
 }
 
 void Server::ApplyConfig() {
+  acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
   snapshots_->set_keep(static_cast<int>(config_->Int(Param::kSnapshotKeep)));
   engine::EncodingLimits& limits = engine::Limits();
@@ -300,6 +301,130 @@ void Server::CronLoop() {
   }
 }
 
+void Server::Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+                    std::string_view error) {
+  if (spec.name == "exec") {
+    client.in_multi = false;
+    client.multi_error = false;
+    client.queued.clear();
+    watches_.UnwatchAll(&client);
+    if (error.starts_with("ERR ")) error.remove_prefix(4);
+    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    return;
+  }
+  if (client.in_multi) client.multi_error = true;
+  reply.Error(error);
+}
+
+void Server::RefreshUser(ClientState& client) {
+  const uint64_t version = acl_.version();  // before the lookup: a later change is seen next time
+  const std::string name = client.user ? client.user->name() : "default";
+  std::shared_ptr<const AclUser> user = acl_.Find(name);
+  if (user == nullptr) {
+    // Deleted (ACL DELUSER disconnects its clients; this one had a command in flight): it may
+    // run nothing more, and the command still gets its reply (EXEC counts on one per command).
+    user = std::make_shared<const AclUser>(name, commands_);
+    client.close_after_reply = true;
+  }
+  client.user = std::move(user);
+  client.acl_version = version;
+}
+
+bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
+                      std::span<const std::string_view> args, ReplyBuilder& reply) {
+  std::string_view object;
+  const AclDenial denial = AclCheck(*client.user, named, args, &object);
+  if (denial == AclDenial::kNone) return true;
+  const bool in_transaction = client.in_multi || client.in_exec;
+  AclLogEntry entry;
+  entry.reason = denial == AclDenial::kCommand ? "command"
+                 : denial == AclDenial::kKey   ? "key"
+                                               : "channel";
+  entry.context = in_transaction ? "multi" : "toplevel";
+  entry.object = object;
+  entry.username = client.user->name();
+  entry.created_ms = NowMs();
+  entry.client_info = clients_.InfoLine(&client, entry.created_ms);
+  acl_.Log(std::move(entry));
+  if (client.in_exec) {  // permissions changed since the command was queued
+    const char* why = denial == AclDenial::kCommand
+                          ? "no permission to execute the command or subcommand"
+                      : denial == AclDenial::kKey
+                          ? "no permission to touch the specified keys"
+                          : "no permission to access one of the channels used as arguments";
+    reply.Error(
+        std::string("NOPERM ACLs rules changed between the moment the transaction was accumulated "
+                    "and the EXEC call. This command is no longer allowed for the following "
+                    "reason: ") +
+        why);
+    return false;
+  }
+  if (denial == AclDenial::kCommand) {
+    Reject(client, spec, reply,
+           "NOPERM this user has no permissions to run the '" + std::string(named.name) +
+               "' command");
+  } else {
+    Reject(client, spec, reply,
+           denial == AclDenial::kKey
+               ? "NOPERM this user has no permissions to access one of the keys used as arguments"
+               : "NOPERM this user has no permissions to access one of the channels used as "
+                 "arguments");
+  }
+  return false;
+}
+
+bool Server::Authenticate(ClientState& client, std::string_view user, std::string_view password) {
+  const uint64_t version = acl_.version();
+  std::shared_ptr<const AclUser> u = acl_.Authenticate(user, password);
+  if (u == nullptr) {
+    AclLogEntry entry;
+    entry.reason = "auth";
+    entry.context = client.in_multi || client.in_exec ? "multi" : "toplevel";
+    entry.object = "AUTH";
+    entry.username = user;
+    entry.created_ms = NowMs();
+    entry.client_info = clients_.InfoLine(&client, entry.created_ms);
+    acl_.Log(std::move(entry));
+    return false;
+  }
+  clients_.SetUsername(&client, u->name());
+  client.user = std::move(u);
+  client.acl_version = version;
+  client.authenticated = true;
+  return true;
+}
+
+std::string_view Server::ProtectedModeMessage() {
+  return "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+         "password is set for the default user. In this mode connections are only accepted from "
+         "the loopback interface. If you want to connect from external computers to Redis you "
+         "may adopt one of the following solutions: 1) Just disable protected mode sending the "
+         "command 'CONFIG SET protected-mode no' from the loopback interface by connecting to "
+         "Redis from the same host the server is running, however MAKE SURE Redis is not "
+         "publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change "
+         "permanent. 2) Alternatively you can just disable the protected mode by editing the "
+         "Redis configuration file, and setting the protected mode option to 'no', and then "
+         "restarting the server. 3) If you started the server manually just for testing, restart "
+         "it with the '--protected-mode no' option. 4) Setup a an authentication password for "
+         "the default user. NOTE: You only need to do one of the above things in order for the "
+         "server to start accepting connections from the outside.\r\n";
+}
+
+bool Server::RefusedByProtectedMode(int fd) const {
+  if (!config_->Bool(Param::kProtectedMode) || !acl_.default_nopass()) return false;
+  sockaddr_storage peer{};
+  socklen_t len = sizeof(peer);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return false;
+  // As Redis 7.0: only these two addresses count as local (not the rest of 127.0.0.0/8).
+  if (peer.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr.s_addr != htonl(INADDR_LOOPBACK);
+  }
+  if (peer.ss_family == AF_INET6) {
+    return !IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr);
+  }
+  return false;  // a unix socket
+}
+
 void Server::Execute(ClientState& client, std::span<const std::string_view> args,
                      ReplyBuilder& reply, engine::RedoRecord* redo) {
   WorkerCounters::Add(client.counters->commands, 1);
@@ -316,29 +441,45 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   }
   CommandContext ctx{*this, client, reply, args, NowMs(), redo};
   if (!CommandTable::ArityOk(*spec, args.size())) {
+    if (spec->name == "exec") {
+      return Reject(client, *spec, reply,
+                    "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+    }
     if (client.in_multi) client.multi_error = true;
     ReplyWrongArity(ctx);
     return;
   }
-  if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth)) {
-    if (config_->String(Param::kRequirepass).empty()) {
-      client.authenticated = true;  // requirepass was cleared at run time
-    } else {
-      reply.Error("NOAUTH Authentication required.");
-      return;
+  // A container's subcommand (CLIENT LIST shows "client|list"), checked as Redis does: before
+  // authentication, the ACL check and MULTI's queue.
+  const CommandSpec* named = spec;
+  if (!spec->subcommands.empty() && args.size() > 1) {
+    named = CommandTable::FindSub(*spec, args[1]);
+    if (named == nullptr) return Reject(client, *spec, reply, UnknownSubcommandError(args));
+    if (!CommandTable::ArityOk(*named, args.size())) {
+      return Reject(client, *spec, reply,
+                    "ERR wrong number of arguments for '" + std::string(named->name) +
+                        "' command");
     }
   }
-  const CommandSpec* named = spec;  // CLIENT LIST shows "client|list" for subcommands
-  if (!spec->subcommands.empty() && args.size() > 1) {
-    if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) named = sub;
+  if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth) &&
+      acl_.default_requires_auth()) {
+    return Reject(client, *spec, reply, "NOAUTH Authentication required.");
   }
   client.last_command.store(named->name.data(), std::memory_order_relaxed);
+  // ACL: the user's snapshot is read again only after a change to some user; a user allowed
+  // everything (the default user, unless restricted) costs three flag tests.
+  if (client.acl_version != acl_.version()) RefreshUser(client);
+  const AclUser& user = *client.user;
+  if (!(user.all_commands() && user.all_keys() && user.all_channels()) &&
+      !CheckAcl(client, *spec, *named, args, reply)) {
+    return;
+  }
   if (client.subscribed() && client.resp.load(std::memory_order_relaxed) == 2 &&
       !(spec->flags & kPubSubContext)) {
-    reply.Error("ERR Can't execute '" + std::string(named->name) +
-                "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in "
-                "this context");
-    return;
+    return Reject(client, *spec, reply,
+                  "ERR Can't execute '" + std::string(named->name) +
+                      "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                      "allowed in this context");
   }
   if (client.in_multi && !(spec->flags & kMultiControl)) {
     if (spec->flags & kNoMulti) {

@@ -18,6 +18,7 @@
 
 #include "base/status.h"
 #include "engine/keyspace.h"
+#include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client.h"
 #include "server/command.h"
@@ -90,12 +91,23 @@ class Server {
   // record for the command's effects (see engine/redo.h), used when the WAL is on.
   void Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply,
                engine::RedoRecord* redo);
-  // Applies settings CONFIG SET may have changed that live outside Config (appendfsync).
+  // Applies settings CONFIG SET may have changed that live outside Config (appendfsync,
+  // requirepass on the default user).
   void ApplyConfig();
+  // AUTH and HELLO AUTH: makes `client` run as `user` if `password` opens it (and the user is
+  // on); else records the failure in the ACL log and returns false.
+  bool Authenticate(ClientState& client, std::string_view user, std::string_view password);
+  // Protected mode: whether a connection from the peer of `fd` must be refused (protected-mode
+  // on, the default user nopass, the peer neither 127.0.0.1 nor ::1 nor a unix socket).
+  bool RefusedByProtectedMode(int fd) const;
+  // The error a connection refused by protected mode receives before it is closed (Redis
+  // 7.0's text, CRLF included).
+  static std::string_view ProtectedModeMessage();
 
   Config& config() { return *config_; }
   engine::Keyspace& keyspace() { return *keyspace_; }
   const CommandTable& commands() const { return commands_; }
+  Acl& acl() { return acl_; }
   ClientRegistry& clients() { return clients_; }
   PubSub& pubsub() { return pubsub_; }
   Blocking& blocking() { return blocking_; }
@@ -119,6 +131,17 @@ class Server {
   // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
   void OnDurable(uint64_t lsn);
   Status OpenListeners(std::vector<int>* fds);
+  // Replies `error` for a command refused before it ran, as Redis's rejectCommand: inside MULTI
+  // the transaction is flagged; a refused EXEC discards it and answers EXECABORT.
+  void Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+              std::string_view error);
+  // Reads client's user again after an ACL change. A deleted user is replaced by one allowed
+  // nothing, and the connection closes after the reply (Redis closes it at the deletion).
+  void RefreshUser(ClientState& client);
+  // The ACL check of Execute, for a client whose user is not allowed everything. Replies and
+  // returns false on a denial.
+  bool CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
+                std::span<const std::string_view> args, ReplyBuilder& reply);
 
   std::unique_ptr<Config> config_;
   std::unique_ptr<engine::Keyspace> keyspace_;
@@ -126,6 +149,7 @@ class Server {
   std::unique_ptr<Snapshots> snapshots_;
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};
   CommandTable commands_;
+  Acl acl_{commands_};  // after commands_, which it numbers commands by
   ClientRegistry clients_;
   PubSub pubsub_;
   Blocking blocking_;

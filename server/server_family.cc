@@ -338,16 +338,9 @@ void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
   r.Int(c.last_key);
   r.Int(c.key_step);
   std::vector<std::string> cats;
-  // Redis's ACL categories for the families that have one (there is no "@server").
-  if (c.group == "generic") cats.push_back("@keyspace");
-  if (c.group == "string" || c.group == "connection" || c.group == "scripting") {
-    cats.push_back("@" + std::string(c.group));
+  for (const AclCategoryName& cat : AclCategoryNames()) {
+    if (c.acl_categories & cat.bit) cats.push_back("@" + std::string(cat.name));
   }
-  if (c.flags & kWrite) cats.push_back("@write");
-  if (c.flags & kReadOnly) cats.push_back("@read");
-  if (c.flags & kAdmin) cats.push_back("@admin");
-  if (c.flags & kAdmin) cats.push_back("@dangerous");
-  cats.push_back(c.flags & kFast ? "@fast" : "@slow");
   r.Set(cats.size());
   for (auto& s : cats) r.Simple(s);
   r.Set(0);    // tips
@@ -549,7 +542,7 @@ std::vector<CommandSpec> ServerFamily() {
   constexpr uint32_t kAdm = kAdmin | kNoScript | kLoading | kStale;
   return {
       {"info", -1, kLoading | kStale | kSentinel, 0, 0, 0, CmdInfo, "server",
-       "Get information and statistics about the server"},
+       "Get information and statistics about the server", {}, 0, kAclDangerous},
       {"config", -2, 0, 0, 0, 0, CmdConfig, "server", "A container for server configuration commands",
        {
            {"config|get", -3, kAdm, 0, 0, 0, CmdConfig, "server", "Get the values of configuration parameters"},
@@ -561,26 +554,27 @@ std::vector<CommandSpec> ServerFamily() {
       {"command", -1, kLoading | kStale, 0, 0, 0, CmdCommand, "server",
        "Get array of Redis command details",
        {
-           {"command|count", 2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get total number of Redis commands"},
-           {"command|list", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get an array of Redis command names"},
-           {"command|info", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command details, or all when no argument is given."},
-           {"command|docs", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command documentation"},
-           {"command|getkeys", -4, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Extract keys given a full Redis command"},
-       }},
+           {"command|count", 2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get total number of Redis commands", {}, 0, kAclConnection},
+           {"command|list", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get an array of Redis command names", {}, 0, kAclConnection},
+           {"command|info", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command details, or all when no argument is given.", {}, 0, kAclConnection},
+           {"command|docs", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command documentation", {}, 0, kAclConnection},
+           {"command|getkeys", -4, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Extract keys given a full Redis command", {}, 0, kAclConnection},
+       }, 0, kAclConnection},
       {"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "server", "Return the current server time"},
       {"debug", -2, kAdm | kNoScript | kLoading | kStale, 0, 0, 0, CmdDebug, "server",
        "A container for debugging commands"},
       {"save", 1, kAdm | kNoMulti, 0, 0, 0, CmdSave, "server", "Synchronously save the dataset to disk"},
       {"bgsave", -1, kAdm, 0, 0, 0, CmdBgsave, "server", "Asynchronously save the dataset to disk"},
       {"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, CmdLastsave, "server",
-       "Get the Unix timestamp of the last successful save to disk"},
+       "Get the Unix timestamp of the last successful save to disk", {}, 0,
+       kAclAdmin | kAclDangerous},
       {"shutdown", -1, kAdm | kSentinel | kNoMulti, 0, 0, 0, CmdShutdown, "server",
        "Synchronously save the dataset to disk and then shut down the server"},
       {"function", -2, 0, 0, 0, 0, CmdFunction, "scripting", "A container for function commands",
        {
            {"function|list", -2, kNoScript, 0, 0, 0, CmdFunction, "scripting", "List information about all the functions"},
            {"function|flush", -2, kWrite | kNoScript, 0, 0, 0, CmdFunction, "scripting", "Deleting all functions"},
-       }},
+       }, 0, 0},
   };
 }
 

@@ -205,6 +205,14 @@ void Worker::AddConnection(int fd) {
     server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (server_->RefusedByProtectedMode(fd)) {
+    const std::string_view msg = Server::ProtectedModeMessage();
+    ssize_t w = ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    ::close(fd);
+    server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   ParserLimits limits;
@@ -222,7 +230,7 @@ void Worker::AddConnection(int fd) {
     c->state.laddr = SockAddrString(ss);
   c->state.created_ms = NowMs();
   c->state.last_interaction_ms = c->state.created_ms;
-  c->state.authenticated = server_->config().String(Param::kRequirepass).empty();
+  c->state.authenticated = !server_->acl().default_requires_auth();
   c->rbuf.resize(kReadChunk);
   c->slot = conns_.size();
   conns_.push_back(c);
