@@ -19,6 +19,8 @@ shift 3
 rm -rf "$work"
 mkdir -p "$work/corpus" "$work/artifacts"
 cp -R "$seeds"/. "$work/corpus/"
+# Stack traces for UBSan findings too (scripts/test.sh sets the same).
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # -timeout: seconds one input may take; -rss_limit_mb: the process's memory ceiling (also the
 # largest single allocation); both count as findings.
 exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
