@@ -6,9 +6,10 @@
 // handles a connection's (consumed bytes dropped, the rest moved to a new allocation before
 // every call so that a view kept across calls would be caught). Checked:
 //   - both parses give the same commands and the same error;
-//   - every command respects the limits (argument count, bulk length, inline line length);
+//   - every command respects the limits (argument count and length, as multibulk or inline);
 //   - a command re-encoded as a multibulk request parses back to the same arguments;
 //   - after kNeedMore, bytes_wanted() is no more than the largest bulk plus its CRLF.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -29,13 +30,16 @@ struct Outcome {
   std::string error;  // empty: no protocol error
 };
 
+// A multibulk command is bounded by max_multibulk_len and max_bulk_len, an inline one by
+// max_inline_len (its whole line); which one it was does not show in the arguments.
 void CheckLimits(const std::vector<std::string_view>& args, const ParserLimits& limits) {
   if (args.empty()) Die("a command with no arguments");
-  if (static_cast<int64_t>(args.size()) > limits.max_multibulk_len) {
+  const int64_t inline_len = static_cast<int64_t>(limits.max_inline_len);
+  if (static_cast<int64_t>(args.size()) > std::max(limits.max_multibulk_len, inline_len)) {
     Die("a command with " + std::to_string(args.size()) + " arguments, over the limit");
   }
   for (std::string_view a : args) {
-    if (static_cast<int64_t>(a.size()) > limits.max_bulk_len) {
+    if (static_cast<int64_t>(a.size()) > std::max(limits.max_bulk_len, inline_len)) {
       Die("an argument of " + std::to_string(a.size()) + " bytes, over the limit");
     }
   }
