@@ -39,6 +39,8 @@
 //   -1000000000 replies a billion members).
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <span>
@@ -100,6 +102,13 @@ constexpr std::string_view kValues[] = {
     "", "v", "hello", "12", "-3", "3.25", "a", "b", "c", "0",
     "a-value-longer-than-the-listpack-limit-of-64-bytes-so-that-it-converts-its-collection",
 };
+
+// STRATA_FUZZ_TRACE=1 in the environment prints every command and its reply (to see what an
+// input does: fuzz_command <file>).
+bool Trace() {
+  static const bool trace = std::getenv("STRATA_FUZZ_TRACE") != nullptr;
+  return trace;
+}
 
 // Client state that lives with a ClientState: the reply buffer and a blocked command's line.
 struct Client {
@@ -297,6 +306,11 @@ class Harness {
     c->reply.set_resp3(resp3);
     redo_.ResetDependency();
     server_->Execute(*c->state, std::span<const std::string_view>(args), c->reply, &redo_);
+    if (Trace()) {
+      std::fprintf(stderr, "client %llu:", static_cast<unsigned long long>(c->state->id));
+      for (const std::string& a : line) std::fprintf(stderr, " '%s'", a.c_str());
+      std::fprintf(stderr, "\n  -> %s\n", c->out.substr(0, 300).c_str());
+    }
     if (!redo_.empty()) Die("a command left effects in its redo record uncommitted");
     // HELLO may switch protocols in its own reply: RESP3 types are allowed if either side is 3.
     CheckReplies(c->out, resp3 || c->state->resp.load() == 3, line);
