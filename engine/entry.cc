@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 
@@ -45,8 +46,12 @@ const char* TypeName(ValueType type) {
 }
 
 size_t Entry::StringSize(std::string_view key, std::string_view value, int64_t expire_ms) {
-  return kHeaderSize + (expire_ms != 0 ? 8 : 0) + VarintLength(key.size()) + key.size() +
-         VarintLength(value.size()) + value.size();
+  // At least sizeof(Entry): the header is 12 bytes but the struct is 16 (alignment), and an
+  // Entry is constructed in the block. A 1-byte key with an empty value (a small set member in
+  // a table) would otherwise get 15 bytes.
+  return std::max(sizeof(Entry), kHeaderSize + (expire_ms != 0 ? 8 : 0) +
+                                     VarintLength(key.size()) + key.size() +
+                                     VarintLength(value.size()) + value.size());
 }
 
 Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_ms,

@@ -43,7 +43,7 @@ class Entry {
   // `clock`: the access clock to start with (AccessClockAt of the command's time).
   static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_ms,
                           bool raw = false, uint32_t clock = AccessClockNow());
-  // Bytes NewString asks the allocator for.
+  // Bytes NewString asks the allocator for; never less than sizeof(Entry).
   static size_t StringSize(std::string_view key, std::string_view value, int64_t expire_ms);
   // Builds an entry holding a collection (type from value->type()); takes ownership of value.
   static Entry* NewObject(std::string_view key, Value* value, int64_t expire_ms,

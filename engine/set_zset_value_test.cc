@@ -310,6 +310,19 @@ TEST(ZSetValue, ListpackStoresNegativeZeroAsZeroSkiplistKeepsIt) {
   EXPECT_TRUE(std::signbit(*big.Score("m")));
 }
 
+// Infinite and huge scores once went through an integer conversion before the range check
+// (undefined behaviour, caught by clang's UBSan in fuzz_command with ZADD z -inf m).
+TEST(ZSetValue, ListpackKeepsScoresOutsideTheVarintRange) {
+  const std::pair<std::string, double> items[] = {
+      {"a", -std::numeric_limits<double>::infinity()}, {"b", -1e300}, {"c", -2147483648.0},
+      {"d", 0.5}, {"e", 2147483647.0}, {"f", 2147483648.0}, {"g", 1e300},
+      {"h", std::numeric_limits<double>::infinity()}};
+  ZSetValue z;
+  ASSERT_TRUE(z.Apply(RedoOp::kZSetAdd, ZAddBody(items)).ok());
+  EXPECT_STREQ(z.encoding(), "listpack");
+  for (const auto& [member, score] : items) EXPECT_EQ(*z.Score(member), score) << member;
+}
+
 // ---- Malformed input ----
 
 template <typename Fn>

@@ -160,8 +160,10 @@ class ZSetValue : public Value {
   // (1 to 5 bytes: most scores are small integers), any other as its 8 raw bytes. The length
   // tells which.
   static std::string_view EncodeLpScore(double d, char* buf) {
-    if (d == static_cast<double>(static_cast<int64_t>(d)) && d > -2147483648.0 &&
-        d < 2147483648.0 && !(d == 0 && std::signbit(d))) {
+    // The range first: converting an infinite, NaN or out-of-range double to an integer is
+    // undefined behaviour.
+    if (d > -2147483648.0 && d < 2147483648.0 &&
+        d == static_cast<double>(static_cast<int64_t>(d)) && !(d == 0 && std::signbit(d))) {
       const auto v = static_cast<int64_t>(d);
       uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
       size_t n = 0;

@@ -8,6 +8,7 @@ PACKAGES=(
   liburing-dev librocksdb-dev libzstd-dev libxxhash-dev libisal-dev libcli11-dev libjemalloc-dev
   libgtest-dev libgmock-dev nlohmann-json3-dev libbenchmark-dev
   libhiredis-dev libssl-dev redis-tools redis-server iproute2 procps
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -53,11 +53,11 @@ std::span<const std::string_view> ArgsFrom(const CommandContext& ctx, size_t fir
   return ctx.args.subspan(first);
 }
 
-// The live entry for key in db or null, without touching its access clock (DbView::Peek).
-// REQUIRES: the key's shard locked.
-Entry* PeekRead(Keyspace& ks, int db, std::string_view key, int64_t now_ms) {
-  return DbView(ks, db, now_ms).Peek(key);
-}
+// The live entry for key in the client's db or null, without touching its access clock
+// (DbView::Peek). An expired key met here is deleted, and the delete logged through ctx.redo
+// like every other lazy expiry (a delete missing from the log left replay with a key the live
+// server no longer had). REQUIRES: the key's shard locked.
+Entry* PeekRead(CommandContext& ctx, std::string_view key) { return ctx.db().Peek(key); }
 
 // Parses a database index as Redis's getIntFromObjectOrReply plus the range check of SELECT:
 // not an int64 -> "value is not an integer", not an int -> "value is out of range", outside
@@ -115,7 +115,7 @@ void CmdExists(CommandContext& ctx) {
   engine::ShardLocks locks = ctx.Lock(keys);
   int64_t n = 0;  // a repeated key counts each time, as in Redis
   for (std::string_view k : keys) {
-    n += PeekRead(ctx.keyspace(), ClientDb(ctx), k, ctx.now_ms) != nullptr ? 1 : 0;
+    n += PeekRead(ctx, k) != nullptr ? 1 : 0;
   }
   ctx.reply.Int(n);
 }
@@ -131,7 +131,7 @@ void CmdTouch(CommandContext& ctx) {
 
 void CmdType(CommandContext& ctx) {
   engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
-  Entry* e = PeekRead(ctx.keyspace(), ClientDb(ctx), ctx.args[1], ctx.now_ms);
+  Entry* e = PeekRead(ctx, ctx.args[1]);
   ctx.reply.Simple(e != nullptr ? engine::TypeName(e->type()) : "none");
 }
 
@@ -209,8 +209,9 @@ enum class TtlForm { kRemainingSec, kRemainingMs, kAbsoluteSec, kAbsoluteMs };
 
 // Redis's TTL reply: -2 for a missing key, -1 for no TTL, else the remaining (or absolute) time,
 // never negative, seconds rounded to nearest. REQUIRES: the key's shard locked.
-int64_t OpTtl(Keyspace& ks, int db, std::string_view key, int64_t now_ms, TtlForm form) {
-  Entry* e = PeekRead(ks, db, key, now_ms);
+int64_t OpTtl(CommandContext& ctx, std::string_view key, TtlForm form) {
+  const int64_t now_ms = ctx.now_ms;
+  Entry* e = PeekRead(ctx, key);
   if (e == nullptr) return -2;
   const int64_t expire = e->expire_ms();
   if (expire == 0) return -1;
@@ -223,7 +224,7 @@ int64_t OpTtl(Keyspace& ks, int db, std::string_view key, int64_t now_ms, TtlFor
 
 void TtlGeneric(CommandContext& ctx, TtlForm form) {
   engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
-  ctx.reply.Int(OpTtl(ctx.keyspace(), ClientDb(ctx), ctx.args[1], ctx.now_ms, form));
+  ctx.reply.Int(OpTtl(ctx, ctx.args[1], form));
 }
 
 void CmdTtl(CommandContext& ctx) { TtlGeneric(ctx, TtlForm::kRemainingSec); }
@@ -578,7 +579,7 @@ int64_t RefCount(const Entry& e) {
 template <typename Fn>
 void WithObject(CommandContext& ctx, Fn fn) {
   engine::ShardLocks locks = ctx.Lock(ctx.args[2]);
-  Entry* e = PeekRead(ctx.keyspace(), ClientDb(ctx), ctx.args[2], ctx.now_ms);
+  Entry* e = PeekRead(ctx, ctx.args[2]);
   if (e == nullptr) return ctx.reply.Null();
   fn(*e);
 }
