@@ -75,10 +75,10 @@ TEST(AclPasswordTest, GeneratedPasswordsHaveOneHexDigitPerFourBits) {
 }
 
 TEST(AclPatternTest, LiteralAndPrefixPatternsMatchAsTheGlobMatcher) {
-  const std::vector<std::string> patterns = {"", "key", "key:*", "*", "k*y", "a\\*", "k?y",
-                                             "[a-k]ey", "key:**", "*:*"};
-  const std::vector<std::string> inputs = {"", "key", "key:", "key:1", "kxy", "a*", "a",
-                                           "other:1", "key:1:2", "k"};
+  const std::vector<std::string> patterns = {"",     "key", "key:*",   "*",      "k*y",
+                                             "a\\*", "k?y", "[a-k]ey", "key:**", "*:*"};
+  const std::vector<std::string> inputs = {"",   "key", "key:",    "key:1",   "kxy",
+                                           "a*", "a",   "other:1", "key:1:2", "k"};
   for (const std::string& p : patterns) {
     const AclPattern pattern(p);
     for (const std::string& s : inputs) {
