@@ -62,6 +62,29 @@ std::string AclGeneratePassword(int bits) {
   return Hex(bytes.data(), bytes.size()).substr(0, chars);
 }
 
+// ---- AclPattern ----
+
+AclPattern::AclPattern(std::string_view text) : text_(text), kind_(Kind::kGlob) {
+  const size_t special = text.find_first_of("*?[\\");
+  if (special == std::string_view::npos) {
+    kind_ = Kind::kLiteral;
+  } else if (special > 0 && special == text.size() - 1 && text.back() == '*') {
+    kind_ = Kind::kPrefix;  // "cache:*" matches every string that starts with "cache:"
+  }
+}
+
+bool AclPattern::Matches(std::string_view s) const {
+  switch (kind_) {
+    case Kind::kLiteral:
+      return s == text_;
+    case Kind::kPrefix:
+      return s.starts_with(std::string_view(text_).substr(0, text_.size() - 1));
+    case Kind::kGlob:
+      break;
+  }
+  return GlobMatch(text_, s);
+}
+
 // ---- AclUser ----
 
 AclUser::AclUser(std::string name, const CommandTable& table) : name_(std::move(name)) {
@@ -106,15 +129,15 @@ bool AclUser::CanRun(const CommandSpec& spec, std::string_view first_arg) const 
 bool AclUser::CanAccessKey(std::string_view key, uint8_t perms) const {
   if (all_keys_) return true;
   for (const KeyPattern& p : keys_) {
-    if ((p.perms & perms) == perms && GlobMatch(p.pattern, key)) return true;
+    if ((p.perms & perms) == perms && p.pattern.Matches(key)) return true;
   }
   return false;
 }
 
 bool AclUser::CanAccessChannel(std::string_view channel, bool literal) const {
   if (all_channels_) return true;
-  for (const std::string& p : channels_) {
-    if (literal ? p == channel : GlobMatch(p, channel)) return true;
+  for (const AclPattern& p : channels_) {
+    if (literal ? p.text() == channel : p.Matches(channel)) return true;
   }
   return false;
 }
@@ -252,12 +275,12 @@ Status AclUser::AddKeyPattern(std::string_view rule) {
     return Status::Ok();
   }
   for (KeyPattern& p : keys_) {
-    if (p.pattern == pattern) {
+    if (p.pattern.text() == pattern) {
       p.perms |= perms;
       return Status::Ok();
     }
   }
-  keys_.push_back(KeyPattern{std::string(pattern), perms});
+  keys_.push_back(KeyPattern{AclPattern(pattern), perms});
   return Status::Ok();
 }
 
@@ -334,9 +357,9 @@ Status AclUser::Apply(std::string_view rule, const CommandTable& table) {
           "does not have any effect. Try 'resetchannels' to start with an empty list of "
           "channels");
     }
-    const std::string_view pattern = rule.substr(1);
+    const AclPattern pattern(rule.substr(1));
     if (std::find(channels_.begin(), channels_.end(), pattern) == channels_.end()) {
-      channels_.emplace_back(pattern);
+      channels_.push_back(pattern);
     }
   } else if (rule[0] == '+' || rule[0] == '-') {
     return ApplyCommandRules(rule, table);
@@ -366,7 +389,7 @@ std::string AclUser::KeyRules() const {
   for (const KeyPattern& p : keys_) {
     if (!out.empty()) out += ' ';
     out += p.perms == kAclKeyRead ? "%R~" : p.perms == kAclKeyWrite ? "%W~" : "~";
-    out += p.pattern;
+    out += p.pattern.text();
   }
   return out;
 }
@@ -374,9 +397,9 @@ std::string AclUser::KeyRules() const {
 std::string AclUser::ChannelRules() const {
   if (all_channels_) return "&*";
   std::string out;
-  for (const std::string& p : channels_) {
+  for (const AclPattern& p : channels_) {
     if (!out.empty()) out += ' ';
-    out += "&" + p;
+    out += "&" + p.text();
   }
   return out;
 }
@@ -402,11 +425,15 @@ AclDenial AclCheck(const AclUser& user, const CommandSpec& spec,
     const uint8_t perms = (spec.flags & kWrite)      ? kAclKeyReadWrite
                           : (spec.flags & kReadOnly) ? kAclKeyRead
                                                      : 0;
-    for (int pos : CommandTable::KeyPositions(spec, args)) {
-      if (!user.CanAccessKey(args[pos], perms)) {
-        *object = args[pos];
-        return AclDenial::kKey;
-      }
+    int denied = 0;
+    CommandTable::ForEachKeyPosition(spec, args, [&](int pos) {
+      if (user.CanAccessKey(args[pos], perms)) return true;
+      denied = pos;
+      return false;
+    });
+    if (denied > 0) {
+      *object = args[denied];
+      return AclDenial::kKey;
     }
   }
   if (!user.all_channels() && (spec.flags & kPubSub)) {

@@ -39,6 +39,21 @@ std::string AclHashPassword(std::string_view password);
 // ACL GENPASS: `bits` random bits as (bits + 3) / 4 hex digits. REQUIRES 0 < bits <= 4096.
 std::string AclGeneratePassword(int bits);
 
+// A key or channel pattern (Redis's glob). The shapes most patterns have are matched without
+// the glob matcher: a literal ("user:1") and a literal prefix with one '*' ("cache:*").
+class AclPattern {
+ public:
+  explicit AclPattern(std::string_view text);
+  const std::string& text() const { return text_; }
+  bool Matches(std::string_view s) const;
+  bool operator==(const AclPattern& o) const { return text_ == o.text_; }
+
+ private:
+  enum class Kind : uint8_t { kGlob, kLiteral, kPrefix };
+  std::string text_;
+  Kind kind_;
+};
+
 class AclUser {
  public:
   // A user as ACL SETUSER creates it: off, no passwords, no commands, keys or channels.
@@ -84,7 +99,7 @@ class AclUser {
 
  private:
   struct KeyPattern {
-    std::string pattern;
+    AclPattern pattern;
     uint8_t perms;  // AclKeyPerm
   };
   // What the command rules allow: one bit per command id, plus "+cmd|firstarg" arguments of
@@ -119,7 +134,7 @@ class AclUser {
   bool all_keys_ = false;
   std::vector<KeyPattern> keys_;
   bool all_channels_ = false;
-  std::vector<std::string> channels_;
+  std::vector<AclPattern> channels_;
 };
 
 // One ACL LOG entry: a denied command, key or channel, or a failed AUTH.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/string_util.h"
 #include "server/command.h"
 
 namespace strata::server {
@@ -71,6 +72,19 @@ TEST(AclPasswordTest, GeneratedPasswordsHaveOneHexDigitPerFourBits) {
   EXPECT_NE(AclGeneratePassword(256), AclGeneratePassword(256));
   for (char c : AclGeneratePassword(4096))
     EXPECT_NE(std::string_view("0123456789abcdef").find(c), std::string_view::npos);
+}
+
+TEST(AclPatternTest, LiteralAndPrefixPatternsMatchAsTheGlobMatcher) {
+  const std::vector<std::string> patterns = {"",     "key", "key:*",   "*",      "k*y",
+                                             "a\\*", "k?y", "[a-k]ey", "key:**", "*:*"};
+  const std::vector<std::string> inputs = {"",   "key", "key:",    "key:1",   "kxy",
+                                           "a*", "a",   "other:1", "key:1:2", "k"};
+  for (const std::string& p : patterns) {
+    const AclPattern pattern(p);
+    for (const std::string& s : inputs) {
+      EXPECT_EQ(pattern.Matches(s), GlobMatch(p, s)) << "pattern '" << p << "' on '" << s << "'";
+    }
+  }
 }
 
 TEST(AclUserTest, NewAndDefaultUsersDescribeThemselvesAsRedis) {

@@ -141,17 +141,10 @@ const CommandSpec* CommandTable::FindSub(const CommandSpec& parent, std::string_
 std::vector<int> CommandTable::KeyPositions(const CommandSpec& spec,
                                             std::span<const std::string_view> args) {
   std::vector<int> out;
-  const int argc = static_cast<int>(args.size());
-  if (spec.first_key > 0) {
-    int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-    for (int i = spec.first_key; i <= last && i < argc; i += spec.key_step) out.push_back(i);
-  }
-  if (spec.numkeys_at > 0 && spec.numkeys_at < argc) {
-    std::optional<int64_t> n = ParseInt64(args[spec.numkeys_at]);
-    if (n && *n > 0 && *n < argc - spec.numkeys_at) {
-      for (int i = 1; i <= *n; ++i) out.push_back(spec.numkeys_at + i);
-    }
-  }
+  ForEachKeyPosition(spec, args, [&](int pos) {
+    out.push_back(pos);
+    return true;
+  });
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/string_util.h"
 #include "engine/keyspace.h"
 #include "engine/value.h"
 #include "server/reply_builder.h"
@@ -154,6 +155,11 @@ class CommandTable {
   // numkeys-counted keys of a kMovableKeys command (none if numkeys does not parse).
   static std::vector<int> KeyPositions(const CommandSpec& spec,
                                        std::span<const std::string_view> args);
+  // The same positions without allocating: calls fn(position) for each until fn returns
+  // false, and returns whether every call returned true.
+  template <typename Fn>
+  static bool ForEachKeyPosition(const CommandSpec& spec, std::span<const std::string_view> args,
+                                 Fn&& fn);
   // Redis's arity check.
   static bool ArityOk(const CommandSpec& spec, size_t argc) {
     return spec.arity > 0 ? argc == static_cast<size_t>(spec.arity)
@@ -167,6 +173,27 @@ class CommandTable {
   std::vector<const CommandSpec*> by_id_;  // into commands_ and their subcommands
   std::unordered_map<std::string, size_t> index_;
 };
+
+template <typename Fn>
+bool CommandTable::ForEachKeyPosition(const CommandSpec& spec,
+                                      std::span<const std::string_view> args, Fn&& fn) {
+  const int argc = static_cast<int>(args.size());
+  if (spec.first_key > 0) {
+    const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+    for (int i = spec.first_key; i <= last && i < argc; i += spec.key_step) {
+      if (!fn(i)) return false;
+    }
+  }
+  if (spec.numkeys_at > 0 && spec.numkeys_at < argc) {
+    std::optional<int64_t> n = ParseInt64(args[spec.numkeys_at]);
+    if (n && *n > 0 && *n < argc - spec.numkeys_at) {
+      for (int i = 1; i <= *n; ++i) {
+        if (!fn(spec.numkeys_at + i)) return false;
+      }
+    }
+  }
+  return true;
+}
 
 // Family registration tables.
 std::vector<CommandSpec> ConnectionFamily();
