@@ -43,7 +43,9 @@ uint64_t CountFrames(std::string_view data, size_t off, size_t limit) {
     ++n;
     size_t remaining = limit - off;
     if (remaining < kRecordHeaderSize) break;
-    uint64_t frame = kRecordHeaderSize + DecodeFixed32(data.data() + off + 4);
+    // In 64 bits: a length field near 2^32 wrapped the 32-bit sum to 0 and the loop never
+    // advanced (a hang on a damaged tail).
+    const uint64_t frame = uint64_t{kRecordHeaderSize} + DecodeFixed32(data.data() + off + 4);
     if (frame > remaining) break;
     off += frame;
   }
