@@ -51,16 +51,6 @@ int64_t RssBytes(pid_t pid) {
   return -1;
 }
 
-std::string InfoField(const std::string& info, const std::string& field) {
-  std::istringstream in(info);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind(field + ":", 0) == 0) return line.substr(field.size() + 1);
-  }
-  return "";
-}
-
 // A non-blocking client socket that sends what the kernel takes and never reads unless asked.
 class StubbornClient {
  public:
@@ -144,14 +134,7 @@ class StubbornClient {
 class HostileTest : public ::testing::Test {
  protected:
   void SetUp() override {
-#if defined(STRATA_SANITIZE)
-    // ASan keeps up to 256 MB of freed memory in quarantine, which would make the server's RSS
-    // measure ASan; a small quarantine still catches use-after-free of recent allocations.
-    const char* asan = ::getenv("ASAN_OPTIONS");
-    const std::string opts = std::string(asan != nullptr ? asan : "") +
-                             ":quarantine_size_mb=4:thread_local_quarantine_size_kb=256";
-    ::setenv("ASAN_OPTIONS", opts.c_str(), 1);
-#endif
+    UseSmallAsanQuarantine();  // the tests measure the server's RSS
     Start({});
   }
 

@@ -66,15 +66,7 @@ ToolRun Inspect(const std::vector<std::string>& args, const std::string& scratch
     ::dup2(err, 2);
     ::signal(SIGPIPE, SIG_DFL);
     ::alarm(static_cast<unsigned>(bound_s));  // survives exec: SIGALRM ends a hung tool
-#if defined(STRATA_SANITIZE)
-    // ASan holds up to 256 MB of freed memory in quarantine by default, which would make the
-    // tool's RSS measure ASan rather than the tool; a small quarantine still catches
-    // use-after-free of recent allocations.
-    const char* asan = ::getenv("ASAN_OPTIONS");
-    const std::string opts = std::string(asan != nullptr ? asan : "") +
-                             ":quarantine_size_mb=4:thread_local_quarantine_size_kb=256";
-    ::setenv("ASAN_OPTIONS", opts.c_str(), 1);
-#endif
+    UseSmallAsanQuarantine();  // the test measures the tool's RSS
     ::execv(cargv[0], cargv.data());
     ::_exit(127);
   }

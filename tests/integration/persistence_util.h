@@ -53,11 +53,7 @@ inline std::string ReadFile(const std::string& path) {
 inline std::string InfoField(redisContext* c, const std::string& field) {
   ReplyPtr r = Command(c, {"INFO", "persistence"});
   if (!r || r->type != REDIS_REPLY_STRING) return "";
-  std::string text(r->str, r->len);
-  size_t at = text.find("\r\n" + field + ":");
-  if (at == std::string::npos) return "";
-  at += field.size() + 3;
-  return text.substr(at, text.find("\r\n", at) - at);
+  return InfoField(std::string_view(r->str, r->len), field);
 }
 
 // Every key of dbs 0..3 with its type, value and whether it has a TTL. Collections are read

@@ -610,4 +610,29 @@ ToolResult RunRedisCli(int port, const std::vector<std::string>& args,
   return RunTool(argv, stdin_data);
 }
 
+std::string InfoField(std::string_view info, std::string_view field) {
+  size_t pos = 0;
+  while (pos < info.size()) {
+    size_t end = info.find('\n', pos);
+    if (end == std::string_view::npos) end = info.size();
+    std::string_view line = info.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() > field.size() && line.substr(0, field.size()) == field &&
+        line[field.size()] == ':') {
+      return std::string(line.substr(field.size() + 1));
+    }
+    pos = end + 1;
+  }
+  return "";
+}
+
+void UseSmallAsanQuarantine() {
+#if defined(STRATA_SANITIZE)
+  const char* asan = ::getenv("ASAN_OPTIONS");
+  const std::string opts = std::string(asan != nullptr ? asan : "") +
+                           ":quarantine_size_mb=4:thread_local_quarantine_size_kb=256";
+  ::setenv("ASAN_OPTIONS", opts.c_str(), 1);
+#endif
+}
+
 }  // namespace strata::integration

@@ -54,6 +54,14 @@ ReplyPtr Command(redisContext* c, const std::vector<std::string>& argv);
 // A readable rendering of a reply for failure messages: "OK", "(error) ...", "(integer) 3", ...
 std::string Describe(const redisReply* r);
 
+// The value of "field:value" in INFO text, or "" if absent.
+std::string InfoField(std::string_view info, std::string_view field);
+
+// Under ASan (STRATA_SANITIZE), makes processes started from now on keep only a small quarantine
+// of freed memory (ASan keeps up to 256 MB by default), so a test measuring a child's RSS
+// measures the child rather than ASan; use-after-free of recent allocations is still caught.
+void UseSmallAsanQuarantine();
+
 // --- Raw RESP ------------------------------------------------------------------------------------
 
 // One RESP2/RESP3 value. Aggregates (array, map, set, push, attribute) keep their children in

@@ -22,17 +22,6 @@ namespace {
 
 using namespace std::string_literals;
 
-// The value of "field:value" in INFO text, or "" if absent.
-std::string InfoField(const std::string& info, const std::string& field) {
-  std::istringstream in(info);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind(field + ":", 0) == 0) return line.substr(field.size() + 1);
-  }
-  return "";
-}
-
 // The line of CLIENT LIST output that describes client `id`, or "".
 std::string ClientLine(const std::string& list, long long id) {
   std::istringstream in(list);
