@@ -197,22 +197,17 @@ void Worker::OnAccept(size_t listener, int result) {
 
 void Worker::AddConnection(int fd) {
   server_->stats().connections_received.fetch_add(1, std::memory_order_relaxed);
+  // A refused client gets one error line, then the socket is closed.
+  auto refuse = [&](std::string_view error) {
+    ssize_t w = ::send(fd, error.data(), error.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    ::close(fd);
+    server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+  };
   if (server_->clients().size() >= static_cast<size_t>(server_->config().Int(Param::kMaxclients))) {
-    static const char kErr[] = "-ERR max number of clients reached\r\n";
-    ssize_t w = ::send(fd, kErr, sizeof(kErr) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    (void)w;
-    ::close(fd);
-    server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-    return;
+    return refuse("-ERR max number of clients reached\r\n");
   }
-  if (server_->RefusedByProtectedMode(fd)) {
-    const std::string_view msg = Server::ProtectedModeMessage();
-    ssize_t w = ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-    (void)w;
-    ::close(fd);
-    server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
+  if (server_->RefusedByProtectedMode(fd)) return refuse(Server::ProtectedModeMessage());
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   ParserLimits limits;
@@ -382,8 +377,7 @@ void Worker::MaybeSend(Connection* c) {
     }
     c->sending.swap(c->pending);
   }
-  c->state.output_buffer_bytes.store(c->sending.size() - c->sent + c->pending.size(),
-                                     std::memory_order_relaxed);
+  c->state.output_buffer_bytes.store(OutputBytes(c), std::memory_order_relaxed);
   c->send_posted = true;
   backend_->Send(c->state.fd, c->sending.data() + c->sent, c->sending.size() - c->sent,
                  reinterpret_cast<uint64_t>(c) | kOpSend);
