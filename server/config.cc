@@ -81,6 +81,22 @@ const ParamDef kParams[] = {
     // Start even when snapshots exist and none can be read (from the write-ahead log alone).
     {Param::kSnapshotIgnoreUnreadable, "snapshot-ignore-unreadable", Type::kBool, "no", false, 0, 0,
      nullptr},
+    // Memory limit of the dataset (0 = none) and what to do when a write would pass it:
+    // Redis's names, order and defaults (engine/evict.h).
+    {Param::kMaxmemory, "maxmemory", Type::kMemory, "0", true, 0, kLLMax, nullptr},
+    {Param::kMaxmemoryPolicy, "maxmemory-policy", Type::kEnum, "noeviction", true, 0, 0,
+     "volatile-lru,allkeys-lru,volatile-lfu,allkeys-lfu,volatile-random,allkeys-random,"
+     "volatile-ttl,noeviction"},
+    {Param::kMaxmemorySamples, "maxmemory-samples", Type::kInt, "5", true, 1, 64, nullptr},
+    {Param::kLfuLogFactor, "lfu-log-factor", Type::kInt, "10", true, 0, kIntMax, nullptr},
+    {Param::kLfuDecayTime, "lfu-decay-time", Type::kInt, "1", true, 0, kIntMax, nullptr},
+    // The overflow tier (engine/tier.h): on when tier-dir is set (relative to `dir`). Cold
+    // values move there when the dataset passes maxmemory; tier-max-bytes bounds it (0 = no
+    // bound); tier-block-cache is RocksDB's block cache.
+    {Param::kTierDir, "tier-dir", Type::kString, "", false, 0, 0, nullptr},
+    {Param::kTierMaxBytes, "tier-max-bytes", Type::kMemory, "0", true, 0, kLLMax, nullptr},
+    {Param::kTierBlockCache, "tier-block-cache", Type::kMemory, "33554432", false, 0, kLLMax,
+     nullptr},
     // Compact encodings of small collections (engine/value.h), Redis's names and defaults.
     // list-max-listpack-size: > 0 elements per node, -1..-5 node bytes 4 KB..64 KB.
     {Param::kListMaxListpackSize, "list-max-listpack-size", Type::kInt, "-2", true, -kIntMax - 1,
