@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "base/clock.h"
+#include "engine/tier.h"
 
 namespace strata::engine {
 
@@ -14,6 +15,7 @@ std::unique_ptr<Capture> Capture::Begin(Keyspace& ks, CaptureOptions options) {
   c->moment_ms_ = NowMs();
   c->lsn_ = ks.redo_sink() != nullptr ? ks.redo_sink()->LastLsn() : 0;
   for (int i = 0; i < ks.num_shards(); ++i) ks.shard(i).BeginCapture(parity);
+  if (ks.tier() != nullptr) c->tier_generation_ = ks.tier()->Seal();
   return c;
 }
 

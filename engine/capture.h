@@ -46,6 +46,9 @@ class Capture {
   // state after exactly the records up to it.
   uint64_t lsn() const { return lsn_; }
   int64_t moment_ms() const { return moment_ms_; }
+  // The tier's garbage generation sealed at the moment (Tier::Seal; 0 without a tier): once
+  // the snapshot is durable, pass it to Tier::Released.
+  uint64_t tier_generation() const { return tier_generation_; }
 
   // Walks every shard to the end, calling emit for each batch. After emit fails, the walk still
   // finishes (without emitting) and the first error is returned. Call once.
@@ -61,6 +64,7 @@ class Capture {
   const CaptureOptions options_;
   uint64_t lsn_ = 0;
   int64_t moment_ms_ = 0;
+  uint64_t tier_generation_ = 0;
   bool ran_ = false;
   const CaptureEmit* emit_ = nullptr;
   Status error_;

@@ -92,9 +92,29 @@ Entry* Entry::NewObject(std::string_view key, Value* value, int64_t expire_ms, u
   return e;
 }
 
+Entry* Entry::NewStub(std::string_view key, ValueType type, bool raw, int64_t expire_ms,
+                      uint64_t tier_id, uint64_t tier_bytes, uint32_t clock) {
+  size_t size = std::max(sizeof(Entry), kHeaderSize + 8 + VarintLength(key.size()) + key.size() +
+                                            8 + VarintLength(tier_bytes));
+  void* mem = std::malloc(size);
+  if (mem == nullptr) throw std::bad_alloc();
+  Entry* e = new (mem) Entry();
+  e->next_ = nullptr;
+  e->meta_ = static_cast<uint32_t>(type) | kExpireBit | kColdBit | (raw ? kRawBit : 0) |
+             (clock << 8);
+  char* p = e->payload();
+  std::memcpy(p, &expire_ms, 8);
+  p = PutVarint(p + 8, key.size());
+  if (!key.empty()) std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  std::memcpy(p, &tier_id, 8);
+  PutVarint(p + 8, tier_bytes);
+  return e;
+}
+
 void Entry::Free(Entry* e) {
   if (e == nullptr) return;
-  if (e->type() != ValueType::kString) delete e->value();
+  if (e->type() != ValueType::kString && !e->cold()) delete e->value();
   e->~Entry();
   std::free(e);
 }
@@ -103,7 +123,7 @@ size_t Entry::AllocatedBytes() const { return malloc_usable_size(const_cast<Entr
 
 size_t Entry::MemoryBytes() const {
   size_t n = AllocatedBytes();
-  if (type() != ValueType::kString && value() != nullptr) n += value()->bytes();
+  if (type() != ValueType::kString && !cold() && value() != nullptr) n += value()->bytes();
   return n;
 }
 

@@ -3,13 +3,16 @@
 // Layout (little-endian, no padding), 12 header bytes then the payload:
 //   Entry*   next      8   the next entry in the same hash bucket (owned by the Table)
 //   uint32   meta      4   bits 0-2 type, bit 3 expire slot present, bit 4 "raw" string hint,
-//                          bit 5 snapshot mark (see Shard::Preserve), bits 8-31 access clock
-//                          (seconds, wraps after 194 days) for LRU
+//                          bit 5 snapshot mark (see Shard::Preserve), bit 6 cold (a stub),
+//                          bits 8-31 access clock (seconds, wraps after 194 days) for LRU
 //   [int64   expire]   8   only if the expire slot is present: absolute unix ms, 0 = no TTL
 //   varint   key_len, key bytes
 //   string:  varint value_len, value bytes
 //   others:  Value*    8   the collection object (engine/value.h), owned by the entry; these
 //                          entries always have the expire slot, so EXPIRE never rebuilds them
+//   cold:    uint64 id 8   a stub whose value lives in the overflow tier (engine/tier.h) under
+//            varint bytes  this id, and the size of that stored value; stubs always have the
+//                          expire slot, and keep the type and raw bits of the value they stand for
 //
 // A 16-byte key with a 32-byte value takes 62 bytes: one 64-byte allocator bin. Entries are
 // immutable in size: a change of length builds a new Entry that replaces the old one in its
@@ -48,6 +51,9 @@ class Entry {
   // Builds an entry holding a collection (type from value->type()); takes ownership of value.
   static Entry* NewObject(std::string_view key, Value* value, int64_t expire_ms,
                           uint32_t clock = AccessClockNow());
+  // Builds a stub for a value of `type` stored in the tier under `tier_id` (`tier_bytes` long).
+  static Entry* NewStub(std::string_view key, ValueType type, bool raw, int64_t expire_ms,
+                        uint64_t tier_id, uint64_t tier_bytes, uint32_t clock);
   // Frees an entry built by New*, and its collection if it holds one. Null is ignored.
   static void Free(Entry* e);
 
@@ -57,6 +63,20 @@ class Entry {
 
   ValueType type() const { return static_cast<ValueType>(meta_ & 7u); }
   bool raw() const { return meta_ & kRawBit; }
+  // A stub: the key, type and TTL are here, the value is in the tier (str() and value() must
+  // not be called; Shard::Load brings the value back).
+  bool cold() const { return meta_ & kColdBit; }
+  // REQUIRES: cold().
+  uint64_t tier_id() const {
+    uint64_t id;
+    std::memcpy(&id, value_slot(), sizeof(id));
+    return id;
+  }
+  uint64_t tier_bytes() const {
+    uint64_t n;
+    GetVarint(value_slot() + 8, &n);
+    return n;
+  }
   std::string_view key() const {
     uint64_t len;
     const char* p = GetVarint(key_start(), &len);
@@ -114,6 +134,7 @@ class Entry {
   static constexpr uint32_t kExpireBit = 1u << 3;
   static constexpr uint32_t kRawBit = 1u << 4;
   static constexpr uint32_t kSnapBit = 1u << 5;
+  static constexpr uint32_t kColdBit = 1u << 6;
 
   Entry() = default;
   // Lengths are LEB128 varints: one byte below 128. Inline: every lookup decodes a key.

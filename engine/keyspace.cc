@@ -5,6 +5,8 @@
 
 #include "base/clock.h"
 #include "base/hash.h"
+#include "base/logging.h"
+#include "engine/tier.h"
 #include "engine/value.h"
 
 namespace strata::engine {
@@ -24,14 +26,24 @@ void Shard::Account(const Entry* e, int db, int sign) {
   if (sign > 0) {
     entry_bytes_ += bytes;
     if (e->expire_ms() != 0) ++dbs_[db].volatile_keys;
+    if (e->cold()) {
+      stats_.tier_keys.fetch_add(1, std::memory_order_relaxed);
+      stats_.tier_bytes.fetch_add(e->tier_bytes(), std::memory_order_relaxed);
+    }
   } else {
     entry_bytes_ -= bytes;
     if (e->expire_ms() != 0) --dbs_[db].volatile_keys;
+    if (e->cold()) {
+      // The stub leaves the index: its stored value is garbage once no snapshot needs it.
+      stats_.tier_keys.fetch_sub(1, std::memory_order_relaxed);
+      stats_.tier_bytes.fetch_sub(e->tier_bytes(), std::memory_order_relaxed);
+      if (tier_ != nullptr) tier_->Discard(e->tier_id());
+    }
   }
 }
 
 Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms,
-                            RedoRecord* redo) {
+                            RedoRecord* redo, bool load) {
   Table::Slot slot = dbs_[db].table.FindSlot(key, hash);
   if (slot == nullptr) return nullptr;
   int64_t exp = (*slot)->expire_ms();
@@ -41,12 +53,168 @@ Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t
     stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
+  if (load && (*slot)->cold() && !Load(db, slot)) return nullptr;
   return slot;
 }
 
-Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms, RedoRecord* redo) {
-  Table::Slot slot = FindSlot(db, key, hash, now_ms, redo);
+Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms, RedoRecord* redo,
+                   bool load) {
+  Table::Slot slot = FindSlot(db, key, hash, now_ms, redo, load);
   return slot ? *slot : nullptr;
+}
+
+// ---- The overflow tier ----
+
+namespace {
+
+// Values smaller than this stay in RAM: their stub would save too little.
+constexpr size_t kMinDemoteBytes = 128;
+
+void NoteColdRead(TierStats& st, int64_t start_us) {
+  const uint64_t us = static_cast<uint64_t>(std::max<int64_t>(0, MonotonicUs() - start_us));
+  st.cold_reads.fetch_add(1, std::memory_order_relaxed);
+  st.cold_read_us.fetch_add(us, std::memory_order_relaxed);
+  uint64_t max = st.cold_read_max_us.load(std::memory_order_relaxed);
+  while (us > max && !st.cold_read_max_us.compare_exchange_weak(max, us)) {
+  }
+}
+
+}  // namespace
+
+bool Shard::Load(int db, Table::Slot slot) {
+  const Entry* stub = *slot;
+  if (!stub->cold()) return true;
+  const int64_t start_us = MonotonicUs();
+  std::string blob;
+  Status st = tier_ != nullptr ? tier_->Get(stub->tier_id(), &blob)
+                               : Status::NotFound("no tier is configured");
+  Entry* e = st.ok() ? DecodeTierValue(*stub, blob) : nullptr;
+  if (tier_ != nullptr) NoteColdRead(tier_->stats(), start_us);
+  if (e == nullptr) {
+    LOG_WARN("tier: the value of key '%.*s' (db %d, tier id %llu) can't be read: %s; the key "
+              "is dropped",
+              static_cast<int>(std::min<size_t>(stub->key().size(), 128)), stub->key().data(),
+              db, static_cast<unsigned long long>(stub->tier_id()),
+              st.ok() ? "malformed value" : st.message().c_str());
+    if (tier_ != nullptr) tier_->stats().read_errors.fetch_add(1, std::memory_order_relaxed);
+    EraseAt(db, slot);
+    return false;
+  }
+  ReplaceAt(db, slot, e);
+  tier_->stats().promotions.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+void Shard::Promote(int db, std::string_view key, uint64_t hash, uint64_t id,
+                    std::string_view blob) {
+  Table::Slot slot = dbs_[db].table.FindSlot(key, hash);
+  if (slot == nullptr || !(*slot)->cold() || (*slot)->tier_id() != id) return;
+  Entry* e = DecodeTierValue(**slot, blob);
+  if (e == nullptr) return;  // Load, on the command's own path, reports it
+  ReplaceAt(db, slot, e);
+  tier_->stats().promotions.fetch_add(1, std::memory_order_relaxed);
+}
+
+uint64_t Shard::EvictStub(int db, Table::Slot slot, RedoRecord* redo) {
+  const uint64_t bytes = (*slot)->tier_bytes();
+  if (redo != nullptr) redo->Del(db, (*slot)->key());
+  EraseAt(db, slot);
+  stats_.evicted_keys.fetch_add(1, std::memory_order_relaxed);
+  tier_->stats().evictions.fetch_add(1, std::memory_order_relaxed);
+  return bytes;
+}
+
+size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, int64_t budget_us,
+                     RedoRecord* redo) {
+  if (tier_ == nullptr) return 0;
+  const int64_t deadline = MonotonicUs() + budget_us;
+  const size_t before = used_bytes();
+  struct Candidate {
+    int db;
+    Entry* e;
+    uint32_t idle;
+  };
+  std::vector<Candidate> hot, cold;
+  std::vector<std::pair<uint64_t, std::string>> puts;
+  size_t total = 0;
+  for (const Db& d : dbs_) total += d.table.size();
+  int fruitless = 0;
+  while (used_bytes() > target_bytes && total > 0 && fruitless < 8 && MonotonicUs() < deadline) {
+    // Sample entries (each database in proportion to its size), coldest first.
+    hot.clear();
+    cold.clear();
+    for (int i = 0; i < 64; ++i) {
+      uint64_t r = SplitMix64(&rng_);
+      uint64_t pick = r % total;
+      int db = 0;
+      while (pick >= dbs_[db].table.size()) pick -= dbs_[db++].table.size();
+      Entry* e = dbs_[db].table.RandomEntry(SplitMix64(&rng_));
+      if (e == nullptr) continue;
+      if (e->cold()) {
+        cold.push_back({db, e, IdleSeconds(e)});
+      } else if (e->MemoryBytes() >= kMinDemoteBytes) {
+        hot.push_back({db, e, IdleSeconds(e)});
+      }
+    }
+    auto by_idle = [](const Candidate& a, const Candidate& b) {
+      return a.idle != b.idle ? a.idle > b.idle : a.e < b.e;
+    };
+    std::sort(hot.begin(), hot.end(), by_idle);
+    hot.erase(std::unique(hot.begin(), hot.end(),
+                          [](const Candidate& a, const Candidate& b) { return a.e == b.e; }),
+              hot.end());
+    if (hot.size() > 16) hot.resize(16);
+    if (hot.empty()) {
+      ++fruitless;
+      continue;
+    }
+    fruitless = 0;
+    puts.clear();
+    uint64_t adding = 0;
+    for (const Candidate& c : hot) {
+      puts.emplace_back(tier_->NewId(), EncodeTierValue(*c.e));
+      adding += puts.back().second.size();
+    }
+    // A full tier makes room by dropping its coldest keys, if the policy lets it.
+    if (tier_share_bytes != 0 &&
+        stats_.tier_bytes.load(std::memory_order_relaxed) + adding > tier_share_bytes) {
+      if (evict == 0) break;
+      std::sort(cold.begin(), cold.end(), by_idle);
+      cold.erase(std::unique(cold.begin(), cold.end(),
+                             [](const Candidate& a, const Candidate& b) { return a.e == b.e; }),
+                 cold.end());
+      uint64_t freed = 0;
+      for (const Candidate& c : cold) {
+        if (freed >= adding) break;
+        if (evict == 2 && c.e->expire_ms() == 0) continue;
+        std::string key(c.e->key());
+        Table::Slot slot = dbs_[c.db].table.FindSlot(key, HashKey(key));
+        if (slot != nullptr) freed += EvictStub(c.db, slot, redo);
+      }
+      if (freed < adding) {
+        ++fruitless;
+        continue;
+      }
+      total = 0;
+      for (const Db& d : dbs_) total += d.table.size();
+    }
+    Status st = tier_->Put(puts);
+    if (!st.ok()) {
+      LOG_WARN("tier: demoting %zu values failed: %s", puts.size(), st.message().c_str());
+      break;
+    }
+    for (size_t i = 0; i < hot.size(); ++i) {
+      Entry* e = hot[i].e;
+      const int db = hot[i].db;
+      Table::Slot slot = dbs_[db].table.FindSlot(e->key(), HashKey(e->key()));
+      Entry* stub = Entry::NewStub(e->key(), e->type(), e->raw(), e->expire_ms(), puts[i].first,
+                                   puts[i].second.size(), e->access_clock());
+      ReplaceAt(db, slot, stub);
+    }
+    tier_->stats().demotions.fetch_add(hot.size(), std::memory_order_relaxed);
+  }
+  const size_t after = used_bytes();
+  return before > after ? before - after : 0;
 }
 
 void Shard::Upsert(int db, Entry* e, uint64_t hash) {
@@ -117,6 +285,7 @@ Status Shard::ApplyEffect(int db, std::string_view key, uint64_t hash, RedoOp op
   const ValueType type = EffectType(op);
   Table& t = dbs_[db].table;
   Table::Slot slot = t.FindSlot(key, hash);
+  if (slot != nullptr && !Load(db, slot)) slot = nullptr;
   if (slot == nullptr) {
     if (!EffectCreates(op)) return Status::Ok();
     std::unique_ptr<Value> v = NewValue(type);
@@ -176,7 +345,14 @@ void Shard::Clear(int db) {
   size_t bytes = 0;
   uint64_t cursor = 0;
   do {
-    cursor = d.table.Scan(cursor, [&](Entry* e) { bytes += e->MemoryBytes(); });
+    cursor = d.table.Scan(cursor, [&](Entry* e) {
+      bytes += e->MemoryBytes();
+      if (e->cold()) {
+        stats_.tier_keys.fetch_sub(1, std::memory_order_relaxed);
+        stats_.tier_bytes.fetch_sub(e->tier_bytes(), std::memory_order_relaxed);
+        if (tier_ != nullptr) tier_->Discard(e->tier_id());
+      }
+    });
   } while (cursor != 0);
   entry_bytes_ -= bytes;
   d.table.Clear();
@@ -327,6 +503,51 @@ ShardLocks Keyspace::LockAll(RedoRecord* redo) {
   return ShardLocks(this, std::move(ids), redo);
 }
 
+void Keyspace::set_tier(Tier* tier) {
+  tier_ = tier;
+  for (auto& s : shards_) s->set_tier(tier);
+}
+
+void Keyspace::ColdKeys(int db, std::span<const std::string_view> keys, int64_t now_ms,
+                        std::vector<ColdRef>* out) {
+  for (std::string_view k : keys) {
+    const uint64_t h = HashKey(k);
+    ShardLocks l(this, ShardOf(h));
+    const Entry* e = shard(ShardOf(h)).table(db).Find(k, h);
+    if (e == nullptr || !e->cold()) continue;
+    if (e->expire_ms() != 0 && e->expire_ms() <= now_ms) continue;
+    out->push_back(ColdRef{db, std::string(k), e->tier_id()});
+  }
+}
+
+void Keyspace::LoadAsync(std::vector<ColdRef> refs, std::function<void()> done) {
+  tier_->Submit([this, refs = std::move(refs), done = std::move(done)] {
+    std::string blob;
+    for (const ColdRef& r : refs) {
+      const int64_t start_us = MonotonicUs();
+      // A failed read leaves the stub: the command's own lookup (Shard::Load) reports it.
+      if (!tier_->Get(r.tier_id, &blob).ok()) continue;
+      NoteColdRead(tier_->stats(), start_us);
+      const uint64_t h = HashKey(r.key);
+      ShardLocks l(this, ShardOf(h));
+      shard(ShardOf(h)).Promote(r.db, r.key, h, r.tier_id, blob);
+    }
+    done();
+  });
+}
+
+uint64_t Keyspace::TierKeys() {
+  uint64_t n = 0;
+  for (auto& s : shards_) n += s->stats().tier_keys.load(std::memory_order_relaxed);
+  return n;
+}
+
+uint64_t Keyspace::TierBytes() {
+  uint64_t n = 0;
+  for (auto& s : shards_) n += s->stats().tier_bytes.load(std::memory_order_relaxed);
+  return n;
+}
+
 size_t Keyspace::DbSize(int db) {
   size_t n = 0;
   for (uint32_t i = 0; i < shards_.size(); ++i) {
@@ -365,6 +586,13 @@ uint64_t Keyspace::Misses() {
 
 Entry* DbView::Find(std::string_view key) {
   uint64_t h = HashKey(key);
+  Entry* e = ShardFor(h).Find(db_, key, h, now_ms_, redo_, /*load=*/true);
+  if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
+  return e;
+}
+
+Entry* DbView::FindKey(std::string_view key) {
+  uint64_t h = HashKey(key);
   Entry* e = ShardFor(h).Find(db_, key, h, now_ms_, redo_);
   if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
   return e;
@@ -379,8 +607,17 @@ Entry* DbView::Peek(std::string_view key) {
   return e;
 }
 
+Entry* DbView::PeekValue(std::string_view key) {
+  uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  Entry* e = s.Find(db_, key, h, now_ms_, redo_, /*load=*/true);
+  (e != nullptr ? s.stats().keyspace_hits : s.stats().keyspace_misses)
+      .fetch_add(1, std::memory_order_relaxed);
+  return e;
+}
+
 Entry* DbView::FindRead(std::string_view key) {
-  Entry* e = Peek(key);
+  Entry* e = PeekValue(key);
   if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
   return e;
 }
@@ -415,7 +652,8 @@ bool DbView::SetExpire(std::string_view key, int64_t expire_ms) {
 Entry* DbView::Take(std::string_view key) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
-  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
+  // Loaded: a stub's stored value belongs to the stub's place in the index (Shard::Account).
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_, /*load=*/true);
   if (slot == nullptr) return nullptr;
   if (redo_ != nullptr) redo_->Del(db_, key);
   return s.TakeAt(db_, slot);
@@ -439,7 +677,7 @@ Entry* DbView::Apply(RedoOp op, std::string_view key, std::string_view body) {
 size_t DbView::Append(std::string_view key, std::string_view suffix) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
-  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_, /*load=*/true);
   if (redo_ != nullptr) redo_->Append(db_, key, suffix);
   return s.AppendAt(db_, slot, key, h, suffix, AccessClockAt(now_ms_));
 }

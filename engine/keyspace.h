@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -34,9 +35,14 @@ struct KeyspaceOptions {
 // the atomics.
 struct ShardStats {
   std::atomic<uint64_t> expired_keys{0};
+  std::atomic<uint64_t> evicted_keys{0};
+  std::atomic<uint64_t> tier_keys{0};   // stubs (values in the tier)
+  std::atomic<uint64_t> tier_bytes{0};  // bytes of their stored values
   std::atomic<uint64_t> keyspace_hits{0};
   std::atomic<uint64_t> keyspace_misses{0};
 };
+
+class Tier;
 
 class Shard {
  public:
@@ -51,10 +57,13 @@ class Shard {
   size_t used_bytes() const;
 
   // The live entry for key, or null. An expired entry is deleted on the way (lazy expiry), and
-  // the delete recorded in `redo` unless it is null.
-  Entry* Find(int db, std::string_view key, uint64_t hash, int64_t now_ms, RedoRecord* redo);
+  // the delete recorded in `redo` unless it is null. With `load`, a stub's value is brought
+  // back from the tier first (Load); else the entry may be a stub (Entry::cold): enough for
+  // the key's type and TTL.
+  Entry* Find(int db, std::string_view key, uint64_t hash, int64_t now_ms, RedoRecord* redo,
+              bool load = false);
   Table::Slot FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms,
-                       RedoRecord* redo);
+                       RedoRecord* redo, bool load = false);
   // Inserts e (key absent) or replaces the existing entry for its key. Takes ownership.
   void Upsert(int db, Entry* e, uint64_t hash);
   // Replaces the entry at slot by e (same key). Takes ownership of e, frees the old entry.
@@ -77,6 +86,22 @@ class Shard {
   // No expiry check: a live caller has looked the key up first.
   Status ApplyEffect(int db, std::string_view key, uint64_t hash, RedoOp op,
                      std::string_view body, uint32_t clock, Entry** out = nullptr);
+  // ---- The overflow tier (engine/tier.h) ----
+  // If the entry at slot is a stub, reads its value from the tier and puts the whole entry in
+  // its place (a synchronous read: Keyspace::LoadAsync is the way that keeps the event loop
+  // free). Returns false if the value can't be read: the key is then dropped, and the error
+  // logged and counted.
+  bool Load(int db, Table::Slot slot);
+  // Puts a value read off the event loop (LoadAsync) in place of key's stub, if key still has
+  // the stub of tier id `id`.
+  void Promote(int db, std::string_view key, uint64_t hash, uint64_t id, std::string_view blob);
+  // Demotes the coldest values to the tier until used_bytes() <= target_bytes, nothing more can
+  // be demoted, or budget_us has passed. When the shard's stored values would pass
+  // tier_share_bytes (0 = no bound), the tier is full: the coldest stubs are evicted as the
+  // policy allows (`evict`: 0 none, 1 any key, 2 keys with a TTL only), each delete recorded
+  // in `redo`. Returns the bytes freed in RAM.
+  size_t Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, int64_t budget_us,
+                RedoRecord* redo);
   // Frees every entry of db.
   void Clear(int db);
   void Swap(int db1, int db2);
@@ -119,6 +144,7 @@ class Shard {
   size_t captured_bytes() const { return capture_bytes_.load(std::memory_order_relaxed); }
 
   ShardStats& stats() { return stats_; }
+  void set_tier(Tier* tier) { tier_ = tier; }
   // LSN of the last redo record that changed this shard (0 = none since start).
   uint64_t last_lsn() const { return last_lsn_; }
   void set_last_lsn(uint64_t lsn) { last_lsn_ = lsn; }
@@ -135,7 +161,12 @@ class Shard {
   // Preserve() for every entry of db (before FLUSHDB or SWAPDB change it wholesale).
   void PreserveDb(int db);
 
+  // Drops the stub at slot because the tier is full; returns its stored bytes.
+  uint64_t EvictStub(int db, Table::Slot slot, RedoRecord* redo);
+
   std::mutex mu_;
+  Tier* tier_ = nullptr;    // set before the shard is shared
+  uint64_t rng_ = 0x2545F4914F6CDD1DULL;  // GUARDED_BY(mu_), demotion's sampling
   std::vector<Db> dbs_;     // GUARDED_BY(mu_)
   size_t entry_bytes_ = 0;  // GUARDED_BY(mu_)
   uint64_t last_lsn_ = 0;   // GUARDED_BY(mu_)
@@ -233,6 +264,25 @@ class Keyspace {
   // The parity the next capture uses (flips on each call). Only the claimant calls it.
   bool NextCaptureParity() { return capture_parity_ = !capture_parity_; }
 
+  // The overflow tier (null: none). Set before the keyspace is shared, and before loading a
+  // snapshot that holds stubs.
+  void set_tier(Tier* tier);
+  Tier* tier() const { return tier_; }
+  // A stub found by ColdKeys, to load with LoadAsync.
+  struct ColdRef {
+    int db;
+    std::string key;
+    uint64_t tier_id;
+  };
+  // Appends to *out the keys of db among `keys` that are stubs now (live, not expired).
+  void ColdKeys(int db, std::span<const std::string_view> keys, int64_t now_ms,
+                std::vector<ColdRef>* out);
+  // Reads the values of `refs` on a tier thread, promotes them (Shard::Promote), then calls
+  // done() on that thread. REQUIRES: tier() set.
+  void LoadAsync(std::vector<ColdRef> refs, std::function<void()> done);
+  // Summed over shards: stubs, and the bytes of their stored values.
+  uint64_t TierKeys();
+  uint64_t TierBytes();
   // Keys in db (expired but not yet reclaimed keys included, as Redis's DBSIZE).
   size_t DbSize(int db);
   // Total bytes of entries and buckets across shards.
@@ -245,6 +295,7 @@ class Keyspace {
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
   RedoSink* redo_sink_ = nullptr;
+  Tier* tier_ = nullptr;
   ChangeListener* change_listener_ = nullptr;
   std::atomic<bool> capture_claimed_{false};
   bool capture_parity_ = false;  // the parity of the last capture (all shards start at false)
@@ -267,11 +318,17 @@ class DbView {
 
   // The live entry for key or null; refreshes its access clock.
   Entry* Find(std::string_view key);
+  // As Find, but a value in the tier stays there: the entry may be a stub (Entry::cold), with
+  // the key's type and TTL but no value (EXPIRE, PERSIST).
+  Entry* FindKey(std::string_view key);
   // As Find, also counting a keyspace hit or miss (read commands).
   Entry* FindRead(std::string_view key);
   // As FindRead, but leaves the access clock alone (Redis's LOOKUP_NOTOUCH: EXISTS, TYPE, TTL and
-  // OBJECT must not make a key look recently used).
+  // OBJECT must not make a key look recently used), and leaves a value in the tier there: the
+  // entry may be a stub (Entry::cold), which has the key's type and TTL but no value.
   Entry* Peek(std::string_view key);
+  // As Peek, with the value (loaded from the tier if need be).
+  Entry* PeekValue(std::string_view key);
   // Sets key to a string value with absolute expiry (0 = none).
   void SetString(std::string_view key, std::string_view value, int64_t expire_ms, bool raw = false);
   // Deletes key; returns whether it existed (live).

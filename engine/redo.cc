@@ -6,6 +6,7 @@
 #include "base/hash.h"
 #include "engine/entry.h"
 #include "engine/keyspace.h"
+#include "engine/tier.h"
 #include "engine/value.h"
 
 namespace strata::engine {
@@ -31,6 +32,7 @@ const char* RedoOpName(RedoOp op) {
     case RedoOp::kSetRem: return "set_rem";
     case RedoOp::kZSetAdd: return "zset_add";
     case RedoOp::kZSetRem: return "zset_rem";
+    case RedoOp::kStub: return "stub";
   }
   return "?";
 }
@@ -44,10 +46,15 @@ void RedoRecord::Op(RedoOp op, int db, std::string_view key) {
 }
 
 void RedoRecord::Put(int db, const Entry& e) {
-  Op(RedoOp::kPut, db, e.key());
+  Op(e.cold() ? RedoOp::kStub : RedoOp::kPut, db, e.key());
   buf_.push_back(static_cast<char>(e.type()));
   buf_.push_back(static_cast<char>(e.raw() ? 1 : 0));
   PutVarint64(&buf_, static_cast<uint64_t>(e.expire_ms()));
+  if (e.cold()) {
+    PutVarint64(&buf_, e.tier_id());
+    PutVarint64(&buf_, e.tier_bytes());
+    return;
+  }
   if (e.type() == ValueType::kString) {
     PutLengthPrefixed(&buf_, e.str());
     return;
@@ -127,13 +134,19 @@ bool RedoReader::Next(RedoEffect* e) {
   bool ok = true;
   switch (e->op) {
     case RedoOp::kPut:
+    case RedoOp::kStub:
       ok = get_db(&e->db) && GetLengthPrefixed(&in, &e->key) && in.size() >= 2;
       if (ok) {
         e->type = static_cast<uint8_t>(in[0]);
         e->raw = (static_cast<uint8_t>(in[1]) & 1) != 0;
         in.remove_prefix(2);
-        ok = GetVarint64(&in, &v) && GetLengthPrefixed(&in, &e->value);
+        ok = GetVarint64(&in, &v);
         e->expire_ms = static_cast<int64_t>(v);
+        if (ok && e->op == RedoOp::kPut) {
+          ok = GetLengthPrefixed(&in, &e->value);
+        } else if (ok) {
+          ok = GetVarint64(&in, &e->tier_id) && GetVarint64(&in, &e->tier_bytes);
+        }
         if (ok && e->type > static_cast<uint8_t>(ValueType::kZSet)) {
           return Fail("value type " + std::to_string(e->type) + " unknown");
         }
@@ -217,6 +230,17 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
           s.Upsert(e.db, Entry::NewObject(e.key, v.release(), e.expire_ms, clock), hash);
         }
         break;
+      case RedoOp::kStub:
+        if (ks.tier() == nullptr) {
+          return Status::Corruption(
+              "the snapshot holds values in the overflow tier, but tier-dir is not set");
+        }
+        ks.tier()->NoteReferenced(e.tier_id);
+        s.Upsert(e.db,
+                 Entry::NewStub(e.key, static_cast<ValueType>(e.type), e.raw, e.expire_ms,
+                                e.tier_id, e.tier_bytes, clock),
+                 hash);
+        break;
       case RedoOp::kDel:
         if (slot != nullptr) s.EraseAt(e.db, slot);
         break;
@@ -224,6 +248,7 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
         if (slot != nullptr) s.SetExpireAt(e.db, slot, e.expire_ms);
         break;
       case RedoOp::kAppend:
+        if (slot != nullptr && !s.Load(e.db, slot)) slot = nullptr;
         if (slot != nullptr && (*slot)->type() != ValueType::kString) {
           return Status::Corruption("redo record appends to a key that holds no string");
         }

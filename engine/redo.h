@@ -48,6 +48,9 @@ enum class RedoOp : uint8_t {
   kSetRem = 17,     // members removed
   kZSetAdd = 18,    // members set to scores (sorted set created if absent)
   kZSetRem = 19,    // members removed
+  // Snapshots only, never the WAL: a key whose value is in the overflow tier (engine/tier.h):
+  // key, type, flags, expiry, the tier id and the stored value's size.
+  kStub = 20,
 };
 inline constexpr RedoOp kFirstCollectionOp = RedoOp::kListPush;
 inline constexpr RedoOp kLastCollectionOp = RedoOp::kZSetRem;
@@ -60,6 +63,7 @@ inline constexpr uint8_t kRedoVersion = 1;
 // The effects of one command being built. Not thread safe: one per worker, reused.
 class RedoRecord {
  public:
+  // The whole entry; a stub (Entry::cold) is written as kStub (snapshots only).
   void Put(int db, const Entry& e);
   void Del(int db, std::string_view key);
   void Expire(int db, std::string_view key, int64_t expire_ms);
@@ -118,6 +122,8 @@ struct RedoEffect {
   bool raw = false;        // kPut: the string's "raw" encoding hint
   int64_t expire_ms = 0;   // kPut, kExpire
   std::string_view value;  // kPut: the value's bytes; kAppend: the suffix; collection: body
+  uint64_t tier_id = 0;    // kStub
+  uint64_t tier_bytes = 0; // kStub
 };
 
 // Walks the effects of one record. Usage: while (r.Next(&e)) {...}; then check r.status().

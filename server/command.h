@@ -43,6 +43,8 @@ enum CommandFlag : uint32_t {
   kMultiControl = 1 << 13,    // runs at once inside MULTI (EXEC, DISCARD, MULTI, WATCH, ...)
   kPubSubContext = 1 << 14,   // allowed to a RESP2 client in subscribed mode
   kMovableKeys = 1 << 15,     // keys found by parsing (numkeys_at), not only first/last/step
+  kKeysOnly = 1 << 16,        // needs its keys' type and TTL, never their values: a value in
+                              // the overflow tier is not read for it (Strata's own flag)
 };
 
 // Redis's flag names, in COMMAND INFO order, for the set bits of `flags`.

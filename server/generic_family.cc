@@ -173,7 +173,7 @@ bool ParseExpireFlags(CommandContext& ctx, unsigned* flags) {
 // infinite TTL for GT and LT). A time not in the future deletes the key. Returns whether the
 // key's TTL changed (or it was deleted). REQUIRES: the key's shard locked.
 bool OpExpire(DbView& db, std::string_view key, int64_t when_ms, unsigned flags) {
-  Entry* e = db.Find(key);
+  Entry* e = db.FindKey(key);
   if (e == nullptr) return false;
   const int64_t current = e->expire_ms();  // 0: no TTL
   if ((flags & kExpireNx) && current != 0) return false;
@@ -235,7 +235,7 @@ void CmdPExpireTime(CommandContext& ctx) { TtlGeneric(ctx, TtlForm::kAbsoluteMs)
 void CmdPersist(CommandContext& ctx) {
   engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
-  Entry* e = db.Find(ctx.args[1]);
+  Entry* e = db.FindKey(ctx.args[1]);
   const bool had_ttl = e != nullptr && e->expire_ms() != 0;
   if (had_ttl) db.SetExpire(ctx.args[1], 0);
   ctx.reply.Int(had_ttl ? 1 : 0);
@@ -350,12 +350,6 @@ void CmdScan(CommandContext& ctx) {
   for (const std::string& k : keys) ctx.reply.Bulk(k);
 }
 
-uint64_t SplitMix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
 
 // A random live key of db, or nullopt if db has none. Each shard is picked with a probability
 // proportional to its key count. Expired keys met on the way are deleted, so the loop ends.
@@ -579,7 +573,7 @@ int64_t RefCount(const Entry& e) {
 template <typename Fn>
 void WithObject(CommandContext& ctx, Fn fn) {
   engine::ShardLocks locks = ctx.Lock(ctx.args[2]);
-  Entry* e = PeekRead(ctx, ctx.args[2]);
+  Entry* e = ctx.db().PeekValue(ctx.args[2]);
   if (e == nullptr) return ctx.reply.Null();
   fn(*e);
 }
@@ -663,29 +657,29 @@ std::vector<CommandSpec> GenericFamily() {
   constexpr uint32_t kW = kWrite, kR = kReadOnly, kF = kFast;
   // clang-format off
   return {
-      {"del", -2, kW, 1, -1, 1, CmdDel, "generic", "Delete a key"},
-      {"unlink", -2, kW | kF, 1, -1, 1, CmdDel, "generic",
+      {"del", -2, kW | kKeysOnly, 1, -1, 1, CmdDel, "generic", "Delete a key"},
+      {"unlink", -2, kW | kF | kKeysOnly, 1, -1, 1, CmdDel, "generic",
        "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non "
        "blocking."},
-      {"exists", -2, kR | kF, 1, -1, 1, CmdExists, "generic", "Determine if a key exists"},
+      {"exists", -2, kR | kF | kKeysOnly, 1, -1, 1, CmdExists, "generic", "Determine if a key exists"},
       {"touch", -2, kR | kF, 1, -1, 1, CmdTouch, "generic",
        "Alters the last access time of a key(s). Returns the number of existing keys specified."},
-      {"type", 2, kR | kF, 1, 1, 1, CmdType, "generic", "Determine the type stored at key"},
-      {"expire", -3, kW | kF, 1, 1, 1, CmdExpire, "generic", "Set a key's time to live in seconds"},
-      {"pexpire", -3, kW | kF, 1, 1, 1, CmdPExpire, "generic",
+      {"type", 2, kR | kF | kKeysOnly, 1, 1, 1, CmdType, "generic", "Determine the type stored at key"},
+      {"expire", -3, kW | kF | kKeysOnly, 1, 1, 1, CmdExpire, "generic", "Set a key's time to live in seconds"},
+      {"pexpire", -3, kW | kF | kKeysOnly, 1, 1, 1, CmdPExpire, "generic",
        "Set a key's time to live in milliseconds"},
-      {"expireat", -3, kW | kF, 1, 1, 1, CmdExpireAt, "generic",
+      {"expireat", -3, kW | kF | kKeysOnly, 1, 1, 1, CmdExpireAt, "generic",
        "Set the expiration for a key as a UNIX timestamp"},
-      {"pexpireat", -3, kW | kF, 1, 1, 1, CmdPExpireAt, "generic",
+      {"pexpireat", -3, kW | kF | kKeysOnly, 1, 1, 1, CmdPExpireAt, "generic",
        "Set the expiration for a key as a UNIX timestamp specified in milliseconds"},
-      {"ttl", 2, kR | kF, 1, 1, 1, CmdTtl, "generic", "Get the time to live for a key in seconds"},
-      {"pttl", 2, kR | kF, 1, 1, 1, CmdPTtl, "generic",
+      {"ttl", 2, kR | kF | kKeysOnly, 1, 1, 1, CmdTtl, "generic", "Get the time to live for a key in seconds"},
+      {"pttl", 2, kR | kF | kKeysOnly, 1, 1, 1, CmdPTtl, "generic",
        "Get the time to live for a key in milliseconds"},
-      {"expiretime", 2, kR | kF, 1, 1, 1, CmdExpireTime, "generic",
+      {"expiretime", 2, kR | kF | kKeysOnly, 1, 1, 1, CmdExpireTime, "generic",
        "Get the expiration Unix timestamp for a key"},
-      {"pexpiretime", 2, kR | kF, 1, 1, 1, CmdPExpireTime, "generic",
+      {"pexpiretime", 2, kR | kF | kKeysOnly, 1, 1, 1, CmdPExpireTime, "generic",
        "Get the expiration Unix timestamp for a key in milliseconds"},
-      {"persist", 2, kW | kF, 1, 1, 1, CmdPersist, "generic", "Remove the expiration from a key"},
+      {"persist", 2, kW | kF | kKeysOnly, 1, 1, 1, CmdPersist, "generic", "Remove the expiration from a key"},
       {"keys", 2, kR, 0, 0, 0, CmdKeys, "generic", "Find all keys matching the given pattern", {}, 0,
        kAclGroupCategory | kAclDangerous},
       {"scan", -2, kR, 0, 0, 0, CmdScan, "generic", "Incrementally iterate the keys space"},

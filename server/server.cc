@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "base/clock.h"
+#include "base/hash.h"
 #include "base/logging.h"
 #include "base/string_util.h"
 #include "engine/value.h"
@@ -72,6 +73,9 @@ Server::~Server() {
   if (cron_.joinable()) cron_.join();
   snapshots_.reset();
   persistence_.reset();  // the writer thread may call OnDurable until it stops
+  // The tier's readers finish their jobs (which deliver to workers) before the workers go.
+  keyspace_->set_tier(nullptr);
+  tier_.reset();
   workers_.clear();
 }
 
@@ -172,10 +176,21 @@ Status Server::Start() {
   // Load the newest snapshot and replay the log past it before any command runs; clients that
   // connect meanwhile wait in the backlog.
   LoadedSnapshot loaded;
-  Status recovered = snapshots_->Load(&loaded);
+  Status recovered = OpenTier();
+  if (recovered.ok()) recovered = snapshots_->Load(&loaded);
   if (recovered.ok()) {
     recovered = persistence_->Recover(*keyspace_, loaded.shard_lsns, loaded.min_lsn,
                                       [this](uint64_t lsn) { OnDurable(lsn); });
+  }
+  if (recovered.ok() && tier_ != nullptr) {
+    // Stored values no loaded snapshot names are of no use to anyone now.
+    Result<uint64_t> dropped = tier_->DeleteUnreferenced();
+    if (!dropped.ok()) {
+      recovered = dropped.status();
+    } else if (*dropped > 0) {
+      LOG_INFO("Tier: deleted %llu stored values no snapshot names",
+               static_cast<unsigned long long>(*dropped));
+    }
   }
   if (!recovered.ok()) {
     for (int fd : listen_fds) ::close(fd);
@@ -186,6 +201,72 @@ Status Server::Start() {
   snapshots_->StartBackground([this] { return config_->String(Param::kSave); },
                               [this] { return static_cast<uint64_t>(config_->Int(Param::kSnapshotWalBytes)); });
   return Status::Ok();
+}
+
+Status Server::OpenTier() {
+  const std::string dir = config_->String(Param::kTierDir);
+  if (dir.empty()) return Status::Ok();
+  engine::TierOptions o;
+  o.dir = dir;
+  o.block_cache_bytes = static_cast<size_t>(config_->Int(Param::kTierBlockCache));
+  ASSIGN_OR_RETURN(tier_, engine::Tier::Open(o));
+  keyspace_->set_tier(tier_.get());
+  LOG_INFO("Tier: values over maxmemory go to %s", dir.c_str());
+  return Status::Ok();
+}
+
+bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
+                             std::span<const std::string_view> args, int64_t now_ms) {
+  std::vector<engine::Keyspace::ColdRef> refs;
+  std::vector<std::string_view> keys;
+  const int db = client.db.load(std::memory_order_relaxed);
+  auto collect = [&](const CommandSpec& s, std::span<const std::string_view> a) {
+    if (s.flags & kKeysOnly) return;
+    keys.clear();
+    CommandTable::ForEachKeyPosition(s, a, [&](int i) {
+      keys.push_back(a[i]);
+      return true;
+    });
+    if (!keys.empty()) keyspace_->ColdKeys(db, keys, now_ms, &refs);
+  };
+  if (spec.name == "exec") {
+    std::vector<std::string_view> line;
+    for (const std::vector<std::string>& q : client.queued) {
+      const CommandSpec* qs = commands_.Find(q[0]);
+      if (qs == nullptr) continue;
+      line.assign(q.begin(), q.end());
+      if (!qs->subcommands.empty() && line.size() > 1) {
+        const CommandSpec* sub = CommandTable::FindSub(*qs, line[1]);
+        if (sub != nullptr) qs = sub;
+      }
+      collect(*qs, line);
+    }
+  } else {
+    collect(spec, args);
+  }
+  if (refs.empty()) return false;
+  client.blocked = true;
+  client.block_forever = true;  // no time-out: the reads always end
+  keyspace_->LoadAsync(std::move(refs),
+                       [w = client.worker, id = client.id] { w->Deliver(id, std::string()); });
+  return true;
+}
+
+void Server::DemoteShard(uint32_t i, engine::RedoRecord* redo) {
+  const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+  if (tier_ == nullptr || maxmemory <= 0) return;
+  const size_t share = static_cast<size_t>(maxmemory) / keyspace_->num_shards();
+  const uint64_t tier_share =
+      static_cast<uint64_t>(config_->Int(Param::kTierMaxBytes)) / keyspace_->num_shards();
+  // volatile-lru(0) allkeys-lru(1) volatile-lfu(2) allkeys-lfu(3) volatile-random(4)
+  // allkeys-random(5) volatile-ttl(6) noeviction(7)
+  const int64_t policy = config_->Int(Param::kMaxmemoryPolicy);
+  const int evict = policy == 7 ? 0 : (policy % 2 == 1 ? 1 : 2);
+  engine::ShardLocks l(keyspace_.get(), i, redo);
+  engine::Shard& s = keyspace_->shard(i);
+  if (s.used_bytes() <= share) return;
+  // Down to 95% of the share, so that the next few writes need no demotion.
+  s.Demote(share - share / 20, tier_share, evict, 1000, redo);
 }
 
 bool Server::SnapshotsOn() const {
@@ -294,6 +375,9 @@ void Server::CronLoop() {
       engine::ShardLocks l(keyspace_.get(), static_cast<uint32_t>(i), redo);
       s.ActiveExpire(now_ms, budget, redo);
       s.Migrate(std::min<int64_t>(budget, 1000));
+    }
+    for (int i = 0; tier_ != nullptr && i < keyspace_->num_shards(); ++i) {
+      DemoteShard(static_cast<uint32_t>(i), &cron_redo);
     }
     int64_t left = period_us - (MonotonicUs() - start);
     std::unique_lock<std::mutex> l(wait_mu_);
@@ -497,6 +581,17 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       reply.Error("MISCONF Errors writing to the AOF file: " + log_error.message());
       return;
     }
+  }
+  if (tier_ != nullptr) {
+    // A write makes room in its shards first (demoting cold values), as Redis evicts before
+    // a command that may grow memory.
+    if ((spec->flags & kDenyOom) && config_->Int(Param::kMaxmemory) > 0) {
+      CommandTable::ForEachKeyPosition(*named, args, [&](int i) {
+        DemoteShard(keyspace_->ShardOf(HashKey(args[i])), redo);
+        return true;
+      });
+    }
+    if (AwaitColdValues(client, *named, args, ctx.now_ms)) return;
   }
   spec->handler(ctx);
   if (!client.blocked) {  // a blocking command's wait is over (or there was none)

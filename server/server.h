@@ -18,6 +18,7 @@
 
 #include "base/status.h"
 #include "engine/keyspace.h"
+#include "engine/tier.h"
 #include "server/acl.h"
 #include "server/blocking.h"
 #include "server/client.h"
@@ -114,6 +115,8 @@ class Server {
   Watches& watches() { return watches_; }
   Persistence& persistence() { return *persistence_; }
   Snapshots& snapshots() { return *snapshots_; }
+  // The overflow tier, or null when tier-dir is not set.
+  engine::Tier* tier() { return tier_.get(); }
   ServerStats& stats() { return stats_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int num_workers() const { return static_cast<int>(workers_.size()); }
@@ -126,6 +129,16 @@ class Server {
 
  private:
   void CronLoop();
+  // Opens the overflow tier when tier-dir is set (before recovery, which may read it).
+  Status OpenTier();
+  // If the command (EXEC: its queued commands) needs values of its keys that are in the tier,
+  // reads them off the event loop: the client waits as a blocked client does, and the worker
+  // runs the command again once they are back in RAM. Returns whether the client now waits.
+  bool AwaitColdValues(ClientState& client, const CommandSpec& spec,
+                       std::span<const std::string_view> args, int64_t now_ms);
+  // With a tier and maxmemory: demotes shard i's coldest values while it is over its share of
+  // maxmemory (and, when the tier is full, evicts as the policy allows, logging in `redo`).
+  void DemoteShard(uint32_t i, engine::RedoRecord* redo);
   // Whether snapshots are configured (`save` points or snapshot-wal-bytes).
   bool SnapshotsOn() const;
   // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
@@ -145,6 +158,7 @@ class Server {
 
   std::unique_ptr<Config> config_;
   std::unique_ptr<engine::Keyspace> keyspace_;
+  std::unique_ptr<engine::Tier> tier_;
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Snapshots> snapshots_;
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};

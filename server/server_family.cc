@@ -170,6 +170,30 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("mem_allocator", AllocatorName());
 }
 
+void InfoTier(CommandContext& ctx, InfoWriter& w) {
+  engine::Tier* tier = ctx.server.tier();
+  w.Section("Tier");
+  w.Field("tier_enabled", tier != nullptr ? 1 : 0);
+  if (tier == nullptr) return;
+  engine::Keyspace& ks = ctx.keyspace();
+  engine::TierStats& st = tier->stats();
+  const uint64_t reads = st.cold_reads.load(), read_us = st.cold_read_us.load();
+  w.Field("tier_keys", ks.TierKeys());
+  w.Field("tier_bytes", ks.TierBytes());
+  w.Field("tier_max_bytes", ctx.server.config().Int(Param::kTierMaxBytes));
+  w.Field("tier_disk_bytes", tier->DiskBytes());
+  w.Field("tier_demotions", st.demotions.load());
+  w.Field("tier_promotions", st.promotions.load());
+  w.Field("tier_cold_reads", reads);
+  w.Field("tier_cold_read_avg_us", reads ? read_us / reads : 0);
+  w.Field("tier_cold_read_max_us", st.cold_read_max_us.load());
+  w.Field("tier_evictions", st.evictions.load());
+  w.Field("tier_deleted_values", st.deleted.load());
+  w.Field("tier_read_errors", st.read_errors.load());
+  w.Field("tier_block_cache_used", tier->BlockCacheUsage());
+  w.Field("tier_block_cache_size", tier->BlockCacheCapacity());
+}
+
 void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Section("Persistence");
   w.Field("loading", 0);
@@ -244,7 +268,7 @@ void CmdInfo(CommandContext& ctx) {
   using SectionFn = void (*)(CommandContext&, InfoWriter&);
   static const std::pair<const char*, SectionFn> kSections[] = {
       {"server", InfoServer},           {"clients", InfoClients}, {"memory", InfoMemory},
-      {"persistence", InfoPersistence}, {"stats", InfoStats},     {"replication", InfoReplication},
+      {"tier", InfoTier},               {"persistence", InfoPersistence}, {"stats", InfoStats},     {"replication", InfoReplication},
       {"cpu", InfoCpu},                 {"keyspace", InfoKeyspace},
   };
   std::vector<std::string> want;

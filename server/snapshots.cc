@@ -11,6 +11,7 @@
 #include "base/logging.h"
 #include "server/info_lines.h"
 #include "engine/capture.h"
+#include "engine/tier.h"
 #include "engine/redo.h"
 #include "snapshot/file.h"
 
@@ -190,7 +191,7 @@ Status Snapshots::SaveLocked(const char* reason) {
   const int64_t start_us = MonotonicUs();
   const uint64_t id = next_id_.fetch_add(1);
   const std::string path = options_.dir + "/" + snapshot::SnapshotFileName(id);
-  uint64_t lsn = 0, keys = 0, bytes = 0, changes_at = 0, log_bytes_at = 0;
+  uint64_t lsn = 0, keys = 0, bytes = 0, changes_at = 0, log_bytes_at = 0, tier_generation = 0;
   Status st = [&]() -> Status {
     std::error_code ec;
     std::filesystem::create_directories(options_.dir, ec);
@@ -210,6 +211,9 @@ Status Snapshots::SaveLocked(const char* reason) {
     // The log must hold every record up to the snapshot's LSN before the snapshot counts: a
     // restart then continues the log past it.
     RETURN_IF_ERROR(persistence_.Flush());
+    // Likewise the tier must hold every value the snapshot's stubs name.
+    if (ks_.tier() != nullptr) RETURN_IF_ERROR(ks_.tier()->Sync());
+    tier_generation = capture->tier_generation();
     RETURN_IF_ERROR(writer->Finish(std::vector<uint64_t>(ks_.num_shards(), lsn)));
     keys = writer->meta().entries();
     bytes = writer->bytes_written();
@@ -226,6 +230,7 @@ Status Snapshots::SaveLocked(const char* reason) {
     changes_at_last_ = changes_at;
     log_bytes_at_last_ = log_bytes_at;
     saves_.fetch_add(1);
+    if (ks_.tier() != nullptr) ks_.tier()->Released(tier_generation);
     LOG_INFO("Snapshot %s written (%s): %llu keys, %llu bytes, %.3f seconds, LSN %llu",
              path.c_str(), reason, static_cast<unsigned long long>(keys),
              static_cast<unsigned long long>(bytes), us / 1e6,
