@@ -78,9 +78,10 @@ TEST(ConfigTest, GetMatchesGlobPatterns) {
   Config c;
   auto all = c.Get("*");
   EXPECT_GT(all.size(), 10u);
-  auto some = c.Get("max*");
+  auto some = c.Get("maxc*");
   ASSERT_EQ(some.size(), 1u);
   EXPECT_EQ(some[0].first, "maxclients");
+  EXPECT_EQ(c.Get("maxmemory*").size(), 3u);  // maxmemory, -policy, -samples
 }
 
 TEST(ConfigTest, RewriteKeepsCommentsUpdatesLinesAndAppendsChangedSettings) {

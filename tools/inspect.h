@@ -103,6 +103,10 @@ struct KeyRecord {
   bool raw = false;       // the string's "raw" encoding hint
   int64_t expire_ms = 0;  // absolute Unix ms, 0 = no TTL
   std::string_view value;
+  // A key whose value is in the overflow tier (a stub): the value's tier id (value is empty).
+  bool in_tier = false;
+  uint64_t tier_id = 0;
+  uint64_t tier_bytes = 0;
 };
 
 // Calls fn with every key of the snapshot that passes filter, in file order; fn's error stops

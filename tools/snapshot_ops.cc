@@ -107,7 +107,10 @@ Json KeyJson(const KeyRecord& k, int64_t now_ms) {
     j["pttl"] = std::max<int64_t>(k.expire_ms - now_ms, 0);
   }
   const auto type = static_cast<engine::ValueType>(k.type);
-  if (type == engine::ValueType::kString) {
+  if (k.in_tier) {
+    // The value is in the overflow tier (tier-dir), which this tool does not open.
+    j["tier"] = {{"id", k.tier_id}, {"bytes", k.tier_bytes}};
+  } else if (type == engine::ValueType::kString) {
     j["value"] = BytesJson(k.value);
   } else {
     j["value"] = CollectionJson(type, k.value);

@@ -23,9 +23,9 @@ bool CheckBlock(std::string_view raw, uint32_t entries, uint32_t databases, std:
   engine::RedoEffect e;
   uint64_t n = 0;
   while (reader.Next(&e)) {
-    if (e.op != engine::RedoOp::kPut) {
+    if (e.op != engine::RedoOp::kPut && e.op != engine::RedoOp::kStub) {
       *why = "entry " + std::to_string(n) + " is a redo effect of code " +
-             std::to_string(static_cast<int>(e.op)) + ", not a put";
+             std::to_string(static_cast<int>(e.op)) + ", not a put or a stub";
       return false;
     }
     if (static_cast<uint32_t>(e.db) >= databases) {
@@ -133,7 +133,9 @@ Result<SnapshotScan> ScanSnapshot(const std::string& path, const SnapshotScanOpt
             engine::RedoReader r(raw);
             engine::RedoEffect e;
             while (r.Next(&e)) {
-              Status k = options.on_key({e.db, e.key, e.type, e.raw, e.expire_ms, e.value});
+              Status k = options.on_key({e.db, e.key, e.type, e.raw, e.expire_ms, e.value,
+                                         e.op == engine::RedoOp::kStub, e.tier_id,
+                                         e.tier_bytes});
               if (!k.ok()) {
                 stop_scan = k;
                 return k;
