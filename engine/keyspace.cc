@@ -136,10 +136,11 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
   };
   std::vector<Candidate> hot, cold;
   std::vector<std::pair<uint64_t, std::string>> puts;
-  size_t total = 0;
-  for (const Db& d : dbs_) total += d.table.size();
   int fruitless = 0;
-  while (used_bytes() > target_bytes && total > 0 && fruitless < 8 && MonotonicUs() < deadline) {
+  while (used_bytes() > target_bytes && fruitless < 8 && MonotonicUs() < deadline) {
+    size_t total = 0;
+    for (const Db& d : dbs_) total += d.table.size();
+    if (total == 0) break;
     // Sample entries (each database in proportion to its size), coldest first.
     hot.clear();
     cold.clear();
@@ -168,7 +169,6 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
       ++fruitless;
       continue;
     }
-    fruitless = 0;
     puts.clear();
     uint64_t adding = 0;
     for (const Candidate& c : hot) {
@@ -195,8 +195,6 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
         ++fruitless;
         continue;
       }
-      total = 0;
-      for (const Db& d : dbs_) total += d.table.size();
     }
     Status st = tier_->Put(puts);
     if (!st.ok()) {
@@ -212,6 +210,7 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
       ReplaceAt(db, slot, stub);
     }
     tier_->stats().demotions.fetch_add(hot.size(), std::memory_order_relaxed);
+    fruitless = 0;
   }
   const size_t after = used_bytes();
   return before > after ? before - after : 0;
