@@ -129,10 +129,6 @@ void Tier::DeleteNow(std::vector<uint64_t> ids) {
 }
 
 void Tier::Discard(uint64_t id) {
-  if (no_snapshots_.load(std::memory_order_relaxed)) {
-    DeleteNow({id});
-    return;
-  }
   std::lock_guard<std::mutex> l(gc_mu_);
   discarded_.push_back(id);
 }
@@ -156,6 +152,22 @@ void Tier::Released(uint64_t generation) {
       it = sealed_.erase(it);
     }
     last_released_ = std::max(last_released_, generation);
+  }
+  if (ids.size() >= kCompactAfterDeletes && !compacting_.exchange(true)) {
+    // Many values gone at once (a batch of expiries, a FLUSHALL): flush the deletions to disk
+    // and compact the ids they span, so the disk space comes back now rather than whenever
+    // compaction gets there.
+    const auto [lo, hi] = std::minmax_element(ids.begin(), ids.end());
+    Submit([this, lo = *lo, hi = *hi + 1] {
+      char begin[8], end[8];
+      PutId(begin, lo);
+      PutId(end, hi);
+      rocksdb::Slice b(begin, 8), e(end, 8);
+      rocksdb::Status s = db_->Flush(rocksdb::FlushOptions());
+      if (s.ok()) s = db_->CompactRange(rocksdb::CompactRangeOptions(), &b, &e);
+      if (!s.ok()) LOG_WARN("tier: compaction after deletes failed: %s", s.ToString().c_str());
+      compacting_.store(false);
+    });
   }
   DeleteNow(std::move(ids));
 }

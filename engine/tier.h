@@ -12,8 +12,8 @@
 // whose stub goes away (promoted, overwritten, deleted, expired, evicted) is Discard()ed, but a
 // snapshot may still name it: it is deleted only once the two newest snapshots were both taken
 // after it was discarded (Seal at each capture's moment, Released when the snapshot is durable),
-// so that recovery can still fall back to the previous snapshot. With no snapshots at all,
-// nothing can name a stored value after a restart, and discarded values go at once.
+// so that recovery can still fall back to the previous snapshot. (Without snapshots, discarded
+// values wait for the next restart, which deletes every value no snapshot names.)
 //
 // Layout in RocksDB: key = the id, 8 bytes big-endian; value = one byte of ValueType then the
 // value's bytes (a string's bytes, or Value::Serialize). Thread safe.
@@ -87,8 +87,6 @@ class Tier {
   // The snapshot of the capture that sealed `generation` is durable: deletes the values
   // discarded before the previous durable snapshot's moment.
   void Released(uint64_t generation);
-  // No snapshots are taken: discarded values are deleted at once.
-  void set_no_snapshots(bool v) { no_snapshots_.store(v); }
 
   // ---- Recovery ----
   // A loaded snapshot names id.
@@ -118,7 +116,8 @@ class Tier {
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<void> cache_;  // rocksdb::Cache, kept opaque here
   std::atomic<uint64_t> next_id_{1};
-  std::atomic<bool> no_snapshots_{false};
+  std::atomic<bool> compacting_{false};
+  static constexpr size_t kCompactAfterDeletes = 256;
   TierStats stats_;
 
   std::mutex gc_mu_;
