@@ -55,15 +55,15 @@ size_t Entry::StringSize(std::string_view key, std::string_view value, int64_t e
 }
 
 Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t expire_ms,
-                        bool raw, uint32_t clock) {
+                        bool raw, uint32_t clock, uint64_t tier_copy) {
   const bool slot = expire_ms != 0;
-  size_t size = StringSize(key, value, expire_ms);
+  size_t size = StringSize(key, value, expire_ms) + (tier_copy != 0 ? 8 : 0);
   void* mem = std::malloc(size);
   if (mem == nullptr) throw std::bad_alloc();
   Entry* e = new (mem) Entry();
   e->next_ = nullptr;
   e->meta_ = static_cast<uint32_t>(ValueType::kString) | (slot ? kExpireBit : 0) |
-             (raw ? kRawBit : 0) | (clock << 8);
+             (raw ? kRawBit : 0) | (tier_copy != 0 ? kCopyBit : 0) | (clock << 8);
   char* p = e->payload();
   if (slot) {
     std::memcpy(p, &expire_ms, 8);
@@ -74,21 +74,26 @@ Entry* Entry::NewString(std::string_view key, std::string_view value, int64_t ex
   p += key.size();
   p = PutVarint(p, value.size());
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  if (tier_copy != 0) std::memcpy(p + value.size(), &tier_copy, 8);
   return e;
 }
 
-Entry* Entry::NewObject(std::string_view key, Value* value, int64_t expire_ms, uint32_t clock) {
-  size_t size = kHeaderSize + 8 + VarintLength(key.size()) + key.size() + sizeof(Value*);
+Entry* Entry::NewObject(std::string_view key, Value* value, int64_t expire_ms, uint32_t clock,
+                        uint64_t tier_copy) {
+  size_t size = kHeaderSize + 8 + VarintLength(key.size()) + key.size() + sizeof(Value*) +
+                (tier_copy != 0 ? 8 : 0);
   void* mem = std::malloc(size);
   if (mem == nullptr) throw std::bad_alloc();
   Entry* e = new (mem) Entry();
   e->next_ = nullptr;
-  e->meta_ = static_cast<uint32_t>(value->type()) | kExpireBit | (clock << 8);
+  e->meta_ = static_cast<uint32_t>(value->type()) | kExpireBit |
+             (tier_copy != 0 ? kCopyBit : 0) | (clock << 8);
   char* p = e->payload();
   std::memcpy(p, &expire_ms, 8);
   p = PutVarint(p + 8, key.size());
   if (!key.empty()) std::memcpy(p, key.data(), key.size());
   std::memcpy(p + key.size(), &value, sizeof(value));
+  if (tier_copy != 0) std::memcpy(p + key.size() + sizeof(value), &tier_copy, 8);
   return e;
 }
 

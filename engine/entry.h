@@ -4,12 +4,15 @@
 //   Entry*   next      8   the next entry in the same hash bucket (owned by the Table)
 //   uint32   meta      4   bits 0-2 type, bit 3 expire slot present, bit 4 "raw" string hint,
 //                          bit 5 snapshot mark (see Shard::Preserve), bit 6 cold (a stub),
-//                          bits 8-31 access clock (seconds, wraps after 194 days) for LRU
+//                          bit 7 tier copy present (below), bits 8-31 access clock (seconds, wraps after 194 days) for LRU
 //   [int64   expire]   8   only if the expire slot is present: absolute unix ms, 0 = no TTL
 //   varint   key_len, key bytes
 //   string:  varint value_len, value bytes
 //   others:  Value*    8   the collection object (engine/value.h), owned by the entry; these
 //                          entries always have the expire slot, so EXPIRE never rebuilds them
+//   [uint64  tier copy] 8  strings and collections promoted from the tier: the id under which
+//                          the tier still holds this very value, so demoting it again writes
+//                          nothing (dropped, and the stored value discarded, when it changes)
 //   cold:    uint64 id 8   a stub whose value lives in the overflow tier (engine/tier.h) under
 //            varint bytes  this id, and the size of that stored value; stubs always have the
 //                          expire slot, and keep the type and raw bits of the value they stand for
@@ -44,13 +47,15 @@ class Entry {
   // Builds a string entry. expire_ms: absolute unix ms, 0 = none. with_expire_slot reserves the
   // 8-byte expire field even without a TTL (so a later EXPIRE needs no rebuild).
   // `clock`: the access clock to start with (AccessClockAt of the command's time).
+  // `tier_copy`: see has_tier_copy() (0 = none).
   static Entry* NewString(std::string_view key, std::string_view value, int64_t expire_ms,
-                          bool raw = false, uint32_t clock = AccessClockNow());
+                          bool raw = false, uint32_t clock = AccessClockNow(),
+                          uint64_t tier_copy = 0);
   // Bytes NewString asks the allocator for; never less than sizeof(Entry).
   static size_t StringSize(std::string_view key, std::string_view value, int64_t expire_ms);
   // Builds an entry holding a collection (type from value->type()); takes ownership of value.
   static Entry* NewObject(std::string_view key, Value* value, int64_t expire_ms,
-                          uint32_t clock = AccessClockNow());
+                          uint32_t clock = AccessClockNow(), uint64_t tier_copy = 0);
   // Builds a stub for a value of `type` stored in the tier under `tier_id` (`tier_bytes` long).
   static Entry* NewStub(std::string_view key, ValueType type, bool raw, int64_t expire_ms,
                         uint64_t tier_id, uint64_t tier_bytes, uint32_t clock);
@@ -77,6 +82,15 @@ class Entry {
     GetVarint(value_slot() + 8, &n);
     return n;
   }
+  // A value promoted from the tier that has not changed since: the tier still holds it under
+  // tier_copy(). REQUIRES (tier_copy, drop_tier_copy): !cold() and has_tier_copy().
+  bool has_tier_copy() const { return meta_ & kCopyBit; }
+  uint64_t tier_copy() const {
+    uint64_t id;
+    std::memcpy(&id, value_end(), sizeof(id));
+    return id;
+  }
+  void drop_tier_copy() { meta_ &= ~kCopyBit; }
   std::string_view key() const {
     uint64_t len;
     const char* p = GetVarint(key_start(), &len);
@@ -135,6 +149,7 @@ class Entry {
   static constexpr uint32_t kRawBit = 1u << 4;
   static constexpr uint32_t kSnapBit = 1u << 5;
   static constexpr uint32_t kColdBit = 1u << 6;
+  static constexpr uint32_t kCopyBit = 1u << 7;
 
   Entry() = default;
   // Lengths are LEB128 varints: one byte below 128. Inline: every lookup decodes a key.
@@ -161,6 +176,12 @@ class Entry {
     return k.data() + k.size();
   }
   char* value_slot() { return const_cast<char*>(std::as_const(*this).value_slot()); }
+  // Just past the value (a string's bytes, or the Value*). REQUIRES: !cold().
+  const char* value_end() const {
+    if (type() != ValueType::kString) return value_slot() + sizeof(Value*);
+    std::string_view v = str();
+    return v.data() + v.size();
+  }
 
   Entry* next_;
   uint32_t meta_;

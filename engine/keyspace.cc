@@ -21,7 +21,7 @@ size_t Shard::used_bytes() const {
   return n;
 }
 
-void Shard::Account(const Entry* e, int db, int sign) {
+void Shard::Account(const Entry* e, int db, int sign, bool discard) {
   size_t bytes = e->MemoryBytes();
   if (sign > 0) {
     entry_bytes_ += bytes;
@@ -37,9 +37,20 @@ void Shard::Account(const Entry* e, int db, int sign) {
       // The stub leaves the index: its stored value is garbage once no snapshot needs it.
       stats_.tier_keys.fetch_sub(1, std::memory_order_relaxed);
       stats_.tier_bytes.fetch_sub(e->tier_bytes(), std::memory_order_relaxed);
-      if (tier_ != nullptr) tier_->Discard(e->tier_id());
+      if (tier_ != nullptr && discard) tier_->Discard(e->tier_id());
+    } else if (e->has_tier_copy() && tier_ != nullptr && discard) {
+      tier_->Discard(e->tier_copy());
     }
   }
+}
+
+void Shard::SwapForm(int db, Table::Slot slot, Entry* e) {
+  Preserve(db, *slot);
+  Account(e, db, +1);
+  Adopt(e);
+  Entry* old = dbs_[db].table.Replace(slot, e);
+  Account(old, db, -1, /*discard=*/false);
+  Entry::Free(old);
 }
 
 Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t now_ms,
@@ -100,7 +111,7 @@ bool Shard::Load(int db, Table::Slot slot) {
     EraseAt(db, slot);
     return false;
   }
-  ReplaceAt(db, slot, e);
+  SwapForm(db, slot, e);
   tier_->stats().promotions.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
@@ -111,7 +122,9 @@ void Shard::Promote(int db, std::string_view key, uint64_t hash, uint64_t id,
   if (slot == nullptr || !(*slot)->cold() || (*slot)->tier_id() != id) return;
   Entry* e = DecodeTierValue(**slot, blob);
   if (e == nullptr) return;  // Load, on the command's own path, reports it
-  ReplaceAt(db, slot, e);
+  // Just read: the command waiting for it runs next, so it must not look cold.
+  e->set_access_clock(AccessClockNow());
+  SwapForm(db, slot, e);
   tier_->stats().promotions.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -169,10 +182,19 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
       ++fruitless;
       continue;
     }
+    // A value the tier still holds (promoted, unchanged since) is not written again.
     puts.clear();
+    std::vector<std::pair<uint64_t, uint64_t>> ids(hot.size());  // id, stored bytes
     uint64_t adding = 0;
-    for (const Candidate& c : hot) {
-      puts.emplace_back(tier_->NewId(), EncodeTierValue(*c.e));
+    for (size_t i = 0; i < hot.size(); ++i) {
+      const Entry* e = hot[i].e;
+      if (e->has_tier_copy()) {
+        ids[i] = {e->tier_copy(), e->type() == ValueType::kString ? 1 + e->str().size()
+                                                                   : e->value()->bytes()};
+        continue;
+      }
+      puts.emplace_back(tier_->NewId(), EncodeTierValue(*e));
+      ids[i] = {puts.back().first, puts.back().second.size()};
       adding += puts.back().second.size();
     }
     // A full tier makes room by dropping its coldest keys, if the policy lets it.
@@ -196,7 +218,7 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
         continue;
       }
     }
-    Status st = tier_->Put(puts);
+    Status st = puts.empty() ? Status::Ok() : tier_->Put(puts);
     if (!st.ok()) {
       LOG_WARN("tier: demoting %zu values failed: %s", puts.size(), st.message().c_str());
       break;
@@ -205,9 +227,9 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
       Entry* e = hot[i].e;
       const int db = hot[i].db;
       Table::Slot slot = dbs_[db].table.FindSlot(e->key(), HashKey(e->key()));
-      Entry* stub = Entry::NewStub(e->key(), e->type(), e->raw(), e->expire_ms(), puts[i].first,
-                                   puts[i].second.size(), e->access_clock());
-      ReplaceAt(db, slot, stub);
+      Entry* stub = Entry::NewStub(e->key(), e->type(), e->raw(), e->expire_ms(), ids[i].first,
+                                   ids[i].second, e->access_clock());
+      SwapForm(db, slot, stub);
     }
     tier_->stats().demotions.fetch_add(hot.size(), std::memory_order_relaxed);
     fruitless = 0;
@@ -297,6 +319,10 @@ Status Shard::ApplyEffect(int db, std::string_view key, uint64_t hash, RedoOp op
   }
   Entry* e = *slot;
   Preserve(db, e);
+  if (e->has_tier_copy()) {  // the value changes: the tier's copy is stale
+    if (tier_ != nullptr) tier_->Discard(e->tier_copy());
+    e->drop_tier_copy();
+  }
   Account(e, db, -1);
   Status st = e->value()->Apply(op, body);
   Account(e, db, +1);
@@ -350,6 +376,8 @@ void Shard::Clear(int db) {
         stats_.tier_keys.fetch_sub(1, std::memory_order_relaxed);
         stats_.tier_bytes.fetch_sub(e->tier_bytes(), std::memory_order_relaxed);
         if (tier_ != nullptr) tier_->Discard(e->tier_id());
+      } else if (e->has_tier_copy() && tier_ != nullptr) {
+        tier_->Discard(e->tier_copy());
       }
     });
   } while (cursor != 0);
@@ -529,7 +557,13 @@ void Keyspace::LoadAsync(std::vector<ColdRef> refs, std::function<void()> done) 
       NoteColdRead(tier_->stats(), start_us);
       const uint64_t h = HashKey(r.key);
       ShardLocks l(this, ShardOf(h));
-      shard(ShardOf(h)).Promote(r.db, r.key, h, r.tier_id, blob);
+      Shard& s = shard(ShardOf(h));
+      s.Promote(r.db, r.key, h, r.tier_id, blob);
+      // Promotions make room as writes do; a read never evicts (that is logged, by writes).
+      const size_t budget = shard_budget();
+      if (budget != 0 && s.used_bytes() > budget) {
+        s.Demote(budget - budget / 20, tier_shard_budget(), /*evict=*/0, 1000, nullptr);
+      }
     }
     done();
   });

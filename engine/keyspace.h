@@ -155,7 +155,9 @@ class Shard {
     size_t volatile_keys = 0;
     uint64_t expire_cursor = 0;
   };
-  void Account(const Entry* e, int db, int sign);
+  // Counts e in (+1) or out (-1) of the shard's bytes. Counting out a stub, or a value with a
+  // tier copy, discards its stored value unless `discard` is false.
+  void Account(const Entry* e, int db, int sign, bool discard = true);
   // An entry about to join the table: nothing for the capture under way to write.
   void Adopt(Entry* e) const { e->set_snap_mark(snap_parity_); }
   // Preserve() for every entry of db (before FLUSHDB or SWAPDB change it wholesale).
@@ -163,6 +165,9 @@ class Shard {
 
   // Drops the stub at slot because the tier is full; returns its stored bytes.
   uint64_t EvictStub(int db, Table::Slot slot, RedoRecord* redo);
+  // Replaces the entry at slot by e, its other form (a stub by its value or the other way),
+  // which takes over the stored value: nothing is discarded.
+  void SwapForm(int db, Table::Slot slot, Entry* e);
 
   std::mutex mu_;
   Tier* tier_ = nullptr;    // set before the shard is shared
@@ -280,6 +285,17 @@ class Keyspace {
   // Reads the values of `refs` on a tier thread, promotes them (Shard::Promote), then calls
   // done() on that thread. REQUIRES: tier() set.
   void LoadAsync(std::vector<ColdRef> refs, std::function<void()> done);
+  // What each shard may hold before it demotes (0 = no limit), what its stored values may reach
+  // before the tier is full (0 = no bound), and whether a full tier evicts (Shard::Demote's
+  // `evict`). Set by the server from maxmemory, tier-max-bytes and maxmemory-policy.
+  void set_tier_budget(size_t shard_bytes, uint64_t tier_shard_bytes, int evict) {
+    budget_shard_bytes_.store(shard_bytes, std::memory_order_relaxed);
+    budget_tier_bytes_.store(tier_shard_bytes, std::memory_order_relaxed);
+    budget_evict_.store(evict, std::memory_order_relaxed);
+  }
+  size_t shard_budget() const { return budget_shard_bytes_.load(std::memory_order_relaxed); }
+  uint64_t tier_shard_budget() const { return budget_tier_bytes_.load(std::memory_order_relaxed); }
+  int tier_evict() const { return budget_evict_.load(std::memory_order_relaxed); }
   // Summed over shards: stubs, and the bytes of their stored values.
   uint64_t TierKeys();
   uint64_t TierBytes();
@@ -296,6 +312,9 @@ class Keyspace {
   std::vector<std::unique_ptr<Shard>> shards_;
   RedoSink* redo_sink_ = nullptr;
   Tier* tier_ = nullptr;
+  std::atomic<size_t> budget_shard_bytes_{0};
+  std::atomic<uint64_t> budget_tier_bytes_{0};
+  std::atomic<int> budget_evict_{0};
   ChangeListener* change_listener_ = nullptr;
   std::atomic<bool> capture_claimed_{false};
   bool capture_parity_ = false;  // the parity of the last capture (all shards start at false)

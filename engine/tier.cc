@@ -259,11 +259,13 @@ Entry* DecodeTierValue(const Entry& stub, std::string_view blob) {
   }
   blob.remove_prefix(1);
   if (stub.type() == ValueType::kString) {
-    return Entry::NewString(stub.key(), blob, stub.expire_ms(), stub.raw(), stub.access_clock());
+    return Entry::NewString(stub.key(), blob, stub.expire_ms(), stub.raw(), stub.access_clock(),
+                            stub.tier_id());
   }
   std::unique_ptr<Value> v;
   if (!ParseValue(stub.type(), blob, &v).ok()) return nullptr;
-  return Entry::NewObject(stub.key(), v.release(), stub.expire_ms(), stub.access_clock());
+  return Entry::NewObject(stub.key(), v.release(), stub.expire_ms(), stub.access_clock(),
+                          stub.tier_id());
 }
 
 }  // namespace strata::engine

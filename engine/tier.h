@@ -135,7 +135,8 @@ class Tier {
 };
 
 // The tier's bytes for a hot entry's value, and the entry rebuilt from a stub and those bytes
-// (null if they are malformed).
+// (null if they are malformed), which keeps the stub's id as its tier copy
+// (Entry::has_tier_copy).
 std::string EncodeTierValue(const Entry& e);
 Entry* DecodeTierValue(const Entry& stub, std::string_view blob);
 

@@ -67,6 +67,7 @@ struct ClientState {
   int64_t block_deadline_ms = 0;  // when the blocked command times out; 0 = not blocking
   bool block_forever = false;     // timeout 0
   bool block_timed_out = false;   // the command runs once more to answer its timeout
+  bool tier_waited = false;       // the command waited for values from the tier (server.cc)
 };
 
 // Every live connection, for CLIENT LIST/KILL and INFO clients. Thread safe.

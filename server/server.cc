@@ -253,20 +253,14 @@ bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
 }
 
 void Server::DemoteShard(uint32_t i, engine::RedoRecord* redo) {
-  const int64_t maxmemory = config_->Int(Param::kMaxmemory);
-  if (tier_ == nullptr || maxmemory <= 0) return;
-  const size_t share = static_cast<size_t>(maxmemory) / keyspace_->num_shards();
-  const uint64_t tier_share =
-      static_cast<uint64_t>(config_->Int(Param::kTierMaxBytes)) / keyspace_->num_shards();
-  // volatile-lru(0) allkeys-lru(1) volatile-lfu(2) allkeys-lfu(3) volatile-random(4)
-  // allkeys-random(5) volatile-ttl(6) noeviction(7)
-  const int64_t policy = config_->Int(Param::kMaxmemoryPolicy);
-  const int evict = policy == 7 ? 0 : (policy % 2 == 1 ? 1 : 2);
+  const size_t share = keyspace_->shard_budget();
+  if (tier_ == nullptr || share == 0) return;
   engine::ShardLocks l(keyspace_.get(), i, redo);
   engine::Shard& s = keyspace_->shard(i);
   if (s.used_bytes() <= share) return;
   // Down to 95% of the share, so that the next few writes need no demotion.
-  s.Demote(share - share / 20, tier_share, evict, 1000, redo);
+  s.Demote(share - share / 20, keyspace_->tier_shard_budget(), keyspace_->tier_evict(), 1000,
+           redo);
 }
 
 bool Server::SnapshotsOn() const {
@@ -323,6 +317,15 @@ void Server::ApplyConfig() {
   limits.set_max_listpack_value = config_->Int(Param::kSetMaxListpackValue);
   limits.zset_max_listpack_entries = config_->Int(Param::kZSetMaxListpackEntries);
   limits.zset_max_listpack_value = config_->Int(Param::kZSetMaxListpackValue);
+  // The tier's budget per shard. A full tier evicts as the policy does: volatile-lru(0)
+  // allkeys-lru(1) volatile-lfu(2) allkeys-lfu(3) volatile-random(4) allkeys-random(5)
+  // volatile-ttl(6) noeviction(7).
+  const int shards = keyspace_->num_shards();
+  const int64_t policy = config_->Int(Param::kMaxmemoryPolicy);
+  keyspace_->set_tier_budget(
+      static_cast<size_t>(config_->Int(Param::kMaxmemory)) / shards,
+      static_cast<uint64_t>(config_->Int(Param::kTierMaxBytes)) / shards,
+      policy == 7 ? 0 : (policy % 2 == 1 ? 1 : 2));
 }
 
 void Server::CronLoop() {
@@ -591,7 +594,16 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
         return true;
       });
     }
-    if (AwaitColdValues(client, *named, args, ctx.now_ms)) return;
+    // Once per command: on its second run the values it waited for are in RAM, and whatever
+    // went cold again meanwhile (a transaction larger than its shards' budget) is read in place,
+    // so that every command ends.
+    // Inside EXEC (every shard locked) values are read in place: EXEC waited for them first.
+    if (client.tier_waited) {
+      client.tier_waited = false;
+    } else if (!client.in_exec && AwaitColdValues(client, *named, args, ctx.now_ms)) {
+      client.tier_waited = true;
+      return;
+    }
   }
   spec->handler(ctx);
   if (!client.blocked) {  // a blocking command's wait is over (or there was none)
