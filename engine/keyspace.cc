@@ -565,7 +565,7 @@ void Keyspace::LoadAsync(std::vector<ColdRef> refs, std::function<void()> done) 
         s.Demote(budget - budget / 20, tier_shard_budget(), /*evict=*/0, 1000, nullptr);
       }
     }
-    done();
+    if (done) done();
   });
 }
 

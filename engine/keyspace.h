@@ -283,7 +283,7 @@ class Keyspace {
   void ColdKeys(int db, std::span<const std::string_view> keys, int64_t now_ms,
                 std::vector<ColdRef>* out);
   // Reads the values of `refs` on a tier thread, promotes them (Shard::Promote), then calls
-  // done() on that thread. REQUIRES: tier() set.
+  // done() (if any) on that thread. REQUIRES: tier() set.
   void LoadAsync(std::vector<ColdRef> refs, std::function<void()> done);
   // What each shard may hold before it demotes (0 = no limit), what its stored values may reach
   // before the tier is full (0 = no bound), and whether a full tier evicts (Shard::Demote's

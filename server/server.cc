@@ -215,11 +215,11 @@ Status Server::OpenTier() {
   return Status::Ok();
 }
 
-bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
-                             std::span<const std::string_view> args, int64_t now_ms) {
-  std::vector<engine::Keyspace::ColdRef> refs;
-  std::vector<std::string_view> keys;
+void Server::CollectColdKeys(ClientState& client, const CommandSpec& spec,
+                             std::span<const std::string_view> args, int64_t now_ms,
+                             std::vector<engine::Keyspace::ColdRef>* refs) {
   const int db = client.db.load(std::memory_order_relaxed);
+  std::vector<std::string_view> keys;
   auto collect = [&](const CommandSpec& s, std::span<const std::string_view> a) {
     if (s.flags & kKeysOnly) return;
     keys.clear();
@@ -227,29 +227,47 @@ bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
       keys.push_back(a[i]);
       return true;
     });
-    if (!keys.empty()) keyspace_->ColdKeys(db, keys, now_ms, &refs);
+    if (!keys.empty()) keyspace_->ColdKeys(db, keys, now_ms, refs);
   };
-  if (spec.name == "exec") {
-    std::vector<std::string_view> line;
-    for (const std::vector<std::string>& q : client.queued) {
-      const CommandSpec* qs = commands_.Find(q[0]);
-      if (qs == nullptr) continue;
-      line.assign(q.begin(), q.end());
-      if (!qs->subcommands.empty() && line.size() > 1) {
-        const CommandSpec* sub = CommandTable::FindSub(*qs, line[1]);
-        if (sub != nullptr) qs = sub;
-      }
-      collect(*qs, line);
+  std::vector<std::string_view> line;
+  auto named = [&](std::span<const std::string_view> a) -> const CommandSpec* {
+    const CommandSpec* s = commands_.Find(a[0]);
+    if (s != nullptr && !s->subcommands.empty() && a.size() > 1) {
+      const CommandSpec* sub = CommandTable::FindSub(*s, a[1]);
+      if (sub != nullptr) s = sub;
     }
-  } else {
-    collect(spec, args);
+    return s;
+  };
+  if (spec.name != "exec") return collect(spec, args);
+  for (const std::vector<std::string>& q : client.queued) {
+    line.assign(q.begin(), q.end());
+    if (const CommandSpec* s = named(line)) collect(*s, line);
   }
+}
+
+bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
+                             std::span<const std::string_view> args, int64_t now_ms) {
+  std::vector<engine::Keyspace::ColdRef> refs;
+  CollectColdKeys(client, spec, args, now_ms, &refs);
   if (refs.empty()) return false;
   client.blocked = true;
   client.block_forever = true;  // no time-out: the reads always end
   keyspace_->LoadAsync(std::move(refs),
                        [w = client.worker, id = client.id] { w->Deliver(id, std::string()); });
   return true;
+}
+
+void Server::Prefetch(ClientState& client, std::span<const std::string_view> args) {
+  if (tier_ == nullptr || args.empty()) return;
+  const CommandSpec* spec = commands_.Find(args[0]);
+  if (spec == nullptr || !CommandTable::ArityOk(*spec, args.size())) return;
+  if (!spec->subcommands.empty() && args.size() > 1) {
+    spec = CommandTable::FindSub(*spec, args[1]);
+    if (spec == nullptr || !CommandTable::ArityOk(*spec, args.size())) return;
+  }
+  std::vector<engine::Keyspace::ColdRef> refs;
+  CollectColdKeys(client, *spec, args, NowMs(), &refs);
+  if (!refs.empty()) keyspace_->LoadAsync(std::move(refs), nullptr);
 }
 
 void Server::DemoteShard(uint32_t i, engine::RedoRecord* redo) {

@@ -92,6 +92,9 @@ class Server {
   // record for the command's effects (see engine/redo.h), used when the WAL is on.
   void Execute(ClientState& client, std::span<const std::string_view> args, ReplyBuilder& reply,
                engine::RedoRecord* redo);
+  // A command waiting in a client's input behind one that waits for the tier: starts reading
+  // the values it will need from the tier now (they are promoted; nothing waits for them).
+  void Prefetch(ClientState& client, std::span<const std::string_view> args);
   // Applies settings CONFIG SET may have changed that live outside Config (appendfsync,
   // requirepass on the default user).
   void ApplyConfig();
@@ -136,6 +139,10 @@ class Server {
   // runs the command again once they are back in RAM. Returns whether the client now waits.
   bool AwaitColdValues(ClientState& client, const CommandSpec& spec,
                        std::span<const std::string_view> args, int64_t now_ms);
+  // Appends the stubs among the keys the command (EXEC: its queued commands) needs values of.
+  void CollectColdKeys(ClientState& client, const CommandSpec& spec,
+                       std::span<const std::string_view> args, int64_t now_ms,
+                       std::vector<engine::Keyspace::ColdRef>* refs);
   // With a tier and maxmemory: demotes shard i's coldest values while it is over its share of
   // maxmemory (and, when the tier is full, evicts as the policy allows, logging in `redo`).
   void DemoteShard(uint32_t i, engine::RedoRecord* redo);

@@ -344,7 +344,10 @@ void Worker::ProcessInput(Connection* c) {
       server_->Execute(c->state, std::span<const std::string_view>(args.data(), args.size()),
                        c->reply, &redo_);
       // A blocked command stays in the input, to run again when woken (server/blocking.h).
-      if (c->state.blocked) break;
+      if (c->state.blocked) {
+        if (c->state.tier_waited) PrefetchAhead(c, buf.substr(c->parser.consumed()));
+        break;
+      }
       c->rstart += c->parser.consumed();
       continue;
     }
@@ -364,6 +367,18 @@ void Worker::ProcessInput(Connection* c) {
     c->state.close_after_reply = true;
   }
   c->state.query_buffer_bytes.store(c->rend - c->rstart, std::memory_order_relaxed);
+}
+
+void Worker::PrefetchAhead(Connection* c, std::string_view rest) {
+  // The commands pipelined behind one that waits for the tier: their cold values are read at
+  // the same time, not one wait after another. A few dozen at most; only whole commands.
+  RespParser ahead;
+  ahead.set_authenticated(c->state.authenticated.load(std::memory_order_relaxed));
+  for (int n = 0; n < 64 && !rest.empty(); ++n) {
+    if (ahead.Parse(rest) != RespParser::State::kCommand) break;
+    server_->Prefetch(c->state, ahead.args());
+    rest.remove_prefix(ahead.consumed());
+  }
 }
 
 void Worker::MaybeSend(Connection* c) {

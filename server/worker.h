@@ -59,6 +59,8 @@ class Worker {
   void OnSend(Connection* c, int result);
   void AddConnection(int fd);
   void ProcessInput(Connection* c);
+  // Starts the tier reads of the commands in `rest` (input behind a command waiting for one).
+  void PrefetchAhead(Connection* c, std::string_view rest);
   void PostRecv(Connection* c);
   void MaybeSend(Connection* c);
   void BeginClose(Connection* c);
