@@ -151,24 +151,30 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
   std::vector<std::pair<uint64_t, std::string>> puts;
   int fruitless = 0;
   while (used_bytes() > target_bytes && fruitless < 8 && MonotonicUs() < deadline) {
-    size_t total = 0;
-    for (const Db& d : dbs_) total += d.table.size();
-    if (total == 0) break;
     // Sample entries (each database in proportion to its size), coldest first.
     hot.clear();
     cold.clear();
-    for (int i = 0; i < 64; ++i) {
-      uint64_t r = SplitMix64(&rng_);
-      uint64_t pick = r % total;
-      int db = 0;
-      while (pick >= dbs_[db].table.size()) pick -= dbs_[db++].table.size();
-      Entry* e = dbs_[db].table.RandomEntry(SplitMix64(&rng_));
-      if (e == nullptr) continue;
-      if (e->cold()) {
-        cold.push_back({db, e, IdleSeconds(e)});
-      } else if (e->MemoryBytes() >= kMinDemoteBytes) {
-        hot.push_back({db, e, IdleSeconds(e)});
+    // Candidates from a walk of the tables that resumes where the last one stopped (as a clock
+    // hand: sequential in memory, and every entry gets its turn): up to 32 values, of which the
+    // coldest quarter go, and the stubs met on the way (for a full tier).
+    for (size_t buckets = 0; hot.size() < 32 && buckets < 4096;) {
+      const Table& t = dbs_[walk_db_].table;
+      if (walk_pos_ >= t.walk_end()) {
+        walk_db_ = (walk_db_ + 1) % dbs_.size();
+        walk_pos_ = 0;
+        ++buckets;  // bounds the loop over empty databases too
+        continue;
       }
+      const int db = walk_db_;
+      const size_t next = t.Walk(walk_pos_, 16, [&](Entry* e) {
+        if (e->cold()) {
+          if (cold.size() < 64) cold.push_back({db, e, IdleSeconds(e)});
+        } else if (e->MemoryBytes() >= kMinDemoteBytes) {
+          hot.push_back({db, e, IdleSeconds(e)});
+        }
+      });
+      buckets += next - walk_pos_;
+      walk_pos_ = next;
     }
     auto by_idle = [](const Candidate& a, const Candidate& b) {
       return a.idle != b.idle ? a.idle > b.idle : a.e < b.e;
@@ -177,7 +183,7 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
     hot.erase(std::unique(hot.begin(), hot.end(),
                           [](const Candidate& a, const Candidate& b) { return a.e == b.e; }),
               hot.end());
-    if (hot.size() > 16) hot.resize(16);
+    hot.resize(std::max<size_t>(std::min<size_t>(hot.size(), 1), hot.size() / 4));
     if (hot.empty()) {
       ++fruitless;
       continue;
@@ -547,6 +553,33 @@ void Keyspace::ColdKeys(int db, std::span<const std::string_view> keys, int64_t 
   }
 }
 
+void Keyspace::PromoteRef(const ColdRef& r, std::string_view blob) {
+  const uint64_t h = HashKey(r.key);
+  ShardLocks l(this, ShardOf(h));
+  Shard& s = shard(ShardOf(h));
+  s.Promote(r.db, r.key, h, r.tier_id, blob);
+  // Promotions make room as writes do; a read never evicts (that is logged, by writes).
+  const size_t budget = shard_budget();
+  if (budget != 0 && s.used_bytes() > budget) {
+    s.Demote(budget - budget / 20, tier_shard_budget(), /*evict=*/0, 1000, nullptr);
+  }
+}
+
+void Keyspace::LoadCached(std::vector<ColdRef>* refs) {
+  std::string blob;
+  size_t kept = 0;
+  for (ColdRef& r : *refs) {
+    const int64_t start_us = MonotonicUs();
+    if (!tier_->GetCached(r.tier_id, &blob)) {
+      (*refs)[kept++] = std::move(r);
+      continue;
+    }
+    NoteColdRead(tier_->stats(), start_us);
+    PromoteRef(r, blob);
+  }
+  refs->resize(kept);
+}
+
 void Keyspace::LoadAsync(std::vector<ColdRef> refs, std::function<void()> done) {
   tier_->Submit([this, refs = std::move(refs), done = std::move(done)] {
     std::string blob;
@@ -555,15 +588,7 @@ void Keyspace::LoadAsync(std::vector<ColdRef> refs, std::function<void()> done) 
       // A failed read leaves the stub: the command's own lookup (Shard::Load) reports it.
       if (!tier_->Get(r.tier_id, &blob).ok()) continue;
       NoteColdRead(tier_->stats(), start_us);
-      const uint64_t h = HashKey(r.key);
-      ShardLocks l(this, ShardOf(h));
-      Shard& s = shard(ShardOf(h));
-      s.Promote(r.db, r.key, h, r.tier_id, blob);
-      // Promotions make room as writes do; a read never evicts (that is logged, by writes).
-      const size_t budget = shard_budget();
-      if (budget != 0 && s.used_bytes() > budget) {
-        s.Demote(budget - budget / 20, tier_shard_budget(), /*evict=*/0, 1000, nullptr);
-      }
+      PromoteRef(r, blob);
     }
     if (done) done();
   });

@@ -171,7 +171,8 @@ class Shard {
 
   std::mutex mu_;
   Tier* tier_ = nullptr;    // set before the shard is shared
-  uint64_t rng_ = 0x2545F4914F6CDD1DULL;  // GUARDED_BY(mu_), demotion's sampling
+  size_t walk_db_ = 0;      // GUARDED_BY(mu_), where Demote's walk resumes
+  size_t walk_pos_ = 0;     // GUARDED_BY(mu_)
   std::vector<Db> dbs_;     // GUARDED_BY(mu_)
   size_t entry_bytes_ = 0;  // GUARDED_BY(mu_)
   uint64_t last_lsn_ = 0;   // GUARDED_BY(mu_)
@@ -282,6 +283,9 @@ class Keyspace {
   // Appends to *out the keys of db among `keys` that are stubs now (live, not expired).
   void ColdKeys(int db, std::span<const std::string_view> keys, int64_t now_ms,
                 std::vector<ColdRef>* out);
+  // Promotes at once the values of `refs` that the tier has in memory (Tier::GetCached: no
+  // disk read), and removes them from refs.
+  void LoadCached(std::vector<ColdRef>* refs);
   // Reads the values of `refs` on a tier thread, promotes them (Shard::Promote), then calls
   // done() (if any) on that thread. REQUIRES: tier() set.
   void LoadAsync(std::vector<ColdRef> refs, std::function<void()> done);
@@ -315,6 +319,8 @@ class Keyspace {
   std::atomic<size_t> budget_shard_bytes_{0};
   std::atomic<uint64_t> budget_tier_bytes_{0};
   std::atomic<int> budget_evict_{0};
+  // Promotes blob as key's value (Shard::Promote), then demotes if the shard is over budget.
+  void PromoteRef(const ColdRef& r, std::string_view blob);
   ChangeListener* change_listener_ = nullptr;
   std::atomic<bool> capture_claimed_{false};
   bool capture_parity_ = false;  // the parity of the last capture (all shards start at false)

@@ -110,6 +110,14 @@ Status Tier::Get(uint64_t id, std::string* blob) {
   return FromRocks(db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key, 8), blob));
 }
 
+bool Tier::GetCached(uint64_t id, std::string* blob) {
+  char key[8];
+  PutId(key, id);
+  rocksdb::ReadOptions o;
+  o.read_tier = rocksdb::kBlockCacheTier;
+  return db_->Get(o, rocksdb::Slice(key, 8), blob).ok();
+}
+
 Status Tier::Sync() { return FromRocks(db_->SyncWAL()); }
 
 void Tier::DeleteNow(std::vector<uint64_t> ids) {

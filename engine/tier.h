@@ -76,6 +76,9 @@ class Tier {
   Status Put(const std::vector<std::pair<uint64_t, std::string>>& values);
   // The stored value of id. NotFound if there is none.
   Status Get(uint64_t id, std::string* blob);
+  // As Get, from memory only (the memtables and the block cache): false when that would take
+  // a read from disk, or the value is not there.
+  bool GetCached(uint64_t id, std::string* blob);
   // Makes everything Put so far durable.
   Status Sync();
 

@@ -249,6 +249,8 @@ bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
                              std::span<const std::string_view> args, int64_t now_ms) {
   std::vector<engine::Keyspace::ColdRef> refs;
   CollectColdKeys(client, spec, args, now_ms, &refs);
+  // Values the tier has in memory cost no disk read: promoted here, the command runs now.
+  if (!refs.empty()) keyspace_->LoadCached(&refs);
   if (refs.empty()) return false;
   client.blocked = true;
   client.block_forever = true;  // no time-out: the reads always end
