@@ -11,7 +11,9 @@ namespace strata::engine {
 
 // ---- Shard ----
 
-Shard::Shard(int databases) : dbs_(databases) {}
+Shard::Shard(int databases)
+    : dbs_(databases),
+      rnd_((reinterpret_cast<uintptr_t>(this) * 0x9E3779B97F4A7C15ULL) | 1) {}
 
 size_t Shard::used_bytes() const {
   size_t n = entry_bytes_;
@@ -96,7 +98,8 @@ void Shard::SetExpireAt(int db, Table::Slot slot, int64_t expire_ms) {
     return;
   }
   if (expire_ms == 0) return;
-  ReplaceAt(db, slot, Entry::NewString(e->key(), e->str(), expire_ms, e->raw()));
+  ReplaceAt(db, slot,
+            Entry::NewString(e->key(), e->str(), expire_ms, e->raw(), e->access_clock()));
 }
 
 size_t Shard::AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t hash,
@@ -287,6 +290,7 @@ void ShardLocks::Release() {
     }
     redo_->Clear();
   }
+  ForEachShard([](Shard& s) { s.SyncUsedBytesHint(); });
   if (one_ >= 0) ks_->shard(static_cast<uint32_t>(one_)).mu().unlock();
   for (auto it = many_.rbegin(); it != many_.rend(); ++it) ks_->shard(*it).mu().unlock();
   ks_ = nullptr;
@@ -345,6 +349,44 @@ size_t Keyspace::UsedBytes() {
   return n;
 }
 
+size_t Keyspace::UsedBytesHint() const {
+  size_t n = 0;
+  for (const auto& s : shards_) n += s->used_bytes_hint();
+  return n;
+}
+
+void Keyspace::set_eviction(const EvictionConfig& c) {
+  samples_.store(c.samples, std::memory_order_relaxed);
+  lfu_log_factor_.store(c.lfu_log_factor, std::memory_order_relaxed);
+  lfu_decay_time_.store(c.lfu_decay_time, std::memory_order_relaxed);
+  policy_.store(c.policy, std::memory_order_relaxed);
+}
+
+EvictionConfig Keyspace::eviction() const {
+  EvictionConfig c;
+  c.policy = policy_.load(std::memory_order_relaxed);
+  c.samples = samples_.load(std::memory_order_relaxed);
+  c.lfu_log_factor = lfu_log_factor_.load(std::memory_order_relaxed);
+  c.lfu_decay_time = lfu_decay_time_.load(std::memory_order_relaxed);
+  return c;
+}
+
+uint32_t Keyspace::AccessedClock(Shard& s, uint32_t clock, int64_t now_ms) {
+  const EvictionPolicy policy = eviction_policy();
+  if (!IsLfu(policy)) return AccessClockAt(now_ms);
+  EvictionConfig c;
+  c.policy = policy;
+  c.lfu_log_factor = lfu_log_factor_.load(std::memory_order_relaxed);
+  c.lfu_decay_time = lfu_decay_time_.load(std::memory_order_relaxed);
+  return TouchedAccessClock(clock, c, now_ms, s.NextRandom());
+}
+
+uint64_t Keyspace::EvictedKeys() {
+  uint64_t n = 0;
+  for (auto& s : shards_) n += s->stats().evicted_keys.load(std::memory_order_relaxed);
+  return n;
+}
+
 uint64_t Keyspace::ExpiredKeys() {
   uint64_t n = 0;
   for (auto& s : shards_) n += s->stats().expired_keys.load(std::memory_order_relaxed);
@@ -365,31 +407,40 @@ uint64_t Keyspace::Misses() {
 
 Entry* DbView::Find(std::string_view key) {
   uint64_t h = HashKey(key);
-  Entry* e = ShardFor(h).Find(db_, key, h, now_ms_, redo_);
-  if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
+  Shard& s = ShardFor(h);
+  Entry* e = s.Find(db_, key, h, now_ms_, redo_);
+  if (e != nullptr) ks_.Touch(s, e, now_ms_);
   return e;
 }
 
-Entry* DbView::Peek(std::string_view key) {
+Entry* DbView::Peek(std::string_view key) { return Lookup(key, /*touch=*/false); }
+
+Entry* DbView::FindRead(std::string_view key) { return Lookup(key, /*touch=*/true); }
+
+Entry* DbView::Lookup(std::string_view key, bool touch) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
   Entry* e = s.Find(db_, key, h, now_ms_, redo_);
   (e != nullptr ? s.stats().keyspace_hits : s.stats().keyspace_misses)
       .fetch_add(1, std::memory_order_relaxed);
+  if (e != nullptr && touch) ks_.Touch(s, e, now_ms_);
   return e;
 }
 
-Entry* DbView::FindRead(std::string_view key) {
-  Entry* e = Peek(key);
-  if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
-  return e;
+uint32_t DbView::ClockAfterWrite(Shard& s, const Entry* old) {
+  // As Redis's dbOverwrite: under LFU a new value keeps the key's counter, which the write's
+  // own lookup has bumped; otherwise the write is the access.
+  if (old == nullptr || !IsLfu(ks_.eviction_policy())) return ks_.NewAccessClock(now_ms_);
+  return ks_.AccessedClock(s, old->access_clock(), now_ms_);
 }
 
 void DbView::SetString(std::string_view key, std::string_view value, int64_t expire_ms, bool raw) {
   uint64_t h = HashKey(key);
-  Entry* e = Entry::NewString(key, value, expire_ms, raw, AccessClockAt(now_ms_));
+  Shard& s = ShardFor(h);
+  const Entry* old = IsLfu(ks_.eviction_policy()) ? s.table(db_).Find(key, h) : nullptr;
+  Entry* e = Entry::NewString(key, value, expire_ms, raw, ClockAfterWrite(s, old));
   if (redo_ != nullptr) redo_->Put(db_, *e);
-  ShardFor(h).Upsert(db_, e, h);
+  s.Upsert(db_, e, h);
 }
 
 bool DbView::Delete(std::string_view key) {
@@ -431,7 +482,7 @@ Entry* DbView::Apply(RedoOp op, std::string_view key, std::string_view body) {
   uint64_t h = HashKey(key);
   if (redo_ != nullptr) redo_->Effect(op, db_, key, body);
   Entry* e = nullptr;
-  Status st = ShardFor(h).ApplyEffect(db_, key, h, op, body, AccessClockAt(now_ms_), &e);
+  Status st = ShardFor(h).ApplyEffect(db_, key, h, op, body, ks_.NewAccessClock(now_ms_), &e);
   if (!st.ok()) abort();  // a command built a body its own type cannot read: a bug
   return e;
 }
@@ -441,7 +492,7 @@ size_t DbView::Append(std::string_view key, std::string_view suffix) {
   Shard& s = ShardFor(h);
   Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
   if (redo_ != nullptr) redo_->Append(db_, key, suffix);
-  return s.AppendAt(db_, slot, key, h, suffix, AccessClockAt(now_ms_));
+  return s.AppendAt(db_, slot, key, h, suffix, ClockAfterWrite(s, slot ? *slot : nullptr));
 }
 
 }  // namespace strata::engine

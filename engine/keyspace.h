@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/entry.h"
+#include "engine/evict.h"
 #include "engine/redo.h"
 #include "engine/table.h"
 
@@ -36,6 +37,7 @@ struct ShardStats {
   std::atomic<uint64_t> expired_keys{0};
   std::atomic<uint64_t> keyspace_hits{0};
   std::atomic<uint64_t> keyspace_misses{0};
+  std::atomic<uint64_t> evicted_keys{0};
 };
 
 class Shard {
@@ -44,7 +46,13 @@ class Shard {
 
   std::mutex& mu() { return mu_; }
 
+  // used_bytes() as of the last SyncUsedBytesHint(), readable without the lock (relaxed): what
+  // the maxmemory check reads. ShardLocks::Release() syncs it for every shard it held.
+  size_t used_bytes_hint() const { return used_hint_.load(std::memory_order_relaxed); }
+
   // All below REQUIRE mu() held.
+  void SyncUsedBytesHint() { used_hint_.store(used_bytes(), std::memory_order_relaxed); }
+  int num_dbs() const { return static_cast<int>(dbs_.size()); }
   Table& table(int db) { return dbs_[db].table; }
   size_t volatile_keys(int db) const { return dbs_[db].volatile_keys; }
   // Bytes of entries and bucket arrays owned by this shard.
@@ -119,6 +127,15 @@ class Shard {
   size_t captured_bytes() const { return capture_bytes_.load(std::memory_order_relaxed); }
 
   ShardStats& stats() { return stats_; }
+  // The shard's eviction candidates (engine/evict.h). REQUIRES: mu().
+  EvictionPool& evict_pool() { return evict_pool_; }
+  // A pseudo-random number (xorshift64*), for sampling and the LFU counter. REQUIRES: mu().
+  uint64_t NextRandom() {
+    rnd_ ^= rnd_ >> 12;
+    rnd_ ^= rnd_ << 25;
+    rnd_ ^= rnd_ >> 27;
+    return rnd_ * 0x2545F4914F6CDD1DULL;
+  }
   // LSN of the last redo record that changed this shard (0 = none since start).
   uint64_t last_lsn() const { return last_lsn_; }
   void set_last_lsn(uint64_t lsn) { last_lsn_ = lsn; }
@@ -144,6 +161,9 @@ class Shard {
   RedoRecord capture_;        // GUARDED_BY(mu_)
   uint32_t capture_entries_ = 0;  // GUARDED_BY(mu_)
   std::atomic<size_t> capture_bytes_{0};
+  std::atomic<size_t> used_hint_{0};
+  EvictionPool evict_pool_;  // GUARDED_BY(mu_)
+  uint64_t rnd_;             // GUARDED_BY(mu_); never 0
   ShardStats stats_;
 };
 
@@ -224,6 +244,27 @@ class Keyspace {
   void set_change_listener(ChangeListener* l) { change_listener_ = l; }
   ChangeListener* change_listener() const { return change_listener_; }
 
+  // The eviction settings (maxmemory-policy, maxmemory-samples, lfu-*), set by the server when
+  // its config changes; read by every access. Thread safe (relaxed atomics: a reader may see a
+  // mix of an old and a new setting for a moment, which only affects one access's bookkeeping).
+  void set_eviction(const EvictionConfig& c);
+  EvictionConfig eviction() const;
+  EvictionPolicy eviction_policy() const { return policy_.load(std::memory_order_relaxed); }
+  // The access field of an entry created now (engine/evict.h).
+  uint32_t NewAccessClock(int64_t now_ms) const {
+    return engine::NewAccessClock(eviction_policy(), now_ms);
+  }
+  // An access field `clock` (of an entry of shard s) after an access at now_ms. REQUIRES: s.mu().
+  uint32_t AccessedClock(Shard& s, uint32_t clock, int64_t now_ms);
+  // Records an access to e (of shard s) at now_ms. REQUIRES: s.mu().
+  void Touch(Shard& s, Entry* e, int64_t now_ms) {
+    e->set_access_clock(AccessedClock(s, e->access_clock(), now_ms));
+  }
+  // Where EvictToLimit starts its next round of shards (spreads evictions). Thread safe.
+  uint32_t NextEvictStart() {
+    return evict_start_.fetch_add(1, std::memory_order_relaxed) & (shards_.size() - 1);
+  }
+
   // One snapshot capture at a time (engine/capture.h): claim before, release after.
   bool TryClaimCapture() {
     bool expected = false;
@@ -237,7 +278,11 @@ class Keyspace {
   size_t DbSize(int db);
   // Total bytes of entries and buckets across shards.
   size_t UsedBytes();
+  // Sum of the shards' used_bytes_hint(): UsedBytes() as of the last release of each shard's
+  // lock, read without locking.
+  size_t UsedBytesHint() const;
   // Summed counters across shards.
+  uint64_t EvictedKeys();
   uint64_t ExpiredKeys();
   uint64_t Hits();
   uint64_t Misses();
@@ -248,6 +293,11 @@ class Keyspace {
   ChangeListener* change_listener_ = nullptr;
   std::atomic<bool> capture_claimed_{false};
   bool capture_parity_ = false;  // the parity of the last capture (all shards start at false)
+  std::atomic<EvictionPolicy> policy_{EvictionPolicy::kNoEviction};
+  std::atomic<int> samples_{5};
+  std::atomic<int> lfu_log_factor_{10};
+  std::atomic<int> lfu_decay_time_{1};
+  std::atomic<uint32_t> evict_start_{0};
   int databases_;
   int shift_;
 };
@@ -293,6 +343,10 @@ class DbView {
 
  private:
   Shard& ShardFor(uint64_t hash) { return ks_.shard(ks_.ShardOf(hash)); }
+  // Peek (touch=false) and FindRead (touch=true).
+  Entry* Lookup(std::string_view key, bool touch);
+  // The access field of a value written over `old` (null: a new key).
+  uint32_t ClockAfterWrite(Shard& s, const Entry* old);
   Keyspace& ks_;
   int db_;
   int64_t now_ms_;

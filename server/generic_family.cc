@@ -80,9 +80,11 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
 
 // A new entry holding a copy of e's value and TTL under `key` (the caller owns it). The copy's
 // access clock is "now", as a new Redis object's.
-Entry* CloneAs(const Entry& e, std::string_view key) {
-  if (e.type() == ValueType::kString) return Entry::NewString(key, e.str(), e.expire_ms(), e.raw());
-  return Entry::NewObject(key, engine::CloneValue(*e.value()).release(), e.expire_ms());
+Entry* CloneAs(const Entry& e, std::string_view key, uint32_t clock) {
+  if (e.type() == ValueType::kString) {
+    return Entry::NewString(key, e.str(), e.expire_ms(), e.raw(), clock);
+  }
+  return Entry::NewObject(key, engine::CloneValue(*e.value()).release(), e.expire_ms(), clock);
 }
 
 // Runs the subcommand args[1] of a container command (OBJECT, MEMORY).
@@ -436,7 +438,7 @@ Result<bool> OpCopy(DbView& from, DbView& to, std::string_view src, std::string_
   Entry* e = from.FindRead(src);
   if (e == nullptr) return false;
   if (!replace && to.Find(dst) != nullptr) return false;
-  to.Put(CloneAs(*e, dst));
+  to.Put(CloneAs(*e, dst, to.keyspace().NewAccessClock(to.now_ms())));
   return true;
 }
 
@@ -592,17 +594,30 @@ void CmdObjectRefCount(CommandContext& ctx) {
   WithObject(ctx, [&](const Entry& e) { ctx.reply.Int(RefCount(e)); });
 }
 
+// The access field holds an LRU clock or an LFU counter depending on the policy
+// (engine/evict.h); each subcommand answers only for its own kind, with Redis's errors.
 void CmdObjectIdleTime(CommandContext& ctx) {
-  WithObject(ctx, [&](const Entry& e) { ctx.reply.Int(engine::IdleSeconds(&e)); });
+  WithObject(ctx, [&](const Entry& e) {
+    if (engine::IsLfu(ctx.keyspace().eviction_policy())) {
+      return ctx.reply.Error(
+          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+          "switching between policies at runtime LRU and LFU data will take some time to "
+          "adjust.");
+    }
+    ctx.reply.Int(engine::IdleSeconds(&e));
+  });
 }
 
-// Strata keeps an LRU clock only, as Redis under a non-LFU maxmemory policy.
 void CmdObjectFreq(CommandContext& ctx) {
-  WithObject(ctx, [&](const Entry&) {
-    ctx.reply.Error(
-        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-        "that when switching between policies at runtime LRU and LFU data will take some time to "
-        "adjust.");
+  WithObject(ctx, [&](const Entry& e) {
+    const engine::EvictionConfig cfg = ctx.keyspace().eviction();
+    if (!engine::IsLfu(cfg.policy)) {
+      return ctx.reply.Error(
+          "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+          "note that when switching between policies at runtime LRU and LFU data will take some "
+          "time to adjust.");
+    }
+    ctx.reply.Int(engine::LfuDecayed(e.access_clock(), cfg.lfu_decay_time, ctx.now_ms));
   });
 }
 

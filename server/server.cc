@@ -242,6 +242,12 @@ void Server::ApplyConfig() {
   limits.set_max_listpack_value = config_->Int(Param::kSetMaxListpackValue);
   limits.zset_max_listpack_entries = config_->Int(Param::kZSetMaxListpackEntries);
   limits.zset_max_listpack_value = config_->Int(Param::kZSetMaxListpackValue);
+  engine::EvictionConfig ev;
+  ev.policy = static_cast<engine::EvictionPolicy>(config_->Int(Param::kMaxmemoryPolicy));
+  ev.samples = static_cast<int>(config_->Int(Param::kMaxmemorySamples));
+  ev.lfu_log_factor = static_cast<int>(config_->Int(Param::kLfuLogFactor));
+  ev.lfu_decay_time = static_cast<int>(config_->Int(Param::kLfuDecayTime));
+  keyspace_->set_eviction(ev);
 }
 
 void Server::CronLoop() {
@@ -294,6 +300,12 @@ void Server::CronLoop() {
       engine::ShardLocks l(keyspace_.get(), static_cast<uint32_t>(i), redo);
       s.ActiveExpire(now_ms, budget, redo);
       s.Migrate(std::min<int64_t>(budget, 1000));
+    }
+    // Eviction between commands too, so that a lowered maxmemory takes effect without traffic.
+    const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+    if (maxmemory > 0) {
+      (void)engine::EvictToLimit(*keyspace_, static_cast<size_t>(maxmemory), now_ms,
+                                 period_us / 4, &cron_redo);
     }
     int64_t left = period_us - (MonotonicUs() - start);
     std::unique_lock<std::mutex> l(wait_mu_);
@@ -370,6 +382,32 @@ bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const Comman
                : "NOPERM this user has no permissions to access one of the channels used as "
                  "arguments");
   }
+  return false;
+}
+
+bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+                           engine::RedoRecord* redo) {
+  const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+  if (maxmemory <= 0) return true;
+  // Redis spends at most about this long per command (maxmemory-eviction-tenacity 10); what is
+  // left over goes on at the next command or in the cron.
+  constexpr int64_t kEvictBudgetUs = 500;
+  const engine::EvictResult result = engine::EvictToLimit(
+      *keyspace_, static_cast<size_t>(maxmemory), NowMs(), kEvictBudgetUs, redo);
+  if (result != engine::EvictResult::kFail) return true;
+  bool refuse = spec.flags & kDenyOom;
+  if (spec.name == "exec") {
+    // EXEC is refused when the transaction holds a command that is.
+    for (const std::vector<std::string>& argv : client.queued) {
+      const CommandSpec* queued = commands_.Find(argv[0]);
+      if (queued != nullptr && (queued->flags & kDenyOom)) refuse = true;
+    }
+  } else if (client.in_multi && spec.name != "discard" && spec.name != "quit" &&
+             spec.name != "reset") {
+    refuse = true;  // as Redis: queuing could take memory without bound
+  }
+  if (!refuse) return true;
+  Reject(client, spec, reply, "OOM command not allowed when used memory > 'maxmemory'.");
   return false;
 }
 
@@ -474,6 +512,8 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       !CheckAcl(client, *spec, *named, args, reply)) {
     return;
   }
+  // A queued command of a running EXEC was checked when EXEC itself was.
+  if (!client.in_exec && !EvictOrRefuse(client, *spec, reply, redo)) return;
   if (client.subscribed() && client.resp.load(std::memory_order_relaxed) == 2 &&
       !(spec->flags & kPubSubContext)) {
     return Reject(client, *spec, reply,

@@ -135,6 +135,12 @@ class Server {
   // the transaction is flagged; a refused EXEC discards it and answers EXECABORT.
   void Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
               std::string_view error);
+  // Redis's maxmemory step of processCommand: with maxmemory set and the dataset over it, evicts
+  // by the policy (engine::EvictToLimit); if still over, refuses with Redis's OOM error a
+  // denyoom command, an EXEC whose transaction holds one, and any command queued in MULTI.
+  // Returns false when it replied the refusal. `redo` commits the evictions.
+  bool EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+                     engine::RedoRecord* redo);
   // Reads client's user again after an ACL change. A deleted user is replaced by one allowed
   // nothing, and the connection closes after the reply (Redis closes it at the deletion).
   void RefreshUser(ClientState& client);
