@@ -153,79 +153,137 @@ bool HasVolatileKeys(Shard& s) {
   return false;
 }
 
+// The entries cfg's policy lets go: those with a TTL under volatile-*, else all.
+VictimFilter PolicyFilter(const EvictionConfig& cfg) {
+  if (!IsVolatile(cfg.policy)) return {};
+  return [](int, const Entry& e) { return e.expire_ms() != 0; };
+}
+
+// Samples s into its pool. Returns whether the pool holds a candidate, and its score in *best.
+// REQUIRES: s.mu() held and cfg.policy not noeviction.
+bool RefreshPool(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter, int64_t now_ms,
+                 std::vector<Victim>* scratch, uint64_t* best) {
+  EvictionPool& pool = s.evict_pool();
+  pool.Reset(cfg.policy);
+  if (IsVolatile(cfg.policy) && !HasVolatileKeys(s)) {
+    pool.Reset(EvictionPolicy::kNoEviction);  // forget keys that lost their TTL
+    return false;
+  }
+  SampleVictims(s, cfg, filter, now_ms, scratch);
+  pool.Merge(*scratch);
+  return pool.Best(best);
+}
+
+// Deletes the pool's best candidate that still exists and qualifies. Returns false when the
+// pool had none. REQUIRES: s.mu() held.
+bool EvictPoolBest(Shard& s, const VictimFilter& filter, RedoRecord* redo) {
+  int db;
+  std::string key;
+  while (s.evict_pool().PopBest(&db, &key)) {
+    // The pool's keys may have gone or changed since they were sampled: look each up again.
+    Table::Slot slot = s.table(db).FindSlot(key, HashKey(key));
+    if (slot == nullptr || (filter && !filter(db, **slot))) continue;
+    if (redo != nullptr) redo->Del(db, key);
+    s.EraseAt(db, slot);
+    s.stats().evicted_keys.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+bool EvictionPool::Best(uint64_t* score) const {
+  if (items_.empty()) return false;
+  *score = items_.back().score;
+  return true;
+}
 
 size_t EvictFromShard(Shard& s, const EvictionConfig& cfg, size_t target_bytes, int64_t now_ms,
                       int64_t deadline_us, RedoRecord* redo) {
   if (cfg.policy == EvictionPolicy::kNoEviction) return 0;
-  const bool only_volatile = IsVolatile(cfg.policy);
-  VictimFilter filter;
-  if (only_volatile) filter = [](int, const Entry& e) { return e.expire_ms() != 0; };
-  EvictionPool& pool = s.evict_pool();
-  pool.Reset(cfg.policy);
-  std::vector<Victim> sampled;
-  std::string key;
+  const VictimFilter filter = PolicyFilter(cfg);
+  std::vector<Victim> scratch;
   size_t evicted = 0;
+  uint64_t best;
   while (s.used_bytes() > target_bytes) {
     if (deadline_us != 0 && MonotonicUs() >= deadline_us) break;
-    if (only_volatile && !HasVolatileKeys(s)) break;
-    SampleVictims(s, cfg, filter, now_ms, &sampled);
-    int db = -1;
-    Table::Slot slot = nullptr;
-    if (IsRandom(cfg.policy)) {
-      if (sampled.empty()) break;
-      db = sampled.front().db;
-      key = sampled.front().entry->key();
-      slot = s.table(db).FindSlot(key, HashKey(key));
-    } else {
-      pool.Merge(sampled);
-      // The pool's keys may have gone or changed since they were sampled: look each up again.
-      while (slot == nullptr && pool.PopBest(&db, &key)) {
-        slot = s.table(db).FindSlot(key, HashKey(key));
-        if (slot != nullptr && filter && !filter(db, **slot)) slot = nullptr;
-      }
-      if (slot == nullptr) break;
-    }
-    if (redo != nullptr) redo->Del(db, key);
-    s.EraseAt(db, slot);
+    if (!RefreshPool(s, cfg, filter, now_ms, &scratch, &best)) break;
+    if (!EvictPoolBest(s, filter, redo)) break;
     ++evicted;
   }
-  s.stats().evicted_keys.fetch_add(evicted, std::memory_order_relaxed);
   return evicted;
 }
 
 EvictResult EvictToLimit(Keyspace& ks, size_t limit, int64_t now_ms, int64_t budget_us,
                          RedoRecord* redo) {
-  size_t total = ks.UsedBytesHint();
-  if (total <= limit) return EvictResult::kOk;
+  if (ks.UsedBytesHint() <= limit) return EvictResult::kOk;
   const EvictionConfig cfg = ks.eviction();
   if (cfg.policy == EvictionPolicy::kNoEviction) return EvictResult::kFail;
+  const VictimFilter filter = PolicyFilter(cfg);
   const uint32_t n = static_cast<uint32_t>(ks.num_shards());
   const size_t share = limit / n;
-  const uint32_t start = ks.NextEvictStart();
   const int64_t deadline = MonotonicUs() + budget_us;
-  // Pass 0 brings the shards over their share down to it (as far as needed); pass 1 takes
-  // from any shard, for when the shards over their share have nothing left to give.
-  for (int pass = 0; pass < 2; ++pass) {
-    for (uint32_t k = 0; k < n; ++k) {
+  std::vector<Victim> scratch;
+  // Each round compares the best candidates of a few shards, two of them over their share when
+  // there are such, and evicts from the shard whose candidates are best: victims close to the
+  // keyspace's best, and shards over their share drained first when candidates tie.
+  constexpr uint32_t kCandidates = 4, kOverShare = 2;
+  constexpr int kBatch = 8;  // evictions per round while the winner stays ahead
+  for (;;) {
+    size_t total = ks.UsedBytesHint();
+    if (total <= limit) return EvictResult::kOk;
+    if (MonotonicUs() >= deadline) return EvictResult::kRunning;
+    uint32_t cand[kCandidates];
+    uint32_t nc = 0;
+    const uint32_t start = ks.NextEvictStart();
+    for (uint32_t k = 0; k < n && nc < kOverShare; ++k) {
       const uint32_t i = (start + k) & (n - 1);
-      Shard& s = ks.shard(i);
-      const size_t before = s.used_bytes_hint();
-      if (pass == 0 && before <= share) continue;
-      const size_t need = total - limit;
-      size_t target = before > need ? before - need : 0;
-      if (pass == 0) target = std::max(target, share);
-      if (target >= before) continue;
+      if (ks.shard(i).used_bytes_hint() > share) cand[nc++] = i;
+    }
+    for (uint32_t k = 0; k < n && nc < kCandidates; ++k) {
+      const uint32_t i = (start + k * (n / kCandidates + 1) + 1) & (n - 1);
+      if (std::find(cand, cand + nc, i) == cand + nc) cand[nc++] = i;
+    }
+    int64_t winner = -1;
+    uint64_t win_score = 0, runner_up = 0;
+    auto consider = [&](uint32_t i) {
+      uint64_t best;
+      bool found;
       {
-        ShardLocks lock(&ks, i, redo);  // commits the deletes and syncs the hint on release
-        EvictFromShard(s, cfg, target, now_ms, deadline, redo);
+        ShardLocks lock(&ks, i);
+        found = RefreshPool(ks.shard(i), cfg, filter, now_ms, &scratch, &best);
       }
-      total = ks.UsedBytesHint();
-      if (total <= limit) return EvictResult::kOk;
-      if (MonotonicUs() >= deadline) return EvictResult::kRunning;
+      if (!found) return;
+      const bool ahead =
+          winner < 0 || best > win_score ||
+          (best == win_score &&
+           ks.shard(i).used_bytes_hint() > ks.shard(static_cast<uint32_t>(winner)).used_bytes_hint());
+      if (ahead) {
+        if (winner >= 0) runner_up = std::max(runner_up, win_score);
+        winner = i;
+        win_score = best;
+      } else {
+        runner_up = std::max(runner_up, best);
+      }
+    };
+    for (uint32_t c = 0; c < nc; ++c) consider(cand[c]);
+    if (winner < 0) {
+      // Nothing among the candidates: look at every shard before giving up.
+      for (uint32_t i = 0; i < n; ++i) consider(i);
+      if (winner < 0) return EvictResult::kFail;
+    }
+    Shard& s = ks.shard(static_cast<uint32_t>(winner));
+    ShardLocks lock(&ks, static_cast<uint32_t>(winner), redo);  // commits on release
+    const size_t before = s.used_bytes();
+    for (int b = 0; b < kBatch; ++b) {
+      if (!EvictPoolBest(s, filter, redo)) break;
+      const size_t freed = before > s.used_bytes() ? before - s.used_bytes() : 0;
+      if (total <= limit + freed) break;
+      uint64_t next;
+      if (!s.evict_pool().Best(&next) || next < runner_up) break;
     }
   }
-  return EvictResult::kFail;
 }
 
 }  // namespace strata::engine

@@ -118,6 +118,8 @@ class EvictionPool {
   void Reset(EvictionPolicy policy);
   // Adds the candidates (any order) that beat the pool's worst, keeping the kSize best.
   void Merge(const std::vector<Victim>& candidates);
+  // The best candidate's score; false when empty.
+  bool Best(uint64_t* score) const;
   // Removes and returns the best candidate; false when empty.
   bool PopBest(int* db, std::string* key);
   size_t size() const { return items_.size(); }
@@ -146,10 +148,12 @@ enum class EvictResult {
 };
 
 // Redis's performEvictions over the keyspace: while the used-bytes mirror
-// (Keyspace::UsedBytesHint) is over `limit`, locks one shard at a time (shards over their share
-// limit/num_shards first, then any) and evicts from it with ks's current EvictionConfig,
-// committing the deletes through `redo` (see ShardLocks) as each shard is released. Spends at
-// most about budget_us. REQUIRES: the caller holds no shard lock.
+// (Keyspace::UsedBytesHint) is over `limit`, evicts with ks's current EvictionConfig. Each round
+// samples a few shards (two of them over their share limit/num_shards when there are such) into
+// their pools and evicts from the one with the best candidate, so victims are close to the best
+// of the whole keyspace. Locks one shard at a time; the deletes are committed through `redo`
+// (see ShardLocks) as the shard is released. Spends about budget_us at most. REQUIRES: the
+// caller holds no shard lock.
 EvictResult EvictToLimit(Keyspace& ks, size_t limit, int64_t now_ms, int64_t budget_us,
                          RedoRecord* redo);
 
