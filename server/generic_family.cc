@@ -569,9 +569,12 @@ const char* EncodingName(const Entry& e) {
   return v.size() <= 44 ? "embstr" : "raw";
 }
 
-// Redis's OBJECT REFCOUNT: integers 0..9999 are shared objects (refcount INT_MAX) when no
-// maxmemory policy forbids sharing, which Strata never does; every other value is 1.
-int64_t RefCount(const Entry& e) {
+// Redis's OBJECT REFCOUNT: integers 0..9999 are shared objects (refcount INT_MAX) unless
+// maxmemory is set with an LRU or LFU policy (whose per-key access field forbids sharing); every
+// other value is 1. Redis decides when the value is written; Strata, keeping no such bit, by
+// the settings at the time of the question.
+int64_t RefCount(const Entry& e, bool sharing) {
+  if (!sharing) return 1;
   if (e.type() != ValueType::kString || std::string_view(EncodingName(e)) != "int") return 1;
   const int64_t v = *ParseInt64(e.str());
   return v >= 0 && v < 10000 ? INT_MAX : 1;
@@ -591,7 +594,11 @@ void CmdObjectEncoding(CommandContext& ctx) {
 }
 
 void CmdObjectRefCount(CommandContext& ctx) {
-  WithObject(ctx, [&](const Entry& e) { ctx.reply.Int(RefCount(e)); });
+  const engine::EvictionPolicy policy = ctx.keyspace().eviction_policy();
+  const bool sharing = ctx.server.config().Int(Param::kMaxmemory) == 0 ||
+                       engine::IsRandom(policy) || policy == engine::EvictionPolicy::kVolatileTtl ||
+                       policy == engine::EvictionPolicy::kNoEviction;
+  WithObject(ctx, [&](const Entry& e) { ctx.reply.Int(RefCount(e, sharing)); });
 }
 
 // The access field holds an LRU clock or an LFU counter depending on the policy

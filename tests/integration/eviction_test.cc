@@ -255,5 +255,68 @@ TEST_F(EvictionTest, EvictionsAreLoggedAndARestartReplaysThem) {
   EXPECT_EQ(still, static_cast<int>(present.size()));
 }
 
+// The same steps against redis-server 7.0 and strata-server give the same replies: OBJECT FREQ
+// and IDLETIME under each kind of policy, the OOM refusals (MULTI and EXEC included), REFCOUNT's
+// shared integers. Each step names the connection (0 or 1) it runs on.
+TEST(EvictionRedisTest, RepliesMatchRedis) {
+  std::string error;
+  std::unique_ptr<ServerProcess> redis = ServerProcess::StartRedis({}, &error);
+  if (redis == nullptr) GTEST_SKIP() << "redis-server 7.0 is not available: " << error;
+  std::unique_ptr<ServerProcess> strata = ServerProcess::StartStrata({"--save", ""}, &error);
+  ASSERT_NE(strata, nullptr) << error;
+  const std::vector<std::pair<int, std::vector<std::string>>> steps = {
+      {0, {"SET", "a", "1"}},
+      {0, {"OBJECT", "FREQ", "a"}},
+      {0, {"OBJECT", "REFCOUNT", "a"}},
+      {0, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"}},
+      {0, {"SET", "b", "x"}},
+      {0, {"OBJECT", "FREQ", "b"}},
+      {0, {"GET", "b"}},  // the first access always counts
+      {0, {"OBJECT", "FREQ", "b"}},
+      {0, {"OBJECT", "IDLETIME", "b"}},
+      {0, {"CONFIG", "SET", "maxmemory-policy", "noeviction"}},
+      {0, {"OBJECT", "FREQ", "b"}},
+      {0, {"MULTI"}},
+      {0, {"SET", "c", "1"}},
+      {1, {"CONFIG", "SET", "maxmemory", "1"}},
+      {0, {"EXEC"}},
+      {0, {"SET", "c", "1"}},
+      {0, {"GET", "b"}},
+      {0, {"MULTI"}},
+      {0, {"GET", "b"}},
+      {0, {"EXEC"}},
+      {0, {"MULTI"}},
+      {0, {"DISCARD"}},
+      {0, {"DEL", "b"}},
+      {0, {"CONFIG", "SET", "maxmemory-policy", "allkeys-lru"}},
+      {0, {"CONFIG", "SET", "maxmemory", "100mb"}},
+      {0, {"SET", "d", "2"}},
+      {0, {"OBJECT", "REFCOUNT", "d"}},
+      {0, {"CONFIG", "SET", "maxmemory", "0"}},
+      {0, {"INFO", "stats"}},  // only evicted_keys is compared
+  };
+  auto run = [&](int port) {
+    RedisConnection conns[2] = {Connect(port), Connect(port)};
+    std::vector<std::string> out;
+    for (const auto& [conn, argv] : steps) {
+      ReplyPtr r = Command(conns[conn].get(), argv);
+      if (argv[0] == "INFO") {
+        out.push_back(r ? "evicted_keys:" + InfoField(r->str, "evicted_keys") : "(no reply)");
+      } else {
+        out.push_back(r ? Describe(r.get()) : "(no reply)");
+      }
+    }
+    return out;
+  };
+  const std::vector<std::string> want = run(redis->port()), got = run(strata->port());
+  ASSERT_EQ(want.size(), got.size());
+  EXPECT_EQ(want[15], std::string("(error) ") + kOom);  // the steps do reach the limit
+  for (size_t i = 0; i < want.size(); ++i) {
+    std::string step;
+    for (const std::string& a : steps[i].second) step += a + " ";
+    EXPECT_EQ(got[i], want[i]) << "step " << i << ": " << step;
+  }
+}
+
 }  // namespace
 }  // namespace strata::integration
