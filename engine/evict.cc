@@ -62,8 +62,8 @@ uint64_t VictimScore(const Entry& e, const EvictionConfig& cfg, int64_t now_ms, 
   }
 }
 
-void SampleVictims(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter,
-                   int64_t now_ms, std::vector<Victim>* out) {
+void SampleVictims(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter, int64_t now_ms,
+                   std::vector<Victim>* out) {
   out->clear();
   const size_t want = static_cast<size_t>(std::max(1, cfg.samples));
   auto consider = [&](int db, Entry* e) {
@@ -257,8 +257,8 @@ EvictResult EvictToLimit(Keyspace& ks, size_t limit, int64_t now_ms, int64_t bud
       if (!found) return;
       const bool ahead =
           winner < 0 || best > win_score ||
-          (best == win_score &&
-           ks.shard(i).used_bytes_hint() > ks.shard(static_cast<uint32_t>(winner)).used_bytes_hint());
+          (best == win_score && ks.shard(i).used_bytes_hint() >
+                                    ks.shard(static_cast<uint32_t>(winner)).used_bytes_hint());
       if (ahead) {
         if (winner >= 0) runner_up = std::max(runner_up, win_score);
         winner = i;

@@ -106,8 +106,8 @@ using VictimFilter = std::function<bool(int db, const Entry& e)>;
 // then, when the draws found nothing, a bounded walk of the tables so that sparse qualifying
 // entries are still found), scores them with VictimScore, and stores them in *out best first
 // (no entry twice). *out is empty when nothing qualifying was met. REQUIRES: s.mu() held.
-void SampleVictims(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter,
-                   int64_t now_ms, std::vector<Victim>* out);
+void SampleVictims(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter, int64_t now_ms,
+                   std::vector<Victim>* out);
 
 // The best candidates seen by one shard's recent samplings, by key (the entries may since have
 // changed or gone: each is looked up again before use). One per shard, guarded by its lock.

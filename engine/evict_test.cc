@@ -206,8 +206,7 @@ TEST(EvictFromShardTest, VolatilePoliciesNeverEvictKeysWithoutTtl) {
       }
     }
     ShardLocks l(&o.ks, 0);
-    EXPECT_EQ(EvictFromShard(o.shard(), Config(p), 0, now, 0, nullptr), 50u)
-        << static_cast<int>(p);
+    EXPECT_EQ(EvictFromShard(o.shard(), Config(p), 0, now, 0, nullptr), 50u) << static_cast<int>(p);
     size_t left = 0;
     for (int db = 0; db < 4; ++db) left += o.shard().table(db).size();
     EXPECT_EQ(left, 200u) << static_cast<int>(p);
@@ -240,8 +239,7 @@ TEST(EvictFromShardTest, NoevictionDeletesNothing) {
   const int64_t now = NowMs();
   FillColdAndHot(o, now, 50);
   ShardLocks l(&o.ks, 0);
-  EXPECT_EQ(EvictFromShard(o.shard(), Config(EvictionPolicy::kNoEviction), 0, now, 0, nullptr),
-            0u);
+  EXPECT_EQ(EvictFromShard(o.shard(), Config(EvictionPolicy::kNoEviction), 0, now, 0, nullptr), 0u);
   EXPECT_EQ(o.shard().table(0).size(), 100u);
 }
 
