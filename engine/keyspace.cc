@@ -12,8 +12,7 @@ namespace strata::engine {
 // ---- Shard ----
 
 Shard::Shard(int databases)
-    : dbs_(databases),
-      rnd_((reinterpret_cast<uintptr_t>(this) * 0x9E3779B97F4A7C15ULL) | 1) {}
+    : dbs_(databases), rnd_((reinterpret_cast<uintptr_t>(this) * 0x9E3779B97F4A7C15ULL) | 1) {}
 
 size_t Shard::used_bytes() const {
   size_t n = entry_bytes_;
@@ -98,8 +97,7 @@ void Shard::SetExpireAt(int db, Table::Slot slot, int64_t expire_ms) {
     return;
   }
   if (expire_ms == 0) return;
-  ReplaceAt(db, slot,
-            Entry::NewString(e->key(), e->str(), expire_ms, e->raw(), e->access_clock()));
+  ReplaceAt(db, slot, Entry::NewString(e->key(), e->str(), expire_ms, e->raw(), e->access_clock()));
 }
 
 size_t Shard::AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t hash,

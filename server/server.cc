@@ -304,8 +304,8 @@ void Server::CronLoop() {
     // Eviction between commands too, so that a lowered maxmemory takes effect without traffic.
     const int64_t maxmemory = config_->Int(Param::kMaxmemory);
     if (maxmemory > 0) {
-      (void)engine::EvictToLimit(*keyspace_, static_cast<size_t>(maxmemory), now_ms,
-                                 period_us / 4, &cron_redo);
+      (void)engine::EvictToLimit(*keyspace_, static_cast<size_t>(maxmemory), now_ms, period_us / 4,
+                                 &cron_redo);
     }
     int64_t left = period_us - (MonotonicUs() - start);
     std::unique_lock<std::mutex> l(wait_mu_);
