@@ -34,6 +34,14 @@ struct OneShard {
   Keyspace ks;
 };
 
+// Makes o's keyspace run allkeys-lfu with every access counted (lfu-log-factor 0).
+EvictionConfig UseCountingLfu(OneShard& o) {
+  EvictionConfig c = Config(EvictionPolicy::kAllkeysLfu);
+  c.lfu_log_factor = 0;
+  o.ks.set_eviction(c);
+  return c;
+}
+
 std::string Key(const char* prefix, int i) { return prefix + std::to_string(i); }
 
 TEST(LfuTest, NewCounterStartsAtInitValueAndDecaysOnePerPeriod) {
@@ -69,9 +77,7 @@ TEST(LfuTest, CounterGrowsLogarithmicallyAndSaturates) {
 
 TEST(LfuTest, AccessesUnderLfuPolicyBumpTheCounterAndNewKeysStartAtInit) {
   OneShard o;
-  EvictionConfig c = Config(EvictionPolicy::kAllkeysLfu);
-  c.lfu_log_factor = 0;
-  o.ks.set_eviction(c);
+  UseCountingLfu(o);
   const int64_t now = NowMs();
   ShardLocks l(&o.ks, 0);
   DbView v(o.ks, 0, now);
@@ -174,9 +180,7 @@ TEST(EvictFromShardTest, AllkeysLruEvictsIdleKeysFirst) {
 
 TEST(EvictFromShardTest, AllkeysLfuEvictsRarelyUsedKeysFirst) {
   OneShard o;
-  EvictionConfig c = Config(EvictionPolicy::kAllkeysLfu);
-  c.lfu_log_factor = 0;
-  o.ks.set_eviction(c);
+  const EvictionConfig c = UseCountingLfu(o);
   const int64_t now = NowMs();
   constexpr int kN = 500;
   {

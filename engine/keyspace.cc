@@ -379,6 +379,16 @@ uint32_t Keyspace::AccessedClock(Shard& s, uint32_t clock, int64_t now_ms) {
   return TouchedAccessClock(clock, c, now_ms, s.NextRandom());
 }
 
+void Keyspace::ResetStats() {
+  for (auto& s : shards_) {
+    ShardStats& st = s->stats();
+    st.expired_keys.store(0, std::memory_order_relaxed);
+    st.keyspace_hits.store(0, std::memory_order_relaxed);
+    st.keyspace_misses.store(0, std::memory_order_relaxed);
+    st.evicted_keys.store(0, std::memory_order_relaxed);
+  }
+}
+
 uint64_t Keyspace::EvictedKeys() {
   uint64_t n = 0;
   for (auto& s : shards_) n += s->stats().evicted_keys.load(std::memory_order_relaxed);

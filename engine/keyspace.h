@@ -283,6 +283,8 @@ class Keyspace {
   size_t UsedBytesHint() const;
   // Summed counters across shards.
   uint64_t EvictedKeys();
+  // Zeroes every shard's counters (CONFIG RESETSTAT).
+  void ResetStats();
   uint64_t ExpiredKeys();
   uint64_t Hits();
   uint64_t Misses();

@@ -313,6 +313,7 @@ void CmdConfig(CommandContext& ctx) {
   }
   if (name == "resetstat") {
     ctx.server.stats().Reset();
+    ctx.keyspace().ResetStats();
     return ctx.reply.Ok();
   }
   if (name == "help") {

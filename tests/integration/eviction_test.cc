@@ -234,6 +234,8 @@ TEST_F(EvictionTest, AllkeysRandomEvictsAndHonoursTheLimit) {
   EXPECT_LT(left, 1000);
   EXPECT_GT(left, 0);
   EXPECT_EQ(Evicted(), 1500u - static_cast<uint64_t>(left));
+  EXPECT_EQ(Cmd(c_.get(), {"CONFIG", "RESETSTAT"}), "OK");
+  EXPECT_EQ(Evicted(), 0u);
 }
 
 TEST_F(EvictionTest, EvictionsAreLoggedAndARestartReplaysThem) {
