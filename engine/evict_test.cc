@@ -309,11 +309,18 @@ TEST(EvictToLimitTest, ConcurrentWritersAndEvictorsKeepTheCountsExact) {
       for (int i = 0; i < kWrites; ++i) {
         const int64_t now = NowMs();
         (void)EvictToLimit(ks, limit, now, 200, &redo);
-        const std::string k = Key(("w" + std::to_string(t)).c_str(), i);
-        auto l = ks.Lock(k, &redo);
-        DbView v(ks, i % 3, now, &redo);
-        v.SetString(k, std::string(64, 'x'), i % 2 ? now + 1000000 : 0);
-        if (i > 10) v.Find(Key(("w" + std::to_string(t)).c_str(), i - 10));
+        const std::string prefix = "w" + std::to_string(t);
+        const std::string k = Key(prefix.c_str(), i);
+        {
+          auto l = ks.Lock(k, &redo);
+          DbView(ks, i % 3, now, &redo)
+              .SetString(k, std::string(64, 'x'), i % 2 ? now + 1000000 : 0);
+        }
+        if (i >= 10) {  // an earlier key read again, so that recency varies
+          const std::string old = Key(prefix.c_str(), i - 10);
+          auto l = ks.Lock(old, &redo);
+          DbView(ks, (i - 10) % 3, now, &redo).Find(old);
+        }
       }
     });
   }

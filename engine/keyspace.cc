@@ -438,7 +438,8 @@ Entry* DbView::Lookup(std::string_view key, bool touch) {
 uint32_t DbView::ClockAfterWrite(Shard& s, const Entry* old) {
   // As Redis's dbOverwrite: under LFU a new value keeps the key's counter, which the write's
   // own lookup has bumped; otherwise the write is the access.
-  if (old == nullptr || !IsLfu(ks_.eviction_policy())) return ks_.NewAccessClock(now_ms_);
+  const bool live = old != nullptr && (old->expire_ms() == 0 || old->expire_ms() > now_ms_);
+  if (!live || !IsLfu(ks_.eviction_policy())) return ks_.NewAccessClock(now_ms_);
   return ks_.AccessedClock(s, old->access_clock(), now_ms_);
 }
 

@@ -283,11 +283,11 @@ class Keyspace {
   size_t UsedBytesHint() const;
   // Summed counters across shards.
   uint64_t EvictedKeys();
-  // Zeroes every shard's counters (CONFIG RESETSTAT).
-  void ResetStats();
   uint64_t ExpiredKeys();
   uint64_t Hits();
   uint64_t Misses();
+  // Zeroes every shard's counters (CONFIG RESETSTAT).
+  void ResetStats();
 
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
