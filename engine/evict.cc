@@ -62,8 +62,11 @@ uint64_t VictimScore(const Entry& e, const EvictionConfig& cfg, int64_t now_ms, 
   }
 }
 
-void SampleVictims(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter, int64_t now_ms,
-                   std::vector<Victim>* out) {
+namespace {
+
+// SampleVictims, walking at most walk_buckets buckets per table when the draws found nothing.
+void Sample(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter, int64_t now_ms,
+            size_t walk_buckets, std::vector<Victim>* out) {
   out->clear();
   const size_t want = static_cast<size_t>(std::max(1, cfg.samples));
   auto consider = [&](int db, Entry* e) {
@@ -83,13 +86,12 @@ void SampleVictims(Shard& s, const EvictionConfig& cfg, const VictimFilter& filt
   }
   if (out->empty()) {
     // Qualifying entries are rare (or absent): walk the buckets of each table from a random
-    // position, wrapping once, up to kWalkBuckets per table (all of a small table).
-    constexpr size_t kWalkBuckets = 8192;
+    // position, wrapping once, up to walk_buckets per table.
     for (int db = 0; db < s.num_dbs() && out->size() < want; ++db) {
       const Table& t = s.table(db);
       const size_t end = t.walk_end();
       if (t.size() == 0 || end == 0) continue;
-      size_t budget = std::min(end, kWalkBuckets);
+      size_t budget = std::min(end, walk_buckets);
       size_t pos = s.NextRandom() % end;
       while (budget > 0 && out->size() < want) {
         const size_t step = std::min(budget, end - pos);
@@ -108,6 +110,14 @@ void SampleVictims(Shard& s, const EvictionConfig& cfg, const VictimFilter& filt
              out->end());
   std::sort(out->begin(), out->end(),
             [](const Victim& a, const Victim& b) { return a.score > b.score; });
+}
+
+}  // namespace
+
+void SampleVictims(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter, int64_t now_ms,
+                   std::vector<Victim>* out) {
+  constexpr size_t kWalkBuckets = 8192;
+  Sample(s, cfg, filter, now_ms, kWalkBuckets, out);
 }
 
 void EvictionPool::Reset(EvictionPolicy policy) {
@@ -170,6 +180,12 @@ bool RefreshPool(Shard& s, const EvictionConfig& cfg, const VictimFilter& filter
     return false;
   }
   SampleVictims(s, cfg, filter, now_ms, scratch);
+  if (scratch->empty() && pool.size() == 0 && IsVolatile(cfg.policy)) {
+    // Keys with a TTL exist but are too rare for sampling and a bounded walk: walk the tables
+    // whole, rather than refuse writes while something may still go. It costs a full walk per
+    // eviction only while such keys are this rare, and evicting them makes them rarer still.
+    Sample(s, cfg, filter, now_ms, std::numeric_limits<size_t>::max(), scratch);
+  }
   pool.Merge(*scratch);
   return pool.Best(best);
 }

@@ -133,6 +133,21 @@ TEST(SampleVictimsTest, FindsALoneQualifyingEntryAmongMany) {
   EXPECT_EQ(out[0].entry->key(), "volatile");
 }
 
+TEST(EvictFromShardTest, VolatilePolicyFindsARareKeyWithTtlInALargeTable) {
+  OneShard o;
+  const int64_t now = NowMs();
+  {
+    ShardLocks l(&o.ks, 0);
+    DbView v(o.ks, 0, now);
+    for (int i = 0; i < 60000; ++i) v.SetString(Key("k", i), "v", 0);
+    v.SetString("volatile", "v", now + 100000);
+  }
+  ShardLocks l(&o.ks, 0);
+  EXPECT_EQ(EvictFromShard(o.shard(), Config(EvictionPolicy::kVolatileLru), 0, now, 0, nullptr),
+            1u);
+  EXPECT_EQ(o.shard().table(0).size(), 60000u);
+}
+
 // Fills db 0 with `cold` keys last accessed 100 s before now and `hot` keys accessed now.
 void FillColdAndHot(OneShard& o, int64_t now, int n) {
   ShardLocks l(&o.ks, 0);
