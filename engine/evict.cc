@@ -246,6 +246,9 @@ EvictResult EvictToLimit(Keyspace& ks, size_t limit, int64_t now_ms, int64_t bud
   // keyspace's best, and shards over their share drained first when candidates tie.
   constexpr uint32_t kCandidates = 4, kOverShare = 2;
   constexpr int kBatch = 8;  // evictions per round while the winner stays ahead
+  // A round frees a little more than needed (1/256 of the limit), so that the writes that follow
+  // do not each pay for a round of their own.
+  const size_t goal = limit - limit / 256;
   for (;;) {
     size_t total = ks.UsedBytesHint();
     if (total <= limit) return EvictResult::kOk;
@@ -295,7 +298,7 @@ EvictResult EvictToLimit(Keyspace& ks, size_t limit, int64_t now_ms, int64_t bud
     for (int b = 0; b < kBatch; ++b) {
       if (!EvictPoolBest(s, filter, redo)) break;
       const size_t freed = before > s.used_bytes() ? before - s.used_bytes() : 0;
-      if (total <= limit + freed) break;
+      if (total <= goal + freed) break;
       uint64_t next;
       if (!s.evict_pool().Best(&next) || next < runner_up) break;
     }
