@@ -151,9 +151,9 @@ enum class EvictResult {
 // (Keyspace::UsedBytesHint) is over `limit`, evicts with ks's current EvictionConfig. Each round
 // samples a few shards (two of them over their share limit/num_shards when there are such) into
 // their pools and evicts from the one with the best candidate, so victims are close to the best
-// of the whole keyspace. Locks one shard at a time; the deletes are committed through `redo`
-// (see ShardLocks) as the shard is released. Spends about budget_us at most. REQUIRES: the
-// caller holds no shard lock.
+// of the whole keyspace; a round frees up to 1/256 of the limit more than needed. Locks one
+// shard at a time; the deletes are committed through `redo` (see ShardLocks) as the shard is
+// released. Spends about budget_us at most. REQUIRES: the caller holds no shard lock.
 EvictResult EvictToLimit(Keyspace& ks, size_t limit, int64_t now_ms, int64_t budget_us,
                          RedoRecord* redo);
 
