@@ -116,15 +116,18 @@ TEST(SampleVictimsTest, ReturnsOnlyQualifyingEntriesBestFirst) {
   }
 }
 
+// Fills db 0 with n keys without a TTL and one, "volatile", with a TTL.
+void FillWithOneVolatileKey(OneShard& o, int n, int64_t now) {
+  ShardLocks l(&o.ks, 0);
+  DbView v(o.ks, 0, now);
+  for (int i = 0; i < n; ++i) v.SetString(Key("k", i), "v", 0);
+  v.SetString("volatile", "v", now + 100000);
+}
+
 TEST(SampleVictimsTest, FindsALoneQualifyingEntryAmongMany) {
   OneShard o;
   const int64_t now = NowMs();
-  {
-    ShardLocks l(&o.ks, 0);
-    DbView v(o.ks, 0, now);
-    for (int i = 0; i < 3000; ++i) v.SetString(Key("k", i), "v", 0);
-    v.SetString("volatile", "v", now + 100000);
-  }
+  FillWithOneVolatileKey(o, 3000, now);
   ShardLocks l(&o.ks, 0);
   std::vector<Victim> out;
   const VictimFilter with_ttl = [](int, const Entry& e) { return e.expire_ms() != 0; };
@@ -136,12 +139,7 @@ TEST(SampleVictimsTest, FindsALoneQualifyingEntryAmongMany) {
 TEST(EvictFromShardTest, VolatilePolicyFindsARareKeyWithTtlInALargeTable) {
   OneShard o;
   const int64_t now = NowMs();
-  {
-    ShardLocks l(&o.ks, 0);
-    DbView v(o.ks, 0, now);
-    for (int i = 0; i < 60000; ++i) v.SetString(Key("k", i), "v", 0);
-    v.SetString("volatile", "v", now + 100000);
-  }
+  FillWithOneVolatileKey(o, 60000, now);
   ShardLocks l(&o.ks, 0);
   EXPECT_EQ(EvictFromShard(o.shard(), Config(EvictionPolicy::kVolatileLru), 0, now, 0, nullptr),
             1u);
