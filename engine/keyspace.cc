@@ -13,7 +13,8 @@ namespace strata::engine {
 
 // ---- Shard ----
 
-Shard::Shard(int databases) : dbs_(databases) {}
+Shard::Shard(int databases)
+    : dbs_(databases), rnd_((reinterpret_cast<uintptr_t>(this) * 0x9E3779B97F4A7C15ULL) | 1) {}
 
 size_t Shard::used_bytes() const {
   size_t n = entry_bytes_;
@@ -137,15 +138,19 @@ uint64_t Shard::EvictStub(int db, Table::Slot slot, RedoRecord* redo) {
   return bytes;
 }
 
-size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, int64_t budget_us,
-                     RedoRecord* redo) {
+size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, const EvictionConfig& cfg,
+                     bool evict, int64_t budget_us, RedoRecord* redo) {
   if (tier_ == nullptr) return 0;
   const int64_t deadline = MonotonicUs() + budget_us;
+  const int64_t now_ms = NowMs();
   const size_t before = used_bytes();
+  EvictionConfig coldness = cfg;
+  if (!IsLfu(cfg.policy)) coldness.policy = EvictionPolicy::kAllkeysLru;
+  if (cfg.policy == EvictionPolicy::kNoEviction) evict = false;
   struct Candidate {
     int db;
     Entry* e;
-    uint32_t idle;
+    uint64_t idle;  // how good a candidate: higher goes first
   };
   std::vector<Candidate> hot, cold;
   std::vector<std::pair<uint64_t, std::string>> puts;
@@ -168,9 +173,9 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
       const int db = walk_db_;
       const size_t next = t.Walk(walk_pos_, 16, [&](Entry* e) {
         if (e->cold()) {
-          if (cold.size() < 64) cold.push_back({db, e, IdleSeconds(e)});
+          if (cold.size() < 64) cold.push_back({db, e, VictimScore(*e, cfg, now_ms, NextRandom())});
         } else if (e->MemoryBytes() >= kMinDemoteBytes) {
-          hot.push_back({db, e, IdleSeconds(e)});
+          hot.push_back({db, e, VictimScore(*e, coldness, now_ms, 0)});
         }
       });
       buckets += next - walk_pos_;
@@ -206,7 +211,7 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
     // A full tier makes room by dropping its coldest keys, if the policy lets it.
     if (tier_share_bytes != 0 &&
         stats_.tier_bytes.load(std::memory_order_relaxed) + adding > tier_share_bytes) {
-      if (evict == 0) break;
+      if (!evict) break;
       std::sort(cold.begin(), cold.end(), by_idle);
       cold.erase(std::unique(cold.begin(), cold.end(),
                              [](const Candidate& a, const Candidate& b) { return a.e == b.e; }),
@@ -214,7 +219,7 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, 
       uint64_t freed = 0;
       for (const Candidate& c : cold) {
         if (freed >= adding) break;
-        if (evict == 2 && c.e->expire_ms() == 0) continue;
+        if (IsVolatile(cfg.policy) && c.e->expire_ms() == 0) continue;
         std::string key(c.e->key());
         Table::Slot slot = dbs_[c.db].table.FindSlot(key, HashKey(key));
         if (slot != nullptr) freed += EvictStub(c.db, slot, redo);
@@ -291,7 +296,7 @@ void Shard::SetExpireAt(int db, Table::Slot slot, int64_t expire_ms) {
     return;
   }
   if (expire_ms == 0) return;
-  ReplaceAt(db, slot, Entry::NewString(e->key(), e->str(), expire_ms, e->raw()));
+  ReplaceAt(db, slot, Entry::NewString(e->key(), e->str(), expire_ms, e->raw(), e->access_clock()));
 }
 
 size_t Shard::AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t hash,
@@ -496,6 +501,7 @@ void ShardLocks::Release() {
     }
     redo_->Clear();
   }
+  ForEachShard([](Shard& s) { s.SyncUsedBytesHint(); });
   if (one_ >= 0) ks_->shard(static_cast<uint32_t>(one_)).mu().unlock();
   for (auto it = many_.rbegin(); it != many_.rend(); ++it) ks_->shard(*it).mu().unlock();
   ks_ = nullptr;
@@ -561,7 +567,8 @@ void Keyspace::PromoteRef(const ColdRef& r, std::string_view blob) {
   // Promotions make room as writes do; a read never evicts (that is logged, by writes).
   const size_t budget = shard_budget();
   if (budget != 0 && s.used_bytes() > budget) {
-    s.Demote(budget - budget / 20, tier_shard_budget(), /*evict=*/0, 1000, nullptr);
+    s.Demote(budget - budget / 20, tier_shard_budget(), eviction(), /*evict=*/false, 1000,
+             nullptr);
   }
 }
 
@@ -624,6 +631,54 @@ size_t Keyspace::UsedBytes() {
   return n;
 }
 
+size_t Keyspace::UsedBytesHint() const {
+  size_t n = 0;
+  for (const auto& s : shards_) n += s->used_bytes_hint();
+  return n;
+}
+
+void Keyspace::set_eviction(const EvictionConfig& c) {
+  samples_.store(c.samples, std::memory_order_relaxed);
+  lfu_log_factor_.store(c.lfu_log_factor, std::memory_order_relaxed);
+  lfu_decay_time_.store(c.lfu_decay_time, std::memory_order_relaxed);
+  policy_.store(c.policy, std::memory_order_relaxed);
+}
+
+EvictionConfig Keyspace::eviction() const {
+  EvictionConfig c;
+  c.policy = policy_.load(std::memory_order_relaxed);
+  c.samples = samples_.load(std::memory_order_relaxed);
+  c.lfu_log_factor = lfu_log_factor_.load(std::memory_order_relaxed);
+  c.lfu_decay_time = lfu_decay_time_.load(std::memory_order_relaxed);
+  return c;
+}
+
+uint32_t Keyspace::AccessedClock(Shard& s, uint32_t clock, int64_t now_ms) {
+  const EvictionPolicy policy = eviction_policy();
+  if (!IsLfu(policy)) return AccessClockAt(now_ms);
+  EvictionConfig c;
+  c.policy = policy;
+  c.lfu_log_factor = lfu_log_factor_.load(std::memory_order_relaxed);
+  c.lfu_decay_time = lfu_decay_time_.load(std::memory_order_relaxed);
+  return TouchedAccessClock(clock, c, now_ms, s.NextRandom());
+}
+
+void Keyspace::ResetStats() {
+  for (auto& s : shards_) {
+    ShardStats& st = s->stats();
+    st.expired_keys.store(0, std::memory_order_relaxed);
+    st.keyspace_hits.store(0, std::memory_order_relaxed);
+    st.keyspace_misses.store(0, std::memory_order_relaxed);
+    st.evicted_keys.store(0, std::memory_order_relaxed);
+  }
+}
+
+uint64_t Keyspace::EvictedKeys() {
+  uint64_t n = 0;
+  for (auto& s : shards_) n += s->stats().evicted_keys.load(std::memory_order_relaxed);
+  return n;
+}
+
 uint64_t Keyspace::ExpiredKeys() {
   uint64_t n = 0;
   for (auto& s : shards_) n += s->stats().expired_keys.load(std::memory_order_relaxed);
@@ -644,47 +699,53 @@ uint64_t Keyspace::Misses() {
 
 Entry* DbView::Find(std::string_view key) {
   uint64_t h = HashKey(key);
-  Entry* e = ShardFor(h).Find(db_, key, h, now_ms_, redo_, /*load=*/true);
-  if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
+  Shard& s = ShardFor(h);
+  Entry* e = s.Find(db_, key, h, now_ms_, redo_, /*load=*/true);
+  if (e != nullptr) ks_.Touch(s, e, now_ms_);
   return e;
 }
 
 Entry* DbView::FindKey(std::string_view key) {
   uint64_t h = HashKey(key);
-  Entry* e = ShardFor(h).Find(db_, key, h, now_ms_, redo_);
-  if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
-  return e;
-}
-
-Entry* DbView::Peek(std::string_view key) {
-  uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
   Entry* e = s.Find(db_, key, h, now_ms_, redo_);
-  (e != nullptr ? s.stats().keyspace_hits : s.stats().keyspace_misses)
-      .fetch_add(1, std::memory_order_relaxed);
+  if (e != nullptr) ks_.Touch(s, e, now_ms_);
   return e;
 }
+
+Entry* DbView::Peek(std::string_view key) { return Lookup(key, /*touch=*/false, /*load=*/false); }
 
 Entry* DbView::PeekValue(std::string_view key) {
+  return Lookup(key, /*touch=*/false, /*load=*/true);
+}
+
+Entry* DbView::FindRead(std::string_view key) { return Lookup(key, /*touch=*/true, /*load=*/true); }
+
+Entry* DbView::Lookup(std::string_view key, bool touch, bool load) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
-  Entry* e = s.Find(db_, key, h, now_ms_, redo_, /*load=*/true);
+  Entry* e = s.Find(db_, key, h, now_ms_, redo_, load);
   (e != nullptr ? s.stats().keyspace_hits : s.stats().keyspace_misses)
       .fetch_add(1, std::memory_order_relaxed);
+  if (e != nullptr && touch) ks_.Touch(s, e, now_ms_);
   return e;
 }
 
-Entry* DbView::FindRead(std::string_view key) {
-  Entry* e = PeekValue(key);
-  if (e != nullptr) e->set_access_clock(AccessClockAt(now_ms_));
-  return e;
+uint32_t DbView::ClockAfterWrite(Shard& s, const Entry* old) {
+  // As Redis's dbOverwrite: under LFU a new value keeps the key's counter, which the write's
+  // own lookup has bumped; otherwise the write is the access.
+  const bool live = old != nullptr && (old->expire_ms() == 0 || old->expire_ms() > now_ms_);
+  if (!live || !IsLfu(ks_.eviction_policy())) return ks_.NewAccessClock(now_ms_);
+  return ks_.AccessedClock(s, old->access_clock(), now_ms_);
 }
 
 void DbView::SetString(std::string_view key, std::string_view value, int64_t expire_ms, bool raw) {
   uint64_t h = HashKey(key);
-  Entry* e = Entry::NewString(key, value, expire_ms, raw, AccessClockAt(now_ms_));
+  Shard& s = ShardFor(h);
+  const Entry* old = IsLfu(ks_.eviction_policy()) ? s.table(db_).Find(key, h) : nullptr;
+  Entry* e = Entry::NewString(key, value, expire_ms, raw, ClockAfterWrite(s, old));
   if (redo_ != nullptr) redo_->Put(db_, *e);
-  ShardFor(h).Upsert(db_, e, h);
+  s.Upsert(db_, e, h);
 }
 
 bool DbView::Delete(std::string_view key) {
@@ -727,7 +788,7 @@ Entry* DbView::Apply(RedoOp op, std::string_view key, std::string_view body) {
   uint64_t h = HashKey(key);
   if (redo_ != nullptr) redo_->Effect(op, db_, key, body);
   Entry* e = nullptr;
-  Status st = ShardFor(h).ApplyEffect(db_, key, h, op, body, AccessClockAt(now_ms_), &e);
+  Status st = ShardFor(h).ApplyEffect(db_, key, h, op, body, ks_.NewAccessClock(now_ms_), &e);
   if (!st.ok()) abort();  // a command built a body its own type cannot read: a bug
   return e;
 }
@@ -737,7 +798,7 @@ size_t DbView::Append(std::string_view key, std::string_view suffix) {
   Shard& s = ShardFor(h);
   Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_, /*load=*/true);
   if (redo_ != nullptr) redo_->Append(db_, key, suffix);
-  return s.AppendAt(db_, slot, key, h, suffix, AccessClockAt(now_ms_));
+  return s.AppendAt(db_, slot, key, h, suffix, ClockAfterWrite(s, slot ? *slot : nullptr));
 }
 
 }  // namespace strata::engine

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/entry.h"
+#include "engine/evict.h"
 #include "engine/redo.h"
 #include "engine/table.h"
 
@@ -50,7 +51,13 @@ class Shard {
 
   std::mutex& mu() { return mu_; }
 
+  // used_bytes() as of the last SyncUsedBytesHint(), readable without the lock (relaxed): what
+  // the maxmemory check reads. ShardLocks::Release() syncs it for every shard it held.
+  size_t used_bytes_hint() const { return used_hint_.load(std::memory_order_relaxed); }
+
   // All below REQUIRE mu() held.
+  void SyncUsedBytesHint() { used_hint_.store(used_bytes(), std::memory_order_relaxed); }
+  int num_dbs() const { return static_cast<int>(dbs_.size()); }
   Table& table(int db) { return dbs_[db].table; }
   size_t volatile_keys(int db) const { return dbs_[db].volatile_keys; }
   // Bytes of entries and bucket arrays owned by this shard.
@@ -96,12 +103,13 @@ class Shard {
   // the stub of tier id `id`.
   void Promote(int db, std::string_view key, uint64_t hash, uint64_t id, std::string_view blob);
   // Demotes the coldest values to the tier until used_bytes() <= target_bytes, nothing more can
-  // be demoted, or budget_us has passed. When the shard's stored values would pass
-  // tier_share_bytes (0 = no bound), the tier is full: the coldest stubs are evicted as the
-  // policy allows (`evict`: 0 none, 1 any key, 2 keys with a TTL only), each delete recorded
-  // in `redo`. Returns the bytes freed in RAM.
-  size_t Demote(size_t target_bytes, uint64_t tier_share_bytes, int evict, int64_t budget_us,
-                RedoRecord* redo);
+  // be demoted, or budget_us has passed. Coldness is cfg's LFU counter under an LFU policy, else
+  // the LRU clock. When the shard's stored values would pass tier_share_bytes (0 = no bound),
+  // the tier is full: stubs are evicted in cfg.policy's order (noeviction: none, so demotion
+  // stops; volatile-*: keys with a TTL only), each delete recorded in `redo`; with `evict`
+  // false, none are. Returns the bytes freed in RAM.
+  size_t Demote(size_t target_bytes, uint64_t tier_share_bytes, const EvictionConfig& cfg,
+                bool evict, int64_t budget_us, RedoRecord* redo);
   // Frees every entry of db.
   void Clear(int db);
   void Swap(int db1, int db2);
@@ -145,6 +153,15 @@ class Shard {
 
   ShardStats& stats() { return stats_; }
   void set_tier(Tier* tier) { tier_ = tier; }
+  // The shard's eviction candidates (engine/evict.h). REQUIRES: mu().
+  EvictionPool& evict_pool() { return evict_pool_; }
+  // A pseudo-random number (xorshift64*), for sampling and the LFU counter. REQUIRES: mu().
+  uint64_t NextRandom() {
+    rnd_ ^= rnd_ >> 12;
+    rnd_ ^= rnd_ << 25;
+    rnd_ ^= rnd_ >> 27;
+    return rnd_ * 0x2545F4914F6CDD1DULL;
+  }
   // LSN of the last redo record that changed this shard (0 = none since start).
   uint64_t last_lsn() const { return last_lsn_; }
   void set_last_lsn(uint64_t lsn) { last_lsn_ = lsn; }
@@ -181,6 +198,9 @@ class Shard {
   RedoRecord capture_;        // GUARDED_BY(mu_)
   uint32_t capture_entries_ = 0;  // GUARDED_BY(mu_)
   std::atomic<size_t> capture_bytes_{0};
+  std::atomic<size_t> used_hint_{0};
+  EvictionPool evict_pool_;  // GUARDED_BY(mu_)
+  uint64_t rnd_;             // GUARDED_BY(mu_); never 0
   ShardStats stats_;
 };
 
@@ -261,6 +281,27 @@ class Keyspace {
   void set_change_listener(ChangeListener* l) { change_listener_ = l; }
   ChangeListener* change_listener() const { return change_listener_; }
 
+  // The eviction settings (maxmemory-policy, maxmemory-samples, lfu-*), set by the server when
+  // its config changes; read by every access. Thread safe (relaxed atomics: a reader may see a
+  // mix of an old and a new setting for a moment, which only affects one access's bookkeeping).
+  void set_eviction(const EvictionConfig& c);
+  EvictionConfig eviction() const;
+  EvictionPolicy eviction_policy() const { return policy_.load(std::memory_order_relaxed); }
+  // The access field of an entry created now (engine/evict.h).
+  uint32_t NewAccessClock(int64_t now_ms) const {
+    return engine::NewAccessClock(eviction_policy(), now_ms);
+  }
+  // An access field `clock` (of an entry of shard s) after an access at now_ms. REQUIRES: s.mu().
+  uint32_t AccessedClock(Shard& s, uint32_t clock, int64_t now_ms);
+  // Records an access to e (of shard s) at now_ms. REQUIRES: s.mu().
+  void Touch(Shard& s, Entry* e, int64_t now_ms) {
+    e->set_access_clock(AccessedClock(s, e->access_clock(), now_ms));
+  }
+  // Where EvictToLimit starts its next round of shards (spreads evictions). Thread safe.
+  uint32_t NextEvictStart() {
+    return evict_start_.fetch_add(1, std::memory_order_relaxed) & (shards_.size() - 1);
+  }
+
   // One snapshot capture at a time (engine/capture.h): claim before, release after.
   bool TryClaimCapture() {
     bool expected = false;
@@ -289,17 +330,15 @@ class Keyspace {
   // Reads the values of `refs` on a tier thread, promotes them (Shard::Promote), then calls
   // done() (if any) on that thread. REQUIRES: tier() set.
   void LoadAsync(std::vector<ColdRef> refs, std::function<void()> done);
-  // What each shard may hold before it demotes (0 = no limit), what its stored values may reach
-  // before the tier is full (0 = no bound), and whether a full tier evicts (Shard::Demote's
-  // `evict`). Set by the server from maxmemory, tier-max-bytes and maxmemory-policy.
-  void set_tier_budget(size_t shard_bytes, uint64_t tier_shard_bytes, int evict) {
+  // What each shard may hold before it demotes (0 = no limit), and what its stored values may
+  // reach before the tier is full (0 = no bound). Set by the server from maxmemory and
+  // tier-max-bytes.
+  void set_tier_budget(size_t shard_bytes, uint64_t tier_shard_bytes) {
     budget_shard_bytes_.store(shard_bytes, std::memory_order_relaxed);
     budget_tier_bytes_.store(tier_shard_bytes, std::memory_order_relaxed);
-    budget_evict_.store(evict, std::memory_order_relaxed);
   }
   size_t shard_budget() const { return budget_shard_bytes_.load(std::memory_order_relaxed); }
   uint64_t tier_shard_budget() const { return budget_tier_bytes_.load(std::memory_order_relaxed); }
-  int tier_evict() const { return budget_evict_.load(std::memory_order_relaxed); }
   // Summed over shards: stubs, and the bytes of their stored values.
   uint64_t TierKeys();
   uint64_t TierBytes();
@@ -307,10 +346,16 @@ class Keyspace {
   size_t DbSize(int db);
   // Total bytes of entries and buckets across shards.
   size_t UsedBytes();
+  // Sum of the shards' used_bytes_hint(): UsedBytes() as of the last release of each shard's
+  // lock, read without locking.
+  size_t UsedBytesHint() const;
   // Summed counters across shards.
+  uint64_t EvictedKeys();
   uint64_t ExpiredKeys();
   uint64_t Hits();
   uint64_t Misses();
+  // Zeroes every shard's counters (CONFIG RESETSTAT).
+  void ResetStats();
 
  private:
   std::vector<std::unique_ptr<Shard>> shards_;
@@ -318,12 +363,16 @@ class Keyspace {
   Tier* tier_ = nullptr;
   std::atomic<size_t> budget_shard_bytes_{0};
   std::atomic<uint64_t> budget_tier_bytes_{0};
-  std::atomic<int> budget_evict_{0};
   // Promotes blob as key's value (Shard::Promote), then demotes if the shard is over budget.
   void PromoteRef(const ColdRef& r, std::string_view blob);
   ChangeListener* change_listener_ = nullptr;
   std::atomic<bool> capture_claimed_{false};
   bool capture_parity_ = false;  // the parity of the last capture (all shards start at false)
+  std::atomic<EvictionPolicy> policy_{EvictionPolicy::kNoEviction};
+  std::atomic<int> samples_{5};
+  std::atomic<int> lfu_log_factor_{10};
+  std::atomic<int> lfu_decay_time_{1};
+  std::atomic<uint32_t> evict_start_{0};
   int databases_;
   int shift_;
 };
@@ -375,6 +424,11 @@ class DbView {
 
  private:
   Shard& ShardFor(uint64_t hash) { return ks_.shard(ks_.ShardOf(hash)); }
+  // Peek, PeekValue and FindRead: with touch, the access counts; with load, a stub's value is
+  // brought back from the tier.
+  Entry* Lookup(std::string_view key, bool touch, bool load);
+  // The access field of a value written over `old` (null: a new key).
+  uint32_t ClockAfterWrite(Shard& s, const Entry* old);
   Keyspace& ks_;
   int db_;
   int64_t now_ms_;

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "base/clock.h"
 #include "base/coding.h"
 #include "base/hash.h"
 #include "engine/entry.h"
@@ -192,7 +193,7 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
   };
   RedoReader reader(record);
   RedoEffect e;
-  const uint32_t clock = AccessClockNow();
+  const uint32_t clock = ks.NewAccessClock(NowMs());
   while (reader.Next(&e)) {
     if (e.db >= ks.num_dbs() || e.db2 >= ks.num_dbs()) {
       return Status::Corruption("redo record names database " +

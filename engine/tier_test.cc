@@ -35,7 +35,9 @@ void DemoteAll(Keyspace& ks, RedoRecord* redo = nullptr) {
   for (int i = 0; i < ks.num_shards(); ++i) {
     ShardLocks l(&ks, static_cast<uint32_t>(i));
     // Sampling finds the last few values slowly; a few rounds get them all.
-    for (int round = 0; round < 50; ++round) ks.shard(i).Demote(0, 0, 0, 1'000'000, redo);
+    for (int round = 0; round < 50; ++round) {
+      ks.shard(i).Demote(0, 0, EvictionConfig(), /*evict=*/false, 1'000'000, redo);
+    }
   }
 }
 
@@ -272,6 +274,10 @@ TEST(TierTest, RecoveryDeletesWhatNoSnapshotNamesAndIdsKeepGrowing) {
 TEST(TierTest, AFullTierEvictsItsColdestKeysAsThePolicyAllows) {
   for (int evict : {0, 1, 2}) {
     SCOPED_TRACE("evict mode " + std::to_string(evict));
+    EvictionConfig cfg;
+    cfg.policy = evict == 0   ? EvictionPolicy::kNoEviction
+                 : evict == 1 ? EvictionPolicy::kAllkeysLru
+                              : EvictionPolicy::kVolatileLru;
     TempDir dir;
     std::unique_ptr<Tier> tier = OpenTier(dir);
     Keyspace ks(KeyspaceOptions{1, 16});
@@ -283,7 +289,9 @@ TEST(TierTest, AFullTierEvictsItsColdestKeysAsThePolicyAllows) {
     }
     ShardLocks l(&ks, 0);
     // Room in the tier for 50 values of 1 KB.
-    for (int round = 0; round < 50; ++round) ks.shard(0).Demote(0, 50 * 1001, evict, 1'000'000, &redo);
+    for (int round = 0; round < 50; ++round) {
+      ks.shard(0).Demote(0, 50 * 1001, cfg, /*evict=*/true, 1'000'000, &redo);
+    }
     EXPECT_LE(ks.TierBytes(), 50u * 1001);
     const size_t left = ks.shard(0).table(0).size();
     if (evict == 0) {

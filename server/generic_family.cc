@@ -80,9 +80,11 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
 
 // A new entry holding a copy of e's value and TTL under `key` (the caller owns it). The copy's
 // access clock is "now", as a new Redis object's.
-Entry* CloneAs(const Entry& e, std::string_view key) {
-  if (e.type() == ValueType::kString) return Entry::NewString(key, e.str(), e.expire_ms(), e.raw());
-  return Entry::NewObject(key, engine::CloneValue(*e.value()).release(), e.expire_ms());
+Entry* CloneAs(const Entry& e, std::string_view key, uint32_t clock) {
+  if (e.type() == ValueType::kString) {
+    return Entry::NewString(key, e.str(), e.expire_ms(), e.raw(), clock);
+  }
+  return Entry::NewObject(key, engine::CloneValue(*e.value()).release(), e.expire_ms(), clock);
 }
 
 // Runs the subcommand args[1] of a container command (OBJECT, MEMORY).
@@ -430,7 +432,7 @@ Result<bool> OpCopy(DbView& from, DbView& to, std::string_view src, std::string_
   Entry* e = from.FindRead(src);
   if (e == nullptr) return false;
   if (!replace && to.Find(dst) != nullptr) return false;
-  to.Put(CloneAs(*e, dst));
+  to.Put(CloneAs(*e, dst, to.keyspace().NewAccessClock(to.now_ms())));
   return true;
 }
 
@@ -561,9 +563,12 @@ const char* EncodingName(const Entry& e) {
   return v.size() <= 44 ? "embstr" : "raw";
 }
 
-// Redis's OBJECT REFCOUNT: integers 0..9999 are shared objects (refcount INT_MAX) when no
-// maxmemory policy forbids sharing, which Strata never does; every other value is 1.
-int64_t RefCount(const Entry& e) {
+// Redis's OBJECT REFCOUNT: integers 0..9999 are shared objects (refcount INT_MAX) unless
+// maxmemory is set with an LRU or LFU policy (whose per-key access field forbids sharing); every
+// other value is 1. Redis decides when the value is written; Strata, keeping no such bit, by
+// the settings at the time of the question.
+int64_t RefCount(const Entry& e, bool sharing) {
+  if (!sharing) return 1;
   if (e.type() != ValueType::kString || std::string_view(EncodingName(e)) != "int") return 1;
   const int64_t v = *ParseInt64(e.str());
   return v >= 0 && v < 10000 ? INT_MAX : 1;
@@ -583,20 +588,37 @@ void CmdObjectEncoding(CommandContext& ctx) {
 }
 
 void CmdObjectRefCount(CommandContext& ctx) {
-  WithObject(ctx, [&](const Entry& e) { ctx.reply.Int(RefCount(e)); });
+  const engine::EvictionPolicy policy = ctx.keyspace().eviction_policy();
+  const bool sharing = ctx.server.config().Int(Param::kMaxmemory) == 0 ||
+                       engine::IsRandom(policy) || policy == engine::EvictionPolicy::kVolatileTtl ||
+                       policy == engine::EvictionPolicy::kNoEviction;
+  WithObject(ctx, [&](const Entry& e) { ctx.reply.Int(RefCount(e, sharing)); });
 }
 
+// The access field holds an LRU clock or an LFU counter depending on the policy
+// (engine/evict.h); each subcommand answers only for its own kind, with Redis's errors.
 void CmdObjectIdleTime(CommandContext& ctx) {
-  WithObject(ctx, [&](const Entry& e) { ctx.reply.Int(engine::IdleSeconds(&e)); });
+  WithObject(ctx, [&](const Entry& e) {
+    if (engine::IsLfu(ctx.keyspace().eviction_policy())) {
+      return ctx.reply.Error(
+          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+          "switching between policies at runtime LRU and LFU data will take some time to "
+          "adjust.");
+    }
+    ctx.reply.Int(engine::IdleSeconds(&e));
+  });
 }
 
-// Strata keeps an LRU clock only, as Redis under a non-LFU maxmemory policy.
 void CmdObjectFreq(CommandContext& ctx) {
-  WithObject(ctx, [&](const Entry&) {
-    ctx.reply.Error(
-        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note "
-        "that when switching between policies at runtime LRU and LFU data will take some time to "
-        "adjust.");
+  WithObject(ctx, [&](const Entry& e) {
+    const engine::EvictionConfig cfg = ctx.keyspace().eviction();
+    if (!engine::IsLfu(cfg.policy)) {
+      return ctx.reply.Error(
+          "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
+          "note that when switching between policies at runtime LRU and LFU data will take some "
+          "time to adjust.");
+    }
+    ctx.reply.Int(engine::LfuDecayed(e.access_clock(), cfg.lfu_decay_time, ctx.now_ms));
   });
 }
 

@@ -279,8 +279,16 @@ void Server::DemoteShard(uint32_t i, engine::RedoRecord* redo) {
   engine::Shard& s = keyspace_->shard(i);
   if (s.used_bytes() <= share) return;
   // Down to 95% of the share, so that the next few writes need no demotion.
-  s.Demote(share - share / 20, keyspace_->tier_shard_budget(), keyspace_->tier_evict(), 1000,
-           redo);
+  s.Demote(share - share / 20, keyspace_->tier_shard_budget(), keyspace_->eviction(),
+           /*evict=*/true, 1000, redo);
+}
+
+void Server::DemoteOverBudget(engine::RedoRecord* redo) {
+  const size_t share = keyspace_->shard_budget();
+  if (tier_ == nullptr || share == 0) return;
+  for (int i = 0; i < keyspace_->num_shards(); ++i) {
+    if (keyspace_->shard(i).used_bytes_hint() > share) DemoteShard(static_cast<uint32_t>(i), redo);
+  }
 }
 
 bool Server::SnapshotsOn() const {
@@ -337,15 +345,16 @@ void Server::ApplyConfig() {
   limits.set_max_listpack_value = config_->Int(Param::kSetMaxListpackValue);
   limits.zset_max_listpack_entries = config_->Int(Param::kZSetMaxListpackEntries);
   limits.zset_max_listpack_value = config_->Int(Param::kZSetMaxListpackValue);
-  // The tier's budget per shard. A full tier evicts as the policy does: volatile-lru(0)
-  // allkeys-lru(1) volatile-lfu(2) allkeys-lfu(3) volatile-random(4) allkeys-random(5)
-  // volatile-ttl(6) noeviction(7).
+  engine::EvictionConfig ev;
+  ev.policy = static_cast<engine::EvictionPolicy>(config_->Int(Param::kMaxmemoryPolicy));
+  ev.samples = static_cast<int>(config_->Int(Param::kMaxmemorySamples));
+  ev.lfu_log_factor = static_cast<int>(config_->Int(Param::kLfuLogFactor));
+  ev.lfu_decay_time = static_cast<int>(config_->Int(Param::kLfuDecayTime));
+  keyspace_->set_eviction(ev);
+  // The tier's budget per shard.
   const int shards = keyspace_->num_shards();
-  const int64_t policy = config_->Int(Param::kMaxmemoryPolicy);
-  keyspace_->set_tier_budget(
-      static_cast<size_t>(config_->Int(Param::kMaxmemory)) / shards,
-      static_cast<uint64_t>(config_->Int(Param::kTierMaxBytes)) / shards,
-      policy == 7 ? 0 : (policy % 2 == 1 ? 1 : 2));
+  keyspace_->set_tier_budget(static_cast<size_t>(config_->Int(Param::kMaxmemory)) / shards,
+                             static_cast<uint64_t>(config_->Int(Param::kTierMaxBytes)) / shards);
 }
 
 void Server::CronLoop() {
@@ -399,8 +408,12 @@ void Server::CronLoop() {
       s.ActiveExpire(now_ms, budget, redo);
       s.Migrate(std::min<int64_t>(budget, 1000));
     }
-    for (int i = 0; tier_ != nullptr && i < keyspace_->num_shards(); ++i) {
-      DemoteShard(static_cast<uint32_t>(i), &cron_redo);
+    DemoteOverBudget(&cron_redo);
+    // Eviction between commands too, so that a lowered maxmemory takes effect without traffic.
+    const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+    if (maxmemory > 0) {
+      (void)engine::EvictToLimit(*keyspace_, static_cast<size_t>(maxmemory), now_ms, period_us / 4,
+                                 &cron_redo);
     }
     int64_t left = period_us - (MonotonicUs() - start);
     std::unique_lock<std::mutex> l(wait_mu_);
@@ -477,6 +490,37 @@ bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const Comman
                : "NOPERM this user has no permissions to access one of the channels used as "
                  "arguments");
   }
+  return false;
+}
+
+bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+                           engine::RedoRecord* redo) {
+  const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+  if (maxmemory <= 0) return true;
+  // Redis spends at most about this long per command (maxmemory-eviction-tenacity 10); what is
+  // left over goes on at the next command or in the cron.
+  constexpr int64_t kEvictBudgetUs = 500;
+  // With a tier, room is made by demoting cold values; keys go only when that can't (the tier
+  // full, or the stubs alone over the limit).
+  if (tier_ != nullptr && keyspace_->UsedBytesHint() > static_cast<size_t>(maxmemory)) {
+    DemoteOverBudget(redo);
+  }
+  const engine::EvictResult result = engine::EvictToLimit(
+      *keyspace_, static_cast<size_t>(maxmemory), NowMs(), kEvictBudgetUs, redo);
+  if (result != engine::EvictResult::kFail) return true;
+  bool refuse = spec.flags & kDenyOom;
+  if (spec.name == "exec") {
+    // EXEC is refused when the transaction holds a command that is.
+    for (const std::vector<std::string>& argv : client.queued) {
+      const CommandSpec* queued = commands_.Find(argv[0]);
+      if (queued != nullptr && (queued->flags & kDenyOom)) refuse = true;
+    }
+  } else if (client.in_multi && spec.name != "discard" && spec.name != "quit" &&
+             spec.name != "reset") {
+    refuse = true;  // as Redis: queuing could take memory without bound
+  }
+  if (!refuse) return true;
+  Reject(client, spec, reply, "OOM command not allowed when used memory > 'maxmemory'.");
   return false;
 }
 
@@ -581,6 +625,8 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       !CheckAcl(client, *spec, *named, args, reply)) {
     return;
   }
+  // A queued command of a running EXEC was checked when EXEC itself was.
+  if (!client.in_exec && !EvictOrRefuse(client, *spec, reply, redo)) return;
   if (client.subscribed() && client.resp.load(std::memory_order_relaxed) == 2 &&
       !(spec->flags & kPubSubContext)) {
     return Reject(client, *spec, reply,

@@ -146,6 +146,8 @@ class Server {
   // With a tier and maxmemory: demotes shard i's coldest values while it is over its share of
   // maxmemory (and, when the tier is full, evicts as the policy allows, logging in `redo`).
   void DemoteShard(uint32_t i, engine::RedoRecord* redo);
+  // DemoteShard for every shard whose published size is over its share.
+  void DemoteOverBudget(engine::RedoRecord* redo);
   // Whether snapshots are configured (`save` points or snapshot-wal-bytes).
   bool SnapshotsOn() const;
   // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
@@ -155,6 +157,12 @@ class Server {
   // the transaction is flagged; a refused EXEC discards it and answers EXECABORT.
   void Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
               std::string_view error);
+  // Redis's maxmemory step of processCommand: with maxmemory set and the dataset over it, evicts
+  // by the policy (engine::EvictToLimit); if still over, refuses with Redis's OOM error a
+  // denyoom command, an EXEC whose transaction holds one, and any command queued in MULTI.
+  // Returns false when it replied the refusal. `redo` commits the evictions.
+  bool EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+                     engine::RedoRecord* redo);
   // Reads client's user again after an ACL change. A deleted user is replaced by one allowed
   // nothing, and the connection closes after the reply (Redis closes it at the deletion).
   void RefreshUser(ClientState& client);

@@ -161,9 +161,11 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("used_memory_rss_human", HumanBytes(rss));
   w.Field("used_memory_dataset", dataset);
   w.Field("used_memory_dataset_human", HumanBytes(dataset));
-  w.Field("maxmemory", 0);
-  w.Field("maxmemory_human", "0B");
-  w.Field("maxmemory_policy", "noeviction");
+  const Config& config = ctx.server.config();
+  const uint64_t maxmemory = static_cast<uint64_t>(config.Int(Param::kMaxmemory));
+  w.Field("maxmemory", maxmemory);
+  w.Field("maxmemory_human", HumanBytes(maxmemory));
+  w.Field("maxmemory_policy", config.String(Param::kMaxmemoryPolicy));
   char ratio[32];
   snprintf(ratio, sizeof(ratio), "%.2f", used ? static_cast<double>(rss) / used : 0.0);
   w.Field("mem_fragmentation_ratio", ratio);
@@ -214,7 +216,7 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("total_net_output_bytes", st.net_output_bytes());
   w.Field("rejected_connections", st.rejected_connections.load());
   w.Field("expired_keys", ks.ExpiredKeys());
-  w.Field("evicted_keys", 0);
+  w.Field("evicted_keys", ks.EvictedKeys());
   w.Field("keyspace_hits", ks.Hits());
   w.Field("keyspace_misses", ks.Misses());
   w.Field("pubsub_channels", static_cast<uint64_t>(ctx.server.pubsub().ActiveChannels("").size()));
@@ -335,6 +337,7 @@ void CmdConfig(CommandContext& ctx) {
   }
   if (name == "resetstat") {
     ctx.server.stats().Reset();
+    ctx.keyspace().ResetStats();
     return ctx.reply.Ok();
   }
   if (name == "help") {

@@ -319,7 +319,7 @@ void SetOpStoreCommand(CommandContext& ctx, SetOp op) {
   Status st = v->Apply(RedoOp::kSetAdd, engine::SetMembersBody(members));
   st.PermitUnchecked();  // a body SetMembersBody built always applies
   const size_t n = v->size();
-  db.Put(Entry::NewObject(dst, v.release(), 0, engine::AccessClockAt(ctx.now_ms)));
+  db.Put(Entry::NewObject(dst, v.release(), 0, ctx.keyspace().NewAccessClock(ctx.now_ms)));
   ctx.reply.Int(static_cast<int64_t>(n));
 }
 void CmdSInterStore(CommandContext& ctx) { SetOpStoreCommand(ctx, SetOp::kInter); }

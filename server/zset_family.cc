@@ -461,7 +461,7 @@ void StoreZSet(CommandContext& ctx, DbView& db, std::string_view dst,
   }
   std::unique_ptr<engine::Value> v = engine::NewZSet();
   v->Apply(RedoOp::kZSetAdd, engine::ZAddBody(items)).PermitUnchecked();  // always well formed
-  db.Put(Entry::NewObject(dst, v.release(), 0, engine::AccessClockAt(ctx.now_ms)));
+  db.Put(Entry::NewObject(dst, v.release(), 0, ctx.keyspace().NewAccessClock(ctx.now_ms)));
   SignalKeyReady(ctx, db.db(), dst);
 }
 
