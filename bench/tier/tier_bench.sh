@@ -9,11 +9,13 @@
 # block cache), and how many keys redis lost.
 #
 # Usage: bench/tier/tier_bench.sh [--maxmemory-mb M] [--value-size V] [--seconds S]
-#                                 [--threads T] [--pipeline K] [--theta Z] [--quick]
-# Defaults: M=64, V=1000, S=20, T=4, K=16, theta 0.99; --quick: M=16, S=5.
+#                                 [--threads T] [--pipeline K] [--theta Z] [--policy P] [--quick]
+# Defaults: M=64, V=1000, S=20, T=4, K=16, theta 0.99, the tiered server's maxmemory-policy
+# noeviction (its demotions then follow the LRU clock; allkeys-lfu makes them follow the LFU
+# counter); --quick: M=16, S=5.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mm=64 vsize=1000 seconds=20 threads=4 pipeline=16 theta=0.99 cache_mb=32
+mm=64 vsize=1000 seconds=20 threads=4 pipeline=16 theta=0.99 cache_mb=32 policy=noeviction
 while (($#)); do
   case $1 in
     --maxmemory-mb) mm=$2; shift 2 ;;
@@ -22,8 +24,9 @@ while (($#)); do
     --threads) threads=$2; shift 2 ;;
     --pipeline) pipeline=$2; shift 2 ;;
     --theta) theta=$2; shift 2 ;;
+    --policy) policy=$2; shift 2 ;;
     --quick) mm=16; seconds=5; shift ;;
-    *) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 2 ;;
+    *) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 2 ;;
   esac
 done
 [[ -x build/server/strata-server && -x build/bench/zipf_client ]] ||
@@ -76,13 +79,13 @@ run() {  # name, then the server command
   wait $pid 2>/dev/null || true
 }
 
-echo "keys=$keys value_size=$vsize maxmemory=${mm}mb block_cache=${cache_mb}mb theta=$theta" \
+echo "keys=$keys value_size=$vsize maxmemory=${mm}mb block_cache=${cache_mb}mb theta=$theta policy=$policy" \
      "threads=$threads pipeline=$pipeline seconds=$seconds"
 printf '%-7s %10s %10s %9s %9s %6s %8s %10s %10s %8s %9s %7s\n' server load_ops/s read_ops/s \
   hits misses wrong rss_mb dataset_mb keys_left tier_keys cold_reads avg_us
 strata=$PWD/build/server/strata-server
 run tiered "$strata" --port $port --bind 127.0.0.1 --dir . --save '' --maxmemory ${mm}mb \
-  --tier-dir tier --tier-block-cache ${cache_mb}mb
+  --tier-dir tier --tier-block-cache ${cache_mb}mb --maxmemory-policy $policy
 run in_ram "$strata" --port $port --bind 127.0.0.1 --dir . --save ''
 run redis redis-server --port $port --bind 127.0.0.1 --dir . --save '' --appendonly no \
   --maxmemory ${mm}mb --maxmemory-policy allkeys-lru
