@@ -286,5 +286,64 @@ TEST(TierTest, ExpiredValuesLeaveTheTierAndGiveTheirDiskSpaceBack) {
       << "disk bytes " << InfoInt(c.get(), "tier", "tier_disk_bytes") << ", peak " << peak_disk;
 }
 
+TEST(TierTest, AFullTierEvictsAsThePolicySaysAndNoevictionRefusesWrites) {
+  // 1 MB of RAM and 2 MB of tier for 8 MB of writes.
+  for (const std::string policy : {"noeviction", "allkeys-lru", "volatile-lru"}) {
+    SCOPED_TRACE(policy);
+    std::unique_ptr<ServerProcess> server = StartTiered(
+        {"--maxmemory", "1mb", "--tier-max-bytes", "2mb", "--maxmemory-policy", policy});
+    ASSERT_NE(server, nullptr);
+    RedisConnection c = Connect(server->port());
+    ASSERT_NE(c, nullptr);
+    std::vector<std::vector<std::string>> writes;
+    for (int i = 0; i < 4000; ++i) {
+      // Odd keys have a TTL (far away): the only ones volatile-lru may evict.
+      std::vector<std::string> set = {"SET", "k" + std::to_string(i), ValueOf(i, 0)};
+      if (i % 2) set.insert(set.end(), {"EX", "100000"});
+      writes.push_back(set);
+    }
+    std::vector<std::string> replies = Pipeline(c.get(), writes);
+    size_t ok = 0, oom = 0;
+    for (const std::string& r : replies) {
+      if (r == "OK") ++ok;
+      if (r == "(error) OOM command not allowed when used memory > 'maxmemory'.") ++oom;
+    }
+    EXPECT_EQ(ok + oom, replies.size()) << replies.back();
+    EXPECT_LE(InfoInt(c.get(), "tier", "tier_bytes"), 2 << 20);
+    // Every key acknowledged and not evicted reads back whole.
+    ReplyPtr size = Command(c.get(), {"DBSIZE"});
+    ASSERT_TRUE(size);
+    const int64_t evicted = InfoInt(c.get(), "stats", "evicted_keys");
+    EXPECT_EQ(static_cast<int64_t>(ok), size->integer + evicted);
+    std::vector<std::vector<std::string>> gets;
+    for (int i = 0; i < 4000; ++i) gets.push_back({"GET", "k" + std::to_string(i)});
+    std::vector<std::string> got = Pipeline(c.get(), gets);
+    size_t present = 0, evens_gone = 0;
+    for (int i = 0; i < 4000; ++i) {
+      if (got[i] == "(nil)") {
+        if (i % 2 == 0 && replies[i] == "OK") ++evens_gone;
+        continue;
+      }
+      ++present;
+      ASSERT_EQ(got[i], "\"" + ValueOf(i, 0) + "\"") << "k" << i;
+    }
+    EXPECT_EQ(static_cast<int64_t>(present), size->integer);
+    if (policy == "noeviction") {
+      EXPECT_GT(oom, 0u) << "a full tier and full RAM refuse writes";
+      EXPECT_EQ(evicted, 0);
+      EXPECT_EQ(present, ok);  // nothing acknowledged is lost
+    } else if (policy == "allkeys-lru") {
+      EXPECT_EQ(oom, 0u);
+      EXPECT_GT(evicted, 1000) << "a full tier drops its coldest keys";
+      EXPECT_GT(InfoInt(c.get(), "tier", "tier_evictions"), 0);
+    } else {
+      // The 4 MB without a TTL can't all fit in 1 MB of RAM and 2 MB of tier: once the keys
+      // with a TTL are gone, writes are refused, as Redis refuses them.
+      EXPECT_GT(evicted, 500);
+      EXPECT_EQ(evens_gone, 0u) << "keys without a TTL never go";
+    }
+  }
+}
+
 }  // namespace
 }  // namespace strata::integration
