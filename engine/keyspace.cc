@@ -582,6 +582,7 @@ void Keyspace::LoadCached(std::vector<ColdRef>* refs) {
       continue;
     }
     NoteColdRead(tier_->stats(), start_us);
+    tier_->stats().cold_reads_in_memory.fetch_add(1, std::memory_order_relaxed);
     PromoteRef(r, blob);
   }
   refs->resize(kept);

@@ -85,13 +85,18 @@ Result<std::unique_ptr<Tier>> Tier::Open(const TierOptions& options) {
 Tier::Tier(const TierOptions& options) : options_(options) {}
 
 Tier::~Tier() {
+  StopReaders();
+  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+}
+
+void Tier::StopReaders() {
   {
     std::lock_guard<std::mutex> l(jobs_mu_);
     stopping_ = true;
   }
   jobs_cv_.notify_all();
   for (std::thread& r : readers_) r.join();
-  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+  readers_.clear();
 }
 
 Status Tier::Put(const std::vector<std::pair<uint64_t, std::string>>& values) {
@@ -214,6 +219,7 @@ Result<uint64_t> Tier::DeleteUnreferenced() {
 void Tier::Submit(std::function<void()> job) {
   {
     std::lock_guard<std::mutex> l(jobs_mu_);
+    if (stopping_) return;
     jobs_.push_back(std::move(job));
   }
   jobs_cv_.notify_one();

@@ -58,6 +58,8 @@ struct TierStats {
   std::atomic<uint64_t> cold_reads{0};
   std::atomic<uint64_t> cold_read_us{0};      // summed latency of cold reads
   std::atomic<uint64_t> cold_read_max_us{0};  // the slowest since start
+  std::atomic<uint64_t> cold_reads_in_memory{0};  // served from memtables or the block cache
+                                                  // on the worker, without a wait
   std::atomic<uint64_t> evictions{0};         // keys dropped because the tier was full
   std::atomic<uint64_t> deleted{0};           // stored values deleted (discarded, then freed)
   std::atomic<uint64_t> read_errors{0};
@@ -100,6 +102,9 @@ class Tier {
 
   // Runs job on a reader thread.
   void Submit(std::function<void()> job);
+  // Runs the jobs submitted so far, then stops the reader threads (later Submits are dropped).
+  // Called before what the jobs use goes away; the destructor calls it too.
+  void StopReaders();
 
   TierStats& stats() { return stats_; }
   // Bytes of RocksDB's files (SSTs and log) on disk.

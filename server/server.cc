@@ -73,7 +73,9 @@ Server::~Server() {
   if (cron_.joinable()) cron_.join();
   snapshots_.reset();
   persistence_.reset();  // the writer thread may call OnDurable until it stops
-  // The tier's readers finish their jobs (which deliver to workers) before the workers go.
+  // The tier's readers finish their jobs (which use the keyspace and deliver to workers)
+  // before the tier and the workers go.
+  if (tier_ != nullptr) tier_->StopReaders();
   keyspace_->set_tier(nullptr);
   tier_.reset();
   workers_.clear();

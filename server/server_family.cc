@@ -189,6 +189,7 @@ void InfoTier(CommandContext& ctx, InfoWriter& w) {
   w.Field("tier_cold_reads", reads);
   w.Field("tier_cold_read_avg_us", reads ? read_us / reads : 0);
   w.Field("tier_cold_read_max_us", st.cold_read_max_us.load());
+  w.Field("tier_cold_reads_in_memory", st.cold_reads_in_memory.load());
   w.Field("tier_evictions", st.evictions.load());
   w.Field("tier_deleted_values", st.deleted.load());
   w.Field("tier_read_errors", st.read_errors.load());
