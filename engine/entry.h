@@ -4,7 +4,9 @@
 //   Entry*   next      8   the next entry in the same hash bucket (owned by the Table)
 //   uint32   meta      4   bits 0-2 type, bit 3 expire slot present, bit 4 "raw" string hint,
 //                          bit 5 snapshot mark (see Shard::Preserve), bit 6 cold (a stub),
-//                          bit 7 tier copy present (below), bits 8-31 access clock (seconds, wraps after 194 days) for LRU
+//                          bit 7 tier copy present (below); bits 6 and 7 together: a value
+//                          on probation (promoted, not yet read twice, see on_probation()),
+//                          bits 8-31 access clock (seconds, wraps after 194 days) for LRU
 //   [int64   expire]   8   only if the expire slot is present: absolute unix ms, 0 = no TTL
 //   varint   key_len, key bytes
 //   string:  varint value_len, value bytes
@@ -70,7 +72,7 @@ class Entry {
   bool raw() const { return meta_ & kRawBit; }
   // A stub: the key, type and TTL are here, the value is in the tier (str() and value() must
   // not be called; Shard::Load brings the value back).
-  bool cold() const { return meta_ & kColdBit; }
+  bool cold() const { return (meta_ & (kColdBit | kCopyBit)) == kColdBit; }
   // REQUIRES: cold().
   uint64_t tier_id() const {
     uint64_t id;
@@ -90,7 +92,13 @@ class Entry {
     std::memcpy(&id, value_end(), sizeof(id));
     return id;
   }
-  void drop_tier_copy() { meta_ &= ~kCopyBit; }
+  void drop_tier_copy() { meta_ &= ~(kCopyBit | kColdBit); }
+  // A value promoted from the tier on its first read: it keeps the access clock it had as a
+  // stub, and the next access admits it (a normal value) if it comes soon enough, so that keys
+  // read once do not push hot ones out of RAM (Keyspace::Touch; Shard::Demote takes values on
+  // probation first). Always has_tier_copy().
+  bool on_probation() const { return (meta_ & (kColdBit | kCopyBit)) == (kColdBit | kCopyBit); }
+  void set_probation(bool p) { meta_ = p ? (meta_ | kColdBit) : (meta_ & ~kColdBit); }
   std::string_view key() const {
     uint64_t len;
     const char* p = GetVarint(key_start(), &len);

@@ -112,6 +112,7 @@ bool Shard::Load(int db, Table::Slot slot) {
     EraseAt(db, slot);
     return false;
   }
+  if (probation_.load(std::memory_order_relaxed)) e->set_probation(true);
   SwapForm(db, slot, e);
   tier_->stats().promotions.fetch_add(1, std::memory_order_relaxed);
   return true;
@@ -123,8 +124,7 @@ void Shard::Promote(int db, std::string_view key, uint64_t hash, uint64_t id,
   if (slot == nullptr || !(*slot)->cold() || (*slot)->tier_id() != id) return;
   Entry* e = DecodeTierValue(**slot, blob);
   if (e == nullptr) return;  // Load, on the command's own path, reports it
-  // Just read: the command waiting for it runs next, so it must not look cold.
-  e->set_access_clock(AccessClockNow());
+  if (probation_.load(std::memory_order_relaxed)) e->set_probation(true);
   SwapForm(db, slot, e);
   tier_->stats().promotions.fetch_add(1, std::memory_order_relaxed);
 }
@@ -175,7 +175,9 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, const Evict
         if (e->cold()) {
           if (cold.size() < 64) cold.push_back({db, e, VictimScore(*e, cfg, now_ms, NextRandom())});
         } else if (e->MemoryBytes() >= kMinDemoteBytes) {
-          hot.push_back({db, e, VictimScore(*e, coldness, now_ms, 0)});
+          // Values on probation (read once since promoted) go first.
+          hot.push_back({db, e,
+                         e->on_probation() ? UINT64_MAX : VictimScore(*e, coldness, now_ms, 0)});
         }
       });
       buckets += next - walk_pos_;
@@ -643,6 +645,7 @@ void Keyspace::set_eviction(const EvictionConfig& c) {
   lfu_log_factor_.store(c.lfu_log_factor, std::memory_order_relaxed);
   lfu_decay_time_.store(c.lfu_decay_time, std::memory_order_relaxed);
   policy_.store(c.policy, std::memory_order_relaxed);
+  for (auto& s : shards_) s->set_probation(!IsLfu(c.policy));
 }
 
 EvictionConfig Keyspace::eviction() const {

@@ -153,6 +153,9 @@ class Shard {
 
   ShardStats& stats() { return stats_; }
   void set_tier(Tier* tier) { tier_ = tier; }
+  // Whether promoted values start on probation (Entry::on_probation): not under an LFU policy,
+  // whose counter already tells a key read once from a hot one.
+  void set_probation(bool on) { probation_.store(on, std::memory_order_relaxed); }
   // The shard's eviction candidates (engine/evict.h). REQUIRES: mu().
   EvictionPool& evict_pool() { return evict_pool_; }
   // A pseudo-random number (xorshift64*), for sampling and the LFU counter. REQUIRES: mu().
@@ -188,6 +191,7 @@ class Shard {
 
   std::mutex mu_;
   Tier* tier_ = nullptr;    // set before the shard is shared
+  std::atomic<bool> probation_{true};
   size_t walk_db_ = 0;      // GUARDED_BY(mu_), where Demote's walk resumes
   size_t walk_pos_ = 0;     // GUARDED_BY(mu_)
   std::vector<Db> dbs_;     // GUARDED_BY(mu_)
@@ -295,8 +299,11 @@ class Keyspace {
   uint32_t AccessedClock(Shard& s, uint32_t clock, int64_t now_ms);
   // Records an access to e (of shard s) at now_ms. REQUIRES: s.mu().
   void Touch(Shard& s, Entry* e, int64_t now_ms) {
+    // A value on probation is admitted by an access within kAdmitSeconds of the one before.
+    if (e->on_probation() && IdleSeconds(e) <= kAdmitSeconds) e->set_probation(false);
     e->set_access_clock(AccessedClock(s, e->access_clock(), now_ms));
   }
+  static constexpr uint32_t kAdmitSeconds = 2;
   // Where EvictToLimit starts its next round of shards (spreads evictions). Thread safe.
   uint32_t NextEvictStart() {
     return evict_start_.fetch_add(1, std::memory_order_relaxed) & (shards_.size() - 1);

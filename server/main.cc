@@ -68,6 +68,15 @@ void AdjustOpenFilesLimit(strata::server::Config& config) {
 
 }  // namespace
 
+#ifdef STRATA_JEMALLOC
+// jemalloc's options, read at its start: freed pages go back to the OS within about a second
+// (a background thread purges them) rather than ten, so the RSS follows the memory in use when
+// the tier churns values through RAM.
+extern "C" {
+const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:1000";
+}
+#endif
+
 int main(int argc, char** argv) {
   using namespace strata;
   if (argc == 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version"))) {

@@ -285,6 +285,25 @@ void Server::DemoteShard(uint32_t i, engine::RedoRecord* redo) {
            /*evict=*/true, 1000, redo);
 }
 
+void Server::UpdateTierBudget() {
+  const int shards = keyspace_->num_shards();
+  const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+  const uint64_t tier_share = static_cast<uint64_t>(config_->Int(Param::kTierMaxBytes)) / shards;
+  if (tier_ == nullptr || maxmemory <= 0) {
+    keyspace_->set_tier_budget(static_cast<size_t>(std::max<int64_t>(maxmemory, 0)) / shards,
+                               tier_share);
+    return;
+  }
+  // With a tier, maxmemory bounds what the process allocates, as in Redis, except the tier's
+  // block cache (its own setting): the dataset gets maxmemory less everything else allocated
+  // (connection buffers, RocksDB's memtables, ...), but never less than half of it.
+  const int64_t others = static_cast<int64_t>(AllocatedBytes()) -
+                         static_cast<int64_t>(keyspace_->UsedBytesHint()) -
+                         static_cast<int64_t>(tier_->BlockCacheUsage());
+  const int64_t dataset = maxmemory - std::clamp<int64_t>(others, 0, maxmemory / 2);
+  keyspace_->set_tier_budget(static_cast<size_t>(dataset) / shards, tier_share);
+}
+
 void Server::DemoteOverBudget(engine::RedoRecord* redo) {
   const size_t share = keyspace_->shard_budget();
   if (tier_ == nullptr || share == 0) return;
@@ -353,10 +372,7 @@ void Server::ApplyConfig() {
   ev.lfu_log_factor = static_cast<int>(config_->Int(Param::kLfuLogFactor));
   ev.lfu_decay_time = static_cast<int>(config_->Int(Param::kLfuDecayTime));
   keyspace_->set_eviction(ev);
-  // The tier's budget per shard.
-  const int shards = keyspace_->num_shards();
-  keyspace_->set_tier_budget(static_cast<size_t>(config_->Int(Param::kMaxmemory)) / shards,
-                             static_cast<uint64_t>(config_->Int(Param::kTierMaxBytes)) / shards);
+  UpdateTierBudget();
 }
 
 void Server::CronLoop() {
@@ -410,7 +426,10 @@ void Server::CronLoop() {
       s.ActiveExpire(now_ms, budget, redo);
       s.Migrate(std::min<int64_t>(budget, 1000));
     }
-    DemoteOverBudget(&cron_redo);
+    if (tier_ != nullptr) {
+      UpdateTierBudget();
+      DemoteOverBudget(&cron_redo);
+    }
     // Eviction between commands too, so that a lowered maxmemory takes effect without traffic.
     const int64_t maxmemory = config_->Int(Param::kMaxmemory);
     if (maxmemory > 0) {

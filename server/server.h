@@ -34,6 +34,10 @@ namespace strata::server {
 
 class Worker;
 
+// Bytes the allocator has handed out and not taken back (jemalloc's stats.allocated; the
+// sanitizer's or glibc's figure in other builds): INFO's used_memory.
+uint64_t AllocatedBytes();
+
 // Counters bumped on every command or read/write: one cache line per worker, written only by
 // that worker (a plain load+store, no contended read-modify-write on the hot path) and summed
 // when INFO reads them.
@@ -146,6 +150,9 @@ class Server {
   // With a tier and maxmemory: demotes shard i's coldest values while it is over its share of
   // maxmemory (and, when the tier is full, evicts as the policy allows, logging in `redo`).
   void DemoteShard(uint32_t i, engine::RedoRecord* redo);
+  // Sets the shards' budget for the dataset (Keyspace::set_tier_budget) from maxmemory, what
+  // else is allocated, and tier-max-bytes; the cron calls it each tick.
+  void UpdateTierBudget();
   // DemoteShard for every shard whose published size is over its share.
   void DemoteOverBudget(engine::RedoRecord* redo);
   // Whether snapshots are configured (`save` points or snapshot-wal-bytes).

@@ -24,19 +24,6 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #endif
 
 namespace strata::server {
-namespace {
-
-// ---- INFO ----
-
-std::string HumanBytes(uint64_t n) {
-  char buf[32];
-  double d = static_cast<double>(n);
-  if (n < 1024) snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
-  else if (n < 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
-  else if (n < 1024ULL * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
-  else snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
-  return buf;
-}
 
 uint64_t AllocatedBytes() {
 #ifdef STRATA_JEMALLOC
@@ -52,6 +39,20 @@ uint64_t AllocatedBytes() {
 #endif
   struct mallinfo2 mi = mallinfo2();
   return mi.uordblks + mi.hblkhd;
+}
+
+namespace {
+
+// ---- INFO ----
+
+std::string HumanBytes(uint64_t n) {
+  char buf[32];
+  double d = static_cast<double>(n);
+  if (n < 1024) snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
+  else if (n < 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (n < 1024ULL * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
+  else snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
+  return buf;
 }
 
 const char* AllocatorName() {
