@@ -9,24 +9,28 @@
 # block cache), and how many keys redis lost.
 #
 # Usage: bench/tier/tier_bench.sh [--maxmemory-mb M] [--value-size V] [--seconds S]
-#                                 [--threads T] [--pipeline K] [--theta Z] [--policy P] [--quick]
-# Defaults: M=64, V=1000, S=20, T=4, K=16, theta 0.99, the tiered server's maxmemory-policy
+#                                 [--warmup W] [--threads T] [--pipeline K] [--theta Z]
+#                                 [--policy P] [--quick]
+# Each server is read for W seconds first (not measured: the keys in RAM after the load are the
+# last written, not the popular ones), then for S seconds.
+# Defaults: M=64, V=1000, S=20, W=20, T=4, K=16, theta 0.99, the tiered server's maxmemory-policy
 # noeviction (its demotions then follow the LRU clock; allkeys-lfu makes them follow the LFU
 # counter); --quick: M=16, S=5.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-mm=64 vsize=1000 seconds=20 threads=4 pipeline=16 theta=0.99 cache_mb=32 policy=noeviction
+mm=64 vsize=1000 seconds=20 warmup=20 threads=4 pipeline=16 theta=0.99 cache_mb=32 policy=noeviction
 while (($#)); do
   case $1 in
     --maxmemory-mb) mm=$2; shift 2 ;;
     --value-size) vsize=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
     --threads) threads=$2; shift 2 ;;
     --pipeline) pipeline=$2; shift 2 ;;
     --theta) theta=$2; shift 2 ;;
     --policy) policy=$2; shift 2 ;;
-    --quick) mm=16; seconds=5; shift ;;
-    *) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 2 ;;
+    --quick) mm=16; seconds=5; warmup=5; shift ;;
+    *) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 2 ;;
   esac
 done
 [[ -x build/server/strata-server && -x build/bench/zipf_client ]] ||
@@ -60,6 +64,10 @@ run() {  # name, then the server command
   local dataset keys_left
   dataset=$(info memory used_memory_dataset)
   keys_left=$(redis-cli -p $port dbsize)
+  ((warmup > 0)) && build/bench/zipf_client --port $port read --keys $keys --seconds $warmup \
+    --theta $theta --threads $threads --pipeline $pipeline >/dev/null || true
+  local reads_before
+  reads_before=$(info tier tier_cold_reads); reads_before=${reads_before:-0}
   read=$(build/bench/zipf_client --port $port read --keys $keys --seconds $seconds --theta $theta \
            --threads $threads --pipeline $pipeline || true)
   local rss ops hits misses wrong tier_keys cold_reads avg_us
@@ -69,7 +77,8 @@ run() {  # name, then the server command
   misses=$(sed 's/.*misses=\([0-9]*\).*/\1/' <<<"$read")
   wrong=$(sed 's/.*wrong=\([0-9]*\).*/\1/' <<<"$read")
   tier_keys=$(info tier tier_keys); tier_keys=${tier_keys:--}
-  cold_reads=$(info tier tier_cold_reads); cold_reads=${cold_reads:--}
+  cold_reads=$(info tier tier_cold_reads)
+  [[ -n $cold_reads ]] && cold_reads=$((cold_reads - reads_before)) || cold_reads=-
   avg_us=$(info tier tier_cold_read_avg_us); avg_us=${avg_us:--}
   printf '%-7s %10s %10s %9s %9s %6s %8s %10s %10s %8s %9s %7s\n' "$name" "$load" "$ops" \
     "$hits" "$misses" "$wrong" "$rss" "$((dataset / 1048576))" "$keys_left" "$tier_keys" \
@@ -80,7 +89,7 @@ run() {  # name, then the server command
 }
 
 echo "keys=$keys value_size=$vsize maxmemory=${mm}mb block_cache=${cache_mb}mb theta=$theta policy=$policy" \
-     "threads=$threads pipeline=$pipeline seconds=$seconds"
+     "threads=$threads pipeline=$pipeline seconds=$seconds warmup=$warmup"
 printf '%-7s %10s %10s %9s %9s %6s %8s %10s %10s %8s %9s %7s\n' server load_ops/s read_ops/s \
   hits misses wrong rss_mb dataset_mb keys_left tier_keys cold_reads avg_us
 strata=$PWD/build/server/strata-server
