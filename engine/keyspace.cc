@@ -604,17 +604,15 @@ void Keyspace::LoadAsync(std::vector<ColdRef> refs, std::function<void()> done) 
   });
 }
 
-uint64_t Keyspace::TierKeys() {
+uint64_t Keyspace::SumStat(std::atomic<uint64_t> ShardStats::*field) const {
   uint64_t n = 0;
-  for (auto& s : shards_) n += s->stats().tier_keys.load(std::memory_order_relaxed);
+  for (const auto& s : shards_) n += (s->stats().*field).load(std::memory_order_relaxed);
   return n;
 }
 
-uint64_t Keyspace::TierBytes() {
-  uint64_t n = 0;
-  for (auto& s : shards_) n += s->stats().tier_bytes.load(std::memory_order_relaxed);
-  return n;
-}
+uint64_t Keyspace::TierKeys() { return SumStat(&ShardStats::tier_keys); }
+
+uint64_t Keyspace::TierBytes() { return SumStat(&ShardStats::tier_bytes); }
 
 size_t Keyspace::DbSize(int db) {
   size_t n = 0;
@@ -677,27 +675,11 @@ void Keyspace::ResetStats() {
   }
 }
 
-uint64_t Keyspace::EvictedKeys() {
-  uint64_t n = 0;
-  for (auto& s : shards_) n += s->stats().evicted_keys.load(std::memory_order_relaxed);
-  return n;
-}
+uint64_t Keyspace::EvictedKeys() { return SumStat(&ShardStats::evicted_keys); }
 
-uint64_t Keyspace::ExpiredKeys() {
-  uint64_t n = 0;
-  for (auto& s : shards_) n += s->stats().expired_keys.load(std::memory_order_relaxed);
-  return n;
-}
-uint64_t Keyspace::Hits() {
-  uint64_t n = 0;
-  for (auto& s : shards_) n += s->stats().keyspace_hits.load(std::memory_order_relaxed);
-  return n;
-}
-uint64_t Keyspace::Misses() {
-  uint64_t n = 0;
-  for (auto& s : shards_) n += s->stats().keyspace_misses.load(std::memory_order_relaxed);
-  return n;
-}
+uint64_t Keyspace::ExpiredKeys() { return SumStat(&ShardStats::expired_keys); }
+uint64_t Keyspace::Hits() { return SumStat(&ShardStats::keyspace_hits); }
+uint64_t Keyspace::Misses() { return SumStat(&ShardStats::keyspace_misses); }
 
 // ---- DbView ----
 

@@ -152,6 +152,7 @@ class Shard {
   size_t captured_bytes() const { return capture_bytes_.load(std::memory_order_relaxed); }
 
   ShardStats& stats() { return stats_; }
+  const ShardStats& stats() const { return stats_; }
   void set_tier(Tier* tier) { tier_ = tier; }
   // Whether promoted values start on probation (Entry::on_probation): not under an LFU policy,
   // whose counter already tells a key read once from a hot one.
@@ -365,6 +366,8 @@ class Keyspace {
   void ResetStats();
 
  private:
+  // One counter of ShardStats summed over the shards.
+  uint64_t SumStat(std::atomic<uint64_t> ShardStats::*field) const;
   std::vector<std::unique_ptr<Shard>> shards_;
   RedoSink* redo_sink_ = nullptr;
   Tier* tier_ = nullptr;
