@@ -580,7 +580,8 @@ void Keyspace::LoadCached(std::vector<ColdRef>* refs) {
   for (ColdRef& r : *refs) {
     const int64_t start_us = MonotonicUs();
     if (!tier_->GetCached(r.tier_id, &blob)) {
-      (*refs)[kept++] = std::move(r);
+      if (&(*refs)[kept] != &r) (*refs)[kept] = std::move(r);  // never a self-move
+      ++kept;
       continue;
     }
     NoteColdRead(tier_->stats(), start_us);
@@ -591,14 +592,32 @@ void Keyspace::LoadCached(std::vector<ColdRef>* refs) {
 }
 
 void Keyspace::LoadAsync(std::vector<ColdRef> refs, std::function<void()> done) {
-  tier_->Submit([this, refs = std::move(refs), done = std::move(done)] {
+  // A value some job reads already is not read twice; only a job someone waits for (done)
+  // reads it anyway, since the other may finish after it.
+  std::vector<bool> marked(refs.size());
+  size_t kept = 0;
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const bool mine = tier_->MarkReading(refs[i].tier_id);
+    if (!mine && !done) continue;
+    marked[kept] = mine;
+    if (kept != i) refs[kept] = std::move(refs[i]);  // never a self-move
+    ++kept;
+  }
+  refs.resize(kept);
+  marked.resize(kept);
+  if (refs.empty() && !done) return;
+  tier_->Submit([this, refs = std::move(refs), marked = std::move(marked),
+                 done = std::move(done)] {
     std::string blob;
-    for (const ColdRef& r : refs) {
+    for (size_t i = 0; i < refs.size(); ++i) {
+      const ColdRef& r = refs[i];
       const int64_t start_us = MonotonicUs();
       // A failed read leaves the stub: the command's own lookup (Shard::Load) reports it.
-      if (!tier_->Get(r.tier_id, &blob).ok()) continue;
-      NoteColdRead(tier_->stats(), start_us);
-      PromoteRef(r, blob);
+      if (tier_->Get(r.tier_id, &blob).ok()) {
+        NoteColdRead(tier_->stats(), start_us);
+        PromoteRef(r, blob);
+      }
+      if (marked[i]) tier_->DoneReading(r.tier_id);
     }
     if (done) done();
   });

@@ -227,6 +227,16 @@ void Tier::Submit(std::function<void()> job) {
   jobs_cv_.notify_one();
 }
 
+bool Tier::MarkReading(uint64_t id) {
+  std::lock_guard<std::mutex> l(reading_mu_);
+  return reading_.insert(id).second;
+}
+
+void Tier::DoneReading(uint64_t id) {
+  std::lock_guard<std::mutex> l(reading_mu_);
+  reading_.erase(id);
+}
+
 void Tier::ReaderLoop() {
   for (;;) {
     std::function<void()> job;

@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -102,6 +103,10 @@ class Tier {
 
   // Runs job on a reader thread.
   void Submit(std::function<void()> job);
+  // Reads under way (Keyspace::LoadAsync): MarkReading returns false if id is being read
+  // already; DoneReading ends that.
+  bool MarkReading(uint64_t id);
+  void DoneReading(uint64_t id);
   // Runs the jobs submitted so far, then stops the reader threads (later Submits are dropped).
   // Called before what the jobs use goes away; the destructor calls it too.
   void StopReaders();
@@ -134,6 +139,9 @@ class Tier {
   uint64_t next_generation_ = 1;                          // GUARDED_BY(gc_mu_)
   uint64_t last_released_ = 0;                            // GUARDED_BY(gc_mu_)
   std::vector<uint64_t> referenced_;                      // GUARDED_BY(gc_mu_)
+
+  std::mutex reading_mu_;
+  std::unordered_set<uint64_t> reading_;  // GUARDED_BY(reading_mu_)
 
   std::mutex jobs_mu_;
   std::condition_variable jobs_cv_;

@@ -330,6 +330,23 @@ TEST(TierTest, LoadAsyncPromotesOffThreadAndExpiryDiscardsStubs) {
   ks.ColdKeys(1, keys, kNow, &refs);
   ASSERT_EQ(refs.size(), 1u);  // only k1 is in db 1 (i % 3)
   EXPECT_EQ(refs[0].key, "k1");
+  // Values the tier holds in memory (just demoted: in the memtable) are promoted at once; the
+  // others stay in refs, whole.
+  {
+    std::vector<Keyspace::ColdRef> mixed = {Keyspace::ColdRef{1, "nope", 1u << 30}};
+    ks.ColdKeys(2, std::vector<std::string_view>{"k2"}, kNow, &mixed);
+    mixed.push_back(Keyspace::ColdRef{1, "nope2", (1u << 30) + 1});
+    ASSERT_EQ(mixed.size(), 3u);
+    ks.LoadCached(&mixed);
+    ASSERT_EQ(mixed.size(), 2u);
+    EXPECT_EQ(mixed[0].key, "nope");
+    EXPECT_EQ(mixed[1].key, "nope2");
+    ShardLocks l = ks.Lock("k2");
+    Entry* e = DbView(ks, 2, kNow).Peek("k2");
+    ASSERT_NE(e, nullptr);
+    EXPECT_FALSE(e->cold());
+    EXPECT_GT(tier->stats().cold_reads_in_memory.load(), 0u);
+  }
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
