@@ -28,6 +28,16 @@ std::unique_ptr<Tier> OpenTier(const TempDir& dir) {
   return std::move(*t);
 }
 
+// A keyspace of `shards` shards with a tier in a fresh directory.
+struct Tiered {
+  explicit Tiered(int shards = 4) : tier(OpenTier(dir)), ks(KeyspaceOptions{shards, 16}) {
+    ks.set_tier(tier.get());
+  }
+  TempDir dir;
+  std::unique_ptr<Tier> tier;
+  Keyspace ks;
+};
+
 std::string BigValue(int i) { return std::string(300 + i % 200, static_cast<char>('a' + i % 26)); }
 
 // Demotes every value of every shard that can be demoted (target 0 bytes).
@@ -94,10 +104,9 @@ void Fill(Keyspace& ks, int n, RedoRecord* redo = nullptr) {
 }
 
 TEST(TierTest, DemotedValuesReadBackWhole) {
-  TempDir dir;
-  std::unique_ptr<Tier> tier = OpenTier(dir);
-  Keyspace ks(KeyspaceOptions{4, 16});
-  ks.set_tier(tier.get());
+  Tiered t;
+  Keyspace& ks = t.ks;
+  Tier* tier = t.tier.get();
   Fill(ks, 500);
   const Dump before = DumpAll(ks);
   const size_t used_before = ks.UsedBytes();
@@ -180,10 +189,9 @@ TEST(TierTest, ChangesToColdKeysMatchAKeyspaceWithoutTierAndReplay) {
 }
 
 TEST(TierTest, SnapshotsHoldStubsAndLoadThemBack) {
-  TempDir dir;
-  std::unique_ptr<Tier> tier = OpenTier(dir);
-  Keyspace ks(KeyspaceOptions{4, 16});
-  ks.set_tier(tier.get());
+  Tiered t;
+  Keyspace& ks = t.ks;
+  Tier* tier = t.tier.get();
   Fill(ks, 400);
   const Dump want = DumpAll(ks);
   DemoteAll(ks);
@@ -212,7 +220,7 @@ TEST(TierTest, SnapshotsHoldStubsAndLoadThemBack) {
 
   // A new process: the same tier, the snapshot loaded into a fresh keyspace.
   Keyspace loaded(KeyspaceOptions{8, 16});
-  loaded.set_tier(tier.get());
+  loaded.set_tier(tier);
   for (const std::string& b : batches) ASSERT_TRUE(ApplyRedo(loaded, b).ok());
   EXPECT_EQ(CountCold(loaded), cold);
   EXPECT_EQ(LoadAndDump(loaded), want);
@@ -278,10 +286,9 @@ TEST(TierTest, AFullTierEvictsItsColdestKeysAsThePolicyAllows) {
     cfg.policy = evict == 0   ? EvictionPolicy::kNoEviction
                  : evict == 1 ? EvictionPolicy::kAllkeysLru
                               : EvictionPolicy::kVolatileLru;
-    TempDir dir;
-    std::unique_ptr<Tier> tier = OpenTier(dir);
-    Keyspace ks(KeyspaceOptions{1, 16});
-    ks.set_tier(tier.get());
+    Tiered t(1);
+    Keyspace& ks = t.ks;
+    Tier* tier = t.tier.get();
     RedoRecord redo;
     for (int i = 0; i < 200; ++i) {
       DbView db(ks, 0, kNow);
@@ -318,10 +325,9 @@ TEST(TierTest, AFullTierEvictsItsColdestKeysAsThePolicyAllows) {
 }
 
 TEST(TierTest, LoadAsyncPromotesOffThreadAndExpiryDiscardsStubs) {
-  TempDir dir;
-  std::unique_ptr<Tier> tier = OpenTier(dir);
-  Keyspace ks(KeyspaceOptions{4, 16});
-  ks.set_tier(tier.get());
+  Tiered t;
+  Keyspace& ks = t.ks;
+  Tier* tier = t.tier.get();
   Fill(ks, 100);
   DemoteAll(ks);
   std::vector<std::string> names = {"k1", "k2", "k3", "missing"};
