@@ -252,17 +252,10 @@ void Tier::ReaderLoop() {
 }
 
 uint64_t Tier::DiskBytes() const {
-  uint64_t sst = 0, wal = 0;
+  uint64_t sst = 0, memtables = 0;
   db_->GetIntProperty("rocksdb.total-sst-files-size", &sst);
-  db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &wal);
-  return sst + wal;
-}
-
-Status Tier::CompactAll() {
-  RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions())));
-  rocksdb::CompactRangeOptions o;
-  o.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  return FromRocks(db_->CompactRange(o, nullptr, nullptr));
+  db_->GetIntProperty("rocksdb.cur-size-all-mem-tables", &memtables);
+  return sst + memtables;
 }
 
 uint64_t Tier::BlockCacheUsage() const {

@@ -112,10 +112,8 @@ class Tier {
   void StopReaders();
 
   TierStats& stats() { return stats_; }
-  // Bytes of RocksDB's files (SSTs and log) on disk.
+  // Bytes of RocksDB's table files on disk plus its memtables (which its log holds on disk).
   uint64_t DiskBytes() const;
-  // Flushes and compacts everything (reclaims deleted values' space now; for tests and DEBUG).
-  Status CompactAll();
   // RocksDB's block cache: bytes in use, and its capacity.
   uint64_t BlockCacheUsage() const;
   uint64_t BlockCacheCapacity() const { return options_.block_cache_bytes; }
