@@ -161,9 +161,7 @@ void CmdDryRun(CommandContext& ctx) {
     return ctx.reply.Error("ERR wrong number of arguments for '" + std::string(spec->name) +
                            "' command");
   }
-  if (!spec->subcommands.empty() && line.size() > 1) {
-    if (const CommandSpec* sub = CommandTable::FindSub(*spec, line[1])) spec = sub;
-  }
+  spec = &CommandTable::Named(*spec, line);
   std::string_view object;
   switch (AclCheck(*user, *spec, line, &object)) {
     case AclDenial::kNone:

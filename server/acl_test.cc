@@ -41,9 +41,7 @@ std::string ErrorOf(std::initializer_list<std::string_view> before, std::string_
 std::string Check(const AclUser& u, std::vector<std::string_view> args) {
   const CommandSpec* spec = Table().Find(args[0]);
   EXPECT_NE(spec, nullptr) << args[0];
-  if (!spec->subcommands.empty() && args.size() > 1) {
-    if (const CommandSpec* sub = CommandTable::FindSub(*spec, args[1])) spec = sub;
-  }
+  spec = &CommandTable::Named(*spec, args);
   std::string_view object;
   switch (AclCheck(u, *spec, args, &object)) {
     case AclDenial::kNone:

@@ -148,6 +148,13 @@ class CommandTable {
   const CommandSpec* Find(std::string_view name) const;
   // The subcommand `sub` of parent, or null.
   static const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub);
+  // The spec a command line runs as: spec's subcommand named by args[1] if there is one
+  // ("client|list"), else spec itself.
+  static const CommandSpec& Named(const CommandSpec& spec, std::span<const std::string_view> args) {
+    if (spec.subcommands.empty() || args.size() < 2) return spec;
+    const CommandSpec* sub = FindSub(spec, args[1]);
+    return sub != nullptr ? *sub : spec;
+  }
   const std::vector<CommandSpec>& all() const { return commands_; }
   // Commands and subcommands are numbered 0..num_ids()-1 (CommandSpec::id).
   size_t num_ids() const { return by_id_.size(); }

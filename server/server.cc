@@ -231,19 +231,11 @@ void Server::CollectColdKeys(ClientState& client, const CommandSpec& spec,
     });
     if (!keys.empty()) keyspace_->ColdKeys(db, keys, now_ms, refs);
   };
-  std::vector<std::string_view> line;
-  auto named = [&](std::span<const std::string_view> a) -> const CommandSpec* {
-    const CommandSpec* s = commands_.Find(a[0]);
-    if (s != nullptr && !s->subcommands.empty() && a.size() > 1) {
-      const CommandSpec* sub = CommandTable::FindSub(*s, a[1]);
-      if (sub != nullptr) s = sub;
-    }
-    return s;
-  };
   if (spec.name != "exec") return collect(spec, args);
+  std::vector<std::string_view> line;
   for (const std::vector<std::string>& q : client.queued) {
     line.assign(q.begin(), q.end());
-    if (const CommandSpec* s = named(line)) collect(*s, line);
+    if (const CommandSpec* s = commands_.Find(line[0])) collect(CommandTable::Named(*s, line), line);
   }
 }
 
@@ -263,14 +255,14 @@ bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
 
 void Server::Prefetch(ClientState& client, std::span<const std::string_view> args) {
   if (tier_ == nullptr || args.empty()) return;
-  const CommandSpec* spec = commands_.Find(args[0]);
-  if (spec == nullptr || !CommandTable::ArityOk(*spec, args.size())) return;
-  if (!spec->subcommands.empty() && args.size() > 1) {
-    spec = CommandTable::FindSub(*spec, args[1]);
-    if (spec == nullptr || !CommandTable::ArityOk(*spec, args.size())) return;
+  const CommandSpec* parent = commands_.Find(args[0]);
+  if (parent == nullptr) return;
+  const CommandSpec& spec = CommandTable::Named(*parent, args);
+  if (!CommandTable::ArityOk(*parent, args.size()) || !CommandTable::ArityOk(spec, args.size())) {
+    return;  // it will fail when it runs: nothing to read for it
   }
   std::vector<engine::Keyspace::ColdRef> refs;
-  CollectColdKeys(client, *spec, args, NowMs(), &refs);
+  CollectColdKeys(client, spec, args, NowMs(), &refs);
   if (!refs.empty()) keyspace_->LoadAsync(std::move(refs), nullptr);
 }
 
