@@ -150,13 +150,21 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, const Evict
   struct Candidate {
     int db;
     Entry* e;
-    uint64_t idle;  // how good a candidate: higher goes first
+    uint64_t score;  // how good a candidate: higher goes first
+  };
+  // Best first, each entry once.
+  auto best_first = [](std::vector<Candidate>* v) {
+    std::sort(v->begin(), v->end(), [](const Candidate& a, const Candidate& b) {
+      return a.score != b.score ? a.score > b.score : a.e < b.e;
+    });
+    v->erase(std::unique(v->begin(), v->end(),
+                         [](const Candidate& a, const Candidate& b) { return a.e == b.e; }),
+             v->end());
   };
   std::vector<Candidate> hot, cold;
   std::vector<std::pair<uint64_t, std::string>> puts;
   int fruitless = 0;
   while (used_bytes() > target_bytes && fruitless < 8 && MonotonicUs() < deadline) {
-    // Sample entries (each database in proportion to its size), coldest first.
     hot.clear();
     cold.clear();
     // Candidates from a walk of the tables that resumes where the last one stopped (as a clock
@@ -183,13 +191,7 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, const Evict
       buckets += next - walk_pos_;
       walk_pos_ = next;
     }
-    auto by_idle = [](const Candidate& a, const Candidate& b) {
-      return a.idle != b.idle ? a.idle > b.idle : a.e < b.e;
-    };
-    std::sort(hot.begin(), hot.end(), by_idle);
-    hot.erase(std::unique(hot.begin(), hot.end(),
-                          [](const Candidate& a, const Candidate& b) { return a.e == b.e; }),
-              hot.end());
+    best_first(&hot);
     hot.resize(std::max<size_t>(std::min<size_t>(hot.size(), 1), hot.size() / 4));
     if (hot.empty()) {
       ++fruitless;
@@ -214,10 +216,7 @@ size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, const Evict
     if (tier_share_bytes != 0 &&
         stats_.tier_bytes.load(std::memory_order_relaxed) + adding > tier_share_bytes) {
       if (!evict) break;
-      std::sort(cold.begin(), cold.end(), by_idle);
-      cold.erase(std::unique(cold.begin(), cold.end(),
-                             [](const Candidate& a, const Candidate& b) { return a.e == b.e; }),
-                 cold.end());
+      best_first(&cold);
       uint64_t freed = 0;
       for (const Candidate& c : cold) {
         if (freed >= adding) break;
