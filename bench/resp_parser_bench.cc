@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/resp_parser.h"
+#include "server/net/resp_parser.h"
 
 namespace strata::server {
 namespace {

@@ -3,7 +3,7 @@
 # release -> build/, asan -> build-asan/ (AddressSanitizer + UndefinedBehaviorSanitizer),
 # tsan -> build-tsan/ (ThreadSanitizer; by default only the concurrency tests, which
 # `ctest -L concurrency` runs), fuzz -> build-fuzz/ (clang, ASan + UBSan, and the libFuzzer
-# targets in fuzz/: fuzz/README.md). Targets, if given, are built instead of everything.
+# targets in tests/fuzz/: tests/fuzz/README.md). Targets, if given, are built instead of everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}

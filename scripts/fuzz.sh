@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The long fuzz run: builds the fuzz flavour (scripts/build.sh fuzz: clang, ASan + UBSan,
 # libFuzzer) and runs each chosen target for N seconds, one after another, each over a fresh
-# copy of its seed corpus in build-fuzz/fuzz/long/<target>/ (fuzz/README.md).
+# copy of its seed corpus in build-fuzz/tests/fuzz/long/<target>/ (tests/fuzz/README.md).
 # Usage: scripts/fuzz.sh [--seconds N] [target...]
 #   targets: resp wal snapshot command (default: all four); N defaults to 600.
 # Stops at the first target that finds something; its input is in
-# build-fuzz/fuzz/long/<target>/artifacts/.
+# build-fuzz/tests/fuzz/long/<target>/artifacts/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=600
@@ -18,7 +18,7 @@ targets=("$@")
 binaries=()
 for t in "${targets[@]}"; do
   t=${t#fuzz_}
-  [[ -d fuzz/corpus/$t ]] || { echo "fuzz.sh: no target '$t' (resp wal snapshot command)" >&2; exit 2; }
+  [[ -d tests/fuzz/corpus/$t ]] || { echo "fuzz.sh: no target '$t' (resp wal snapshot command)" >&2; exit 2; }
   binaries+=("fuzz_$t")
 done
 scripts/install-deps.sh
@@ -26,6 +26,6 @@ scripts/build.sh fuzz "${binaries[@]}"
 for t in "${targets[@]}"; do
   t=${t#fuzz_}
   echo "=== fuzz_$t: ${seconds}s" >&2
-  fuzz/run_fuzz.sh --seconds "$seconds" "build-fuzz/fuzz/fuzz_$t" "fuzz/corpus/$t" \
-    "build-fuzz/fuzz/long/$t"
+  tests/fuzz/run_fuzz.sh --seconds "$seconds" "build-fuzz/tests/fuzz/fuzz_$t" "tests/fuzz/corpus/$t" \
+    "build-fuzz/tests/fuzz/long/$t"
 done

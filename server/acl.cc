@@ -8,7 +8,7 @@
 #include <cctype>
 
 #include "base/string_util.h"
-#include "server/command.h"
+#include "server/commands/command.h"
 
 namespace strata::server {
 namespace {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "base/string_util.h"
-#include "server/command.h"
+#include "server/commands/command.h"
 
 namespace strata::server {
 namespace {

@@ -4,9 +4,9 @@
 #include <string>
 
 #include "base/string_util.h"
-#include "server/command.h"
+#include "server/commands/command.h"
 #include "server/server.h"
-#include "server/worker.h"
+#include "server/net/worker.h"
 
 namespace strata::server {
 

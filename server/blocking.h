@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "server/client.h"
+#include "server/net/client.h"
 
 namespace strata::server {
 

@@ -1,8 +1,8 @@
 #include "server/pubsub.h"
 
 #include "base/string_util.h"
-#include "server/reply_builder.h"
-#include "server/worker.h"
+#include "server/net/reply_builder.h"
+#include "server/net/worker.h"
 
 namespace strata::server {
 namespace {

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/client.h"
+#include "server/net/client.h"
 
 namespace strata::server {
 

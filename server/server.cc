@@ -15,7 +15,7 @@
 #include "base/logging.h"
 #include "base/string_util.h"
 #include "engine/value.h"
-#include "server/worker.h"
+#include "server/net/worker.h"
 
 namespace strata::server {
 

@@ -21,13 +21,13 @@
 #include "engine/tier.h"
 #include "server/acl.h"
 #include "server/blocking.h"
-#include "server/client.h"
-#include "server/command.h"
+#include "server/net/client.h"
+#include "server/commands/command.h"
 #include "server/config.h"
 #include "server/persistence.h"
 #include "server/pubsub.h"
 #include "server/snapshots.h"
-#include "server/reply_builder.h"
+#include "server/net/reply_builder.h"
 #include "server/watches.h"
 
 namespace strata::server {

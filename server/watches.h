@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "engine/keyspace.h"
-#include "server/client.h"
+#include "server/net/client.h"
 
 namespace strata::server {
 

@@ -1,0 +1,610 @@
+// Server commands: INFO, CONFIG, COMMAND, TIME, SHUTDOWN, FUNCTION (no functions loaded).
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <thread>
+
+#include "base/clock.h"
+#include "base/string_util.h"
+#include "server/commands/command.h"
+#include "server/server.h"
+
+#ifdef STRATA_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
+#if defined(STRATA_SANITIZE) || defined(STRATA_TSAN)
+// Part of the sanitizer runtimes' public interface (GCC 12 ships no header declaring it).
+extern "C" size_t __sanitizer_get_current_allocated_bytes();
+#endif
+
+namespace strata::server {
+
+uint64_t AllocatedBytes() {
+#ifdef STRATA_JEMALLOC
+  uint64_t epoch = 1;
+  size_t sz = sizeof(epoch);
+  mallctl("epoch", &epoch, &sz, &epoch, sz);
+  size_t allocated = 0;
+  sz = sizeof(allocated);
+  if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) return allocated;
+#endif
+#if defined(STRATA_SANITIZE) || defined(STRATA_TSAN)
+  return __sanitizer_get_current_allocated_bytes();  // the sanitizer's allocator replaces malloc
+#endif
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+namespace {
+
+// ---- INFO ----
+
+std::string HumanBytes(uint64_t n) {
+  char buf[32];
+  double d = static_cast<double>(n);
+  if (n < 1024) snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(n));
+  else if (n < 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (n < 1024ULL * 1024 * 1024) snprintf(buf, sizeof(buf), "%.2fM", d / (1024 * 1024));
+  else snprintf(buf, sizeof(buf), "%.2fG", d / (1024.0 * 1024 * 1024));
+  return buf;
+}
+
+const char* AllocatorName() {
+#ifdef STRATA_SANITIZE
+  return "asan";
+#endif
+#ifdef STRATA_TSAN
+  return "tsan";
+#endif
+#ifdef STRATA_JEMALLOC
+  return "jemalloc";
+#else
+  return "libc";
+#endif
+}
+
+uint64_t RssBytes() {
+  std::ifstream f("/proc/self/statm");
+  uint64_t pages = 0, rss = 0;
+  f >> pages >> rss;
+  return rss * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+class InfoWriter {
+ public:
+  void Section(const char* name) {
+    if (!out_.empty()) out_ += "\r\n";
+    out_ += "# ";
+    out_ += name;
+    out_ += "\r\n";
+  }
+  void Field(const char* name, const std::string& value) {
+    out_ += name;
+    out_ += ':';
+    out_ += value;
+    out_ += "\r\n";
+  }
+  void Field(const char* name, int64_t v) { Field(name, std::to_string(v)); }
+  void Field(const char* name, uint64_t v) { Field(name, std::to_string(v)); }
+  void Field(const char* name, int v) { Field(name, std::to_string(v)); }
+  void Field(const char* name, const char* v) { Field(name, std::string(v)); }
+  // Lines already formatted "name:value\r\n".
+  void Raw(const std::string& lines) { out_ += lines; }
+  std::string& out() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+void InfoServer(CommandContext& ctx, InfoWriter& w) {
+  Server& s = ctx.server;
+  struct utsname u;
+  uname(&u);
+  int64_t uptime = (ctx.now_ms - s.start_time_ms()) / 1000;
+  w.Section("Server");
+  w.Field("redis_version", "7.0.15");
+  w.Field("strata_version", "0.1.0");
+  w.Field("redis_git_sha1", "00000000");
+  w.Field("redis_git_dirty", 0);
+  w.Field("redis_build_id", "0");
+  w.Field("redis_mode", "standalone");
+  w.Field("os", std::string(u.sysname) + " " + u.release + " " + u.machine);
+  w.Field("arch_bits", 64);
+  w.Field("monotonic_clock", "POSIX clock_gettime");
+  w.Field("multiplexing_api", s.io_backend_name());
+  w.Field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                             std::to_string(__GNUC_PATCHLEVEL__));
+  w.Field("process_id", static_cast<int64_t>(getpid()));
+  w.Field("run_id", s.run_id());
+  w.Field("tcp_port", s.port());
+  w.Field("server_time_usec", NowUs());
+  w.Field("uptime_in_seconds", uptime);
+  w.Field("uptime_in_days", uptime / 86400);
+  w.Field("hz", s.config().Int(Param::kHz));
+  w.Field("configured_hz", s.config().Int(Param::kHz));
+  w.Field("lru_clock", static_cast<uint64_t>(engine::AccessClockNow()));
+  w.Field("config_file", s.config().file());
+  w.Field("io_threads_active", s.num_workers() > 1 ? 1 : 0);
+  w.Field("worker_threads", s.num_workers());
+  w.Field("shards", s.keyspace().num_shards());
+}
+
+void InfoClients(CommandContext& ctx, InfoWriter& w) {
+  uint64_t max_in = 0, max_out = 0;
+  ctx.server.clients().ForEach([&](ClientState& c) {
+    max_in = std::max<uint64_t>(max_in, c.query_buffer_bytes.load());
+    max_out = std::max<uint64_t>(max_out, c.output_buffer_bytes.load());
+  });
+  w.Section("Clients");
+  w.Field("connected_clients", static_cast<uint64_t>(ctx.server.clients().size()));
+  w.Field("cluster_connections", 0);
+  w.Field("maxclients", ctx.server.config().Int(Param::kMaxclients));
+  w.Field("client_recent_max_input_buffer", max_in);
+  w.Field("client_recent_max_output_buffer", max_out);
+  w.Field("blocked_clients", static_cast<uint64_t>(ctx.server.blocking().num_blocked()));
+  w.Field("tracking_clients", 0);
+  w.Field("clients_in_timeout_table", 0);
+}
+
+void InfoMemory(CommandContext& ctx, InfoWriter& w) {
+  uint64_t used = AllocatedBytes(), rss = RssBytes();
+  uint64_t dataset = ctx.keyspace().UsedBytes();
+  w.Section("Memory");
+  w.Field("used_memory", used);
+  w.Field("used_memory_human", HumanBytes(used));
+  w.Field("used_memory_rss", rss);
+  w.Field("used_memory_rss_human", HumanBytes(rss));
+  w.Field("used_memory_dataset", dataset);
+  w.Field("used_memory_dataset_human", HumanBytes(dataset));
+  const Config& config = ctx.server.config();
+  const uint64_t maxmemory = static_cast<uint64_t>(config.Int(Param::kMaxmemory));
+  w.Field("maxmemory", maxmemory);
+  w.Field("maxmemory_human", HumanBytes(maxmemory));
+  w.Field("maxmemory_policy", config.String(Param::kMaxmemoryPolicy));
+  char ratio[32];
+  snprintf(ratio, sizeof(ratio), "%.2f", used ? static_cast<double>(rss) / used : 0.0);
+  w.Field("mem_fragmentation_ratio", ratio);
+  w.Field("mem_allocator", AllocatorName());
+}
+
+void InfoTier(CommandContext& ctx, InfoWriter& w) {
+  engine::Tier* tier = ctx.server.tier();
+  w.Section("Tier");
+  w.Field("tier_enabled", tier != nullptr ? 1 : 0);
+  if (tier == nullptr) return;
+  engine::Keyspace& ks = ctx.keyspace();
+  engine::TierStats& st = tier->stats();
+  const uint64_t reads = st.cold_reads.load(), read_us = st.cold_read_us.load();
+  w.Field("tier_keys", ks.TierKeys());
+  w.Field("tier_bytes", ks.TierBytes());
+  w.Field("tier_max_bytes", ctx.server.config().Int(Param::kTierMaxBytes));
+  w.Field("tier_disk_bytes", tier->DiskBytes());
+  w.Field("tier_demotions", st.demotions.load());
+  w.Field("tier_promotions", st.promotions.load());
+  w.Field("tier_cold_reads", reads);
+  w.Field("tier_cold_read_avg_us", reads ? read_us / reads : 0);
+  w.Field("tier_cold_read_max_us", st.cold_read_max_us.load());
+  w.Field("tier_cold_reads_in_memory", st.cold_reads_in_memory.load());
+  w.Field("tier_evictions", st.evictions.load());
+  w.Field("tier_deleted_values", st.deleted.load());
+  w.Field("tier_read_errors", st.read_errors.load());
+  w.Field("tier_block_cache_used", tier->BlockCacheUsage());
+  w.Field("tier_block_cache_size", tier->BlockCacheCapacity());
+}
+
+void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Persistence");
+  w.Field("loading", 0);
+  w.Field("async_loading", 0);
+  w.Raw(ctx.server.snapshots().Info());
+  w.Field("aof_rewrite_in_progress", 0);
+  w.Raw(ctx.server.persistence().Info());
+}
+
+void InfoStats(CommandContext& ctx, InfoWriter& w) {
+  ServerStats& st = ctx.server.stats();
+  engine::Keyspace& ks = ctx.keyspace();
+  w.Section("Stats");
+  w.Field("total_connections_received", st.connections_received.load());
+  w.Field("total_commands_processed", st.commands());
+  w.Field("instantaneous_ops_per_sec", ctx.server.ops_per_sec());
+  w.Field("total_net_input_bytes", st.net_input_bytes());
+  w.Field("total_net_output_bytes", st.net_output_bytes());
+  w.Field("rejected_connections", st.rejected_connections.load());
+  w.Field("expired_keys", ks.ExpiredKeys());
+  w.Field("evicted_keys", ks.EvictedKeys());
+  w.Field("keyspace_hits", ks.Hits());
+  w.Field("keyspace_misses", ks.Misses());
+  w.Field("pubsub_channels", static_cast<uint64_t>(ctx.server.pubsub().ActiveChannels("").size()));
+  w.Field("pubsub_patterns", static_cast<uint64_t>(ctx.server.pubsub().NumPatterns()));
+  w.Field("total_protocol_errors", st.protocol_errors.load());
+  w.Field("client_query_buffer_limit_disconnections", st.query_limit_disconnections.load());
+  w.Field("client_output_buffer_limit_disconnections", st.output_limit_disconnections.load());
+  w.Field("client_output_backpressure_pauses", st.backpressure_pauses.load());
+}
+
+void InfoReplication(CommandContext&, InfoWriter& w) {
+  w.Section("Replication");
+  w.Field("role", "master");
+  w.Field("connected_slaves", 0);
+}
+
+void InfoCpu(CommandContext&, InfoWriter& w) {
+  struct rusage self, children;
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto secs = [](const timeval& tv) {
+    char b[32];
+    snprintf(b, sizeof(b), "%ld.%06ld", static_cast<long>(tv.tv_sec), static_cast<long>(tv.tv_usec));
+    return std::string(b);
+  };
+  w.Section("CPU");
+  w.Field("used_cpu_sys", secs(self.ru_stime));
+  w.Field("used_cpu_user", secs(self.ru_utime));
+  w.Field("used_cpu_sys_children", secs(children.ru_stime));
+  w.Field("used_cpu_user_children", secs(children.ru_utime));
+}
+
+void InfoKeyspace(CommandContext& ctx, InfoWriter& w) {
+  engine::Keyspace& ks = ctx.keyspace();
+  w.Section("Keyspace");
+  for (int db = 0; db < ks.num_dbs(); ++db) {
+    uint64_t keys = 0, expires = 0;
+    for (int i = 0; i < ks.num_shards(); ++i) {
+      engine::ShardLocks l(&ks, static_cast<uint32_t>(i));
+      keys += ks.shard(i).table(db).size();
+      expires += ks.shard(i).volatile_keys(db);
+    }
+    if (keys == 0) continue;
+    std::string name = "db" + std::to_string(db);
+    w.Field(name.c_str(), "keys=" + std::to_string(keys) + ",expires=" + std::to_string(expires) +
+                              ",avg_ttl=0");
+  }
+}
+
+void CmdInfo(CommandContext& ctx) {
+  using SectionFn = void (*)(CommandContext&, InfoWriter&);
+  static const std::pair<const char*, SectionFn> kSections[] = {
+      {"server", InfoServer},           {"clients", InfoClients}, {"memory", InfoMemory},
+      {"tier", InfoTier},               {"persistence", InfoPersistence}, {"stats", InfoStats},     {"replication", InfoReplication},
+      {"cpu", InfoCpu},                 {"keyspace", InfoKeyspace},
+  };
+  std::vector<std::string> want;
+  for (size_t i = 1; i < ctx.args.size(); ++i) want.push_back(ToLower(ctx.args[i]));
+  bool all = want.empty() ||
+             std::any_of(want.begin(), want.end(), [](const std::string& s) {
+               return s == "all" || s == "default" || s == "everything";
+             });
+  InfoWriter w;
+  for (const auto& [name, fn] : kSections) {
+    if (all || std::find(want.begin(), want.end(), name) != want.end()) fn(ctx, w);
+  }
+  ctx.reply.Verbatim(w.out());
+}
+
+// ---- CONFIG ----
+
+void CmdConfig(CommandContext& ctx) {
+  const CommandSpec* sub = CommandTable::FindSub(*ctx.server.commands().Find("config"), ctx.args[1]);
+  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
+  if (!CommandTable::ArityOk(*sub, ctx.args.size())) return ReplyWrongArity(ctx);
+  std::string_view name = sub->name.substr(7);
+  Config& cfg = ctx.server.config();
+  if (name == "get") {
+    std::vector<std::pair<std::string, std::string>> found;
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      for (auto& kv : cfg.Get(ctx.args[i])) {
+        if (std::none_of(found.begin(), found.end(), [&](auto& f) { return f.first == kv.first; }))
+          found.push_back(std::move(kv));
+      }
+    }
+    ctx.reply.Map(found.size());
+    for (auto& [k, v] : found) {
+      ctx.reply.Bulk(k);
+      ctx.reply.Bulk(v);
+    }
+    return;
+  }
+  if (name == "set") {
+    if (ctx.args.size() % 2 != 0) return ReplyWrongArity(ctx);
+    // All or nothing: validate on a scratch copy first, then apply.
+    Config scratch;
+    for (auto& [k, v] : cfg.Get("*")) scratch.Set(k, v, true).PermitUnchecked();
+    for (size_t i = 2; i < ctx.args.size(); i += 2) {
+      for (size_t j = 2; j < i; j += 2) {
+        if (EqualsIgnoreCase(ctx.args[i], ctx.args[j])) {
+          return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
+                                 ToLower(ctx.args[i]) + "') - duplicate parameter");
+        }
+      }
+      Status st = scratch.Set(ctx.args[i], ctx.args[i + 1], false);
+      if (!st.ok()) return ctx.reply.Error(st);
+    }
+    for (size_t i = 2; i < ctx.args.size(); i += 2) {
+      cfg.Set(ctx.args[i], ctx.args[i + 1], false).PermitUnchecked();
+    }
+    ctx.server.ApplyConfig();
+    return ctx.reply.Ok();
+  }
+  if (name == "rewrite") {
+    Status st = cfg.Rewrite();
+    if (!st.ok()) return ctx.reply.Error(st);
+    return ctx.reply.Ok();
+  }
+  if (name == "resetstat") {
+    ctx.server.stats().Reset();
+    ctx.keyspace().ResetStats();
+    return ctx.reply.Ok();
+  }
+  if (name == "help") {
+    static constexpr std::string_view kHelp[] = {
+        "GET <pattern>", "    Return parameters matching the glob-like <pattern> and their values.",
+        "SET <directive> <value>", "    Set the configuration <directive> to <value>.",
+        "RESETSTAT", "    Reset statistics reported by the INFO command.",
+        "REWRITE", "    Rewrite the configuration file."};
+    return ReplyHelp(ctx, "CONFIG", kHelp);
+  }
+  ReplyUnknownSubcommand(ctx);
+}
+
+// ---- COMMAND ----
+
+void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
+  ReplyBuilder& r = ctx.reply;
+  r.Array(10);
+  r.Bulk(c.name);
+  r.Int(c.arity);
+  auto flags = FlagNames(c.flags);
+  r.Set(flags.size());
+  for (auto f : flags) r.Simple(f);
+  r.Int(c.first_key);
+  r.Int(c.last_key);
+  r.Int(c.key_step);
+  std::vector<std::string> cats;
+  for (const AclCategoryName& cat : AclCategoryNames()) {
+    if (c.acl_categories & cat.bit) cats.push_back("@" + std::string(cat.name));
+  }
+  r.Set(cats.size());
+  for (auto& s : cats) r.Simple(s);
+  r.Set(0);    // tips
+  r.Array(0);  // key specs
+  r.Array(c.subcommands.size());
+  for (const CommandSpec& s : c.subcommands) ReplyCommandInfo(ctx, s);
+}
+
+void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
+  ReplyBuilder& r = ctx.reply;
+  r.Bulk(c.name);
+  r.Map(c.subcommands.empty() ? 3 : 4);
+  r.Bulk("summary");
+  r.Bulk(c.summary);
+  r.Bulk("since");
+  r.Bulk("1.0.0");
+  r.Bulk("group");
+  r.Bulk(c.group);
+  if (!c.subcommands.empty()) {
+    r.Bulk("subcommands");
+    r.Map(c.subcommands.size());
+    for (const CommandSpec& s : c.subcommands) ReplyCommandDocs(ctx, s);
+  }
+}
+
+void CmdCommand(CommandContext& ctx) {
+  const CommandTable& table = ctx.server.commands();
+  if (ctx.args.size() == 1) {
+    ctx.reply.Array(table.all().size());
+    for (const CommandSpec& c : table.all()) ReplyCommandInfo(ctx, c);
+    return;
+  }
+  const CommandSpec* sub = CommandTable::FindSub(*table.Find("command"), ctx.args[1]);
+  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
+  if (!CommandTable::ArityOk(*sub, ctx.args.size())) return ReplyWrongArity(ctx);
+  std::string_view name = sub->name.substr(8);
+  if (name == "count") return ctx.reply.Int(static_cast<int64_t>(table.all().size()));
+  if (name == "list") {
+    ctx.reply.Array(table.all().size());
+    for (const CommandSpec& c : table.all()) ctx.reply.Bulk(c.name);
+    return;
+  }
+  if (name == "info") {
+    if (ctx.args.size() == 2) {
+      ctx.reply.Array(table.all().size());
+      for (const CommandSpec& c : table.all()) ReplyCommandInfo(ctx, c);
+      return;
+    }
+    ctx.reply.Array(ctx.args.size() - 2);
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      const CommandSpec* c = table.Find(ctx.args[i]);
+      c ? ReplyCommandInfo(ctx, *c) : ctx.reply.NullArray();
+    }
+    return;
+  }
+  if (name == "docs") {
+    std::vector<const CommandSpec*> list;
+    if (ctx.args.size() == 2) {
+      for (const CommandSpec& c : table.all()) list.push_back(&c);
+    } else {
+      for (size_t i = 2; i < ctx.args.size(); ++i) {
+        if (const CommandSpec* c = table.Find(ctx.args[i])) list.push_back(c);
+      }
+    }
+    ctx.reply.Map(list.size());
+    for (const CommandSpec* c : list) ReplyCommandDocs(ctx, *c);
+    return;
+  }
+  if (name == "getkeys") {
+    auto line = ctx.args.subspan(2);
+    const CommandSpec* c = table.Find(line[0]);
+    if (c == nullptr) return ctx.reply.Error("ERR Invalid command specified");
+    if (!CommandTable::ArityOk(*c, line.size())) {
+      return ctx.reply.Error("ERR Invalid number of arguments specified for command");
+    }
+    auto pos = CommandTable::KeyPositions(*c, line);
+    if (pos.empty()) return ctx.reply.Error("ERR The command has no key arguments");
+    ctx.reply.Array(pos.size());
+    for (int p : pos) ctx.reply.Bulk(line[p]);
+    return;
+  }
+  ReplyUnknownSubcommand(ctx);
+}
+
+// ---- TIME, SHUTDOWN, FUNCTION ----
+
+void CmdTime(CommandContext& ctx) {
+  int64_t us = NowUs();
+  ctx.reply.Array(2);
+  ctx.reply.Bulk(std::to_string(us / 1000000));
+  ctx.reply.Bulk(std::to_string(us % 1000000));
+}
+
+void CmdShutdown(CommandContext& ctx) {
+  Server::ShutdownSave save = Server::ShutdownSave::kDefault;
+  for (size_t i = 1; i < ctx.args.size(); ++i) {
+    std::string a = ToLower(ctx.args[i]);
+    if (a == "abort") return ctx.reply.Error("ERR No shutdown in progress.");
+    if (a == "nosave" && save != Server::ShutdownSave::kSave) {
+      save = Server::ShutdownSave::kNoSave;
+    } else if (a == "save" && save != Server::ShutdownSave::kNoSave) {
+      save = Server::ShutdownSave::kSave;
+    } else if (a != "now" && a != "force") {
+      return ctx.reply.Error(Status::Syntax());
+    }
+  }
+  // No reply on success: the connection closes as the server exits, as with Redis.
+  ctx.client.close_after_reply = true;
+  ctx.server.RequestShutdown(save);
+}
+
+// ---- DEBUG ----
+
+// DEBUG POPULATE count [prefix] [size] (as Redis: keys "prefix:N", values "value:N" cut or
+// zero-padded to size, existing keys left alone) and DEBUG SLEEP seconds.
+void CmdDebug(CommandContext& ctx) {
+  const std::string sub = ToLower(ctx.args[1]);
+  if (sub == "populate" && ctx.args.size() >= 3 && ctx.args.size() <= 5) {
+    std::optional<int64_t> count = ParseInt64(ctx.args[2]);
+    std::optional<int64_t> size = ctx.args.size() == 5 ? ParseInt64(ctx.args[4]) : 0;
+    if (!count || *count < 0 || !size || *size < 0) {
+      return ctx.reply.Error("ERR value is out of range, must be positive");
+    }
+    const std::string prefix = ctx.args.size() >= 4 ? std::string(ctx.args[3]) : "key";
+    std::string key, value;
+    for (int64_t j = 0; j < *count; ++j) {
+      key = prefix + ":" + std::to_string(j);
+      value = "value:" + std::to_string(j);
+      if (*size > 0) value.resize(static_cast<size_t>(*size), '\0');
+      auto lock = ctx.Lock(key);
+      engine::DbView db = ctx.db();
+      if (db.Peek(key) == nullptr) db.SetString(key, value, 0);
+    }
+    return ctx.reply.Ok();
+  }
+  if (sub == "sleep" && ctx.args.size() == 3) {
+    std::optional<double> secs = ParseDouble(ctx.args[2], false);
+    if (!secs || *secs < 0) return ctx.reply.Error(Status::NotFloat());
+    std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(*secs * 1e6)));
+    return ctx.reply.Ok();
+  }
+  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
+                  std::string(ctx.args[1]) + "'. Try DEBUG HELP.");
+}
+
+// ---- SAVE, BGSAVE, LASTSAVE ----
+
+// SAVE takes the snapshot on this worker's thread: its other connections wait, as all of
+// Redis's do; the other workers keep serving.
+void CmdSave(CommandContext& ctx) {
+  Status st = ctx.server.snapshots().Save("SAVE");
+  if (!st.ok()) return ctx.reply.Error("ERR " + st.message());
+  ctx.reply.Ok();
+}
+
+void CmdBgsave(CommandContext& ctx) {
+  bool schedule = false;
+  if (ctx.args.size() > 2) return ctx.reply.Error(Status::Syntax());
+  if (ctx.args.size() == 2) {
+    if (!EqualsIgnoreCase(ctx.args[1], "schedule")) return ctx.reply.Error(Status::Syntax());
+    schedule = true;
+  }
+  Snapshots& snaps = ctx.server.snapshots();
+  if (snaps.RequestBackground(schedule)) return ctx.reply.Simple("Background saving started");
+  if (schedule) return ctx.reply.Simple("Background saving scheduled");
+  ctx.reply.Error("ERR Background save already in progress");
+}
+
+void CmdLastsave(CommandContext& ctx) { ctx.reply.Int(ctx.server.snapshots().last_save_time()); }
+
+void CmdFunction(CommandContext& ctx) {
+  std::string sub = ToLower(ctx.args[1]);
+  if (sub == "list") {
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      std::string a = ToLower(ctx.args[i]);
+      if (a == "withcode") continue;
+      if (a == "libraryname" && i + 1 < ctx.args.size()) {
+        ++i;
+        continue;
+      }
+      return ctx.reply.Error("ERR Unknown argument " + std::string(ctx.args[i]));
+    }
+    return ctx.reply.Array(0);
+  }
+  if (sub == "flush") {
+    if (ctx.args.size() > 3) return ReplyWrongArity(ctx);
+    if (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "async") &&
+        !EqualsIgnoreCase(ctx.args[2], "sync")) {
+      return ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    }
+    return ctx.reply.Ok();
+  }
+  ReplyUnknownSubcommand(ctx);
+}
+
+}  // namespace
+
+std::vector<CommandSpec> ServerFamily() {
+  constexpr uint32_t kAdm = kAdmin | kNoScript | kLoading | kStale;
+  return {
+      {"info", -1, kLoading | kStale | kSentinel, 0, 0, 0, CmdInfo, "server",
+       "Get information and statistics about the server", {}, 0, kAclDangerous},
+      {"config", -2, 0, 0, 0, 0, CmdConfig, "server", "A container for server configuration commands",
+       {
+           {"config|get", -3, kAdm, 0, 0, 0, CmdConfig, "server", "Get the values of configuration parameters"},
+           {"config|set", -4, kAdm, 0, 0, 0, CmdConfig, "server", "Set configuration parameters to the given values"},
+           {"config|resetstat", 2, kAdm, 0, 0, 0, CmdConfig, "server", "Reset the stats returned by INFO"},
+           {"config|rewrite", 2, kAdm, 0, 0, 0, CmdConfig, "server", "Overwrite the configuration file"},
+           {"config|help", 2, kLoading | kStale, 0, 0, 0, CmdConfig, "server", "Show helpful text about the different subcommands"},
+       }},
+      {"command", -1, kLoading | kStale, 0, 0, 0, CmdCommand, "server",
+       "Get array of Redis command details",
+       {
+           {"command|count", 2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get total number of Redis commands", {}, 0, kAclConnection},
+           {"command|list", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get an array of Redis command names", {}, 0, kAclConnection},
+           {"command|info", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command details, or all when no argument is given.", {}, 0, kAclConnection},
+           {"command|docs", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command documentation", {}, 0, kAclConnection},
+           {"command|getkeys", -4, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Extract keys given a full Redis command", {}, 0, kAclConnection},
+       }, 0, kAclConnection},
+      {"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "server", "Return the current server time"},
+      {"debug", -2, kAdm | kNoScript | kLoading | kStale, 0, 0, 0, CmdDebug, "server",
+       "A container for debugging commands"},
+      {"save", 1, kAdm | kNoMulti, 0, 0, 0, CmdSave, "server", "Synchronously save the dataset to disk"},
+      {"bgsave", -1, kAdm, 0, 0, 0, CmdBgsave, "server", "Asynchronously save the dataset to disk"},
+      {"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, CmdLastsave, "server",
+       "Get the Unix timestamp of the last successful save to disk", {}, 0,
+       kAclAdmin | kAclDangerous},
+      {"shutdown", -1, kAdm | kSentinel | kNoMulti, 0, 0, 0, CmdShutdown, "server",
+       "Synchronously save the dataset to disk and then shut down the server"},
+      {"function", -2, 0, 0, 0, 0, CmdFunction, "scripting", "A container for function commands",
+       {
+           {"function|list", -2, kNoScript, 0, 0, 0, CmdFunction, "scripting", "List information about all the functions"},
+           {"function|flush", -2, kWrite | kNoScript, 0, 0, 0, CmdFunction, "scripting", "Deleting all functions"},
+       }, 0, 0},
+  };
+}
+
+}  // namespace strata::server

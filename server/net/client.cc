@@ -1,0 +1,75 @@
+#include "server/net/client.h"
+
+#include <sys/socket.h>
+
+namespace strata::server {
+
+void ClientRegistry::Add(ClientState* c) {
+  std::lock_guard<std::mutex> l(mu_);
+  c->id = next_id_++;
+  clients_[c->id] = c;
+}
+
+void ClientRegistry::Remove(ClientState* c) {
+  std::lock_guard<std::mutex> l(mu_);
+  clients_.erase(c->id);
+}
+
+size_t ClientRegistry::size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  size_t n = 0;
+  for (auto& [id, c] : clients_) n += !c->killed.load(std::memory_order_relaxed);
+  return n;
+}
+
+void ClientRegistry::ForEach(const std::function<void(ClientState&)>& fn) const {
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& [id, c] : clients_) {
+    if (!c->killed.load(std::memory_order_relaxed)) fn(*c);  // killed = gone, as in Redis
+  }
+}
+
+void ClientRegistry::SetName(ClientState* c, std::string name) {
+  std::lock_guard<std::mutex> l(mu_);
+  c->name = std::move(name);
+}
+
+std::string ClientRegistry::GetName(const ClientState* c) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return c->name;
+}
+
+void ClientRegistry::SetUsername(ClientState* c, std::string username) {
+  std::lock_guard<std::mutex> l(mu_);
+  c->username = std::move(username);
+}
+
+std::string ClientRegistry::InfoLine(const ClientState* c, int64_t now_ms) const {
+  std::lock_guard<std::mutex> l(mu_);
+  return ClientInfoLine(*c, now_ms);
+}
+
+void ClientRegistry::Kill(ClientState* c) {
+  // Called under mu_ by ForEach callers: the fd stays open until Remove() has run.
+  c->killed = true;
+  ::shutdown(c->fd, SHUT_RDWR);
+}
+
+std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
+  int64_t age = (now_ms - c.created_ms) / 1000;
+  int64_t idle = (now_ms - c.last_interaction_ms.load()) / 1000;
+  std::string s = "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
+                  " fd=" + std::to_string(c.fd) + " name=" + c.name +
+                  " age=" + std::to_string(age) + " idle=" + std::to_string(idle) +
+                  " flags=N db=" + std::to_string(c.db.load()) +
+                  " sub=" + std::to_string(c.channels.load()) +
+                  " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=-1 qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
+                  " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=" +
+                  std::to_string(c.output_buffer_bytes.load()) +
+                  " tot-mem=0 events=r cmd=" + c.last_command.load() + " user=" + c.username +
+                  " redir=-1 resp=" +
+                  std::to_string(c.resp.load()) + "\n";
+  return s;
+}
+
+}  // namespace strata::server

@@ -1,0 +1,130 @@
+// The io_uring IoBackend: every operation is one SQE; Wait() submits the queued SQEs and reaps
+// completions with a single io_uring_enter per loop turn. Wake() writes an eventfd that has a
+// read always posted.
+#include <liburing.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "server/net/io_backend.h"
+
+namespace strata::server {
+namespace {
+
+constexpr uint64_t kWakeTag = ~0ULL;
+
+class UringBackend final : public IoBackend {
+ public:
+  ~UringBackend() override {
+    io_uring_queue_exit(&ring_);
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+  }
+
+  bool Init(unsigned entries, std::string* why) {
+    int rc = io_uring_queue_init(entries, &ring_, 0);
+    if (rc < 0) {
+      *why = std::string("io_uring_queue_init: ") + strerror(-rc);
+      return false;
+    }
+    wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0) {
+      *why = std::string("eventfd: ") + strerror(errno);
+      return false;
+    }
+    PostWakeRead();
+    return true;
+  }
+
+  void Accept(int listen_fd, uint64_t tag) override {
+    io_uring_sqe* sqe = GetSqe();
+    io_uring_prep_accept(sqe, listen_fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    io_uring_sqe_set_data64(sqe, tag);
+  }
+
+  void Recv(int fd, char* buf, size_t len, uint64_t tag) override {
+    io_uring_sqe* sqe = GetSqe();
+    io_uring_prep_recv(sqe, fd, buf, len, 0);
+    io_uring_sqe_set_data64(sqe, tag);
+  }
+
+  void Send(int fd, const char* buf, size_t len, uint64_t tag) override {
+    io_uring_sqe* sqe = GetSqe();
+    io_uring_prep_send(sqe, fd, buf, len, MSG_NOSIGNAL);
+    io_uring_sqe_set_data64(sqe, tag);
+  }
+
+  void Forget(int) override {}
+
+  int Wait(int timeout_ms, Completion* out, int max) override {
+    io_uring_cqe* cqe = nullptr;
+    int n = Reap(out, max);
+    if (n == 0) {
+      __kernel_timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000LL};
+      int rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+      if (rc < 0 && rc != -ETIME && rc != -EINTR) return 0;
+      n = Reap(out, max);
+    } else {
+      io_uring_submit(&ring_);
+    }
+    return n;
+  }
+
+  void Wake() override {
+    uint64_t one = 1;
+    ssize_t w = ::write(wake_fd_, &one, sizeof(one));
+    (void)w;
+  }
+
+  const char* name() const override { return "io_uring"; }
+
+ private:
+  io_uring_sqe* GetSqe() {
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
+    while (sqe == nullptr) {  // submission queue full: hand the batch to the kernel
+      io_uring_submit(&ring_);
+      sqe = io_uring_get_sqe(&ring_);
+    }
+    return sqe;
+  }
+
+  void PostWakeRead() {
+    io_uring_sqe* sqe = GetSqe();
+    io_uring_prep_read(sqe, wake_fd_, &wake_buf_, sizeof(wake_buf_), 0);
+    io_uring_sqe_set_data64(sqe, kWakeTag);
+  }
+
+  int Reap(Completion* out, int max) {
+    int n = 0;
+    io_uring_cqe* cqe;
+    unsigned head, seen = 0;
+    io_uring_for_each_cqe(&ring_, head, cqe) {
+      if (n == max) break;
+      ++seen;
+      uint64_t tag = io_uring_cqe_get_data64(cqe);
+      if (tag == kWakeTag) {
+        PostWakeRead();
+        continue;
+      }
+      out[n++] = Completion{tag, cqe->res};
+    }
+    io_uring_cq_advance(&ring_, seen);
+    return n;
+  }
+
+  io_uring ring_{};
+  int wake_fd_ = -1;
+  uint64_t wake_buf_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<IoBackend> NewUringBackend(unsigned entries, std::string* why) {
+  auto b = std::make_unique<UringBackend>();
+  if (!b->Init(entries, why)) return nullptr;
+  return b;
+}
+
+}  // namespace strata::server

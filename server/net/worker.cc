@@ -1,0 +1,518 @@
+#include "server/net/worker.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "server/server.h"
+
+namespace strata::server {
+
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+constexpr int kLoopTickMs = 100;
+
+std::string SockAddrString(const sockaddr_storage& ss) {
+  char ip[INET6_ADDRSTRLEN] = "?";
+  int port = 0;
+  if (ss.ss_family == AF_INET) {
+    auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+    inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
+    port = ntohs(a->sin_port);
+  } else if (ss.ss_family == AF_INET6) {
+    auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof(ip));
+    port = ntohs(a->sin6_port);
+  }
+  return std::string(ip) + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+struct Worker::Connection {
+  ClientState state;
+  size_t slot = 0;  // index in conns_
+  // Received bytes live in rbuf[rstart, rend); the rest of rbuf is free space for recv.
+  std::string rbuf;
+  size_t rstart = 0, rend = 0;
+  RespParser parser;
+  // Replies accumulate in `pending` while `sending` is in flight; they swap when it completes.
+  std::string pending, sending;
+  size_t sent = 0;
+  ReplyBuilder reply{&pending};
+  bool recv_posted = false, send_posted = false, closing = false;
+  uint64_t hold_lsn = 0;  // nonzero: replies held until the WAL is durable up to it
+  // Back-pressure: its unsent replies passed client-output-backpressure, so neither its
+  // buffered input is run nor more is read until they drain (MaybeResume).
+  bool paused = false;
+  int64_t soft_limit_since_ms = 0;  // over its soft output limit since then; 0 = not over
+
+  explicit Connection(const ParserLimits& limits) : parser(limits) {}
+};
+
+Worker::Worker(Server* server, int index, std::unique_ptr<IoBackend> backend,
+               std::vector<int> listen_fds)
+    : server_(server),
+      index_(index),
+      backend_(std::move(backend)),
+      listen_fds_(std::move(listen_fds)) {}
+
+Worker::~Worker() {
+  Join();
+  backend_.reset();  // cancels what the kernel still holds before the buffers go away
+  for (Connection* c : conns_) {
+    server_->clients().Remove(&c->state);
+    ::close(c->state.fd);
+    delete c;
+  }
+  for (int fd : inbox_) ::close(fd);
+}
+
+void Worker::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void Worker::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::Adopt(int fd) {
+  {
+    std::lock_guard<std::mutex> l(inbox_mu_);
+    inbox_.push_back(fd);
+  }
+  backend_->Wake();
+}
+
+void Worker::Deliver(uint64_t client_id, std::string bytes) {
+  {
+    std::lock_guard<std::mutex> l(inbox_mu_);
+    mail_.push_back(Mail{client_id, std::move(bytes)});
+  }
+  has_mail_.store(true, std::memory_order_release);
+  backend_->Wake();
+}
+
+void Worker::DrainMail() {
+  if (!has_mail_.load(std::memory_order_acquire)) return;
+  mail_scratch_.clear();
+  {
+    std::lock_guard<std::mutex> l(inbox_mu_);
+    mail_scratch_.swap(mail_);
+    has_mail_.store(false, std::memory_order_relaxed);
+  }
+  for (Mail& m : mail_scratch_) {
+    auto it = by_id_.find(m.client_id);
+    if (it == by_id_.end()) continue;
+    Connection* c = it->second;
+    if (c->closing) continue;
+    if (m.bytes.empty()) {
+      if (c->state.blocked) Unblock(c);
+      continue;
+    }
+    c->pending.append(m.bytes);
+    if (OverOutputLimit(c, NowMs())) {
+      MaybeFinish(c);
+      continue;
+    }
+    if (c->hold_lsn == 0) MaybeSend(c);  // held replies go first, when the log allows
+  }
+}
+
+void Worker::Unblock(Connection* c) {
+  c->state.blocked = false;
+  server_->blocking().Unblock(&c->state);
+  redo_.ResetDependency();
+  ProcessInput(c);
+  AfterInput(c);
+}
+
+void Worker::Run() {
+  counters_ = &server_->stats().worker(index_);
+  for (size_t i = 0; i < listen_fds_.size(); ++i) {
+    backend_->Accept(listen_fds_[i], (i << 3) | kOpAccept);
+  }
+  Completion done[256];
+  int64_t last_cron = MonotonicUs();
+  while (!server_->shutting_down()) {
+    int n = backend_->Wait(kLoopTickMs, done, 256);
+    for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
+    DrainMail();
+    ReleaseHeld();
+    std::vector<int> adopted;
+    {
+      std::lock_guard<std::mutex> l(inbox_mu_);
+      adopted.swap(inbox_);
+    }
+    for (int fd : adopted) AddConnection(fd);
+    int64_t now = MonotonicUs();
+    if (now - last_cron >= kLoopTickMs * 1000) {
+      last_cron = now;
+      Cron(NowMs());
+    }
+  }
+}
+
+void Worker::OnCompletion(uint64_t tag, int result) {
+  uint64_t op = tag & 7;
+  if (op == kOpAccept) return OnAccept(tag >> 3, result);
+  auto* c = reinterpret_cast<Connection*>(tag & ~uint64_t{7});
+  if (op == kOpRecv) {
+    OnRecv(c, result);
+  } else {
+    OnSend(c, result);
+  }
+}
+
+void Worker::OnAccept(size_t listener, int result) {
+  if (result == -EMFILE || result == -ENFILE) {
+    // Out of file descriptors: accepting again at once would only fail again, in a busy loop.
+    // The next Cron tick tries again; the waiting connections stay in the listen backlog.
+    LOG_WARN("Accepting client connection: %s", strerror(-result));
+    accept_paused_.push_back(listener);
+    return;
+  }
+  backend_->Accept(listen_fds_[listener], (listener << 3) | kOpAccept);
+  if (result < 0) {
+    if (result != -EAGAIN && result != -ECONNABORTED && result != -EINTR) {
+      LOG_WARN("Accepting client connection: %s", strerror(-result));
+    }
+    return;
+  }
+  if (peers_.empty()) return AddConnection(result);
+  Worker* target = peers_[next_peer_++ % peers_.size()];
+  if (target == this) {
+    AddConnection(result);
+  } else {
+    target->Adopt(result);
+  }
+}
+
+void Worker::AddConnection(int fd) {
+  server_->stats().connections_received.fetch_add(1, std::memory_order_relaxed);
+  // A refused client gets one error line, then the socket is closed.
+  auto refuse = [&](std::string_view error) {
+    ssize_t w = ::send(fd, error.data(), error.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    ::close(fd);
+    server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+  };
+  if (server_->clients().size() >= static_cast<size_t>(server_->config().Int(Param::kMaxclients))) {
+    return refuse("-ERR max number of clients reached\r\n");
+  }
+  if (server_->RefusedByProtectedMode(fd)) return refuse(Server::ProtectedModeMessage());
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  ParserLimits limits;
+  limits.max_bulk_len = server_->config().Int(Param::kProtoMaxBulkLen);
+  auto* c = new Connection(limits);
+  c->state.fd = fd;
+  c->state.counters = counters_;
+  c->state.worker = this;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    c->state.addr = SockAddrString(ss);
+  len = sizeof(ss);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+    c->state.laddr = SockAddrString(ss);
+  c->state.created_ms = NowMs();
+  c->state.last_interaction_ms = c->state.created_ms;
+  c->state.authenticated = !server_->acl().default_requires_auth();
+  c->rbuf.resize(kReadChunk);
+  c->slot = conns_.size();
+  conns_.push_back(c);
+  server_->clients().Add(&c->state);
+  by_id_[c->state.id] = c;
+  PostRecv(c);
+}
+
+void Worker::PostRecv(Connection* c) {
+  if (c->recv_posted || c->closing || c->state.close_after_reply || c->paused) return;
+  if (c->rstart == c->rend) c->rstart = c->rend = 0;
+  // Room for the rest of a large bulk argument, but never more than what has arrived again
+  // (doubling): an announced length alone, "$500000000\r\n", does not make us allocate it.
+  size_t wanted = std::max(kReadChunk / 4,
+                           std::min(c->parser.bytes_wanted(), std::max(c->rend, kReadChunk)));
+  if (c->rbuf.size() - c->rend < wanted) {
+    // Move the unparsed bytes to the front, then grow if that is not enough room.
+    if (c->rstart > 0) {
+      std::memmove(c->rbuf.data(), c->rbuf.data() + c->rstart, c->rend - c->rstart);
+      c->rend -= c->rstart;
+      c->rstart = 0;
+    }
+    if (c->rbuf.size() - c->rend < wanted) {
+      c->rbuf.resize(std::max(c->rbuf.size() * 2, c->rend + wanted));
+    }
+  } else if (c->rend == 0 && c->rbuf.size() > 4 * kReadChunk) {
+    c->rbuf.resize(kReadChunk);  // a large request is done: give the memory back
+    c->rbuf.shrink_to_fit();
+  }
+  c->recv_posted = true;
+  backend_->Recv(c->state.fd, c->rbuf.data() + c->rend, c->rbuf.size() - c->rend,
+                 reinterpret_cast<uint64_t>(c) | kOpRecv);
+}
+
+void Worker::OnRecv(Connection* c, int result) {
+  c->recv_posted = false;
+  if (result <= 0 || c->closing) {
+    BeginClose(c);
+    return MaybeFinish(c);
+  }
+  WorkerCounters::Add(counters_->net_input_bytes, result);
+  c->rend += result;
+  redo_.ResetDependency();
+  c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
+  ProcessInput(c);
+  AfterInput(c);
+}
+
+void Worker::AfterInput(Connection* c) {
+  if (OverOutputLimit(c, NowMs())) return MaybeFinish(c);
+  if (HoldForLog(c)) return;  // ReleaseHeld() goes on from here
+  MaybeSend(c);
+  PostRecv(c);
+  MaybeFinish(c);  // last: may free c
+}
+
+bool Worker::HoldForLog(Connection* c) {
+  Persistence& log = server_->persistence();
+  if (c->pending.empty() || !log.hold_replies()) return false;
+  // The highest LSN among the records these commands wrote and the last records of the shards
+  // they read: no reply leaves before what it reports is on disk, as Redis answers only after
+  // its fsync.
+  const uint64_t need = redo_.dependency();
+  if (need <= log.durable_lsn()) return false;
+  c->hold_lsn = need;
+  held_.push_back(c);
+  // seq_cst, and read durable_lsn after it (ReleaseHeld at the end of this loop turn): either we
+  // see the writer's advance or it sees this flag and wakes us (NotifyDurable).
+  holding_.store(true, std::memory_order_seq_cst);
+  return true;
+}
+
+void Worker::NotifyDurable(uint64_t /*lsn*/) {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (holding_.load(std::memory_order_seq_cst)) backend_->Wake();
+}
+
+void Worker::ReleaseHeld() {
+  if (held_.empty()) return;
+  const uint64_t durable = server_->persistence().durable_lsn();
+  ready_.clear();
+  size_t keep = 0;
+  for (Connection* c : held_) {
+    if (c->hold_lsn <= durable) {
+      ready_.push_back(c);
+    } else {
+      held_[keep++] = c;
+    }
+  }
+  held_.resize(keep);
+  if (held_.empty()) holding_.store(false, std::memory_order_relaxed);
+  for (Connection* c : ready_) {
+    c->hold_lsn = 0;
+    MaybeSend(c);
+    PostRecv(c);
+    MaybeFinish(c);  // last: may free c
+  }
+}
+
+void Worker::ProcessInput(Connection* c) {
+  const size_t pause_at = static_cast<size_t>(server_->config().Int(Param::kClientOutputBackpressure));
+  while (c->rstart < c->rend && !c->state.close_after_reply && !c->state.blocked) {
+    if (pause_at > 0 && OutputBytes(c) > pause_at) {
+      // The client is not reading its replies: leave the rest of its input (and the socket)
+      // alone until they drain, so its memory stays bounded without disconnecting it.
+      c->paused = true;
+      server_->stats().backpressure_pauses.fetch_add(1, std::memory_order_relaxed);
+      break;
+    }
+    c->parser.set_authenticated(c->state.authenticated.load(std::memory_order_relaxed));
+    std::string_view buf(c->rbuf.data() + c->rstart, c->rend - c->rstart);
+    RespParser::State st = c->parser.Parse(buf);
+    if (st == RespParser::State::kCommand) {
+      const auto& args = c->parser.args();
+      c->reply.set_resp3(c->state.resp.load(std::memory_order_relaxed) == 3);
+      server_->Execute(c->state, std::span<const std::string_view>(args.data(), args.size()),
+                       c->reply, &redo_);
+      // A blocked command stays in the input, to run again when woken (server/blocking.h).
+      if (c->state.blocked) {
+        if (c->state.tier_waited) PrefetchAhead(c, buf.substr(c->parser.consumed()));
+        break;
+      }
+      c->rstart += c->parser.consumed();
+      continue;
+    }
+    if (st == RespParser::State::kNeedMore) {
+      c->rstart += c->parser.consumed();
+      if (c->rend - c->rstart >
+          static_cast<size_t>(server_->config().Int(Param::kClientQueryBufferLimit))) {
+        LOG_WARN("Closing client that reached max query buffer length: id=%llu addr=%s",
+                 static_cast<unsigned long long>(c->state.id), c->state.addr.c_str());
+        server_->stats().query_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+        BeginClose(c);
+      }
+      break;
+    }
+    server_->stats().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+    c->reply.Error("ERR " + c->parser.error());
+    c->state.close_after_reply = true;
+  }
+  c->state.query_buffer_bytes.store(c->rend - c->rstart, std::memory_order_relaxed);
+}
+
+void Worker::PrefetchAhead(Connection* c, std::string_view rest) {
+  // The commands pipelined behind one that waits for the tier: their cold values are read at
+  // the same time, not one wait after another. A few dozen at most; only whole commands.
+  RespParser ahead;
+  ahead.set_authenticated(c->state.authenticated.load(std::memory_order_relaxed));
+  for (int n = 0; n < 64 && !rest.empty(); ++n) {
+    if (ahead.Parse(rest) != RespParser::State::kCommand) break;
+    server_->Prefetch(c->state, ahead.args());
+    rest.remove_prefix(ahead.consumed());
+  }
+}
+
+void Worker::MaybeSend(Connection* c) {
+  if (c->send_posted || c->closing) return;
+  if (c->sending.size() == c->sent) {
+    c->sending.clear();
+    c->sent = 0;
+    if (c->pending.empty()) {
+      if (c->state.close_after_reply) BeginClose(c);
+      return;
+    }
+    c->sending.swap(c->pending);
+  }
+  c->state.output_buffer_bytes.store(OutputBytes(c), std::memory_order_relaxed);
+  c->send_posted = true;
+  backend_->Send(c->state.fd, c->sending.data() + c->sent, c->sending.size() - c->sent,
+                 reinterpret_cast<uint64_t>(c) | kOpSend);
+}
+
+void Worker::OnSend(Connection* c, int result) {
+  c->send_posted = false;
+  if (result < 0 || c->closing) {
+    BeginClose(c);
+    return MaybeFinish(c);
+  }
+  WorkerCounters::Add(counters_->net_output_bytes, result);
+  // As Redis: a client that reads its replies is not idle (`timeout`), even while paused.
+  if (result > 0) c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
+  c->sent += result;
+  if (c->sending.capacity() > 1024 * 1024 && c->sent == c->sending.size()) {
+    std::string().swap(c->sending);  // do not keep a large reply's buffer for an idle client
+    c->sent = 0;
+  }
+  MaybeSend(c);
+  if (c->paused) return MaybeResume(c);
+  MaybeFinish(c);  // last: may free c
+}
+
+size_t Worker::OutputBytes(const Connection* c) {
+  return c->sending.size() - c->sent + c->pending.size();
+}
+
+bool Worker::OverOutputLimit(Connection* c, int64_t now_ms) {
+  if (c->closing) return false;
+  const OutputBufferLimit limit = server_->config().OutputLimit(
+      c->state.subscribed() ? ClientClass::kPubSub : ClientClass::kNormal);
+  const int64_t used = static_cast<int64_t>(OutputBytes(c));
+  bool over = limit.hard > 0 && used >= limit.hard;
+  if (limit.soft > 0 && used >= limit.soft) {
+    if (c->soft_limit_since_ms == 0) c->soft_limit_since_ms = now_ms;
+    over = over || now_ms - c->soft_limit_since_ms >= limit.soft_seconds * 1000;
+  } else {
+    c->soft_limit_since_ms = 0;
+  }
+  if (!over) return false;
+  LOG_WARN("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
+           static_cast<unsigned long long>(c->state.id), c->state.addr.c_str());
+  server_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+  c->pending.clear();
+  BeginClose(c);
+  return true;
+}
+
+void Worker::MaybeResume(Connection* c) {
+  const size_t pause_at = static_cast<size_t>(server_->config().Int(Param::kClientOutputBackpressure));
+  if (!c->closing && OutputBytes(c) > pause_at / 2) return;
+  c->paused = false;
+  if (c->closing) return MaybeFinish(c);
+  redo_.ResetDependency();
+  ProcessInput(c);  // what it sent while paused, then read on
+  AfterInput(c);
+}
+
+// Starts closing: the socket is shut down so pending operations complete. The caller must end
+// with MaybeFinish(c), which frees c once nothing is pending.
+void Worker::BeginClose(Connection* c) {
+  if (c->closing) return;
+  c->closing = true;
+  ::shutdown(c->state.fd, SHUT_RDWR);  // completes the operations still pending
+}
+
+void Worker::MaybeFinish(Connection* c) {
+  if (!c->closing || c->recv_posted || c->send_posted || c->hold_lsn != 0) return;
+  server_->pubsub().RemoveClient(&c->state);
+  server_->blocking().Unblock(&c->state);
+  server_->watches().UnwatchAll(&c->state);
+  by_id_.erase(c->state.id);
+  server_->clients().Remove(&c->state);
+  backend_->Forget(c->state.fd);
+  ::close(c->state.fd);
+  Connection* last = conns_.back();
+  last->slot = c->slot;
+  conns_[c->slot] = last;
+  conns_.pop_back();
+  delete c;
+}
+
+void Worker::Cron(int64_t now_ms) {
+  for (size_t listener : accept_paused_) {
+    backend_->Accept(listen_fds_[listener], (listener << 3) | kOpAccept);
+  }
+  accept_paused_.clear();
+  // Blocked commands whose time is up run once more, to answer their time-out.
+  std::vector<Connection*> expired;
+  for (Connection* c : conns_) {
+    if (c->state.blocked && !c->state.block_forever && c->state.block_deadline_ms <= now_ms) {
+      expired.push_back(c);
+    }
+  }
+  for (Connection* c : expired) {
+    c->state.block_timed_out = true;
+    Unblock(c);
+  }
+  // A soft output limit is about time: a client that stays over it is closed even if nothing
+  // is added to its replies.
+  std::vector<Connection*> over;
+  for (Connection* c : conns_) {
+    if (c->soft_limit_since_ms != 0 && OverOutputLimit(c, now_ms)) over.push_back(c);
+  }
+  for (Connection* c : over) MaybeFinish(c);
+  int64_t timeout = server_->config().Int(Param::kTimeout);
+  if (timeout <= 0) return;
+  std::vector<Connection*> idle;
+  for (Connection* c : conns_) {
+    // Redis's `timeout` spares blocked clients and subscribers.
+    if (c->state.blocked || c->state.subscribed()) continue;
+    if (now_ms - c->state.last_interaction_ms.load(std::memory_order_relaxed) > timeout * 1000) {
+      idle.push_back(c);
+    }
+  }
+  for (Connection* c : idle) {
+    BeginClose(c);
+    MaybeFinish(c);
+  }
+}
+
+}  // namespace strata::server

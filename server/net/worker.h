@@ -1,0 +1,116 @@
+// Worker: one thread, one IoBackend event loop, and the connections it owns.
+//
+// A command runs to completion on the worker that read it. Worker 0 also accepts new
+// connections and hands them out round-robin (Adopt() + Wake()), so every worker serves a fair
+// share. Thread safety: Adopt() may be called from any thread; everything else runs on the
+// worker's own thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/redo.h"
+#include "server/net/client.h"
+#include "server/net/io_backend.h"
+#include "server/net/reply_builder.h"
+#include "server/net/resp_parser.h"
+
+namespace strata::server {
+
+class Server;
+struct WorkerCounters;
+
+class Worker {
+ public:
+  // `listen_fds`: the sockets this worker accepts on (empty for all but worker 0).
+  Worker(Server* server, int index, std::unique_ptr<IoBackend> backend,
+         std::vector<int> listen_fds);
+  ~Worker();
+
+  void Start();
+  void Join();
+  // Hands a freshly accepted socket to this worker. Thread safe.
+  void Adopt(int fd);
+  void Wake() { backend_->Wake(); }
+  // The WAL's durable LSN advanced to lsn: wakes this worker if it holds replies. Thread safe
+  // (called on the WAL writer thread).
+  void NotifyDurable(uint64_t lsn);
+  // Hands bytes (a pub/sub message) to the client with this id, to be sent after what it has
+  // pending; with no bytes, wakes the client's blocked command to run again. A client that is
+  // gone by then is skipped. Thread safe.
+  void Deliver(uint64_t client_id, std::string bytes);
+  // Set by the acceptor: where accepted sockets go.
+  void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
+
+ private:
+  struct Connection;
+  enum Op : uint64_t { kOpAccept = 1, kOpRecv = 2, kOpSend = 3 };
+
+  void Run();
+  void OnCompletion(uint64_t tag, int result);
+  void OnAccept(size_t listener, int result);
+  void OnRecv(Connection* c, int result);
+  void OnSend(Connection* c, int result);
+  void AddConnection(int fd);
+  void ProcessInput(Connection* c);
+  // Starts the tier reads of the commands in `rest` (input behind a command waiting for one).
+  void PrefetchAhead(Connection* c, std::string_view rest);
+  void PostRecv(Connection* c);
+  void MaybeSend(Connection* c);
+  void BeginClose(Connection* c);
+  void MaybeFinish(Connection* c);
+  void Cron(int64_t now_ms);
+  // appendfsync always: holds c's replies (and stops reading from it) until the log is durable
+  // up to every record c's commands may depend on. Returns whether it did.
+  bool HoldForLog(Connection* c);
+  // Sends the held replies the log has caught up with, and resumes reading those connections.
+  void ReleaseHeld();
+  // Unsent reply bytes of c.
+  static size_t OutputBytes(const Connection* c);
+  // client-output-buffer-limit: closes c (and returns true) when its unsent replies are over
+  // its class's hard limit, or over the soft limit for longer than allowed.
+  bool OverOutputLimit(Connection* c, int64_t now_ms);
+  // Back-pressure: after a send, resumes a paused client whose replies drained.
+  void MaybeResume(Connection* c);
+  // Hands out what Deliver() queued.
+  void DrainMail();
+  // Runs c's blocked command again (woken or timed out) and what follows it in c's input.
+  void Unblock(Connection* c);
+  // After commands ran for c: holds the replies for the log, or sends them and reads on.
+  void AfterInput(Connection* c);
+
+  Server* server_;
+  int index_;
+  WorkerCounters* counters_ = nullptr;  // this worker's slot in the server's stats
+  std::unique_ptr<IoBackend> backend_;
+  std::vector<int> listen_fds_;
+  std::vector<Worker*> peers_;
+  std::vector<size_t> accept_paused_;  // listeners out of fds, accepting again at the next Cron
+  size_t next_peer_ = 0;
+  std::thread thread_;
+  std::vector<Connection*> conns_;    // owned; index kept in Connection::slot
+  engine::RedoRecord redo_;           // the running command's effects, for the WAL
+  std::vector<Connection*> held_;     // connections whose replies wait for the WAL
+  std::vector<Connection*> ready_;    // ReleaseHeld's scratch
+  std::atomic<bool> holding_{false};  // !held_.empty(), for NotifyDurable
+
+  std::unordered_map<uint64_t, Connection*> by_id_;  // conns_ by client id
+
+  struct Mail {
+    uint64_t client_id;
+    std::string bytes;  // empty: wake the client's blocked command
+  };
+  std::mutex inbox_mu_;
+  std::vector<int> inbox_;     // GUARDED_BY(inbox_mu_)
+  std::vector<Mail> mail_;     // GUARDED_BY(inbox_mu_)
+  std::vector<Mail> mail_scratch_;
+  std::atomic<bool> has_mail_{false};
+};
+
+}  // namespace strata::server

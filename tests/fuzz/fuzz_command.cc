@@ -1,0 +1,464 @@
+// Fuzz target: the command layer. Decodes the input into command lines, runs them against an
+// in-process Server (never started: no sockets, threads or disk) through Server::Execute, as a
+// worker runs what a connection sends, and checks what they did.
+//
+// Input (decoded by Decode() below; past the end every byte reads as 0):
+//   command := head:u8 ...
+//     head bit 0: which of two clients sends it (WATCH, pub/sub, blocking and CLIENT KILL need
+//                 a second one); bit 4: the name in upper case.
+//     head bits 5-7 = 7: the name is raw bytes (len:u8, bytes): unknown commands;
+//     head bits 5-7 = 6: a command of the table (index:u16) with count:u8 % 16 arguments;
+//     otherwise: a command of the table (index:u16) with the arguments its arity asks for
+//                (bit 1 of head: a few more or fewer), subcommand names for containers.
+//   argument := kind:u8 ... (Arg() below): a key of a small pool (most likely at key
+//               positions), a small integer, a keyword of the dictionary, a float-like string,
+//               a member name, a value string, or raw bytes (kind % 16 = 14: len:u8 % 48,
+//               bytes; 15: len:u8, bytes).
+// At most kMaxCommands commands run per input.
+//
+// The state is fresh for every input: a new Server (appendonly no, 4 shards), its encoding
+// limits reset, two new clients. A client that QUITs or is killed is replaced by a new one, as a
+// reconnecting client would be. A client left blocked (BLPOP, ...) is woken, as a worker would
+// wake it, after each command of the other client, and timed out (block_timed_out, as the
+// worker's cron does) before its own next command and at the end.
+//
+// Checked, besides what ASan and UBSan catch:
+//   - every reply is well-formed RESP (complete values, lengths that match, no RESP3 type on a
+//     RESP2 connection);
+//   - every record a command commits to the log replays (engine::ApplyRedo) into a shadow
+//     keyspace, and at the end the shadow holds exactly what the live keyspace holds: the log
+//     says exactly what the commands did;
+//   - the live keyspace survives a snapshot round trip (fuzz_util.h) unchanged.
+//
+// Not run (dropped from the decoded sequence), because they stop, sleep, write to disk, or
+// allocate in proportion to an argument by design (as Redis does):
+//   SHUTDOWN (stops the server), SAVE and BGSAVE (write a snapshot file), DEBUG SLEEP, DEBUG
+//   POPULATE of more than kMaxPopulate keys or bytes, CONFIG REWRITE (writes the config
+//   file), and SETRANGE, SRANDMEMBER, HRANDFIELD, ZRANDMEMBER with an integer argument whose
+//   magnitude exceeds kMaxProportional (SETRANGE k 500000000 x allocates 500 MB, SRANDMEMBER k
+//   -1000000000 replies a billion members).
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/string_util.h"
+#include "engine/keyspace.h"
+#include "engine/redo.h"
+#include "engine/value.h"
+#include "tests/fuzz/fuzz_util.h"
+#include "server/net/client.h"
+#include "server/commands/command.h"
+#include "server/config.h"
+#include "server/net/io_backend.h"
+#include "server/net/reply_builder.h"
+#include "server/server.h"
+#include "server/net/worker.h"
+
+namespace {
+
+using strata::Status;
+using strata::fuzz::Die;
+using strata::fuzz::FuzzInput;
+namespace engine = strata::engine;
+namespace server = strata::server;
+
+constexpr size_t kMaxCommands = 64;
+constexpr int64_t kMaxProportional = 10000;
+constexpr int64_t kMaxPopulate = 1000;
+
+// Words commands take as options, and values that reach their special cases.
+constexpr std::string_view kWords[] = {
+    "NX", "XX", "GT", "LT", "CH", "INCR", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GET",
+    "PERSIST", "WITHSCORES", "WITHSCORE", "LIMIT", "BYSCORE", "BYLEX", "REV", "MATCH", "COUNT",
+    "TYPE", "LEFT", "RIGHT", "BEFORE", "AFTER", "RANK", "MAXLEN", "WEIGHTS", "AGGREGATE", "SUM",
+    "MIN", "MAX", "STORE", "REPLACE", "DB", "WITHVALUES", "MINMATCHLEN", "IDX", "LEN", "ASYNC",
+    "SYNC", "SCHEDULE", "NOSAVE", "SAVE", "SETNAME", "AUTH", "default", "ID", "ADDR", "LADDR",
+    "SKIPME", "yes", "no", "USER", "MAXAGE", "normal", "pubsub", "string", "list", "hash", "set",
+    "zset", "*", "k*", "?", "[a-z]*", "h*llo", "3", "2", "requirepass", "maxclients", "timeout",
+    "hz", "save", "appendfsync", "always", "everysec", "list-max-listpack-size",
+    "hash-max-listpack-entries", "hash-max-listpack-value", "set-max-intset-entries",
+    "set-max-listpack-entries", "set-max-listpack-value", "zset-max-listpack-entries",
+    "zset-max-listpack-value", "snapshot-keep", "loglevel", "proto-max-bulk-len", "POPULATE",
+    "SLEEP", "WITHCODE", "LIBRARYNAME", "FLUSH", "ENCODING", "FREQ", "IDLETIME", "REFCOUNT",
+    "USAGE", "SAMPLES", "server", "clients", "memory", "persistence", "stats", "keyspace", "all",
+    "everything", "default", "HELP", "LIST", "INFO", "DOCS", "GETKEYS", "CHANNELS", "NUMSUB",
+    "NUMPAT", "ch*", "ch1",
+};
+constexpr std::string_view kFloats[] = {
+    "1.5", "-0.5", "+inf", "-inf", "inf", "nan", "(1", "(2.5", "[a", "(a", "-", "+", "0x10",
+    "1e3", "3.0", "0", "-0", "1e308", "-1e308", "4.9e-324", "9223372036854775807",
+    "-9223372036854775808", "9223372036854775808", "18446744073709551615", "00", "+1", " 1",
+    "1 ", "0.1", "1e-5", "17179869184", "2147483648", "-2147483649", "[", "(", "[b", "(c",
+};
+constexpr std::string_view kValues[] = {
+    "", "v", "hello", "12", "-3", "3.25", "a", "b", "c", "0",
+    "a-value-longer-than-the-listpack-limit-of-64-bytes-so-that-it-converts-its-collection",
+};
+
+// STRATA_FUZZ_TRACE=1 in the environment prints every command and its reply (to see what an
+// input does: fuzz_command <file>).
+bool Trace() {
+  static const bool trace = std::getenv("STRATA_FUZZ_TRACE") != nullptr;
+  return trace;
+}
+
+// Client state that lives with a ClientState: the reply buffer and a blocked command's line.
+struct Client {
+  std::unique_ptr<server::ClientState> state;
+  std::string out;
+  server::ReplyBuilder reply{&out};
+  std::vector<std::string> blocked_line;
+};
+
+// Applies every committed record to a shadow keyspace as recovery would replay it.
+class ShadowSink final : public engine::RedoSink {
+ public:
+  explicit ShadowSink(engine::Keyspace* shadow) : shadow_(shadow) {}
+  uint64_t Commit(std::string_view record) override {
+    Status st = engine::ApplyRedo(*shadow_, record, ++lsn_);
+    if (!st.ok()) Die("a record a command committed does not replay: " + st.message());
+    return lsn_;
+  }
+  uint64_t LastLsn() const override { return lsn_; }
+
+ private:
+  engine::Keyspace* shadow_;
+  uint64_t lsn_ = 0;
+};
+
+// The length of one complete RESP value at the start of s, 0 if it is not one.
+size_t RespValue(std::string_view s, bool resp3, int depth = 0) {
+  if (s.empty() || depth > 64) return 0;
+  const size_t eol = s.find("\r\n");
+  if (eol == std::string_view::npos) return 0;
+  const std::string_view line = s.substr(1, eol - 1);
+  const size_t head = eol + 2;
+  auto count = [&](int64_t* n) {
+    std::optional<int64_t> v = strata::ParseInt64(line);
+    if (!v || *v < -1) return false;
+    *n = *v;
+    return true;
+  };
+  auto aggregate = [&](int64_t n) -> size_t {
+    size_t at = head;
+    for (int64_t i = 0; i < n; ++i) {
+      const size_t len = RespValue(s.substr(at), resp3, depth + 1);
+      if (len == 0) return 0;
+      at += len;
+    }
+    return at;
+  };
+  int64_t n = 0;
+  switch (s[0]) {
+    case '+':
+    case '-':
+      return line.find('\r') == std::string_view::npos ? head : 0;
+    case ':':
+      return strata::ParseInt64(line) ? head : 0;
+    case '$':
+      if (!count(&n)) return 0;
+      if (n == -1) return head;
+      if (s.size() < head + n + 2 || s.substr(head + n, 2) != "\r\n") return 0;
+      return head + n + 2;
+    case '*':
+      if (!count(&n)) return 0;
+      return n == -1 ? head : aggregate(n);
+    default:
+      break;
+  }
+  if (!resp3) return 0;
+  switch (s[0]) {
+    case '_':
+      return line.empty() ? head : 0;
+    case ',':
+    case '(':
+      return line.empty() ? 0 : head;
+    case '#':
+      return line == "t" || line == "f" ? head : 0;
+    case '!':
+    case '=':
+      if (!count(&n) || n < 0) return 0;
+      if (s.size() < head + n + 2 || s.substr(head + n, 2) != "\r\n") return 0;
+      return head + n + 2;
+    case '%':
+    case '|':
+      if (!count(&n) || n < 0) return 0;
+      return aggregate(2 * n);
+    case '~':
+    case '>':
+      if (!count(&n) || n < 0) return 0;
+      return aggregate(n);
+    default:
+      return 0;
+  }
+}
+
+void CheckReplies(const std::string& out, bool resp3, const std::vector<std::string>& line) {
+  std::string_view rest(out);
+  while (!rest.empty()) {
+    const size_t len = RespValue(rest, resp3);
+    if (len == 0) {
+      std::string cmd;
+      for (const std::string& a : line) cmd += "'" + a.substr(0, 40) + "' ";
+      Die("malformed reply to " + cmd + ": '" + std::string(rest.substr(0, 200)) + "'");
+    }
+    rest.remove_prefix(len);
+  }
+}
+
+class Harness {
+ public:
+  Harness() {
+    auto config = std::make_unique<server::Config>();
+    for (auto [name, value] : {std::pair{"shards", "4"}, {"appendonly", "no"}, {"save", ""},
+                               {"snapshot-wal-bytes", "0"}}) {
+      Status st = config->Set(name, value, /*startup=*/true);
+      if (!st.ok()) Die("config " + std::string(name) + ": " + st.message());
+    }
+    server_ = std::make_unique<server::Server>(std::move(config));
+    server_->ApplyConfig();  // the encoding limits are process-wide: undo the last input's
+    server_->stats().InitWorkers(1);
+    engine::KeyspaceOptions options;
+    options.shards = server_->keyspace().num_shards();
+    options.databases = server_->keyspace().num_dbs();
+    shadow_ = std::make_unique<engine::Keyspace>(options);
+    sink_ = std::make_unique<ShadowSink>(shadow_.get());
+    server_->keyspace().set_redo_sink(sink_.get());
+    // Never started: Deliver() (pub/sub messages, wake-ups) only queues mail for it.
+    worker_ = std::make_unique<server::Worker>(server_.get(), 0, server::NewEpollBackend(),
+                                               std::vector<int>{});
+    for (auto& c : clients_) Connect(&c);
+  }
+
+  ~Harness() {
+    for (auto& c : clients_) Disconnect(&c);
+  }
+
+  void Run(size_t who, std::vector<std::string> line) {
+    Client& c = clients_[who];
+    if (c.state->blocked) TimeOut(&c);
+    Execute(&c, line);
+    if (c.state->blocked) c.blocked_line = std::move(line);
+    if (c.state->close_after_reply || c.state->killed) Reconnect(&c);
+    Client& other = clients_[1 - who];
+    if (other.state->blocked) Wake(&other);
+    if (other.state->killed) Reconnect(&other);
+  }
+
+  void Finish() {
+    for (auto& c : clients_) {
+      if (c.state->blocked) TimeOut(&c);
+    }
+    std::vector<strata::fuzz::DumpEntry> live, replayed;
+    Status st = strata::fuzz::Dump(server_->keyspace(), &live);
+    if (!st.ok()) Die("dumping the live keyspace: " + st.message());
+    st = strata::fuzz::Dump(*shadow_, &replayed);
+    if (!st.ok()) Die("dumping the replayed keyspace: " + st.message());
+    const std::string diff = strata::fuzz::FirstDifference(live, replayed);
+    if (!diff.empty()) Die("the log replays to another keyspace (live first): " + diff);
+    strata::fuzz::CheckSnapshotRoundTrip(server_->keyspace(), "the live keyspace");
+  }
+
+  const server::CommandTable& commands() const { return server_->commands(); }
+
+ private:
+  void Connect(Client* c) {
+    c->state = std::make_unique<server::ClientState>();
+    server::ClientState& s = *c->state;
+    s.counters = &server_->stats().worker(0);
+    s.worker = worker_.get();
+    s.addr = "127.0.0.1:" + std::to_string(40000 + next_port_++);
+    s.laddr = "127.0.0.1:6379";
+    s.created_ms = strata::NowMs();
+    s.last_interaction_ms = s.created_ms;
+    s.authenticated = server_->config().String(server::Param::kRequirepass).empty();
+    server_->clients().Add(&s);
+    c->out.clear();
+    c->blocked_line.clear();
+  }
+
+  // What Worker::MaybeFinish does when a connection closes.
+  void Disconnect(Client* c) {
+    server::ClientState* s = c->state.get();
+    server_->pubsub().RemoveClient(s);
+    server_->blocking().Unblock(s);
+    server_->watches().UnwatchAll(s);
+    server_->clients().Remove(s);
+    c->state.reset();
+  }
+
+  void Reconnect(Client* c) {
+    Disconnect(c);
+    Connect(c);
+  }
+
+  void Execute(Client* c, const std::vector<std::string>& line) {
+    std::vector<std::string_view> args(line.begin(), line.end());
+    const bool resp3 = c->state->resp.load() == 3;
+    c->reply.set_resp3(resp3);
+    redo_.ResetDependency();
+    server_->Execute(*c->state, std::span<const std::string_view>(args), c->reply, &redo_);
+    if (Trace()) {
+      std::fprintf(stderr, "client %llu:", static_cast<unsigned long long>(c->state->id));
+      for (const std::string& a : line) std::fprintf(stderr, " '%s'", a.c_str());
+      std::fprintf(stderr, "\n  -> %s\n", c->out.substr(0, 300).c_str());
+    }
+    if (!redo_.empty()) Die("a command left effects in its redo record uncommitted");
+    // HELLO may switch protocols in its own reply: RESP3 types are allowed if either side is 3.
+    CheckReplies(c->out, resp3 || c->state->resp.load() == 3, line);
+    c->out.clear();
+  }
+
+  // Worker::Unblock: the blocked command runs again, woken by a key it waits on (or not).
+  void Wake(Client* c) {
+    c->state->blocked = false;
+    server_->blocking().Unblock(c->state.get());
+    std::vector<std::string> line = std::move(c->blocked_line);
+    c->blocked_line.clear();
+    Execute(c, line);
+    if (c->state->blocked) c->blocked_line = std::move(line);
+  }
+
+  // Worker::Cron for a blocked client whose time is up.
+  void TimeOut(Client* c) {
+    c->state->block_timed_out = true;
+    Wake(c);
+    if (c->state->blocked) Die("a blocked command blocked again after its time-out");
+  }
+
+  std::unique_ptr<server::Server> server_;
+  std::unique_ptr<engine::Keyspace> shadow_;
+  std::unique_ptr<ShadowSink> sink_;
+  std::unique_ptr<server::Worker> worker_;
+  engine::RedoRecord redo_;  // the worker's, reused across commands
+  Client clients_[2];
+  int next_port_ = 0;
+};
+
+bool IsKeyPosition(const server::CommandSpec& spec, size_t i, size_t argc) {
+  if (spec.first_key <= 0 || i < static_cast<size_t>(spec.first_key)) return false;
+  const int64_t last = spec.last_key < 0 ? static_cast<int64_t>(argc) + spec.last_key
+                                         : spec.last_key;
+  if (static_cast<int64_t>(i) > last) return false;
+  const int step = spec.key_step > 0 ? spec.key_step : 1;
+  return (i - spec.first_key) % step == 0;
+}
+
+std::string Key(FuzzInput& in) {
+  static constexpr std::string_view kKeys[] = {"k0", "k1", "k2", "{k}3"};
+  return std::string(kKeys[in.Byte() % 4]);
+}
+
+std::string Arg(FuzzInput& in, bool key_position) {
+  const uint8_t kind = in.Byte();
+  if (key_position && kind < 224) return Key(in);
+  switch (kind % 16) {
+    case 0:
+    case 1:
+    case 2:
+      return Key(in);
+    case 3:
+    case 4:
+    case 5:
+      return std::to_string(static_cast<int>(in.Byte()) - 8);
+    case 6:
+      return std::to_string(static_cast<int>(in.U16()) - 1000);
+    case 7:
+    case 8:
+    case 9:
+      return std::string(kWords[in.Byte() % std::size(kWords)]);
+    case 10:
+      return std::string(kFloats[in.Byte() % std::size(kFloats)]);
+    case 11:
+    case 12:
+      return "m" + std::to_string(in.Byte() % 8);
+    case 13:
+      return std::string(kValues[in.Byte() % std::size(kValues)]);
+    case 14:
+      return std::string(in.Bytes(in.Byte() % 48));
+    default:
+      return std::string(in.Bytes(in.Byte()));
+  }
+}
+
+std::vector<std::string> Decode(FuzzInput& in, const server::CommandTable& table) {
+  const auto& all = table.all();
+  const uint8_t head = in.Byte();
+  const uint8_t mode = head >> 5;
+  std::vector<std::string> line;
+  if (mode == 7) {
+    line.emplace_back(in.Bytes(in.Byte() % 32));
+    const size_t n = in.Byte() % 8;
+    for (size_t i = 0; i < n; ++i) line.push_back(Arg(in, false));
+    return line;
+  }
+  const server::CommandSpec& spec = all[in.U16() % all.size()];
+  line.emplace_back(spec.name);
+  const server::CommandSpec* shape = &spec;
+  if (!spec.subcommands.empty() && in.Byte() % 8 != 0) {
+    shape = &spec.subcommands[in.Byte() % spec.subcommands.size()];
+    const std::string_view full = shape->name;
+    line.emplace_back(full.substr(full.find('|') + 1));
+  }
+  size_t argc;
+  if (mode == 6) {
+    argc = line.size() + in.Byte() % 16;
+  } else {
+    argc = shape->arity > 0 ? static_cast<size_t>(shape->arity)
+                            : static_cast<size_t>(-shape->arity) + in.Byte() % 6;
+    if (head & 2) argc = argc + in.Byte() % 3 > 1 ? argc + in.Byte() % 3 - 1 : 1;
+  }
+  for (size_t i = line.size(); i < argc; ++i) {
+    line.push_back(Arg(in, IsKeyPosition(*shape, i, argc)));
+  }
+  if (head & 0x10) {
+    for (char& ch : line[0]) ch = (ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 32) : ch;
+  }
+  return line;
+}
+
+bool BigInteger(std::string_view arg, int64_t limit) {
+  std::optional<int64_t> v = strata::ParseInt64(arg);
+  return v && (*v > limit || *v < -limit);
+}
+
+// The commands this harness does not run (see the top of the file).
+bool Excluded(const std::vector<std::string>& line) {
+  const std::string name = strata::ToLower(line[0]);
+  if (name == "shutdown" || name == "save" || name == "bgsave") return true;
+  const std::string sub = line.size() > 1 ? strata::ToLower(line[1]) : "";
+  if (name == "config" && sub == "rewrite") return true;
+  if (name == "debug" && sub != "populate") return true;
+  if (name == "debug" || name == "setrange" || name == "srandmember" || name == "hrandfield" ||
+      name == "zrandmember") {
+    const int64_t limit = name == "debug" ? kMaxPopulate : kMaxProportional;
+    for (size_t i = 1; i < line.size(); ++i) {
+      if (BigInteger(line[i], limit)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  FuzzInput in(data, size);
+  Harness harness;
+  for (size_t n = 0; n < kMaxCommands && !in.empty();) {
+    const size_t who = in.remaining() > 0 ? (data[size - in.remaining()] & 1) : 0;
+    std::vector<std::string> line = Decode(in, harness.commands());
+    if (line.empty() || Excluded(line)) continue;
+    harness.Run(who, std::move(line));
+    ++n;
+  }
+  harness.Finish();
+  return 0;
+}
