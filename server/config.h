@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "server/net/limits.h"
 
 namespace strata::server {
 
@@ -70,14 +71,6 @@ enum class Param : int {
 
 // The client classes of client-output-buffer-limit, in Redis's order.
 enum class ClientClass : int { kNormal, kReplica, kPubSub, kCount };
-
-// One class's client-output-buffer-limit: a client whose unsent replies reach `hard` bytes, or
-// stay above `soft` bytes for `soft_seconds`, is disconnected. 0 = no limit.
-struct OutputBufferLimit {
-  int64_t hard = 0;
-  int64_t soft = 0;
-  int64_t soft_seconds = 0;
-};
 
 class Config {
  public:

@@ -1,5 +1,9 @@
 // Server: owns the keyspace, the configuration, the command table, the client registry, the
-// worker threads and the housekeeping (cron) thread, and runs a command for a client.
+// worker threads and the housekeeping (cron) thread, and runs a command for a client: it is the
+// Service the network layer's workers hand parsed commands to (server/net/service.h).
+//
+// Its members are spread by subject: server.cc (lifetime, start-up, configuration), dispatch.cc
+// (Execute and the checks before a handler, the Service interface), cron.cc (housekeeping).
 //
 // Lifetime: main() builds one Server, calls Start(), then Wait() until a shutdown is requested
 // (SIGTERM, SIGINT, SHUTDOWN). Every accessor is safe from any thread.
@@ -24,6 +28,8 @@
 #include "server/net/client.h"
 #include "server/commands/command.h"
 #include "server/config.h"
+#include "server/net/service.h"
+#include "server/net/stats.h"
 #include "server/persistence.h"
 #include "server/pubsub.h"
 #include "server/snapshots.h"
@@ -38,46 +44,10 @@ class Worker;
 // sanitizer's or glibc's figure in other builds): INFO's used_memory.
 uint64_t AllocatedBytes();
 
-// Counters bumped on every command or read/write: one cache line per worker, written only by
-// that worker (a plain load+store, no contended read-modify-write on the hot path) and summed
-// when INFO reads them.
-struct alignas(64) WorkerCounters {
-  std::atomic<uint64_t> commands{0};
-  std::atomic<uint64_t> net_input_bytes{0};
-  std::atomic<uint64_t> net_output_bytes{0};
-  // REQUIRES: called only by the owning worker.
-  static void Add(std::atomic<uint64_t>& c, uint64_t n) {
-    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-  }
-};
-
-struct ServerStats {
-  std::atomic<uint64_t> connections_received{0};
-  std::atomic<uint64_t> rejected_connections{0};
-  std::atomic<uint64_t> protocol_errors{0};
-  std::atomic<uint64_t> output_limit_disconnections{0};  // client-output-buffer-limit
-  std::atomic<uint64_t> query_limit_disconnections{0};   // client-query-buffer-limit
-  std::atomic<uint64_t> backpressure_pauses{0};          // client-output-backpressure
-
-  void InitWorkers(int n);  // before the workers start
-  WorkerCounters& worker(int i) { return workers_[i]; }
-  uint64_t commands() const { return Sum(&WorkerCounters::commands) - base_commands_; }
-  uint64_t net_input_bytes() const { return Sum(&WorkerCounters::net_input_bytes) - base_in_; }
-  uint64_t net_output_bytes() const { return Sum(&WorkerCounters::net_output_bytes) - base_out_; }
-  // CONFIG RESETSTAT: zeroes the global counters and rebases the per-worker sums.
-  void Reset();
-
- private:
-  uint64_t Sum(std::atomic<uint64_t> WorkerCounters::*field) const;
-  std::unique_ptr<WorkerCounters[]> workers_;
-  int num_workers_ = 0;
-  std::atomic<uint64_t> base_commands_{0}, base_in_{0}, base_out_{0};
-};
-
-class Server {
+class Server final : public Service {
  public:
   explicit Server(std::unique_ptr<Config> config);
-  ~Server();
+  ~Server() override;
 
   // Binds the listening sockets and starts the workers and the cron thread.
   Status Start();
@@ -90,7 +60,7 @@ class Server {
   void RequestShutdown(ShutdownSave save = ShutdownSave::kDefault);
   // Async-signal-safe variant: only sets the flag, which Wait() polls.
   void RequestShutdownFromSignal() { shutdown_.store(true); }
-  bool shutting_down() const { return shutdown_.load(std::memory_order_relaxed); }
+  bool shutting_down() const override { return shutdown_.load(std::memory_order_relaxed); }
 
   // Runs one command line for a client, replying through `reply`. `redo`: the calling worker's
   // record for the command's effects (see engine/redo.h), used when the WAL is on.
@@ -98,7 +68,7 @@ class Server {
                engine::RedoRecord* redo);
   // A command waiting in a client's input behind one that waits for the tier: starts reading
   // the values it will need from the tier now (they are promoted; nothing waits for them).
-  void Prefetch(ClientState& client, std::span<const std::string_view> args);
+  void Prefetch(ClientState& client, std::span<const std::string_view> args) override;
   // Applies settings CONFIG SET may have changed that live outside Config (appendfsync,
   // requirepass on the default user).
   void ApplyConfig();
@@ -116,7 +86,7 @@ class Server {
   engine::Keyspace& keyspace() { return *keyspace_; }
   const CommandTable& commands() const { return commands_; }
   Acl& acl() { return acl_; }
-  ClientRegistry& clients() { return clients_; }
+  ClientRegistry& clients() override { return clients_; }
   PubSub& pubsub() { return pubsub_; }
   Blocking& blocking() { return blocking_; }
   Watches& watches() { return watches_; }
@@ -124,7 +94,7 @@ class Server {
   Snapshots& snapshots() { return *snapshots_; }
   // The overflow tier, or null when tier-dir is not set.
   engine::Tier* tier() { return tier_.get(); }
-  ServerStats& stats() { return stats_; }
+  ServerStats& stats() override { return stats_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int num_workers() const { return static_cast<int>(workers_.size()); }
   int port() const { return port_; }
@@ -135,6 +105,20 @@ class Server {
   int64_t ops_per_sec() const { return ops_per_sec_.load(std::memory_order_relaxed); }
 
  private:
+  // Service (server/net/service.h), in dispatch.cc.
+  std::unique_ptr<WorkerContext> NewWorkerContext() override;
+  ConnectionLimits limits() const override;
+  OutputBufferLimit OutputLimit(bool pubsub) const override;
+  std::string_view Refusal(int fd) override;
+  void OnConnect(ClientState& client) override;
+  void OnDisconnect(ClientState& client) override;
+  void BeginInput(WorkerContext& ctx) override;
+  void Execute(WorkerContext& ctx, ClientState& client, std::span<const std::string_view> args,
+               ReplyBuilder& reply) override;
+  void Unblocked(ClientState& client) override;
+  uint64_t ReplyHold(WorkerContext& ctx) override;
+  uint64_t durable_lsn() const override;
+
   void CronLoop();
   // Opens the overflow tier when tier-dir is set (before recovery, which may read it).
   Status OpenTier();
@@ -159,7 +143,6 @@ class Server {
   bool SnapshotsOn() const;
   // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
   void OnDurable(uint64_t lsn);
-  Status OpenListeners(std::vector<int>* fds);
   // Replies `error` for a command refused before it ran, as Redis's rejectCommand: inside MULTI
   // the transaction is flagged; a refused EXEC discards it and answers EXECABORT.
   void Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,

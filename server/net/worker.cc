@@ -10,7 +10,6 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
-#include "server/server.h"
 
 namespace strata::server {
 
@@ -57,18 +56,19 @@ struct Worker::Connection {
   explicit Connection(const ParserLimits& limits) : parser(limits) {}
 };
 
-Worker::Worker(Server* server, int index, std::unique_ptr<IoBackend> backend,
+Worker::Worker(Service* service, int index, std::unique_ptr<IoBackend> backend,
                std::vector<int> listen_fds)
-    : server_(server),
+    : service_(service),
       index_(index),
       backend_(std::move(backend)),
-      listen_fds_(std::move(listen_fds)) {}
+      listen_fds_(std::move(listen_fds)),
+      context_(service->NewWorkerContext()) {}
 
 Worker::~Worker() {
   Join();
   backend_.reset();  // cancels what the kernel still holds before the buffers go away
   for (Connection* c : conns_) {
-    server_->clients().Remove(&c->state);
+    service_->clients().Remove(&c->state);
     ::close(c->state.fd);
     delete c;
   }
@@ -128,20 +128,20 @@ void Worker::DrainMail() {
 
 void Worker::Unblock(Connection* c) {
   c->state.blocked = false;
-  server_->blocking().Unblock(&c->state);
-  redo_.ResetDependency();
+  service_->Unblocked(c->state);
+  service_->BeginInput(*context_);
   ProcessInput(c);
   AfterInput(c);
 }
 
 void Worker::Run() {
-  counters_ = &server_->stats().worker(index_);
+  counters_ = &service_->stats().worker(index_);
   for (size_t i = 0; i < listen_fds_.size(); ++i) {
     backend_->Accept(listen_fds_[i], (i << 3) | kOpAccept);
   }
   Completion done[256];
   int64_t last_cron = MonotonicUs();
-  while (!server_->shutting_down()) {
+  while (!service_->shutting_down()) {
     int n = backend_->Wait(kLoopTickMs, done, 256);
     for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
     DrainMail();
@@ -196,22 +196,19 @@ void Worker::OnAccept(size_t listener, int result) {
 }
 
 void Worker::AddConnection(int fd) {
-  server_->stats().connections_received.fetch_add(1, std::memory_order_relaxed);
+  service_->stats().connections_received.fetch_add(1, std::memory_order_relaxed);
   // A refused client gets one error line, then the socket is closed.
   auto refuse = [&](std::string_view error) {
     ssize_t w = ::send(fd, error.data(), error.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)w;
     ::close(fd);
-    server_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
+    service_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
   };
-  if (server_->clients().size() >= static_cast<size_t>(server_->config().Int(Param::kMaxclients))) {
-    return refuse("-ERR max number of clients reached\r\n");
-  }
-  if (server_->RefusedByProtectedMode(fd)) return refuse(Server::ProtectedModeMessage());
+  if (std::string_view refusal = service_->Refusal(fd); !refusal.empty()) return refuse(refusal);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   ParserLimits limits;
-  limits.max_bulk_len = server_->config().Int(Param::kProtoMaxBulkLen);
+  limits.max_bulk_len = service_->limits().max_bulk_len;
   auto* c = new Connection(limits);
   c->state.fd = fd;
   c->state.counters = counters_;
@@ -225,11 +222,11 @@ void Worker::AddConnection(int fd) {
     c->state.laddr = SockAddrString(ss);
   c->state.created_ms = NowMs();
   c->state.last_interaction_ms = c->state.created_ms;
-  c->state.authenticated = !server_->acl().default_requires_auth();
+  service_->OnConnect(c->state);
   c->rbuf.resize(kReadChunk);
   c->slot = conns_.size();
   conns_.push_back(c);
-  server_->clients().Add(&c->state);
+  service_->clients().Add(&c->state);
   by_id_[c->state.id] = c;
   PostRecv(c);
 }
@@ -268,7 +265,7 @@ void Worker::OnRecv(Connection* c, int result) {
   }
   WorkerCounters::Add(counters_->net_input_bytes, result);
   c->rend += result;
-  redo_.ResetDependency();
+  service_->BeginInput(*context_);
   c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
   ProcessInput(c);
   AfterInput(c);
@@ -283,13 +280,10 @@ void Worker::AfterInput(Connection* c) {
 }
 
 bool Worker::HoldForLog(Connection* c) {
-  Persistence& log = server_->persistence();
-  if (c->pending.empty() || !log.hold_replies()) return false;
-  // The highest LSN among the records these commands wrote and the last records of the shards
-  // they read: no reply leaves before what it reports is on disk, as Redis answers only after
-  // its fsync.
-  const uint64_t need = redo_.dependency();
-  if (need <= log.durable_lsn()) return false;
+  if (c->pending.empty()) return false;
+  // No reply leaves before what it reports is on disk, as Redis answers only after its fsync.
+  const uint64_t need = service_->ReplyHold(*context_);
+  if (need == 0) return false;
   c->hold_lsn = need;
   held_.push_back(c);
   // seq_cst, and read durable_lsn after it (ReleaseHeld at the end of this loop turn): either we
@@ -305,7 +299,7 @@ void Worker::NotifyDurable(uint64_t /*lsn*/) {
 
 void Worker::ReleaseHeld() {
   if (held_.empty()) return;
-  const uint64_t durable = server_->persistence().durable_lsn();
+  const uint64_t durable = service_->durable_lsn();
   ready_.clear();
   size_t keep = 0;
   for (Connection* c : held_) {
@@ -326,13 +320,14 @@ void Worker::ReleaseHeld() {
 }
 
 void Worker::ProcessInput(Connection* c) {
-  const size_t pause_at = static_cast<size_t>(server_->config().Int(Param::kClientOutputBackpressure));
+  const ConnectionLimits limits = service_->limits();
+  const size_t pause_at = static_cast<size_t>(limits.output_backpressure);
   while (c->rstart < c->rend && !c->state.close_after_reply && !c->state.blocked) {
     if (pause_at > 0 && OutputBytes(c) > pause_at) {
       // The client is not reading its replies: leave the rest of its input (and the socket)
       // alone until they drain, so its memory stays bounded without disconnecting it.
       c->paused = true;
-      server_->stats().backpressure_pauses.fetch_add(1, std::memory_order_relaxed);
+      service_->stats().backpressure_pauses.fetch_add(1, std::memory_order_relaxed);
       break;
     }
     c->parser.set_authenticated(c->state.authenticated.load(std::memory_order_relaxed));
@@ -341,8 +336,8 @@ void Worker::ProcessInput(Connection* c) {
     if (st == RespParser::State::kCommand) {
       const auto& args = c->parser.args();
       c->reply.set_resp3(c->state.resp.load(std::memory_order_relaxed) == 3);
-      server_->Execute(c->state, std::span<const std::string_view>(args.data(), args.size()),
-                       c->reply, &redo_);
+      service_->Execute(*context_, c->state,
+                        std::span<const std::string_view>(args.data(), args.size()), c->reply);
       // A blocked command stays in the input, to run again when woken (server/blocking.h).
       if (c->state.blocked) {
         if (c->state.tier_waited) PrefetchAhead(c, buf.substr(c->parser.consumed()));
@@ -353,16 +348,15 @@ void Worker::ProcessInput(Connection* c) {
     }
     if (st == RespParser::State::kNeedMore) {
       c->rstart += c->parser.consumed();
-      if (c->rend - c->rstart >
-          static_cast<size_t>(server_->config().Int(Param::kClientQueryBufferLimit))) {
+      if (c->rend - c->rstart > static_cast<size_t>(limits.query_buffer_limit)) {
         LOG_WARN("Closing client that reached max query buffer length: id=%llu addr=%s",
                  static_cast<unsigned long long>(c->state.id), c->state.addr.c_str());
-        server_->stats().query_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+        service_->stats().query_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
         BeginClose(c);
       }
       break;
     }
-    server_->stats().protocol_errors.fetch_add(1, std::memory_order_relaxed);
+    service_->stats().protocol_errors.fetch_add(1, std::memory_order_relaxed);
     c->reply.Error("ERR " + c->parser.error());
     c->state.close_after_reply = true;
   }
@@ -376,7 +370,7 @@ void Worker::PrefetchAhead(Connection* c, std::string_view rest) {
   ahead.set_authenticated(c->state.authenticated.load(std::memory_order_relaxed));
   for (int n = 0; n < 64 && !rest.empty(); ++n) {
     if (ahead.Parse(rest) != RespParser::State::kCommand) break;
-    server_->Prefetch(c->state, ahead.args());
+    service_->Prefetch(c->state, ahead.args());
     rest.remove_prefix(ahead.consumed());
   }
 }
@@ -423,8 +417,7 @@ size_t Worker::OutputBytes(const Connection* c) {
 
 bool Worker::OverOutputLimit(Connection* c, int64_t now_ms) {
   if (c->closing) return false;
-  const OutputBufferLimit limit = server_->config().OutputLimit(
-      c->state.subscribed() ? ClientClass::kPubSub : ClientClass::kNormal);
+  const OutputBufferLimit limit = service_->OutputLimit(c->state.subscribed());
   const int64_t used = static_cast<int64_t>(OutputBytes(c));
   bool over = limit.hard > 0 && used >= limit.hard;
   if (limit.soft > 0 && used >= limit.soft) {
@@ -436,18 +429,18 @@ bool Worker::OverOutputLimit(Connection* c, int64_t now_ms) {
   if (!over) return false;
   LOG_WARN("Client id=%llu addr=%s closed for overcoming of output buffer limits.",
            static_cast<unsigned long long>(c->state.id), c->state.addr.c_str());
-  server_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
+  service_->stats().output_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
   c->pending.clear();
   BeginClose(c);
   return true;
 }
 
 void Worker::MaybeResume(Connection* c) {
-  const size_t pause_at = static_cast<size_t>(server_->config().Int(Param::kClientOutputBackpressure));
+  const size_t pause_at = static_cast<size_t>(service_->limits().output_backpressure);
   if (!c->closing && OutputBytes(c) > pause_at / 2) return;
   c->paused = false;
   if (c->closing) return MaybeFinish(c);
-  redo_.ResetDependency();
+  service_->BeginInput(*context_);
   ProcessInput(c);  // what it sent while paused, then read on
   AfterInput(c);
 }
@@ -462,11 +455,9 @@ void Worker::BeginClose(Connection* c) {
 
 void Worker::MaybeFinish(Connection* c) {
   if (!c->closing || c->recv_posted || c->send_posted || c->hold_lsn != 0) return;
-  server_->pubsub().RemoveClient(&c->state);
-  server_->blocking().Unblock(&c->state);
-  server_->watches().UnwatchAll(&c->state);
+  service_->OnDisconnect(c->state);
   by_id_.erase(c->state.id);
-  server_->clients().Remove(&c->state);
+  service_->clients().Remove(&c->state);
   backend_->Forget(c->state.fd);
   ::close(c->state.fd);
   Connection* last = conns_.back();
@@ -499,7 +490,7 @@ void Worker::Cron(int64_t now_ms) {
     if (c->soft_limit_since_ms != 0 && OverOutputLimit(c, now_ms)) over.push_back(c);
   }
   for (Connection* c : over) MaybeFinish(c);
-  int64_t timeout = server_->config().Int(Param::kTimeout);
+  const int64_t timeout = service_->limits().idle_timeout_s;
   if (timeout <= 0) return;
   std::vector<Connection*> idle;
   for (Connection* c : conns_) {

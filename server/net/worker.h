@@ -15,21 +15,19 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/redo.h"
 #include "server/net/client.h"
 #include "server/net/io_backend.h"
 #include "server/net/reply_builder.h"
 #include "server/net/resp_parser.h"
+#include "server/net/service.h"
 
 namespace strata::server {
-
-class Server;
-struct WorkerCounters;
 
 class Worker {
  public:
   // `listen_fds`: the sockets this worker accepts on (empty for all but worker 0).
-  Worker(Server* server, int index, std::unique_ptr<IoBackend> backend,
+  // `service` runs the commands and outlives the worker.
+  Worker(Service* service, int index, std::unique_ptr<IoBackend> backend,
          std::vector<int> listen_fds);
   ~Worker();
 
@@ -85,7 +83,7 @@ class Worker {
   // After commands ran for c: holds the replies for the log, or sends them and reads on.
   void AfterInput(Connection* c);
 
-  Server* server_;
+  Service* service_;
   int index_;
   WorkerCounters* counters_ = nullptr;  // this worker's slot in the server's stats
   std::unique_ptr<IoBackend> backend_;
@@ -95,7 +93,7 @@ class Worker {
   size_t next_peer_ = 0;
   std::thread thread_;
   std::vector<Connection*> conns_;    // owned; index kept in Connection::slot
-  engine::RedoRecord redo_;           // the running command's effects, for the WAL
+  std::unique_ptr<Service::WorkerContext> context_;  // the service's state for this worker
   std::vector<Connection*> held_;     // connections whose replies wait for the WAL
   std::vector<Connection*> ready_;    // ReleaseHeld's scratch
   std::atomic<bool> holding_{false};  // !held_.empty(), for NotifyDurable

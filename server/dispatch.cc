@@ -1,0 +1,341 @@
+// Server's dispatch: every command a worker reads passes here, once, before its handler runs:
+// lookup and arity, authentication and the ACL check, maxmemory (eviction or an OOM refusal),
+// the pub/sub context, MULTI's queue, a failed log, and the overflow tier's cold values. Also
+// the rest of the Service interface the network layer calls (server/net/service.h).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <string>
+
+#include "base/clock.h"
+#include "base/hash.h"
+#include "engine/evict.h"
+#include "server/server.h"
+
+namespace strata::server {
+
+namespace {
+
+// The worker's state between commands: the running command's effects, for the WAL. Reused
+// from command to command; its dependency is the highest LSN among the records the commands
+// since BeginInput wrote and the last records of the shards they read.
+struct WorkerRedo final : Service::WorkerContext {
+  engine::RedoRecord redo;
+};
+
+engine::RedoRecord& RedoOf(Service::WorkerContext& ctx) { return static_cast<WorkerRedo&>(ctx).redo; }
+
+}  // namespace
+
+std::unique_ptr<Service::WorkerContext> Server::NewWorkerContext() {
+  return std::make_unique<WorkerRedo>();
+}
+
+ConnectionLimits Server::limits() const {
+  ConnectionLimits l;
+  l.max_bulk_len = config_->Int(Param::kProtoMaxBulkLen);
+  l.query_buffer_limit = config_->Int(Param::kClientQueryBufferLimit);
+  l.output_backpressure = config_->Int(Param::kClientOutputBackpressure);
+  l.idle_timeout_s = config_->Int(Param::kTimeout);
+  return l;
+}
+
+OutputBufferLimit Server::OutputLimit(bool pubsub) const {
+  return config_->OutputLimit(pubsub ? ClientClass::kPubSub : ClientClass::kNormal);
+}
+
+std::string_view Server::Refusal(int fd) {
+  if (clients_.size() >= static_cast<size_t>(config_->Int(Param::kMaxclients))) {
+    return "-ERR max number of clients reached\r\n";
+  }
+  if (RefusedByProtectedMode(fd)) return ProtectedModeMessage();
+  return {};
+}
+
+void Server::OnConnect(ClientState& client) {
+  client.authenticated = !acl_.default_requires_auth();
+}
+
+void Server::OnDisconnect(ClientState& client) {
+  pubsub_.RemoveClient(&client);
+  blocking_.Unblock(&client);
+  watches_.UnwatchAll(&client);
+}
+
+void Server::BeginInput(WorkerContext& ctx) { RedoOf(ctx).ResetDependency(); }
+
+void Server::Execute(WorkerContext& ctx, ClientState& client,
+                     std::span<const std::string_view> args, ReplyBuilder& reply) {
+  Execute(client, args, reply, &RedoOf(ctx));
+}
+
+void Server::Unblocked(ClientState& client) { blocking_.Unblock(&client); }
+
+uint64_t Server::ReplyHold(WorkerContext& ctx) {
+  if (!persistence_->hold_replies()) return 0;
+  const uint64_t need = RedoOf(ctx).dependency();
+  return need <= persistence_->durable_lsn() ? 0 : need;
+}
+
+uint64_t Server::durable_lsn() const { return persistence_->durable_lsn(); }
+
+void Server::Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+                    std::string_view error) {
+  if (spec.name == "exec") {
+    client.in_multi = false;
+    client.multi_error = false;
+    client.queued.clear();
+    watches_.UnwatchAll(&client);
+    if (error.starts_with("ERR ")) error.remove_prefix(4);
+    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    return;
+  }
+  if (client.in_multi) client.multi_error = true;
+  reply.Error(error);
+}
+
+void Server::RefreshUser(ClientState& client) {
+  const uint64_t version = acl_.version();  // before the lookup: a later change is seen next time
+  const std::string name = client.user ? client.user->name() : "default";
+  std::shared_ptr<const AclUser> user = acl_.Find(name);
+  if (user == nullptr) {
+    // Deleted (ACL DELUSER disconnects its clients; this one had a command in flight): it may
+    // run nothing more, and the command still gets its reply (EXEC counts on one per command).
+    user = std::make_shared<const AclUser>(name, commands_);
+    client.close_after_reply = true;
+  }
+  client.user = std::move(user);
+  client.acl_version = version;
+}
+
+bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
+                      std::span<const std::string_view> args, ReplyBuilder& reply) {
+  std::string_view object;
+  const AclDenial denial = AclCheck(*client.user, named, args, &object);
+  if (denial == AclDenial::kNone) return true;
+  const bool in_transaction = client.in_multi || client.in_exec;
+  AclLogEntry entry;
+  entry.reason = denial == AclDenial::kCommand ? "command"
+                 : denial == AclDenial::kKey   ? "key"
+                                               : "channel";
+  entry.context = in_transaction ? "multi" : "toplevel";
+  entry.object = object;
+  entry.username = client.user->name();
+  entry.created_ms = NowMs();
+  entry.client_info = clients_.InfoLine(&client, entry.created_ms);
+  acl_.Log(std::move(entry));
+  if (client.in_exec) {  // permissions changed since the command was queued
+    const char* why = denial == AclDenial::kCommand
+                          ? "no permission to execute the command or subcommand"
+                      : denial == AclDenial::kKey
+                          ? "no permission to touch the specified keys"
+                          : "no permission to access one of the channels used as arguments";
+    reply.Error(
+        std::string("NOPERM ACLs rules changed between the moment the transaction was accumulated "
+                    "and the EXEC call. This command is no longer allowed for the following "
+                    "reason: ") +
+        why);
+    return false;
+  }
+  if (denial == AclDenial::kCommand) {
+    Reject(client, spec, reply,
+           "NOPERM this user has no permissions to run the '" + std::string(named.name) +
+               "' command");
+  } else {
+    Reject(client, spec, reply,
+           denial == AclDenial::kKey
+               ? "NOPERM this user has no permissions to access one of the keys used as arguments"
+               : "NOPERM this user has no permissions to access one of the channels used as "
+                 "arguments");
+  }
+  return false;
+}
+
+bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
+                           engine::RedoRecord* redo) {
+  const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+  if (maxmemory <= 0) return true;
+  // Redis spends at most about this long per command (maxmemory-eviction-tenacity 10); what is
+  // left over goes on at the next command or in the cron.
+  constexpr int64_t kEvictBudgetUs = 500;
+  // With a tier, room is made by demoting cold values; keys go only when that can't (the tier
+  // full, or the stubs alone over the limit).
+  if (tier_ != nullptr && keyspace_->UsedBytesHint() > static_cast<size_t>(maxmemory)) {
+    DemoteOverBudget(redo);
+  }
+  const engine::EvictResult result = engine::EvictToLimit(
+      *keyspace_, static_cast<size_t>(maxmemory), NowMs(), kEvictBudgetUs, redo);
+  if (result != engine::EvictResult::kFail) return true;
+  bool refuse = spec.flags & kDenyOom;
+  if (spec.name == "exec") {
+    // EXEC is refused when the transaction holds a command that is.
+    for (const std::vector<std::string>& argv : client.queued) {
+      const CommandSpec* queued = commands_.Find(argv[0]);
+      if (queued != nullptr && (queued->flags & kDenyOom)) refuse = true;
+    }
+  } else if (client.in_multi && spec.name != "discard" && spec.name != "quit" &&
+             spec.name != "reset") {
+    refuse = true;  // as Redis: queuing could take memory without bound
+  }
+  if (!refuse) return true;
+  Reject(client, spec, reply, "OOM command not allowed when used memory > 'maxmemory'.");
+  return false;
+}
+
+bool Server::Authenticate(ClientState& client, std::string_view user, std::string_view password) {
+  const uint64_t version = acl_.version();
+  std::shared_ptr<const AclUser> u = acl_.Authenticate(user, password);
+  if (u == nullptr) {
+    AclLogEntry entry;
+    entry.reason = "auth";
+    entry.context = client.in_multi || client.in_exec ? "multi" : "toplevel";
+    entry.object = "AUTH";
+    entry.username = user;
+    entry.created_ms = NowMs();
+    entry.client_info = clients_.InfoLine(&client, entry.created_ms);
+    acl_.Log(std::move(entry));
+    return false;
+  }
+  clients_.SetUsername(&client, u->name());
+  client.user = std::move(u);
+  client.acl_version = version;
+  client.authenticated = true;
+  return true;
+}
+
+std::string_view Server::ProtectedModeMessage() {
+  return "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+         "password is set for the default user. In this mode connections are only accepted from "
+         "the loopback interface. If you want to connect from external computers to Redis you "
+         "may adopt one of the following solutions: 1) Just disable protected mode sending the "
+         "command 'CONFIG SET protected-mode no' from the loopback interface by connecting to "
+         "Redis from the same host the server is running, however MAKE SURE Redis is not "
+         "publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change "
+         "permanent. 2) Alternatively you can just disable the protected mode by editing the "
+         "Redis configuration file, and setting the protected mode option to 'no', and then "
+         "restarting the server. 3) If you started the server manually just for testing, restart "
+         "it with the '--protected-mode no' option. 4) Setup a an authentication password for "
+         "the default user. NOTE: You only need to do one of the above things in order for the "
+         "server to start accepting connections from the outside.\r\n";
+}
+
+bool Server::RefusedByProtectedMode(int fd) const {
+  if (!config_->Bool(Param::kProtectedMode) || !acl_.default_nopass()) return false;
+  sockaddr_storage peer{};
+  socklen_t len = sizeof(peer);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return false;
+  // As Redis 7.0: only these two addresses count as local (not the rest of 127.0.0.0/8).
+  if (peer.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr.s_addr != htonl(INADDR_LOOPBACK);
+  }
+  if (peer.ss_family == AF_INET6) {
+    return !IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr);
+  }
+  return false;  // a unix socket
+}
+
+void Server::Execute(ClientState& client, std::span<const std::string_view> args,
+                     ReplyBuilder& reply, engine::RedoRecord* redo) {
+  WorkerCounters::Add(client.counters->commands, 1);
+  const CommandSpec* spec = commands_.Find(args[0]);
+  if (spec == nullptr) {
+    std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
+                      "', with args beginning with: ";
+    for (size_t i = 1; i < args.size() && msg.size() < 256; ++i) {
+      msg += "'" + std::string(args[i].substr(0, 128)) + "' ";
+    }
+    if (client.in_multi) client.multi_error = true;
+    reply.Error(msg);
+    return;
+  }
+  CommandContext ctx{*this, client, reply, args, NowMs(), redo};
+  if (!CommandTable::ArityOk(*spec, args.size())) {
+    if (spec->name == "exec") {
+      return Reject(client, *spec, reply,
+                    "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+    }
+    if (client.in_multi) client.multi_error = true;
+    ReplyWrongArity(ctx);
+    return;
+  }
+  // A container's subcommand (CLIENT LIST shows "client|list"), checked as Redis does: before
+  // authentication, the ACL check and MULTI's queue.
+  const CommandSpec* named = spec;
+  if (!spec->subcommands.empty() && args.size() > 1) {
+    named = CommandTable::FindSub(*spec, args[1]);
+    if (named == nullptr) return Reject(client, *spec, reply, UnknownSubcommandError(args));
+    if (!CommandTable::ArityOk(*named, args.size())) {
+      return Reject(client, *spec, reply,
+                    "ERR wrong number of arguments for '" + std::string(named->name) +
+                        "' command");
+    }
+  }
+  if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth) &&
+      acl_.default_requires_auth()) {
+    return Reject(client, *spec, reply, "NOAUTH Authentication required.");
+  }
+  client.last_command.store(named->name.data(), std::memory_order_relaxed);
+  // ACL: the user's snapshot is read again only after a change to some user; a user allowed
+  // everything (the default user, unless restricted) costs three flag tests.
+  if (client.acl_version != acl_.version()) RefreshUser(client);
+  const AclUser& user = *client.user;
+  if (!(user.all_commands() && user.all_keys() && user.all_channels()) &&
+      !CheckAcl(client, *spec, *named, args, reply)) {
+    return;
+  }
+  // A queued command of a running EXEC was checked when EXEC itself was.
+  if (!client.in_exec && !EvictOrRefuse(client, *spec, reply, redo)) return;
+  if (client.subscribed() && client.resp.load(std::memory_order_relaxed) == 2 &&
+      !(spec->flags & kPubSubContext)) {
+    return Reject(client, *spec, reply,
+                  "ERR Can't execute '" + std::string(named->name) +
+                      "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
+                      "allowed in this context");
+  }
+  if (client.in_multi && !(spec->flags & kMultiControl)) {
+    if (spec->flags & kNoMulti) {
+      client.multi_error = true;
+      reply.Error("ERR Command not allowed inside a transaction");
+      return;
+    }
+    client.queued.emplace_back(args.begin(), args.end());
+    reply.Simple("QUEUED");
+    return;
+  }
+  if (spec->flags & kWrite) {
+    Status log_error = persistence_->error();
+    if (!log_error.ok()) {
+      reply.Error("MISCONF Errors writing to the AOF file: " + log_error.message());
+      return;
+    }
+  }
+  if (tier_ != nullptr) {
+    // A write makes room in its shards first (demoting cold values), as Redis evicts before
+    // a command that may grow memory.
+    if ((spec->flags & kDenyOom) && config_->Int(Param::kMaxmemory) > 0) {
+      CommandTable::ForEachKeyPosition(*named, args, [&](int i) {
+        DemoteShard(keyspace_->ShardOf(HashKey(args[i])), redo);
+        return true;
+      });
+    }
+    // Once per command: on its second run the values it waited for are in RAM, and whatever
+    // went cold again meanwhile (a transaction larger than its shards' budget) is read in place,
+    // so that every command ends.
+    // Inside EXEC (every shard locked) values are read in place: EXEC waited for them first.
+    if (client.tier_waited) {
+      client.tier_waited = false;
+    } else if (!client.in_exec && AwaitColdValues(client, *named, args, ctx.now_ms)) {
+      client.tier_waited = true;
+      return;
+    }
+  }
+  spec->handler(ctx);
+  if (!client.blocked) {  // a blocking command's wait is over (or there was none)
+    client.block_deadline_ms = 0;
+    client.block_forever = false;
+    client.block_timed_out = false;
+  }
+}
+
+}  // namespace strata::server
