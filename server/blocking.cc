@@ -7,21 +7,22 @@
 #include "server/commands/command.h"
 #include "server/server.h"
 #include "server/net/worker.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 
 bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, double* seconds) {
   std::optional<long double> v = ParseLongDouble(arg, /*allow_inf=*/false);
   if (!v || std::isnan(static_cast<double>(*v))) {
-    ctx.reply.Error("ERR timeout is not a float or out of range");
+    ctx.reply.Error(err::kTimeoutNotFloat);
     return false;
   }
   if (*v < 0) {
-    ctx.reply.Error("ERR timeout is negative");
+    ctx.reply.Error(err::kTimeoutNegative);
     return false;
   }
   if (*v > 1e15) {  // past any representable deadline in ms
-    ctx.reply.Error("ERR timeout is out of range");
+    ctx.reply.Error(err::kTimeoutOutOfRange);
     return false;
   }
   *seconds = static_cast<double>(*v);

@@ -12,6 +12,7 @@
 #include "base/hash.h"
 #include "engine/evict.h"
 #include "server/server.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 
@@ -88,7 +89,7 @@ void Server::Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& 
     client.queued.clear();
     watches_.UnwatchAll(&client);
     if (error.starts_with("ERR ")) error.remove_prefix(4);
-    reply.Error("EXECABORT Transaction discarded because of: " + std::string(error));
+    reply.Error(err::ExecAbort(error));
     return;
   }
   if (client.in_multi) client.multi_error = true;
@@ -131,23 +132,13 @@ bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const Comman
                       : denial == AclDenial::kKey
                           ? "no permission to touch the specified keys"
                           : "no permission to access one of the channels used as arguments";
-    reply.Error(
-        std::string("NOPERM ACLs rules changed between the moment the transaction was accumulated "
-                    "and the EXEC call. This command is no longer allowed for the following "
-                    "reason: ") +
-        why);
+    reply.Error(err::NoPermAtExec(why));
     return false;
   }
   if (denial == AclDenial::kCommand) {
-    Reject(client, spec, reply,
-           "NOPERM this user has no permissions to run the '" + std::string(named.name) +
-               "' command");
+    Reject(client, spec, reply, err::NoPermCommand(named.name));
   } else {
-    Reject(client, spec, reply,
-           denial == AclDenial::kKey
-               ? "NOPERM this user has no permissions to access one of the keys used as arguments"
-               : "NOPERM this user has no permissions to access one of the channels used as "
-                 "arguments");
+    Reject(client, spec, reply, denial == AclDenial::kKey ? err::kNoPermKeys : err::kNoPermChannels);
   }
   return false;
 }
@@ -179,7 +170,7 @@ bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBu
     refuse = true;  // as Redis: queuing could take memory without bound
   }
   if (!refuse) return true;
-  Reject(client, spec, reply, "OOM command not allowed when used memory > 'maxmemory'.");
+  Reject(client, spec, reply, err::kOom);
   return false;
 }
 
@@ -240,8 +231,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   WorkerCounters::Add(client.counters->commands, 1);
   const CommandSpec* spec = commands_.Find(args[0]);
   if (spec == nullptr) {
-    std::string msg = "ERR unknown command '" + std::string(args[0].substr(0, 128)) +
-                      "', with args beginning with: ";
+    std::string msg = err::UnknownCommandPrefix(args[0].substr(0, 128));
     for (size_t i = 1; i < args.size() && msg.size() < 256; ++i) {
       msg += "'" + std::string(args[i].substr(0, 128)) + "' ";
     }
@@ -252,8 +242,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   CommandContext ctx{*this, client, reply, args, NowMs(), redo};
   if (!CommandTable::ArityOk(*spec, args.size())) {
     if (spec->name == "exec") {
-      return Reject(client, *spec, reply,
-                    "ERR wrong number of arguments for '" + std::string(spec->name) + "' command");
+      return Reject(client, *spec, reply, err::WrongArgs(spec->name));
     }
     if (client.in_multi) client.multi_error = true;
     ReplyWrongArity(ctx);
@@ -266,14 +255,12 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     named = CommandTable::FindSub(*spec, args[1]);
     if (named == nullptr) return Reject(client, *spec, reply, UnknownSubcommandError(args));
     if (!CommandTable::ArityOk(*named, args.size())) {
-      return Reject(client, *spec, reply,
-                    "ERR wrong number of arguments for '" + std::string(named->name) +
-                        "' command");
+      return Reject(client, *spec, reply, err::WrongArgs(named->name));
     }
   }
   if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth) &&
       acl_.default_requires_auth()) {
-    return Reject(client, *spec, reply, "NOAUTH Authentication required.");
+    return Reject(client, *spec, reply, err::kNoAuth);
   }
   client.last_command.store(named->name.data(), std::memory_order_relaxed);
   // ACL: the user's snapshot is read again only after a change to some user; a user allowed
@@ -288,15 +275,12 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   if (!client.in_exec && !EvictOrRefuse(client, *spec, reply, redo)) return;
   if (client.subscribed() && client.resp.load(std::memory_order_relaxed) == 2 &&
       !(spec->flags & kPubSubContext)) {
-    return Reject(client, *spec, reply,
-                  "ERR Can't execute '" + std::string(named->name) +
-                      "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are "
-                      "allowed in this context");
+    return Reject(client, *spec, reply, err::NotInSubscribedContext(named->name));
   }
   if (client.in_multi && !(spec->flags & kMultiControl)) {
     if (spec->flags & kNoMulti) {
       client.multi_error = true;
-      reply.Error("ERR Command not allowed inside a transaction");
+      reply.Error(err::kNotInMulti);
       return;
     }
     client.queued.emplace_back(args.begin(), args.end());
@@ -306,7 +290,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   if (spec->flags & kWrite) {
     Status log_error = persistence_->error();
     if (!log_error.ok()) {
-      reply.Error("MISCONF Errors writing to the AOF file: " + log_error.message());
+      reply.Error(err::Misconf(log_error.message()));
       return;
     }
   }

@@ -8,6 +8,7 @@
 #include "server/acl.h"
 #include "server/commands/command.h"
 #include "server/server.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
@@ -110,7 +111,7 @@ void CmdWhoAmI(CommandContext& ctx) {
 void CmdCat(CommandContext& ctx) {
   if (ctx.args.size() > 3) {
     return ctx.reply.Error(
-        "ERR unknown subcommand or wrong number of arguments for 'CAT'. Try ACL HELP.");
+        err::UnknownSubcommandOrArgs("CAT", "ACL"));
   }
   if (ctx.args.size() == 2) {
     ctx.reply.Array(AclCategoryNames().size());
@@ -119,7 +120,7 @@ void CmdCat(CommandContext& ctx) {
   }
   const uint32_t category = FindAclCategory(ctx.args[2]);
   if (category == 0) {
-    return ctx.reply.Error("ERR Unknown category '" + std::string(ctx.args[2]) + "'");
+    return ctx.reply.Error(err::UnknownCategory(ctx.args[2]));
   }
   const CommandTable& table = ctx.server.commands();
   std::vector<std::string_view> names;
@@ -134,32 +135,29 @@ void CmdGenPass(CommandContext& ctx) {
   int64_t bits = 256;
   if (ctx.args.size() > 3) {
     return ctx.reply.Error(
-        "ERR unknown subcommand or wrong number of arguments for 'GENPASS'. Try ACL HELP.");
+        err::UnknownSubcommandOrArgs("GENPASS", "ACL"));
   }
   if (ctx.args.size() == 3 && !ArgToInt(ctx, ctx.args[2], &bits)) return;
   if (bits <= 0 || bits > 4096) {
-    return ctx.reply.Error(
-        "ERR ACL GENPASS argument must be the number of bits for the output password, a "
-        "positive number up to 4096");
+    return ctx.reply.Error(err::kAclGenpassBits);
   }
   std::string pass = AclGeneratePassword(static_cast<int>(bits));
-  if (pass.empty()) return ctx.reply.Error("ERR Failed to generate random bytes");
+  if (pass.empty()) return ctx.reply.Error(err::kRandomBytes);
   ctx.reply.Bulk(pass);
 }
 
 void CmdDryRun(CommandContext& ctx) {
   std::shared_ptr<const AclUser> user = ctx.server.acl().Find(ctx.args[2]);
   if (user == nullptr) {
-    return ctx.reply.Error("ERR User '" + std::string(ctx.args[2]) + "' not found");
+    return ctx.reply.Error(err::UserNotFound(ctx.args[2]));
   }
   const std::span<const std::string_view> line = ctx.args.subspan(3);
   const CommandSpec* spec = ctx.server.commands().Find(line[0]);
   if (spec == nullptr) {
-    return ctx.reply.Error("ERR Command '" + std::string(line[0]) + "' not found");
+    return ctx.reply.Error(err::CommandNotFound(line[0]));
   }
   if (!CommandTable::ArityOk(*spec, line.size())) {
-    return ctx.reply.Error("ERR wrong number of arguments for '" + std::string(spec->name) +
-                           "' command");
+    return ctx.reply.Error(err::WrongArgs(spec->name));
   }
   spec = &CommandTable::Named(*spec, line);
   std::string_view object;
@@ -181,7 +179,7 @@ void CmdDryRun(CommandContext& ctx) {
 void CmdLog(CommandContext& ctx) {
   if (ctx.args.size() > 3) {
     return ctx.reply.Error(
-        "ERR unknown subcommand or wrong number of arguments for 'LOG'. Try ACL HELP.");
+        err::UnknownSubcommandOrArgs("LOG", "ACL"));
   }
   int64_t count = 10;
   if (ctx.args.size() == 3) {
@@ -217,10 +215,7 @@ void CmdLog(CommandContext& ctx) {
 }
 
 void CmdNoAclFile(CommandContext& ctx) {
-  ctx.reply.Error(
-      "ERR This Redis instance is not configured to use an ACL file. You may want to specify "
-      "users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a "
-      "Redis configuration file set) in order to store users in the Redis configuration.");
+  ctx.reply.Error(err::kNoAclFile);
 }
 
 void CmdHelp(CommandContext& ctx) {

@@ -7,6 +7,7 @@
 #include "base/string_util.h"
 #include "server/net/client.h"
 #include "server/server.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 
@@ -164,7 +165,7 @@ void ReplyWrongArity(CommandContext& ctx) {
   if (ctx.args.size() > 1 && spec != nullptr && !spec->subcommands.empty()) {
     name += "|" + ToLower(ctx.args[1]);
   }
-  ctx.reply.Error("ERR wrong number of arguments for '" + name + "' command");
+  ctx.reply.Error(err::WrongArgs(name));
 }
 
 void ReplyHelp(CommandContext& ctx, std::string_view command,
@@ -183,7 +184,7 @@ std::string UnknownSubcommandError(std::span<const std::string_view> args) {
   // As Redis: the name as sent, cut at 128 bytes and at a NUL byte.
   std::string_view sub = args[1].substr(0, 128);
   sub = sub.substr(0, sub.find('\0'));
-  return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + cmd + " HELP.";
+  return err::UnknownSubcommand(sub, cmd);
 }
 
 void ReplyUnknownSubcommand(CommandContext& ctx) {
@@ -196,7 +197,7 @@ bool ParseScanCursor(CommandContext& ctx, std::string_view arg, uint64_t* cursor
   errno = 0;
   *cursor = std::strtoull(text.c_str(), &end, 10);
   if (std::isspace(static_cast<unsigned char>(text[0])) || *end != '\0' || errno == ERANGE) {
-    ctx.reply.Error("ERR invalid cursor");
+    ctx.reply.Error(err::kInvalidCursor);
     return false;
   }
   return true;

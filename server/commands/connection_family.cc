@@ -5,11 +5,10 @@
 #include "server/net/client.h"
 #include "server/commands/command.h"
 #include "server/server.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
-
-constexpr const char* kWrongPass = "WRONGPASS invalid username-password pair or user is disabled.";
 
 void CmdPing(CommandContext& ctx) {
   if (ctx.args.size() > 2) return ReplyWrongArity(ctx);
@@ -35,11 +34,9 @@ void CmdAuth(CommandContext& ctx) {
   std::string_view user = ctx.args.size() == 3 ? ctx.args[1] : "default";
   std::string_view pass = ctx.args.back();
   if (ctx.args.size() == 2 && ctx.server.acl().default_nopass()) {
-    return ctx.reply.Error(
-        "ERR AUTH <password> called without any password configured for the default user. Are "
-        "you sure your configuration is correct?");
+    return ctx.reply.Error(err::kAuthWithoutPassword);
   }
-  if (!ctx.server.Authenticate(ctx.client, user, pass)) return ctx.reply.Error(kWrongPass);
+  if (!ctx.server.Authenticate(ctx.client, user, pass)) return ctx.reply.Error(err::kWrongPass);
   ctx.reply.Ok();
 }
 
@@ -67,10 +64,10 @@ void CmdHello(CommandContext& ctx) {
   size_t i = 1;
   if (ctx.args.size() >= 2) {
     auto v = ParseInt64(ctx.args[1]);
-    if (!v) return ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+    if (!v) return ctx.reply.Error(err::kProtocolVersion);
     ver = *v;
     i = 2;
-    if (ver < 2 || ver > 3) return ctx.reply.Error("NOPROTO unsupported protocol version");
+    if (ver < 2 || ver > 3) return ctx.reply.Error(err::kNoProto);
   }
   std::string_view user, pass, name;
   bool has_auth = false, has_name = false;
@@ -86,23 +83,20 @@ void CmdHello(CommandContext& ctx) {
       has_name = true;
       i += 1;
     } else {
-      return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.args[i]) + "'");
+      return ctx.reply.Error(err::HelloSyntax(ctx.args[i]));
     }
   }
   if (has_auth && !ctx.server.Authenticate(ctx.client, user, pass)) {
-    return ctx.reply.Error(kWrongPass);
+    return ctx.reply.Error(err::kWrongPass);
   }
   if (!ctx.client.authenticated.load()) {
-    return ctx.reply.Error(
-        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
-        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select "
-        "the RESP protocol version at the same time");
+    return ctx.reply.Error(err::kHelloNoAuth);
   }
   if (has_name) {
     for (char c : name) {
       if (c < '!' || c > '~') {
         return ctx.reply.Error(
-            "ERR Client names cannot contain spaces, newlines or special characters.");
+            err::kClientNameChars);
       }
     }
     ctx.server.clients().SetName(&ctx.client, std::string(name));
@@ -119,9 +113,9 @@ void CmdSelect(CommandContext& ctx) {
   if (!ArgToInt(ctx, ctx.args[1], &db)) return;
   if (db < INT32_MIN || db > INT32_MAX) {
     return ctx.reply.Error(
-        "ERR value is out of range, value must between -2147483648 and 2147483647");
+        err::kNotInt32);
   }
-  if (db < 0 || db >= ctx.keyspace().num_dbs()) return ctx.reply.Error("ERR DB index is out of range");
+  if (db < 0 || db >= ctx.keyspace().num_dbs()) return ctx.reply.Error(err::kDbIndexOutOfRange);
   ctx.client.db = static_cast<int>(db);
   ctx.reply.Ok();
 }
@@ -156,13 +150,13 @@ void ClientList(CommandContext& ctx) {
     if (EqualsIgnoreCase(ctx.args[i], "TYPE") && i + 1 < ctx.args.size()) {
       std::string t = ToLower(ctx.args[++i]);
       if (t != "normal" && t != "master" && t != "replica" && t != "slave" && t != "pubsub") {
-        return ctx.reply.Error("ERR Unknown client type '" + std::string(ctx.args[i]) + "'");
+        return ctx.reply.Error(err::UnknownClientType(ctx.args[i]));
       }
       if (t != "normal") return ctx.reply.Verbatim("");
     } else if (EqualsIgnoreCase(ctx.args[i], "ID") && i + 1 < ctx.args.size()) {
       for (++i; i < ctx.args.size(); ++i) {
         auto id = ParseInt64(ctx.args[i]);
-        if (!id || *id <= 0) return ctx.reply.Error("ERR Invalid client ID");
+        if (!id || *id <= 0) return ctx.reply.Error(err::kInvalidClientId);
         ids.push_back(static_cast<uint64_t>(*id));
       }
     } else {
@@ -191,7 +185,7 @@ void ClientKill(CommandContext& ctx) {
       if (&c == &ctx.client) self = true;
       else ctx.server.clients().Kill(&c);
     });
-    if (!found) return ctx.reply.Error("ERR No such client");
+    if (!found) return ctx.reply.Error(err::kNoSuchClient);
     if (self) ctx.client.close_after_reply = true;
     return ctx.reply.Ok();
   }
@@ -203,7 +197,7 @@ void ClientKill(CommandContext& ctx) {
     std::string_view opt = a[i], val = a[i + 1];
     if (EqualsIgnoreCase(opt, "ID")) {
       auto v = ParseInt64(val);
-      if (!v || *v <= 0) return ctx.reply.Error("ERR client-id should be greater than 0");
+      if (!v || *v <= 0) return ctx.reply.Error(err::kClientIdPositive);
       id = *v;
     } else if (EqualsIgnoreCase(opt, "ADDR")) {
       addr = val;
@@ -213,12 +207,12 @@ void ClientKill(CommandContext& ctx) {
       type = ToLower(val);
       if (type != "normal" && type != "master" && type != "replica" && type != "slave" &&
           type != "pubsub") {
-        return ctx.reply.Error("ERR Unknown client type '" + std::string(val) + "'");
+        return ctx.reply.Error(err::UnknownClientType(val));
       }
     } else if (EqualsIgnoreCase(opt, "USER")) {
       user = val;
       if (ctx.server.acl().Find(user) == nullptr) {
-        return ctx.reply.Error("ERR No such user '" + user + "'");
+        return ctx.reply.Error(err::NoSuchUser(user));
       }
     } else if (EqualsIgnoreCase(opt, "SKIPME")) {
       if (EqualsIgnoreCase(val, "yes")) skipme = true;
@@ -266,7 +260,7 @@ void CmdClient(CommandContext& ctx) {
   if (name == "setname") {
     if (!ValidClientName(ctx.args[2])) {
       return ctx.reply.Error(
-          "ERR Client names cannot contain spaces, newlines or special characters.");
+          err::kClientNameChars);
     }
     ctx.server.clients().SetName(&ctx.client, std::string(ctx.args[2]));
     return ctx.reply.Ok();

@@ -31,6 +31,7 @@
 #include "server/commands/command.h"
 #include "server/net/reply_builder.h"
 #include "server/server.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
@@ -40,9 +41,6 @@ using engine::Entry;
 using engine::Keyspace;
 using engine::Shard;
 using engine::ValueType;
-
-const char kSameObjectError[] = "ERR source and destination objects are the same";
-const char kDbRangeError[] = "ERR DB index is out of range";
 
 // ---- Shared helpers ----
 
@@ -67,11 +65,11 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
   int64_t v;
   if (!ArgToInt(ctx, arg, &v)) return false;
   if (v < INT_MIN || v > INT_MAX) {
-    ctx.reply.Error("ERR value is out of range, value must between -2147483648 and 2147483647");
+    ctx.reply.Error(err::kNotInt32);
     return false;
   }
   if (v < 0 || v >= ctx.keyspace().num_dbs()) {
-    ctx.reply.Error(kDbRangeError);
+    ctx.reply.Error(err::kDbIndexOutOfRange);
     return false;
   }
   *out = static_cast<int>(v);
@@ -156,16 +154,16 @@ bool ParseExpireFlags(CommandContext& ctx, unsigned* flags) {
       *flags |= kExpireLt;
     } else {
       // Redis formats the option with %s, so the text stops at a NUL byte.
-      ctx.reply.Error("ERR Unsupported option " + std::string(opt.substr(0, opt.find('\0'))));
+      ctx.reply.Error(err::UnsupportedOption(opt.substr(0, opt.find('\0'))));
       return false;
     }
   }
   if ((*flags & kExpireNx) && (*flags & (kExpireXx | kExpireGt | kExpireLt))) {
-    ctx.reply.Error("ERR NX and XX, GT or LT options at the same time are not compatible");
+    ctx.reply.Error(err::kNxWithXxGtLt);
     return false;
   }
   if ((*flags & kExpireGt) && (*flags & kExpireLt)) {
-    ctx.reply.Error("ERR GT and LT options at the same time are not compatible");
+    ctx.reply.Error(err::kGtAndLt);
     return false;
   }
   return true;
@@ -192,7 +190,7 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, int64_t unit_ms) {
   if (!ParseExpireFlags(ctx, &flags)) return;
   int64_t when;
   if (!ArgToInt(ctx, ctx.args[2], &when)) return;
-  const std::string bad_time = "ERR invalid expire time in '" + ToLower(ctx.args[0]) + "' command";
+  const std::string bad_time = err::InvalidExpireTime(ToLower(ctx.args[0]));
   if (when > INT64_MAX / unit_ms || when < INT64_MIN / unit_ms) return ctx.reply.Error(bad_time);
   when *= unit_ms;
   if (when > INT64_MAX - base_ms) return ctx.reply.Error(bad_time);
@@ -352,7 +350,6 @@ void CmdScan(CommandContext& ctx) {
   for (const std::string& k : keys) ctx.reply.Bulk(k);
 }
 
-
 // A random live key of db, or nullopt if db has none. Each shard is picked with a probability
 // proportional to its key count. Expired keys met on the way are deleted, so the loop ends.
 std::optional<std::string> OpRandomKey(Keyspace& ks, int db, int64_t now_ms,
@@ -450,7 +447,7 @@ void CmdCopy(CommandContext& ctx) {
     }
   }
   const std::string_view src = ctx.args[1], dst = ctx.args[2];
-  if (src_db == dst_db && src == dst) return ctx.reply.Error(kSameObjectError);
+  if (src_db == dst_db && src == dst) return ctx.reply.Error(err::kSameObject);
   engine::ShardLocks locks = ctx.Lock(ctx.args.subspan(1, 2));
   DbView from = ctx.db();
   DbView to = ctx.db(dst_db);
@@ -470,7 +467,7 @@ bool OpMove(DbView& from, DbView& to, std::string_view key) {
 void CmdMove(CommandContext& ctx) {
   int dst_db;
   if (!ParseDbIndex(ctx, ctx.args[2], &dst_db)) return;
-  if (dst_db == ClientDb(ctx)) return ctx.reply.Error(kSameObjectError);
+  if (dst_db == ClientDb(ctx)) return ctx.reply.Error(err::kSameObject);
   engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   DbView from = ctx.db();
   DbView to = ctx.db(dst_db);
@@ -492,11 +489,11 @@ bool ParseSwapIndex(CommandContext& ctx, std::string_view arg, std::string_view 
 
 void CmdSwapDb(CommandContext& ctx) {
   int a, b;
-  if (!ParseSwapIndex(ctx, ctx.args[1], "ERR invalid first DB index", &a)) return;
-  if (!ParseSwapIndex(ctx, ctx.args[2], "ERR invalid second DB index", &b)) return;
+  if (!ParseSwapIndex(ctx, ctx.args[1], err::kInvalidFirstDb, &a)) return;
+  if (!ParseSwapIndex(ctx, ctx.args[2], err::kInvalidSecondDb, &b)) return;
   Keyspace& ks = ctx.keyspace();
   if (a < 0 || a >= ks.num_dbs() || b < 0 || b >= ks.num_dbs()) {
-    return ctx.reply.Error(kDbRangeError);
+    return ctx.reply.Error(err::kDbIndexOutOfRange);
   }
   if (a != b) {
     engine::ShardLocks locks = ctx.LockAll();
@@ -600,10 +597,7 @@ void CmdObjectRefCount(CommandContext& ctx) {
 void CmdObjectIdleTime(CommandContext& ctx) {
   WithObject(ctx, [&](const Entry& e) {
     if (engine::IsLfu(ctx.keyspace().eviction_policy())) {
-      return ctx.reply.Error(
-          "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
-          "switching between policies at runtime LRU and LFU data will take some time to "
-          "adjust.");
+      return ctx.reply.Error(err::kLfuSelected);
     }
     ctx.reply.Int(engine::IdleSeconds(&e));
   });
@@ -613,10 +607,7 @@ void CmdObjectFreq(CommandContext& ctx) {
   WithObject(ctx, [&](const Entry& e) {
     const engine::EvictionConfig cfg = ctx.keyspace().eviction();
     if (!engine::IsLfu(cfg.policy)) {
-      return ctx.reply.Error(
-          "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please "
-          "note that when switching between policies at runtime LRU and LFU data will take some "
-          "time to adjust.");
+      return ctx.reply.Error(err::kLfuNotSelected);
     }
     ctx.reply.Int(engine::LfuDecayed(e.access_clock(), cfg.lfu_decay_time, ctx.now_ms));
   });

@@ -14,6 +14,7 @@
 #include "base/string_util.h"
 #include "engine/hash_value.h"
 #include "server/commands/command.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
@@ -164,7 +165,7 @@ void CmdHIncrBy(CommandContext& ctx) {
   if (*hash != nullptr) {
     if (auto cur = (*hash)->Get(ctx.args[2])) {
       auto v = ParseInt64(*cur);
-      if (!v) return ctx.reply.Error("ERR hash value is not an integer");
+      if (!v) return ctx.reply.Error(err::kHashValueNotInteger);
       value = *v;
     }
   }
@@ -184,7 +185,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   auto incr = ParseLongDouble(ctx.args[3], /*allow_inf=*/true);
   if (!incr) return ctx.reply.Error(Status::NotFloat());
   if (std::isnan(*incr) || std::isinf(*incr)) {
-    return ctx.reply.Error("ERR value is NaN or Infinity");
+    return ctx.reply.Error(err::kNanOrInfinity);
   }
   std::string_view key = ctx.args[1];
   auto lock = ctx.Lock(key);
@@ -195,13 +196,13 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   if (*hash != nullptr) {
     if (auto cur = (*hash)->Get(ctx.args[2])) {
       auto v = ParseLongDouble(*cur, /*allow_inf=*/true);
-      if (!v) return ctx.reply.Error("ERR hash value is not a float");
+      if (!v) return ctx.reply.Error(err::kHashValueNotFloat);
       value = *v;
     }
   }
   value += *incr;
   auto text = std::isfinite(value) ? FormatLongDouble(value) : std::nullopt;
-  if (!text) return ctx.reply.Error("ERR increment would produce NaN or Infinity");
+  if (!text) return ctx.reply.Error(err::kIncrNanOrInfinity);
   const std::string_view pair[] = {ctx.args[2], *text};
   ApplySet(db, key, pair);
   ctx.reply.Bulk(*text);
@@ -220,8 +221,7 @@ void CmdHRandField(CommandContext& ctx) {
     auto v = ParseInt64(ctx.args[2]);
     if (!v) return ctx.reply.Error(Status::NotInteger());
     if (*v < -LONG_MAX) {
-      return ctx.reply.Error("ERR value is out of range, must be between " +
-                             std::to_string(-LONG_MAX) + " and " + std::to_string(LONG_MAX));
+      return ctx.reply.Error(err::NotBetween(-LONG_MAX, LONG_MAX));
     }
     l = *v;
     if (ctx.args.size() > 4 ||
@@ -231,7 +231,7 @@ void CmdHRandField(CommandContext& ctx) {
     if (ctx.args.size() == 4) {
       withvalues = true;
       if (l < -LONG_MAX / 2 || l > LONG_MAX / 2)
-        return ctx.reply.Error("ERR value is out of range");
+        return ctx.reply.Error(err::kOutOfRange);
     }
   }
   auto lock = ctx.Lock(ctx.args[1]);

@@ -10,6 +10,7 @@
 
 #include "base/string_util.h"
 #include "server/commands/command.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 
@@ -45,7 +46,6 @@ size_t ApplyPush(DbView& db, std::string_view key, ListEnd where,
   return e == nullptr ? 0 : e->value()->size();
 }
 
-
 // Redis's getRangeLongFromObjectOrReply: an integer in [lo, hi], else `msg` (or Redis's
 // default texts when msg is empty).
 bool ArgInRange(CommandContext& ctx, std::string_view arg, int64_t lo, int64_t hi,
@@ -57,8 +57,7 @@ bool ArgInRange(CommandContext& ctx, std::string_view arg, int64_t lo, int64_t h
     } else if (!v) {
       ctx.reply.Error(Status::NotInteger());
     } else {
-      ctx.reply.Error("ERR value is out of range, must be between " + std::to_string(lo) + " and " +
-                      std::to_string(hi));
+      ctx.reply.Error(err::NotBetween(lo, hi));
     }
     return false;
   }
@@ -88,7 +87,7 @@ void Pop(CommandContext& ctx, ListEnd where) {
   const bool has_count = ctx.args.size() == 3;
   int64_t count = 1;
   if (has_count && !ArgInRange(ctx, ctx.args[2], 0, LONG_MAX,
-                               "ERR value is out of range, must be positive", &count)) {
+                               err::kMustBePositive, &count)) {
     return;
   }
   std::string_view key = ctx.args[1];
@@ -179,7 +178,7 @@ void CmdLSet(CommandContext& ctx) {
   int64_t index;
   if (!ArgToInt(ctx, ctx.args[2], &index)) return;
   const int64_t pos = NormalizeIndex(index, (*list)->size());
-  if (pos < 0) return ctx.reply.Error("ERR index out of range");
+  if (pos < 0) return ctx.reply.Error(err::kIndexOutOfRange);
   engine::ListSetBody(&Body(), static_cast<uint64_t>(pos), ctx.args[3]);
   db.Apply(RedoOp::kListSet, key, Body());
   ctx.reply.Ok();
@@ -269,16 +268,14 @@ void CmdLPos(CommandContext& ctx) {
       // match" (its negation overflows), which the wrapping arithmetic below reproduces.
       if (!ArgToInt(ctx, ctx.args[++i], &rank)) return;
       if (rank == 0) {
-        return ctx.reply.Error(
-            "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... "
-            "or use negative to start from the end of the list");
+        return ctx.reply.Error(err::kRankZero);
       }
     } else if (more && EqualsIgnoreCase(opt, "count")) {
-      if (!ArgInRange(ctx, ctx.args[++i], 0, LONG_MAX, "ERR COUNT can't be negative", &count)) {
+      if (!ArgInRange(ctx, ctx.args[++i], 0, LONG_MAX, err::kCountNegative, &count)) {
         return;
       }
     } else if (more && EqualsIgnoreCase(opt, "maxlen")) {
-      if (!ArgInRange(ctx, ctx.args[++i], 0, LONG_MAX, "ERR MAXLEN can't be negative", &maxlen)) {
+      if (!ArgInRange(ctx, ctx.args[++i], 0, LONG_MAX, err::kMaxlenNegative, &maxlen)) {
         return;
       }
     } else {
@@ -394,7 +391,7 @@ bool ParseListEnd(CommandContext& ctx, std::string_view arg, ListEnd* out) {
 bool ParseListMPopArgs(CommandContext& ctx, size_t first, ListMPopArgs* out) {
   const auto args = ctx.args;
   int64_t numkeys;
-  if (!ArgInRange(ctx, args[first], 1, LONG_MAX, "ERR numkeys should be greater than 0",
+  if (!ArgInRange(ctx, args[first], 1, LONG_MAX, err::kNumkeysPositive,
                   &numkeys)) {
     return false;
   }
@@ -407,7 +404,7 @@ bool ParseListMPopArgs(CommandContext& ctx, size_t first, ListMPopArgs* out) {
   int64_t count = -1;
   for (size_t i = where_idx + 1; i < args.size(); ++i) {
     if (count == -1 && EqualsIgnoreCase(args[i], "count") && i + 1 < args.size()) {
-      if (!ArgInRange(ctx, args[++i], 1, LONG_MAX, "ERR count should be greater than 0",
+      if (!ArgInRange(ctx, args[++i], 1, LONG_MAX, err::kCountPositive,
                       &count)) {
         return false;
       }

@@ -14,6 +14,7 @@
 #include "base/string_util.h"
 #include "server/commands/command.h"
 #include "server/server.h"
+#include "server/commands/errors.h"
 
 #ifdef STRATA_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -319,8 +320,7 @@ void CmdConfig(CommandContext& ctx) {
     for (size_t i = 2; i < ctx.args.size(); i += 2) {
       for (size_t j = 2; j < i; j += 2) {
         if (EqualsIgnoreCase(ctx.args[i], ctx.args[j])) {
-          return ctx.reply.Error("ERR CONFIG SET failed (possibly related to argument '" +
-                                 ToLower(ctx.args[i]) + "') - duplicate parameter");
+          return ctx.reply.Error(err::ConfigSetDuplicate(ToLower(ctx.args[i])));
         }
       }
       Status st = scratch.Set(ctx.args[i], ctx.args[i + 1], false);
@@ -441,12 +441,12 @@ void CmdCommand(CommandContext& ctx) {
   if (name == "getkeys") {
     auto line = ctx.args.subspan(2);
     const CommandSpec* c = table.Find(line[0]);
-    if (c == nullptr) return ctx.reply.Error("ERR Invalid command specified");
+    if (c == nullptr) return ctx.reply.Error(err::kInvalidCommand);
     if (!CommandTable::ArityOk(*c, line.size())) {
-      return ctx.reply.Error("ERR Invalid number of arguments specified for command");
+      return ctx.reply.Error(err::kInvalidArgCount);
     }
     auto pos = CommandTable::KeyPositions(*c, line);
-    if (pos.empty()) return ctx.reply.Error("ERR The command has no key arguments");
+    if (pos.empty()) return ctx.reply.Error(err::kNoKeyArguments);
     ctx.reply.Array(pos.size());
     for (int p : pos) ctx.reply.Bulk(line[p]);
     return;
@@ -467,7 +467,7 @@ void CmdShutdown(CommandContext& ctx) {
   Server::ShutdownSave save = Server::ShutdownSave::kDefault;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string a = ToLower(ctx.args[i]);
-    if (a == "abort") return ctx.reply.Error("ERR No shutdown in progress.");
+    if (a == "abort") return ctx.reply.Error(err::kNoShutdown);
     if (a == "nosave" && save != Server::ShutdownSave::kSave) {
       save = Server::ShutdownSave::kNoSave;
     } else if (a == "save" && save != Server::ShutdownSave::kNoSave) {
@@ -491,7 +491,7 @@ void CmdDebug(CommandContext& ctx) {
     std::optional<int64_t> count = ParseInt64(ctx.args[2]);
     std::optional<int64_t> size = ctx.args.size() == 5 ? ParseInt64(ctx.args[4]) : 0;
     if (!count || *count < 0 || !size || *size < 0) {
-      return ctx.reply.Error("ERR value is out of range, must be positive");
+      return ctx.reply.Error(err::kMustBePositive);
     }
     const std::string prefix = ctx.args.size() >= 4 ? std::string(ctx.args[3]) : "key";
     std::string key, value;
@@ -511,8 +511,7 @@ void CmdDebug(CommandContext& ctx) {
     std::this_thread::sleep_for(std::chrono::microseconds(static_cast<int64_t>(*secs * 1e6)));
     return ctx.reply.Ok();
   }
-  ctx.reply.Error("ERR unknown subcommand or wrong number of arguments for '" +
-                  std::string(ctx.args[1]) + "'. Try DEBUG HELP.");
+  ctx.reply.Error(err::UnknownSubcommandOrArgs(ctx.args[1], "DEBUG"));
 }
 
 // ---- SAVE, BGSAVE, LASTSAVE ----
@@ -535,7 +534,7 @@ void CmdBgsave(CommandContext& ctx) {
   Snapshots& snaps = ctx.server.snapshots();
   if (snaps.RequestBackground(schedule)) return ctx.reply.Simple("Background saving started");
   if (schedule) return ctx.reply.Simple("Background saving scheduled");
-  ctx.reply.Error("ERR Background save already in progress");
+  ctx.reply.Error(err::kBgsaveInProgress);
 }
 
 void CmdLastsave(CommandContext& ctx) { ctx.reply.Int(ctx.server.snapshots().last_save_time()); }
@@ -550,7 +549,7 @@ void CmdFunction(CommandContext& ctx) {
         ++i;
         continue;
       }
-      return ctx.reply.Error("ERR Unknown argument " + std::string(ctx.args[i]));
+      return ctx.reply.Error(err::UnknownArgument(ctx.args[i]));
     }
     return ctx.reply.Array(0);
   }
@@ -558,7 +557,7 @@ void CmdFunction(CommandContext& ctx) {
     if (ctx.args.size() > 3) return ReplyWrongArity(ctx);
     if (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "async") &&
         !EqualsIgnoreCase(ctx.args[2], "sync")) {
-      return ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+      return ctx.reply.Error(err::kFunctionFlushMode);
     }
     return ctx.reply.Ok();
   }

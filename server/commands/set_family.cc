@@ -17,6 +17,7 @@
 #include "base/string_util.h"
 #include "engine/set_value.h"
 #include "server/commands/command.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
@@ -42,7 +43,7 @@ uint64_t Random() {
 
 // Parses a count as Redis's getPositiveLongFromObjectOrReply (same text for non-integers).
 bool ArgToPositive(CommandContext& ctx, std::string_view arg, int64_t* out,
-                   std::string_view msg = "ERR value is out of range, must be positive") {
+                   std::string_view msg = err::kMustBePositive) {
   auto v = ParseInt64(arg);
   if (!v || *v < 0) {
     ctx.reply.Error(msg);
@@ -180,9 +181,7 @@ void CmdSRandMember(CommandContext& ctx) {
   if (with_count) {
     if (!ArgToInt(ctx, ctx.args[2], &count)) return;
     if (count == INT64_MIN) {
-      return ctx.reply.Error(
-          "ERR value is out of range, value must between -9223372036854775807 and "
-          "9223372036854775807");
+      return ctx.reply.Error(err::kNotInt64);
     }
   }
   auto lock = ctx.Lock(ctx.args[1]);
@@ -329,15 +328,15 @@ void CmdSDiffStore(CommandContext& ctx) { SetOpStoreCommand(ctx, SetOp::kDiff); 
 // SINTERCARD numkeys key [key ...] [LIMIT limit]
 void CmdSInterCard(CommandContext& ctx) {
   auto numkeys = ParseInt64(ctx.args[1]);
-  if (!numkeys || *numkeys < 1) return ctx.reply.Error("ERR numkeys should be greater than 0");
+  if (!numkeys || *numkeys < 1) return ctx.reply.Error(err::kNumkeysPositive);
   if (*numkeys > static_cast<int64_t>(ctx.args.size()) - 2) {
-    return ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    return ctx.reply.Error(err::kTooManyKeys);
   }
   const size_t n = static_cast<size_t>(*numkeys);
   int64_t limit = 0;
   for (size_t i = 2 + n; i < ctx.args.size(); ++i) {
     if (EqualsIgnoreCase(ctx.args[i], "LIMIT") && i + 1 < ctx.args.size()) {
-      if (!ArgToPositive(ctx, ctx.args[++i], &limit, "ERR LIMIT can't be negative")) return;
+      if (!ArgToPositive(ctx, ctx.args[++i], &limit, err::kLimitNegative)) return;
     } else {
       return ctx.reply.Error(Status::Syntax());
     }

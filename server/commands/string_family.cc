@@ -11,6 +11,7 @@
 #include "base/string_util.h"
 #include "server/commands/command.h"
 #include "server/server.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
@@ -53,7 +54,7 @@ bool ResolveExpire(CommandContext& ctx, const ExpireArg& arg, const char* cmd, i
     }
   }
   if (bad || v <= 0) {
-    ctx.reply.Error(std::string("ERR invalid expire time in '") + cmd + "' command");
+    ctx.reply.Error(err::InvalidExpireTime(cmd));
     return false;
   }
   *out = v;
@@ -287,7 +288,7 @@ void CmdGetRange(CommandContext& ctx) {
 void CmdSetRange(CommandContext& ctx) {
   int64_t offset;
   if (!ArgToInt(ctx, ctx.args[2], &offset)) return;
-  if (offset < 0) return ctx.reply.Error("ERR offset is out of range");
+  if (offset < 0) return ctx.reply.Error(err::kOffsetOutOfRange);
   std::string_view key = ctx.args[1], patch = ctx.args[3];
   auto lock = ctx.Lock(key);
   DbView db = ctx.db();
@@ -337,7 +338,7 @@ void CmdIncrBy(CommandContext& ctx) {
 void CmdDecrBy(CommandContext& ctx) {
   int64_t d;
   if (!ArgToInt(ctx, ctx.args[2], &d)) return;
-  if (d == INT64_MIN) return ctx.reply.Error("ERR decrement would overflow");
+  if (d == INT64_MIN) return ctx.reply.Error(err::kDecrOverflow);
   IncrBy(ctx, -d);
 }
 
@@ -357,7 +358,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   }
   long double result = cur + *incr;
   auto text = std::isfinite(result) ? FormatLongDouble(result) : std::nullopt;
-  if (!text) return ctx.reply.Error("ERR increment would produce NaN or Infinity");
+  if (!text) return ctx.reply.Error(err::kIncrNanOrInfinity);
   db.SetString(key, *text, e ? e->expire_ms() : 0);
   ctx.reply.Bulk(*text);
 }

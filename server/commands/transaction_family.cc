@@ -8,6 +8,7 @@
 // watched key changes, and EXEC then answers nil without running anything.
 #include "server/commands/command.h"
 #include "server/server.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
@@ -19,13 +20,13 @@ void EndMulti(ClientState& c) {
 }
 
 void CmdMulti(CommandContext& ctx) {
-  if (ctx.client.in_multi) return ctx.reply.Error("ERR MULTI calls can not be nested");
+  if (ctx.client.in_multi) return ctx.reply.Error(err::kMultiNested);
   ctx.client.in_multi = true;
   ctx.reply.Ok();
 }
 
 void CmdDiscard(CommandContext& ctx) {
-  if (!ctx.client.in_multi) return ctx.reply.Error("ERR DISCARD without MULTI");
+  if (!ctx.client.in_multi) return ctx.reply.Error(err::kDiscardWithoutMulti);
   EndMulti(ctx.client);
   ctx.server.watches().UnwatchAll(&ctx.client);
   ctx.reply.Ok();
@@ -33,13 +34,13 @@ void CmdDiscard(CommandContext& ctx) {
 
 void CmdExec(CommandContext& ctx) {
   ClientState& c = ctx.client;
-  if (!c.in_multi) return ctx.reply.Error("ERR EXEC without MULTI");
+  if (!c.in_multi) return ctx.reply.Error(err::kExecWithoutMulti);
   std::vector<std::vector<std::string>> queued = std::move(c.queued);
   const bool aborted = c.multi_error;
   EndMulti(c);
   if (aborted) {
     ctx.server.watches().UnwatchAll(&c);
-    return ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");
+    return ctx.reply.Error(err::kExecAbort);
   }
   engine::ShardLocks all = ctx.LockAll();  // with the redo record: one commit at the end
   const bool dirty = c.watch_dirty.load();
@@ -57,7 +58,7 @@ void CmdExec(CommandContext& ctx) {
 }
 
 void CmdWatch(CommandContext& ctx) {
-  if (ctx.client.in_multi) return ctx.reply.Error("ERR WATCH inside MULTI is not allowed");
+  if (ctx.client.in_multi) return ctx.reply.Error(err::kWatchInMulti);
   const int db = ctx.client.db.load();
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     // Under the key's shard lock: a change committed after this is seen (server/watches.h).

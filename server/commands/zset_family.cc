@@ -18,6 +18,7 @@
 #include "base/string_util.h"
 #include "engine/zset_value.h"
 #include "server/commands/zset_range.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
@@ -27,8 +28,6 @@ using engine::Entry;
 using engine::RedoOp;
 using engine::ValueType;
 using engine::ZSetValue;
-
-constexpr char kNaNError[] = "ERR resulting score is not a number (NaN)";
 
 // ---- ZADD, ZINCRBY, ZREM ----
 
@@ -71,7 +70,7 @@ void ZAddGeneric(CommandContext& ctx, std::string_view key, const ZAddFlags& f, 
         if (f.nx) continue;
         if (incr) {
           score += *cur;
-          if (std::isnan(score)) return ctx.reply.Error(kNaNError);
+          if (std::isnan(score)) return ctx.reply.Error(err::kScoreNan);
         }
         if ((f.lt && score >= *cur) || (f.gt && score <= *cur)) continue;
         ++processed;
@@ -123,13 +122,13 @@ void CmdZAdd(CommandContext& ctx) {
   const size_t rest = ctx.args.size() - i;
   if (rest == 0 || rest % 2 != 0) return ctx.reply.Error(Status::Syntax());
   if (f.nx && f.xx) {
-    return ctx.reply.Error("ERR XX and NX options at the same time are not compatible");
+    return ctx.reply.Error(err::kXxAndNx);
   }
   if ((f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt)) {
-    return ctx.reply.Error("ERR GT, LT, and/or NX options at the same time are not compatible");
+    return ctx.reply.Error(err::kGtLtNx);
   }
   if (f.incr && rest > 2) {
-    return ctx.reply.Error("ERR INCR option supports a single increment-element pair");
+    return ctx.reply.Error(err::kZaddIncrPair);
   }
   ZAddGeneric(ctx, ctx.args[1], f, i, false);
 }
@@ -197,7 +196,7 @@ void CmdZRevRank(CommandContext& ctx) { RankCommand(ctx, true); }
 void CmdZCount(CommandContext& ctx) {
   ScoreRange r;
   if (!ParseScoreRange(ctx.args[2], ctx.args[3], &r)) {
-    return ctx.reply.Error("ERR min or max is not a float");
+    return ctx.reply.Error(err::kMinMaxNotFloat);
   }
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
@@ -213,7 +212,7 @@ void CmdZCount(CommandContext& ctx) {
 void CmdZLexCount(CommandContext& ctx) {
   LexRange r;
   if (!ParseLexRange(ctx.args[2], ctx.args[3], &r)) {
-    return ctx.reply.Error("ERR min or max not valid string range item");
+    return ctx.reply.Error(err::kMinMaxNotLexRange);
   }
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
@@ -261,10 +260,10 @@ void RangeCommand(CommandContext& ctx, RangeSpec::Type preset, bool preset_rev, 
   if (type == RangeSpec::kAuto) type = RangeSpec::kRank;
   if (has_limit && limit != -1 && type == RangeSpec::kRank) {
     return ctx.reply.Error(
-        "ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+        err::kLimitNeedsByScoreOrLex);
   }
   if (withscores && type == RangeSpec::kLex) {
-    return ctx.reply.Error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
+    return ctx.reply.Error(err::kWithscoresByLex);
   }
   std::string_view min = ctx.args[base + 1], max = ctx.args[base + 2];
   if (rev && type != RangeSpec::kRank) std::swap(min, max);
@@ -273,10 +272,10 @@ void RangeCommand(CommandContext& ctx, RangeSpec::Type preset, bool preset_rev, 
     if (!ArgToInt(ctx, min, &spec.start) || !ArgToInt(ctx, max, &spec.stop)) return;
   } else if (type == RangeSpec::kScore) {
     if (!ParseScoreRange(min, max, &spec.score)) {
-      return ctx.reply.Error("ERR min or max is not a float");
+      return ctx.reply.Error(err::kMinMaxNotFloat);
     }
   } else if (!ParseLexRange(min, max, &spec.lex)) {
-    return ctx.reply.Error("ERR min or max not valid string range item");
+    return ctx.reply.Error(err::kMinMaxNotLexRange);
   }
 
   auto lock = store ? ctx.Lock(ctx.args.subspan(1, 2)) : ctx.Lock(src);
@@ -311,10 +310,10 @@ void RemRangeCommand(CommandContext& ctx, RangeSpec::Type type) {
     }
   } else if (type == RangeSpec::kScore) {
     if (!ParseScoreRange(ctx.args[2], ctx.args[3], &spec.score)) {
-      return ctx.reply.Error("ERR min or max is not a float");
+      return ctx.reply.Error(err::kMinMaxNotFloat);
     }
   } else if (!ParseLexRange(ctx.args[2], ctx.args[3], &spec.lex)) {
-    return ctx.reply.Error("ERR min or max not valid string range item");
+    return ctx.reply.Error(err::kMinMaxNotLexRange);
   }
   std::string_view key = ctx.args[1];
   auto lock = ctx.Lock(key);
@@ -342,7 +341,7 @@ void PopCommand(CommandContext& ctx, bool max) {
   int64_t count = 1;
   if (ctx.args.size() == 3) {
     auto v = ParseInt64(ctx.args[2]);
-    if (!v || *v < 0) return ctx.reply.Error("ERR value is out of range, must be positive");
+    if (!v || *v < 0) return ctx.reply.Error(err::kMustBePositive);
     count = *v;
   }
   auto lock = ctx.Lock(ctx.args[1]);
@@ -514,7 +513,7 @@ void ReplyZMPop(ReplyBuilder& reply, std::string_view key, const ScoredMembers& 
 bool ParseZMPopArgs(CommandContext& ctx, size_t first, ZMPopArgs* out) {
   auto numkeys = ParseInt64(ctx.args[first]);
   if (!numkeys || *numkeys < 1) {
-    ctx.reply.Error("ERR numkeys should be greater than 0");
+    ctx.reply.Error(err::kNumkeysPositive);
     return false;
   }
   const size_t where = first + 1 + static_cast<size_t>(std::min<int64_t>(*numkeys, INT32_MAX));
@@ -535,7 +534,7 @@ bool ParseZMPopArgs(CommandContext& ctx, size_t first, ZMPopArgs* out) {
     if (!has_count && EqualsIgnoreCase(ctx.args[j], "count") && j + 1 < ctx.args.size()) {
       auto c = ParseInt64(ctx.args[++j]);
       if (!c || *c < 1) {
-        ctx.reply.Error("ERR count should be greater than 0");
+        ctx.reply.Error(err::kCountPositive);
         return false;
       }
       out->count = static_cast<size_t>(*c);

@@ -19,6 +19,7 @@
 #include "engine/zset_value.h"
 #include "server/commands/zset_family.h"
 #include "server/commands/zset_range.h"
+#include "server/commands/errors.h"
 
 namespace strata::server {
 namespace {
@@ -85,8 +86,7 @@ void SetOpGeneric(CommandContext& ctx, bool store, ZOp op, bool card) {
   auto numkeys = ParseInt64(ctx.args[nk_idx]);
   if (!numkeys) return ctx.reply.Error(Status::NotInteger());
   if (*numkeys < 1) {
-    return ctx.reply.Error("ERR at least 1 input key is needed for '" + ToLower(ctx.args[0]) +
-                           "' command");
+    return ctx.reply.Error(err::AtLeastOneKey(ToLower(ctx.args[0])));
   }
   if (*numkeys > static_cast<int64_t>(ctx.args.size() - nk_idx - 1)) {
     return ctx.reply.Error(Status::Syntax());
@@ -119,7 +119,7 @@ void SetOpGeneric(CommandContext& ctx, bool store, ZOp op, bool card) {
       ++j;
       for (size_t i = 0; i < n; ++i, ++j) {
         auto w = ParseDouble(ctx.args[j], /*allow_inf=*/true);
-        if (!w) return ctx.reply.Error("ERR weight value is not a float");
+        if (!w) return ctx.reply.Error(err::kWeightNotFloat);
         src[i].weight = *w;
       }
     } else if (op != ZOp::kDiff && !card && remaining >= 2 && EqualsIgnoreCase(o, "aggregate")) {
@@ -138,7 +138,7 @@ void SetOpGeneric(CommandContext& ctx, bool store, ZOp op, bool card) {
       ++j;
     } else if (card && remaining >= 2 && EqualsIgnoreCase(o, "limit")) {
       auto l = ParseInt64(ctx.args[j + 1]);
-      if (!l || *l < 0) return ctx.reply.Error("ERR LIMIT can't be negative");
+      if (!l || *l < 0) return ctx.reply.Error(err::kLimitNegative);
       limit = *l;
       j += 2;
     } else {
@@ -226,9 +226,7 @@ void CmdZRandMember(CommandContext& ctx) {
   if (with_count) {
     if (!ArgToInt(ctx, ctx.args[2], &count)) return;
     if (count == INT64_MIN) {
-      return ctx.reply.Error(
-          "ERR value is out of range, value must between -9223372036854775807 and "
-          "9223372036854775807");
+      return ctx.reply.Error(err::kNotInt64);
     }
     if (ctx.args.size() > 4 ||
         (ctx.args.size() == 4 && !EqualsIgnoreCase(ctx.args[3], "withscores"))) {
@@ -237,7 +235,7 @@ void CmdZRandMember(CommandContext& ctx) {
     if (ctx.args.size() == 4) {
       withscores = true;
       if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) {
-        return ctx.reply.Error("ERR value is out of range");
+        return ctx.reply.Error(err::kOutOfRange);
       }
     }
   }
