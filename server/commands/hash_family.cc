@@ -14,6 +14,7 @@
 #include "base/string_util.h"
 #include "engine/hash_value.h"
 #include "server/commands/command.h"
+#include "server/commands/shapes.h"
 #include "server/commands/errors.h"
 
 namespace strata::server {
@@ -208,32 +209,12 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   ctx.reply.Bulk(*text);
 }
 
-uint64_t RandomSeed() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
-
 // HRANDFIELD key [count [WITHVALUES]]
 void CmdHRandField(CommandContext& ctx) {
-  int64_t l = 0;
-  bool with_count = ctx.args.size() >= 3, withvalues = false;
-  if (with_count) {
-    auto v = ParseInt64(ctx.args[2]);
-    if (!v) return ctx.reply.Error(Status::NotInteger());
-    if (*v < -LONG_MAX) {
-      return ctx.reply.Error(err::NotBetween(-LONG_MAX, LONG_MAX));
-    }
-    l = *v;
-    if (ctx.args.size() > 4 ||
-        (ctx.args.size() == 4 && !EqualsIgnoreCase(ctx.args[3], "withvalues"))) {
-      return ctx.reply.Error(Status::Syntax());
-    }
-    if (ctx.args.size() == 4) {
-      withvalues = true;
-      if (l < -LONG_MAX / 2 || l > LONG_MAX / 2)
-        return ctx.reply.Error(err::kOutOfRange);
-    }
-  }
+  RandomCount args;
+  if (!ParseRandomCount(ctx, "withvalues", &args)) return;
+  const bool with_count = args.with_count, withvalues = args.with_pairs;
+  const int64_t l = args.count;
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto hash = GetHash(db, ctx.args[1], true);
@@ -241,7 +222,7 @@ void CmdHRandField(CommandContext& ctx) {
   const HashValue* h = *hash;
   if (!with_count) {
     if (h == nullptr) return ctx.reply.Null();
-    return ctx.reply.Bulk(h->Random(RandomSeed()).first);
+    return ctx.reply.Bulk(h->Random(Random()).first);
   }
   if (h == nullptr) return ctx.reply.Array(0);
   const bool uniq = l >= 0;
@@ -258,7 +239,7 @@ void CmdHRandField(CommandContext& ctx) {
   if (!uniq || count == 1) {
     ctx.reply.Array(static_cast<size_t>(count) * header);
     for (uint64_t i = 0; i < count; ++i) {
-      auto [f, v] = h->Random(RandomSeed());
+      auto [f, v] = h->Random(Random());
       emit(f, v);
     }
     return;
@@ -274,14 +255,14 @@ void CmdHRandField(CommandContext& ctx) {
   if (count * 3 > size) {
     h->ForEach([&](std::string_view f, std::string_view v) { picked.emplace_back(f, v); });
     while (picked.size() > count) {
-      const size_t i = RandomSeed() % picked.size();
+      const size_t i = Random() % picked.size();
       picked[i] = picked.back();
       picked.pop_back();
     }
   } else {
     std::unordered_set<std::string_view> seen;
     while (picked.size() < count) {
-      auto fv = h->Random(RandomSeed());
+      auto fv = h->Random(Random());
       if (seen.insert(fv.first).second) picked.push_back(fv);
     }
   }
@@ -289,50 +270,35 @@ void CmdHRandField(CommandContext& ctx) {
   for (auto& [f, v] : picked) emit(f, v);
 }
 
-// HSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdHScan(CommandContext& ctx) {
-  uint64_t cursor;
-  if (!ParseScanCursor(ctx, ctx.args[2], &cursor)) return;
-  auto lock = ctx.Lock(ctx.args[1]);
-  DbView db = ctx.db();
-  auto hash = GetHash(db, ctx.args[1], true);
-  if (!hash.ok()) return ctx.reply.Error(hash.status());
-  const HashValue* h = *hash;
-  if (h == nullptr) {
-    ctx.reply.Array(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.Array(0);
-  }
-  int64_t count;
-  std::optional<std::string_view> pattern;
-  if (!ParseScanOptions(ctx, 3, &count, &pattern)) return;
-  std::vector<std::pair<std::string_view, std::string_view>> out;
-  auto collect = [&](std::string_view f, std::string_view v) {
-    if (!pattern || GlobMatch(*pattern, f)) out.emplace_back(f, v);
-  };
-  uint64_t next = 0;
-  if (h->listpack()) {
-    h->ForEach(collect);
-  } else {
-    // Like Redis: stop after about `count` elements (fields and values both count) or
-    // 10 * count buckets.
-    int64_t budget = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
-    size_t visited = 0;
-    next = cursor;
-    do {
-      next = h->Scan(next, [&](std::string_view f, std::string_view v) {
-        ++visited;
-        collect(f, v);
-      });
-    } while (next != 0 && --budget > 0 && static_cast<int64_t>(2 * visited) < count);
-  }
-  ctx.reply.Array(2);
-  ctx.reply.Bulk(std::to_string(next));
-  ctx.reply.Array(2 * out.size());
-  for (auto& [f, v] : out) {
-    ctx.reply.Bulk(f);
-    ctx.reply.Bulk(v);
-  }
+  ScanCollection<HashValue>(ctx, [&](const HashValue& h, uint64_t cursor, int64_t count,
+                                     std::optional<std::string_view> pattern) {
+    std::vector<std::pair<std::string_view, std::string_view>> out;
+    auto collect = [&](std::string_view f, std::string_view v) {
+      if (!pattern || GlobMatch(*pattern, f)) out.emplace_back(f, v);
+    };
+    uint64_t next = 0;
+    if (h.listpack()) {
+      h.ForEach(collect);
+    } else {
+      // Like Redis: stop after about `count` elements (fields and values both count) or
+      // 10 * count buckets.
+      int64_t budget = count > INT64_MAX / 10 ? INT64_MAX : count * 10;
+      size_t visited = 0;
+      next = cursor;
+      do {
+        next = h.Scan(next, [&](std::string_view f, std::string_view v) {
+          ++visited;
+          collect(f, v);
+        });
+      } while (next != 0 && --budget > 0 && static_cast<int64_t>(2 * visited) < count);
+    }
+    ReplyScanPage(ctx.reply, next, 2 * out.size());
+    for (auto& [f, v] : out) {
+      ctx.reply.Bulk(f);
+      ctx.reply.Bulk(v);
+    }
+  });
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "base/string_util.h"
 #include "engine/set_value.h"
 #include "server/commands/command.h"
+#include "server/commands/shapes.h"
 #include "server/commands/errors.h"
 
 namespace strata::server {
@@ -34,12 +35,6 @@ Result<const SetValue*> GetSet(DbView& db, std::string_view key, bool read) {
 }
 
 size_t SizeOf(const Entry* e) { return e == nullptr ? 0 : e->value()->size(); }
-
-// Randomness for SPOP / SRANDMEMBER: per worker thread, never logged (the effects are).
-uint64_t Random() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
 
 // Parses a count as Redis's getPositiveLongFromObjectOrReply (same text for non-integers).
 bool ArgToPositive(CommandContext& ctx, std::string_view arg, int64_t* out,
@@ -175,15 +170,10 @@ void CmdSPop(CommandContext& ctx) {
 
 // SRANDMEMBER key [count]: a negative count allows repeats.
 void CmdSRandMember(CommandContext& ctx) {
-  if (ctx.args.size() > 3) return ctx.reply.Error(Status::Syntax());
-  const bool with_count = ctx.args.size() == 3;
-  int64_t count = 1;
-  if (with_count) {
-    if (!ArgToInt(ctx, ctx.args[2], &count)) return;
-    if (count == INT64_MIN) {
-      return ctx.reply.Error(err::kNotInt64);
-    }
-  }
+  RandomCount args;
+  if (!ParseRandomCount(ctx, {}, &args)) return;
+  const bool with_count = args.with_count;
+  const int64_t count = args.count;
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto s = GetSet(db, ctx.args[1], true);
@@ -352,29 +342,16 @@ void CmdSInterCard(CommandContext& ctx) {
 
 // SSCAN key cursor [MATCH pattern] [COUNT count]
 void CmdSScan(CommandContext& ctx) {
-  uint64_t cursor;
-  if (!ParseScanCursor(ctx, ctx.args[2], &cursor)) return;
-  auto lock = ctx.Lock(ctx.args[1]);
-  DbView db = ctx.db();
-  auto s = GetSet(db, ctx.args[1], true);
-  if (!s.ok()) return ctx.reply.Error(s.status());
-  if (*s == nullptr) {
-    ctx.reply.Array(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.Array(0);
-  }
-  int64_t count;
-  std::optional<std::string_view> pattern;
-  if (!ParseScanOptions(ctx, 3, &count, &pattern)) return;
-  std::vector<std::string> members;
-  const uint64_t next = (*s)->Scan(cursor, static_cast<size_t>(count), &members);
-  if (pattern) {
-    std::erase_if(members, [&](const std::string& m) { return !GlobMatch(*pattern, m); });
-  }
-  ctx.reply.Array(2);
-  ctx.reply.Bulk(std::to_string(next));
-  ctx.reply.Array(members.size());
-  for (const std::string& m : members) ctx.reply.Bulk(m);
+  ScanCollection<SetValue>(ctx, [&](const SetValue& s, uint64_t cursor, int64_t count,
+                                    std::optional<std::string_view> pattern) {
+    std::vector<std::string> members;
+    const uint64_t next = s.Scan(cursor, static_cast<size_t>(count), &members);
+    if (pattern) {
+      std::erase_if(members, [&](const std::string& m) { return !GlobMatch(*pattern, m); });
+    }
+    ReplyScanPage(ctx.reply, next, members.size());
+    for (const std::string& m : members) ctx.reply.Bulk(m);
+  });
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Sorted-set commands, part one: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE, ZMSCORE, ZRANK, ZREVRANK,
 // ZCOUNT, ZLEXCOUNT, the ZRANGE family (ZRANGE, ZRANGESTORE, ZREVRANGE, ZRANGEBYSCORE,
-// ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX), ZREMRANGEBY*, ZPOPMIN, ZPOPMAX, ZMPOP.
+// ZREVRANGEBYSCORE, ZRANGEBYLEX, ZREVRANGEBYLEX), ZREMRANGEBY*, ZPOPMIN, ZPOPMAX, ZMPOP,
+// ZRANDMEMBER, ZSCAN.
 // zset_setop_family.cc has the rest.
 //
 // Every change goes through DbView::Apply with a zset_add / zset_rem body
@@ -14,9 +15,11 @@
 #include <cstdlib>
 #include <limits>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "base/string_util.h"
 #include "engine/zset_value.h"
+#include "server/commands/shapes.h"
 #include "server/commands/zset_range.h"
 #include "server/commands/errors.h"
 
@@ -367,6 +370,69 @@ void CmdZMPop(CommandContext& ctx) {
   ctx.reply.NullArray();
 }
 
+// ZRANDMEMBER key [count [WITHSCORES]]
+// ZRANDMEMBER key [count [WITHSCORES]]
+void CmdZRandMember(CommandContext& ctx) {
+  RandomCount args;
+  if (!ParseRandomCount(ctx, "withscores", &args)) return;
+  const bool with_count = args.with_count, withscores = args.with_pairs;
+  const int64_t count = args.count;
+  auto lock = ctx.Lock(ctx.args[1]);
+  DbView db = ctx.db();
+  auto zr = GetZSet(db, ctx.args[1], true);
+  if (!zr.ok()) return ctx.reply.Error(zr.status());
+  const ZSetValue* z = *zr;
+  auto at = [&](size_t rank) {
+    std::pair<std::string_view, double> out;
+    z->Walk(rank, false, [&](std::string_view m, double s) {
+      out = {m, s};
+      return false;
+    });
+    return out;
+  };
+  if (!with_count) {
+    if (z == nullptr) return ctx.reply.Null();
+    return ctx.reply.Bulk(at(Random() % z->size()).first);
+  }
+  std::vector<std::pair<std::string_view, double>> items;
+  if (z == nullptr || count == 0) return ctx.reply.Array(0);
+  const size_t size = z->size();
+  if (count < 0) {
+    const uint64_t k = 0 - static_cast<uint64_t>(count);
+    items.reserve(std::min<uint64_t>(k, 1 << 20));
+    for (uint64_t i = 0; i < k; ++i) items.push_back(at(Random() % size));
+  } else if (static_cast<uint64_t>(count) >= size) {
+    z->Walk(0, false, [&](std::string_view m, double s) {
+      items.emplace_back(m, s);
+      return true;
+    });
+  } else {
+    std::unordered_set<size_t> picked;
+    while (picked.size() < static_cast<size_t>(count)) {
+      const size_t r = Random() % size;
+      if (picked.insert(r).second) items.push_back(at(r));
+    }
+  }
+  ReplyScored(ctx.reply, items, withscores);
+}
+
+// ZSCAN key cursor [MATCH pattern] [COUNT count]
+void CmdZScan(CommandContext& ctx) {
+  ScanCollection<ZSetValue>(ctx, [&](const ZSetValue& z, uint64_t cursor, int64_t count,
+                                     std::optional<std::string_view> pattern) {
+    std::vector<std::pair<std::string, double>> items;
+    const uint64_t next = z.Scan(cursor, static_cast<size_t>(count), &items);
+    if (pattern) {
+      std::erase_if(items, [&](const auto& it) { return !GlobMatch(*pattern, it.first); });
+    }
+    ReplyScanPage(ctx.reply, next, items.size() * 2);
+    for (const auto& [m, s] : items) {
+      ctx.reply.Bulk(m);
+      ctx.reply.Bulk(FormatDouble(s));
+    }
+  });
+}
+
 }  // namespace
 
 Result<const ZSetValue*> GetZSet(DbView& db, std::string_view key, bool read) {
@@ -611,6 +677,10 @@ std::vector<CommandSpec> ZSetFamily() {
        "Remove and return members with scores in a sorted set",
        {},
        1},
+      {"zrandmember", -2, kR, 1, 1, 1, CmdZRandMember, "sorted-set",
+       "Get one or multiple random elements from a sorted set"},
+      {"zscan", -3, kR, 1, 1, 1, CmdZScan, "sorted-set",
+       "Incrementally iterate sorted sets elements and associated scores"},
   };
   for (CommandSpec& s : ZSetOpCommands()) specs.push_back(std::move(s));
   return specs;

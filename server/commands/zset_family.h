@@ -45,7 +45,7 @@ struct ZMPopArgs {
 bool ParseZMPopArgs(CommandContext& ctx, size_t first, ZMPopArgs* out);
 
 // Registration of the commands in zset_setop_family.cc (ZUNION, ZINTER, ZDIFF, their STORE
-// forms, ZINTERCARD, ZRANDMEMBER, ZSCAN); ZSetFamily() includes them.
+// forms, ZINTERCARD); ZSetFamily() includes them.
 std::vector<CommandSpec> ZSetOpCommands();
 
 }  // namespace strata::server

@@ -1,5 +1,5 @@
 // Sorted-set commands, part two: ZUNION, ZINTER, ZDIFF, ZUNIONSTORE, ZINTERSTORE, ZDIFFSTORE,
-// ZINTERCARD (sets count as sorted sets whose scores are 1, as in Redis), ZRANDMEMBER, ZSCAN.
+// ZINTERCARD (sets count as sorted sets whose scores are 1, as in Redis).
 //
 // The inputs are combined in Redis's order (smallest first, except for ZDIFF), which decides
 // the result where +inf and -inf meet in a sum. The STORE forms write a whole new value (a put)
@@ -29,11 +29,6 @@ using engine::Entry;
 using engine::SetValue;
 using engine::ValueType;
 using engine::ZSetValue;
-
-uint64_t Random() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
 
 // One input of a set operation: a sorted set, a set (scores 1) or nothing (a missing key).
 struct Source {
@@ -218,96 +213,6 @@ void CmdZInterStore(CommandContext& ctx) { SetOpGeneric(ctx, true, ZOp::kInter, 
 void CmdZDiffStore(CommandContext& ctx) { SetOpGeneric(ctx, true, ZOp::kDiff, false); }
 void CmdZInterCard(CommandContext& ctx) { SetOpGeneric(ctx, false, ZOp::kInter, true); }
 
-// ZRANDMEMBER key [count [WITHSCORES]]
-void CmdZRandMember(CommandContext& ctx) {
-  int64_t count = 1;
-  bool withscores = false;
-  const bool with_count = ctx.args.size() >= 3;
-  if (with_count) {
-    if (!ArgToInt(ctx, ctx.args[2], &count)) return;
-    if (count == INT64_MIN) {
-      return ctx.reply.Error(err::kNotInt64);
-    }
-    if (ctx.args.size() > 4 ||
-        (ctx.args.size() == 4 && !EqualsIgnoreCase(ctx.args[3], "withscores"))) {
-      return ctx.reply.Error(Status::Syntax());
-    }
-    if (ctx.args.size() == 4) {
-      withscores = true;
-      if (count < -INT64_MAX / 2 || count > INT64_MAX / 2) {
-        return ctx.reply.Error(err::kOutOfRange);
-      }
-    }
-  }
-  auto lock = ctx.Lock(ctx.args[1]);
-  DbView db = ctx.db();
-  auto zr = GetZSet(db, ctx.args[1], true);
-  if (!zr.ok()) return ctx.reply.Error(zr.status());
-  const ZSetValue* z = *zr;
-  auto at = [&](size_t rank) {
-    std::pair<std::string_view, double> out;
-    z->Walk(rank, false, [&](std::string_view m, double s) {
-      out = {m, s};
-      return false;
-    });
-    return out;
-  };
-  if (!with_count) {
-    if (z == nullptr) return ctx.reply.Null();
-    return ctx.reply.Bulk(at(Random() % z->size()).first);
-  }
-  std::vector<std::pair<std::string_view, double>> items;
-  if (z == nullptr || count == 0) return ctx.reply.Array(0);
-  const size_t size = z->size();
-  if (count < 0) {
-    const uint64_t k = 0 - static_cast<uint64_t>(count);
-    items.reserve(std::min<uint64_t>(k, 1 << 20));
-    for (uint64_t i = 0; i < k; ++i) items.push_back(at(Random() % size));
-  } else if (static_cast<uint64_t>(count) >= size) {
-    z->Walk(0, false, [&](std::string_view m, double s) {
-      items.emplace_back(m, s);
-      return true;
-    });
-  } else {
-    std::unordered_set<size_t> picked;
-    while (picked.size() < static_cast<size_t>(count)) {
-      const size_t r = Random() % size;
-      if (picked.insert(r).second) items.push_back(at(r));
-    }
-  }
-  ReplyScored(ctx.reply, items, withscores);
-}
-
-// ZSCAN key cursor [MATCH pattern] [COUNT count]
-void CmdZScan(CommandContext& ctx) {
-  uint64_t cursor;
-  if (!ParseScanCursor(ctx, ctx.args[2], &cursor)) return;
-  auto lock = ctx.Lock(ctx.args[1]);
-  DbView db = ctx.db();
-  auto z = GetZSet(db, ctx.args[1], true);
-  if (!z.ok()) return ctx.reply.Error(z.status());
-  if (*z == nullptr) {
-    ctx.reply.Array(2);
-    ctx.reply.Bulk("0");
-    return ctx.reply.Array(0);
-  }
-  int64_t count;
-  std::optional<std::string_view> pattern;
-  if (!ParseScanOptions(ctx, 3, &count, &pattern)) return;
-  std::vector<std::pair<std::string, double>> items;
-  const uint64_t next = (*z)->Scan(cursor, static_cast<size_t>(count), &items);
-  if (pattern) {
-    std::erase_if(items, [&](const auto& it) { return !GlobMatch(*pattern, it.first); });
-  }
-  ctx.reply.Array(2);
-  ctx.reply.Bulk(std::to_string(next));
-  ctx.reply.Array(items.size() * 2);
-  for (const auto& [m, s] : items) {
-    ctx.reply.Bulk(m);
-    ctx.reply.Bulk(FormatDouble(s));
-  }
-}
-
 }  // namespace
 
 std::vector<CommandSpec> ZSetOpCommands() {
@@ -393,10 +298,6 @@ std::vector<CommandSpec> ZSetOpCommands() {
        "Intersect multiple sorted sets and return the cardinality of the result",
        {},
        1},
-      {"zrandmember", -2, kR, 1, 1, 1, CmdZRandMember, "sorted-set",
-       "Get one or multiple random elements from a sorted set"},
-      {"zscan", -3, kR, 1, 1, 1, CmdZScan, "sorted-set",
-       "Incrementally iterate sorted sets elements and associated scores"},
   };
 }
 

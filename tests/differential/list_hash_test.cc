@@ -499,6 +499,10 @@ const std::vector<EdgeCase>& EdgeCases() {
       {{"HRANDFIELD", "h", "1", "WITHSCORES"}, kSyntax},
       {{"HRANDFIELD", "h", "9223372036854775807", "WITHVALUES"},
        "(error) ERR value is out of range"},
+      // -2^63, as SRANDMEMBER and ZRANDMEMBER say it (Redis 7.0's text).
+      {{"HRANDFIELD", "h", "-9223372036854775808"},
+       "(error) ERR value is out of range, value must between -9223372036854775807 and "
+       "9223372036854775807"},
       {{"HGET", "s", "a"}, kWrongType},
       {{"HSET", "s", "a", "b"}, kWrongType},
       {{"HGETALL", "s"}, kWrongType},

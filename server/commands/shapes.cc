@@ -1,0 +1,48 @@
+#include "server/commands/shapes.h"
+
+#include <random>
+#include <string>
+
+#include "base/string_util.h"
+#include "server/commands/errors.h"
+
+namespace strata::server {
+
+uint64_t Random() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+void ReplyScanPage(ReplyBuilder& reply, uint64_t next, size_t n) {
+  reply.Array(2);
+  reply.Bulk(std::to_string(next));
+  reply.Array(n);
+}
+
+bool ParseRandomCount(CommandContext& ctx, std::string_view pairs_word, RandomCount* out) {
+  const size_t max_args = pairs_word.empty() ? 3 : 4;
+  if (pairs_word.empty() && ctx.args.size() > max_args) {
+    ctx.reply.Error(Status::Syntax());
+    return false;
+  }
+  out->with_count = ctx.args.size() >= 3;
+  if (!out->with_count) return true;
+  if (!ArgToInt(ctx, ctx.args[2], &out->count)) return false;
+  if (out->count == INT64_MIN) {
+    ctx.reply.Error(err::kNotInt64);
+    return false;
+  }
+  if (ctx.args.size() > max_args ||
+      (ctx.args.size() == 4 && !EqualsIgnoreCase(ctx.args[3], pairs_word))) {
+    ctx.reply.Error(Status::Syntax());
+    return false;
+  }
+  out->with_pairs = ctx.args.size() == 4;
+  if (out->with_pairs && (out->count < -INT64_MAX / 2 || out->count > INT64_MAX / 2)) {
+    ctx.reply.Error(err::kOutOfRange);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace strata::server
