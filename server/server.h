@@ -82,6 +82,20 @@ class Server final : public Service {
   // 7.0's text, CRLF included).
   static std::string_view ProtectedModeMessage();
 
+  // Service (server/net/service.h), in dispatch.cc.
+  std::unique_ptr<WorkerContext> NewWorkerContext() override;
+  ConnectionLimits limits() const override;
+  OutputBufferLimit OutputLimit(bool pubsub) const override;
+  std::string_view Refusal(int fd) override;
+  void OnConnect(ClientState& client) override;
+  void OnDisconnect(ClientState& client) override;
+  void BeginInput(WorkerContext& ctx) override;
+  void Execute(WorkerContext& ctx, ClientState& client, std::span<const std::string_view> args,
+               ReplyBuilder& reply) override;
+  void Unblocked(ClientState& client) override;
+  uint64_t ReplyHold(WorkerContext& ctx) override;
+  uint64_t durable_lsn() const override;
+
   Config& config() { return *config_; }
   engine::Keyspace& keyspace() { return *keyspace_; }
   const CommandTable& commands() const { return commands_; }
@@ -105,20 +119,6 @@ class Server final : public Service {
   int64_t ops_per_sec() const { return ops_per_sec_.load(std::memory_order_relaxed); }
 
  private:
-  // Service (server/net/service.h), in dispatch.cc.
-  std::unique_ptr<WorkerContext> NewWorkerContext() override;
-  ConnectionLimits limits() const override;
-  OutputBufferLimit OutputLimit(bool pubsub) const override;
-  std::string_view Refusal(int fd) override;
-  void OnConnect(ClientState& client) override;
-  void OnDisconnect(ClientState& client) override;
-  void BeginInput(WorkerContext& ctx) override;
-  void Execute(WorkerContext& ctx, ClientState& client, std::span<const std::string_view> args,
-               ReplyBuilder& reply) override;
-  void Unblocked(ClientState& client) override;
-  uint64_t ReplyHold(WorkerContext& ctx) override;
-  uint64_t durable_lsn() const override;
-
   void CronLoop();
   // Opens the overflow tier when tier-dir is set (before recovery, which may read it).
   Status OpenTier();
