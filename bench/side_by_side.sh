@@ -1,46 +1,256 @@
 #!/usr/bin/env bash
-# side_by_side.sh [args...]: benchmarks strata-server against redis-server 7 on this machine.
+# side_by_side.sh: strata-server against redis-server 7.0 on this machine, in one interleaved
+# run, reported as ratios (strata / redis), because a shared machine's absolute figures drift.
 #
-# Builds the Release server in <repo>/build if it is missing (or, with --rebuild, always), then
-# runs ../shared/bench/side_by_side.sh (relative to the repository) with strata-server as the
-# candidate. Every other argument is passed through, e.g.:
-#   bench/side_by_side.sh --quick
-#   bench/side_by_side.sh --rounds 3 --phases off --raw /tmp/raw.txt
-#   bench/side_by_side.sh --phases always --strata-flags '--wal-io-backend pwrite'
-# --strata-flags adds flags to strata-server's command line only.
-# The last line of output holds the candidate/redis ratios ("side_by_side: set_c50=... ").
-set -euo pipefail
+# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always']
+#                              [--strata-flags 'FLAGS'] [--raw FILE] [--rebuild]
+#
+# Method:
+#   - Both servers run side by side on 127.0.0.1, each in its own empty data directory, with the
+#     same persistence: phase `off` (no log, no snapshots), `everysec` and `always` (Redis:
+#     --appendonly yes --appendfsync X --save ''; Strata: its defaults with --appendfsync X).
+#   - Each phase preloads KEYS keys (16-byte keys key:%012d, 32-byte values, redis-cli --pipe),
+#     then runs ROUNDS rounds. In a round every workload runs on both servers, one after the
+#     other, and the order flips each round (redis first in odd rounds), so drift in the machine's
+#     load falls on both sides alike.
+#   - A workload is one redis-benchmark run: 50 clients, random keys over the preloaded range.
+#     For each run the server's CPU time (utime+stime from /proc/PID/stat) is read before and
+#     after: `eff` is strata's operations per server CPU-second over redis's, the server's own
+#     cost with the client's noise taken out.
+#   - Restarts (phase everysec): SHUTDOWN (SIGTERM) and kill -9, then the time until DBSIZE is
+#     back to KEYS, as keys per second.
+#   - Memory (phase off): RSS growth over the preload, in bytes per key.
+#   - Figures are medians over the rounds; `range` is the min..max of the per-round ratios.
+#   - The last lines say how much CPU other processes took during the run: over 10% of the
+#     machine, the run is not evidence (run it again on a quiet machine).
+#
+# Default 1M keys, 5 rounds (about 4 minutes on 2 cores); --quick: 200k keys, 3 rounds, shorter
+# runs (about 1 minute). --strata-flags adds flags to strata-server's command line only. Builds the
+# release server in build/ if it is missing (or always, with --rebuild).
+set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=$REPO/build
-SERVER=$BUILD/server/strata-server
-SHARED=$REPO/../shared/bench/side_by_side.sh
-
-REBUILD=0
-EXTRA=""
-ARGS=()
+SERVER=$REPO/build/server/strata-server
+ROUNDS="" KEYS="" QUICK=0 PHASES="off everysec always" EXTRA="" RAW="" REBUILD=0
 while (($#)); do
   case $1 in
+    --quick) QUICK=1; shift ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
+    --keys) KEYS=$2; shift 2 ;;
+    --phases) PHASES=$2; shift 2 ;;
+    --strata-flags) EXTRA=$2; shift 2 ;;
+    --raw) RAW=$2; shift 2 ;;
     --rebuild) REBUILD=1; shift ;;
-    --strata-flags) EXTRA=${2:-}; shift 2 ;;
-    *) ARGS+=("$1"); shift ;;
+    *) sed -n '2,31s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 done
+for tool in redis-server redis-cli redis-benchmark ss python3; do
+  command -v "$tool" >/dev/null || { echo "side_by_side: $tool is missing (scripts/install-deps.sh)" >&2; exit 2; }
+done
+if ((REBUILD)) || [[ ! -x $SERVER ]]; then "$REPO/scripts/build.sh" release strata-server >&2 || exit 1; fi
 
-[[ -x $SHARED ]] || { echo "side_by_side: $SHARED not found" >&2; exit 2; }
+if ((QUICK)); then KEYS=${KEYS:-200000} N_P1=30000 N_P16=300000 N_TYPES=20000 N_ALWAYS=20000
+else KEYS=${KEYS:-1000000} N_P1=100000 N_P16=1000000 N_TYPES=100000 N_ALWAYS=100000; fi
+ROUNDS=${ROUNDS:-$((QUICK ? 3 : 5))}
+TICKS=$(getconf CLK_TCK)
+WORK=$(mktemp -d -t strata-side-by-side.XXXXXX)
+RESULTS=$WORK/results   # kind workload side round value p50 p99 server_cpu_s
+declare -A PID PORT
 
-if ((REBUILD)) || [[ ! -x $SERVER ]]; then
-  if [[ ! -f $BUILD/CMakeCache.txt ]]; then
-    cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >&2
+say() { echo "[$(date +%T)] $*" >&2; }
+cleanup() {
+  local s
+  for s in redis strata; do [[ -n ${PID[$s]:-} ]] && kill -KILL "${PID[$s]}" 2>/dev/null; done
+  wait 2>/dev/null
+  [[ -n $RAW && -f $RESULTS ]] && cp "$RESULTS" "$RAW"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A port below the ephemeral range that no socket uses.
+pick_port() {
+  local p
+  while :; do
+    p=$((21000 + RANDOM % 11000))
+    [[ $p == "${PORT[redis]:-}" || $p == "${PORT[strata]:-}" ]] && continue
+    [[ -z $(ss -Htan "sport = :$p") ]] && { echo "$p"; return; }
+  done
+}
+PORT[redis]=$(pick_port)
+PORT[strata]=$(pick_port)
+
+cli() { timeout 60 redis-cli -h 127.0.0.1 -p "${PORT[$1]}" "${@:2}" 2>&1 | tr -d '\r'; }
+cpu_ticks() { local f; f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  f=${f##*) }; local a=($f); echo $((a[11] + a[12])); }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+now() { echo "$EPOCHREALTIME"; }
+elapsed_ms() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", (b - a) * 1000}'; }
+
+# start SIDE PHASE: the server in its phase's directory (kept across its restarts).
+start() {
+  local side=$1 phase=$2 dir=$WORK/$1-$2 deadline=$((EPOCHSECONDS + 120))
+  mkdir -p "$dir"
+  if [[ $side == redis ]]; then
+    local aof=yes; [[ $phase == off ]] && aof=no
+    (cd "$dir" && exec redis-server --port "${PORT[redis]}" --bind 127.0.0.1 --dir "$dir" \
+       --save '' --appendonly "$aof" --appendfsync "${phase/off/everysec}") >>"$WORK/redis.log" 2>&1 &
+  else
+    local persistence=(--appendfsync "$phase")
+    [[ $phase == off ]] && persistence=(--appendonly no --save '')
+    # shellcheck disable=SC2086
+    (cd "$dir" && exec "$SERVER" --port "${PORT[strata]}" --bind 127.0.0.1 --dir "$dir" \
+       "${persistence[@]}" $EXTRA) >>"$WORK/strata.log" 2>&1 &
   fi
-  cmake --build "$BUILD" --target strata-server -j "${JOBS:-$(nproc)}" >&2
-fi
-if grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$BUILD/CMakeCache.txt" 2>/dev/null; then :; else
-  echo "side_by_side: warning: $BUILD is not a Release build; numbers will not be representative" >&2
-fi
+  PID[$side]=$!
+  until [[ $(cli "$side" PING) == PONG ]]; do
+    kill -0 "${PID[$side]}" 2>/dev/null || { tail -5 "$WORK/$side.log" >&2; say "$side exited"; exit 1; }
+    ((EPOCHSECONDS < deadline)) || { say "$side did not start"; exit 1; }
+    sleep 0.01
+  done
+}
+stop() {  # SIDE [TERM|KILL]
+  kill -"${2:-TERM}" "${PID[$1]}" 2>/dev/null
+  wait "${PID[$1]}" 2>/dev/null
+  PID[$1]=""
+}
 
-# Single quotes on purpose: the shared script expands $PORT, $DIR, $AOF and $FSYNC per run.
-# shellcheck disable=SC2016
-CANDIDATE="exec $(printf %q "$SERVER")"' --port $PORT --bind 127.0.0.1 --dir $DIR --appendonly $AOF --appendfsync ${FSYNC/off/no} '"$EXTRA"
+preload() {  # SIDE
+  local out
+  out=$(timeout 600 redis-cli -h 127.0.0.1 -p "${PORT[$1]}" --pipe <"$WORK/load.resp" 2>&1)
+  [[ $out == *"errors: 0, replies: $KEYS"* ]] || { say "$1 preload failed: $out"; exit 1; }
+}
 
-exec "$SHARED" --candidate "$CANDIDATE" "${ARGS[@]+"${ARGS[@]}"}"
+# bench NAME_SUFFIX SIDE ROUND redis-benchmark-args...: one line per test of the run.
+bench() {
+  local suffix=$1 side=$2 round=$3 c0 c1 t0 secs
+  shift 3
+  c0=$(cpu_ticks "${PID[$side]}"); t0=$(now)
+  timeout 600 redis-benchmark -h 127.0.0.1 -p "${PORT[$side]}" -c 50 -r "$KEYS" -d 32 --csv "$@" \
+    >"$WORK/bench.csv" 2>&1
+  c1=$(cpu_ticks "${PID[$side]}")
+  secs=$(awk -v t="$((c1 - c0))" -v hz="$TICKS" 'BEGIN {print t / hz}')
+  # "SET","120481.93","0.265","0.024","0.239","0.471","0.759","2.975": test, rps, avg, min, p50,
+  # p95, p99, max. The server's CPU is shared among the tests of one run by their time.
+  awk -F'"' -v sfx="$suffix" -v side="$side" -v r="$round" -v cpu="$secs" '
+    $2 ~ /^[A-Z_0-9]+$/ { n++; name[n] = tolower($2) sfx; rps[n] = $4; p50[n] = $10; p99[n] = $14
+                          t[n] = 1 / $4; total += 1 / $4 }
+    END { for (i = 1; i <= n; i++)
+            print "tput", name[i], side, r, rps[i], p50[i], p99[i], cpu * t[i] / total }' \
+    "$WORK/bench.csv" >>"$RESULTS"
+  grep -q '^"[A-Z]' "$WORK/bench.csv" || say "warning, $side: $(head -c 300 "$WORK/bench.csv")"
+}
+
+# restart NAME SIDE ROUND SIGNAL PHASE: keys per second from the signal to DBSIZE == KEYS.
+restart() {
+  local name=$1 side=$2 round=$3 t0 ms
+  stop "$side" "$4"
+  t0=$(now)
+  start "$side" "$5"
+  until [[ $(cli "$side" DBSIZE) == "$KEYS" ]]; do
+    ((EPOCHSECONDS - ${t0%.*} < 300)) || { say "$side $name: DBSIZE $(cli "$side" DBSIZE)"; break; }
+    sleep 0.002
+  done
+  ms=$(elapsed_ms "$t0")
+  echo "restart $name $side $round $(awk -v n="$KEYS" -v ms="$ms" 'BEGIN {printf "%.0f", n / ms * 1000}') - - -" >>"$RESULTS"
+}
+
+# Redis goes first in odd rounds, Strata in even ones.
+order() { (($1 % 2)) && echo "redis strata" || echo "strata redis"; }
+
+phase() {
+  local p=$1 s r sfx
+  for s in redis strata; do start "$s" "$p"; done
+  local before_redis before_strata
+  before_redis=$(rss_kb "${PID[redis]}"); before_strata=$(rss_kb "${PID[strata]}")
+  for s in redis strata; do preload "$s"; done
+  if [[ $p == off ]]; then
+    sleep 1
+    echo "mem bytes_per_key redis 1 $((($(rss_kb "${PID[redis]}") - before_redis) * 1024 / KEYS)) - - -" >>"$RESULTS"
+    echo "mem bytes_per_key strata 1 $((($(rss_kb "${PID[strata]}") - before_strata) * 1024 / KEYS)) - - -" >>"$RESULTS"
+  fi
+  for ((r = 1; r <= ROUNDS; r++)); do
+    say "phase $p: round $r of $ROUNDS"
+    case $p in
+      off)
+        for s in $(order "$r"); do bench _p1 "$s" "$r" -P 1 -t set,get -n "$N_P1"; done
+        for s in $(order "$r"); do bench _p16 "$s" "$r" -P 16 -t set,get -n "$N_P16"; done
+        for s in $(order "$r"); do bench _p1 "$s" "$r" -P 1 -t lpush,lpop,hset,sadd,zadd -n "$N_TYPES"; done ;;
+      everysec)
+        for s in $(order "$r"); do bench _everysec "$s" "$r" -P 1 -t set,get -n "$N_P1"; done
+        for s in $(order "$r"); do restart restart_shutdown "$s" "$r" TERM "$p"; done
+        for s in $(order "$r"); do restart restart_kill9 "$s" "$r" KILL "$p"; done ;;
+      always)
+        for s in $(order "$r"); do bench _always "$s" "$r" -P 1 -t set,get -n "$N_ALWAYS"; done ;;
+    esac
+  done
+  for s in redis strata; do stop "$s"; done
+}
+
+awk -v n="$KEYS" 'BEGIN { ORS = ""; for (i = 0; i < n; i++) { k = sprintf("key:%012d", i)
+  printf "*3\r\n$3\r\nSET\r\n$16\r\n%s\r\n$32\r\n%s0123456789abcdef\r\n", k, k } }' >"$WORK/load.resp"
+: >"$RESULTS"
+say "strata: $SERVER $EXTRA; redis: $(redis-server --version | grep -o 'v=[0-9.]*'); keys=$KEYS rounds=$ROUNDS"
+machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+own_ticks() { local f; f=$(cat /proc/$$/stat); f=${f##*) }; local a=($f); echo $((a[11] + a[12] + a[13] + a[14])); }
+T0=$EPOCHSECONDS B0=$(machine_busy) O0=$(own_ticks)
+for p in $PHASES; do phase "$p"; done
+wait 2>/dev/null
+SECONDS_RUN=$((EPOCHSECONDS - T0))
+OTHER=$(( $(machine_busy) - B0 - ($(own_ticks) - O0) ))
+OTHER_PCT=$(awk -v t="$OTHER" -v hz="$TICKS" -v s="$SECONDS_RUN" -v n="$(nproc)" \
+  'BEGIN {printf "%.1f", (s > 0 ? t / hz / (s * n) * 100 : 0)}')
+
+python3 - "$RESULTS" "$OTHER_PCT" "$SECONDS_RUN" "$KEYS" "$ROUNDS" <<'EOF'
+import statistics, sys
+path, other, seconds, keys, rounds = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+rows = {}  # (kind, name) -> side -> round -> (value, p50, p99, cpu)
+order = []
+for line in open(path):
+    kind, name, side, rnd, value, p50, p99, cpu = line.split()
+    if (kind, name) not in rows:
+        rows[(kind, name)] = {"redis": {}, "strata": {}}
+        order.append((kind, name))
+    num = lambda x: None if x == "-" else float(x)
+    rows[(kind, name)][side][int(rnd)] = (num(value), num(p50), num(p99), num(cpu))
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+def col(side, i):
+    return [v[i] for v in side.values()]
+def fmt(x, digits=0):
+    return "-" if x is None else f"{x:,.{digits}f}"
+summary = []
+print(f"\n{'workload':<20} {'redis':>11} {'strata':>11} {'ratio':>6} {'range':<12} {'eff':>6}"
+      f" {'redis p50/p99':>14} {'strata p50/p99':>15}")
+for kind, name in order:
+    if kind == "mem":
+        continue
+    r, s = rows[(kind, name)]["redis"], rows[(kind, name)]["strata"]
+    a, b = median(col(r, 0)), median(col(s, 0))
+    ratio = b / a if a and b else None
+    per_round = [s[k][0] / r[k][0] for k in r if k in s and r[k][0] and s[k][0]]
+    spread = f"{min(per_round):.2f}..{max(per_round):.2f}" if per_round else "-"
+    eff = None
+    if kind == "tput":
+        ra, sa = median(col(r, 3)), median(col(s, 3))
+        if ra and sa:  # ops per CPU-second: ops/s over CPU-seconds per second of run
+            n_r = [r[k][0] / r[k][3] for k in r if r[k][3]]
+            n_s = [s[k][0] / s[k][3] for k in s if s[k][3]]
+            eff = median(n_s) / median(n_r) if n_r and n_s else None
+    lat = lambda side: f"{fmt(median(col(side, 1)), 3)}/{fmt(median(col(side, 2)), 3)}" if kind == "tput" else ""
+    print(f"{name:<20} {fmt(a):>11} {fmt(b):>11} {fmt(ratio, 2):>6} {spread:<12} {fmt(eff, 2):>6}"
+          f" {lat(r):>14} {lat(s):>15}")
+    summary.append(f"{name}={fmt(ratio, 2)}")
+print("ops/s for workloads, keys/s for restarts; eff = strata's ops per server CPU-second / redis's")
+if ("mem", "bytes_per_key") in rows:
+    m = rows[("mem", "bytes_per_key")]
+    a, b = m["redis"][1][0], m["strata"][1][0]
+    print(f"\nmemory, {keys} keys (RSS growth / keys): redis {a:.0f} B/key, strata {b:.0f} B/key,"
+          f" ratio {b / a:.2f}")
+    summary.append(f"mem_ratio={b / a:.2f}")
+verdict = "quiet enough" if other <= 10 else "TOO BUSY: not evidence, run again"
+print(f"\nrun: {seconds} s, {rounds} rounds; other processes took {other:.1f}% of the machine's"
+      f" CPU ({verdict})")
+print("side_by_side: " + " ".join(summary) + f" other_cpu={other:.1f}%")
+EOF
