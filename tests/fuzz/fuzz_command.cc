@@ -1,6 +1,7 @@
 // Fuzz target: the command layer. Decodes the input into command lines, runs them against an
-// in-process Server (never started: no sockets, threads or disk) through Server::Execute, as a
-// worker runs what a connection sends, and checks what they did.
+// in-process Server (never started: no sockets, threads or disk) through the command harness
+// (tests/util/command_harness.h), as a worker runs what a connection sends, and checks what they
+// did.
 //
 // Input (decoded by Decode() below; past the end every byte reads as 0):
 //   command := head:u8 ...
@@ -54,13 +55,9 @@
 #include "engine/redo.h"
 #include "engine/value.h"
 #include "tests/fuzz/fuzz_util.h"
-#include "server/net/client.h"
 #include "server/commands/command.h"
-#include "server/config.h"
-#include "server/net/io_backend.h"
-#include "server/net/reply_builder.h"
 #include "server/server.h"
-#include "server/net/worker.h"
+#include "tests/util/command_harness.h"
 
 namespace {
 
@@ -69,6 +66,7 @@ using strata::fuzz::Die;
 using strata::fuzz::FuzzInput;
 namespace engine = strata::engine;
 namespace server = strata::server;
+using strata::testing::CommandHarness;
 
 constexpr size_t kMaxCommands = 64;
 constexpr int64_t kMaxProportional = 10000;
@@ -109,14 +107,6 @@ bool Trace() {
   static const bool trace = std::getenv("STRATA_FUZZ_TRACE") != nullptr;
   return trace;
 }
-
-// Client state that lives with a ClientState: the reply buffer and a blocked command's line.
-struct Client {
-  std::unique_ptr<server::ClientState> state;
-  std::string out;
-  server::ReplyBuilder reply{&out};
-  std::vector<std::string> blocked_line;
-};
 
 // Applies every committed record to a shadow keyspace as recovery would replay it.
 class ShadowSink final : public engine::RedoSink {
@@ -214,133 +204,77 @@ void CheckReplies(const std::string& out, bool resp3, const std::vector<std::str
   }
 }
 
+// The command harness (tests/util/command_harness.h) plus what the fuzzer checks: every reply
+// well-formed, every committed record replayed into a shadow keyspace, nothing left uncommitted.
 class Harness {
  public:
   Harness() {
-    auto config = std::make_unique<server::Config>();
-    for (auto [name, value] : {std::pair{"shards", "4"}, {"appendonly", "no"}, {"save", ""},
-                               {"snapshot-wal-bytes", "0"}}) {
-      Status st = config->Set(name, value, /*startup=*/true);
-      if (!st.ok()) Die("config " + std::string(name) + ": " + st.message());
-    }
-    server_ = std::make_unique<server::Server>(std::move(config));
-    server_->ApplyConfig();  // the encoding limits are process-wide: undo the last input's
-    server_->stats().InitWorkers(1);
+    engine::Keyspace& live = h_.server().keyspace();
     engine::KeyspaceOptions options;
-    options.shards = server_->keyspace().num_shards();
-    options.databases = server_->keyspace().num_dbs();
+    options.shards = live.num_shards();
+    options.databases = live.num_dbs();
     shadow_ = std::make_unique<engine::Keyspace>(options);
     sink_ = std::make_unique<ShadowSink>(shadow_.get());
-    server_->keyspace().set_redo_sink(sink_.get());
-    // Never started: Deliver() (pub/sub messages, wake-ups) only queues mail for it.
-    worker_ = std::make_unique<server::Worker>(server_.get(), 0, server::NewEpollBackend(),
-                                               std::vector<int>{});
-    for (auto& c : clients_) Connect(&c);
-  }
-
-  ~Harness() {
-    for (auto& c : clients_) Disconnect(&c);
+    live.set_redo_sink(sink_.get());
   }
 
   void Run(size_t who, std::vector<std::string> line) {
-    Client& c = clients_[who];
-    if (c.state->blocked) TimeOut(&c);
-    Execute(&c, line);
-    if (c.state->blocked) c.blocked_line = std::move(line);
-    if (c.state->close_after_reply || c.state->killed) Reconnect(&c);
-    Client& other = clients_[1 - who];
-    if (other.state->blocked) Wake(&other);
-    if (other.state->killed) Reconnect(&other);
+    const int c = static_cast<int>(who), other = 1 - c;
+    if (h_.client(c).blocked) TimeOut(c);
+    const bool resp3 = h_.client(c).resp.load() == 3;
+    Check(c, line, resp3, h_.RunRaw(line, c));
+    if (h_.client(c).close_after_reply || h_.client(c).killed) h_.Reconnect(c);
+    if (h_.client(other).blocked) Wake(other);
+    if (h_.client(other).killed) h_.Reconnect(other);
   }
 
   void Finish() {
-    for (auto& c : clients_) {
-      if (c.state->blocked) TimeOut(&c);
+    for (int c = 0; c < CommandHarness::kClients; ++c) {
+      if (h_.client(c).blocked) TimeOut(c);
     }
     std::vector<strata::fuzz::DumpEntry> live, replayed;
-    Status st = strata::fuzz::Dump(server_->keyspace(), &live);
+    Status st = strata::fuzz::Dump(h_.server().keyspace(), &live);
     if (!st.ok()) Die("dumping the live keyspace: " + st.message());
     st = strata::fuzz::Dump(*shadow_, &replayed);
     if (!st.ok()) Die("dumping the replayed keyspace: " + st.message());
     const std::string diff = strata::fuzz::FirstDifference(live, replayed);
     if (!diff.empty()) Die("the log replays to another keyspace (live first): " + diff);
-    strata::fuzz::CheckSnapshotRoundTrip(server_->keyspace(), "the live keyspace");
+    strata::fuzz::CheckSnapshotRoundTrip(h_.server().keyspace(), "the live keyspace");
   }
 
-  const server::CommandTable& commands() const { return server_->commands(); }
+  const server::CommandTable& commands() { return h_.server().commands(); }
 
  private:
-  void Connect(Client* c) {
-    c->state = std::make_unique<server::ClientState>();
-    server::ClientState& s = *c->state;
-    s.counters = &server_->stats().worker(0);
-    s.worker = worker_.get();
-    s.addr = "127.0.0.1:" + std::to_string(40000 + next_port_++);
-    s.laddr = "127.0.0.1:6379";
-    s.created_ms = strata::NowMs();
-    s.last_interaction_ms = s.created_ms;
-    s.authenticated = server_->config().String(server::Param::kRequirepass).empty();
-    server_->clients().Add(&s);
-    c->out.clear();
-    c->blocked_line.clear();
-  }
-
-  // What Worker::MaybeFinish does when a connection closes.
-  void Disconnect(Client* c) {
-    server::ClientState* s = c->state.get();
-    server_->pubsub().RemoveClient(s);
-    server_->blocking().Unblock(s);
-    server_->watches().UnwatchAll(s);
-    server_->clients().Remove(s);
-    c->state.reset();
-  }
-
-  void Reconnect(Client* c) {
-    Disconnect(c);
-    Connect(c);
-  }
-
-  void Execute(Client* c, const std::vector<std::string>& line) {
-    std::vector<std::string_view> args(line.begin(), line.end());
-    const bool resp3 = c->state->resp.load() == 3;
-    c->reply.set_resp3(resp3);
-    redo_.ResetDependency();
-    server_->Execute(*c->state, std::span<const std::string_view>(args), c->reply, &redo_);
+  // After a command ran for client c: the trace, nothing left uncommitted, well-formed replies
+  // (HELLO may switch protocols in its own reply: RESP3 types pass if either side is 3).
+  void Check(int c, const std::vector<std::string>& line, bool resp3, const std::string& out) {
     if (Trace()) {
-      std::fprintf(stderr, "client %llu:", static_cast<unsigned long long>(c->state->id));
+      std::fprintf(stderr, "client %llu:", static_cast<unsigned long long>(h_.client(c).id));
       for (const std::string& a : line) std::fprintf(stderr, " '%s'", a.c_str());
-      std::fprintf(stderr, "\n  -> %s\n", c->out.substr(0, 300).c_str());
+      std::fprintf(stderr, "\n  -> %s\n", out.substr(0, 300).c_str());
     }
-    if (!redo_.empty()) Die("a command left effects in its redo record uncommitted");
-    // HELLO may switch protocols in its own reply: RESP3 types are allowed if either side is 3.
-    CheckReplies(c->out, resp3 || c->state->resp.load() == 3, line);
-    c->out.clear();
+    if (!h_.redo().empty()) Die("a command left effects in its redo record uncommitted");
+    CheckReplies(out, resp3 || h_.client(c).resp.load() == 3, line);
   }
 
-  // Worker::Unblock: the blocked command runs again, woken by a key it waits on (or not).
-  void Wake(Client* c) {
-    c->state->blocked = false;
-    server_->blocking().Unblock(c->state.get());
-    std::vector<std::string> line = std::move(c->blocked_line);
-    c->blocked_line.clear();
-    Execute(c, line);
-    if (c->state->blocked) c->blocked_line = std::move(line);
+  // A blocked command runs again, woken by a key it waits on (or not).
+  void Wake(int c) {
+    const std::vector<std::string> line = h_.blocked_line(c);
+    const bool resp3 = h_.client(c).resp.load() == 3;
+    Check(c, line, resp3, h_.WakeRaw(c));
   }
 
-  // Worker::Cron for a blocked client whose time is up.
-  void TimeOut(Client* c) {
-    c->state->block_timed_out = true;
-    Wake(c);
-    if (c->state->blocked) Die("a blocked command blocked again after its time-out");
+  // The worker's cron for a blocked client whose time is up.
+  void TimeOut(int c) {
+    const std::vector<std::string> line = h_.blocked_line(c);
+    const bool resp3 = h_.client(c).resp.load() == 3;
+    Check(c, line, resp3, h_.TimeOutRaw(c));
+    if (h_.client(c).blocked) Die("a blocked command blocked again after its time-out");
   }
 
-  std::unique_ptr<server::Server> server_;
+  CommandHarness h_;
   std::unique_ptr<engine::Keyspace> shadow_;
   std::unique_ptr<ShadowSink> sink_;
-  std::unique_ptr<server::Worker> worker_;
-  engine::RedoRecord redo_;  // the worker's, reused across commands
-  Client clients_[2];
-  int next_port_ = 0;
 };
 
 bool IsKeyPosition(const server::CommandSpec& spec, size_t i, size_t argc) {

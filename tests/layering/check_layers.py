@@ -3,7 +3,9 @@
 
 Each folder may include only the folders its rule names (by the quoted include's path); a
 longer folder prefix wins (server/net/ over server/). No source file may pass MAX_LINES lines.
-Exits non-zero and names every breach.  Usage: check_layers.py <repository root>
+Every file docs/ARCHITECTURE.md names in backquotes exists, so the description cannot drift
+from the tree unnoticed. Exits non-zero and names every breach.
+Usage: check_layers.py <repository root>
 """
 import pathlib
 import re
@@ -70,6 +72,10 @@ def main() -> int:
                 continue  # a sibling header of a generated or third-party kind
             if not any(name.startswith(prefix) for prefix in allowed):
                 breaches.append(f"{rel}: includes {name}, which {folder} may not")
+    doc = root / "docs" / "ARCHITECTURE.md"
+    for name in re.findall(r"`([a-z_]+/[A-Za-z0-9_./]*)`", doc.read_text()):
+        if not (root / name).exists():
+            breaches.append(f"docs/ARCHITECTURE.md: names {name}, which does not exist")
     for b in breaches:
         print(b)
     print(f"check_layers: {checked} files, {len(breaches)} breaches")

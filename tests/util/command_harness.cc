@@ -104,16 +104,25 @@ std::string CommandHarness::Run(std::vector<std::string> line, int client) {
   return Render(raw, resp3 || clients_[client].state->resp.load() == 3);
 }
 
-std::string CommandHarness::Wake(int client) {
+std::string CommandHarness::WakeRaw(int client) {
   Client& c = clients_[client];
   if (!c.state->blocked) Fail("client " + std::to_string(client) + " is not blocked");
   c.state->blocked = false;
   server_->Unblocked(*c.state);
   std::vector<std::string> line = std::move(c.blocked_line);
   c.blocked_line.clear();
-  std::string raw = Execute(&c, line);
-  if (c.state->blocked && raw.empty()) return "(blocked)";
-  return Render(raw, c.state->resp.load() == 3);
+  return Execute(&c, line);
+}
+
+std::string CommandHarness::TimeOutRaw(int client) {
+  clients_[client].state->block_timed_out = true;
+  return WakeRaw(client);
+}
+
+std::string CommandHarness::Wake(int client) {
+  std::string raw = WakeRaw(client);
+  if (clients_[client].state->blocked && raw.empty()) return "(blocked)";
+  return Render(raw, clients_[client].state->resp.load() == 3);
 }
 
 std::string CommandHarness::TimeOut(int client) {

@@ -44,6 +44,13 @@ class CommandHarness {
   // time is up (TimeOut); returns the reply as Run does.
   std::string Wake(int client);
   std::string TimeOut(int client);
+  // The same, with the reply's bytes.
+  std::string WakeRaw(int client);
+  std::string TimeOutRaw(int client);
+  // The command line a blocked client waits in.
+  const std::vector<std::string>& blocked_line(int client) const {
+    return clients_[client].blocked_line;
+  }
 
   // The connection closes and a new one takes its place (a new id, fresh state).
   void Reconnect(int client);
