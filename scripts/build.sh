@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 flavour=${1:-release}
 (($# > 0)) && shift
 jobs=$(nproc)
+# ccache (where installed) keys objects on paths relative to the repository, so a fresh clone
+# elsewhere reuses what another clone compiled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 targets=("$@")
 # -O1 -g1 (line tables) for the sanitizer flavours: half the compile time of RelWithDebInfo's
 # -O2 -g (96 s -> 52 s for the slowest file), with stack traces that still name every line.
