@@ -371,7 +371,6 @@ void CmdZMPop(CommandContext& ctx) {
 }
 
 // ZRANDMEMBER key [count [WITHSCORES]]
-// ZRANDMEMBER key [count [WITHSCORES]]
 void CmdZRandMember(CommandContext& ctx) {
   RandomCount args;
   if (!ParseRandomCount(ctx, "withscores", &args)) return;
