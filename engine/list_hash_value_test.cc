@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/db_view.h"
 #include "engine/hash_value.h"
-#include "engine/keyspace.h"
 #include "engine/list_value.h"
 #include "engine/redo.h"
 #include "engine/test_util.h"

@@ -1,3 +1,4 @@
+#include "engine/db_view.h"
 #include "engine/redo.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +11,6 @@
 
 #include "base/hash.h"
 #include "engine/entry.h"
-#include "engine/keyspace.h"
 #include "engine/test_util.h"
 
 namespace strata::engine {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/coding.h"
-#include "engine/keyspace.h"
+#include "engine/db_view.h"
 #include "engine/set_value.h"
 #include "engine/test_util.h"
 #include "engine/zset_value.h"

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "engine/db_view.h"
 #include "engine/entry.h"
 #include "engine/hash_value.h"
-#include "engine/keyspace.h"
 #include "engine/list_value.h"
 #include "engine/redo.h"
 #include "engine/set_value.h"

@@ -64,6 +64,9 @@ struct TierStats {
   std::atomic<uint64_t> evictions{0};         // keys dropped because the tier was full
   std::atomic<uint64_t> deleted{0};           // stored values deleted (discarded, then freed)
   std::atomic<uint64_t> read_errors{0};
+
+  // Counts a cold read that started at start_us (MonotonicUs) and ends now.
+  void NoteColdRead(int64_t start_us);
 };
 
 class Tier {

@@ -11,7 +11,7 @@
 #include "base/hash.h"
 #include "base/temp_dir.h"
 #include "engine/capture.h"
-#include "engine/keyspace.h"
+#include "engine/db_view.h"
 #include "engine/test_util.h"
 
 namespace strata::engine {
