@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/hash.h"
 #include "engine/db_view.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
 
 namespace strata::engine {

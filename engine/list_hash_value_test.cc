@@ -14,6 +14,7 @@
 #include "engine/hash_value.h"
 #include "engine/list_value.h"
 #include "engine/redo.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
 #include "engine/value.h"
 

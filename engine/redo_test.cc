@@ -1,4 +1,3 @@
-#include "engine/db_view.h"
 #include "engine/redo.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +9,9 @@
 #include <vector>
 
 #include "base/hash.h"
+#include "engine/db_view.h"
 #include "engine/entry.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
 
 namespace strata::engine {

@@ -14,6 +14,7 @@
 
 #include "base/coding.h"
 #include "engine/db_view.h"
+#include "engine/replay.h"
 #include "engine/set_value.h"
 #include "engine/test_util.h"
 #include "engine/zset_value.h"

@@ -12,6 +12,7 @@
 #include "base/temp_dir.h"
 #include "engine/capture.h"
 #include "engine/db_view.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
 
 namespace strata::engine {

@@ -52,6 +52,7 @@
 #include "base/string_util.h"
 #include "engine/keyspace.h"
 #include "engine/redo.h"
+#include "engine/replay.h"
 #include "engine/value.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "server/net/client.h"
