@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -90,33 +89,9 @@ class Keyspace {
   bool NextCaptureParity() { return capture_parity_ = !capture_parity_; }
 
   // The overflow tier (null: none). Set before the keyspace is shared, and before loading a
-  // snapshot that holds stubs.
+  // snapshot that holds stubs. What goes there and comes back when is engine/tiering.h.
   void set_tier(Tier* tier);
   Tier* tier() const { return tier_; }
-  // A stub found by ColdKeys, to load with LoadAsync.
-  struct ColdRef {
-    int db;
-    std::string key;
-    uint64_t tier_id;
-  };
-  // Appends to *out the keys of db among `keys` that are stubs now (live, not expired).
-  void ColdKeys(int db, std::span<const std::string_view> keys, int64_t now_ms,
-                std::vector<ColdRef>* out);
-  // Promotes at once the values of `refs` that the tier has in memory (Tier::GetCached: no
-  // disk read), and removes them from refs.
-  void LoadCached(std::vector<ColdRef>* refs);
-  // Reads the values of `refs` on a tier thread, promotes them (Shard::Promote), then calls
-  // done() (if any) on that thread. REQUIRES: tier() set.
-  void LoadAsync(std::vector<ColdRef> refs, std::function<void()> done);
-  // What each shard may hold before it demotes (0 = no limit), and what its stored values may
-  // reach before the tier is full (0 = no bound). Set by the server from maxmemory and
-  // tier-max-bytes.
-  void set_tier_budget(size_t shard_bytes, uint64_t tier_shard_bytes) {
-    budget_shard_bytes_.store(shard_bytes, std::memory_order_relaxed);
-    budget_tier_bytes_.store(tier_shard_bytes, std::memory_order_relaxed);
-  }
-  size_t shard_budget() const { return budget_shard_bytes_.load(std::memory_order_relaxed); }
-  uint64_t tier_shard_budget() const { return budget_tier_bytes_.load(std::memory_order_relaxed); }
   // Summed over shards: stubs, and the bytes of their stored values.
   uint64_t TierKeys();
   uint64_t TierBytes();
@@ -141,10 +116,6 @@ class Keyspace {
   std::vector<std::unique_ptr<Shard>> shards_;
   RedoSink* redo_sink_ = nullptr;
   Tier* tier_ = nullptr;
-  std::atomic<size_t> budget_shard_bytes_{0};
-  std::atomic<uint64_t> budget_tier_bytes_{0};
-  // Promotes blob as key's value (Shard::Promote), then demotes if the shard is over budget.
-  void PromoteRef(const ColdRef& r, std::string_view blob);
   ChangeListener* change_listener_ = nullptr;
   std::atomic<bool> capture_claimed_{false};
   bool capture_parity_ = false;  // the parity of the last capture (all shards start at false)

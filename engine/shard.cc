@@ -75,13 +75,6 @@ Entry* Shard::Find(int db, std::string_view key, uint64_t hash, int64_t now_ms, 
 
 // ---- The overflow tier ----
 
-namespace {
-
-// Values smaller than this stay in RAM: their stub would save too little.
-constexpr size_t kMinDemoteBytes = 128;
-
-}  // namespace
-
 bool Shard::Load(int db, Table::Slot slot) {
   const Entry* stub = *slot;
   if (!stub->cold()) return true;
@@ -101,142 +94,14 @@ bool Shard::Load(int db, Table::Slot slot) {
     EraseAt(db, slot);
     return false;
   }
-  if (probation_.load(std::memory_order_relaxed)) e->set_probation(true);
-  SwapForm(db, slot, e);
-  tier_->stats().promotions.fetch_add(1, std::memory_order_relaxed);
+  PutBack(db, slot, e);
   return true;
 }
 
-void Shard::Promote(int db, std::string_view key, uint64_t hash, uint64_t id,
-                    std::string_view blob) {
-  Table::Slot slot = dbs_[db].table.FindSlot(key, hash);
-  if (slot == nullptr || !(*slot)->cold() || (*slot)->tier_id() != id) return;
-  Entry* e = DecodeTierValue(**slot, blob);
-  if (e == nullptr) return;  // Load, on the command's own path, reports it
+void Shard::PutBack(int db, Table::Slot slot, Entry* e) {
   if (probation_.load(std::memory_order_relaxed)) e->set_probation(true);
   SwapForm(db, slot, e);
   tier_->stats().promotions.fetch_add(1, std::memory_order_relaxed);
-}
-
-uint64_t Shard::EvictStub(int db, Table::Slot slot, RedoRecord* redo) {
-  const uint64_t bytes = (*slot)->tier_bytes();
-  if (redo != nullptr) redo->Del(db, (*slot)->key());
-  EraseAt(db, slot);
-  stats_.evicted_keys.fetch_add(1, std::memory_order_relaxed);
-  tier_->stats().evictions.fetch_add(1, std::memory_order_relaxed);
-  return bytes;
-}
-
-size_t Shard::Demote(size_t target_bytes, uint64_t tier_share_bytes, const EvictionConfig& cfg,
-                     bool evict, int64_t budget_us, RedoRecord* redo) {
-  if (tier_ == nullptr) return 0;
-  const int64_t deadline = MonotonicUs() + budget_us;
-  const int64_t now_ms = NowMs();
-  const size_t before = used_bytes();
-  EvictionConfig coldness = cfg;
-  if (!IsLfu(cfg.policy)) coldness.policy = EvictionPolicy::kAllkeysLru;
-  if (cfg.policy == EvictionPolicy::kNoEviction) evict = false;
-  struct Candidate {
-    int db;
-    Entry* e;
-    uint64_t score;  // how good a candidate: higher goes first
-  };
-  // Best first, each entry once.
-  auto best_first = [](std::vector<Candidate>* v) {
-    std::sort(v->begin(), v->end(), [](const Candidate& a, const Candidate& b) {
-      return a.score != b.score ? a.score > b.score : a.e < b.e;
-    });
-    v->erase(std::unique(v->begin(), v->end(),
-                         [](const Candidate& a, const Candidate& b) { return a.e == b.e; }),
-             v->end());
-  };
-  std::vector<Candidate> hot, cold;
-  std::vector<std::pair<uint64_t, std::string>> puts;
-  int fruitless = 0;
-  while (used_bytes() > target_bytes && fruitless < 8 && MonotonicUs() < deadline) {
-    hot.clear();
-    cold.clear();
-    // Candidates from a walk of the tables that resumes where the last one stopped (as a clock
-    // hand: sequential in memory, and every entry gets its turn): up to 32 values, of which the
-    // coldest quarter go, and the stubs met on the way (for a full tier).
-    for (size_t buckets = 0; hot.size() < 32 && buckets < 4096;) {
-      const Table& t = dbs_[walk_db_].table;
-      if (walk_pos_ >= t.walk_end()) {
-        walk_db_ = (walk_db_ + 1) % dbs_.size();
-        walk_pos_ = 0;
-        ++buckets;  // bounds the loop over empty databases too
-        continue;
-      }
-      const int db = walk_db_;
-      const size_t next = t.Walk(walk_pos_, 16, [&](Entry* e) {
-        if (e->cold()) {
-          if (cold.size() < 64) cold.push_back({db, e, VictimScore(*e, cfg, now_ms, NextRandom())});
-        } else if (e->MemoryBytes() >= kMinDemoteBytes) {
-          // Values on probation (read once since promoted) go first.
-          hot.push_back({db, e,
-                         e->on_probation() ? UINT64_MAX : VictimScore(*e, coldness, now_ms, 0)});
-        }
-      });
-      buckets += next - walk_pos_;
-      walk_pos_ = next;
-    }
-    best_first(&hot);
-    hot.resize(std::max<size_t>(std::min<size_t>(hot.size(), 1), hot.size() / 4));
-    if (hot.empty()) {
-      ++fruitless;
-      continue;
-    }
-    // A value the tier still holds (promoted, unchanged since) is not written again.
-    puts.clear();
-    std::vector<std::pair<uint64_t, uint64_t>> ids(hot.size());  // id, stored bytes
-    uint64_t adding = 0;
-    for (size_t i = 0; i < hot.size(); ++i) {
-      const Entry* e = hot[i].e;
-      if (e->has_tier_copy()) {
-        ids[i] = {e->tier_copy(), e->type() == ValueType::kString ? 1 + e->str().size()
-                                                                   : e->value()->bytes()};
-        continue;
-      }
-      puts.emplace_back(tier_->NewId(), EncodeTierValue(*e));
-      ids[i] = {puts.back().first, puts.back().second.size()};
-      adding += puts.back().second.size();
-    }
-    // A full tier makes room by dropping its coldest keys, if the policy lets it.
-    if (tier_share_bytes != 0 &&
-        stats_.tier_bytes.load(std::memory_order_relaxed) + adding > tier_share_bytes) {
-      if (!evict) break;
-      best_first(&cold);
-      uint64_t freed = 0;
-      for (const Candidate& c : cold) {
-        if (freed >= adding) break;
-        if (IsVolatile(cfg.policy) && c.e->expire_ms() == 0) continue;
-        std::string key(c.e->key());
-        Table::Slot slot = dbs_[c.db].table.FindSlot(key, HashKey(key));
-        if (slot != nullptr) freed += EvictStub(c.db, slot, redo);
-      }
-      if (freed < adding) {
-        ++fruitless;
-        continue;
-      }
-    }
-    Status st = puts.empty() ? Status::Ok() : tier_->Put(puts);
-    if (!st.ok()) {
-      LOG_WARN("tier: demoting %zu values failed: %s", puts.size(), st.message().c_str());
-      break;
-    }
-    for (size_t i = 0; i < hot.size(); ++i) {
-      Entry* e = hot[i].e;
-      const int db = hot[i].db;
-      Table::Slot slot = dbs_[db].table.FindSlot(e->key(), HashKey(e->key()));
-      Entry* stub = Entry::NewStub(e->key(), e->type(), e->raw(), e->expire_ms(), ids[i].first,
-                                   ids[i].second, e->access_clock());
-      SwapForm(db, slot, stub);
-    }
-    tier_->stats().demotions.fetch_add(hot.size(), std::memory_order_relaxed);
-    fruitless = 0;
-  }
-  const size_t after = used_bytes();
-  return before > after ? before - after : 0;
 }
 
 void Shard::Upsert(int db, Entry* e, uint64_t hash) {

@@ -83,21 +83,10 @@ class Shard {
                      std::string_view body, uint32_t clock, Entry** out = nullptr);
   // ---- The overflow tier (engine/tier.h) ----
   // If the entry at slot is a stub, reads its value from the tier and puts the whole entry in
-  // its place (a synchronous read: Keyspace::LoadAsync is the way that keeps the event loop
+  // its place (a synchronous read: Tiering::LoadAsync is the way that keeps the event loop
   // free). Returns false if the value can't be read: the key is then dropped, and the error
   // logged and counted.
   bool Load(int db, Table::Slot slot);
-  // Puts a value read off the event loop (LoadAsync) in place of key's stub, if key still has
-  // the stub of tier id `id`.
-  void Promote(int db, std::string_view key, uint64_t hash, uint64_t id, std::string_view blob);
-  // Demotes the coldest values to the tier until used_bytes() <= target_bytes, nothing more can
-  // be demoted, or budget_us has passed. Coldness is cfg's LFU counter under an LFU policy, else
-  // the LRU clock. When the shard's stored values would pass tier_share_bytes (0 = no bound),
-  // the tier is full: stubs are evicted in cfg.policy's order (noeviction: none, so demotion
-  // stops; volatile-*: keys with a TTL only), each delete recorded in `redo`; with `evict`
-  // false, none are. Returns the bytes freed in RAM.
-  size_t Demote(size_t target_bytes, uint64_t tier_share_bytes, const EvictionConfig& cfg,
-                bool evict, int64_t budget_us, RedoRecord* redo);
   // Frees every entry of db.
   void Clear(int db);
   void Swap(int db1, int db2);
@@ -159,6 +148,9 @@ class Shard {
   void set_last_lsn(uint64_t lsn) { last_lsn_ = lsn; }
 
  private:
+  // Demotion and promotion (engine/tiering.h) walk the tables and change an entry's form.
+  friend class Tiering;
+
   struct Db {
     Table table;
     size_t volatile_keys = 0;
@@ -172,8 +164,8 @@ class Shard {
   // Preserve() for every entry of db (before FLUSHDB or SWAPDB change it wholesale).
   void PreserveDb(int db);
 
-  // Drops the stub at slot because the tier is full; returns its stored bytes.
-  uint64_t EvictStub(int db, Table::Slot slot, RedoRecord* redo);
+  // Replaces the stub at slot by e, its whole entry decoded from the tier (a promotion).
+  void PutBack(int db, Table::Slot slot, Entry* e);
   // Replaces the entry at slot by e, its other form (a stub by its value or the other way),
   // which takes over the stored value: nothing is discarded.
   void SwapForm(int db, Table::Slot slot, Entry* e);
@@ -181,7 +173,7 @@ class Shard {
   std::mutex mu_;
   Tier* tier_ = nullptr;    // set before the shard is shared
   std::atomic<bool> probation_{true};
-  size_t walk_db_ = 0;      // GUARDED_BY(mu_), where Demote's walk resumes
+  size_t walk_db_ = 0;      // GUARDED_BY(mu_), where Tiering::Demote's walk resumes
   size_t walk_pos_ = 0;     // GUARDED_BY(mu_)
   std::vector<Db> dbs_;     // GUARDED_BY(mu_)
   size_t entry_bytes_ = 0;  // GUARDED_BY(mu_)

@@ -1,8 +1,8 @@
 // Tier: the overflow tier, where cold values live in RocksDB while their keys stay in RAM.
 //
-// A shard over its share of maxmemory demotes its coldest values (Shard::Demote): each value is
+// A shard over its share of maxmemory demotes its coldest values (Tiering::Demote): each value is
 // written here under a fresh 64-bit id and its entry becomes a stub (engine/entry.h) holding
-// the key, type, TTL and that id. Reading the value back (Shard::Load, or Keyspace::LoadAsync
+// the key, type, TTL and that id. Reading the value back (Shard::Load, or Tiering::LoadAsync
 // off the event loop) promotes it: the stub is replaced by the whole entry again.
 //
 // Ids are never reused, so a stored value never changes. That is what makes the tier
@@ -106,7 +106,7 @@ class Tier {
 
   // Runs job on a reader thread.
   void Submit(std::function<void()> job);
-  // Reads under way (Keyspace::LoadAsync): MarkReading returns false if id is being read
+  // Reads under way (Tiering::LoadAsync): MarkReading returns false if id is being read
   // already; DoneReading ends that.
   bool MarkReading(uint64_t id);
   void DoneReading(uint64_t id);
