@@ -8,7 +8,8 @@
 
 namespace strata::engine {
 
-Keyspace::Keyspace(const KeyspaceOptions& options) : databases_(options.databases) {
+Keyspace::Keyspace(const KeyspaceOptions& options)
+    : limits_(options.encoding), databases_(options.databases) {
   int n = 1, bits = 0;
   int want = std::clamp(options.shards, 1, 1024);
   while (n < want) {
@@ -17,7 +18,7 @@ Keyspace::Keyspace(const KeyspaceOptions& options) : databases_(options.database
   }
   shift_ = 64 - bits;
   shards_.reserve(n);
-  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(databases_));
+  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(databases_, limits_));
 }
 
 ShardLocks Keyspace::Lock(std::string_view key, RedoRecord* redo) {

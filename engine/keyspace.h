@@ -21,6 +21,7 @@
 #include "engine/redo.h"
 #include "engine/shard.h"
 #include "engine/shard_locks.h"
+#include "engine/value.h"
 
 namespace strata::engine {
 
@@ -29,6 +30,9 @@ struct KeyspaceOptions {
   int shards = 64;
   // Number of logical databases (Redis's `databases`). Default 16.
   int databases = 16;
+  // Thresholds of the collections' compact encodings (engine/value.h). Default: Redis's.
+  // Keyspace::set_encoding_limits changes them later.
+  EncodingLimits encoding = EncodingLimits();
 };
 
 class Tier;
@@ -54,6 +58,11 @@ class Keyspace {
   // Who is told of committed records (null: nobody). Same rules as set_redo_sink.
   void set_change_listener(ChangeListener* l) { change_listener_ = l; }
   ChangeListener* change_listener() const { return change_listener_; }
+
+  // The encoding limits every change to a collection is applied with (KeyspaceOptions::encoding
+  // until set again), set by the server when its config changes. Thread safe.
+  void set_encoding_limits(const EncodingLimits& limits) { limits_.Store(limits); }
+  EncodingLimits encoding_limits() const { return limits_.Load(); }
 
   // The eviction settings (maxmemory-policy, maxmemory-samples, lfu-*), set by the server when
   // its config changes; read by every access. Thread safe (relaxed atomics: a reader may see a
@@ -124,6 +133,7 @@ class Keyspace {
   std::atomic<int> lfu_log_factor_{10};
   std::atomic<int> lfu_decay_time_{1};
   std::atomic<uint32_t> evict_start_{0};
+  SharedEncodingLimits limits_;  // the shards hold a reference
   int databases_;
   int shift_;
 };

@@ -21,6 +21,7 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
   RedoReader reader(record);
   RedoEffect e;
   const uint32_t clock = ks.NewAccessClock(NowMs());
+  const EncodingLimits limits = ks.encoding_limits();
   while (reader.Next(&e)) {
     if (e.db >= ks.num_dbs() || e.db2 >= ks.num_dbs()) {
       return Status::Corruption("redo record names database " +
@@ -54,7 +55,7 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
           s.Upsert(e.db, Entry::NewString(e.key, e.value, e.expire_ms, e.raw, clock), hash);
         } else {
           std::unique_ptr<Value> v;
-          RETURN_IF_ERROR(ParseValue(static_cast<ValueType>(e.type), e.value, &v));
+          RETURN_IF_ERROR(ParseValue(static_cast<ValueType>(e.type), e.value, limits, &v));
           s.Upsert(e.db, Entry::NewObject(e.key, v.release(), e.expire_ms, clock), hash);
         }
         break;

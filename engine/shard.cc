@@ -11,8 +11,9 @@
 
 namespace strata::engine {
 
-Shard::Shard(int databases)
-    : dbs_(databases), rnd_((reinterpret_cast<uintptr_t>(this) * 0x9E3779B97F4A7C15ULL) | 1) {}
+Shard::Shard(int databases, const SharedEncodingLimits& limits)
+    : limits_(limits),
+      dbs_(databases), rnd_((reinterpret_cast<uintptr_t>(this) * 0x9E3779B97F4A7C15ULL) | 1) {}
 
 size_t Shard::used_bytes() const {
   size_t n = entry_bytes_;
@@ -82,7 +83,7 @@ bool Shard::Load(int db, Table::Slot slot) {
   std::string blob;
   Status st = tier_ != nullptr ? tier_->Get(stub->tier_id(), &blob)
                                : Status::NotFound("no tier is configured");
-  Entry* e = st.ok() ? DecodeTierValue(*stub, blob) : nullptr;
+  Entry* e = st.ok() ? DecodeTierValue(*stub, blob, limits_.Load()) : nullptr;
   if (tier_ != nullptr) tier_->stats().NoteColdRead(start_us);
   if (e == nullptr) {
     LOG_WARN("tier: the value of key '%.*s' (db %d, tier id %llu) can't be read: %s; the key "
@@ -190,7 +191,7 @@ Status Shard::ApplyEffect(int db, std::string_view key, uint64_t hash, RedoOp op
     e->drop_tier_copy();
   }
   Account(e, db, -1);
-  Status st = e->value()->Apply(op, body);
+  Status st = e->value()->Apply(op, body, limits_.Load());
   Account(e, db, +1);
   if (e->value()->size() == 0) {
     EraseAt(db, slot);  // an emptied collection disappears, as in Redis

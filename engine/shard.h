@@ -17,6 +17,7 @@
 #include "engine/evict.h"
 #include "engine/redo.h"
 #include "engine/table.h"
+#include "engine/value.h"
 
 namespace strata::engine {
 
@@ -35,7 +36,9 @@ class Tier;
 
 class Shard {
  public:
-  explicit Shard(int databases);
+  // `limits`: the encoding limits of the keyspace the shard belongs to, which outlive it; every
+  // value the shard builds or changes is given them.
+  Shard(int databases, const SharedEncodingLimits& limits);
 
   std::mutex& mu() { return mu_; }
 
@@ -171,6 +174,7 @@ class Shard {
   void SwapForm(int db, Table::Slot slot, Entry* e);
 
   std::mutex mu_;
+  const SharedEncodingLimits& limits_;
   Tier* tier_ = nullptr;    // set before the shard is shared
   std::atomic<bool> probation_{true};
   size_t walk_db_ = 0;      // GUARDED_BY(mu_), where Tiering::Demote's walk resumes

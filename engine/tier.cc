@@ -282,7 +282,7 @@ std::string EncodeTierValue(const Entry& e) {
   return out;
 }
 
-Entry* DecodeTierValue(const Entry& stub, std::string_view blob) {
+Entry* DecodeTierValue(const Entry& stub, std::string_view blob, const EncodingLimits& limits) {
   if (blob.empty() || static_cast<uint8_t>(blob[0]) != static_cast<uint8_t>(stub.type())) {
     return nullptr;
   }
@@ -292,7 +292,7 @@ Entry* DecodeTierValue(const Entry& stub, std::string_view blob) {
                             stub.tier_id());
   }
   std::unique_ptr<Value> v;
-  if (!ParseValue(stub.type(), blob, &v).ok()) return nullptr;
+  if (!ParseValue(stub.type(), blob, limits, &v).ok()) return nullptr;
   return Entry::NewObject(stub.key(), v.release(), stub.expire_ms(), stub.access_clock(),
                           stub.tier_id());
 }

@@ -43,6 +43,7 @@ class DB;
 namespace strata::engine {
 
 class Entry;
+struct EncodingLimits;
 
 struct TierOptions {
   std::string dir;
@@ -152,9 +153,9 @@ class Tier {
 };
 
 // The tier's bytes for a hot entry's value, and the entry rebuilt from a stub and those bytes
-// (null if they are malformed), which keeps the stub's id as its tier copy
-// (Entry::has_tier_copy).
+// (null if they are malformed), in the encoding `limits` choose, which keeps the stub's id as its
+// tier copy (Entry::has_tier_copy).
 std::string EncodeTierValue(const Entry& e);
-Entry* DecodeTierValue(const Entry& stub, std::string_view blob);
+Entry* DecodeTierValue(const Entry& stub, std::string_view blob, const EncodingLimits& limits);
 
 }  // namespace strata::engine

@@ -192,7 +192,7 @@ void Tiering::Promote(Shard& s, int db, std::string_view key, uint64_t hash, uin
                       std::string_view blob) {
   Table::Slot slot = s.table(db).FindSlot(key, hash);
   if (slot == nullptr || !(*slot)->cold() || (*slot)->tier_id() != id) return;
-  Entry* e = DecodeTierValue(**slot, blob);
+  Entry* e = DecodeTierValue(**slot, blob, ks_.encoding_limits());
   if (e == nullptr) return;  // Load, on the command's own path, reports it
   s.PutBack(db, slot, e);
 }

@@ -42,10 +42,29 @@ void ServerStats::Reset() {
   base_out_ = Sum(&WorkerCounters::net_output_bytes);
 }
 
+namespace {
+
+// The collections' encoding limits the config sets (*-max-listpack-*, set-max-intset-entries).
+engine::EncodingLimits EncodingLimitsOf(const Config& config) {
+  engine::EncodingLimits limits;
+  limits.list_max_listpack_size = config.Int(Param::kListMaxListpackSize);
+  limits.hash_max_listpack_entries = config.Int(Param::kHashMaxListpackEntries);
+  limits.hash_max_listpack_value = config.Int(Param::kHashMaxListpackValue);
+  limits.set_max_intset_entries = config.Int(Param::kSetMaxIntsetEntries);
+  limits.set_max_listpack_entries = config.Int(Param::kSetMaxListpackEntries);
+  limits.set_max_listpack_value = config.Int(Param::kSetMaxListpackValue);
+  limits.zset_max_listpack_entries = config.Int(Param::kZSetMaxListpackEntries);
+  limits.zset_max_listpack_value = config.Int(Param::kZSetMaxListpackValue);
+  return limits;
+}
+
+}  // namespace
+
 Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   engine::KeyspaceOptions ko;
   ko.shards = static_cast<int>(config_->Int(Param::kShards));
   ko.databases = static_cast<int>(config_->Int(Param::kDatabases));
+  ko.encoding = EncodingLimitsOf(*config_);
   keyspace_ = std::make_unique<engine::Keyspace>(ko);
   PersistenceOptions po;
   po.enabled = config_->Bool(Param::kAppendonly);
@@ -251,15 +270,7 @@ void Server::ApplyConfig() {
   acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
   snapshots_->set_keep(static_cast<int>(config_->Int(Param::kSnapshotKeep)));
-  engine::EncodingLimits& limits = engine::Limits();
-  limits.list_max_listpack_size = config_->Int(Param::kListMaxListpackSize);
-  limits.hash_max_listpack_entries = config_->Int(Param::kHashMaxListpackEntries);
-  limits.hash_max_listpack_value = config_->Int(Param::kHashMaxListpackValue);
-  limits.set_max_intset_entries = config_->Int(Param::kSetMaxIntsetEntries);
-  limits.set_max_listpack_entries = config_->Int(Param::kSetMaxListpackEntries);
-  limits.set_max_listpack_value = config_->Int(Param::kSetMaxListpackValue);
-  limits.zset_max_listpack_entries = config_->Int(Param::kZSetMaxListpackEntries);
-  limits.zset_max_listpack_value = config_->Int(Param::kZSetMaxListpackValue);
+  keyspace_->set_encoding_limits(EncodingLimitsOf(*config_));
   engine::EvictionConfig ev;
   ev.policy = static_cast<engine::EvictionPolicy>(config_->Int(Param::kMaxmemoryPolicy));
   ev.samples = static_cast<int>(config_->Int(Param::kMaxmemorySamples));

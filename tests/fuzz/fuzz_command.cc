@@ -16,8 +16,8 @@
 //               bytes; 15: len:u8, bytes).
 // At most kMaxCommands commands run per input.
 //
-// The state is fresh for every input: a new Server (appendonly no, 4 shards), its encoding
-// limits reset, two new clients. A client that QUITs or is killed is replaced by a new one, as a
+// The state is fresh for every input: a new Server (appendonly no, 4 shards; its keyspace holds
+// its own encoding limits), two new clients. A client that QUITs or is killed is replaced by a new one, as a
 // reconnecting client would be. A client left blocked (BLPOP, ...) is woken, as a worker would
 // wake it, after each command of the other client, and timed out (block_timed_out, as the
 // worker's cron does) before its own next command and at the end.
@@ -225,7 +225,7 @@ class Harness {
       if (!st.ok()) Die("config " + std::string(name) + ": " + st.message());
     }
     server_ = std::make_unique<server::Server>(std::move(config));
-    server_->ApplyConfig();  // the encoding limits are process-wide: undo the last input's
+    server_->ApplyConfig();  // as Start() does: the settings that live outside Config
     server_->stats().InitWorkers(1);
     engine::KeyspaceOptions options;
     options.shards = server_->keyspace().num_shards();
