@@ -196,7 +196,8 @@ Status HashValue::Parse(std::string_view bytes, const EncodingLimits& limits,
 }
 
 std::unique_ptr<Value> NewHash() { return std::make_unique<HashValue>(); }
-Status ParseHash(std::string_view bytes, const EncodingLimits& limits, std::unique_ptr<Value>* out) {
+Status ParseHash(std::string_view bytes, const EncodingLimits& limits,
+                 std::unique_ptr<Value>* out) {
   return HashValue::Parse(bytes, limits, out);
 }
 

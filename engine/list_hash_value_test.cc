@@ -485,7 +485,8 @@ TEST(ListHashValue, MalformedBodiesAreCorruptionAndNeverCrash) {
   // A count far past the body allocates nothing.
   body = std::string("\x00\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 10);
   EXPECT_EQ(ApplyToCopy(*lists[0], RedoOp::kListPush, body, limits).code(), Code::kCorruption);
-  EXPECT_EQ(ApplyToCopy(*hashes[0], RedoOp::kHashSet, body.substr(1), limits).code(), Code::kCorruption);
+  EXPECT_EQ(ApplyToCopy(*hashes[0], RedoOp::kHashSet, body.substr(1), limits).code(),
+            Code::kCorruption);
 
   // Put encodings: prefixes are Corruption, flips never crash.
   for (const auto* group : {&lists, &hashes}) {
@@ -494,7 +495,8 @@ TEST(ListHashValue, MalformedBodiesAreCorruptionAndNeverCrash) {
       base->Serialize(&bytes);
       std::unique_ptr<Value> out;
       for (size_t len = 0; len < bytes.size(); ++len) {
-        EXPECT_EQ(ParseValue(base->type(), bytes.substr(0, len), limits, &out).code(), Code::kCorruption);
+        EXPECT_EQ(ParseValue(base->type(), bytes.substr(0, len), limits, &out).code(),
+                  Code::kCorruption);
       }
       EXPECT_EQ(ParseValue(base->type(), bytes + "x", limits, &out).code(), Code::kCorruption);
       for (int i = 0; i < 500; ++i) {
@@ -516,33 +518,25 @@ TEST(ListHashValue, MalformedBodiesAreCorruptionAndNeverCrash) {
 // Canonical contents of every collection: (db, key) -> type letter + sorted/ordered elements.
 std::map<std::pair<int, std::string>, std::string> DumpCollections(Keyspace& ks) {
   std::map<std::pair<int, std::string>, std::string> out;
-  for (int i = 0; i < ks.num_shards(); ++i) {
-    ShardLocks lock(&ks, static_cast<uint32_t>(i));
-    for (int db = 0; db < ks.num_dbs(); ++db) {
-      uint64_t cursor = 0;
-      do {
-        cursor = ks.shard(i).table(db).Scan(cursor, [&](Entry* e) {
-          std::string s;
-          if (e->type() == ValueType::kList) {
-            s = "L";
-            for (const std::string& v : Contents(*static_cast<const ListValue*>(e->value()))) {
-              s += v + "|";
-            }
-            s += e->value()->encoding();
-          } else if (e->type() == ValueType::kHash) {
-            s = "H";
-            for (const auto& [f, v] : Contents(*static_cast<const HashValue*>(e->value()))) {
-              s += f + "=" + v + "|";
-            }
-            s += e->value()->encoding();
-          } else {
-            s = "S" + std::string(e->str());
-          }
-          out[{db, std::string(e->key())}] = s;
-        });
-      } while (cursor != 0);
+  ForEachEntry(ks, [&](int db, Entry* e) {
+    std::string s;
+    if (e->type() == ValueType::kList) {
+      s = "L";
+      for (const std::string& v : Contents(*static_cast<const ListValue*>(e->value()))) {
+        s += v + "|";
+      }
+      s += e->value()->encoding();
+    } else if (e->type() == ValueType::kHash) {
+      s = "H";
+      for (const auto& [f, v] : Contents(*static_cast<const HashValue*>(e->value()))) {
+        s += f + "=" + v + "|";
+      }
+      s += e->value()->encoding();
+    } else {
+      s = "S" + std::string(e->str());
     }
-  }
+    out[{db, std::string(e->key())}] = s;
+  });
   return out;
 }
 

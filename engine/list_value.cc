@@ -375,7 +375,8 @@ Status ListValue::Parse(std::string_view bytes, const EncodingLimits& limits,
 }
 
 std::unique_ptr<Value> NewList() { return std::make_unique<ListValue>(); }
-Status ParseList(std::string_view bytes, const EncodingLimits& limits, std::unique_ptr<Value>* out) {
+Status ParseList(std::string_view bytes, const EncodingLimits& limits,
+                 std::unique_ptr<Value>* out) {
   return ListValue::Parse(bytes, limits, out);
 }
 

@@ -63,7 +63,8 @@ TEST(SetValue, RandomEffectsMatchModelAcrossEncodings) {
       // Integers only at first, so that the set starts as an intset and grows past it.
       for (int i = 0; i < n; ++i) members.push_back(RandomMember(rng, step % 100 < 30));
       const bool add = rng() % 3 != 0;
-      ASSERT_TRUE(s->Apply(add ? RedoOp::kSetAdd : RedoOp::kSetRem, SetMembersBody(members), limits).ok());
+      ASSERT_TRUE(
+          s->Apply(add ? RedoOp::kSetAdd : RedoOp::kSetRem, SetMembersBody(members), limits).ok());
       for (const std::string& m : members) add ? (void)model.insert(m) : (void)model.erase(m);
       ASSERT_EQ(s->size(), model.size()) << "seed " << seed << " step " << step;
       ASSERT_EQ(SetContents(*s), model) << "seed " << seed << " step " << step;
@@ -355,8 +356,9 @@ TEST(SetValue, MalformedBodiesAreCorruptionNeverACrash) {
   std::string huge;
   PutVarint64(&huge, uint64_t{1} << 60);
   EXPECT_EQ(s.Apply(RedoOp::kSetAdd, huge, kDefaults).code(), Code::kCorruption);
-  EXPECT_EQ(s.Apply(RedoOp::kZSetAdd, good, kDefaults).code(), Code::kCorruption);       // wrong effect
-  EXPECT_EQ(s.Apply(RedoOp::kSetAdd, good + "x", kDefaults).code(), Code::kCorruption);  // trailing bytes
+  EXPECT_EQ(s.Apply(RedoOp::kZSetAdd, good, kDefaults).code(), Code::kCorruption);  // wrong effect
+  // Trailing bytes.
+  EXPECT_EQ(s.Apply(RedoOp::kSetAdd, good + "x", kDefaults).code(), Code::kCorruption);
 }
 
 TEST(ZSetValue, MalformedBodiesAreCorruptionNeverACrash) {
@@ -410,28 +412,22 @@ TEST(SetZSetValue, RandomBytesNeverCrashApplyOrParse) {
 
 // ---- Replay ----
 
-// Every key of db 0: key -> (type, put encoding).
+// Every key (the keyspaces here have one database): key -> (type, put encoding).
 std::map<std::string, std::pair<int, std::string>> DumpCollections(Keyspace& ks) {
   std::map<std::string, std::pair<int, std::string>> out;
-  for (int i = 0; i < ks.num_shards(); ++i) {
-    ShardLocks lock(&ks, static_cast<uint32_t>(i));
-    uint64_t cursor = 0;
-    do {
-      cursor = ks.shard(i).table(0).Scan(cursor, [&](Entry* e) {
-        std::string bytes;
-        if (e->type() == ValueType::kString) {
-          bytes = std::string(e->str());
-        } else if (e->type() == ValueType::kSet) {  // unordered: compare sorted
-          for (const std::string& m : SetContents(*static_cast<const SetValue*>(e->value()))) {
-            PutLengthPrefixed(&bytes, m);
-          }
-        } else {
-          e->value()->Serialize(&bytes);
-        }
-        out[std::string(e->key())] = {static_cast<int>(e->type()), bytes};
-      });
-    } while (cursor != 0);
-  }
+  ForEachEntry(ks, [&](int, Entry* e) {
+    std::string bytes;
+    if (e->type() == ValueType::kString) {
+      bytes = std::string(e->str());
+    } else if (e->type() == ValueType::kSet) {  // unordered: compare sorted
+      for (const std::string& m : SetContents(*static_cast<const SetValue*>(e->value()))) {
+        PutLengthPrefixed(&bytes, m);
+      }
+    } else {
+      e->value()->Serialize(&bytes);
+    }
+    out[std::string(e->key())] = {static_cast<int>(e->type()), bytes};
+  });
   return out;
 }
 

@@ -57,15 +57,7 @@ void DemoteAll(Tiering& tiering, RedoRecord* redo = nullptr) {
 
 size_t CountCold(Keyspace& ks) {
   size_t n = 0;
-  for (int i = 0; i < ks.num_shards(); ++i) {
-    ShardLocks l(&ks, static_cast<uint32_t>(i));
-    for (int db = 0; db < ks.num_dbs(); ++db) {
-      uint64_t cursor = 0;
-      do {
-        cursor = ks.shard(i).table(db).Scan(cursor, [&](Entry* e) { n += e->cold() ? 1 : 0; });
-      } while (cursor != 0);
-    }
-  }
+  ForEachEntry(ks, [&](int, Entry* e) { n += e->cold() ? 1 : 0; });
   return n;
 }
 

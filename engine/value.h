@@ -63,7 +63,8 @@ bool EffectCreates(RedoOp op);
 // them (KeyspaceOptions, Keyspace::set_encoding_limits) and gives them to every change it applies.
 struct EncodingLimits {
   // A list node (the whole list while it is one listpack) holds at most this many elements when
-  // > 0 (0 counts as 1); when -1 .. -5, at most 4, 8, 16, 32 or 64 KiB. Default -2.
+  // >= 0 (0 counts as 1; 8 KiB at most whatever the count); when -1 .. -5, at most 4, 8, 16, 32
+  // or 64 KiB (below -5 as -5). Default -2.
   int64_t list_max_listpack_size = -2;
   // A hash stays a listpack while it has at most this many fields (default 512) and no field or
   // value is longer than hash_max_listpack_value bytes (default 64).

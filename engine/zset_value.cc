@@ -269,7 +269,8 @@ void ZSetValue::Serialize(std::string* out) const {
 
 std::unique_ptr<Value> NewZSet() { return std::make_unique<ZSetValue>(); }
 
-Status ParseZSet(std::string_view bytes, const EncodingLimits& limits, std::unique_ptr<Value>* out) {
+Status ParseZSet(std::string_view bytes, const EncodingLimits& limits,
+                 std::unique_ptr<Value>* out) {
   auto v = std::make_unique<ZSetValue>();
   RETURN_IF_ERROR(v->Apply(RedoOp::kZSetAdd, bytes, limits));
   *out = std::move(v);

@@ -17,10 +17,10 @@
 // At most kMaxCommands commands run per input.
 //
 // The state is fresh for every input: a new Server (appendonly no, 4 shards; its keyspace holds
-// its own encoding limits), two new clients. A client that QUITs or is killed is replaced by a new one, as a
-// reconnecting client would be. A client left blocked (BLPOP, ...) is woken, as a worker would
-// wake it, after each command of the other client, and timed out (block_timed_out, as the
-// worker's cron does) before its own next command and at the end.
+// its own encoding limits), two new clients. A client that QUITs or is killed is replaced by a
+// new one, as a reconnecting client would be. A client left blocked (BLPOP, ...) is woken, as a
+// worker would wake it, after each command of the other client, and timed out
+// (block_timed_out, as the worker's cron does) before its own next command and at the end.
 //
 // Checked, besides what ASan and UBSan catch:
 //   - every reply is well-formed RESP (complete values, lengths that match, no RESP3 type on a
