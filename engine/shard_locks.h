@@ -11,7 +11,6 @@ namespace strata::engine {
 
 class Keyspace;
 
-
 // Told of every record committed through ShardLocks, while its shards are still locked (WATCH
 // uses it to see which keys changed). Must be quick and must not lock shards.
 class ChangeListener {
