@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/hash.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
 
 namespace strata::engine {

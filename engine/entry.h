@@ -95,7 +95,7 @@ class Entry {
   void drop_tier_copy() { meta_ &= ~(kCopyBit | kColdBit); }
   // A value promoted from the tier on its first read: it keeps the access clock it had as a
   // stub, and the next access admits it (a normal value) if it comes soon enough, so that keys
-  // read once do not push hot ones out of RAM (Keyspace::Touch; Shard::Demote takes values on
+  // read once do not push hot ones out of RAM (Keyspace::Touch; Tiering::Demote takes values on
   // probation first). Always has_tier_copy().
   bool on_probation() const { return (meta_ & (kColdBit | kCopyBit)) == (kColdBit | kCopyBit); }
   void set_probation(bool p) { meta_ = p ? (meta_ | kColdBit) : (meta_ & ~kColdBit); }

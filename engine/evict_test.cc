@@ -10,7 +10,8 @@
 
 #include "base/clock.h"
 #include "base/hash.h"
-#include "engine/keyspace.h"
+#include "engine/db_view.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
 
 namespace strata::engine {

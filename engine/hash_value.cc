@@ -8,8 +8,8 @@ namespace {
 
 Status Bad(const char* what) { return Status::Corruption(std::string("hash effect: ") + what); }
 
-bool FitsListpack(std::string_view field, std::string_view value) {
-  const int64_t max = Limits().hash_max_listpack_value.load(std::memory_order_relaxed);
+bool FitsListpack(std::string_view field, std::string_view value, const EncodingLimits& limits) {
+  const int64_t max = limits.hash_max_listpack_value;
   return static_cast<int64_t>(field.size()) <= max && static_cast<int64_t>(value.size()) <= max;
 }
 
@@ -93,9 +93,10 @@ void HashValue::ConvertToTable() {
   table_mode_ = true;
 }
 
-bool HashValue::Set(std::string_view field, std::string_view value) {
+bool HashValue::Set(std::string_view field, std::string_view value,
+                    const EncodingLimits& limits) {
   if (!table_mode_) {
-    if (!FitsListpack(field, value)) {
+    if (!FitsListpack(field, value, limits)) {
       ConvertToTable();
     } else {
       const size_t pos = lp_.Find(field, 0, 2);
@@ -105,8 +106,7 @@ bool HashValue::Set(std::string_view field, std::string_view value) {
       }
       lp_.PushBack(field);
       lp_.PushBack(value);
-      const int64_t max = Limits().hash_max_listpack_entries.load(std::memory_order_relaxed);
-      if (static_cast<int64_t>(size()) > max) ConvertToTable();
+      if (static_cast<int64_t>(size()) > limits.hash_max_listpack_entries) ConvertToTable();
       return true;
     }
   }
@@ -141,7 +141,7 @@ bool HashValue::Del(std::string_view field) {
   return true;
 }
 
-Status HashValue::Apply(RedoOp op, std::string_view body) {
+Status HashValue::Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) {
   uint64_t n;
   std::string_view field, value;
   if (!GetVarint64(&body, &n)) return Bad("truncated count");
@@ -152,7 +152,7 @@ Status HashValue::Apply(RedoOp op, std::string_view body) {
         if (!GetLengthPrefixed(&body, &field) || !GetLengthPrefixed(&body, &value)) {
           return Bad("truncated field");
         }
-        Set(field, value);
+        Set(field, value, limits);
       }
       break;
     case RedoOp::kHashDel:
@@ -169,7 +169,8 @@ Status HashValue::Apply(RedoOp op, std::string_view body) {
   return Status::Ok();
 }
 
-Status HashValue::Parse(std::string_view bytes, std::unique_ptr<Value>* out) {
+Status HashValue::Parse(std::string_view bytes, const EncodingLimits& limits,
+                        std::unique_ptr<Value>* out) {
   uint64_t n;
   if (!GetVarint64(&bytes, &n)) return Status::Corruption("hash: truncated length");
   if (n == 0) return Status::Corruption("hash: empty");
@@ -180,24 +181,24 @@ Status HashValue::Parse(std::string_view bytes, std::unique_ptr<Value>* out) {
     if (!GetLengthPrefixed(&scan, &field) || !GetLengthPrefixed(&scan, &value)) {
       return Status::Corruption("hash: truncated field");
     }
-    fits = fits && FitsListpack(field, value);
+    fits = fits && FitsListpack(field, value, limits);
   }
   if (!scan.empty()) return Status::Corruption("hash: trailing bytes");
   auto hash = std::make_unique<HashValue>();
-  const int64_t max = Limits().hash_max_listpack_entries.load(std::memory_order_relaxed);
-  if (!fits || static_cast<int64_t>(n) > max) hash->ConvertToTable();
+  if (!fits || static_cast<int64_t>(n) > limits.hash_max_listpack_entries) hash->ConvertToTable();
   for (uint64_t i = 0; i < n; ++i) {
     (void)GetLengthPrefixed(&bytes, &field);
     (void)GetLengthPrefixed(&bytes, &value);
-    hash->Set(field, value);
+    hash->Set(field, value, limits);
   }
   *out = std::move(hash);
   return Status::Ok();
 }
 
 std::unique_ptr<Value> NewHash() { return std::make_unique<HashValue>(); }
-Status ParseHash(std::string_view bytes, std::unique_ptr<Value>* out) {
-  return HashValue::Parse(bytes, out);
+Status ParseHash(std::string_view bytes, const EncodingLimits& limits,
+                 std::unique_ptr<Value>* out) {
+  return HashValue::Parse(bytes, limits, out);
 }
 
 }  // namespace strata::engine

@@ -37,10 +37,11 @@ class HashValue final : public Value {
   size_t bytes() const override;
   const char* encoding() const override { return table_mode_ ? "hashtable" : "listpack"; }
   void Serialize(std::string* out) const override;
-  Status Apply(RedoOp op, std::string_view body) override;
+  Status Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) override;
 
   // Parses a put encoding (n, n x (field, value)) into *out. Corruption if malformed or empty.
-  static Status Parse(std::string_view bytes, std::unique_ptr<Value>* out);
+  static Status Parse(std::string_view bytes, const EncodingLimits& limits,
+                      std::unique_ptr<Value>* out);
 
   // ---- Reads (views valid until the next change) ----
   std::optional<std::string_view> Get(std::string_view field) const;
@@ -58,7 +59,7 @@ class HashValue final : public Value {
 
  private:
   // Sets field to value; returns whether the field is new.
-  bool Set(std::string_view field, std::string_view value);
+  bool Set(std::string_view field, std::string_view value, const EncodingLimits& limits);
   bool Del(std::string_view field);
   void ConvertToTable();
 

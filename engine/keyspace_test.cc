@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/hash.h"
+#include "engine/db_view.h"
 
 namespace strata::engine {
 namespace {

@@ -10,26 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "engine/db_view.h"
 #include "engine/hash_value.h"
-#include "engine/keyspace.h"
 #include "engine/list_value.h"
 #include "engine/redo.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
 #include "engine/value.h"
 
 namespace strata::engine {
 namespace {
 
-// Sets encoding limits for a test and restores the defaults after it.
-class LimitsGuard {
- public:
-  LimitsGuard() = default;
-  ~LimitsGuard() {
-    Limits().list_max_listpack_size = -2;
-    Limits().hash_max_listpack_entries = 512;
-    Limits().hash_max_listpack_value = 64;
-  }
-};
+// Redis's defaults.
+const EncodingLimits kDefaults;
 
 std::string RandomElement(std::mt19937& rng, bool allow_big) {
   const int kind = static_cast<int>(rng() % 10);
@@ -158,19 +151,19 @@ Effect RandomListEffect(std::mt19937& rng, std::deque<std::string>& model, bool 
 }
 
 TEST(ListValue, RandomEffectsMatchADequeAcrossEncodings) {
-  LimitsGuard guard;
   const int64_t kFills[] = {-2, -1, -5, 4, 1, 0, 3};
   for (int64_t fill : kFills) {
     for (uint32_t seed = 1; seed <= 4; ++seed) {
       SCOPED_TRACE("fill " + std::to_string(fill) + " seed " + std::to_string(seed));
-      Limits().list_max_listpack_size = fill;
+      EncodingLimits limits;
+      limits.list_max_listpack_size = fill;
       std::mt19937 rng(seed);
       ListValue l;
       std::deque<std::string> model;
       bool saw_listpack = false, saw_quicklist = false;
       for (int step = 0; step < 600; ++step) {
         const Effect effect = RandomListEffect(rng, model, /*allow_big=*/seed % 2 == 0);
-        ASSERT_TRUE(l.Apply(effect.op, effect.body).ok()) << "step " << step;
+        ASSERT_TRUE(l.Apply(effect.op, effect.body, limits).ok()) << "step " << step;
         ASSERT_EQ(l.size(), model.size()) << "step " << step;
         CheckListInvariants(l);
         (std::string(l.encoding()) == "listpack" ? saw_listpack : saw_quicklist) = true;
@@ -195,7 +188,7 @@ TEST(ListValue, RandomEffectsMatchADequeAcrossEncodings) {
           std::string bytes;
           l.Serialize(&bytes);
           std::unique_ptr<Value> copy;
-          ASSERT_TRUE(ParseList(bytes, &copy).ok());
+          ASSERT_TRUE(ParseList(bytes, limits, &copy).ok());
           ASSERT_EQ(Contents(static_cast<const ListValue&>(*copy)), Contents(l));
           std::string again;
           copy->Serialize(&again);
@@ -210,48 +203,48 @@ TEST(ListValue, RandomEffectsMatchADequeAcrossEncodings) {
 }
 
 // Pushes n elements of `len` bytes at the tail.
-void PushN(ListValue& l, size_t n, size_t len) {
+void PushN(ListValue& l, size_t n, size_t len, const EncodingLimits& limits) {
   const std::string e(len, 'v');
   std::vector<std::string_view> views(n, e);
   std::string body;
   ListPushBody(&body, ListEnd::kTail, views);
-  ASSERT_TRUE(l.Apply(RedoOp::kListPush, body).ok());
+  ASSERT_TRUE(l.Apply(RedoOp::kListPush, body, limits).ok());
 }
-void PopN(ListValue& l, size_t n) {
+void PopN(ListValue& l, size_t n, const EncodingLimits& limits) {
   std::string body;
   ListPopBody(&body, ListEnd::kHead, n);
-  ASSERT_TRUE(l.Apply(RedoOp::kListPop, body).ok());
+  ASSERT_TRUE(l.Apply(RedoOp::kListPop, body, limits).ok());
 }
 
 TEST(ListValue, EncodingFollowsRedis72ThresholdsBothWays) {
-  LimitsGuard guard;
   // Element-count limit: listpack up to 4 elements, quicklist past it, and back at 2 (half).
-  Limits().list_max_listpack_size = 4;
+  EncodingLimits limits;
+  limits.list_max_listpack_size = 4;
   ListValue a;
-  PushN(a, 4, 3);
+  PushN(a, 4, 3, limits);
   EXPECT_STREQ(a.encoding(), "listpack");
-  PushN(a, 1, 3);
+  PushN(a, 1, 3, limits);
   EXPECT_STREQ(a.encoding(), "quicklist");
-  PopN(a, 2);
+  PopN(a, 2, limits);
   EXPECT_STREQ(a.encoding(), "quicklist");  // 3 > 4 / 2
-  PopN(a, 1);
+  PopN(a, 1, limits);
   EXPECT_STREQ(a.encoding(), "listpack");
 
   // Byte limit (default -2: 8 KB nodes): 100-byte elements, about 80 fit one node.
-  Limits().list_max_listpack_size = -2;
+  limits.list_max_listpack_size = -2;
   ListValue b;
-  PushN(b, 50, 100);
+  PushN(b, 50, 100, limits);
   EXPECT_STREQ(b.encoding(), "listpack");
-  PushN(b, 50, 100);
+  PushN(b, 50, 100, limits);
   EXPECT_STREQ(b.encoding(), "quicklist");
   EXPECT_GE(b.nodes(), 2u);
-  PopN(b, 70);  // 30 left: one node of ~3 KB <= 4 KB
+  PopN(b, 70, limits);  // 30 left: one node of ~3 KB <= 4 KB
   EXPECT_EQ(b.nodes(), 1u);
   EXPECT_STREQ(b.encoding(), "listpack");
 
   // A big list is many nodes, each within the limit.
   ListValue c;
-  PushN(c, 100000, 10);
+  PushN(c, 100000, 10, limits);
   EXPECT_STREQ(c.encoding(), "quicklist");
   EXPECT_GT(c.nodes(), 100u);
   EXPECT_LT(c.bytes(), 100000u * 16);
@@ -291,18 +284,18 @@ Effect RandomHashEffect(std::mt19937& rng, std::map<std::string, std::string>& m
 }
 
 TEST(HashValue, RandomEffectsMatchAMapAcrossEncodings) {
-  LimitsGuard guard;
   for (uint32_t seed = 1; seed <= 8; ++seed) {
     SCOPED_TRACE("seed " + std::to_string(seed));
-    Limits().hash_max_listpack_entries = seed % 2 ? 8 : 512;
-    Limits().hash_max_listpack_value = seed % 4 < 2 ? 64 : 16;
+    EncodingLimits limits;
+    limits.hash_max_listpack_entries = seed % 2 ? 8 : 512;
+    limits.hash_max_listpack_value = seed % 4 < 2 ? 64 : 16;
     std::mt19937 rng(seed);
     HashValue h;
     std::map<std::string, std::string> model;
     bool was_table = false;
     for (int step = 0; step < 1500; ++step) {
       const Effect effect = RandomHashEffect(rng, model, seed > 4 ? 1000 : 30);
-      ASSERT_TRUE(h.Apply(effect.op, effect.body).ok()) << "step " << step;
+      ASSERT_TRUE(h.Apply(effect.op, effect.body, limits).ok()) << "step " << step;
       ASSERT_EQ(h.size(), model.size()) << "step " << step;
       if (was_table) {
         ASSERT_STREQ(h.encoding(), "hashtable") << "a hashtable never converts back";
@@ -317,7 +310,7 @@ TEST(HashValue, RandomEffectsMatchAMapAcrossEncodings) {
         std::string bytes;
         h.Serialize(&bytes);
         std::unique_ptr<Value> copy;
-        ASSERT_TRUE(ParseHash(bytes, &copy).ok());
+        ASSERT_TRUE(ParseHash(bytes, limits, &copy).ok());
         ASSERT_EQ(Contents(static_cast<const HashValue&>(*copy)), model);
         // A random pick is a real field with its value.
         auto [f, v] = h.Random(rng());
@@ -339,23 +332,22 @@ TEST(HashValue, RandomEffectsMatchAMapAcrossEncodings) {
 }
 
 TEST(HashValue, EncodingFollowsRedisThresholds) {
-  LimitsGuard guard;
   std::string body;
   HashValue h;
   for (int i = 0; i < 512; ++i) {
     const std::string f = "field" + std::to_string(i);
     const std::string_view pair[] = {f, "v"};
     HashSetBody(&body, pair);
-    ASSERT_TRUE(h.Apply(RedoOp::kHashSet, body).ok());
+    ASSERT_TRUE(h.Apply(RedoOp::kHashSet, body, kDefaults).ok());
   }
   EXPECT_STREQ(h.encoding(), "listpack");
   const std::string_view more[] = {"one-more", "v"};
   HashSetBody(&body, more);
-  ASSERT_TRUE(h.Apply(RedoOp::kHashSet, body).ok());
+  ASSERT_TRUE(h.Apply(RedoOp::kHashSet, body, kDefaults).ok());
   EXPECT_STREQ(h.encoding(), "hashtable");
   const std::string_view fields[] = {"one-more", "field1", "field2"};
   HashDelBody(&body, fields);
-  ASSERT_TRUE(h.Apply(RedoOp::kHashDel, body).ok());
+  ASSERT_TRUE(h.Apply(RedoOp::kHashDel, body, kDefaults).ok());
   EXPECT_STREQ(h.encoding(), "hashtable");
   EXPECT_EQ(h.size(), 510u);
 
@@ -369,11 +361,11 @@ TEST(HashValue, EncodingFollowsRedisThresholds) {
     flat.push_back("v");
   }
   HashSetBody(&body, flat);
-  ASSERT_TRUE(large.Apply(RedoOp::kHashSet, body).ok());
+  ASSERT_TRUE(large.Apply(RedoOp::kHashSet, body, kDefaults).ok());
   const size_t full = large.bytes();
   std::vector<std::string_view> doomed(names.begin() + 10, names.end());
   HashDelBody(&body, doomed);
-  ASSERT_TRUE(large.Apply(RedoOp::kHashDel, body).ok());
+  ASSERT_TRUE(large.Apply(RedoOp::kHashDel, body, kDefaults).ok());
   EXPECT_EQ(large.size(), 10u);
   EXPECT_LT(large.bytes(), full / 100);
   EXPECT_EQ(large.Get("f9"), std::optional<std::string_view>("v"));
@@ -382,11 +374,11 @@ TEST(HashValue, EncodingFollowsRedisThresholds) {
   HashValue small;
   const std::string_view ok[] = {v64, v64};
   HashSetBody(&body, ok);
-  ASSERT_TRUE(small.Apply(RedoOp::kHashSet, body).ok());
+  ASSERT_TRUE(small.Apply(RedoOp::kHashSet, body, kDefaults).ok());
   EXPECT_STREQ(small.encoding(), "listpack");
   const std::string_view big[] = {"f", v65};
   HashSetBody(&body, big);
-  ASSERT_TRUE(small.Apply(RedoOp::kHashSet, body).ok());
+  ASSERT_TRUE(small.Apply(RedoOp::kHashSet, body, kDefaults).ok());
   EXPECT_STREQ(small.encoding(), "hashtable");
   EXPECT_EQ(small.Get("f"), std::optional<std::string_view>(v65));
   EXPECT_EQ(small.Get(v64), std::optional<std::string_view>(v64));
@@ -395,40 +387,41 @@ TEST(HashValue, EncodingFollowsRedisThresholds) {
   std::string bytes;
   h.Serialize(&bytes);
   std::unique_ptr<Value> copy;
-  ASSERT_TRUE(ParseHash(bytes, &copy).ok());
+  ASSERT_TRUE(ParseHash(bytes, kDefaults, &copy).ok());
   EXPECT_STREQ(copy->encoding(), "listpack");  // 510 fields fit
 }
 
 // Applies `body` to a fresh copy of `base`; it must not crash. Returns the status.
-Status ApplyToCopy(const Value& base, RedoOp op, std::string_view body) {
-  std::unique_ptr<Value> v = CloneValue(base);
-  Status st = v->Apply(op, body);
+Status ApplyToCopy(const Value& base, RedoOp op, std::string_view body,
+                   const EncodingLimits& limits) {
+  std::unique_ptr<Value> v = CloneValue(base, limits);
+  Status st = v->Apply(op, body, limits);
   // Whatever happened, the value stays walkable and serializable.
   std::string bytes;
   v->Serialize(&bytes);
   if (v->size() > 0) {
     std::unique_ptr<Value> again;
-    EXPECT_TRUE(ParseValue(v->type(), bytes, &again).ok());
+    EXPECT_TRUE(ParseValue(v->type(), bytes, limits, &again).ok());
   }
   return st;
 }
 
 TEST(ListHashValue, MalformedBodiesAreCorruptionAndNeverCrash) {
-  LimitsGuard guard;
-  Limits().list_max_listpack_size = 3;
-  Limits().hash_max_listpack_entries = 4;
+  EncodingLimits limits;
+  limits.list_max_listpack_size = 3;
+  limits.hash_max_listpack_entries = 4;
   std::mt19937 rng(7);
   // Bases: small and big of each type.
   std::vector<std::unique_ptr<Value>> lists, hashes;
   for (int n : {1, 5, 40}) {
     auto l = std::make_unique<ListValue>();
-    PushN(*l, static_cast<size_t>(n), 4);
+    PushN(*l, static_cast<size_t>(n), 4, limits);
     lists.push_back(std::move(l));
     auto h = std::make_unique<HashValue>();
     std::map<std::string, std::string> model;
     for (int i = 0; i < n; ++i) {
       const Effect effect = RandomHashEffect(rng, model, 50);
-      ASSERT_TRUE(h->Apply(effect.op, effect.body).ok());
+      ASSERT_TRUE(h->Apply(effect.op, effect.body, limits).ok());
     }
     hashes.push_back(std::move(h));
   }
@@ -457,42 +450,43 @@ TEST(ListHashValue, MalformedBodiesAreCorruptionAndNeverCrash) {
     const bool is_list = EffectType(c.op) == ValueType::kList;
     for (const auto& base : is_list ? lists : hashes) {
       SCOPED_TRACE(std::string(RedoOpName(c.op)) + " on size " + std::to_string(base->size()));
-      EXPECT_TRUE(ApplyToCopy(*base, c.op, c.body).ok());
+      EXPECT_TRUE(ApplyToCopy(*base, c.op, c.body, limits).ok());
       // Every strict prefix is malformed.
       for (size_t len = 0; len < c.body.size(); ++len) {
-        EXPECT_EQ(ApplyToCopy(*base, c.op, c.body.substr(0, len)).code(), Code::kCorruption)
+        EXPECT_EQ(ApplyToCopy(*base, c.op, c.body.substr(0, len), limits).code(), Code::kCorruption)
             << "prefix " << len;
       }
       // Trailing bytes are malformed.
-      EXPECT_EQ(ApplyToCopy(*base, c.op, c.body + "x").code(), Code::kCorruption);
+      EXPECT_EQ(ApplyToCopy(*base, c.op, c.body + "x", limits).code(), Code::kCorruption);
       // Byte flips and random bytes: any status, no crash.
       for (int i = 0; i < 300; ++i) {
         std::string bad = c.body;
         bad[rng() % bad.size()] ^= static_cast<char>(1 + rng() % 255);
         if (rng() % 4 == 0) bad[rng() % bad.size()] = static_cast<char>(0xff);
-        ApplyToCopy(*base, c.op, bad).PermitUnchecked();
+        ApplyToCopy(*base, c.op, bad, limits).PermitUnchecked();
         std::string noise(rng() % 24, '\0');
         for (char& ch : noise) ch = static_cast<char>(rng());
-        ApplyToCopy(*base, c.op, noise).PermitUnchecked();
+        ApplyToCopy(*base, c.op, noise, limits).PermitUnchecked();
       }
       // Effects of the other type are refused.
       const RedoOp other = is_list ? RedoOp::kHashSet : RedoOp::kListPush;
-      EXPECT_EQ(ApplyToCopy(*base, other, c.body).code(), Code::kCorruption);
+      EXPECT_EQ(ApplyToCopy(*base, other, c.body, limits).code(), Code::kCorruption);
     }
   }
   // Out-of-range indexes are malformed, not applied.
   ListSetBody(&body, 1, "x");
-  EXPECT_EQ(ApplyToCopy(*lists[0], RedoOp::kListSet, body).code(), Code::kCorruption);
+  EXPECT_EQ(ApplyToCopy(*lists[0], RedoOp::kListSet, body, limits).code(), Code::kCorruption);
   ListInsertBody(&body, 2, "x");
-  EXPECT_EQ(ApplyToCopy(*lists[0], RedoOp::kListInsert, body).code(), Code::kCorruption);
+  EXPECT_EQ(ApplyToCopy(*lists[0], RedoOp::kListInsert, body, limits).code(), Code::kCorruption);
   ListTrimBody(&body, 1, 0);
-  EXPECT_EQ(ApplyToCopy(*lists[1], RedoOp::kListTrim, body).code(), Code::kCorruption);
+  EXPECT_EQ(ApplyToCopy(*lists[1], RedoOp::kListTrim, body, limits).code(), Code::kCorruption);
   ListTrimBody(&body, 0, 5);
-  EXPECT_EQ(ApplyToCopy(*lists[1], RedoOp::kListTrim, body).code(), Code::kCorruption);
+  EXPECT_EQ(ApplyToCopy(*lists[1], RedoOp::kListTrim, body, limits).code(), Code::kCorruption);
   // A count far past the body allocates nothing.
   body = std::string("\x00\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 10);
-  EXPECT_EQ(ApplyToCopy(*lists[0], RedoOp::kListPush, body).code(), Code::kCorruption);
-  EXPECT_EQ(ApplyToCopy(*hashes[0], RedoOp::kHashSet, body.substr(1)).code(), Code::kCorruption);
+  EXPECT_EQ(ApplyToCopy(*lists[0], RedoOp::kListPush, body, limits).code(), Code::kCorruption);
+  EXPECT_EQ(ApplyToCopy(*hashes[0], RedoOp::kHashSet, body.substr(1), limits).code(),
+            Code::kCorruption);
 
   // Put encodings: prefixes are Corruption, flips never crash.
   for (const auto* group : {&lists, &hashes}) {
@@ -501,13 +495,14 @@ TEST(ListHashValue, MalformedBodiesAreCorruptionAndNeverCrash) {
       base->Serialize(&bytes);
       std::unique_ptr<Value> out;
       for (size_t len = 0; len < bytes.size(); ++len) {
-        EXPECT_EQ(ParseValue(base->type(), bytes.substr(0, len), &out).code(), Code::kCorruption);
+        EXPECT_EQ(ParseValue(base->type(), bytes.substr(0, len), limits, &out).code(),
+                  Code::kCorruption);
       }
-      EXPECT_EQ(ParseValue(base->type(), bytes + "x", &out).code(), Code::kCorruption);
+      EXPECT_EQ(ParseValue(base->type(), bytes + "x", limits, &out).code(), Code::kCorruption);
       for (int i = 0; i < 500; ++i) {
         std::string bad = bytes;
         bad[rng() % bad.size()] ^= static_cast<char>(1 + rng() % 255);
-        if (ParseValue(base->type(), bad, &out).ok()) {
+        if (ParseValue(base->type(), bad, limits, &out).ok()) {
           std::string again;
           out->Serialize(&again);
           EXPECT_GT(out->size(), 0u);
@@ -516,40 +511,32 @@ TEST(ListHashValue, MalformedBodiesAreCorruptionAndNeverCrash) {
     }
   }
   std::unique_ptr<Value> out;
-  EXPECT_EQ(ParseList(std::string("\x00", 1), &out).code(), Code::kCorruption);  // empty
-  EXPECT_EQ(ParseHash(std::string("\x00", 1), &out).code(), Code::kCorruption);
+  EXPECT_EQ(ParseList(std::string("\x00", 1), limits, &out).code(), Code::kCorruption);  // empty
+  EXPECT_EQ(ParseHash(std::string("\x00", 1), limits, &out).code(), Code::kCorruption);
 }
 
 // Canonical contents of every collection: (db, key) -> type letter + sorted/ordered elements.
 std::map<std::pair<int, std::string>, std::string> DumpCollections(Keyspace& ks) {
   std::map<std::pair<int, std::string>, std::string> out;
-  for (int i = 0; i < ks.num_shards(); ++i) {
-    ShardLocks lock(&ks, static_cast<uint32_t>(i));
-    for (int db = 0; db < ks.num_dbs(); ++db) {
-      uint64_t cursor = 0;
-      do {
-        cursor = ks.shard(i).table(db).Scan(cursor, [&](Entry* e) {
-          std::string s;
-          if (e->type() == ValueType::kList) {
-            s = "L";
-            for (const std::string& v : Contents(*static_cast<const ListValue*>(e->value()))) {
-              s += v + "|";
-            }
-            s += e->value()->encoding();
-          } else if (e->type() == ValueType::kHash) {
-            s = "H";
-            for (const auto& [f, v] : Contents(*static_cast<const HashValue*>(e->value()))) {
-              s += f + "=" + v + "|";
-            }
-            s += e->value()->encoding();
-          } else {
-            s = "S" + std::string(e->str());
-          }
-          out[{db, std::string(e->key())}] = s;
-        });
-      } while (cursor != 0);
+  ForEachEntry(ks, [&](int db, Entry* e) {
+    std::string s;
+    if (e->type() == ValueType::kList) {
+      s = "L";
+      for (const std::string& v : Contents(*static_cast<const ListValue*>(e->value()))) {
+        s += v + "|";
+      }
+      s += e->value()->encoding();
+    } else if (e->type() == ValueType::kHash) {
+      s = "H";
+      for (const auto& [f, v] : Contents(*static_cast<const HashValue*>(e->value()))) {
+        s += f + "=" + v + "|";
+      }
+      s += e->value()->encoding();
+    } else {
+      s = "S" + std::string(e->str());
     }
-  }
+    out[{db, std::string(e->key())}] = s;
+  });
   return out;
 }
 
@@ -571,11 +558,11 @@ size_t Recount(Keyspace& ks) {
 }
 
 TEST(ListHashValue, ReplayOfLoggedEffectsRebuildsTheKeyspace) {
-  LimitsGuard guard;
-  Limits().list_max_listpack_size = 5;
-  Limits().hash_max_listpack_entries = 6;
+  EncodingLimits limits;
+  limits.list_max_listpack_size = 5;
+  limits.hash_max_listpack_entries = 6;
   VectorSink sink;
-  Keyspace ks(KeyspaceOptions{.shards = 4, .databases = 2});
+  Keyspace ks(KeyspaceOptions{.shards = 4, .databases = 2, .encoding = limits});
   ks.set_redo_sink(&sink);
   RedoRecord redo;
   std::mt19937 rng(11);
@@ -621,7 +608,7 @@ TEST(ListHashValue, ReplayOfLoggedEffectsRebuildsTheKeyspace) {
     EXPECT_EQ(it->second.substr(0, s.size()), s) << k;
   }
 
-  Keyspace replayed(KeyspaceOptions{.shards = 2, .databases = 2});
+  Keyspace replayed(KeyspaceOptions{.shards = 2, .databases = 2, .encoding = limits});
   for (size_t i = 0; i < sink.records.size(); ++i) {
     ASSERT_TRUE(ApplyRedo(replayed, sink.records[i], i + 1).ok()) << "record " << i;
   }

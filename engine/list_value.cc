@@ -59,8 +59,7 @@ void ListTrimBody(std::string* out, uint64_t start, uint64_t stop) {
   PutVarint64(out, stop);
 }
 
-bool ListValue::Exceeds(size_t bytes, size_t count, bool half) {
-  const int64_t fill = Limits().list_max_listpack_size.load(std::memory_order_relaxed);
+bool ListValue::Exceeds(int64_t fill, size_t bytes, size_t count, bool half) {
   if (fill >= 0) {
     const uint64_t limit = fill == 0 ? 1 : static_cast<uint64_t>(fill);
     if (half) return count > limit / 2;
@@ -111,12 +110,12 @@ std::string_view ListValue::At(size_t index) const {
   return lp.At(lp.Seek(offset));
 }
 
-void ListValue::Push(ListEnd where, std::string_view v) {
+void ListValue::Push(ListEnd where, std::string_view v, int64_t fill) {
   const bool head = where == ListEnd::kHead;
   bool fresh = nodes_.empty();
   if (!fresh && quicklist_) {
     const Listpack& lp = head ? nodes_.front() : nodes_.back();
-    fresh = Exceeds(NodeBytes(lp) + Listpack::ElementSize(v.size()), lp.size() + 1);
+    fresh = Exceeds(fill, NodeBytes(lp) + Listpack::ElementSize(v.size()), lp.size() + 1);
   }
   if (fresh) {
     // The end node is full: give back its spare capacity once, not on every push.
@@ -165,8 +164,8 @@ void ListValue::PopN(ListEnd where, uint64_t count) {
   }
 }
 
-void ListValue::FixGrown(size_t i) {
-  if (!Exceeds(NodeBytes(nodes_[i]), nodes_[i].size())) return;
+void ListValue::FixGrown(size_t i, int64_t fill) {
+  if (!Exceeds(fill, NodeBytes(nodes_[i]), nodes_[i].size())) return;
   quicklist_ = true;
   if (nodes_[i].size() < 2) return;
   Listpack right;
@@ -182,8 +181,8 @@ void ListValue::FixGrown(size_t i) {
   }
   Account(right, +1);
   nodes_.insert(nodes_.begin() + static_cast<ptrdiff_t>(i) + 1, std::move(right));
-  FixGrown(i + 1);
-  FixGrown(i);
+  FixGrown(i + 1, fill);
+  FixGrown(i, fill);
 }
 
 void ListValue::DropIfEmpty(size_t i) {
@@ -192,8 +191,8 @@ void ListValue::DropIfEmpty(size_t i) {
   nodes_.erase(nodes_.begin() + static_cast<ptrdiff_t>(i));
 }
 
-void ListValue::MaybeShrink() {
-  if (!quicklist_ || Exceeds(used_ + 7, size_, /*half=*/true)) return;
+void ListValue::MaybeShrink(int64_t fill) {
+  if (!quicklist_ || Exceeds(fill, used_ + 7, size_, /*half=*/true)) return;
   quicklist_ = false;
   if (nodes_.size() <= 1) return;
   Listpack merged;
@@ -209,10 +208,10 @@ void ListValue::MaybeShrink() {
   nodes_.push_back(std::move(merged));
 }
 
-void ListValue::Insert(size_t index, std::string_view v) {
+void ListValue::Insert(size_t index, std::string_view v, int64_t fill) {
   if (nodes_.empty()) {
-    Push(ListEnd::kTail, v);
-    FixGrown(0);
+    Push(ListEnd::kTail, v, fill);
+    FixGrown(0, fill);
     return;
   }
   size_t node, offset;
@@ -227,18 +226,18 @@ void ListValue::Insert(size_t index, std::string_view v) {
   lp.Insert(offset == lp.size() ? lp.end() : lp.Seek(offset), v);
   Account(lp, +1);
   ++size_;
-  FixGrown(node);
+  FixGrown(node, fill);
 }
 
-void ListValue::Set(size_t index, std::string_view v) {
+void ListValue::Set(size_t index, std::string_view v, int64_t fill) {
   size_t node, offset;
   Locate(index, &node, &offset);
   Listpack& lp = nodes_[node];
   Account(lp, -1);
   lp.Replace(lp.Seek(offset), v);
   Account(lp, +1);
-  FixGrown(node);
-  MaybeShrink();
+  FixGrown(node, fill);
+  MaybeShrink(fill);
 }
 
 uint64_t ListValue::Rem(ListEnd where, uint64_t count, std::string_view v) {
@@ -288,7 +287,8 @@ void ListValue::Trim(size_t start, size_t stop) {
   PopN(ListEnd::kTail, tail);
 }
 
-Status ListValue::Apply(RedoOp op, std::string_view body) {
+Status ListValue::Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) {
+  const int64_t fill = limits.list_max_listpack_size;
   uint64_t a = 0, b = 0;
   ListEnd where = ListEnd::kHead;
   std::string_view element;
@@ -297,27 +297,27 @@ Status ListValue::Apply(RedoOp op, std::string_view body) {
       if (!GetEnd(&body, &where) || !GetVarint64(&body, &a)) return Bad("truncated push");
       if (a > body.size()) return Bad("push count past the body");
       if (!quicklist_ &&
-          Exceeds(nodes_.empty() ? 7 + body.size() : NodeBytes(nodes_[0]) + body.size(),
+          Exceeds(fill, nodes_.empty() ? 7 + body.size() : NodeBytes(nodes_[0]) + body.size(),
                   size_ + a)) {
         quicklist_ = true;
       }
       for (uint64_t i = 0; i < a; ++i) {
         if (!GetLengthPrefixed(&body, &element)) return Bad("truncated push element");
-        Push(where, element);
+        Push(where, element, fill);
       }
       break;
     }
     case RedoOp::kListPop:
       if (!GetEnd(&body, &where) || !GetVarint64(&body, &a)) return Bad("truncated pop");
       PopN(where, a);
-      MaybeShrink();
+      MaybeShrink(fill);
       break;
     case RedoOp::kListSet:
       if (!GetVarint64(&body, &a) || !GetLengthPrefixed(&body, &element)) {
         return Bad("truncated set");
       }
       if (a >= size_) return Bad("set index out of range");
-      Set(static_cast<size_t>(a), element);
+      Set(static_cast<size_t>(a), element, fill);
       break;
     case RedoOp::kListInsert:
       if (!GetVarint64(&body, &a) || !GetLengthPrefixed(&body, &element)) {
@@ -325,10 +325,10 @@ Status ListValue::Apply(RedoOp op, std::string_view body) {
       }
       if (a > size_) return Bad("insert index out of range");
       if (!quicklist_ && !nodes_.empty() &&
-          Exceeds(NodeBytes(nodes_[0]) + element.size(), size_ + 1)) {
+          Exceeds(fill, NodeBytes(nodes_[0]) + element.size(), size_ + 1)) {
         quicklist_ = true;
       }
-      Insert(static_cast<size_t>(a), element);
+      Insert(static_cast<size_t>(a), element, fill);
       break;
     case RedoOp::kListRem:
       if (!GetEnd(&body, &where) || !GetVarint64(&body, &a) ||
@@ -336,13 +336,13 @@ Status ListValue::Apply(RedoOp op, std::string_view body) {
         return Bad("truncated rem");
       }
       Rem(where, a, element);
-      MaybeShrink();
+      MaybeShrink(fill);
       break;
     case RedoOp::kListTrim:
       if (!GetVarint64(&body, &a) || !GetVarint64(&body, &b)) return Bad("truncated trim");
       if (a > b || b >= size_) return Bad("trim range out of range");
       Trim(static_cast<size_t>(a), static_cast<size_t>(b));
-      MaybeShrink();
+      MaybeShrink(fill);
       break;
     default:
       return Bad("not a list effect");
@@ -351,7 +351,9 @@ Status ListValue::Apply(RedoOp op, std::string_view body) {
   return Status::Ok();
 }
 
-Status ListValue::Parse(std::string_view bytes, std::unique_ptr<Value>* out) {
+Status ListValue::Parse(std::string_view bytes, const EncodingLimits& limits,
+                        std::unique_ptr<Value>* out) {
+  const int64_t fill = limits.list_max_listpack_size;
   uint64_t n;
   if (!GetVarint64(&bytes, &n)) return Status::Corruption("list: truncated length");
   if (n == 0) return Status::Corruption("list: empty");
@@ -363,18 +365,19 @@ Status ListValue::Parse(std::string_view bytes, std::unique_ptr<Value>* out) {
   }
   if (!scan.empty()) return Status::Corruption("list: trailing bytes");
   auto list = std::make_unique<ListValue>();
-  list->quicklist_ = Exceeds(7 + bytes.size(), n);
+  list->quicklist_ = Exceeds(fill, 7 + bytes.size(), n);
   for (uint64_t i = 0; i < n; ++i) {
     (void)GetLengthPrefixed(&bytes, &element);
-    list->Push(ListEnd::kTail, element);
+    list->Push(ListEnd::kTail, element, fill);
   }
   *out = std::move(list);
   return Status::Ok();
 }
 
 std::unique_ptr<Value> NewList() { return std::make_unique<ListValue>(); }
-Status ParseList(std::string_view bytes, std::unique_ptr<Value>* out) {
-  return ListValue::Parse(bytes, out);
+Status ParseList(std::string_view bytes, const EncodingLimits& limits,
+                 std::unique_ptr<Value>* out) {
+  return ListValue::Parse(bytes, limits, out);
 }
 
 }  // namespace strata::engine

@@ -47,10 +47,11 @@ class ListValue final : public Value {
   size_t bytes() const override;
   const char* encoding() const override { return quicklist_ ? "quicklist" : "listpack"; }
   void Serialize(std::string* out) const override;
-  Status Apply(RedoOp op, std::string_view body) override;
+  Status Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) override;
 
   // Parses a put encoding (n, n x element) into *out. Corruption if malformed or empty.
-  static Status Parse(std::string_view bytes, std::unique_ptr<Value>* out);
+  static Status Parse(std::string_view bytes, const EncodingLimits& limits,
+                      std::unique_ptr<Value>* out);
 
   // ---- Reads ----
   // The element at `index` (REQUIRES: index < size()). Valid until the next change.
@@ -69,26 +70,27 @@ class ListValue final : public Value {
 
  private:
   // Whether a node of `bytes` bytes (Redis's listpack size: ours plus its 7 header bytes) and
-  // `count` elements is over the node limit, or (half) over half of it.
-  static bool Exceeds(size_t bytes, size_t count, bool half = false);
+  // `count` elements is over the node limit of `fill` (list-max-listpack-size), or (half) over
+  // half of it. The private mutators below take `fill` for the same purpose.
+  static bool Exceeds(int64_t fill, size_t bytes, size_t count, bool half = false);
   static size_t NodeBytes(const Listpack& lp) { return lp.used() + 7; }
 
   // Finds the node holding element `index`: *node and the index inside it.
   void Locate(size_t index, size_t* node, size_t* offset) const;
-  void Push(ListEnd where, std::string_view v);
+  void Push(ListEnd where, std::string_view v, int64_t fill);
   void PopN(ListEnd where, uint64_t count);
-  void Insert(size_t index, std::string_view v);
-  void Set(size_t index, std::string_view v);
+  void Insert(size_t index, std::string_view v, int64_t fill);
+  void Set(size_t index, std::string_view v, int64_t fill);
   uint64_t Rem(ListEnd where, uint64_t count, std::string_view v);
   void Trim(size_t start, size_t stop);
   // Splits node i while it is over the limit (quicklist only), or converts a listpack that
   // outgrew its node to a quicklist.
-  void FixGrown(size_t i);
+  void FixGrown(size_t i, int64_t fill);
   // Drops node i if empty.
   void DropIfEmpty(size_t i);
   // Converts back to listpack when the list fits half a node (Redis 7.2's shrink rule; Redis
   // needs a single node already, we also merge small ones).
-  void MaybeShrink();
+  void MaybeShrink(int64_t fill);
   // Byte accounting around a change of one node.
   void Account(const Listpack& lp, int sign) {
     if (sign > 0) {

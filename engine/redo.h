@@ -10,11 +10,11 @@
 // How a record is built and committed: a command's DbView appends effects to the RedoRecord it
 // was given while the command holds its shards' locks; ShardLocks, when it releases them, hands
 // the record to the Keyspace's RedoSink (the WAL), so log order equals apply order for every
-// key. With no sink (appendonly no, or during recovery) nothing is recorded.
+// key. With no sink (appendonly no, or during recovery) nothing is recorded. Applying a record
+// to a keyspace (recovery, snapshot loading) is engine/replay.h: this codec knows no keyspace.
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 
@@ -23,7 +23,6 @@
 namespace strata::engine {
 
 class Entry;
-class Keyspace;
 
 // Effect codes; values are part of the on-disk format.
 enum class RedoOp : uint8_t {
@@ -140,14 +139,5 @@ class RedoReader {
   size_t size_;
   Status status_;
 };
-
-// Applies one record to ks, taking each touched shard's lock. Effects are applied as recorded,
-// with no expiry checks and nothing logged. Returns Corruption on a malformed record or one that
-// names a database ks does not have; the effects before the bad one stay applied.
-// `applied_through`, when not empty, holds for each shard of ks the LSN its state already
-// includes (a snapshot's): an effect on shard s is applied only when `lsn` is past it, and a
-// flush or swap changes only such shards.
-Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn = 0,
-                 std::span<const uint64_t> applied_through = {});
 
 }  // namespace strata::engine

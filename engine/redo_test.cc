@@ -9,8 +9,9 @@
 #include <vector>
 
 #include "base/hash.h"
+#include "engine/db_view.h"
 #include "engine/entry.h"
-#include "engine/keyspace.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
 
 namespace strata::engine {

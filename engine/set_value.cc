@@ -10,13 +10,12 @@
 namespace strata::engine {
 namespace {
 
-size_t Limit(const std::atomic<int64_t>& v) {
-  const int64_t x = v.load(std::memory_order_relaxed);
-  return x < 0 ? 0 : static_cast<size_t>(x);
+size_t Limit(int64_t x) { return x < 0 ? 0 : static_cast<size_t>(x); }
+size_t MaxIntset(const EncodingLimits& l) {
+  return std::min<size_t>(Limit(l.set_max_intset_entries), 1u << 30);
 }
-size_t MaxIntset() { return std::min<size_t>(Limit(Limits().set_max_intset_entries), 1u << 30); }
-size_t MaxListpackEntries() { return Limit(Limits().set_max_listpack_entries); }
-size_t MaxListpackValue() { return Limit(Limits().set_max_listpack_value); }
+size_t MaxListpackEntries(const EncodingLimits& l) { return Limit(l.set_max_listpack_entries); }
+size_t MaxListpackValue(const EncodingLimits& l) { return Limit(l.set_max_listpack_value); }
 
 // Decimal digits of v, sign included (Redis's sdigits10).
 size_t Digits(int64_t v) {
@@ -173,10 +172,10 @@ void SetValue::ToHashtable() {
   enc_ = Encoding::kHashtable;
 }
 
-void SetValue::ChooseInitial(std::string_view first, uint64_t n) {
-  if (ParseInt64(first) && n <= MaxIntset()) {
+void SetValue::ChooseInitial(std::string_view first, uint64_t n, const EncodingLimits& limits) {
+  if (ParseInt64(first) && n <= MaxIntset(limits)) {
     enc_ = Encoding::kIntset;
-  } else if (n <= MaxListpackEntries() && first.size() <= MaxListpackValue()) {
+  } else if (n <= MaxListpackEntries(limits) && first.size() <= MaxListpackValue(limits)) {
     enc_ = Encoding::kListpack;
   } else {
     enc_ = Encoding::kHashtable;
@@ -184,18 +183,18 @@ void SetValue::ChooseInitial(std::string_view first, uint64_t n) {
   }
 }
 
-bool SetValue::Add(std::string_view member) {
+bool SetValue::Add(std::string_view member, const EncodingLimits& limits) {
   if (enc_ == Encoding::kIntset) {
     if (auto v = ParseInt64(member)) {
       if (!ints_.Insert(*v)) return false;
-      if (ints_.size() > MaxIntset()) ToHashtable();
+      if (ints_.size() > MaxIntset(limits)) ToHashtable();
       return true;
     }
     // A non-integer: listpack if everything fits, else the hashtable (Redis 7.2's rule).
     size_t longest = 0;
     if (!ints_.empty()) longest = std::max(Digits(ints_.At(0)), Digits(ints_.At(ints_.size() - 1)));
-    if (ints_.size() < MaxListpackEntries() && member.size() <= MaxListpackValue() &&
-        longest <= MaxListpackValue()) {
+    if (ints_.size() < MaxListpackEntries(limits) && member.size() <= MaxListpackValue(limits) &&
+        longest <= MaxListpackValue(limits)) {
       ToListpack();
     } else {
       ToHashtable();
@@ -203,7 +202,7 @@ bool SetValue::Add(std::string_view member) {
   }
   if (enc_ == Encoding::kListpack) {
     if (lp_.Find(member) != lp_.end()) return false;
-    if (lp_.size() < MaxListpackEntries() && member.size() <= MaxListpackValue()) {
+    if (lp_.size() < MaxListpackEntries(limits) && member.size() <= MaxListpackValue(limits)) {
       lp_.PushBack(member);
       return true;
     }
@@ -239,7 +238,7 @@ bool SetValue::Remove(std::string_view member) {
   return false;
 }
 
-Status SetValue::Apply(RedoOp op, std::string_view body) {
+Status SetValue::Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) {
   if (op != RedoOp::kSetAdd && op != RedoOp::kSetRem) {
     return Status::Corruption("effect " + std::to_string(static_cast<int>(op)) + " on a set");
   }
@@ -251,8 +250,8 @@ Status SetValue::Apply(RedoOp op, std::string_view body) {
     std::string_view m;
     if (!GetLengthPrefixed(&body, &m)) return Status::Corruption("set effect: truncated member");
     if (op == RedoOp::kSetAdd) {
-      if (i == 0 && size() == 0) ChooseInitial(m, n);
-      Add(m);
+      if (i == 0 && size() == 0) ChooseInitial(m, n, limits);
+      Add(m, limits);
     } else {
       Remove(m);
     }
@@ -268,9 +267,9 @@ void SetValue::Serialize(std::string* out) const {
 
 std::unique_ptr<Value> NewSet() { return std::make_unique<SetValue>(); }
 
-Status ParseSet(std::string_view bytes, std::unique_ptr<Value>* out) {
+Status ParseSet(std::string_view bytes, const EncodingLimits& limits, std::unique_ptr<Value>* out) {
   auto v = std::make_unique<SetValue>();
-  RETURN_IF_ERROR(v->Apply(RedoOp::kSetAdd, bytes));
+  RETURN_IF_ERROR(v->Apply(RedoOp::kSetAdd, bytes, limits));
   *out = std::move(v);
   return Status::Ok();
 }

@@ -41,7 +41,7 @@ class SetValue : public Value {
   size_t bytes() const override;
   const char* encoding() const override;
   void Serialize(std::string* out) const override;
-  Status Apply(RedoOp op, std::string_view body) override;
+  Status Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) override;
 
   Encoding enc() const { return enc_; }
   bool Contains(std::string_view member) const;
@@ -81,8 +81,8 @@ class SetValue : public Value {
   static std::string_view FormatInt(int64_t v, char* buf);
   // Chooses the first encoding for an empty set about to receive `n` members, `first` first
   // (Redis 7.2's setTypeCreate).
-  void ChooseInitial(std::string_view first, uint64_t n);
-  bool Add(std::string_view member);
+  void ChooseInitial(std::string_view first, uint64_t n, const EncodingLimits& limits);
+  bool Add(std::string_view member, const EncodingLimits& limits);
   bool Remove(std::string_view member);
   void ToListpack();
   void ToHashtable();

@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "base/coding.h"
-#include "engine/keyspace.h"
+#include "engine/db_view.h"
+#include "engine/replay.h"
 #include "engine/set_value.h"
 #include "engine/test_util.h"
 #include "engine/zset_value.h"
@@ -21,24 +22,20 @@
 namespace strata::engine {
 namespace {
 
-// Sets small encoding limits for the test's scope and restores the defaults after.
-class SmallLimits {
- public:
-  SmallLimits(int64_t intset, int64_t entries, int64_t value) {
-    Limits().set_max_intset_entries = intset;
-    Limits().set_max_listpack_entries = entries;
-    Limits().set_max_listpack_value = value;
-    Limits().zset_max_listpack_entries = entries;
-    Limits().zset_max_listpack_value = value;
-  }
-  ~SmallLimits() {
-    Limits().set_max_intset_entries = 512;
-    Limits().set_max_listpack_entries = 128;
-    Limits().set_max_listpack_value = 64;
-    Limits().zset_max_listpack_entries = 128;
-    Limits().zset_max_listpack_value = 64;
-  }
-};
+// Redis's defaults.
+const EncodingLimits kDefaults;
+
+// Encoding limits for sets and sorted sets smaller than Redis's, so that short runs cross every
+// conversion.
+EncodingLimits SmallLimits(int64_t intset, int64_t entries, int64_t value) {
+  EncodingLimits limits;
+  limits.set_max_intset_entries = intset;
+  limits.set_max_listpack_entries = entries;
+  limits.set_max_listpack_value = value;
+  limits.zset_max_listpack_entries = entries;
+  limits.zset_max_listpack_value = value;
+  return limits;
+}
 
 std::string RandomMember(std::mt19937& rng, bool ints_only) {
   if (ints_only || rng() % 3 == 0) return std::to_string(static_cast<int>(rng() % 40) - 10);
@@ -54,7 +51,7 @@ std::set<std::string> SetContents(const SetValue& s) {
 }
 
 TEST(SetValue, RandomEffectsMatchModelAcrossEncodings) {
-  SmallLimits limits(/*intset=*/8, /*entries=*/6, /*value=*/5);
+  const EncodingLimits limits = SmallLimits(/*intset=*/8, /*entries=*/6, /*value=*/5);
   for (uint32_t seed = 1; seed <= 30; ++seed) {
     std::mt19937 rng(seed);
     auto s = std::make_unique<SetValue>();
@@ -66,7 +63,8 @@ TEST(SetValue, RandomEffectsMatchModelAcrossEncodings) {
       // Integers only at first, so that the set starts as an intset and grows past it.
       for (int i = 0; i < n; ++i) members.push_back(RandomMember(rng, step % 100 < 30));
       const bool add = rng() % 3 != 0;
-      ASSERT_TRUE(s->Apply(add ? RedoOp::kSetAdd : RedoOp::kSetRem, SetMembersBody(members)).ok());
+      ASSERT_TRUE(
+          s->Apply(add ? RedoOp::kSetAdd : RedoOp::kSetRem, SetMembersBody(members), limits).ok());
       for (const std::string& m : members) add ? (void)model.insert(m) : (void)model.erase(m);
       ASSERT_EQ(s->size(), model.size()) << "seed " << seed << " step " << step;
       ASSERT_EQ(SetContents(*s), model) << "seed " << seed << " step " << step;
@@ -84,7 +82,7 @@ TEST(SetValue, RandomEffectsMatchModelAcrossEncodings) {
     std::string bytes;
     s->Serialize(&bytes);
     std::unique_ptr<Value> copy;
-    ASSERT_TRUE(ParseSet(bytes, &copy).ok());
+    ASSERT_TRUE(ParseSet(bytes, limits, &copy).ok());
     EXPECT_EQ(SetContents(static_cast<const SetValue&>(*copy)), model);
     EXPECT_TRUE(seen_encodings.count("hashtable")) << "seed " << seed;
   }
@@ -95,7 +93,7 @@ std::unique_ptr<SetValue> BuildSet(const std::vector<std::string>& members) {
   auto s = std::make_unique<SetValue>();
   for (const std::string& m : members) {
     const std::string_view one[] = {m};
-    EXPECT_TRUE(s->Apply(RedoOp::kSetAdd, SetMembersBody(one)).ok());
+    EXPECT_TRUE(s->Apply(RedoOp::kSetAdd, SetMembersBody(one), kDefaults).ok());
   }
   return s;
 }
@@ -112,7 +110,7 @@ TEST(SetValue, EncodingNamesAtRedisThresholds) {
   s = BuildSet({"1", "2", "3"});
   EXPECT_STREQ(s->encoding(), "intset");
   const std::string_view word[] = {"abc"};
-  ASSERT_TRUE(s->Apply(RedoOp::kSetAdd, SetMembersBody(word)).ok());
+  ASSERT_TRUE(s->Apply(RedoOp::kSetAdd, SetMembersBody(word), kDefaults).ok());
   EXPECT_STREQ(s->encoding(), "listpack");  // a non-integer joins a small intset
 
   std::vector<std::string> words;
@@ -130,7 +128,7 @@ TEST(SetValue, EncodingNamesAtRedisThresholds) {
 
   // Removing never converts back.
   const std::string body = SetMembersBody(std::vector<std::string>{std::string(65, 'x')});
-  ASSERT_TRUE(s->Apply(RedoOp::kSetRem, body).ok());
+  ASSERT_TRUE(s->Apply(RedoOp::kSetRem, body, kDefaults).ok());
   EXPECT_STREQ(s->encoding(), "hashtable");
   EXPECT_EQ(s->size(), 1u);
 
@@ -237,7 +235,7 @@ void CheckZSetAgainstModel(const ZSetValue& z, const ZModel& model, std::mt19937
 }
 
 TEST(ZSetValue, RandomEffectsMatchModelAcrossEncodings) {
-  SmallLimits limits(/*intset=*/8, /*entries=*/6, /*value=*/5);
+  const EncodingLimits limits = SmallLimits(/*intset=*/8, /*entries=*/6, /*value=*/5);
   for (uint32_t seed = 1; seed <= 30; ++seed) {
     std::mt19937 rng(seed);
     auto zp = std::make_unique<ZSetValue>();
@@ -250,7 +248,7 @@ TEST(ZSetValue, RandomEffectsMatchModelAcrossEncodings) {
       if (rng() % 3 != 0) {
         std::vector<std::pair<std::string, double>> items;
         for (int i = 0; i < n; ++i) items.emplace_back(RandomMember(rng, false), RandomScore(rng));
-        ASSERT_TRUE(z.Apply(RedoOp::kZSetAdd, ZAddBody(items)).ok()) << where;
+        ASSERT_TRUE(z.Apply(RedoOp::kZSetAdd, ZAddBody(items), limits).ok()) << where;
         for (const auto& [m, s] : items) {
           auto it = model.scores.find(m);
           // Redis keeps the old score when the new one compares equal (-0 vs 0).
@@ -259,7 +257,7 @@ TEST(ZSetValue, RandomEffectsMatchModelAcrossEncodings) {
       } else {
         std::vector<std::string> members;
         for (int i = 0; i < n; ++i) members.push_back(RandomMember(rng, false));
-        ASSERT_TRUE(z.Apply(RedoOp::kZSetRem, ZRemBody(members)).ok()) << where;
+        ASSERT_TRUE(z.Apply(RedoOp::kZSetRem, ZRemBody(members), limits).ok()) << where;
         for (const std::string& m : members) model.scores.erase(m);
       }
       CheckZSetAgainstModel(z, model, rng, where);
@@ -269,7 +267,7 @@ TEST(ZSetValue, RandomEffectsMatchModelAcrossEncodings) {
     std::string bytes;
     zp->Serialize(&bytes);
     std::unique_ptr<Value> copy;
-    ASSERT_TRUE(ParseZSet(bytes, &copy).ok());
+    ASSERT_TRUE(ParseZSet(bytes, limits, &copy).ok());
     EXPECT_EQ(ZContents(static_cast<const ZSetValue&>(*copy)), model.Ordered());
     EXPECT_TRUE(saw_skiplist) << "seed " << seed;
   }
@@ -279,33 +277,33 @@ TEST(ZSetValue, EncodingNamesAtRedisThresholds) {
   std::vector<std::pair<std::string, double>> items;
   for (int i = 0; i < 128; ++i) items.emplace_back("m" + std::to_string(i), i);
   auto z = std::make_unique<ZSetValue>();
-  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(items)).ok());
+  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(items), kDefaults).ok());
   EXPECT_STREQ(z->encoding(), "listpack");
   const std::pair<std::string, double> one[] = {{"extra", 1.0}};
-  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(one)).ok());
+  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(one), kDefaults).ok());
   EXPECT_STREQ(z->encoding(), "skiplist");
   // A new value too big for a listpack starts as a skiplist.
   items.emplace_back("m128", 128);
   z = std::make_unique<ZSetValue>();
-  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(items)).ok());
+  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(items), kDefaults).ok());
   EXPECT_STREQ(z->encoding(), "skiplist");
   z = std::make_unique<ZSetValue>();
   const std::pair<std::string, double> long64[] = {{std::string(64, 'x'), 1.0}};
   const std::pair<std::string, double> long65[] = {{std::string(65, 'x'), 1.0}};
-  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(long64)).ok());
+  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(long64), kDefaults).ok());
   EXPECT_STREQ(z->encoding(), "listpack");
-  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(long65)).ok());
+  ASSERT_TRUE(z->Apply(RedoOp::kZSetAdd, ZAddBody(long65), kDefaults).ok());
   EXPECT_STREQ(z->encoding(), "skiplist");
 }
 
 TEST(ZSetValue, ListpackStoresNegativeZeroAsZeroSkiplistKeepsIt) {
   const std::pair<std::string, double> neg[] = {{"m", -0.0}};
   ZSetValue small;
-  ASSERT_TRUE(small.Apply(RedoOp::kZSetAdd, ZAddBody(neg)).ok());
+  ASSERT_TRUE(small.Apply(RedoOp::kZSetAdd, ZAddBody(neg), kDefaults).ok());
   EXPECT_FALSE(std::signbit(*small.Score("m")));
-  SmallLimits limits(8, 0, 0);
+  const EncodingLimits limits = SmallLimits(8, 0, 0);
   ZSetValue big;
-  ASSERT_TRUE(big.Apply(RedoOp::kZSetAdd, ZAddBody(neg)).ok());
+  ASSERT_TRUE(big.Apply(RedoOp::kZSetAdd, ZAddBody(neg), limits).ok());
   EXPECT_STREQ(big.encoding(), "skiplist");
   EXPECT_TRUE(std::signbit(*big.Score("m")));
 }
@@ -318,7 +316,7 @@ TEST(ZSetValue, ListpackKeepsScoresOutsideTheVarintRange) {
       {"d", 0.5}, {"e", 2147483647.0}, {"f", 2147483648.0}, {"g", 1e300},
       {"h", std::numeric_limits<double>::infinity()}};
   ZSetValue z;
-  ASSERT_TRUE(z.Apply(RedoOp::kZSetAdd, ZAddBody(items)).ok());
+  ASSERT_TRUE(z.Apply(RedoOp::kZSetAdd, ZAddBody(items), kDefaults).ok());
   EXPECT_STREQ(z.encoding(), "listpack");
   for (const auto& [member, score] : items) EXPECT_EQ(*z.Score(member), score) << member;
 }
@@ -343,13 +341,13 @@ TEST(SetValue, MalformedBodiesAreCorruptionNeverACrash) {
   ForEachMutation(good, [&](const std::string& bad, bool truncated) {
     for (RedoOp op : {RedoOp::kSetAdd, RedoOp::kSetRem}) {
       SetValue s;
-      Status st = s.Apply(op, bad);
+      Status st = s.Apply(op, bad, kDefaults);
       if (truncated) {
         EXPECT_EQ(st.code(), Code::kCorruption);
       }
     }
     std::unique_ptr<Value> v;
-    Status st = ParseSet(bad, &v);
+    Status st = ParseSet(bad, kDefaults, &v);
     if (truncated) {
       EXPECT_EQ(st.code(), Code::kCorruption);
     }
@@ -357,9 +355,10 @@ TEST(SetValue, MalformedBodiesAreCorruptionNeverACrash) {
   SetValue s;
   std::string huge;
   PutVarint64(&huge, uint64_t{1} << 60);
-  EXPECT_EQ(s.Apply(RedoOp::kSetAdd, huge).code(), Code::kCorruption);
-  EXPECT_EQ(s.Apply(RedoOp::kZSetAdd, good).code(), Code::kCorruption);       // wrong effect
-  EXPECT_EQ(s.Apply(RedoOp::kSetAdd, good + "x").code(), Code::kCorruption);  // trailing bytes
+  EXPECT_EQ(s.Apply(RedoOp::kSetAdd, huge, kDefaults).code(), Code::kCorruption);
+  EXPECT_EQ(s.Apply(RedoOp::kZSetAdd, good, kDefaults).code(), Code::kCorruption);  // wrong effect
+  // Trailing bytes.
+  EXPECT_EQ(s.Apply(RedoOp::kSetAdd, good + "x", kDefaults).code(), Code::kCorruption);
 }
 
 TEST(ZSetValue, MalformedBodiesAreCorruptionNeverACrash) {
@@ -368,7 +367,7 @@ TEST(ZSetValue, MalformedBodiesAreCorruptionNeverACrash) {
   const std::string good = ZAddBody(items);
   ForEachMutation(good, [&](const std::string& bad, bool truncated) {
     ZSetValue z;
-    Status st = z.Apply(RedoOp::kZSetAdd, bad);
+    Status st = z.Apply(RedoOp::kZSetAdd, bad, kDefaults);
     if (truncated) {
       EXPECT_EQ(st.code(), Code::kCorruption);
     }
@@ -376,9 +375,9 @@ TEST(ZSetValue, MalformedBodiesAreCorruptionNeverACrash) {
       EXPECT_EQ(z.size(), 0u);  // validated before any change
     }
     ZSetValue r;
-    (void)r.Apply(RedoOp::kZSetRem, bad).ok();
+    (void)r.Apply(RedoOp::kZSetRem, bad, kDefaults).ok();
     std::unique_ptr<Value> v;
-    Status pst = ParseZSet(bad, &v);
+    Status pst = ParseZSet(bad, kDefaults, &v);
     if (truncated) {
       EXPECT_EQ(pst.code(), Code::kCorruption);
     }
@@ -388,12 +387,12 @@ TEST(ZSetValue, MalformedBodiesAreCorruptionNeverACrash) {
   PutVarint64(&nan_body, 1);
   PutFixed64(&nan_body, 0x7ff8000000000001ULL);
   PutLengthPrefixed(&nan_body, "m");
-  EXPECT_EQ(z.Apply(RedoOp::kZSetAdd, nan_body).code(), Code::kCorruption);
+  EXPECT_EQ(z.Apply(RedoOp::kZSetAdd, nan_body, kDefaults).code(), Code::kCorruption);
   EXPECT_EQ(z.size(), 0u);
   std::string huge;
   PutVarint64(&huge, uint64_t{1} << 62);
-  EXPECT_EQ(z.Apply(RedoOp::kZSetAdd, huge).code(), Code::kCorruption);
-  EXPECT_EQ(z.Apply(RedoOp::kSetAdd, good).code(), Code::kCorruption);
+  EXPECT_EQ(z.Apply(RedoOp::kZSetAdd, huge, kDefaults).code(), Code::kCorruption);
+  EXPECT_EQ(z.Apply(RedoOp::kSetAdd, good, kDefaults).code(), Code::kCorruption);
 }
 
 TEST(SetZSetValue, RandomBytesNeverCrashApplyOrParse) {
@@ -402,48 +401,42 @@ TEST(SetZSetValue, RandomBytesNeverCrashApplyOrParse) {
     std::string bytes(rng() % 48, '\0');
     for (char& c : bytes) c = static_cast<char>(rng() % (i % 2 ? 4 : 256));  // small bytes: counts
     std::unique_ptr<Value> v;
-    (void)ParseSet(bytes, &v).ok();
-    (void)ParseZSet(bytes, &v).ok();
+    (void)ParseSet(bytes, kDefaults, &v).ok();
+    (void)ParseZSet(bytes, kDefaults, &v).ok();
     SetValue s;
-    (void)s.Apply(static_cast<RedoOp>(16 + rng() % 4), bytes).ok();
+    (void)s.Apply(static_cast<RedoOp>(16 + rng() % 4), bytes, kDefaults).ok();
     ZSetValue z;
-    (void)z.Apply(static_cast<RedoOp>(16 + rng() % 4), bytes).ok();
+    (void)z.Apply(static_cast<RedoOp>(16 + rng() % 4), bytes, kDefaults).ok();
   }
 }
 
 // ---- Replay ----
 
-// Every key of db 0: key -> (type, put encoding).
+// Every key (the keyspaces here have one database): key -> (type, put encoding).
 std::map<std::string, std::pair<int, std::string>> DumpCollections(Keyspace& ks) {
   std::map<std::string, std::pair<int, std::string>> out;
-  for (int i = 0; i < ks.num_shards(); ++i) {
-    ShardLocks lock(&ks, static_cast<uint32_t>(i));
-    uint64_t cursor = 0;
-    do {
-      cursor = ks.shard(i).table(0).Scan(cursor, [&](Entry* e) {
-        std::string bytes;
-        if (e->type() == ValueType::kString) {
-          bytes = std::string(e->str());
-        } else if (e->type() == ValueType::kSet) {  // unordered: compare sorted
-          for (const std::string& m : SetContents(*static_cast<const SetValue*>(e->value()))) {
-            PutLengthPrefixed(&bytes, m);
-          }
-        } else {
-          e->value()->Serialize(&bytes);
-        }
-        out[std::string(e->key())] = {static_cast<int>(e->type()), bytes};
-      });
-    } while (cursor != 0);
-  }
+  ForEachEntry(ks, [&](int, Entry* e) {
+    std::string bytes;
+    if (e->type() == ValueType::kString) {
+      bytes = std::string(e->str());
+    } else if (e->type() == ValueType::kSet) {  // unordered: compare sorted
+      for (const std::string& m : SetContents(*static_cast<const SetValue*>(e->value()))) {
+        PutLengthPrefixed(&bytes, m);
+      }
+    } else {
+      e->value()->Serialize(&bytes);
+    }
+    out[std::string(e->key())] = {static_cast<int>(e->type()), bytes};
+  });
   return out;
 }
 
 TEST(SetZSetReplay, RecordedEffectsReplayIntoTheSameKeyspace) {
-  SmallLimits limits(/*intset=*/8, /*entries=*/6, /*value=*/5);
+  const EncodingLimits limits = SmallLimits(/*intset=*/8, /*entries=*/6, /*value=*/5);
   for (uint32_t seed = 1; seed <= 10; ++seed) {
     std::mt19937 rng(seed);
     VectorSink sink;
-    Keyspace live(KeyspaceOptions{.shards = 4, .databases = 1});
+    Keyspace live(KeyspaceOptions{.shards = 4, .databases = 1, .encoding = limits});
     live.set_redo_sink(&sink);
     RedoRecord redo;
     for (int step = 0; step < 400; ++step) {
@@ -458,7 +451,7 @@ TEST(SetZSetReplay, RecordedEffectsReplayIntoTheSameKeyspace) {
       if (op == 0) {
         db.Delete(key);
       } else if (op == 1 && e != nullptr) {  // a STORE: a whole new value (a put)
-        std::unique_ptr<Value> copy = CloneValue(*e->value());
+        std::unique_ptr<Value> copy = CloneValue(*e->value(), limits);
         db.Put(Entry::NewObject(key, copy.release(), 0));
       } else if (zset_key) {
         const int n = 1 + static_cast<int>(rng() % 3);
@@ -479,7 +472,7 @@ TEST(SetZSetReplay, RecordedEffectsReplayIntoTheSameKeyspace) {
         db.Apply(op < 7 ? RedoOp::kSetAdd : RedoOp::kSetRem, key, SetMembersBody(members));
       }
     }
-    Keyspace replayed(KeyspaceOptions{.shards = 2, .databases = 1});
+    Keyspace replayed(KeyspaceOptions{.shards = 2, .databases = 1, .encoding = limits});
     for (const std::string& r : sink.records) ASSERT_TRUE(ApplyRedo(replayed, r).ok());
     const auto want = DumpCollections(live);
     EXPECT_FALSE(want.empty());

@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "base/coding.h"
+#include "engine/db_view.h"
 #include "engine/entry.h"
 #include "engine/hash_value.h"
-#include "engine/keyspace.h"
 #include "engine/list_value.h"
 #include "engine/redo.h"
 #include "engine/set_value.h"
@@ -69,19 +69,26 @@ inline std::string CanonicalValue(const Entry& e) {
   return out;
 }
 
-inline Dump DumpAll(Keyspace& ks) {
-  Dump out;
+// Calls fn(db, e) for every entry of ks, stubs included, each shard under its lock. fn must not
+// change the keyspace.
+template <typename Fn>
+void ForEachEntry(Keyspace& ks, Fn&& fn) {
   for (int i = 0; i < ks.num_shards(); ++i) {
     ShardLocks lock(&ks, static_cast<uint32_t>(i));
     for (int db = 0; db < ks.num_dbs(); ++db) {
       uint64_t cursor = 0;
       do {
-        cursor = ks.shard(i).table(db).Scan(cursor, [&](Entry* e) {
-          out[{db, std::string(e->key())}] = {CanonicalValue(*e), e->expire_ms(), e->raw()};
-        });
+        cursor = ks.shard(i).table(db).Scan(cursor, [&](Entry* e) { fn(db, e); });
       } while (cursor != 0);
     }
   }
+}
+
+inline Dump DumpAll(Keyspace& ks) {
+  Dump out;
+  ForEachEntry(ks, [&](int db, Entry* e) {
+    out[{db, std::string(e->key())}] = {CanonicalValue(*e), e->expire_ms(), e->raw()};
+  });
   return out;
 }
 

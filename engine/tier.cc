@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "base/clock.h"
 #include "base/logging.h"
 #include "engine/entry.h"
 #include "engine/value.h"
@@ -36,6 +37,15 @@ Status FromRocks(const rocksdb::Status& s) {
 }
 
 }  // namespace
+
+void TierStats::NoteColdRead(int64_t start_us) {
+  const uint64_t us = static_cast<uint64_t>(std::max<int64_t>(0, MonotonicUs() - start_us));
+  cold_reads.fetch_add(1, std::memory_order_relaxed);
+  cold_read_us.fetch_add(us, std::memory_order_relaxed);
+  uint64_t max = cold_read_max_us.load(std::memory_order_relaxed);
+  while (us > max && !cold_read_max_us.compare_exchange_weak(max, us)) {
+  }
+}
 
 Result<std::unique_ptr<Tier>> Tier::Open(const TierOptions& options) {
   std::unique_ptr<Tier> t(new Tier(options));
@@ -272,7 +282,7 @@ std::string EncodeTierValue(const Entry& e) {
   return out;
 }
 
-Entry* DecodeTierValue(const Entry& stub, std::string_view blob) {
+Entry* DecodeTierValue(const Entry& stub, std::string_view blob, const EncodingLimits& limits) {
   if (blob.empty() || static_cast<uint8_t>(blob[0]) != static_cast<uint8_t>(stub.type())) {
     return nullptr;
   }
@@ -282,7 +292,7 @@ Entry* DecodeTierValue(const Entry& stub, std::string_view blob) {
                             stub.tier_id());
   }
   std::unique_ptr<Value> v;
-  if (!ParseValue(stub.type(), blob, &v).ok()) return nullptr;
+  if (!ParseValue(stub.type(), blob, limits, &v).ok()) return nullptr;
   return Entry::NewObject(stub.key(), v.release(), stub.expire_ms(), stub.access_clock(),
                           stub.tier_id());
 }

@@ -1,8 +1,8 @@
 // Tier: the overflow tier, where cold values live in RocksDB while their keys stay in RAM.
 //
-// A shard over its share of maxmemory demotes its coldest values (Shard::Demote): each value is
+// A shard over its share of maxmemory demotes its coldest values (Tiering::Demote): each value is
 // written here under a fresh 64-bit id and its entry becomes a stub (engine/entry.h) holding
-// the key, type, TTL and that id. Reading the value back (Shard::Load, or Keyspace::LoadAsync
+// the key, type, TTL and that id. Reading the value back (Shard::Load, or Tiering::LoadAsync
 // off the event loop) promotes it: the stub is replaced by the whole entry again.
 //
 // Ids are never reused, so a stored value never changes. That is what makes the tier
@@ -43,6 +43,7 @@ class DB;
 namespace strata::engine {
 
 class Entry;
+struct EncodingLimits;
 
 struct TierOptions {
   std::string dir;
@@ -64,6 +65,9 @@ struct TierStats {
   std::atomic<uint64_t> evictions{0};         // keys dropped because the tier was full
   std::atomic<uint64_t> deleted{0};           // stored values deleted (discarded, then freed)
   std::atomic<uint64_t> read_errors{0};
+
+  // Counts a cold read that started at start_us (MonotonicUs) and ends now.
+  void NoteColdRead(int64_t start_us);
 };
 
 class Tier {
@@ -103,7 +107,7 @@ class Tier {
 
   // Runs job on a reader thread.
   void Submit(std::function<void()> job);
-  // Reads under way (Keyspace::LoadAsync): MarkReading returns false if id is being read
+  // Reads under way (Tiering::LoadAsync): MarkReading returns false if id is being read
   // already; DoneReading ends that.
   bool MarkReading(uint64_t id);
   void DoneReading(uint64_t id);
@@ -149,9 +153,9 @@ class Tier {
 };
 
 // The tier's bytes for a hot entry's value, and the entry rebuilt from a stub and those bytes
-// (null if they are malformed), which keeps the stub's id as its tier copy
-// (Entry::has_tier_copy).
+// (null if they are malformed), in the encoding `limits` choose, which keeps the stub's id as its
+// tier copy (Entry::has_tier_copy).
 std::string EncodeTierValue(const Entry& e);
-Entry* DecodeTierValue(const Entry& stub, std::string_view blob);
+Entry* DecodeTierValue(const Entry& stub, std::string_view blob, const EncodingLimits& limits);
 
 }  // namespace strata::engine

@@ -11,8 +11,10 @@
 #include "base/hash.h"
 #include "base/temp_dir.h"
 #include "engine/capture.h"
-#include "engine/keyspace.h"
+#include "engine/db_view.h"
+#include "engine/replay.h"
 #include "engine/test_util.h"
+#include "engine/tiering.h"
 
 namespace strata::engine {
 namespace {
@@ -36,32 +38,26 @@ struct Tiered {
   TempDir dir;
   std::unique_ptr<Tier> tier;
   Keyspace ks;
+  Tiering tiering{ks, *tier};
 };
 
 std::string BigValue(int i) { return std::string(300 + i % 200, static_cast<char>('a' + i % 26)); }
 
 // Demotes every value of every shard that can be demoted (target 0 bytes).
-void DemoteAll(Keyspace& ks, RedoRecord* redo = nullptr) {
+void DemoteAll(Tiering& tiering, RedoRecord* redo = nullptr) {
+  Keyspace& ks = tiering.keyspace();
   for (int i = 0; i < ks.num_shards(); ++i) {
     ShardLocks l(&ks, static_cast<uint32_t>(i));
     // Sampling finds the last few values slowly; a few rounds get them all.
     for (int round = 0; round < 50; ++round) {
-      ks.shard(i).Demote(0, 0, EvictionConfig(), /*evict=*/false, 1'000'000, redo);
+      tiering.Demote(ks.shard(i), 0, 0, EvictionConfig(), /*evict=*/false, 1'000'000, redo);
     }
   }
 }
 
 size_t CountCold(Keyspace& ks) {
   size_t n = 0;
-  for (int i = 0; i < ks.num_shards(); ++i) {
-    ShardLocks l(&ks, static_cast<uint32_t>(i));
-    for (int db = 0; db < ks.num_dbs(); ++db) {
-      uint64_t cursor = 0;
-      do {
-        cursor = ks.shard(i).table(db).Scan(cursor, [&](Entry* e) { n += e->cold() ? 1 : 0; });
-      } while (cursor != 0);
-    }
-  }
+  ForEachEntry(ks, [&](int, Entry* e) { n += e->cold() ? 1 : 0; });
   return n;
 }
 
@@ -110,7 +106,7 @@ TEST(TierTest, DemotedValuesReadBackWhole) {
   Fill(ks, 500);
   const Dump before = DumpAll(ks);
   const size_t used_before = ks.UsedBytes();
-  DemoteAll(ks);
+  DemoteAll(t.tiering);
   EXPECT_GT(CountCold(ks), 500u);
   EXPECT_EQ(ks.TierKeys(), CountCold(ks));
   EXPECT_GT(ks.TierBytes(), 500u * 300);
@@ -148,6 +144,7 @@ TEST(TierTest, ChangesToColdKeysMatchAKeyspaceWithoutTierAndReplay) {
   std::unique_ptr<Tier> tier = OpenTier(dir);
   Keyspace tiered(KeyspaceOptions{4, 16}), plain(KeyspaceOptions{4, 16});
   tiered.set_tier(tier.get());
+  Tiering tiering(tiered, *tier);
   VectorSink sink;
   tiered.set_redo_sink(&sink);
   RedoRecord redo;
@@ -155,7 +152,7 @@ TEST(TierTest, ChangesToColdKeysMatchAKeyspaceWithoutTierAndReplay) {
   Fill(plain, 300);
   std::mt19937 rng_a(11), rng_b(11);
   for (int round = 0; round < 6; ++round) {
-    DemoteAll(tiered);
+    DemoteAll(tiering);
     for (int step = 0; step < 300; ++step) {
       const std::string k = "c" + std::to_string(step % 40);
       const std::string s = "k" + std::to_string((step * 7) % 300);
@@ -194,7 +191,7 @@ TEST(TierTest, SnapshotsHoldStubsAndLoadThemBack) {
   Tier* tier = t.tier.get();
   Fill(ks, 400);
   const Dump want = DumpAll(ks);
-  DemoteAll(ks);
+  DemoteAll(t.tiering);
   const size_t cold = CountCold(ks);
   ASSERT_GT(cold, 400u);
 
@@ -297,7 +294,7 @@ TEST(TierTest, AFullTierEvictsItsColdestKeysAsThePolicyAllows) {
     ShardLocks l(&ks, 0);
     // Room in the tier for 50 values of 1 KB.
     for (int round = 0; round < 50; ++round) {
-      ks.shard(0).Demote(0, 50 * 1001, cfg, /*evict=*/true, 1'000'000, &redo);
+      t.tiering.Demote(ks.shard(0), 0, 50 * 1001, cfg, /*evict=*/true, 1'000'000, &redo);
     }
     EXPECT_LE(ks.TierBytes(), 50u * 1001);
     const size_t left = ks.shard(0).table(0).size();
@@ -329,21 +326,21 @@ TEST(TierTest, LoadAsyncPromotesOffThreadAndExpiryDiscardsStubs) {
   Keyspace& ks = t.ks;
   Tier* tier = t.tier.get();
   Fill(ks, 100);
-  DemoteAll(ks);
+  DemoteAll(t.tiering);
   std::vector<std::string> names = {"k1", "k2", "k3", "missing"};
   std::vector<std::string_view> keys(names.begin(), names.end());
-  std::vector<Keyspace::ColdRef> refs;
-  ks.ColdKeys(1, keys, kNow, &refs);
+  std::vector<Tiering::ColdRef> refs;
+  t.tiering.ColdKeys(1, keys, kNow, &refs);
   ASSERT_EQ(refs.size(), 1u);  // only k1 is in db 1 (i % 3)
   EXPECT_EQ(refs[0].key, "k1");
   // Values the tier holds in memory (just demoted: in the memtable) are promoted at once; the
   // others stay in refs, whole.
   {
-    std::vector<Keyspace::ColdRef> mixed = {Keyspace::ColdRef{1, "nope", 1u << 30}};
-    ks.ColdKeys(2, std::vector<std::string_view>{"k2"}, kNow, &mixed);
-    mixed.push_back(Keyspace::ColdRef{1, "nope2", (1u << 30) + 1});
+    std::vector<Tiering::ColdRef> mixed = {Tiering::ColdRef{1, "nope", 1u << 30}};
+    t.tiering.ColdKeys(2, std::vector<std::string_view>{"k2"}, kNow, &mixed);
+    mixed.push_back(Tiering::ColdRef{1, "nope2", (1u << 30) + 1});
     ASSERT_EQ(mixed.size(), 3u);
-    ks.LoadCached(&mixed);
+    t.tiering.LoadCached(&mixed);
     ASSERT_EQ(mixed.size(), 2u);
     EXPECT_EQ(mixed[0].key, "nope");
     EXPECT_EQ(mixed[1].key, "nope2");
@@ -356,7 +353,7 @@ TEST(TierTest, LoadAsyncPromotesOffThreadAndExpiryDiscardsStubs) {
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
-  ks.LoadAsync(refs, [&] {
+  t.tiering.LoadAsync(refs, [&] {
     std::lock_guard<std::mutex> l(mu);
     done = true;
     cv.notify_all();

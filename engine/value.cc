@@ -13,23 +13,24 @@ std::unique_ptr<Value> NewValue(ValueType type) {
   return nullptr;
 }
 
-Status ParseValue(ValueType type, std::string_view bytes, std::unique_ptr<Value>* out) {
+Status ParseValue(ValueType type, std::string_view bytes, const EncodingLimits& limits,
+                  std::unique_ptr<Value>* out) {
   switch (type) {
-    case ValueType::kList: return ParseList(bytes, out);
-    case ValueType::kHash: return ParseHash(bytes, out);
-    case ValueType::kSet: return ParseSet(bytes, out);
-    case ValueType::kZSet: return ParseZSet(bytes, out);
+    case ValueType::kList: return ParseList(bytes, limits, out);
+    case ValueType::kHash: return ParseHash(bytes, limits, out);
+    case ValueType::kSet: return ParseSet(bytes, limits, out);
+    case ValueType::kZSet: return ParseZSet(bytes, limits, out);
     case ValueType::kString: break;
   }
   return Status::Corruption("value type " + std::to_string(static_cast<int>(type)) +
                             " has no object encoding");
 }
 
-std::unique_ptr<Value> CloneValue(const Value& v) {
+std::unique_ptr<Value> CloneValue(const Value& v, const EncodingLimits& limits) {
   std::string bytes;
   v.Serialize(&bytes);
   std::unique_ptr<Value> copy;
-  Status st = ParseValue(v.type(), bytes, &copy);
+  Status st = ParseValue(v.type(), bytes, limits, &copy);
   (void)st;  // what Serialize wrote always parses
   return copy;
 }
@@ -57,9 +58,30 @@ bool EffectCreates(RedoOp op) {
          op == RedoOp::kZSetAdd;
 }
 
-EncodingLimits& Limits() {
-  static EncodingLimits limits;
-  return limits;
+void SharedEncodingLimits::Store(const EncodingLimits& l) {
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  list_max_listpack_size_.store(l.list_max_listpack_size, kRelaxed);
+  hash_max_listpack_entries_.store(l.hash_max_listpack_entries, kRelaxed);
+  hash_max_listpack_value_.store(l.hash_max_listpack_value, kRelaxed);
+  set_max_intset_entries_.store(l.set_max_intset_entries, kRelaxed);
+  set_max_listpack_entries_.store(l.set_max_listpack_entries, kRelaxed);
+  set_max_listpack_value_.store(l.set_max_listpack_value, kRelaxed);
+  zset_max_listpack_entries_.store(l.zset_max_listpack_entries, kRelaxed);
+  zset_max_listpack_value_.store(l.zset_max_listpack_value, kRelaxed);
+}
+
+EncodingLimits SharedEncodingLimits::Load() const {
+  constexpr auto kRelaxed = std::memory_order_relaxed;
+  EncodingLimits l;
+  l.list_max_listpack_size = list_max_listpack_size_.load(kRelaxed);
+  l.hash_max_listpack_entries = hash_max_listpack_entries_.load(kRelaxed);
+  l.hash_max_listpack_value = hash_max_listpack_value_.load(kRelaxed);
+  l.set_max_intset_entries = set_max_intset_entries_.load(kRelaxed);
+  l.set_max_listpack_entries = set_max_listpack_entries_.load(kRelaxed);
+  l.set_max_listpack_value = set_max_listpack_value_.load(kRelaxed);
+  l.zset_max_listpack_entries = zset_max_listpack_entries_.load(kRelaxed);
+  l.zset_max_listpack_value = zset_max_listpack_value_.load(kRelaxed);
+  return l;
 }
 
 }  // namespace strata::engine

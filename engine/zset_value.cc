@@ -10,12 +10,9 @@
 namespace strata::engine {
 namespace {
 
-size_t Limit(const std::atomic<int64_t>& v) {
-  const int64_t x = v.load(std::memory_order_relaxed);
-  return x < 0 ? 0 : static_cast<size_t>(x);
-}
-size_t MaxEntries() { return Limit(Limits().zset_max_listpack_entries); }
-size_t MaxValue() { return Limit(Limits().zset_max_listpack_value); }
+size_t Limit(int64_t x) { return x < 0 ? 0 : static_cast<size_t>(x); }
+size_t MaxEntries(const EncodingLimits& l) { return Limit(l.zset_max_listpack_entries); }
+size_t MaxValue(const EncodingLimits& l) { return Limit(l.zset_max_listpack_value); }
 
 void PutScore(std::string* out, double d) {
   char buf[8];
@@ -169,7 +166,7 @@ void ZSetValue::ToSkiplist() {
   enc_ = Encoding::kSkiplist;
 }
 
-void ZSetValue::Set(std::string_view member, double score) {
+void ZSetValue::Set(std::string_view member, double score, const EncodingLimits& limits) {
   if (enc_ == Encoding::kListpack) {
     const size_t p = LpFind(member);
     if (p != lp_.end()) {
@@ -179,7 +176,7 @@ void ZSetValue::Set(std::string_view member, double score) {
       LpInsert(member, score);
       return;
     }
-    if (lp_.size() / 2 + 1 <= MaxEntries() && member.size() <= MaxValue()) {
+    if (lp_.size() / 2 + 1 <= MaxEntries(limits) && member.size() <= MaxValue(limits)) {
       LpInsert(member, score);
       return;
     }
@@ -215,7 +212,7 @@ void ZSetValue::Remove(std::string_view member) {
   Entry::Free(e);
 }
 
-Status ZSetValue::Apply(RedoOp op, std::string_view body) {
+Status ZSetValue::Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) {
   if (op != RedoOp::kZSetAdd && op != RedoOp::kZSetRem) {
     return Status::Corruption("effect " + std::to_string(static_cast<int>(op)) +
                               " on a sorted set");
@@ -239,7 +236,7 @@ Status ZSetValue::Apply(RedoOp op, std::string_view body) {
     longest = std::max(longest, m.size());
   }
   if (!check.empty()) return Status::Corruption("zset effect: trailing bytes");
-  if (add && size() == 0 && (n > MaxEntries() || longest > MaxValue())) {
+  if (add && size() == 0 && (n > MaxEntries(limits) || longest > MaxValue(limits))) {
     // A new value too big for a listpack starts as a skiplist (Redis 7.2's zsetTypeCreate).
     enc_ = Encoding::kSkiplist;
     if (skip_ == nullptr) skip_ = std::make_unique<Skip>();
@@ -253,7 +250,7 @@ Status ZSetValue::Apply(RedoOp op, std::string_view body) {
     std::string_view m;
     (void)GetLengthPrefixed(&body, &m);
     if (add)
-      Set(m, score);
+      Set(m, score, limits);
     else
       Remove(m);
   }
@@ -272,9 +269,10 @@ void ZSetValue::Serialize(std::string* out) const {
 
 std::unique_ptr<Value> NewZSet() { return std::make_unique<ZSetValue>(); }
 
-Status ParseZSet(std::string_view bytes, std::unique_ptr<Value>* out) {
+Status ParseZSet(std::string_view bytes, const EncodingLimits& limits,
+                 std::unique_ptr<Value>* out) {
   auto v = std::make_unique<ZSetValue>();
-  RETURN_IF_ERROR(v->Apply(RedoOp::kZSetAdd, bytes));
+  RETURN_IF_ERROR(v->Apply(RedoOp::kZSetAdd, bytes, limits));
   *out = std::move(v);
   return Status::Ok();
 }

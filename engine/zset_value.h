@@ -48,7 +48,7 @@ class ZSetValue : public Value {
   size_t bytes() const override;
   const char* encoding() const override;
   void Serialize(std::string* out) const override;
-  Status Apply(RedoOp op, std::string_view body) override;
+  Status Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) override;
 
   Encoding enc() const { return enc_; }
   std::optional<double> Score(std::string_view member) const;
@@ -208,7 +208,7 @@ class ZSetValue : public Value {
   size_t LpFind(std::string_view member) const;
   void LpInsert(std::string_view member, double score);
   // Sets member's score (adding it if new).
-  void Set(std::string_view member, double score);
+  void Set(std::string_view member, double score, const EncodingLimits& limits);
   void Remove(std::string_view member);
   void ToSkiplist();
   void SkipInsert(std::string_view member, double score, uint64_t hash);

@@ -4,6 +4,7 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "engine/replay.h"
 #include "server/info_lines.h"
 #include "base/string_util.h"
 

@@ -20,10 +20,29 @@
 
 namespace strata::server {
 
+namespace {
+
+// The collections' encoding limits the config sets (*-max-listpack-*, set-max-intset-entries).
+engine::EncodingLimits EncodingLimitsOf(const Config& config) {
+  engine::EncodingLimits limits;
+  limits.list_max_listpack_size = config.Int(Param::kListMaxListpackSize);
+  limits.hash_max_listpack_entries = config.Int(Param::kHashMaxListpackEntries);
+  limits.hash_max_listpack_value = config.Int(Param::kHashMaxListpackValue);
+  limits.set_max_intset_entries = config.Int(Param::kSetMaxIntsetEntries);
+  limits.set_max_listpack_entries = config.Int(Param::kSetMaxListpackEntries);
+  limits.set_max_listpack_value = config.Int(Param::kSetMaxListpackValue);
+  limits.zset_max_listpack_entries = config.Int(Param::kZSetMaxListpackEntries);
+  limits.zset_max_listpack_value = config.Int(Param::kZSetMaxListpackValue);
+  return limits;
+}
+
+}  // namespace
+
 Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   engine::KeyspaceOptions ko;
   ko.shards = static_cast<int>(config_->Int(Param::kShards));
   ko.databases = static_cast<int>(config_->Int(Param::kDatabases));
+  ko.encoding = EncodingLimitsOf(*config_);
   keyspace_ = std::make_unique<engine::Keyspace>(ko);
   PersistenceOptions po;
   po.enabled = config_->Bool(Param::kAppendonly);
@@ -54,6 +73,7 @@ Server::~Server() {
   // The tier's readers finish their jobs (which use the keyspace and deliver to workers)
   // before the tier and the workers go.
   if (tier_ != nullptr) tier_->StopReaders();
+  tiering_.reset();
   keyspace_->set_tier(nullptr);
   tier_.reset();
   workers_.clear();
@@ -121,105 +141,6 @@ Status Server::Start() {
   return Status::Ok();
 }
 
-Status Server::OpenTier() {
-  const std::string dir = config_->String(Param::kTierDir);
-  if (dir.empty()) return Status::Ok();
-  engine::TierOptions o;
-  o.dir = dir;
-  o.block_cache_bytes = static_cast<size_t>(config_->Int(Param::kTierBlockCache));
-  ASSIGN_OR_RETURN(tier_, engine::Tier::Open(o));
-  keyspace_->set_tier(tier_.get());
-  LOG_INFO("Tier: values over maxmemory go to %s", dir.c_str());
-  return Status::Ok();
-}
-
-void Server::CollectColdKeys(ClientState& client, const CommandSpec& spec,
-                             std::span<const std::string_view> args, int64_t now_ms,
-                             std::vector<engine::Keyspace::ColdRef>* refs) {
-  const int db = client.db.load(std::memory_order_relaxed);
-  std::vector<std::string_view> keys;
-  auto collect = [&](const CommandSpec& s, std::span<const std::string_view> a) {
-    if (s.flags & kKeysOnly) return;
-    keys.clear();
-    CommandTable::ForEachKeyPosition(s, a, [&](int i) {
-      keys.push_back(a[i]);
-      return true;
-    });
-    if (!keys.empty()) keyspace_->ColdKeys(db, keys, now_ms, refs);
-  };
-  if (spec.name != "exec") return collect(spec, args);
-  std::vector<std::string_view> line;
-  for (const std::vector<std::string>& q : client.queued) {
-    line.assign(q.begin(), q.end());
-    if (const CommandSpec* s = commands_.Find(line[0])) collect(CommandTable::Named(*s, line), line);
-  }
-}
-
-bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
-                             std::span<const std::string_view> args, int64_t now_ms) {
-  std::vector<engine::Keyspace::ColdRef> refs;
-  CollectColdKeys(client, spec, args, now_ms, &refs);
-  // Values the tier has in memory cost no disk read: promoted here, the command runs now.
-  if (!refs.empty()) keyspace_->LoadCached(&refs);
-  if (refs.empty()) return false;
-  client.blocked = true;
-  client.block_forever = true;  // no time-out: the reads always end
-  keyspace_->LoadAsync(std::move(refs),
-                       [w = client.worker, id = client.id] { w->Deliver(id, std::string()); });
-  return true;
-}
-
-void Server::Prefetch(ClientState& client, std::span<const std::string_view> args) {
-  if (tier_ == nullptr || args.empty()) return;
-  const CommandSpec* parent = commands_.Find(args[0]);
-  if (parent == nullptr) return;
-  const CommandSpec& spec = CommandTable::Named(*parent, args);
-  if (!CommandTable::ArityOk(*parent, args.size()) || !CommandTable::ArityOk(spec, args.size())) {
-    return;  // it will fail when it runs: nothing to read for it
-  }
-  std::vector<engine::Keyspace::ColdRef> refs;
-  CollectColdKeys(client, spec, args, NowMs(), &refs);
-  if (!refs.empty()) keyspace_->LoadAsync(std::move(refs), nullptr);
-}
-
-void Server::DemoteShard(uint32_t i, engine::RedoRecord* redo) {
-  const size_t share = keyspace_->shard_budget();
-  if (tier_ == nullptr || share == 0) return;
-  engine::ShardLocks l(keyspace_.get(), i, redo);
-  engine::Shard& s = keyspace_->shard(i);
-  if (s.used_bytes() <= share) return;
-  // Down to 95% of the share, so that the next few writes need no demotion.
-  s.Demote(share - share / 20, keyspace_->tier_shard_budget(), keyspace_->eviction(),
-           /*evict=*/true, 1000, redo);
-}
-
-void Server::UpdateTierBudget() {
-  const int shards = keyspace_->num_shards();
-  const int64_t maxmemory = config_->Int(Param::kMaxmemory);
-  const uint64_t tier_share = static_cast<uint64_t>(config_->Int(Param::kTierMaxBytes)) / shards;
-  if (tier_ == nullptr || maxmemory <= 0) {
-    keyspace_->set_tier_budget(static_cast<size_t>(std::max<int64_t>(maxmemory, 0)) / shards,
-                               tier_share);
-    return;
-  }
-  // With a tier, maxmemory bounds what the process allocates, as in Redis, except the tier's
-  // block cache (its own setting): the dataset gets maxmemory less everything else allocated
-  // (connection buffers, RocksDB's memtables, ...), but never less than half of it.
-  const int64_t others = static_cast<int64_t>(AllocatedBytes()) -
-                         static_cast<int64_t>(keyspace_->UsedBytesHint()) -
-                         static_cast<int64_t>(tier_->BlockCacheUsage());
-  const int64_t dataset = maxmemory - std::clamp<int64_t>(others, 0, maxmemory / 2);
-  keyspace_->set_tier_budget(static_cast<size_t>(dataset) / shards, tier_share);
-}
-
-void Server::DemoteOverBudget(engine::RedoRecord* redo) {
-  const size_t share = keyspace_->shard_budget();
-  if (tier_ == nullptr || share == 0) return;
-  for (int i = 0; i < keyspace_->num_shards(); ++i) {
-    if (keyspace_->shard(i).used_bytes_hint() > share) DemoteShard(static_cast<uint32_t>(i), redo);
-  }
-}
-
 bool Server::SnapshotsOn() const {
   std::vector<std::pair<int64_t, int64_t>> points;
   return (ParseSavePoints(config_->String(Param::kSave), &points) && !points.empty()) ||
@@ -265,15 +186,7 @@ void Server::ApplyConfig() {
   acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
   snapshots_->set_keep(static_cast<int>(config_->Int(Param::kSnapshotKeep)));
-  engine::EncodingLimits& limits = engine::Limits();
-  limits.list_max_listpack_size = config_->Int(Param::kListMaxListpackSize);
-  limits.hash_max_listpack_entries = config_->Int(Param::kHashMaxListpackEntries);
-  limits.hash_max_listpack_value = config_->Int(Param::kHashMaxListpackValue);
-  limits.set_max_intset_entries = config_->Int(Param::kSetMaxIntsetEntries);
-  limits.set_max_listpack_entries = config_->Int(Param::kSetMaxListpackEntries);
-  limits.set_max_listpack_value = config_->Int(Param::kSetMaxListpackValue);
-  limits.zset_max_listpack_entries = config_->Int(Param::kZSetMaxListpackEntries);
-  limits.zset_max_listpack_value = config_->Int(Param::kZSetMaxListpackValue);
+  keyspace_->set_encoding_limits(EncodingLimitsOf(*config_));
   engine::EvictionConfig ev;
   ev.policy = static_cast<engine::EvictionPolicy>(config_->Int(Param::kMaxmemoryPolicy));
   ev.samples = static_cast<int>(config_->Int(Param::kMaxmemorySamples));

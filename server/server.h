@@ -23,6 +23,7 @@
 #include "base/status.h"
 #include "engine/keyspace.h"
 #include "engine/tier.h"
+#include "engine/tiering.h"
 #include "server/acl.h"
 #include "server/blocking.h"
 #include "server/net/client.h"
@@ -120,6 +121,7 @@ class Server final : public Service {
 
  private:
   void CronLoop();
+  // ---- The overflow tier (server/tiering.cc, over engine::Tiering) ----
   // Opens the overflow tier when tier-dir is set (before recovery, which may read it).
   Status OpenTier();
   // If the command (EXEC: its queued commands) needs values of its keys that are in the tier,
@@ -130,11 +132,11 @@ class Server final : public Service {
   // Appends the stubs among the keys the command (EXEC: its queued commands) needs values of.
   void CollectColdKeys(ClientState& client, const CommandSpec& spec,
                        std::span<const std::string_view> args, int64_t now_ms,
-                       std::vector<engine::Keyspace::ColdRef>* refs);
+                       std::vector<engine::Tiering::ColdRef>* refs);
   // With a tier and maxmemory: demotes shard i's coldest values while it is over its share of
   // maxmemory (and, when the tier is full, evicts as the policy allows, logging in `redo`).
   void DemoteShard(uint32_t i, engine::RedoRecord* redo);
-  // Sets the shards' budget for the dataset (Keyspace::set_tier_budget) from maxmemory, what
+  // Sets the shards' budget for the dataset (engine::Tiering::SetBudget) from maxmemory, what
   // else is allocated, and tier-max-bytes; the cron calls it each tick.
   void UpdateTierBudget();
   // DemoteShard for every shard whose published size is over its share.
@@ -164,6 +166,7 @@ class Server final : public Service {
   std::unique_ptr<Config> config_;
   std::unique_ptr<engine::Keyspace> keyspace_;
   std::unique_ptr<engine::Tier> tier_;
+  std::unique_ptr<engine::Tiering> tiering_;  // over tier_; null without it
   std::unique_ptr<Persistence> persistence_;
   std::unique_ptr<Snapshots> snapshots_;
   std::atomic<ShutdownSave> shutdown_save_{ShutdownSave::kDefault};

@@ -13,6 +13,7 @@
 #include "engine/capture.h"
 #include "engine/tier.h"
 #include "engine/redo.h"
+#include "engine/replay.h"
 #include "snapshot/file.h"
 
 namespace strata::server {

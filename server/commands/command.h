@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "base/string_util.h"
-#include "engine/keyspace.h"
+#include "engine/db_view.h"
 #include "engine/value.h"
 #include "server/net/reply_builder.h"
 

@@ -23,8 +23,8 @@
 #include "base/hash.h"
 #include "base/status.h"
 #include "base/string_util.h"
+#include "engine/db_view.h"
 #include "engine/entry.h"
-#include "engine/keyspace.h"
 #include "engine/table.h"
 #include "engine/value.h"
 #include "server/net/client.h"
@@ -78,11 +78,13 @@ bool ParseDbIndex(CommandContext& ctx, std::string_view arg, int* out) {
 
 // A new entry holding a copy of e's value and TTL under `key` (the caller owns it). The copy's
 // access clock is "now", as a new Redis object's.
-Entry* CloneAs(const Entry& e, std::string_view key, uint32_t clock) {
+Entry* CloneAs(const Entry& e, std::string_view key, uint32_t clock,
+               const engine::EncodingLimits& limits) {
   if (e.type() == ValueType::kString) {
     return Entry::NewString(key, e.str(), e.expire_ms(), e.raw(), clock);
   }
-  return Entry::NewObject(key, engine::CloneValue(*e.value()).release(), e.expire_ms(), clock);
+  return Entry::NewObject(key, engine::CloneValue(*e.value(), limits).release(), e.expire_ms(),
+                          clock);
 }
 
 // Runs the subcommand args[1] of a container command (OBJECT, MEMORY).
@@ -429,7 +431,8 @@ Result<bool> OpCopy(DbView& from, DbView& to, std::string_view src, std::string_
   Entry* e = from.FindRead(src);
   if (e == nullptr) return false;
   if (!replace && to.Find(dst) != nullptr) return false;
-  to.Put(CloneAs(*e, dst, to.keyspace().NewAccessClock(to.now_ms())));
+  to.Put(CloneAs(*e, dst, to.keyspace().NewAccessClock(to.now_ms()),
+                 to.keyspace().encoding_limits()));
   return true;
 }
 

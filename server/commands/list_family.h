@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "engine/keyspace.h"
+#include "engine/db_view.h"
 #include "engine/list_value.h"
 #include "server/commands/command.h"
 #include "server/net/reply_builder.h"

@@ -305,7 +305,8 @@ void SetOpStoreCommand(CommandContext& ctx, SetOp op) {
     return ctx.reply.Int(0);
   }
   std::unique_ptr<engine::Value> v = engine::NewSet();
-  Status st = v->Apply(RedoOp::kSetAdd, engine::SetMembersBody(members));
+  Status st =
+      v->Apply(RedoOp::kSetAdd, engine::SetMembersBody(members), ctx.keyspace().encoding_limits());
   st.PermitUnchecked();  // a body SetMembersBody built always applies
   const size_t n = v->size();
   db.Put(Entry::NewObject(dst, v.release(), 0, ctx.keyspace().NewAccessClock(ctx.now_ms)));

@@ -524,7 +524,8 @@ void StoreZSet(CommandContext& ctx, DbView& db, std::string_view dst,
     return;
   }
   std::unique_ptr<engine::Value> v = engine::NewZSet();
-  v->Apply(RedoOp::kZSetAdd, engine::ZAddBody(items)).PermitUnchecked();  // always well formed
+  v->Apply(RedoOp::kZSetAdd, engine::ZAddBody(items), ctx.keyspace().encoding_limits())
+      .PermitUnchecked();  // always well formed
   db.Put(Entry::NewObject(dst, v.release(), 0, ctx.keyspace().NewAccessClock(ctx.now_ms)));
   SignalKeyReady(ctx, db.db(), dst);
 }

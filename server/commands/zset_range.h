@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "engine/keyspace.h"
+#include "engine/db_view.h"
 #include "engine/zset_value.h"
 #include "server/commands/command.h"
 

@@ -17,11 +17,11 @@
 //               bytes; 15: len:u8, bytes).
 // At most kMaxCommands commands run per input.
 //
-// The state is fresh for every input: a new Server (appendonly no, 4 shards), its encoding
-// limits reset, two new clients. A client that QUITs or is killed is replaced by a new one, as a
-// reconnecting client would be. A client left blocked (BLPOP, ...) is woken, as a worker would
-// wake it, after each command of the other client, and timed out (block_timed_out, as the
-// worker's cron does) before its own next command and at the end.
+// The state is fresh for every input: a new Server (appendonly no, 4 shards; its keyspace holds
+// its own encoding limits), two new clients. A client that QUITs or is killed is replaced by a
+// new one, as a reconnecting client would be. A client left blocked (BLPOP, ...) is woken, as a
+// worker would wake it, after each command of the other client, and timed out
+// (block_timed_out, as the worker's cron does) before its own next command and at the end.
 //
 // Checked, besides what ASan and UBSan catch:
 //   - every reply is well-formed RESP (complete values, lengths that match, no RESP3 type on a
@@ -53,6 +53,7 @@
 #include "base/string_util.h"
 #include "engine/keyspace.h"
 #include "engine/redo.h"
+#include "engine/replay.h"
 #include "engine/value.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "server/commands/command.h"

@@ -24,6 +24,7 @@
 #include "base/crc32c.h"
 #include "engine/keyspace.h"
 #include "engine/redo.h"
+#include "engine/replay.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "snapshot/file.h"
 #include "snapshot/format.h"

@@ -9,6 +9,7 @@
 #include "engine/capture.h"
 #include "engine/entry.h"
 #include "engine/redo.h"
+#include "engine/replay.h"
 
 namespace strata::fuzz {
 namespace {

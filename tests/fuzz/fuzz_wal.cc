@@ -25,6 +25,7 @@
 #include "base/crc32c.h"
 #include "engine/keyspace.h"
 #include "engine/redo.h"
+#include "engine/replay.h"
 #include "tests/fuzz/fuzz_util.h"
 #include "wal/file_layer.h"
 #include "wal/log_format.h"
