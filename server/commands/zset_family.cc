@@ -549,15 +549,7 @@ Result<ScoredMembers> OpZPop(DbView& db, std::string_view key, bool max, size_t 
 }
 
 void ReplyZPop(ReplyBuilder& reply, const ScoredMembers& items, bool nested) {
-  if (nested && reply.resp3()) {
-    reply.Array(items.size());
-    for (const auto& [m, s] : items) {
-      reply.Array(2);
-      reply.Bulk(m);
-      reply.Double(s);
-    }
-    return;
-  }
+  if (nested) return ReplyScored(reply, items, /*withscores=*/true);
   reply.Array(items.size() * 2);
   for (const auto& [m, s] : items) {
     reply.Bulk(m);

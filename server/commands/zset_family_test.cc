@@ -60,5 +60,16 @@ TEST(ZSetFamily, SetOperationsRandomMembersAndScan) {
   EXPECT_EQ(h.Run({"ZSCAN", "missing", "0"}), "[\"0\", []]");
 }
 
+TEST(ZSetFamily, PopRepliesInResp3NestOnlyWithACount) {
+  CommandHarness h;
+  h.Run({"ZADD", "z", "1", "a", "2", "b", "3", "c"});
+  h.RunRaw({"HELLO", "3"});
+  EXPECT_EQ(h.RunRaw({"ZPOPMIN", "z", "2"}),
+            "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n");
+  EXPECT_EQ(h.RunRaw({"ZPOPMAX", "z"}), "*2\r\n$1\r\nc\r\n,3\r\n");
+  h.Run({"ZADD", "z", "4", "d"}, 1);
+  EXPECT_EQ(h.Run({"ZPOPMIN", "z", "1"}, 1), "[\"d\", \"4\"]");  // RESP2: flat
+}
+
 }  // namespace
 }  // namespace strata::server
