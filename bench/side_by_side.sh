@@ -3,7 +3,7 @@
 # run, reported as ratios (strata / redis), because a shared machine's absolute figures drift.
 #
 # Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always']
-#                              [--strata-flags 'FLAGS'] [--raw FILE] [--rebuild]
+#                              [--strata-flags 'FLAGS'] [--server PATH] [--raw FILE] [--rebuild]
 #
 # Method:
 #   - Both servers run side by side on 127.0.0.1, each in its own empty data directory, with the
@@ -25,8 +25,10 @@
 #     machine, the run is not evidence (run it again on a quiet machine).
 #
 # Default 1M keys, 5 rounds (about 4 minutes on 2 cores); --quick: 200k keys, 3 rounds, shorter
-# runs (about 1 minute). --strata-flags adds flags to strata-server's command line only. Builds the
-# release server in build/ if it is missing (or always, with --rebuild).
+# runs (about 1 minute). --strata-flags adds flags to strata-server's command line only. --server
+# runs another strata-server binary (an older build, to compare before and after a change: run
+# once with each and compare the ratios). Builds the release server in build/ if it is missing
+# (or always, with --rebuild).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,13 +43,14 @@ while (($#)); do
     --strata-flags) EXTRA=$2; shift 2 ;;
     --raw) RAW=$2; shift 2 ;;
     --rebuild) REBUILD=1; shift ;;
-    *) sed -n '2,31s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    --server) SERVER=$2; shift 2 ;;
+    *) sed -n '2,33s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 done
 for tool in redis-server redis-cli redis-benchmark ss python3; do
   command -v "$tool" >/dev/null || { echo "side_by_side: $tool is missing (scripts/install-deps.sh)" >&2; exit 2; }
 done
-if ((REBUILD)) || [[ ! -x $SERVER ]]; then "$REPO/scripts/build.sh" release strata-server >&2 || exit 1; fi
+if ((REBUILD)) || [[ $SERVER == "$REPO/build/server/strata-server" && ! -x $SERVER ]]; then "$REPO/scripts/build.sh" release strata-server >&2 || exit 1; fi
 
 if ((QUICK)); then KEYS=${KEYS:-200000} N_P1=30000 N_P16=300000 N_TYPES=20000 N_ALWAYS=20000
 else KEYS=${KEYS:-1000000} N_P1=100000 N_P16=1000000 N_TYPES=100000 N_ALWAYS=100000; fi
