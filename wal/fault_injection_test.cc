@@ -1,4 +1,4 @@
-#include "wal/fault_injection.h"
+#include "base/fault_injection.h"
 
 #include <gtest/gtest.h>
 
