@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "base/crc32c.h"
+#include "base/fd.h"
 #include "base/logging.h"
 
 namespace strata::snapshot {
@@ -23,10 +24,6 @@ constexpr size_t kBufferSize = 1u << 20;
 // Finish's fdatasync does not have gigabytes of dirty pages to flush at once.
 constexpr uint64_t kSyncRangeBytes = 8u << 20;
 constexpr size_t kMaxIo = 1u << 30;
-
-Status ErrnoStatus(std::string_view what, const std::string& path, int err) {
-  return Status::IOError(std::string(what) + " " + path + ": " + std::strerror(err));
-}
 
 // Reads up to n bytes at offset; *got < n only at the end of the file.
 Status PreadFull(int fd, char* buf, size_t n, uint64_t offset, const std::string& path,
@@ -197,7 +194,7 @@ Status FileWriter::Finish(const std::vector<uint64_t>& shard_lsns) {
   }
   finished_ = true;  // from here on the file is no longer ours to delete
   meta_.file_bytes = offset_;
-  Status st = SyncDir(ParentDir(final_path_));
+  Status st = strata::SyncDir(ParentDir(final_path_));
   if (!st.ok()) return Fail(st);
   return Status::Ok();
 }
@@ -387,54 +384,6 @@ Status FileReader::ScanBlocks(const std::function<Status(const BlockRef& ref, co
     const Status st = ReadBlock(ref, &scratch, &raw);
     RETURN_IF_ERROR(fn(ref, st, st.ok() ? raw : std::string_view()));
   }
-  return Status::Ok();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Directory helpers
-
-std::vector<SnapshotFile> ListSnapshots(const std::string& dir) {
-  std::vector<SnapshotFile> files;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    uint64_t id;
-    if (ParseSnapshotFileName(name, &id)) files.push_back({id, dir + "/" + name});
-  }
-  if (ec && ec != std::errc::no_such_file_or_directory) {
-    LOG_WARN("listing snapshots in %s: %s", dir.c_str(), ec.message().c_str());
-  }
-  std::sort(files.begin(), files.end(),
-            [](const SnapshotFile& a, const SnapshotFile& b) { return a.id > b.id; });
-  return files;
-}
-
-void RemoveTemporaries(const std::string& dir) {
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    uint64_t id;
-    if (!name.ends_with(kTempSuffix) ||
-        !ParseSnapshotFileName(std::string_view(name).substr(0, name.size() - kTempSuffix.size()),
-                               &id)) {
-      continue;
-    }
-    const std::string path = dir + "/" + name;
-    if (::unlink(path.c_str()) == 0) {
-      LOG_INFO("removed %s, left by a snapshot that did not finish", path.c_str());
-    } else {
-      LOG_WARN("could not remove %s: %s", path.c_str(), std::strerror(errno));
-    }
-  }
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open", dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("fsync", dir, err);
   return Status::Ok();
 }
 

@@ -125,16 +125,4 @@ class FileReader {
   std::vector<std::vector<uint32_t>> shard_blocks_;  // per shard: indexes into meta_.blocks
 };
 
-struct SnapshotFile {
-  uint64_t id;
-  std::string path;
-};
-// The snapshot files of dir, newest (highest id) first. Ignores temporaries and other names; a
-// missing or unreadable directory is an empty list (unreadable: logged).
-std::vector<SnapshotFile> ListSnapshots(const std::string& dir);
-// Deletes leftover snapshot-*.snap.tmp files of dir (an interrupted writer's), logging each.
-void RemoveTemporaries(const std::string& dir);
-// fsyncs a directory, so that renames and unlinks in it are durable.
-Status SyncDir(const std::string& dir);
-
 }  // namespace strata::snapshot
