@@ -143,8 +143,9 @@ uint64_t FaultInjectionFileLayer::unsynced_bytes() const {
   return n;
 }
 
-Result<std::unique_ptr<WritableFile>> FaultInjectionFileLayer::OpenWritable(
-    const std::string& path, bool create, Ring* ring) {
+Result<std::unique_ptr<WritableFile>> FaultInjectionFileLayer::OpenWritable(const std::string& path,
+                                                                            bool create,
+                                                                            Ring* ring) {
   std::lock_guard<std::mutex> l(mu_);
   if (cut_) {
     return std::unique_ptr<WritableFile>(new File(this, std::make_shared<FileState>(), nullptr));

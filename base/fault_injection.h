@@ -35,7 +35,7 @@ class FaultInjectionFileLayer final : public FileLayer {
   uint64_t unsynced_bytes() const;
 
   Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, bool create,
-                                                Ring* ring) override;
+                                                     Ring* ring) override;
   Result<std::string> ReadFile(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& dir) override;
   Status CreateDir(const std::string& dir) override;

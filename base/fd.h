@@ -37,8 +37,7 @@ Status ErrnoStatus(std::string_view what, const std::string& path, int err);
 inline constexpr size_t kMaxIo = size_t{1} << 30;
 
 // Reads up to n bytes at offset into buf; *got < n only at the end of the file.
-Status ReadFull(int fd, char* buf, size_t n, uint64_t offset, const std::string& path,
-                size_t* got);
+Status ReadFull(int fd, char* buf, size_t n, uint64_t offset, const std::string& path, size_t* got);
 // Writes all of data at offset ("write <path>: ..." on failure).
 Status WriteFull(int fd, std::string_view data, uint64_t offset, const std::string& path);
 // fsyncs the directory itself, making creations, renames and removals in it durable.

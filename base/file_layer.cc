@@ -86,7 +86,11 @@ class DirectAppendFile final : public WritableFile {
   static constexpr size_t kBlock = 4096;
 
   DirectAppendFile(Fd fd, std::string path, Ring* ring, uint64_t end, std::string tail)
-      : fd_(std::move(fd)), path_(std::move(path)), ring_(ring), end_(end), tail_(std::move(tail)) {}
+      : fd_(std::move(fd)),
+        path_(std::move(path)),
+        ring_(ring),
+        end_(end),
+        tail_(std::move(tail)) {}
   ~DirectAppendFile() override { std::free(buf_); }
 
   Status Write(uint64_t offset, std::string_view data, bool sync) override {
@@ -146,8 +150,8 @@ class DirectAppendFile final : public WritableFile {
     size_t done = 0;
     while (done < n) {
       iovec v{buf_ + done, n - done};
-      ssize_t w = ::pwritev2(fd_.get(), &v, 1, static_cast<off_t>(offset + done),
-                             sync ? RWF_DSYNC : 0);
+      ssize_t w =
+          ::pwritev2(fd_.get(), &v, 1, static_cast<off_t>(offset + done), sync ? RWF_DSYNC : 0);
       if (w < 0) {
         if (errno == EINTR) continue;
         return ErrnoStatus("write", path_, errno);
@@ -160,9 +164,9 @@ class DirectAppendFile final : public WritableFile {
 
   Fd fd_;
   std::string path_;
-  Ring* ring_;        // not owned; may be null
-  uint64_t end_;      // where the next append goes
-  std::string tail_;  // the bytes of the partial block before end_ (end_ % kBlock of them)
+  Ring* ring_;           // not owned; may be null
+  uint64_t end_;         // where the next append goes
+  std::string tail_;     // the bytes of the partial block before end_ (end_ % kBlock of them)
   char* buf_ = nullptr;  // block-aligned staging buffer
   size_t cap_ = 0;
 };
@@ -170,12 +174,13 @@ class DirectAppendFile final : public WritableFile {
 class PosixFileLayer final : public FileLayer {
  public:
   Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, uint64_t offset,
-                                              Ring* ring) override {
+                                                   Ring* ring) override {
     constexpr size_t kBlock = DirectAppendFile::kBlock;
     Fd direct(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_DIRECT));
     struct stat st;
     if (direct.get() < 0 || ::fstat(direct.get(), &st) != 0 ||
-        static_cast<uint64_t>(st.st_size) % kBlock != 0 || offset > static_cast<uint64_t>(st.st_size)) {
+        static_cast<uint64_t>(st.st_size) % kBlock != 0 ||
+        offset > static_cast<uint64_t>(st.st_size)) {
       return OpenWritable(path, false, ring);  // no O_DIRECT here: page cache and fdatasync
     }
     // The bytes already in the block the next append starts in, rewritten with it.
@@ -183,15 +188,15 @@ class PosixFileLayer final : public FileLayer {
     Fd reader(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!reader.valid()) return ErrnoStatus("open", path, errno);
     size_t got = 0;
-    RETURN_IF_ERROR(ReadFull(reader.get(), tail.data(), tail.size(), offset - tail.size(), path,
-                             &got));
+    RETURN_IF_ERROR(
+        ReadFull(reader.get(), tail.data(), tail.size(), offset - tail.size(), path, &got));
     if (got != tail.size()) return ErrnoStatus("read", path, EIO);
     return std::unique_ptr<WritableFile>(
         new DirectAppendFile(std::move(direct), path, ring, offset, std::move(tail)));
   }
 
   Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, bool create,
-                                                Ring* ring) override {
+                                                     Ring* ring) override {
     int flags = O_WRONLY | O_CLOEXEC | (create ? O_CREAT | O_TRUNC : 0);
     int fd = ::open(path.c_str(), flags, 0644);
     if (fd < 0) return ErrnoStatus("open", path, errno);

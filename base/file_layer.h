@@ -56,8 +56,8 @@ class FileLayer {
   // write: no page cache, no separate fdatasync, and on io_uring nothing the kernel must hand
   // to a worker thread. Where O_DIRECT is refused or the file's size is not block-aligned, and
   // by default for other layers: OpenWritable(path, false, ring).
-  virtual Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path,
-                                                           uint64_t offset, Ring* ring) {
+  virtual Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, uint64_t offset,
+                                                           Ring* ring) {
     (void)offset;
     return OpenWritable(path, false, ring);
   }

@@ -34,9 +34,7 @@ class CutAtStepLayer final : public FileLayer {
     ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, inner_->OpenWritable(path, create, ring));
     return std::unique_ptr<WritableFile>(new File(this, std::move(file)));
   }
-  Result<std::string> ReadFile(const std::string& path) override {
-    return inner_->ReadFile(path);
-  }
+  Result<std::string> ReadFile(const std::string& path) override { return inner_->ReadFile(path); }
   Result<std::vector<std::string>> ListDir(const std::string& dir) override {
     return inner_->ListDir(dir);
   }
@@ -101,9 +99,9 @@ std::string Payload(uint64_t id, int block) {
 constexpr int kBlocks = 3;
 
 Status WriteSnapshot(const std::string& dir, uint64_t id, FileLayer* files) {
-  ASSIGN_OR_RETURN(std::unique_ptr<FileWriter> w,
-                   FileWriter::Create(dir + "/" + SnapshotFileName(id), 2, 1, id, 1700000000000,
-                                      1, files));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<FileWriter> w,
+      FileWriter::Create(dir + "/" + SnapshotFileName(id), 2, 1, id, 1700000000000, 1, files));
   for (int b = 0; b < kBlocks; ++b) RETURN_IF_ERROR(w->AddBlock(b % 2, Payload(id, b), 1));
   return w->Finish({10 * id, 10 * id});
 }
