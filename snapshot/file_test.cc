@@ -26,15 +26,6 @@ using ::strata::WriteFileOrDie;
 
 
 
-std::vector<std::string> DirNames(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    names.push_back(e.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // Deterministic bytes: `compressible` ones are words from a small vocabulary (zstd shrinks them
 // a lot), the others are xorshift noise (zstd stores them about as is).
 std::string Bytes(uint64_t seed, size_t n, bool compressible = true) {

@@ -3,6 +3,7 @@
 // still finds the newest one that was durable.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -137,53 +138,63 @@ uint64_t CheckAndChoose(const std::string& dir) {
   return choice.chosen.has_value() ? files[*choice.chosen].id : 0;
 }
 
-TEST(SnapshotPowerCutTest, ASnapshotIsAbsentOrCompleteAndThePreviousOneIsStillChosen) {
+using Step = std::function<void(const std::string& dir, FileLayer* files)>;
+
+// For step = 1, 2, ...: in a fresh directory, runs `setup` (durably), then `op` through a layer
+// that cuts the power before op's step-th write, sync, rename or removal, "reboots" and calls
+// check(dir, false). Stops at the first step op completes before; then the power is cut right
+// after op, and check(dir, true). Both cut modes.
+void CutAtEveryStep(const Step& setup, const Step& op,
+                    const std::function<void(const std::string& dir, bool completed)>& check) {
   for (CutMode mode : {CutMode::kZeros, CutMode::kGarbage}) {
-    bool finished_uncut = false;
-    for (int step = 1; !finished_uncut; ++step) {
+    bool completed = false;
+    for (int step = 1; !completed; ++step) {
       SCOPED_TRACE("cut before step " + std::to_string(step));
       TempDir dir;
       FaultInjectionFileLayer fault(nullptr, step);
-      ASSERT_TRUE(WriteSnapshot(dir.path(), 1, &fault).ok());
+      setup(dir.path(), &fault);
       CutAtStepLayer layer(&fault, step, mode);
-      Status st = WriteSnapshot(dir.path(), 2, &layer);
-      finished_uncut = !layer.cut();
-      if (finished_uncut) {
-        ASSERT_TRUE(st.ok()) << st.ToString();
-        fault.SimulatePowerCut(mode);  // after Finish returned: snapshot 2 must survive
-      }
+      op(dir.path(), &layer);
+      completed = !layer.cut();
+      if (completed) fault.SimulatePowerCut(mode);
       fault.Reset();
-      const uint64_t chosen = CheckAndChoose(dir.path());
-      EXPECT_EQ(chosen, finished_uncut ? 2u : 1u);
+      check(dir.path(), completed);
       ASSERT_LT(step, 1000);
     }
   }
 }
 
+TEST(SnapshotPowerCutTest, ASnapshotIsAbsentOrCompleteAndThePreviousOneIsStillChosen) {
+  Status written;
+  CutAtEveryStep(
+      [](const std::string& dir, FileLayer* files) {
+        ASSERT_TRUE(WriteSnapshot(dir, 1, files).ok());
+      },
+      [&](const std::string& dir, FileLayer* files) { written = WriteSnapshot(dir, 2, files); },
+      [&](const std::string& dir, bool completed) {
+        // Once Finish has returned, snapshot 2 survives the cut.
+        if (completed) {
+          EXPECT_TRUE(written.ok()) << written.ToString();
+        }
+        EXPECT_EQ(CheckAndChoose(dir), completed ? 2u : 1u);
+      });
+}
+
 TEST(SnapshotPowerCutTest, PruningCutAtAnyStepLeavesTheNewestChosen) {
-  for (CutMode mode : {CutMode::kZeros, CutMode::kGarbage}) {
-    bool finished_uncut = false;
-    for (int step = 1; !finished_uncut; ++step) {
-      SCOPED_TRACE("cut before step " + std::to_string(step));
-      TempDir dir;
-      FaultInjectionFileLayer fault(nullptr, step);
-      for (uint64_t id = 1; id <= 3; ++id) ASSERT_TRUE(WriteSnapshot(dir.path(), id, &fault).ok());
-      CutAtStepLayer layer(&fault, step, mode);
-      const std::vector<SnapshotFile> kept = Prune(dir.path(), 1, &layer);
-      finished_uncut = !layer.cut();
-      if (finished_uncut) {
-        ASSERT_EQ(kept.size(), 1u);
-        EXPECT_EQ(kept[0].id, 3u);
-        fault.SimulatePowerCut(mode);
-      }
-      fault.Reset();
-      EXPECT_EQ(CheckAndChoose(dir.path()), 3u);
-      if (finished_uncut) {
-        EXPECT_EQ(ListSnapshots(dir.path()).size(), 1u);
-      }
-      ASSERT_LT(step, 1000);
-    }
-  }
+  std::vector<SnapshotFile> kept;
+  CutAtEveryStep(
+      [](const std::string& dir, FileLayer* files) {
+        for (uint64_t id = 1; id <= 3; ++id) ASSERT_TRUE(WriteSnapshot(dir, id, files).ok());
+      },
+      [&](const std::string& dir, FileLayer* files) { kept = Prune(dir, 1, files); },
+      [&](const std::string& dir, bool completed) {
+        EXPECT_EQ(CheckAndChoose(dir), 3u);
+        if (completed) {
+          ASSERT_EQ(kept.size(), 1u);
+          EXPECT_EQ(kept[0].id, 3u);
+          EXPECT_EQ(ListSnapshots(dir).size(), 1u);
+        }
+      });
 }
 
 }  // namespace

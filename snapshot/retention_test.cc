@@ -19,15 +19,6 @@ using ::strata::ReadFileOrDie;
 using ::strata::TempDir;
 using ::strata::WriteFileOrDie;
 
-std::vector<std::string> DirNames(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    names.push_back(e.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // A finished snapshot of dir with id `id`, 2 shards at LSNs lsn and lsn + 1.
 std::string WriteSnapshot(const std::string& dir, uint64_t id, uint64_t lsn) {
   const std::string path = dir + "/" + SnapshotFileName(id);

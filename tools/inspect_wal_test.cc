@@ -16,13 +16,8 @@
 namespace strata::tools {
 namespace {
 
-using ::strata::ReadFileOrDie;
-using ::strata::TempDir;
-using ::strata::WriteFileOrDie;
-
 namespace fs = std::filesystem;
 
-// ---- the WAL ----------------------------------------------------------------------------------
 
 class WalTest : public ::testing::Test {
  protected:

@@ -132,18 +132,12 @@ void CopyLog(const std::string& from, const std::string& to) {
   }
 }
 
-// The offset of each record of a segment's bytes.
-std::vector<size_t> RecordOffsets(const std::string& segment) {
-  std::vector<size_t> offsets;
+// The offset of record `index` (0-based) of `records` in its segment, whose first record is
+// records[first]: each record is framed in kRecordHeaderSize bytes (wal/FORMAT.md).
+size_t RecordOffset(const std::vector<std::string>& records, size_t first, size_t index) {
   size_t off = wal::kSegmentHeaderSize;
-  while (off + wal::kRecordHeaderSize <= segment.size()) {
-    const auto* p = reinterpret_cast<const unsigned char*>(segment.data() + off + 4);
-    const uint32_t len = p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24;
-    if (len == 0 && segment[off] == 0) break;  // zero-filled rest
-    offsets.push_back(off);
-    off += wal::kRecordHeaderSize + len;
-  }
-  return offsets;
+  for (size_t i = first; i < index; ++i) off += wal::kRecordHeaderSize + records[i].size();
+  return off;
 }
 
 void WriteWal(const std::string& out, const std::vector<std::string>& records) {
@@ -170,8 +164,9 @@ void WriteWal(const std::string& out, const std::vector<std::string>& records) {
   CopyLog(dir, torn);
   const std::string newest = torn + "/" + fs::path(segments.back()).filename().string();
   std::string bytes = ReadFileOrDie(newest);
-  const std::vector<size_t> offsets = RecordOffsets(bytes);
-  const size_t last = offsets.back();
+  uint64_t newest_first_lsn = 0;
+  wal::ParseSegmentFileName(fs::path(newest).filename().string(), &newest_first_lsn);
+  const size_t last = RecordOffset(records, newest_first_lsn - 1, records.size() - 1);
   const size_t end = last + wal::kRecordHeaderSize + records.back().size();
   const size_t cut = last + (end - last) / 2;
   std::fill(bytes.begin() + cut, bytes.begin() + end, '\0');
@@ -182,7 +177,7 @@ void WriteWal(const std::string& out, const std::vector<std::string>& records) {
   CopyLog(dir, damaged);
   const std::string oldest = damaged + "/" + fs::path(segments.front()).filename().string();
   bytes = ReadFileOrDie(oldest);
-  const size_t flip = RecordOffsets(bytes)[1] + wal::kRecordHeaderSize + 2;
+  const size_t flip = RecordOffset(records, 0, 1) + wal::kRecordHeaderSize + 2;
   bytes[flip] = static_cast<char>(bytes[flip] ^ 0x20);
   WriteFile(oldest, bytes);
 }
