@@ -38,11 +38,7 @@ struct TestKey {
 // One snapshot block: a redo record of puts, as engine::Capture emits them.
 std::string Batch(const std::vector<TestKey>& keys) {
   engine::RedoRecord r;
-  for (const TestKey& k : keys) {
-    engine::Entry* e = engine::Entry::NewString(k.key, k.value, k.expire_ms);
-    r.Put(k.db, *e);
-    engine::Entry::Free(e);
-  }
+  for (const TestKey& k : keys) PutString(&r, k.db, k.key, k.value, k.expire_ms);
   return std::string(r.bytes());
 }
 
@@ -433,20 +429,9 @@ class DataDirTest : public ::testing::Test {
   }
 
   void WriteWal(int records, uint64_t segment_bytes) {
-    wal::WriterOptions wo;
-    wo.dir = dir_.Sub("appendonlydir");
-    wo.segment_bytes = segment_bytes;
-    wo.sync = wal::SyncPolicy::kAlways;
-    auto w = wal::Writer::Open(std::move(wo), wal::LogEnd{});
-    ASSERT_TRUE(w.ok()) << w.status().ToString();
-    for (int i = 1; i <= records; ++i) {
-      engine::RedoRecord r;
-      engine::Entry* e = engine::Entry::NewString("w" + std::to_string(i), "v", 0);
-      r.Put(0, *e);
-      engine::Entry::Free(e);
-      (*w)->Append(r.bytes());
-    }
-    ASSERT_TRUE((*w)->Flush().ok());
+    WriteLog(dir_.Sub("appendonlydir"), segment_bytes, records, [](int i, engine::RedoRecord* r) {
+      PutString(r, 0, "w" + std::to_string(i + 1), "v");
+    });
   }
 
   TempDir dir_;

@@ -11,13 +11,12 @@
 #include "engine/redo.h"
 #include "tools/inspect.h"
 #include "tools/test_util.h"
-#include "wal/writer.h"
+#include "wal/test_util.h"
 
 namespace strata::tools {
 namespace {
 
 namespace fs = std::filesystem;
-
 
 class WalTest : public ::testing::Test {
  protected:
@@ -28,34 +27,13 @@ class WalTest : public ::testing::Test {
   }
 
   void Write(int records, uint64_t segment_bytes) {
-    wal::WriterOptions wo;
-    wo.dir = wal_;
-    wo.segment_bytes = segment_bytes;
-    wo.sync = wal::SyncPolicy::kAlways;
-    auto w = wal::Writer::Open(std::move(wo), wal::LogEnd{});
-    ASSERT_TRUE(w.ok()) << w.status().ToString();
-    for (int i = 0; i < records; ++i) {
-      engine::RedoRecord r;
-      engine::Entry* e = engine::Entry::NewString("key" + std::to_string(i), "value", 0);
-      r.Put(0, *e);
-      engine::Entry::Free(e);
-      if (i % 10 == 0) r.Del(1, "gone");
-      (*w)->Append(r.bytes());
-    }
-    ASSERT_TRUE((*w)->Flush().ok());
+    WriteLog(wal_, segment_bytes, records, [](int i, engine::RedoRecord* r) {
+      PutString(r, 0, "key" + std::to_string(i), "value");
+      if (i % 10 == 0) r->Del(1, "gone");
+    });
   }
 
-  std::vector<std::string> Segments() {
-    std::vector<std::string> names;
-    for (const auto& f : fs::directory_iterator(wal_)) {
-      uint64_t lsn;
-      if (wal::ParseSegmentFileName(f.path().filename().string(), &lsn)) {
-        names.push_back(f.path().string());
-      }
-    }
-    std::sort(names.begin(), names.end());
-    return names;
-  }
+  std::vector<std::string> Segments() { return wal::testing::SegmentPaths(wal_); }
 
   void Flip(const std::string& path, size_t offset, uint8_t mask = 0x10) {
     std::string bytes = ReadFileOrDie(path);
@@ -233,30 +211,9 @@ TEST_F(WalTest, VerifyAllGoesOnWithTheSegmentsAfterDamage) {
 // header, a torn tail, or non-zero bytes where zeros must be.
 TEST(WalBitFlipTest, VerifyDetectsEverySingleBitFlip) {
   TempDir dir;
-  {
-    wal::WriterOptions wo;
-    wo.dir = dir.path();
-    wo.segment_bytes = 160;
-    wo.sync = wal::SyncPolicy::kAlways;
-    auto w = wal::Writer::Open(std::move(wo), wal::LogEnd{});
-    ASSERT_TRUE(w.ok()) << w.status().ToString();
-    for (int i = 0; i < 6; ++i) {
-      engine::RedoRecord r;
-      engine::Entry* e = engine::Entry::NewString("k" + std::to_string(i), "v", 0);
-      r.Put(0, *e);
-      engine::Entry::Free(e);
-      (*w)->Append(r.bytes());
-    }
-    ASSERT_TRUE((*w)->Flush().ok());
-  }
-  std::vector<std::string> segs;
-  for (const auto& f : fs::directory_iterator(dir.path())) {
-    uint64_t lsn;
-    if (wal::ParseSegmentFileName(f.path().filename().string(), &lsn)) {
-      segs.push_back(f.path().string());
-    }
-  }
-  std::sort(segs.begin(), segs.end());
+  WriteLog(dir.path(), 160, 6,
+           [](int i, engine::RedoRecord* r) { PutString(r, 0, "k" + std::to_string(i), "v"); });
+  const std::vector<std::string> segs = wal::testing::SegmentPaths(dir.path());
   ASSERT_GE(segs.size(), 2u);
   ASSERT_TRUE(VerifyWal(dir.path(), false, TestContext())["ok"].get<bool>());
   int flips = 0;
