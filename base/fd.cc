@@ -32,6 +32,12 @@ Status ErrnoStatus(std::string_view what, const std::string& path, int err) {
   return Status::IOError(std::string(what) + " " + path + ": " + std::strerror(err));
 }
 
+std::string_view ErrnoReason(const Status& st) {
+  std::string_view m = st.message();
+  const size_t colon = m.rfind(": ");
+  return colon == std::string_view::npos ? m : m.substr(colon + 2);
+}
+
 Status ReadFull(int fd, char* buf, size_t n, uint64_t offset, const std::string& path,
                 size_t* got) {
   *got = 0;

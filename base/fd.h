@@ -32,6 +32,9 @@ class Fd {
 
 // "<what> <path>: <strerror(err)>" as an IOError.
 Status ErrnoStatus(std::string_view what, const std::string& path, int err);
+// The strerror text of an ErrnoStatus (what follows its last ": "); the whole message of a
+// status of another shape. Valid while st is.
+std::string_view ErrnoReason(const Status& st);
 
 // Largest single read or write handed to the kernel.
 inline constexpr size_t kMaxIo = size_t{1} << 30;

@@ -109,7 +109,7 @@ FileWriter::~FileWriter() {
   std::error_code ec;
   if (!st.ok() && std::filesystem::exists(tmp_path_, ec)) {
     LOG_WARN("could not remove the unfinished snapshot %s: %s", tmp_path_.c_str(),
-             st.message().c_str());
+             std::string(ErrnoReason(st)).c_str());
   }
 }
 

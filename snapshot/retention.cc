@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "base/fd.h"
 #include "base/logging.h"
 #include "snapshot/file.h"
 #include "snapshot/format.h"
@@ -71,7 +72,8 @@ std::vector<SnapshotFile> Prune(const std::string& dir, int keep, FileLayer* fil
   for (size_t i = kept; i < listed.size(); ++i) {
     const Status st = files->Remove(listed[i].path);
     if (!st.ok()) {
-      LOG_WARN("Can't delete old snapshot %s: %s", listed[i].path.c_str(), st.message().c_str());
+      LOG_WARN("Can't delete old snapshot %s: %s", listed[i].path.c_str(),
+               std::string(ErrnoReason(st)).c_str());
     } else {
       removed = true;
     }
