@@ -1,14 +1,16 @@
 // Test helpers for files: TempDir, a fresh directory under $TMPDIR (or /tmp) removed with its
-// contents on destruction, and whole-file reads and writes.
+// contents on destruction, whole-file reads and writes, and a directory's names.
 #pragma once
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace strata {
 
@@ -40,6 +42,16 @@ inline std::string ReadFileOrDie(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The names of dir's entries, sorted.
+inline std::vector<std::string> DirNames(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    names.push_back(e.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 // Replaces the file's contents with data.

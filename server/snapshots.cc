@@ -15,6 +15,7 @@
 #include "engine/redo.h"
 #include "engine/replay.h"
 #include "snapshot/file.h"
+#include "snapshot/retention.h"
 
 namespace strata::server {
 
@@ -75,21 +76,25 @@ Status Snapshots::Load(LoadedSnapshot* loaded) {
   const std::vector<snapshot::SnapshotFile> files = snapshot::ListSnapshots(options_.dir);
   if (files.empty()) return Status::Ok();
   next_id_ = files.front().id + 1;
-  std::string newest_error;
-  for (const snapshot::SnapshotFile& f : files) {
-    Status st = LoadFile(f.path, loaded);
-    if (st.ok()) {
-      if (&f != &files.front()) {
-        LOG_WARN("Recovered from the older snapshot %s; the write-ahead log replays from LSN %llu",
-                 f.path.c_str(), static_cast<unsigned long long>(loaded->min_lsn + 1));
-      }
-      return Status::Ok();
+  const snapshot::Choice choice =
+      snapshot::ChooseNewestReadable(files, [&](const snapshot::SnapshotFile& f) {
+        Status st = LoadFile(f.path, loaded);
+        if (!st.ok()) {
+          LOG_WARN("Snapshot %s cannot be used: %s", f.path.c_str(), st.message().c_str());
+          *loaded = LoadedSnapshot();
+          ClearKeyspace(ks_);
+        }
+        return st;
+      });
+  if (choice.chosen.has_value()) {
+    if (*choice.chosen != 0) {
+      LOG_WARN("Recovered from the older snapshot %s; the write-ahead log replays from LSN %llu",
+               files[*choice.chosen].path.c_str(),
+               static_cast<unsigned long long>(loaded->min_lsn + 1));
     }
-    LOG_WARN("Snapshot %s cannot be used: %s", f.path.c_str(), st.message().c_str());
-    if (newest_error.empty()) newest_error = st.message();
-    *loaded = LoadedSnapshot();
-    ClearKeyspace(ks_);
+    return Status::Ok();
   }
+  const std::string newest_error = choice.passed_over.front().second.message();
   if (options_.ignore_unreadable) {
     LOG_WARN("No snapshot in %s can be read; starting from the write-ahead log alone "
              "(snapshot-ignore-unreadable yes)", options_.dir.c_str());
@@ -245,27 +250,9 @@ Status Snapshots::SaveLocked(const char* reason) {
 }
 
 void Snapshots::Prune() {
-  std::vector<snapshot::SnapshotFile> files = snapshot::ListSnapshots(options_.dir);
-  const size_t keep = static_cast<size_t>(std::max(1, keep_.load()));
-  bool removed = false;
-  for (size_t i = keep; i < files.size(); ++i) {
-    std::error_code ec;
-    std::filesystem::remove(files[i].path, ec);
-    if (ec) {
-      LOG_WARN("Can't delete old snapshot %s: %s", files[i].path.c_str(), ec.message().c_str());
-    } else {
-      removed = true;
-    }
-  }
-  if (removed) snapshot::SyncDir(options_.dir).PermitUnchecked();
-  files.resize(std::min(files.size(), keep));
+  const std::vector<snapshot::SnapshotFile> kept = snapshot::Prune(options_.dir, keep_.load());
   // The log must reach back to the oldest snapshot kept, in case the newer ones turn out bad.
-  uint64_t through = UINT64_MAX;
-  for (const snapshot::SnapshotFile& f : files) {
-    Result<std::unique_ptr<snapshot::FileReader>> r = snapshot::FileReader::Open(f.path);
-    if (!r.ok()) continue;  // unusable: it cannot need the log
-    for (const snapshot::ShardInfo& si : (*r)->meta().shard_info) through = std::min(through, si.lsn);
-  }
+  const uint64_t through = snapshot::OldestLsnKept(kept);
   if (through == UINT64_MAX || through == 0) return;
   Status st = persistence_.TrimThrough(through);
   if (!st.ok()) LOG_WARN("Trimming the write-ahead log: %s", st.message().c_str());

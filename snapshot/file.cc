@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include <utility>
 
 #include "base/crc32c.h"
+#include "base/fd.h"
 #include "base/logging.h"
 
 namespace strata::snapshot {
@@ -22,28 +22,6 @@ constexpr size_t kBufferSize = 1u << 20;
 // After every this many bytes written, their write-back is started (sync_file_range), so that
 // Finish's fdatasync does not have gigabytes of dirty pages to flush at once.
 constexpr uint64_t kSyncRangeBytes = 8u << 20;
-constexpr size_t kMaxIo = 1u << 30;
-
-Status ErrnoStatus(std::string_view what, const std::string& path, int err) {
-  return Status::IOError(std::string(what) + " " + path + ": " + std::strerror(err));
-}
-
-// Reads up to n bytes at offset; *got < n only at the end of the file.
-Status PreadFull(int fd, char* buf, size_t n, uint64_t offset, const std::string& path,
-                 size_t* got) {
-  *got = 0;
-  while (*got < n) {
-    ssize_t r =
-        ::pread(fd, buf + *got, std::min(n - *got, kMaxIo), static_cast<off_t>(offset + *got));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("read", path, errno);
-    }
-    if (r == 0) break;
-    *got += static_cast<size_t>(r);
-  }
-  return Status::Ok();
-}
 
 std::string ParentDir(const std::string& path) {
   std::string parent = std::filesystem::path(path).parent_path().string();
@@ -78,25 +56,28 @@ struct DCtxFree {
 
 void FileWriter::CCtxFree::operator()(ZSTD_CCtx_s* cctx) const { ZSTD_freeCCtx(cctx); }
 
-FileWriter::FileWriter(std::string final_path, int fd)
+FileWriter::FileWriter(std::string final_path, FileLayer* files,
+                       std::unique_ptr<WritableFile> file)
     : final_path_(std::move(final_path)),
       tmp_path_(final_path_ + std::string(kTempSuffix)),
-      fd_(fd) {}
+      files_(files),
+      file_(std::move(file)) {}
 
 Result<std::unique_ptr<FileWriter>> FileWriter::Create(const std::string& final_path,
                                                        uint32_t shards, uint32_t databases,
                                                        uint64_t id, uint64_t created_ms,
-                                                       int zstd_level) {
+                                                       int zstd_level, FileLayer* files) {
   if (shards == 0) return Status::InvalidArgument("a snapshot needs at least one shard");
   if (zstd_level < ZSTD_minCLevel() || zstd_level > ZSTD_maxCLevel()) {
     return Status::InvalidArgument("zstd level " + std::to_string(zstd_level) + " outside [" +
                                    std::to_string(ZSTD_minCLevel()) + ", " +
                                    std::to_string(ZSTD_maxCLevel()) + "]");
   }
-  const std::string tmp = final_path + std::string(kTempSuffix);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("open", tmp, errno);
-  std::unique_ptr<FileWriter> w(new FileWriter(final_path, fd));  // owns fd and the file now
+  if (files == nullptr) files = FileLayer::Default();
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                   files->OpenWritable(final_path + std::string(kTempSuffix), true, nullptr));
+  // The writer owns the file from here on, and deletes it unless Finish renames it.
+  std::unique_ptr<FileWriter> w(new FileWriter(final_path, files, std::move(file)));
 
   w->cctx_.reset(ZSTD_createCCtx());
   if (w->cctx_ == nullptr) return Status::IOError("ZSTD_createCCtx failed: out of memory");
@@ -122,10 +103,13 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Create(const std::string& final_
 }
 
 FileWriter::~FileWriter() {
-  if (fd_ >= 0) ::close(fd_);
-  if (!finished_ && ::unlink(tmp_path_.c_str()) != 0 && errno != ENOENT) {
+  file_.reset();
+  if (finished_) return;
+  const Status st = files_->Remove(tmp_path_);
+  std::error_code ec;
+  if (!st.ok() && std::filesystem::exists(tmp_path_, ec)) {
     LOG_WARN("could not remove the unfinished snapshot %s: %s", tmp_path_.c_str(),
-             std::strerror(errno));
+             std::string(ErrnoReason(st)).c_str());
   }
 }
 
@@ -189,15 +173,16 @@ Status FileWriter::Finish(const std::vector<uint64_t>& shard_lsns) {
   RETURN_IF_ERROR(Append(footer));
   RETURN_IF_ERROR(Append(EncodeTrailer(trailer)));
   RETURN_IF_ERROR(FlushBuffer());
-  if (::fdatasync(fd_) != 0) return Fail(ErrnoStatus("fdatasync", tmp_path_, errno));
-  const int fd = std::exchange(fd_, -1);
-  if (::close(fd) != 0) return Fail(ErrnoStatus("close", tmp_path_, errno));
-  if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) {
-    return Fail(ErrnoStatus("rename", tmp_path_, errno));
-  }
+  Status st = file_->Sync();
+  if (!st.ok()) return Fail(st);
+  st = file_->Close();
+  file_.reset();
+  if (!st.ok()) return Fail(st);
+  st = files_->Rename(tmp_path_, final_path_);
+  if (!st.ok()) return Fail(st);
   finished_ = true;  // from here on the file is no longer ours to delete
   meta_.file_bytes = offset_;
-  Status st = SyncDir(ParentDir(final_path_));
+  st = files_->SyncDir(ParentDir(final_path_));
   if (!st.ok()) return Fail(st);
   return Status::Ok();
 }
@@ -207,7 +192,7 @@ Status FileWriter::Append(std::string_view data) {
   offset_ += data.size();
   if (buffer_.size() + data.size() > kBufferSize) {
     RETURN_IF_ERROR(FlushBuffer());
-    if (data.size() >= kBufferSize) return WriteFd(data);  // no point copying it first
+    if (data.size() >= kBufferSize) return WriteFile(data);  // no point copying it first
   }
   buffer_.append(data);
   return Status::Ok();
@@ -215,32 +200,19 @@ Status FileWriter::Append(std::string_view data) {
 
 Status FileWriter::FlushBuffer() {
   if (buffer_.empty()) return Status::Ok();
-  Status st = WriteFd(buffer_);
+  Status st = WriteFile(buffer_);
   buffer_.clear();
   return st;
 }
 
-Status FileWriter::WriteFd(std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd_, data.data(), std::min(data.size(), kMaxIo));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Fail(ErrnoStatus("write", tmp_path_, errno));
-    }
-    if (n == 0) return Fail(Status::IOError("write " + tmp_path_ + ": no progress"));
-    data.remove_prefix(static_cast<size_t>(n));
-    fd_offset_ += static_cast<uint64_t>(n);
-  }
-  if (fd_offset_ - range_synced_ >= kSyncRangeBytes) {
-    // Starts write-back and returns without waiting for it. Where the call is not supported it
-    // is only a lost optimisation; a write-back error also reaches Finish's fdatasync.
-    if (::sync_file_range(fd_, static_cast<off_t>(range_synced_),
-                          static_cast<off_t>(fd_offset_ - range_synced_),
-                          SYNC_FILE_RANGE_WRITE) != 0 &&
-        errno != ENOSYS && errno != EINVAL && errno != ESPIPE) {
-      return Fail(ErrnoStatus("sync_file_range", tmp_path_, errno));
-    }
-    range_synced_ = fd_offset_;
+Status FileWriter::WriteFile(std::string_view data) {
+  Status st = file_->Write(file_offset_, data, false);
+  if (!st.ok()) return Fail(st);
+  file_offset_ += data.size();
+  if (file_offset_ - range_synced_ >= kSyncRangeBytes) {
+    st = file_->StartWriteBack(range_synced_, file_offset_ - range_synced_);
+    if (!st.ok()) return Fail(st);
+    range_synced_ = file_offset_;
   }
   return Status::Ok();
 }
@@ -255,9 +227,10 @@ struct FileReader::Scratch {
 };
 
 Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open", path, errno);
-  std::unique_ptr<FileReader> r(new FileReader(path, fd));  // owns fd now
+  Fd owned(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!owned.valid()) return ErrnoStatus("open", path, errno);
+  const int fd = owned.get();
+  std::unique_ptr<FileReader> r(new FileReader(path, std::move(owned)));
   struct stat st;
   if (::fstat(fd, &st) != 0) return ErrnoStatus("stat", path, errno);
   const uint64_t size = static_cast<uint64_t>(st.st_size);
@@ -266,7 +239,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
 
   std::string header(kHeaderSize, '\0');
   size_t got;
-  RETURN_IF_ERROR(PreadFull(fd, header.data(), header.size(), 0, path, &got));
+  RETURN_IF_ERROR(ReadFull(fd, header.data(), header.size(), 0, path, &got));
   header.resize(got);
   if (!DecodeHeader(header, &m, &why)) return r->CorruptionAt(0, why);
 
@@ -277,7 +250,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
   }
   const uint64_t trailer_offset = size - kTrailerSize;
   std::string tbytes(kTrailerSize, '\0');
-  RETURN_IF_ERROR(PreadFull(fd, tbytes.data(), tbytes.size(), trailer_offset, path, &got));
+  RETURN_IF_ERROR(ReadFull(fd, tbytes.data(), tbytes.size(), trailer_offset, path, &got));
   if (got != kTrailerSize) return r->CorruptionAt(trailer_offset + got, "file shrank");
   Trailer trailer;
   if (!DecodeTrailer(tbytes, &trailer, &why)) return r->CorruptionAt(trailer_offset, why);
@@ -291,7 +264,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
 
   // Bounded by the file's size, which the trailer check above ties it to.
   std::string footer(trailer.footer_len, '\0');
-  RETURN_IF_ERROR(PreadFull(fd, footer.data(), footer.size(), trailer.footer_offset, path, &got));
+  RETURN_IF_ERROR(ReadFull(fd, footer.data(), footer.size(), trailer.footer_offset, path, &got));
   if (got != footer.size()) return r->CorruptionAt(trailer.footer_offset + got, "file shrank");
   if (Crc32c(footer) != trailer.footer_crc) {
     return r->CorruptionAt(trailer.footer_offset, "footer checksum mismatch");
@@ -306,7 +279,7 @@ Result<std::unique_ptr<FileReader>> FileReader::Open(const std::string& path) {
   return r;
 }
 
-FileReader::~FileReader() { ::close(fd_); }
+FileReader::~FileReader() = default;
 
 Status FileReader::CorruptionAt(uint64_t offset, const std::string& why) const {
   return Status::Corruption("snapshot corruption in " + path_ + " at offset " +
@@ -318,7 +291,7 @@ Status FileReader::ReadBlock(const BlockRef& ref, Scratch* scratch, std::string_
   // are at most ~64 MiB each.
   char* in = scratch->in.Get(ref.stored_len);
   size_t got;
-  RETURN_IF_ERROR(PreadFull(fd_, in, ref.stored_len, ref.offset, path_, &got));
+  RETURN_IF_ERROR(ReadFull(fd_.get(), in, ref.stored_len, ref.offset, path_, &got));
   if (got != ref.stored_len) return CorruptionAt(ref.offset + got, "file ends inside a block");
   BlockHeader h;
   std::string why;
@@ -387,54 +360,6 @@ Status FileReader::ScanBlocks(const std::function<Status(const BlockRef& ref, co
     const Status st = ReadBlock(ref, &scratch, &raw);
     RETURN_IF_ERROR(fn(ref, st, st.ok() ? raw : std::string_view()));
   }
-  return Status::Ok();
-}
-
-// ---------------------------------------------------------------------------------------------
-// Directory helpers
-
-std::vector<SnapshotFile> ListSnapshots(const std::string& dir) {
-  std::vector<SnapshotFile> files;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    uint64_t id;
-    if (ParseSnapshotFileName(name, &id)) files.push_back({id, dir + "/" + name});
-  }
-  if (ec && ec != std::errc::no_such_file_or_directory) {
-    LOG_WARN("listing snapshots in %s: %s", dir.c_str(), ec.message().c_str());
-  }
-  std::sort(files.begin(), files.end(),
-            [](const SnapshotFile& a, const SnapshotFile& b) { return a.id > b.id; });
-  return files;
-}
-
-void RemoveTemporaries(const std::string& dir) {
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    uint64_t id;
-    if (!name.ends_with(kTempSuffix) ||
-        !ParseSnapshotFileName(std::string_view(name).substr(0, name.size() - kTempSuffix.size()),
-                               &id)) {
-      continue;
-    }
-    const std::string path = dir + "/" + name;
-    if (::unlink(path.c_str()) == 0) {
-      LOG_INFO("removed %s, left by a snapshot that did not finish", path.c_str());
-    } else {
-      LOG_WARN("could not remove %s: %s", path.c_str(), std::strerror(errno));
-    }
-  }
-}
-
-Status SyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open", dir, errno);
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("fsync", dir, err);
   return Status::Ok();
 }
 

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/fd.h"
+#include "base/file_layer.h"
 #include "base/status.h"
 #include "snapshot/format.h"
 
@@ -20,14 +22,17 @@ struct ZSTD_CCtx_s;  // zstd.h's ZSTD_CCtx
 namespace strata::snapshot {
 
 // Writes <final_path>.tmp; Finish() makes it <final_path> durably. Not thread-safe: one thread
-// uses a writer at a time. The directory of final_path must exist.
+// uses a writer at a time. The directory of final_path must exist. Every write, sync, rename and
+// removal goes through a FileLayer (base/file_layer.h), so that a power cut can be simulated.
 class FileWriter {
  public:
   // Creates (or truncates) <final_path>.tmp and buffers its header. shards >= 1; zstd_level
-  // within zstd's range (negative levels are the fast ones).
+  // within zstd's range (negative levels are the fast ones). files: null = FileLayer::Default();
+  // borrowed, must outlive the writer.
   static Result<std::unique_ptr<FileWriter>> Create(const std::string& final_path, uint32_t shards,
                                                     uint32_t databases, uint64_t id,
-                                                    uint64_t created_ms, int zstd_level = 1);
+                                                    uint64_t created_ms, int zstd_level = 1,
+                                                    FileLayer* files = nullptr);
   // If not finished: closes and deletes the temporary file.
   ~FileWriter();
   FileWriter(const FileWriter&) = delete;
@@ -53,25 +58,26 @@ class FileWriter {
     void operator()(ZSTD_CCtx_s* cctx) const;
   };
 
-  FileWriter(std::string final_path, int fd);
+  FileWriter(std::string final_path, FileLayer* files, std::unique_ptr<WritableFile> file);
 
   // Appends to the write buffer, writing it out when full; large pieces are written directly.
   Status Append(std::string_view data);
   Status FlushBuffer();
-  Status WriteFd(std::string_view data);
+  Status WriteFile(std::string_view data);
   Status Fail(Status st);
 
   const std::string final_path_;
   const std::string tmp_path_;
-  int fd_;                                       // -1 once closed
+  FileLayer* const files_;
+  std::unique_ptr<WritableFile> file_;           // null once closed
   std::unique_ptr<ZSTD_CCtx_s, CCtxFree> cctx_;  // reused for every block
   FileMeta meta_;
   std::string buffer_;             // bytes appended but not yet written
   std::unique_ptr<char[]> block_;  // the block being built: header then frame (reused)
   size_t block_cap_ = 0;
   uint64_t offset_ = 0;        // bytes appended (written + buffered)
-  uint64_t fd_offset_ = 0;     // bytes written to fd_
-  uint64_t range_synced_ = 0;  // bytes handed to sync_file_range so far
+  uint64_t file_offset_ = 0;   // bytes written to file_
+  uint64_t range_synced_ = 0;  // bytes handed to StartWriteBack so far
   bool finished_ = false;      // Finish succeeded, or the file was renamed
   Status error_;               // first I/O error; sticky
 };
@@ -113,28 +119,16 @@ class FileReader {
  private:
   struct Scratch;  // one call's zstd context and buffers
 
-  FileReader(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  FileReader(std::string path, Fd fd) : path_(std::move(path)), fd_(std::move(fd)) {}
 
   // Reads and checks one block; *raw points into scratch until the next call.
   Status ReadBlock(const BlockRef& ref, Scratch* scratch, std::string_view* raw) const;
   Status CorruptionAt(uint64_t offset, const std::string& why) const;
 
   const std::string path_;
-  const int fd_;
+  const Fd fd_;
   FileMeta meta_;
   std::vector<std::vector<uint32_t>> shard_blocks_;  // per shard: indexes into meta_.blocks
 };
-
-struct SnapshotFile {
-  uint64_t id;
-  std::string path;
-};
-// The snapshot files of dir, newest (highest id) first. Ignores temporaries and other names; a
-// missing or unreadable directory is an empty list (unreadable: logged).
-std::vector<SnapshotFile> ListSnapshots(const std::string& dir);
-// Deletes leftover snapshot-*.snap.tmp files of dir (an interrupted writer's), logging each.
-void RemoveTemporaries(const std::string& dir);
-// fsyncs a directory, so that renames and unlinks in it are durable.
-Status SyncDir(const std::string& dir);
 
 }  // namespace strata::snapshot

@@ -26,15 +26,6 @@ using ::strata::WriteFileOrDie;
 
 
 
-std::vector<std::string> DirNames(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    names.push_back(e.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 // Deterministic bytes: `compressible` ones are words from a small vocabulary (zstd shrinks them
 // a lot), the others are xorshift noise (zstd stores them about as is).
 std::string Bytes(uint64_t seed, size_t n, bool compressible = true) {
@@ -523,45 +514,6 @@ TEST(SnapshotFileTest, FileNames) {
     EXPECT_FALSE(ParseSnapshotFileName(junk, &id)) << junk;
     EXPECT_EQ(id, 7u) << junk;
   }
-}
-
-TEST(SnapshotFileTest, ListSnapshotsNewestFirstAndRemoveTemporaries) {
-  TempDir dir;
-  EXPECT_TRUE(ListSnapshots(dir.Sub("missing")).empty());
-  RemoveTemporaries(dir.Sub("missing"));  // nothing to do, no crash
-
-  for (uint64_t id : {3ull, 10ull, 1ull, 1000000000000ull})
-    WriteFileOrDie(dir.Sub(SnapshotFileName(id)), "x");
-  for (const char* other :
-       {"snapshot-000000000011.snap.tmp", "snapshot-000000000012.snap.tmp", "snapshot-12.snap",
-        "other.tmp", "snapshot-000000000013.snap.tmp.bak", "notes.txt"}) {
-    WriteFileOrDie(dir.Sub(other), "x");
-  }
-  std::filesystem::create_directory(dir.Sub("snapshot-000000000099.snap.d"));
-
-  auto list = ListSnapshots(dir.path());
-  ASSERT_EQ(list.size(), 4u);
-  const uint64_t want[] = {1000000000000, 10, 3, 1};
-  for (size_t i = 0; i < 4; ++i) {
-    EXPECT_EQ(list[i].id, want[i]);
-    EXPECT_EQ(list[i].path, dir.Sub(SnapshotFileName(want[i])));
-  }
-
-  RemoveTemporaries(dir.path());
-  std::vector<std::string> left = {"notes.txt",
-                                   "other.tmp",
-                                   SnapshotFileName(1),
-                                   SnapshotFileName(3),
-                                   SnapshotFileName(10),
-                                   SnapshotFileName(1000000000000),
-                                   "snapshot-000000000013.snap.tmp.bak",
-                                   "snapshot-000000000099.snap.d",
-                                   "snapshot-12.snap"};
-  std::sort(left.begin(), left.end());
-  EXPECT_EQ(DirNames(dir.path()), left);
-  EXPECT_EQ(ListSnapshots(dir.path()).size(), 4u);
-  EXPECT_TRUE(SyncDir(dir.path()).ok());
-  EXPECT_EQ(SyncDir(dir.Sub("missing")).code(), Code::kIOError);
 }
 
 }  // namespace

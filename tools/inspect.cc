@@ -6,6 +6,7 @@
 
 #include "base/clock.h"
 #include "snapshot/file.h"
+#include "snapshot/retention.h"
 #include "tools/key_stats.h"
 #include "tools/snapshot_scan.h"
 #include "wal/log_format.h"

@@ -8,6 +8,7 @@
 #include "engine/entry.h"
 #include "engine/redo.h"
 #include "snapshot/file.h"
+#include "snapshot/retention.h"
 #include "tools/encoding.h"
 #include "tools/key_stats.h"
 #include "tools/progress.h"
@@ -160,37 +161,45 @@ SnapshotChoice ChooseSnapshot(const std::string& dir, const Context& ctx, KeySta
   const std::vector<snapshot::SnapshotFile> files = snapshot::ListSnapshots(dir);
   choice.count = files.size();
   const int64_t now_ms = ctx.now_ms != 0 ? ctx.now_ms : NowMs();
-  for (const snapshot::SnapshotFile& f : files) {
+  // Each candidate is scanned whole (every block read and its entries decoded), so "readable"
+  // here is at least what the server's load requires.
+  const snapshot::Choice chosen =
+      snapshot::ChooseNewestReadable(files, [&](const snapshot::SnapshotFile& f) -> Status {
+        if (stats != nullptr) stats->Reset();
+        SnapshotScanOptions options;
+        options.progress_label = "checking " + f.path;
+        if (stats != nullptr) {
+          options.on_key = [&](const KeyRecord& k) {
+            stats->Add(k, now_ms);
+            return Status::Ok();
+          };
+        }
+        Result<SnapshotScan> scan = ScanSnapshot(f.path, options, ctx);
+        const Json entry = {{"path", f.path}, {"id", f.id}};
+        if (scan.ok() && scan->ok()) {
+          choice.path = f.path;
+          choice.meta = scan->meta;
+          choice.min_lsn = MinLsn(scan->meta);
+          choice.snapshots.push_back(entry);
+          choice.snapshots.back()["status"] = "used";
+          return Status::Ok();
+        }
+        const Fault fault =
+            scan.ok() ? scan->faults.front() : FaultFromStatus(scan.status(), f.path);
+        choice.snapshots.push_back(entry);
+        choice.snapshots.back()["status"] = "damaged";
+        choice.snapshots.back()["fault"] = fault.ToJson();
+        choice.faults.push_back(fault);
+        return Status::Corruption(fault.reason);
+      });
+  // Older than the one recovery uses: opened (header, footer, trailer), blocks not read.
+  for (size_t i = chosen.chosen.has_value() ? *chosen.chosen + 1 : files.size(); i < files.size();
+       ++i) {
+    const snapshot::SnapshotFile& f = files[i];
     Json entry = {{"path", f.path}, {"id", f.id}};
-    if (!choice.path.empty()) {
-      // Older than the one recovery uses: opened (header, footer, trailer), blocks not read.
-      Result<std::unique_ptr<snapshot::FileReader>> r = snapshot::FileReader::Open(f.path);
-      entry["status"] = r.ok() ? "not read" : "damaged";
-      if (!r.ok()) entry["fault"] = FaultFromStatus(r.status(), f.path).ToJson();
-      choice.snapshots.push_back(std::move(entry));
-      continue;
-    }
-    if (stats != nullptr) stats->Reset();
-    SnapshotScanOptions options;
-    options.progress_label = "checking " + f.path;
-    if (stats != nullptr) {
-      options.on_key = [&](const KeyRecord& k) {
-        stats->Add(k, now_ms);
-        return Status::Ok();
-      };
-    }
-    Result<SnapshotScan> scan = ScanSnapshot(f.path, options, ctx);
-    if (scan.ok() && scan->ok()) {
-      choice.path = f.path;
-      choice.meta = scan->meta;
-      choice.min_lsn = MinLsn(scan->meta);
-      entry["status"] = "used";
-    } else {
-      const Fault fault = scan.ok() ? scan->faults.front() : FaultFromStatus(scan.status(), f.path);
-      entry["status"] = "damaged";
-      entry["fault"] = fault.ToJson();
-      choice.faults.push_back(fault);
-    }
+    Result<std::unique_ptr<snapshot::FileReader>> r = snapshot::FileReader::Open(f.path);
+    entry["status"] = r.ok() ? "not read" : "damaged";
+    if (!r.ok()) entry["fault"] = FaultFromStatus(r.status(), f.path).ToJson();
     choice.snapshots.push_back(std::move(entry));
   }
   if (choice.path.empty() && stats != nullptr) stats->Reset();

@@ -59,8 +59,9 @@ Result<SnapshotScan> ScanSnapshot(const std::string& path, const SnapshotScanOpt
 Json SnapshotMetaJson(const std::string& path, const snapshot::FileMeta& meta);
 uint64_t MinLsn(const snapshot::FileMeta& meta);
 
-// The snapshot recovery would load from dir, chosen as server/snapshots.cc does: newest first,
-// the first that opens and reads cleanly (here every block is also decoded).
+// The snapshot recovery would load from dir, chosen by snapshot::ChooseNewestReadable as the
+// server chooses it: newest first, the first that opens and reads cleanly (here every block is
+// also decoded).
 struct SnapshotChoice {
   std::string path;         // empty when no snapshot can be used
   snapshot::FileMeta meta;  // of path

@@ -1,6 +1,5 @@
 // The WAL operations of inspect.h: WalInfo, VerifyWal, DumpWal and RepairWal, all over
 // wal::Replay and wal::Repair.
-#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "base/file_layer.h"
 #include "engine/entry.h"
 #include "engine/redo.h"
 #include "tools/encoding.h"
@@ -249,28 +249,13 @@ std::string FaultText(const Fault& f) {
   return f.file + " at offset " + std::to_string(f.offset) + ": " + f.reason;
 }
 
-// Copies src to dst and syncs dst.
-Status CopyAndSync(const std::string& src, const std::string& dst) {
+// Copies src to dst and syncs dst (not its directory).
+Status CopyAndSync(const std::string& src, const std::string& dst, FileLayer* files) {
   std::error_code ec;
   fs::copy_file(src, dst, fs::copy_options::none, ec);
   if (ec) return Status::IOError("copy " + src + " to " + dst + ": " + ec.message());
-  const int fd = ::open(dst.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("open " + dst + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IOError("fsync " + dst + ": " + std::strerror(err));
-  return Status::Ok();
-}
-
-Status SyncDir(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::IOError("open " + dir + ": " + std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int err = errno;
-  ::close(fd);
-  if (rc != 0) return Status::IOError("fsync " + dir + ": " + std::strerror(err));
-  return Status::Ok();
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, files->OpenWritable(dst, false, nullptr));
+  return file->Sync();
 }
 
 }  // namespace
@@ -478,15 +463,16 @@ json RepairWal(const std::string& path, const Context& ctx) {
                   " (nothing was repaired)");
     }
   }
+  FileLayer* const files = FileLayer::Default();
   json backed_up = json::array();
   for (size_t i = first; i < t->segments.size(); ++i) {
     const std::string dst = (backup / fs::path(t->segments[i].path).filename()).string();
-    Status st = CopyAndSync(t->segments[i].path, dst);
+    Status st = CopyAndSync(t->segments[i].path, dst, files);
     if (!st.ok()) return fail(st.message() + " (nothing was repaired)");
     backed_up.push_back(dst);
   }
-  Status st = SyncDir(backup.string());
-  if (st.ok()) st = SyncDir(parent.string());
+  Status st = files->SyncDir(backup.string());
+  if (st.ok()) st = files->SyncDir(parent.string());
   if (!st.ok()) return fail(st.message() + " (nothing was repaired)");
   if (ctx.note) {
     ctx.note("backed up " + std::to_string(backed_up.size()) + " segment(s) to " + backup.string());

@@ -84,7 +84,7 @@ Check CheckRecord(std::string_view data, size_t off, size_t limit, uint64_t expe
 
 Status ZeroAndSync(FileLayer* files, const std::string& path, uint64_t from, uint64_t to) {
   if (to <= from) return Status::Ok();
-  ASSIGN_OR_RETURN(std::unique_ptr<LogFile> file, files->OpenWritable(path, false, nullptr));
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, files->OpenWritable(path, false, nullptr));
   RETURN_IF_ERROR(file->ZeroFill(from, to - from));
   return file->Sync();
 }

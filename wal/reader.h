@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/file_layer.h"
 #include "base/status.h"
-#include "wal/file_layer.h"
 #include "wal/log_format.h"
 
 namespace strata::wal {

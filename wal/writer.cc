@@ -287,8 +287,9 @@ void Writer::PrepareLoop() {
   }
 }
 
-Result<std::unique_ptr<LogFile>> Writer::MakeSpare() {
-  ASSIGN_OR_RETURN(std::unique_ptr<LogFile> file, files_->OpenWritable(spare_path_, true, nullptr));
+Result<std::unique_ptr<WritableFile>> Writer::MakeSpare() {
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file,
+                   files_->OpenWritable(spare_path_, true, nullptr));
   RETURN_IF_ERROR(file->ZeroFill(0, options_.segment_bytes));
   RETURN_IF_ERROR(file->Sync());
   return file;
@@ -310,14 +311,14 @@ Status Writer::CreateSegment(uint64_t first_lsn, uint64_t size) {
   header.first_lsn = first_lsn;
   header.segment_bytes = size;
   const std::string header_bytes = EncodeSegmentHeader(header);
-  std::unique_ptr<LogFile> spare;
+  std::unique_ptr<WritableFile> spare;
   if (size == options_.segment_bytes) {
     std::lock_guard<std::mutex> l(prep_mu_);
     spare = std::move(spare_);
     // No new spare (which would truncate spare_path_) until this one is renamed away.
     if (spare != nullptr) prep_wanted_ = false;
   }
-  std::unique_ptr<LogFile> file;
+  std::unique_ptr<WritableFile> file;
   if (spare != nullptr) {
     RETURN_IF_ERROR(spare->Write(0, header_bytes, true));
     RETURN_IF_ERROR(files_->Rename(spare_path_, final_path));

@@ -13,8 +13,9 @@
 #include <string_view>
 #include <thread>
 
+#include "base/file_layer.h"
 #include "base/status.h"
-#include "wal/file_layer.h"
+#include "base/uring.h"
 #include "wal/log_format.h"
 
 namespace strata::wal {
@@ -94,7 +95,7 @@ class Writer {
   Status CreateSegment(uint64_t first_lsn, uint64_t size);
   // The spare-segment thread: keeps one zero-filled, synced file of segment_bytes ready.
   void PrepareLoop();
-  Result<std::unique_ptr<LogFile>> MakeSpare();
+  Result<std::unique_ptr<WritableFile>> MakeSpare();
   void RequestSpare();
   void Publish();
   // Writer thread: `bytes` of records went into the current segment.
@@ -106,7 +107,7 @@ class Writer {
   std::unique_ptr<Ring> ring_;  // used only by the writer thread (and Open before it starts)
 
   // Writer thread state (and Open's, before the thread starts).
-  std::unique_ptr<LogFile> file_;
+  std::unique_ptr<WritableFile> file_;
   uint64_t file_offset_ = 0;    // where the next record goes in file_
   uint64_t file_capacity_ = 0;  // size of file_
   bool file_dirty_ = false;     // file_ holds writes not yet synced
@@ -144,7 +145,7 @@ class Writer {
   std::condition_variable prep_cv_;
   bool prep_wanted_ = false;        // GUARDED_BY(prep_mu_)
   bool prep_stop_ = false;          // GUARDED_BY(prep_mu_)
-  std::unique_ptr<LogFile> spare_;  // GUARDED_BY(prep_mu_): ready, opened without the ring
+  std::unique_ptr<WritableFile> spare_;  // GUARDED_BY(prep_mu_): ready, opened without the ring
   std::thread prep_thread_;
 };
 

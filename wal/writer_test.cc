@@ -288,10 +288,10 @@ class FailingFileLayer final : public FileLayer {
  public:
   std::atomic<bool> fail{false};
 
-  Result<std::unique_ptr<LogFile>> OpenWritable(const std::string& path, bool create,
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, bool create,
                                                 Ring* ring) override {
-    ASSIGN_OR_RETURN(std::unique_ptr<LogFile> base, Base()->OpenWritable(path, create, ring));
-    return std::unique_ptr<LogFile>(new File(this, std::move(base)));
+    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> base, Base()->OpenWritable(path, create, ring));
+    return std::unique_ptr<WritableFile>(new File(this, std::move(base)));
   }
   Result<std::string> ReadFile(const std::string& path) override { return Base()->ReadFile(path); }
   Result<std::vector<std::string>> ListDir(const std::string& dir) override {
@@ -306,9 +306,9 @@ class FailingFileLayer final : public FileLayer {
 
  private:
   static FileLayer* Base() { return FileLayer::Default(); }
-  class File final : public LogFile {
+  class File final : public WritableFile {
    public:
-    File(FailingFileLayer* layer, std::unique_ptr<LogFile> base)
+    File(FailingFileLayer* layer, std::unique_ptr<WritableFile> base)
         : layer_(layer), base_(std::move(base)) {}
     Status Write(uint64_t offset, std::string_view data, bool sync) override {
       if (layer_->fail) return Status::IOError("injected write error");
@@ -325,7 +325,7 @@ class FailingFileLayer final : public FileLayer {
 
    private:
     FailingFileLayer* layer_;
-    std::unique_ptr<LogFile> base_;
+    std::unique_ptr<WritableFile> base_;
   };
 };
 

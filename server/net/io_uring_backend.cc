@@ -8,7 +8,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <utility>
 
+#include "base/uring.h"
 #include "server/net/io_backend.h"
 
 namespace strata::server {
@@ -19,16 +22,17 @@ constexpr uint64_t kWakeTag = ~0ULL;
 class UringBackend final : public IoBackend {
  public:
   ~UringBackend() override {
-    io_uring_queue_exit(&ring_);
+    ring_.reset();
     if (wake_fd_ >= 0) ::close(wake_fd_);
   }
 
   bool Init(unsigned entries, std::string* why) {
-    int rc = io_uring_queue_init(entries, &ring_, 0);
-    if (rc < 0) {
-      *why = std::string("io_uring_queue_init: ") + strerror(-rc);
+    Result<std::unique_ptr<Ring>> ring = Ring::Create(entries);
+    if (!ring.ok()) {
+      *why = ring.status().message();
       return false;
     }
+    ring_ = std::move(*ring);
     wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd_ < 0) {
       *why = std::string("eventfd: ") + strerror(errno);
@@ -63,11 +67,11 @@ class UringBackend final : public IoBackend {
     int n = Reap(out, max);
     if (n == 0) {
       __kernel_timespec ts{timeout_ms / 1000, (timeout_ms % 1000) * 1000000LL};
-      int rc = io_uring_submit_and_wait_timeout(&ring_, &cqe, 1, &ts, nullptr);
+      int rc = io_uring_submit_and_wait_timeout(ring_->raw(), &cqe, 1, &ts, nullptr);
       if (rc < 0 && rc != -ETIME && rc != -EINTR) return 0;
       n = Reap(out, max);
     } else {
-      io_uring_submit(&ring_);
+      io_uring_submit(ring_->raw());
     }
     return n;
   }
@@ -81,14 +85,7 @@ class UringBackend final : public IoBackend {
   const char* name() const override { return "io_uring"; }
 
  private:
-  io_uring_sqe* GetSqe() {
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    while (sqe == nullptr) {  // submission queue full: hand the batch to the kernel
-      io_uring_submit(&ring_);
-      sqe = io_uring_get_sqe(&ring_);
-    }
-    return sqe;
-  }
+  io_uring_sqe* GetSqe() { return ring_->sqe(); }
 
   void PostWakeRead() {
     io_uring_sqe* sqe = GetSqe();
@@ -100,7 +97,7 @@ class UringBackend final : public IoBackend {
     int n = 0;
     io_uring_cqe* cqe;
     unsigned head, seen = 0;
-    io_uring_for_each_cqe(&ring_, head, cqe) {
+    io_uring_for_each_cqe(ring_->raw(), head, cqe) {
       if (n == max) break;
       ++seen;
       uint64_t tag = io_uring_cqe_get_data64(cqe);
@@ -110,11 +107,11 @@ class UringBackend final : public IoBackend {
       }
       out[n++] = Completion{tag, cqe->res};
     }
-    io_uring_cq_advance(&ring_, seen);
+    io_uring_cq_advance(ring_->raw(), seen);
     return n;
   }
 
-  io_uring ring_{};
+  std::unique_ptr<Ring> ring_;
   int wake_fd_ = -1;
   uint64_t wake_buf_ = 0;
 };

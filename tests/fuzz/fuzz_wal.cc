@@ -23,18 +23,21 @@
 
 #include "base/coding.h"
 #include "base/crc32c.h"
+#include "base/file_layer.h"
 #include "engine/keyspace.h"
 #include "engine/redo.h"
 #include "engine/replay.h"
 #include "tests/fuzz/fuzz_util.h"
-#include "wal/file_layer.h"
 #include "wal/log_format.h"
 #include "wal/reader.h"
 
 namespace {
 
+using strata::FileLayer;
 using strata::Result;
+using strata::Ring;
 using strata::Status;
+using strata::WritableFile;
 using strata::fuzz::Die;
 namespace wal = strata::wal;
 namespace engine = strata::engine;
@@ -46,18 +49,18 @@ constexpr const char* kDir = ".";
 constexpr uint64_t kMaxFileBytes = 64 << 20;
 
 // A FileLayer over a map of path -> bytes. Single-threaded, as the reader uses it.
-class MemFileLayer final : public wal::FileLayer {
+class MemFileLayer final : public FileLayer {
  public:
   std::map<std::string, std::string> files;
 
-  Result<std::unique_ptr<wal::LogFile>> OpenWritable(const std::string& path, bool create,
-                                                     wal::Ring*) override {
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, bool create,
+                                                     Ring*) override {
     if (create) {
       files[path].clear();
     } else if (!files.contains(path)) {
       return Status::IOError("no file " + path);
     }
-    return std::unique_ptr<wal::LogFile>(new File(this, path));
+    return std::unique_ptr<WritableFile>(new File(this, path));
   }
   Result<std::string> ReadFile(const std::string& path) override {
     auto it = files.find(path);
@@ -88,7 +91,7 @@ class MemFileLayer final : public wal::FileLayer {
   Status SyncDir(const std::string&) override { return Status::Ok(); }
 
  private:
-  class File final : public wal::LogFile {
+  class File final : public WritableFile {
    public:
     File(MemFileLayer* layer, std::string path) : layer_(layer), path_(std::move(path)) {}
     Status Write(uint64_t offset, std::string_view data, bool) override {

@@ -1,10 +1,8 @@
-// The file layer under the WAL: everything the writer and the reader do to files goes through
-// FileLayer and LogFile, so that tests can substitute a fault-injecting layer
-// (wal/fault_injection.h). The real layer writes with io_uring when given a Ring, else with
-// pwrite/fdatasync.
+// The file layer: everything the WAL, the snapshot writer and the offline tools do to write,
+// sync, rename and remove files goes through FileLayer and WritableFile, so that tests can
+// substitute a fault-injecting layer (base/fault_injection.h) for all of them alike. The real
+// layer writes with io_uring when given a Ring (base/uring.h), else with pwrite/fdatasync.
 #pragma once
-
-#include <liburing.h>
 
 #include <cstdint>
 #include <memory>
@@ -14,41 +12,31 @@
 
 #include "base/status.h"
 
-namespace strata::wal {
+namespace strata {
 
-// An io_uring instance used by one thread at a time (the WAL writer thread owns one). RAII.
-class Ring {
+class Ring;
+
+// An open file being written. Owned by whoever opened it; closing is the destructor (or
+// Close()). Not thread-safe: one thread uses a WritableFile at a time.
+class WritableFile {
  public:
-  // Fails (kIOError) where io_uring cannot be set up: old kernel, seccomp, memlock limits.
-  static Result<std::unique_ptr<Ring>> Create(unsigned entries = 8);
-  ~Ring();
-  Ring(const Ring&) = delete;
-  Ring& operator=(const Ring&) = delete;
-
-  // Writes all of data at offset of fd and, when sync, fdatasyncs the file, linked to the write
-  // (IOSQE_IO_LINK) in the same submission. Blocks until both complete.
-  Status WriteAt(int fd, std::string_view data, uint64_t offset, bool sync);
-  Status Sync(int fd);
-  // One write of len bytes from buf at offset (all three aligned for O_DIRECT), with RWF_DSYNC
-  // when dsync: durable when it completes, no separate fdatasync. Blocks until it completes.
-  Status WriteDirect(int fd, const void* buf, size_t len, uint64_t offset, bool dsync);
-
- private:
-  Ring() = default;
-  io_uring ring_{};
-};
-
-// An open file the WAL writes into. Owned by whoever opened it; closing is the destructor.
-// Not thread-safe: one thread uses a LogFile at a time.
-class LogFile {
- public:
-  virtual ~LogFile() = default;
+  virtual ~WritableFile() = default;
   // Writes data at offset; when sync, fdatasyncs the file after the write.
   virtual Status Write(uint64_t offset, std::string_view data, bool sync) = 0;
   virtual Status Sync() = 0;
   // Writes `length` zero bytes from offset (in chunks), not synced.
   virtual Status ZeroFill(uint64_t offset, uint64_t length) = 0;
   virtual Result<uint64_t> Size() = 0;
+  // Starts write-back of the range without waiting for it and without making it durable (only
+  // Sync does): spreads the flushing of a large file over its writing. Default: nothing.
+  virtual Status StartWriteBack(uint64_t offset, uint64_t length) {
+    (void)offset;
+    (void)length;
+    return Status::Ok();
+  }
+  // Closes the file, reporting close(2)'s error; no call but the destructor may follow.
+  // Default: nothing (the destructor closes).
+  virtual Status Close() { return Status::Ok(); }
 };
 
 // Thread-safe. Paths are plain strings ("dir/name").
@@ -60,16 +48,16 @@ class FileLayer {
 
   // Opens path for writing; with create, creates or truncates it. When ring is not null the file
   // writes through it; the ring must outlive the file and be used only by the file's thread.
-  virtual Result<std::unique_ptr<LogFile>> OpenWritable(const std::string& path, bool create,
-                                                        Ring* ring) = 0;
+  virtual Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, bool create,
+                                                             Ring* ring) = 0;
   // Opens an existing segment for appending at `offset` only (each Write continues where the
   // last ended). The real layer writes it with O_DIRECT, whole 4 KiB blocks (the partial last
   // block rewritten with the bytes it already holds), and a write with sync is one RWF_DSYNC
   // write: no page cache, no separate fdatasync, and on io_uring nothing the kernel must hand
   // to a worker thread. Where O_DIRECT is refused or the file's size is not block-aligned, and
   // by default for other layers: OpenWritable(path, false, ring).
-  virtual Result<std::unique_ptr<LogFile>> OpenAppend(const std::string& path, uint64_t offset,
-                                                      Ring* ring) {
+  virtual Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, uint64_t offset,
+                                                           Ring* ring) {
     (void)offset;
     return OpenWritable(path, false, ring);
   }
@@ -84,7 +72,4 @@ class FileLayer {
   virtual Status SyncDir(const std::string& dir) = 0;
 };
 
-// "<what> <path>: <strerror(err)>" as an IOError.
-Status ErrnoStatus(std::string_view what, const std::string& path, int err);
-
-}  // namespace strata::wal
+}  // namespace strata

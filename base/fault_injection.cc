@@ -1,15 +1,15 @@
-#include "wal/fault_injection.h"
+#include "base/fault_injection.h"
 
 #include <algorithm>
 #include <thread>
 
-namespace strata::wal {
+namespace strata {
 
-class FaultInjectionFileLayer::File final : public LogFile {
+class FaultInjectionFileLayer::File final : public WritableFile {
  public:
   // base is null for a file opened after the power cut: nothing reaches the disk.
   File(FaultInjectionFileLayer* layer, std::shared_ptr<FileState> state,
-       std::unique_ptr<LogFile> base)
+       std::unique_ptr<WritableFile> base)
       : layer_(layer), state_(std::move(state)), base_(std::move(base)) {}
 
   // A write with sync is done as a write and then a sync, so that a power cut can land between
@@ -56,10 +56,16 @@ class FaultInjectionFileLayer::File final : public LogFile {
     return base_->Size();
   }
 
+  Status Close() override {
+    std::lock_guard<std::mutex> l(layer_->mu_);
+    if (base_ == nullptr) return Status::Ok();
+    return base_->Close();
+  }
+
  private:
   FaultInjectionFileLayer* const layer_;
   const std::shared_ptr<FileState> state_;
-  const std::unique_ptr<LogFile> base_;
+  const std::unique_ptr<WritableFile> base_;
 };
 
 FaultInjectionFileLayer::FaultInjectionFileLayer(FileLayer* base, uint64_t seed)
@@ -137,19 +143,20 @@ uint64_t FaultInjectionFileLayer::unsynced_bytes() const {
   return n;
 }
 
-Result<std::unique_ptr<LogFile>> FaultInjectionFileLayer::OpenWritable(const std::string& path,
-                                                                       bool create, Ring* ring) {
+Result<std::unique_ptr<WritableFile>> FaultInjectionFileLayer::OpenWritable(const std::string& path,
+                                                                            bool create,
+                                                                            Ring* ring) {
   std::lock_guard<std::mutex> l(mu_);
   if (cut_) {
-    return std::unique_ptr<LogFile>(new File(this, std::make_shared<FileState>(), nullptr));
+    return std::unique_ptr<WritableFile>(new File(this, std::make_shared<FileState>(), nullptr));
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<LogFile> base, base_->OpenWritable(path, create, ring));
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> base, base_->OpenWritable(path, create, ring));
   std::shared_ptr<FileState> state = StateFor(path);
   if (create) {
     state->unsynced.clear();
     undurable_names_.insert(path);
   }
-  return std::unique_ptr<LogFile>(new File(this, std::move(state), std::move(base)));
+  return std::unique_ptr<WritableFile>(new File(this, std::move(state), std::move(base)));
 }
 
 Result<std::string> FaultInjectionFileLayer::ReadFile(const std::string& path) {
@@ -206,4 +213,4 @@ Status FaultInjectionFileLayer::SyncDir(const std::string& dir) {
   return Status::Ok();
 }
 
-}  // namespace strata::wal
+}  // namespace strata

@@ -13,9 +13,9 @@
 #include <set>
 #include <string>
 
-#include "wal/file_layer.h"
+#include "base/file_layer.h"
 
-namespace strata::wal {
+namespace strata {
 
 class FaultInjectionFileLayer final : public FileLayer {
  public:
@@ -34,8 +34,8 @@ class FaultInjectionFileLayer final : public FileLayer {
   // Bytes written but not yet synced, over all files.
   uint64_t unsynced_bytes() const;
 
-  Result<std::unique_ptr<LogFile>> OpenWritable(const std::string& path, bool create,
-                                                Ring* ring) override;
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, bool create,
+                                                     Ring* ring) override;
   Result<std::string> ReadFile(const std::string& path) override;
   Result<std::vector<std::string>> ListDir(const std::string& dir) override;
   Status CreateDir(const std::string& dir) override;
@@ -63,4 +63,4 @@ class FaultInjectionFileLayer final : public FileLayer {
   std::set<std::string> undurable_names_;  // GUARDED_BY(mu_): created/renamed, dir not synced
 };
 
-}  // namespace strata::wal
+}  // namespace strata
