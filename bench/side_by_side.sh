@@ -3,7 +3,8 @@
 # run, reported as ratios (strata / redis), because a shared machine's absolute figures drift.
 #
 # Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always']
-#                              [--strata-flags 'FLAGS'] [--server PATH] [--raw FILE] [--rebuild]
+#                              [--strata-flags 'FLAGS'] [--server PATH] [--reference PATH]
+#                              [--raw FILE] [--rebuild]
 #
 # Method:
 #   - Both servers run side by side on 127.0.0.1, each in its own empty data directory, with the
@@ -26,14 +27,15 @@
 #
 # Default 1M keys, 5 rounds (about 4 minutes on 2 cores); --quick: 200k keys, 3 rounds, shorter
 # runs (about 1 minute). --strata-flags adds flags to strata-server's command line only. --server
-# runs another strata-server binary (an older build, to compare before and after a change: run
-# once with each and compare the ratios). Builds the release server in build/ if it is missing
-# (or always, with --rebuild).
+# runs another strata-server binary. --reference PATH puts a strata-server build (an older one)
+# in redis-server's place, with the same flags as the candidate: a before/after comparison of
+# a change in one interleaved run (the `redis` column is then that build). Builds the release
+# server in build/ if it is missing (or always, with --rebuild).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SERVER=$REPO/build/server/strata-server
-ROUNDS="" KEYS="" QUICK=0 PHASES="off everysec always" EXTRA="" RAW="" REBUILD=0
+REFERENCE="" ROUNDS="" KEYS="" QUICK=0 PHASES="off everysec always" EXTRA="" RAW="" REBUILD=0
 while (($#)); do
   case $1 in
     --quick) QUICK=1; shift ;;
@@ -44,7 +46,8 @@ while (($#)); do
     --raw) RAW=$2; shift 2 ;;
     --rebuild) REBUILD=1; shift ;;
     --server) SERVER=$2; shift 2 ;;
-    *) sed -n '2,33s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    --reference) REFERENCE=$2; shift 2 ;;
+    *) sed -n '2,36s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 done
 for tool in redis-server redis-cli redis-benchmark ss python3; do
@@ -94,16 +97,17 @@ elapsed_ms() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.1f", (b - a
 start() {
   local side=$1 phase=$2 dir=$WORK/$1-$2 deadline=$((EPOCHSECONDS + 120))
   mkdir -p "$dir"
-  if [[ $side == redis ]]; then
+  if [[ $side == redis && -z $REFERENCE ]]; then
     local aof=yes; [[ $phase == off ]] && aof=no
     (cd "$dir" && exec redis-server --port "${PORT[redis]}" --bind 127.0.0.1 --dir "$dir" \
        --save '' --appendonly "$aof" --appendfsync "${phase/off/everysec}") >>"$WORK/redis.log" 2>&1 &
   else
-    local persistence=(--appendfsync "$phase")
+    local persistence=(--appendfsync "$phase") binary=$SERVER
     [[ $phase == off ]] && persistence=(--appendonly no --save '')
+    [[ $side == redis ]] && binary=$REFERENCE
     # shellcheck disable=SC2086
-    (cd "$dir" && exec "$SERVER" --port "${PORT[strata]}" --bind 127.0.0.1 --dir "$dir" \
-       "${persistence[@]}" $EXTRA) >>"$WORK/strata.log" 2>&1 &
+    (cd "$dir" && exec "$binary" --port "${PORT[$side]}" --bind 127.0.0.1 --dir "$dir" \
+       "${persistence[@]}" $EXTRA) >>"$WORK/$side.log" 2>&1 &
   fi
   PID[$side]=$!
   until [[ $(cli "$side" PING) == PONG ]]; do
@@ -193,7 +197,7 @@ phase() {
 awk -v n="$KEYS" 'BEGIN { ORS = ""; for (i = 0; i < n; i++) { k = sprintf("key:%012d", i)
   printf "*3\r\n$3\r\nSET\r\n$16\r\n%s\r\n$32\r\n%s0123456789abcdef\r\n", k, k } }' >"$WORK/load.resp"
 : >"$RESULTS"
-say "strata: $SERVER $EXTRA; redis: $(redis-server --version | grep -o 'v=[0-9.]*'); keys=$KEYS rounds=$ROUNDS"
+say "strata: $SERVER $EXTRA; redis: ${REFERENCE:-redis-server $(redis-server --version | grep -o 'v=[0-9.]*')}; keys=$KEYS rounds=$ROUNDS"
 machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 own_ticks() { local f; f=$(cat /proc/$$/stat); f=${f##*) }; local a=($f); echo $((a[11] + a[12] + a[13] + a[14])); }
 T0=$EPOCHSECONDS B0=$(machine_busy) O0=$(own_ticks)
