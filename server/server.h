@@ -3,7 +3,8 @@
 // Service the network layer's workers hand parsed commands to (server/net/service.h).
 //
 // Its members are spread by subject: server.cc (lifetime, start-up, configuration), dispatch.cc
-// (Execute and the checks before a handler, the Service interface), cron.cc (housekeeping).
+// (Execute and the checks before a handler, the Service interface), cron.cc (housekeeping),
+// tiering.cc (the thin layer over engine::Tiering).
 //
 // Lifetime: main() builds one Server, calls Start(), then Wait() until a shutdown is requested
 // (SIGTERM, SIGINT, SHUTDOWN). Every accessor is safe from any thread.
