@@ -296,7 +296,8 @@ void CmdSetRange(CommandContext& ctx) {
   if (e != nullptr && e->type() != ValueType::kString) return ctx.reply.Error(Status::WrongType());
   int64_t cur = e ? static_cast<int64_t>(e->str().size()) : 0;
   if (patch.empty()) return ctx.reply.Int(cur);
-  if (offset + static_cast<int64_t>(patch.size()) > MaxBulk(ctx)) {
+  // offset + patch.size() > proto-max-bulk-len, without overflowing for an offset near 2^63.
+  if (offset > MaxBulk(ctx) - static_cast<int64_t>(patch.size())) {
     return ctx.reply.Error(Status::TooLarge());
   }
   std::string v = e ? std::string(e->str()) : std::string();

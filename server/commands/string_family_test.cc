@@ -56,5 +56,26 @@ TEST(StringFamily, RangesAndLengths) {
             "(error) WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
+TEST(StringFamily, OffsetsAndRangesAtTheInt64Limits) {
+  CommandHarness h;
+  const std::string too_large =
+      "(error) ERR string exceeds maximum allowed size (proto-max-bulk-len)";
+  EXPECT_EQ(h.Run({"SETRANGE", "k", "9223372036854775807", "A"}), too_large);
+  EXPECT_EQ(h.Run({"SETRANGE", "k", "9223372036854775807", ""}), "(integer) 0");
+  EXPECT_EQ(h.Run({"SET", "s", "abc"}), "+OK");
+  EXPECT_EQ(h.Run({"SETRANGE", "s", "9223372036854775807", "A"}), too_large);
+  EXPECT_EQ(h.Run({"SETRANGE", "s", "536870912", "A"}), too_large);
+  EXPECT_EQ(h.Run({"SETRANGE", "s", "9223372036854775808", "A"}),
+            "(error) ERR value is not an integer or out of range");
+  EXPECT_EQ(h.Run({"GETRANGE", "s", "0", "9223372036854775807"}), "\"abc\"");
+  EXPECT_EQ(h.Run({"GETRANGE", "s", "-9223372036854775808", "9223372036854775807"}),
+            "\"abc\"");
+  EXPECT_EQ(h.Run({"GETRANGE", "s", "9223372036854775807", "-9223372036854775808"}), "\"\"");
+  EXPECT_EQ(h.Run({"INCRBY", "s2", "-9223372036854775808"}),
+            "(integer) -9223372036854775808");
+  EXPECT_EQ(h.Run({"DECR", "s2"}), "(error) ERR increment or decrement would overflow");
+  EXPECT_EQ(h.Run({"GET", "s"}), "\"abc\"");
+}
+
 }  // namespace
 }  // namespace strata::server
