@@ -6,10 +6,13 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <exception>
+#include <new>
 #include <string>
 
 #include "base/clock.h"
 #include "base/hash.h"
+#include "base/logging.h"
 #include "engine/evict.h"
 #include "server/server.h"
 #include "server/commands/errors.h"
@@ -28,6 +31,28 @@ struct WorkerRedo final : Service::WorkerContext {
 engine::RedoRecord& RedoOf(Service::WorkerContext& ctx) { return static_cast<WorkerRedo&>(ctx).redo; }
 
 }  // namespace
+
+void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, CommandContext& ctx) {
+  // Defence in depth: no request may take the server down. An exception (an allocation that
+  // failed for this request's size, or a bug) fails this command only: what it replied so far
+  // is dropped for one error reply, and its shard locks release as the stack unwinds, which
+  // commits to the log exactly the effects it had applied.
+  std::string* out = ctx.reply.buffer();
+  const size_t replied = out->size();
+  auto fail = [&](const std::string& error, const char* what) {
+    out->resize(replied);
+    ctx.reply.Error(error);
+    stats_.command_exceptions.fetch_add(1, std::memory_order_relaxed);
+    LOG_WARN("Command '%s' failed by an exception: %s", std::string(named.name).c_str(), what);
+  };
+  try {
+    spec.handler(ctx);
+  } catch (const std::bad_alloc& e) {
+    fail(err::OutOfMemory(named.name), e.what());
+  } catch (const std::exception& e) {
+    fail(err::InternalError(named.name, e.what()), e.what());
+  }
+}
 
 std::unique_ptr<Service::WorkerContext> Server::NewWorkerContext() {
   return std::make_unique<WorkerRedo>();
@@ -314,7 +339,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       return;
     }
   }
-  spec->handler(ctx);
+  RunHandler(*spec, *named, ctx);
   if (!client.blocked) {  // a blocking command's wait is over (or there was none)
     client.block_deadline_ms = 0;
     client.block_forever = false;

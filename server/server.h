@@ -121,6 +121,9 @@ class Server final : public Service {
   int64_t ops_per_sec() const { return ops_per_sec_.load(std::memory_order_relaxed); }
 
  private:
+  // Runs spec's handler; an exception it throws becomes an error reply (dispatch.cc).
+  void RunHandler(const CommandSpec& spec, const CommandSpec& named, CommandContext& ctx);
+
   void CronLoop();
   // ---- The overflow tier (server/tiering.cc, over engine::Tiering) ----
   // Opens the overflow tier when tier-dir is set (before recovery, which may read it).

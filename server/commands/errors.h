@@ -159,6 +159,13 @@ inline std::string NoPermAtExec(std::string_view why) {
 inline std::string ExecAbort(std::string_view error) {
   return "EXECABORT Transaction discarded because of: " + std::string(error);
 }
+// A command that failed by an exception (an allocation that failed, a bug): the server goes on.
+inline std::string OutOfMemory(std::string_view name) {
+  return "ERR out of memory running '" + std::string(name) + "'";
+}
+inline std::string InternalError(std::string_view name, std::string_view what) {
+  return "ERR internal error running '" + std::string(name) + "': " + std::string(what);
+}
 inline std::string Misconf(std::string_view log_error) {
   return "MISCONF Errors writing to the AOF file: " + std::string(log_error);
 }

@@ -228,6 +228,7 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("client_query_buffer_limit_disconnections", st.query_limit_disconnections.load());
   w.Field("client_output_buffer_limit_disconnections", st.output_limit_disconnections.load());
   w.Field("client_output_backpressure_pauses", st.backpressure_pauses.load());
+  w.Field("command_exceptions", st.command_exceptions.load());
 }
 
 void InfoReplication(CommandContext&, InfoWriter& w) {

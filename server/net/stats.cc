@@ -20,6 +20,7 @@ void ServerStats::Reset() {
   output_limit_disconnections = 0;
   query_limit_disconnections = 0;
   backpressure_pauses = 0;
+  command_exceptions = 0;
   base_commands_ = Sum(&WorkerCounters::commands);
   base_in_ = Sum(&WorkerCounters::net_input_bytes);
   base_out_ = Sum(&WorkerCounters::net_output_bytes);

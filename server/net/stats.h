@@ -28,6 +28,7 @@ struct ServerStats {
   std::atomic<uint64_t> output_limit_disconnections{0};  // client-output-buffer-limit
   std::atomic<uint64_t> query_limit_disconnections{0};   // client-query-buffer-limit
   std::atomic<uint64_t> backpressure_pauses{0};          // client-output-backpressure
+  std::atomic<uint64_t> command_exceptions{0};  // commands that failed by an exception (dispatch)
 
   void InitWorkers(int n);  // before the workers start
   WorkerCounters& worker(int i) { return workers_[i]; }
