@@ -96,12 +96,14 @@ std::string CommandHarness::Render(const std::string& raw, bool resp3) {
   return out;
 }
 
-std::string CommandHarness::Run(std::vector<std::string> line, int client) {
-  const bool resp3 = clients_[client].state->resp.load() == 3;
-  std::string raw = RunRaw(line, client);
+std::string CommandHarness::Shown(int client, const std::string& raw, bool resp3) {
   if (clients_[client].state->blocked && raw.empty()) return "(blocked)";
-  // HELLO 3 answers in RESP3 already.
   return Render(raw, resp3 || clients_[client].state->resp.load() == 3);
+}
+
+std::string CommandHarness::Run(std::vector<std::string> line, int client) {
+  const bool resp3 = clients_[client].state->resp.load() == 3;  // HELLO 3 answers in RESP3
+  return Shown(client, RunRaw(line, client), resp3);
 }
 
 std::string CommandHarness::WakeRaw(int client) {
@@ -119,15 +121,10 @@ std::string CommandHarness::TimeOutRaw(int client) {
   return WakeRaw(client);
 }
 
-std::string CommandHarness::Wake(int client) {
-  std::string raw = WakeRaw(client);
-  if (clients_[client].state->blocked && raw.empty()) return "(blocked)";
-  return Render(raw, clients_[client].state->resp.load() == 3);
-}
+std::string CommandHarness::Wake(int client) { return Shown(client, WakeRaw(client), false); }
 
 std::string CommandHarness::TimeOut(int client) {
-  clients_[client].state->block_timed_out = true;
-  return Wake(client);
+  return Shown(client, TimeOutRaw(client), false);
 }
 
 }  // namespace strata::testing

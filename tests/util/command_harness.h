@@ -72,6 +72,9 @@ class CommandHarness {
   void Disconnect(Client* c);
   std::string Execute(Client* c, const std::vector<std::string>& line);
   static std::string Render(const std::string& raw, bool resp3);
+  // A reply as Run shows it: "(blocked)" for a command that blocked, else rendered (raw bytes
+  // for a RESP3 client, or one that switched to RESP3 with this command).
+  std::string Shown(int client, const std::string& raw, bool resp3);
 
   std::unique_ptr<server::Server> server_;
   std::unique_ptr<server::Worker> worker_;  // never started: deliveries only queue for it
