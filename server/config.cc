@@ -115,6 +115,22 @@ const ParamDef kParams[] = {
      kLLMax, nullptr},
     {Param::kZSetMaxListpackValue, "zset-max-listpack-value", Type::kInt, "64", true, 0, kLLMax,
      nullptr},
+    // A daemon deployment (server/main.cc): detach, write a pid file, tell systemd when ready.
+    {Param::kDaemonize, "daemonize", Type::kBool, "no", false, 0, 0, nullptr},
+    {Param::kPidfile, "pidfile", Type::kString, "", false, 0, 0, nullptr},
+    {Param::kSupervised, "supervised", Type::kEnum, "no", false, 0, 0, "upstart,systemd,auto,no"},
+    {Param::kUnixsocket, "unixsocket", Type::kString, "", false, 0, 0, nullptr},
+    // An octal mode such as 700 (0 = leave the umask's).
+    {Param::kUnixsocketperm, "unixsocketperm", Type::kInt, "0", false, 0, 0777, nullptr},
+    {Param::kTcpBacklog, "tcp-backlog", Type::kInt, "511", false, 0, kIntMax, nullptr},
+    {Param::kTcpKeepalive, "tcp-keepalive", Type::kInt, "300", true, 0, kIntMax, nullptr},
+    {Param::kSetProcTitle, "set-proc-title", Type::kBool, "yes", false, 0, 0, nullptr},
+    {Param::kProcTitleTemplate, "proc-title-template", Type::kString,
+     "{title} {listen-addr} {server-mode}", true, 0, 0, nullptr},
+    {Param::kOomScoreAdj, "oom-score-adj", Type::kEnum, "no", true, 0, 0,
+     "no,yes,relative,absolute"},
+    {Param::kOomScoreAdjValues, "oom-score-adj-values", Type::kString, "0 200 800", true, 0, 0,
+     nullptr},
 };
 static_assert(sizeof(kParams) / sizeof(kParams[0]) == static_cast<size_t>(Param::kCount));
 
@@ -225,6 +241,12 @@ Status Config::SetLocked(int index, std::string_view value) {
     case Type::kMemory: {
       bool ok = d.type == Type::kInt ? ParseInt64(value).has_value() : ParseMemory(value, &n);
       if (d.type == Type::kInt && ok) n = *ParseInt64(value);
+      if (d.id == Param::kUnixsocketperm) {  // octal, as chmod takes it
+        char* end = nullptr;
+        std::string digits(value);
+        n = std::strtoll(digits.c_str(), &end, 8);
+        ok = !digits.empty() && *end == '\0';
+      }
       if (!ok) {
         return Status::InvalidArgument(d.type == Type::kInt
                                            ? "argument couldn't be parsed into an integer"
@@ -236,7 +258,13 @@ Status Config::SetLocked(int index, std::string_view value) {
       }
       if (d.id == Param::kHz && n < 1) n = 1;  // Redis clamps hz to [1, 500]
       if (d.id == Param::kHz && n > 500) n = 500;
-      text = std::to_string(n);
+      if (d.id == Param::kUnixsocketperm) {
+        char octal[24];
+        std::snprintf(octal, sizeof(octal), "%llo", static_cast<unsigned long long>(n));
+        text = octal;
+      } else {
+        text = std::to_string(n);
+      }
       break;
     }
     case Type::kBool:

@@ -66,6 +66,18 @@ enum class Param : int {
   kSetMaxListpackValue,
   kZSetMaxListpackEntries,
   kZSetMaxListpackValue,
+  // Process and listener settings of a daemon deployment.
+  kDaemonize,
+  kPidfile,
+  kSupervised,
+  kUnixsocket,
+  kUnixsocketperm,
+  kTcpBacklog,
+  kTcpKeepalive,
+  kSetProcTitle,
+  kProcTitleTemplate,
+  kOomScoreAdj,
+  kOomScoreAdjValues,
   kCount,
 };
 
