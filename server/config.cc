@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include <fcntl.h>
+#include <glob.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,127 +13,17 @@
 #include <sstream>
 
 #include "base/string_util.h"
+#include "server/config_table.h"
 
 namespace strata::server {
 namespace {
 
-enum class Type { kString, kInt, kMemory, kBool, kEnum };
+using config_table::Alias;
+using config_table::ParamDef;
+using config_table::Support;
+using config_table::Type;
 
-struct ParamDef {
-  Param id;
-  const char* name;
-  Type type;
-  const char* default_value;
-  bool mutable_at_runtime;
-  int64_t min;
-  int64_t max;
-  const char* enum_values;  // comma-separated, for kEnum
-};
-
-constexpr int64_t kIntMax = 2147483647;
-constexpr int64_t kLLMax = INT64_MAX;
-
-// The table of settings, in the order CONFIG GET lists them.
-const ParamDef kParams[] = {
-    {Param::kBind, "bind", Type::kString, "127.0.0.1", false, 0, 0, nullptr},
-    {Param::kPort, "port", Type::kInt, "6379", false, 0, 65535, nullptr},
-    {Param::kDir, "dir", Type::kString, "./data", false, 0, 0, nullptr},
-    {Param::kThreads, "threads", Type::kInt, "0", false, 0, 256, nullptr},
-    {Param::kShards, "shards", Type::kInt, "64", false, 1, 1024, nullptr},
-    {Param::kDatabases, "databases", Type::kInt, "16", false, 1, kIntMax, nullptr},
-    {Param::kRequirepass, "requirepass", Type::kString, "", true, 0, 0, nullptr},
-    // Refuse clients that are not on the loopback while the default user has no password.
-    {Param::kProtectedMode, "protected-mode", Type::kBool, "yes", true, 0, 0, nullptr},
-    {Param::kMaxclients, "maxclients", Type::kInt, "10000", true, 1, kIntMax, nullptr},
-    {Param::kTimeout, "timeout", Type::kInt, "0", true, 0, kIntMax, nullptr},
-    {Param::kProtoMaxBulkLen, "proto-max-bulk-len", Type::kMemory, "536870912", true, 1024 * 1024,
-     kLLMax, nullptr},
-    {Param::kClientQueryBufferLimit, "client-query-buffer-limit", Type::kMemory, "1073741824", true,
-     1024 * 1024, kLLMax, nullptr},
-    // "<class> <hard> <soft> <soft-seconds>" for any of the classes normal, replica (slave),
-    // pubsub; CONFIG SET changes only the classes it names.
-    {Param::kClientOutputBufferLimit, "client-output-buffer-limit", Type::kString,
-     "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", true, 0, 0, nullptr},
-    // Strata's back-pressure: a client whose unsent replies pass this many bytes is not read
-    // from until they drain to half of it (0 = never pause).
-    {Param::kClientOutputBackpressure, "client-output-backpressure", Type::kMemory, "1048576",
-     true, 0, kLLMax, nullptr},
-    {Param::kLoglevel, "loglevel", Type::kEnum, "notice", true, 0, 0,
-     "debug,verbose,notice,warning"},
-    {Param::kLogfile, "logfile", Type::kString, "", false, 0, 0, nullptr},
-    {Param::kHz, "hz", Type::kInt, "10", true, 0, kIntMax, nullptr},
-    {Param::kIoBackend, "io-backend", Type::kEnum, "auto", false, 0, 0, "auto,uring,epoll"},
-    // Turning the log on at run time needs a snapshot of the dataset to start it from: not yet.
-    {Param::kAppendonly, "appendonly", Type::kBool, "yes", false, 0, 0, nullptr},
-    {Param::kAppendfsync, "appendfsync", Type::kEnum, "everysec", true, 0, 0,
-     "always,everysec,no"},
-    {Param::kAppenddirname, "appenddirname", Type::kString, "appendonlydir", false, 0, 0, nullptr},
-    {Param::kWalSegmentSize, "wal-segment-size", Type::kMemory, "67108864", false, 4096, kLLMax,
-     nullptr},
-    {Param::kWalIoBackend, "wal-io-backend", Type::kEnum, "auto", false, 0, 0,
-     "auto,uring,pwrite"},
-    // Snapshots: after `save` "<seconds> <changes>" points (Redis's rule), after
-    // snapshot-wal-bytes of log (0 = never), at SAVE/BGSAVE and at a clean shutdown.
-    {Param::kSave, "save", Type::kString, "3600 1 300 100 60 10000", true, 0, 0, nullptr},
-    {Param::kSnapshotDirname, "snapshot-dirname", Type::kString, "snapshots", false, 0, 0, nullptr},
-    {Param::kSnapshotWalBytes, "snapshot-wal-bytes", Type::kMemory, "268435456", true, 0, kLLMax,
-     nullptr},
-    {Param::kSnapshotKeep, "snapshot-keep", Type::kInt, "2", true, 1, 1000, nullptr},
-    // Start even when snapshots exist and none can be read (from the write-ahead log alone).
-    {Param::kSnapshotIgnoreUnreadable, "snapshot-ignore-unreadable", Type::kBool, "no", false, 0, 0,
-     nullptr},
-    // Memory limit of the dataset (0 = none) and what to do when a write would pass it:
-    // Redis's names, order and defaults (engine/evict.h).
-    {Param::kMaxmemory, "maxmemory", Type::kMemory, "0", true, 0, kLLMax, nullptr},
-    {Param::kMaxmemoryPolicy, "maxmemory-policy", Type::kEnum, "noeviction", true, 0, 0,
-     "volatile-lru,allkeys-lru,volatile-lfu,allkeys-lfu,volatile-random,allkeys-random,"
-     "volatile-ttl,noeviction"},
-    {Param::kMaxmemorySamples, "maxmemory-samples", Type::kInt, "5", true, 1, 64, nullptr},
-    {Param::kLfuLogFactor, "lfu-log-factor", Type::kInt, "10", true, 0, kIntMax, nullptr},
-    {Param::kLfuDecayTime, "lfu-decay-time", Type::kInt, "1", true, 0, kIntMax, nullptr},
-    // The overflow tier (engine/tier.h): on when tier-dir is set (relative to `dir`). Cold
-    // values move there when the dataset passes maxmemory; tier-max-bytes bounds it (0 = no
-    // bound); tier-block-cache is RocksDB's block cache.
-    {Param::kTierDir, "tier-dir", Type::kString, "", false, 0, 0, nullptr},
-    {Param::kTierMaxBytes, "tier-max-bytes", Type::kMemory, "0", true, 0, kLLMax, nullptr},
-    {Param::kTierBlockCache, "tier-block-cache", Type::kMemory, "33554432", false, 0, kLLMax,
-     nullptr},
-    // Compact encodings of small collections (engine/value.h), Redis's names and defaults.
-    // list-max-listpack-size: > 0 elements per node, -1..-5 node bytes 4 KB..64 KB.
-    {Param::kListMaxListpackSize, "list-max-listpack-size", Type::kInt, "-2", true, -kIntMax - 1,
-     kIntMax, nullptr},
-    {Param::kHashMaxListpackEntries, "hash-max-listpack-entries", Type::kInt, "512", true, 0,
-     kLLMax, nullptr},
-    {Param::kHashMaxListpackValue, "hash-max-listpack-value", Type::kInt, "64", true, 0, kLLMax,
-     nullptr},
-    {Param::kSetMaxIntsetEntries, "set-max-intset-entries", Type::kInt, "512", true, 0, kLLMax,
-     nullptr},
-    {Param::kSetMaxListpackEntries, "set-max-listpack-entries", Type::kInt, "128", true, 0, kLLMax,
-     nullptr},
-    {Param::kSetMaxListpackValue, "set-max-listpack-value", Type::kInt, "64", true, 0, kLLMax,
-     nullptr},
-    {Param::kZSetMaxListpackEntries, "zset-max-listpack-entries", Type::kInt, "128", true, 0,
-     kLLMax, nullptr},
-    {Param::kZSetMaxListpackValue, "zset-max-listpack-value", Type::kInt, "64", true, 0, kLLMax,
-     nullptr},
-    // A daemon deployment (server/main.cc): detach, write a pid file, tell systemd when ready.
-    {Param::kDaemonize, "daemonize", Type::kBool, "no", false, 0, 0, nullptr},
-    {Param::kPidfile, "pidfile", Type::kString, "", false, 0, 0, nullptr},
-    {Param::kSupervised, "supervised", Type::kEnum, "no", false, 0, 0, "upstart,systemd,auto,no"},
-    {Param::kUnixsocket, "unixsocket", Type::kString, "", false, 0, 0, nullptr},
-    // An octal mode such as 700 (0 = leave the umask's).
-    {Param::kUnixsocketperm, "unixsocketperm", Type::kInt, "0", false, 0, 0777, nullptr},
-    {Param::kTcpBacklog, "tcp-backlog", Type::kInt, "511", false, 0, kIntMax, nullptr},
-    {Param::kTcpKeepalive, "tcp-keepalive", Type::kInt, "300", true, 0, kIntMax, nullptr},
-    {Param::kSetProcTitle, "set-proc-title", Type::kBool, "yes", false, 0, 0, nullptr},
-    {Param::kProcTitleTemplate, "proc-title-template", Type::kString,
-     "{title} {listen-addr} {server-mode}", true, 0, 0, nullptr},
-    {Param::kOomScoreAdj, "oom-score-adj", Type::kEnum, "no", true, 0, 0,
-     "no,yes,relative,absolute"},
-    {Param::kOomScoreAdjValues, "oom-score-adj-values", Type::kString, "0 200 800", true, 0, 0,
-     nullptr},
-};
-static_assert(sizeof(kParams) / sizeof(kParams[0]) == static_cast<size_t>(Param::kCount));
+std::span<const ParamDef> Table() { return config_table::Params(); }
 
 // `save`: empty, or pairs "<seconds> <changes>" of non-negative integers.
 bool ValidSavePoints(const std::string& text) {
@@ -147,11 +38,74 @@ bool ValidSavePoints(const std::string& text) {
   return words % 2 == 0;
 }
 
+// The table index of a setting by its name or an old name, or -1.
 int FindParam(std::string_view name) {
-  for (size_t i = 0; i < std::size(kParams); ++i) {
-    if (EqualsIgnoreCase(name, kParams[i].name)) return static_cast<int>(i);
+  for (const Alias& a : config_table::Aliases()) {
+    if (EqualsIgnoreCase(name, a.old_name)) name = a.name;
+  }
+  for (size_t i = 0; i < Table().size(); ++i) {
+    if (EqualsIgnoreCase(name, Table()[i].name)) return static_cast<int>(i);
   }
   return -1;
+}
+
+// notify-keyspace-events: Redis's class characters, shown in Redis's canonical order.
+bool CanonicalKeyspaceEvents(std::string_view value, std::string* out) {
+  static constexpr std::string_view kClasses = "g$lshzxetd";  // 'A' is all of these
+  std::string seen;
+  for (char c : value) {
+    if (c == 'A') {
+      seen += kClasses;
+    } else if (kClasses.find(c) != kClasses.npos || c == 'K' || c == 'E' || c == 'm' ||
+               c == 'n') {
+      seen += c;
+    } else {
+      return false;
+    }
+  }
+  auto has = [&](char c) { return seen.find(c) != std::string::npos; };
+  out->clear();
+  bool all = true;
+  for (char c : kClasses) all = all && has(c);
+  if (all) {
+    *out = "A";
+  } else {
+    for (char c : kClasses) {
+      if (has(c)) *out += c;
+    }
+    if (has('n')) *out += 'n';  // Redis shows 'n' only without 'A' ("nA" reads back as "A")
+  }
+  for (char c : std::string_view("KEm")) {
+    if (has(c)) *out += c;
+  }
+  return true;
+}
+
+// oom-score-adj-values: three integers in [-2000, 2000] (replica, master, background child).
+Status ValidOomScoreAdjValues(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string w; in >> w;) words.push_back(w);
+  if (words.size() != 3) return Status::InvalidArgument("wrong number of arguments");
+  for (const std::string& w : words) {
+    std::optional<int64_t> v = ParseInt64(w);
+    if (!v || *v < -2000 || *v > 2000) {
+      return Status::InvalidArgument("Invalid oom-score-adj-values, elements must be between "
+                                     "-2000 and 2000.");
+    }
+  }
+  return Status::Ok();
+}
+
+// latency-tracking-info-percentiles: numbers in [0, 100].
+bool ValidPercentiles(const std::string& text) {
+  std::istringstream in(text);
+  for (std::string w; in >> w;) {
+    char* end = nullptr;
+    double d = std::strtod(w.c_str(), &end);
+    if (*end != '\0' || !(d >= 0 && d <= 100)) return false;
+  }
+  return true;
 }
 
 std::vector<std::string> SplitCommas(const char* s) {
@@ -214,20 +168,23 @@ bool ParseMemory(std::string_view s, int64_t* out) {
   return true;
 }
 
-Config::Config() {
-  for (size_t i = 0; i < std::size(kParams); ++i) {
+Config::Config() : ints_(new std::atomic<int64_t>[Table().size()]), strings_(Table().size()) {
+  index_.fill(-1);
+  for (size_t i = 0; i < Table().size(); ++i) {
+    const ParamDef& d = Table()[i];
+    if (d.id != Param::kNone) index_[static_cast<int>(d.id)] = static_cast<int>(i);
     ints_[i] = 0;
-    SetLocked(static_cast<int>(i), kParams[i].default_value).PermitUnchecked();
+    SetLocked(static_cast<int>(i), d.default_value).PermitUnchecked();
   }
 }
 
 std::string Config::String(Param p) const {
   std::lock_guard<std::mutex> l(mu_);
-  return strings_[static_cast<int>(p)];
+  return strings_[index_[static_cast<int>(p)]];
 }
 
 Status Config::SetLocked(int index, std::string_view value) {
-  const ParamDef& d = kParams[index];
+  const ParamDef& d = Table()[index];
   int64_t n = 0;
   std::string text(value);
   switch (d.type) {
@@ -236,21 +193,61 @@ Status Config::SetLocked(int index, std::string_view value) {
         return Status::InvalidArgument("Invalid save parameters");
       }
       if (d.id == Param::kClientOutputBufferLimit) RETURN_IF_ERROR(SetOutputLimits(value, &text));
+      if (d.id == Param::kNotifyKeyspaceEvents && !CanonicalKeyspaceEvents(value, &text)) {
+        return Status::InvalidArgument(
+            "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+      }
+      if (EqualsIgnoreCase(d.name, "oom-score-adj-values")) {
+        RETURN_IF_ERROR(ValidOomScoreAdjValues(text));
+      }
+      if (EqualsIgnoreCase(d.name, "latency-tracking-info-percentiles") &&
+          !ValidPercentiles(text)) {
+        return Status::InvalidArgument("Invalid latency-tracking-info-percentiles parameters");
+      }
       break;
+    case Type::kOctal: {
+      char* end = nullptr;
+      std::string digits(value);
+      errno = 0;
+      n = std::strtoll(digits.c_str(), &end, 8);
+      if (digits.empty() || *end != '\0' || errno != 0) {
+        return Status::InvalidArgument("argument couldn't be parsed into an integer");
+      }
+      if (n < d.min || n > d.max) {
+        return Status::InvalidArgument("argument must be between " + std::to_string(d.min) +
+                                       " and " + std::to_string(d.max) + " inclusive");
+      }
+      char octal[24];
+      std::snprintf(octal, sizeof(octal), "%llo", static_cast<unsigned long long>(n));
+      text = octal;
+      break;
+    }
     case Type::kInt:
-    case Type::kMemory: {
-      bool ok = d.type == Type::kInt ? ParseInt64(value).has_value() : ParseMemory(value, &n);
-      if (d.type == Type::kInt && ok) n = *ParseInt64(value);
-      if (d.id == Param::kUnixsocketperm) {  // octal, as chmod takes it
-        char* end = nullptr;
-        std::string digits(value);
-        n = std::strtoll(digits.c_str(), &end, 8);
-        ok = !digits.empty() && *end == '\0';
+    case Type::kMemory:
+    case Type::kMemoryPercent: {
+      bool ok;
+      if (d.type == Type::kInt) {
+        std::optional<int64_t> v = ParseInt64(value);
+        ok = v.has_value();
+        n = v.value_or(0);
+      } else if (d.type == Type::kMemoryPercent && !value.empty() && value.back() == '%') {
+        std::optional<int64_t> pct = ParseInt64(value.substr(0, value.size() - 1));
+        ok = pct && *pct >= 0 && *pct <= 100;  // stored as -percent, shown as given
+        n = -pct.value_or(0);
+        if (ok) {
+          std::lock_guard<std::mutex> l(mu_);
+          strings_[index] = text;
+          ints_[index].store(n, std::memory_order_relaxed);
+          return Status::Ok();
+        }
+      } else {
+        ok = ParseMemory(value, &n);
       }
       if (!ok) {
-        return Status::InvalidArgument(d.type == Type::kInt
-                                           ? "argument couldn't be parsed into an integer"
-                                           : "argument must be a memory value");
+        return Status::InvalidArgument(
+            d.type == Type::kInt           ? "argument couldn't be parsed into an integer"
+            : d.type == Type::kMemory      ? "argument must be a memory value"
+                                           : "argument must be a memory or percent value");
       }
       if (n < d.min || n > d.max) {
         return Status::InvalidArgument("argument must be between " + std::to_string(d.min) +
@@ -258,13 +255,7 @@ Status Config::SetLocked(int index, std::string_view value) {
       }
       if (d.id == Param::kHz && n < 1) n = 1;  // Redis clamps hz to [1, 500]
       if (d.id == Param::kHz && n > 500) n = 500;
-      if (d.id == Param::kUnixsocketperm) {
-        char octal[24];
-        std::snprintf(octal, sizeof(octal), "%llo", static_cast<unsigned long long>(n));
-        text = octal;
-      } else {
-        text = std::to_string(n);
-      }
+      text = std::to_string(n);
       break;
     }
     case Type::kBool:
@@ -288,6 +279,9 @@ Status Config::SetLocked(int index, std::string_view value) {
       text = values[found];
       break;
     }
+  }
+  if (d.support == Support::kUnsupported && text != d.default_value) {
+    return Status::InvalidArgument(std::string(d.note) + " is not supported by Strata yet");
   }
   std::lock_guard<std::mutex> l(mu_);
   strings_[index] = std::move(text);
@@ -345,14 +339,14 @@ Status Config::Set(std::string_view name, std::string_view value, bool startup) 
     return Status::InvalidArgument("Unknown option or number of arguments for CONFIG SET - '" +
                                    std::string(name) + "'");
   }
-  std::string prefix = "CONFIG SET failed (possibly related to argument '" +
-                       std::string(kParams[i].name) + "') - ";
-  if (!startup && !kParams[i].mutable_at_runtime) {
+  const ParamDef& d = Table()[i];
+  std::string prefix =
+      "CONFIG SET failed (possibly related to argument '" + std::string(name) + "') - ";
+  if (!startup && !d.mutable_at_runtime) {
     // Where files go (dir, logfile, the log and snapshot directories) is the operator's choice
     // at start-up only: a client cannot point the server's writes elsewhere.
-    return Status::InvalidArgument(prefix + (kParams[i].id == Param::kDir
-                                                 ? "can't set protected config"
-                                                 : "can't set immutable config"));
+    return Status::InvalidArgument(prefix + (d.protected_config ? "can't set protected config"
+                                                                : "can't set immutable config"));
   }
   Status st = SetLocked(i, value);
   if (!st.ok()) return Status::InvalidArgument(startup ? st.message() : prefix + st.message());
@@ -362,15 +356,114 @@ Status Config::Set(std::string_view name, std::string_view value, bool startup) 
 std::vector<std::pair<std::string, std::string>> Config::Get(std::string_view pattern) const {
   std::vector<std::pair<std::string, std::string>> out;
   std::lock_guard<std::mutex> l(mu_);
-  for (size_t i = 0; i < std::size(kParams); ++i) {
-    if (GlobMatch(pattern, kParams[i].name, /*nocase=*/true)) {
-      out.emplace_back(kParams[i].name, strings_[i]);
+  for (size_t i = 0; i < Table().size(); ++i) {
+    if (GlobMatch(pattern, Table()[i].name, /*nocase=*/true)) {
+      out.emplace_back(Table()[i].name, strings_[i]);
+    }
+    for (const Alias& a : config_table::Aliases()) {  // Redis 7.0 lists the old names too
+      if (EqualsIgnoreCase(a.name, Table()[i].name) &&
+          GlobMatch(pattern, a.old_name, /*nocase=*/true)) {
+        out.emplace_back(a.old_name, strings_[i]);
+      }
     }
   }
   return out;
 }
 
+void Config::NoteIfNoEffect(int index) {
+  const ParamDef& d = Table()[index];
+  if (d.support != Support::kNoEffect && d.support != Support::kLater) return;
+  std::string value;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    value = strings_[index];
+  }
+  std::string notice;
+  if (value != d.default_value) {
+    notice = "'" + std::string(d.name) + " " + value + "' " +
+             (d.support == Support::kNoEffect
+                  ? "has no effect in Strata: " + std::string(d.note)
+                  : "is kept for " + std::string(d.note) + ", which Strata does not have yet");
+  }
+  // One notice per directive: the last value set is the one that counts.
+  std::string key = "'" + std::string(d.name) + " ";
+  std::erase_if(notices_, [&](const std::string& n) { return n.starts_with(key); });
+  if (!notice.empty()) notices_.push_back(std::move(notice));
+}
+
+Status Config::LoadDirective(std::vector<std::string>& words, int depth) {
+  const std::string& name = words[0];
+  auto rest = [&](size_t from) {
+    std::string v;
+    for (size_t i = from; i < words.size(); ++i) v += (i > from ? " " : "") + words[i];
+    return v;
+  };
+  if (EqualsIgnoreCase(name, "include")) {
+    if (words.size() != 2) return Status::InvalidArgument("Bad directive or wrong number of arguments");
+    glob_t g{};
+    int rc = ::glob(words[1].c_str(), GLOB_NOCHECK, nullptr, &g);
+    std::vector<std::string> paths;
+    for (size_t i = 0; rc == 0 && i < g.gl_pathc; ++i) paths.emplace_back(g.gl_pathv[i]);
+    globfree(&g);
+    for (const std::string& path : paths) {
+      std::ifstream f(path);
+      if (!f) {
+        return Status::InvalidArgument("Fatal error, can't open config file '" + path +
+                                       "': " + std::strerror(errno));
+      }
+      std::stringstream ss;
+      ss << f.rdbuf();
+      RETURN_IF_ERROR(LoadTextAt(ss.str(), "file " + path, depth + 1));
+    }
+    return Status::Ok();
+  }
+  if (EqualsIgnoreCase(name, "rename-command")) {
+    if (words.size() != 3) return Status::InvalidArgument("Bad directive or wrong number of arguments");
+    renames_.emplace_back(ToLower(words[1]), ToLower(words[2]));
+    return Status::Ok();
+  }
+  if (EqualsIgnoreCase(name, "user")) {
+    if (words.size() < 2) return Status::InvalidArgument("Bad directive or wrong number of arguments");
+    users_.emplace_back(words.begin() + 1, words.end());
+    return Status::Ok();
+  }
+  if (EqualsIgnoreCase(name, "loadmodule")) {
+    return Status::InvalidArgument("Strata has no modules: loadmodule is not supported");
+  }
+  for (const char* ignored : config_table::IgnoredDirectives()) {
+    if (EqualsIgnoreCase(name, ignored)) {
+      notices_.push_back("'" + ToLower(name) + "' is deprecated in Redis and ignored");
+      return Status::Ok();
+    }
+  }
+  int index = FindParam(name);
+  if (index < 0 || (words.size() < 2 && !EqualsIgnoreCase(name, "save") &&
+                    Table()[index].type != Type::kString)) {
+    return Status::InvalidArgument("Bad directive or wrong number of arguments");
+  }
+  std::string value = rest(1);
+  if (Table()[index].id == Param::kSave && value != "") {
+    // Each `save` line adds points; the first line of a load replaces the defaults.
+    if (save_loaded_) {
+      std::string old = String(Param::kSave);
+      if (!old.empty()) value = old + " " + value;
+    }
+    save_loaded_ = true;
+  } else if (Table()[index].id == Param::kSave) {
+    save_loaded_ = true;
+  }
+  Status st = Set(name, value, /*startup=*/true);
+  if (!st.ok()) return st;
+  NoteIfNoEffect(index);
+  return Status::Ok();
+}
+
 Status Config::LoadText(std::string_view text, std::string_view origin) {
+  return LoadTextAt(text, origin, 0);
+}
+
+Status Config::LoadTextAt(std::string_view text, std::string_view origin, int depth) {
+  if (depth > 16) return Status::InvalidArgument("include nesting is deeper than 16 files");
   size_t line_no = 0, pos = 0;
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
@@ -379,22 +472,21 @@ Status Config::LoadText(std::string_view text, std::string_view origin) {
     ++line_no;
     while (!line.empty() && (line.back() == '\r' || isspace(static_cast<unsigned char>(line.back()))))
       line.remove_suffix(1);
+    while (!line.empty() && isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+    if (line.empty() || line[0] == '#') continue;  // as Redis: before the quotes are read
     std::vector<std::string> words;
     bool ok = SplitConfigLine(line, &words);
-    if (ok && (words.empty() || words[0][0] == '#')) continue;
+    if (ok && words.empty()) continue;
     auto fail = [&](const std::string& why) {
+      if (why.starts_with("\n*** FATAL") || why.starts_with("Fatal error")) {
+        return Status::InvalidArgument(why);  // from an included file: it names its own line
+      }
       return Status::InvalidArgument("\n*** FATAL CONFIG FILE ERROR ***\nReading the configuration " +
                                      std::string(origin) + ", at line " + std::to_string(line_no) +
                                      "\n>>> '" + std::string(line) + "'\n" + why);
     };
     if (!ok) return fail("Unbalanced quotes in configuration line");
-    if (words.size() < 2 && !EqualsIgnoreCase(words[0], "save") &&
-        !EqualsIgnoreCase(words[0], "requirepass") && !EqualsIgnoreCase(words[0], "logfile")) {
-      return fail("Bad directive or wrong number of arguments");
-    }
-    std::string value;
-    for (size_t i = 1; i < words.size(); ++i) value += (i > 1 ? " " : "") + words[i];
-    Status st = Set(words[0], value, /*startup=*/true);
+    Status st = LoadDirective(words, depth);
     if (!st.ok()) return fail(st.message());
   }
   return Status::Ok();
@@ -464,7 +556,7 @@ std::string QuoteConfigValue(const std::string& v, bool multi_word) {
 
 }  // namespace
 
-Status Config::Rewrite() {
+Status Config::Rewrite(const std::vector<std::string>& users) {
   const std::string path = file();
   if (path.empty()) return Status::InvalidArgument("The server is running without a config file");
   std::string old_text;
@@ -476,22 +568,39 @@ Status Config::Rewrite() {
       old_text = ss.str();
     }
   }
-  std::vector<bool> written(std::size(kParams), false);
+  const bool write_users = String(Param::kAclfile).empty();
+  std::vector<bool> written(Table().size(), false);
   auto line_for = [&](size_t i) {
     // "save" holds several words that are each a value; other settings are one value.
-    std::string v = String(kParams[i].id);
-    bool multi = kParams[i].id == Param::kSave || kParams[i].id == Param::kBind ||
-                 kParams[i].id == Param::kClientOutputBufferLimit;
-    return std::string(kParams[i].name) + " " + QuoteConfigValue(v, multi);
+    const ParamDef& d = Table()[i];
+    std::string v;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      v = strings_[i];
+    }
+    bool multi = d.id == Param::kSave || d.id == Param::kBind ||
+                 d.id == Param::kClientOutputBufferLimit || d.id == Param::kReplicaof ||
+                 EqualsIgnoreCase(d.name, "oom-score-adj-values") ||
+                 EqualsIgnoreCase(d.name, "latency-tracking-info-percentiles");
+    return std::string(d.name) + " " + QuoteConfigValue(v, multi);
   };
   std::string out;
+  bool users_written = false;
+  auto add_users = [&] {
+    if (users_written || !write_users) return;
+    users_written = true;
+    for (const std::string& u : users) out += u + "\n";
+  };
   std::istringstream lines(old_text);
   std::string line;
   while (std::getline(lines, line)) {
     std::vector<std::string> words;
-    int idx = SplitConfigLine(line, &words) && !words.empty() && words[0][0] != '#'
-                  ? FindParam(words[0])
-                  : -1;
+    bool directive = SplitConfigLine(line, &words) && !words.empty() && words[0][0] != '#';
+    if (directive && EqualsIgnoreCase(words[0], "user") && write_users) {
+      add_users();  // the users take the place of the first user line
+      continue;
+    }
+    int idx = directive ? FindParam(words[0]) : -1;
     if (idx < 0) {
       if (line != "# Generated by CONFIG REWRITE") out += line + "\n";
       continue;
@@ -501,16 +610,29 @@ Status Config::Rewrite() {
     out += line_for(idx) + "\n";
   }
   bool header = false;
-  for (size_t i = 0; i < std::size(kParams); ++i) {
+  auto start_appending = [&] {
+    if (header) return;
+    if (!out.empty() && out.back() != '\n') out += "\n";
+    out += "# Generated by CONFIG REWRITE\n";
+    header = true;
+  };
+  const Config defaults;
+  for (size_t i = 0; i < Table().size(); ++i) {
     if (written[i]) continue;
-    Config defaults;
-    if (String(kParams[i].id) == defaults.String(kParams[i].id)) continue;
-    if (!header) {
-      if (!out.empty() && out.back() != '\n') out += "\n";
-      out += "# Generated by CONFIG REWRITE\n";
-      header = true;
+    std::string v;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      v = strings_[i];
     }
+    if (v == defaults.strings_[i]) continue;
+    start_appending();
     out += line_for(i) + "\n";
+  }
+  // Users that differ from the one default user Redis starts with.
+  if (!users_written && write_users &&
+      !(users.size() == 1 && users[0] == "user default on nopass ~* &* +@all")) {
+    if (!users.empty()) start_appending();
+    add_users();
   }
   const std::string tmp = path + ".tmp-rewrite";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

@@ -81,7 +81,7 @@ TEST(ConfigTest, GetMatchesGlobPatterns) {
   auto some = c.Get("maxc*");
   ASSERT_EQ(some.size(), 1u);
   EXPECT_EQ(some[0].first, "maxclients");
-  EXPECT_EQ(c.Get("maxmemory*").size(), 3u);  // maxmemory, -policy, -samples
+  EXPECT_EQ(c.Get("maxmemory*").size(), 5u);  // maxmemory, -policy, -samples, -clients, -eviction-tenacity
 }
 
 TEST(ConfigTest, RewriteKeepsCommentsUpdatesLinesAndAppendsChangedSettings) {

@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "Can't open the log file: %s\n", strerror(errno));
     return 1;
   }
+  for (const std::string& notice : config->notices()) LOG_INFO("%s", notice.c_str());
   std::string dir = config->String(server::Param::kDir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);

@@ -189,7 +189,8 @@ void Server::ApplyConfig() {
   keyspace_->set_encoding_limits(EncodingLimitsOf(*config_));
   engine::EvictionConfig ev;
   ev.policy = static_cast<engine::EvictionPolicy>(config_->Int(Param::kMaxmemoryPolicy));
-  ev.samples = static_cast<int>(config_->Int(Param::kMaxmemorySamples));
+  // Redis accepts up to 2^31-1; Strata samples at most 64 entries per choice.
+  ev.samples = static_cast<int>(std::min<int64_t>(config_->Int(Param::kMaxmemorySamples), 64));
   ev.lfu_log_factor = static_cast<int>(config_->Int(Param::kLfuLogFactor));
   ev.lfu_decay_time = static_cast<int>(config_->Int(Param::kLfuDecayTime));
   keyspace_->set_eviction(ev);
