@@ -545,7 +545,7 @@ void Acl::Log(AclLogEntry entry) {
     }
   }
   log_.push_front(std::move(entry));
-  if (log_.size() > kMaxLogEntries) log_.pop_back();
+  while (log_.size() > log_max_len_.load(std::memory_order_relaxed)) log_.pop_back();
 }
 
 std::vector<AclLogEntry> Acl::LogEntries(size_t count) const {

@@ -193,10 +193,20 @@ class Acl {
   // last one mirrored, so that unrelated CONFIG SETs keep ACL SETUSER's changes to "default".
   void MirrorRequirepass(std::string_view password);
 
+  // ACL LOAD, and start-up with an aclfile: every user becomes the file's ("user NAME RULE..."
+  // per line, blank lines skipped), all or nothing; without a "default" line the default user
+  // is the one Redis starts with. Errors are Redis's texts.
+  Status LoadFile(const std::string& path);
+  // ACL SAVE: every user's ACL LIST line, to a temporary file fsynced and renamed over `path`.
+  Status SaveFile(const std::string& path) const;
+  // The config file's `user` lines, applied at start-up to users created as ACL SETUSER
+  // creates them (the default user starts as Redis's).
+  Status LoadUserLines(const std::vector<std::vector<std::string>>& lines);
+
   // ACL LOG: records a denial, merged with an equal entry (same reason, context, object and
-  // user) of the last 60 seconds as Redis does. Keeps the newest kMaxLogEntries.
-  static constexpr size_t kMaxLogEntries = 128;
+  // user) of the last 60 seconds as Redis does. Keeps the newest acllog-max-len entries.
   void Log(AclLogEntry entry);
+  void set_log_max_len(size_t n) { log_max_len_.store(n, std::memory_order_relaxed); }
   // The newest `count` entries, newest first.
   std::vector<AclLogEntry> LogEntries(size_t count) const;
   void ResetLog();
@@ -209,6 +219,7 @@ class Acl {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users_;  // GUARDED_BY(mu_)
   std::string mirrored_requirepass_;                                          // GUARDED_BY(mu_)
+  std::atomic<size_t> log_max_len_{128};
   std::deque<AclLogEntry> log_;  // GUARDED_BY(mu_), newest first
   std::atomic<uint64_t> version_{1};
   std::atomic<bool> default_requires_auth_{false};

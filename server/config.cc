@@ -4,6 +4,7 @@
 #include <glob.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -47,6 +48,85 @@ int FindParam(std::string_view name) {
     if (EqualsIgnoreCase(name, Table()[i].name)) return static_cast<int>(i);
   }
   return -1;
+}
+
+// A config memory value as Redis reads one: digits then an optional unit (b, k, kb, m, mb, g,
+// gb; any case), no sign or spaces; no digits is 0, and too many saturate at 2^64-1.
+std::optional<uint64_t> ParseRedisMemory(std::string_view s) {
+  size_t digits = 0;
+  while (digits < s.size() && isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
+  const std::string unit = ToLower(s.substr(digits));
+  static constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
+      {"", 1},       {"b", 1},           {"k", 1000},      {"kb", 1024},
+      {"m", 1000000}, {"mb", 1024 * 1024}, {"g", 1000000000}, {"gb", 1024ULL * 1024 * 1024}};
+  uint64_t mul = 0;
+  for (const auto& [name, m] : kUnits) {
+    if (unit == name) mul = m;
+  }
+  if (mul == 0) return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    const uint64_t d = static_cast<uint64_t>(s[i] - '0');
+    v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+  }
+  return v > UINT64_MAX / mul ? UINT64_MAX : v * mul;
+}
+
+Status OutOfRange(const ParamDef& d) {
+  return Status::InvalidArgument("argument must be between " + std::to_string(d.min) + " and " +
+                                 std::to_string(d.max) + " inclusive");
+}
+
+// proc-title-template: text and Redis's {variables}. As Redis, it is refused when it would
+// expand to nothing but spaces with an empty title: {port}, {tls-port}, {listen-addr} and
+// {unixsocket} always give text (Redis's shows "(null)" without a socket), {title},
+// {server-mode} and {config-file} may not.
+bool ValidProcTitleTemplate(std::string_view t) {
+  static constexpr std::string_view kAlwaysText[] = {"{port}", "{tls-port}", "{listen-addr}",
+                                                     "{unixsocket}"};
+  static constexpr std::string_view kMaybeEmpty[] = {"{title}", "{server-mode}", "{config-file}"};
+  bool text = false;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] != '{') {
+      text = text || t[i] != ' ';
+      continue;
+    }
+    size_t close = t.find('}', i);
+    if (close == std::string_view::npos) return false;
+    std::string_view var = t.substr(i, close - i + 1);
+    if (std::find(std::begin(kAlwaysText), std::end(kAlwaysText), var) != std::end(kAlwaysText)) {
+      text = true;
+    } else if (std::find(std::begin(kMaybeEmpty), std::end(kMaybeEmpty), var) ==
+               std::end(kMaybeEmpty)) {
+      return false;
+    }
+    i = close;
+  }
+  return text;
+}
+
+// cluster-announce-hostname: letters, digits, hyphens and dots (or empty).
+bool ValidHostname(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.';
+  });
+}
+
+// latency-tracking-info-percentiles: numbers in [0, 100]; Redis's two errors.
+Status ValidPercentiles(const std::string& text) {
+  std::istringstream in(text);
+  for (std::string w; in >> w;) {
+    char* end = nullptr;
+    double d = std::strtod(w.c_str(), &end);
+    if (*end != '\0') {
+      return Status::InvalidArgument("Invalid latency-tracking-info-percentiles parameters");
+    }
+    if (!(d >= 0 && d <= 100)) {
+      return Status::InvalidArgument(
+          "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]");
+    }
+  }
+  return Status::Ok();
 }
 
 // notify-keyspace-events: Redis's class characters, shown in Redis's canonical order.
@@ -97,16 +177,6 @@ Status ValidOomScoreAdjValues(const std::string& text) {
   return Status::Ok();
 }
 
-// latency-tracking-info-percentiles: numbers in [0, 100].
-bool ValidPercentiles(const std::string& text) {
-  std::istringstream in(text);
-  for (std::string w; in >> w;) {
-    char* end = nullptr;
-    double d = std::strtod(w.c_str(), &end);
-    if (*end != '\0' || !(d >= 0 && d <= 100)) return false;
-  }
-  return true;
-}
 
 std::vector<std::string> SplitCommas(const char* s) {
   std::vector<std::string> out;
@@ -200,9 +270,15 @@ Status Config::SetLocked(int index, std::string_view value) {
       if (EqualsIgnoreCase(d.name, "oom-score-adj-values")) {
         RETURN_IF_ERROR(ValidOomScoreAdjValues(text));
       }
-      if (EqualsIgnoreCase(d.name, "latency-tracking-info-percentiles") &&
-          !ValidPercentiles(text)) {
-        return Status::InvalidArgument("Invalid latency-tracking-info-percentiles parameters");
+      if (EqualsIgnoreCase(d.name, "latency-tracking-info-percentiles")) {
+        RETURN_IF_ERROR(ValidPercentiles(text));
+      }
+      if (d.id == Param::kProcTitleTemplate && !ValidProcTitleTemplate(text)) {
+        return Status::InvalidArgument("template format is invalid or contains unknown variables");
+      }
+      if (EqualsIgnoreCase(d.name, "cluster-announce-hostname") && !ValidHostname(text)) {
+        return Status::InvalidArgument(
+            "Hostnames may only contain alphanumeric characters, hyphens or dots");
       }
       break;
     case Type::kOctal: {
@@ -222,40 +298,47 @@ Status Config::SetLocked(int index, std::string_view value) {
       text = octal;
       break;
     }
-    case Type::kInt:
-    case Type::kMemory:
-    case Type::kMemoryPercent: {
-      bool ok;
-      if (d.type == Type::kInt) {
-        std::optional<int64_t> v = ParseInt64(value);
-        ok = v.has_value();
-        n = v.value_or(0);
-      } else if (d.type == Type::kMemoryPercent && !value.empty() && value.back() == '%') {
-        std::optional<int64_t> pct = ParseInt64(value.substr(0, value.size() - 1));
-        ok = pct && *pct >= 0 && *pct <= 100;  // stored as -percent, shown as given
-        n = -pct.value_or(0);
-        if (ok) {
-          std::lock_guard<std::mutex> l(mu_);
-          strings_[index] = text;
-          ints_[index].store(n, std::memory_order_relaxed);
-          return Status::Ok();
-        }
-      } else {
-        ok = ParseMemory(value, &n);
-      }
-      if (!ok) {
-        return Status::InvalidArgument(
-            d.type == Type::kInt           ? "argument couldn't be parsed into an integer"
-            : d.type == Type::kMemory      ? "argument must be a memory value"
-                                           : "argument must be a memory or percent value");
-      }
-      if (n < d.min || n > d.max) {
-        return Status::InvalidArgument("argument must be between " + std::to_string(d.min) +
-                                       " and " + std::to_string(d.max) + " inclusive");
-      }
+    case Type::kInt: {
+      std::optional<int64_t> v = ParseInt64(value);
+      if (!v) return Status::InvalidArgument("argument couldn't be parsed into an integer");
+      n = *v;
+      if (n < d.min || n > d.max) return OutOfRange(d);
       if (d.id == Param::kHz && n < 1) n = 1;  // Redis clamps hz to [1, 500]
       if (d.id == Param::kHz && n > 500) n = 500;
       text = std::to_string(n);
+      break;
+    }
+    case Type::kMemory:
+    case Type::kMemoryUnsigned:
+    case Type::kMemoryPercent: {
+      if (d.type == Type::kMemoryPercent && !value.empty() && value.back() == '%') {
+        std::optional<int64_t> pct = ParseInt64(value.substr(0, value.size() - 1));
+        if (!pct || *pct < 0) {
+          return Status::InvalidArgument("argument must be a memory or percent value");
+        }
+        if (*pct > 100) {
+          return Status::InvalidArgument("percentage argument must be less or equal to 100");
+        }
+        n = -*pct;  // stored as -percent, shown as given
+        break;
+      }
+      std::optional<uint64_t> bytes = ParseRedisMemory(value);
+      if (!bytes) {
+        return Status::InvalidArgument(d.type == Type::kMemoryPercent
+                                           ? "argument must be a memory or percent value"
+                                           : "argument must be a memory value");
+      }
+      const uint64_t max = d.type == Type::kMemoryUnsigned ? UINT64_MAX : uint64_t(d.max);
+      if (d.type == Type::kMemoryPercent && *bytes > uint64_t(INT64_MAX)) {
+        return Status::InvalidArgument("percentage argument must be less or equal to 100");
+      }
+      if (*bytes < uint64_t(d.min) || *bytes > max) {
+        return Status::InvalidArgument("argument must be between " + std::to_string(d.min) +
+                                       " and " + std::to_string(max) + " inclusive");
+      }
+      if (EqualsIgnoreCase(d.name, "repl-backlog-size")) bytes = std::max<uint64_t>(*bytes, 16384);
+      n = static_cast<int64_t>(std::min<uint64_t>(*bytes, INT64_MAX));
+      text = std::to_string(*bytes);
       break;
     }
     case Type::kBool:

@@ -43,7 +43,7 @@ const ParamDef kParams[] = {
     {Param::kIoBackend, "io-backend", Type::kEnum, "auto", false, 0, 0, "auto,uring,epoll"},
     // Turning the log on at run time needs a snapshot of the dataset to start it from: not yet.
     {Param::kAppendonly, "appendonly", Type::kBool, "yes", false, 0, 0, nullptr},
-    {Param::kAppendfsync, "appendfsync", Type::kEnum, "everysec", true, 0, 0, "always,everysec,no"},
+    {Param::kAppendfsync, "appendfsync", Type::kEnum, "everysec", true, 0, 0, "everysec,always,no"},
     {Param::kAppenddirname, "appenddirname", Type::kString, "appendonlydir", false, 0, 0, nullptr},
     {Param::kWalSegmentSize, "wal-segment-size", Type::kMemory, "67108864", false, 4096, kLLMax,
      nullptr},
@@ -60,10 +60,10 @@ const ParamDef kParams[] = {
      nullptr},
     // Memory limit of the dataset (0 = none) and what to do when a write would pass it:
     // Redis's names, order and defaults (engine/evict.h).
-    {Param::kMaxmemory, "maxmemory", Type::kMemory, "0", true, 0, kLLMax, nullptr},
+    {Param::kMaxmemory, "maxmemory", Type::kMemoryUnsigned, "0", true, 0, kLLMax, nullptr},
     {Param::kMaxmemoryPolicy, "maxmemory-policy", Type::kEnum, "noeviction", true, 0, 0,
-     "volatile-lru,allkeys-lru,volatile-lfu,allkeys-lfu,volatile-random,allkeys-random,"
-     "volatile-ttl,noeviction"},
+     "volatile-lru,volatile-lfu,volatile-random,volatile-ttl,allkeys-lru,allkeys-lfu,allkeys-random,"
+     "noeviction"},
     {Param::kMaxmemorySamples, "maxmemory-samples", Type::kInt, "5", true, 1, kIntMax, nullptr},
     {Param::kLfuLogFactor, "lfu-log-factor", Type::kInt, "10", true, 0, kIntMax, nullptr},
     {Param::kLfuDecayTime, "lfu-decay-time", Type::kInt, "1", true, 0, kIntMax, nullptr},
@@ -141,7 +141,7 @@ const ParamDef kParams[] = {
      Support::kLater, "Redis Cluster"},
     {Param::kNone, "cluster-config-file", Type::kString, "nodes.conf", false, 0, 0, nullptr,
      Support::kLater, "Redis Cluster"},
-    {Param::kNone, "cluster-link-sendbuf-limit", Type::kMemory, "0", true, 0, kLLMax, nullptr,
+    {Param::kNone, "cluster-link-sendbuf-limit", Type::kMemoryUnsigned, "0", true, 0, kLLMax, nullptr,
      Support::kLater, "Redis Cluster"},
     {Param::kNone, "cluster-migration-barrier", Type::kInt, "1", true, 0, kIntMax, nullptr,
      Support::kLater, "Redis Cluster"},
@@ -181,7 +181,7 @@ const ParamDef kParams[] = {
      "ignore,panic,panic-on-replicas", Support::kLater, "replication"},
     {Param::kNone, "rdb-del-sync-files", Type::kBool, "no", true, 0, 0, nullptr, Support::kLater,
      "replication"},
-    {Param::kNone, "repl-backlog-size", Type::kMemory, "1048576", true, 0, kLLMax, nullptr,
+    {Param::kNone, "repl-backlog-size", Type::kMemory, "1048576", true, 1, kLLMax, nullptr,
      Support::kLater, "replication"},
     {Param::kNone, "repl-backlog-ttl", Type::kInt, "3600", true, 0, kLLMax, nullptr,
      Support::kLater, "replication"},
@@ -235,7 +235,7 @@ const ParamDef kParams[] = {
      Support::kNoEffect, "no active defragmentation: jemalloc returns freed pages within a second"},
     {Param::kNone, "active-defrag-cycle-min", Type::kInt, "1", true, 1, 99, nullptr,
      Support::kNoEffect, "no active defragmentation: jemalloc returns freed pages within a second"},
-    {Param::kNone, "active-defrag-ignore-bytes", Type::kMemory, "104857600", true, 0, kLLMax,
+    {Param::kNone, "active-defrag-ignore-bytes", Type::kMemory, "104857600", true, 1, kLLMax,
      nullptr, Support::kNoEffect,
      "no active defragmentation: jemalloc returns freed pages within a second"},
     {Param::kNone, "active-defrag-max-scan-fields", Type::kInt, "1000", true, 1, kLLMax, nullptr,

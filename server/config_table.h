@@ -13,7 +13,8 @@ enum class Type {
   kString,
   kInt,
   kOctal,          // unixsocketperm: an octal mode
-  kMemory,         // 100, 1k, 1kb, 5mb, 2gb
+  kMemory,          // 100, 1k, 1kb, 5mb, 2gb, up to 2^63-1
+  kMemoryUnsigned,  // the same up to 2^64-1 (maxmemory)
   kMemoryPercent,  // a memory value or N% (maxmemory-clients)
   kBool,
   kEnum,

@@ -254,7 +254,14 @@ bool Server::RefusedByProtectedMode(int fd) const {
 void Server::Execute(ClientState& client, std::span<const std::string_view> args,
                      ReplyBuilder& reply, engine::RedoRecord* redo) {
   WorkerCounters::Add(client.counters->commands, 1);
-  const CommandSpec* spec = commands_.Find(args[0]);
+  // EXEC runs what MULTI queued under the commands' own names (a renamed command included).
+  const CommandSpec* spec = client.in_exec ? commands_.Find(args[0]) : commands_.Lookup(args[0]);
+  std::vector<std::string_view> own_name;  // a renamed command runs under its own name
+  if (spec != nullptr && commands_.renamed() && !EqualsIgnoreCase(args[0], spec->name)) {
+    own_name.assign(args.begin(), args.end());
+    own_name[0] = spec->name;
+    args = own_name;
+  }
   if (spec == nullptr) {
     std::string msg = err::UnknownCommandPrefix(args[0].substr(0, 128));
     for (size_t i = 1; i < args.size() && msg.size() < 256; ++i) {

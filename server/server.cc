@@ -82,6 +82,7 @@ Server::~Server() {
 Status Server::Start() {
   start_time_ms_ = NowMs();
   ApplyConfig();  // the encoding limits before loading builds any collection
+  RETURN_IF_ERROR(ApplyStartupDirectives());
   int workers = static_cast<int>(config_->Int(Param::kThreads));
   if (workers <= 0) workers = std::max(1u, std::thread::hardware_concurrency());
   std::vector<int> listen_fds;
@@ -182,13 +183,47 @@ void Server::OnDurable(uint64_t lsn) {
   for (auto& w : workers_) w->NotifyDurable(lsn);
 }
 
+Status Server::ApplyStartupDirectives() {
+  for (const auto& [from, to] : config_->renamed_commands()) {
+    Status st = commands_.Rename(from, to);
+    if (!st.ok()) return Status::InvalidArgument("rename-command " + from + ": " + st.message());
+  }
+  const std::string aclfile = config_->String(Param::kAclfile);
+  if (!aclfile.empty() && !config_->user_lines().empty()) {
+    return Status::InvalidArgument(
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file "
+        "path is invalid. This setup is very likely to lead to configuration errors and security "
+        "holes, please define either an ACL file or declare users directly in your redis.conf, "
+        "but not both.");
+  }
+  RETURN_IF_ERROR(acl_.LoadUserLines(config_->user_lines()));
+  if (!aclfile.empty()) {
+    Status st = acl_.LoadFile(aclfile);
+    if (!st.ok()) {
+      return Status::InvalidArgument("Aborting Strata startup because of ACL errors: " +
+                                     st.message());
+    }
+  }
+  return Status::Ok();
+}
+
 void Server::ApplyConfig() {
   acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
+  acl_.set_log_max_len(static_cast<size_t>(config_->Int(Param::kAcllogMaxLen)));
   persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
   snapshots_->set_keep(static_cast<int>(config_->Int(Param::kSnapshotKeep)));
   keyspace_->set_encoding_limits(EncodingLimitsOf(*config_));
   engine::EvictionConfig ev;
-  ev.policy = static_cast<engine::EvictionPolicy>(config_->Int(Param::kMaxmemoryPolicy));
+  {
+    // engine::EvictionPolicy's order; CONFIG SET lists the names in Redis's own order.
+    static constexpr std::string_view kPolicies[] = {
+        "volatile-lru",    "allkeys-lru",    "volatile-lfu", "allkeys-lfu",
+        "volatile-random", "allkeys-random", "volatile-ttl", "noeviction"};
+    const std::string policy = config_->String(Param::kMaxmemoryPolicy);
+    for (size_t i = 0; i < std::size(kPolicies); ++i) {
+      if (policy == kPolicies[i]) ev.policy = static_cast<engine::EvictionPolicy>(i);
+    }
+  }
   // Redis accepts up to 2^31-1; Strata samples at most 64 entries per choice.
   ev.samples = static_cast<int>(std::min<int64_t>(config_->Int(Param::kMaxmemorySamples), 64));
   ev.lfu_log_factor = static_cast<int>(config_->Int(Param::kLfuLogFactor));

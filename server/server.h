@@ -74,6 +74,8 @@ class Server final : public Service {
   // Applies settings CONFIG SET may have changed that live outside Config (appendfsync,
   // requirepass on the default user).
   void ApplyConfig();
+  // rename-command, the config file's `user` lines and the aclfile, once at start-up.
+  Status ApplyStartupDirectives();
   // AUTH and HELLO AUTH: makes `client` run as `user` if `password` opens it (and the user is
   // on); else records the failure in the ACL log and returns false.
   bool Authenticate(ClientState& client, std::string_view user, std::string_view password);

@@ -67,7 +67,7 @@ bool Server::AwaitColdValues(ClientState& client, const CommandSpec& spec,
 
 void Server::Prefetch(ClientState& client, std::span<const std::string_view> args) {
   if (tiering_ == nullptr || args.empty()) return;
-  const CommandSpec* parent = commands_.Find(args[0]);
+  const CommandSpec* parent = commands_.Lookup(args[0]);
   if (parent == nullptr) return;
   const CommandSpec& spec = CommandTable::Named(*parent, args);
   if (!CommandTable::ArityOk(*parent, args.size()) || !CommandTable::ArityOk(spec, args.size())) {

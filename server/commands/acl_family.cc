@@ -1,9 +1,10 @@
 // ACL commands: ACL SETUSER, DELUSER, GETUSER, LIST, USERS, WHOAMI, CAT, GENPASS, DRYRUN, LOG,
-// HELP, and LOAD/SAVE (answered as Redis does without an aclfile). Users and checks are
+// HELP, LOAD and SAVE (the aclfile). Users and checks are
 // server/acl.h.
 #include <algorithm>
 
 #include "base/clock.h"
+#include "base/logging.h"
 #include "base/string_util.h"
 #include "server/acl.h"
 #include "server/commands/command.h"
@@ -214,8 +215,35 @@ void CmdLog(CommandContext& ctx) {
   }
 }
 
-void CmdNoAclFile(CommandContext& ctx) {
-  ctx.reply.Error(err::kNoAclFile);
+// ACL LOAD: the users become the aclfile's, all or nothing. As Redis 7.0, clients
+// authenticated as any user but "default" are disconnected (this one after its reply).
+void CmdLoad(CommandContext& ctx) {
+  const std::string path = ctx.server.config().String(Param::kAclfile);
+  if (path.empty()) return ctx.reply.Error(err::kNoAclFile);
+  Status st = ctx.server.acl().LoadFile(path);
+  if (!st.ok()) return ctx.reply.Error(st);
+  ctx.server.clients().ForEach([&](ClientState& c) {
+    if (c.username == "default") return;
+    if (&c == &ctx.client) {
+      ctx.client.close_after_reply = true;
+    } else {
+      ctx.server.clients().Kill(&c);
+    }
+  });
+  ctx.reply.Ok();
+}
+
+void CmdSave(CommandContext& ctx) {
+  const std::string path = ctx.server.config().String(Param::kAclfile);
+  if (path.empty()) return ctx.reply.Error(err::kNoAclFile);
+  Status st = ctx.server.acl().SaveFile(path);
+  if (!st.ok()) {
+    LOG_WARN("%s", st.message().c_str());
+    return ctx.reply.Error(
+        "ERR There was an error trying to save the ACLs. Please check the server logs for more "
+        "information");
+  }
+  ctx.reply.Ok();
 }
 
 void CmdHelp(CommandContext& ctx) {
@@ -266,9 +294,9 @@ std::vector<CommandSpec> AclFamily() {
            {"acl|genpass", -2, kCtl, 0, 0, 0, CmdGenPass, "server", "Generate a pseudorandom secure password to use for ACL users"},
            {"acl|getuser", 3, kAdm, 0, 0, 0, CmdGetUser, "server", "Get the rules for a specific ACL user"},
            {"acl|list", 2, kAdm, 0, 0, 0, CmdList, "server", "List the current ACL rules in ACL config file format"},
-           {"acl|load", 2, kAdm, 0, 0, 0, CmdNoAclFile, "server", "Reload the ACLs from the configured ACL file"},
+           {"acl|load", 2, kAdm, 0, 0, 0, CmdLoad, "server", "Reload the ACLs from the configured ACL file"},
            {"acl|log", -2, kAdm, 0, 0, 0, CmdLog, "server", "List latest events denied because of ACLs in place"},
-           {"acl|save", 2, kAdm, 0, 0, 0, CmdNoAclFile, "server", "Save the current ACL rules in the configured ACL file"},
+           {"acl|save", 2, kAdm, 0, 0, 0, CmdSave, "server", "Save the current ACL rules in the configured ACL file"},
            {"acl|setuser", -3, kAdm, 0, 0, 0, CmdSetUser, "server", "Modify or create the rules for a specific ACL user"},
            {"acl|users", 2, kAdm, 0, 0, 0, CmdUsers, "server", "List the username of all the configured ACL rules"},
            {"acl|whoami", 2, kCtl, 0, 0, 0, CmdWhoAmI, "server", "Return the name of the user associated to the current connection"},

@@ -120,6 +120,24 @@ void CommandTable::Register(std::vector<CommandSpec> specs) {
   }
 }
 
+Status CommandTable::Rename(std::string_view name, std::string_view new_name) {
+  if (client_index_.empty()) client_index_ = index_;
+  auto it = client_index_.find(ToLower(name));
+  if (it == client_index_.end()) return Status::InvalidArgument("No such command in rename-command");
+  const size_t spec = it->second;
+  if (!new_name.empty() && client_index_.count(ToLower(new_name)) != 0) {
+    return Status::InvalidArgument("Target command name already exists");
+  }
+  client_index_.erase(it);
+  if (!new_name.empty()) client_index_[ToLower(new_name)] = spec;
+  return Status::Ok();
+}
+
+const CommandSpec* CommandTable::LookupRenamed(std::string_view name) const {
+  auto it = client_index_.find(ToLower(name));
+  return it == client_index_.end() ? nullptr : &commands_[it->second];
+}
+
 const CommandSpec* CommandTable::Find(std::string_view name) const {
   char buf[32];
   if (name.size() >= sizeof(buf)) return nullptr;

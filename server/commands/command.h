@@ -144,8 +144,18 @@ class CommandTable {
  public:
   CommandTable();  // registers every family
 
-  // The command for args[0] (case-insensitive), or null.
+  // The command named `name` (case-insensitive), or null: its own name, whatever
+  // rename-command did.
   const CommandSpec* Find(std::string_view name) const;
+  // The command a client's args[0] names (case-insensitive), or null: after rename-command,
+  // the new name finds the command and the old one nothing.
+  const CommandSpec* Lookup(std::string_view name) const {
+    return client_index_.empty() ? Find(name) : LookupRenamed(name);
+  }
+  // rename-command: clients call `name` as `new_name` from now on ("" removes it). Errors are
+  // Redis's start-up messages.
+  Status Rename(std::string_view name, std::string_view new_name);
+  bool renamed() const { return !client_index_.empty(); }
   // The subcommand `sub` of parent, or null.
   static const CommandSpec* FindSub(const CommandSpec& parent, std::string_view sub);
   // The spec a command line runs as: spec's subcommand named by args[1] if there is one
@@ -181,6 +191,9 @@ class CommandTable {
   std::vector<CommandSpec> commands_;
   std::vector<const CommandSpec*> by_id_;  // into commands_ and their subcommands
   std::unordered_map<std::string, size_t> index_;
+  // After a rename-command, the names clients use (else empty, and Lookup is Find).
+  std::unordered_map<std::string, size_t> client_index_;
+  const CommandSpec* LookupRenamed(std::string_view name) const;
 };
 
 template <typename Fn>

@@ -365,14 +365,19 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(bool strata,
 
     std::vector<std::string> args;
     const std::string port = std::to_string(p->port_);
+    // A config file (a first extra argument that is not a flag) goes first, as both servers
+    // take it.
+    auto extra = extra_flags.begin();
+    args.push_back(strata ? StrataServerPath() : "redis-server");
+    if (extra != extra_flags.end() && !extra->starts_with("--")) args.push_back(*extra++);
     if (strata) {
-      args = {StrataServerPath(), "--port",    port, "--bind", "127.0.0.1", "--dir",
-              p->data_dir_,       "--threads", "2"};
+      args.insert(args.end(), {"--port", port, "--bind", "127.0.0.1", "--dir", p->data_dir_,
+                               "--threads", "2"});
     } else {
-      args = {"redis-server", "--port", port, "--bind",       "127.0.0.1", "--dir",
-              p->data_dir_,   "--save", "",   "--appendonly", "no"};
+      args.insert(args.end(), {"--port", port, "--bind", "127.0.0.1", "--dir", p->data_dir_,
+                               "--save", "", "--appendonly", "no"});
     }
-    args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+    args.insert(args.end(), extra, extra_flags.end());
     p->args_ = args;
     if (p->Spawn(error)) return p;
     const bool exited_early = p->exited_;

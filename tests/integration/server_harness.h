@@ -122,7 +122,8 @@ int PickFreePort();
 class ServerProcess {
  public:
   // Starts strata-server with --port, --bind 127.0.0.1, --dir, --threads 2 and `extra_flags`
-  // (later flags win). Returns null and sets *error (including the server log) on failure.
+  // (later flags win). A first element of `extra_flags` that is not a flag is a config file,
+  // passed first. Returns null and sets *error (including the server log) on failure.
   static std::unique_ptr<ServerProcess> StartStrata(const std::vector<std::string>& extra_flags,
                                                     std::string* error);
   // Starts redis-server --port P --save '' --appendonly no, plus --dir and `extra_flags`.
