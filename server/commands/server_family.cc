@@ -334,7 +334,9 @@ void CmdConfig(CommandContext& ctx) {
     return ctx.reply.Ok();
   }
   if (name == "rewrite") {
-    Status st = cfg.Rewrite();
+    std::vector<std::string> users;
+    for (const auto& u : ctx.server.acl().Users()) users.push_back(u->Describe());
+    Status st = cfg.Rewrite(users);
     if (!st.ok()) return ctx.reply.Error(st);
     return ctx.reply.Ok();
   }
