@@ -326,6 +326,13 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       return;
     }
   }
+  // stop-writes-on-bgsave-error: as Redis, with save points and a failed last snapshot, writes
+  // (and PING) are refused until a snapshot succeeds.
+  if (((spec->flags & kWrite) || spec->name == "ping") && !snapshots_->last_ok() &&
+      config_->Bool(Param::kStopWritesOnBgsaveError) && !config_->String(Param::kSave).empty()) {
+    reply.Error(err::kMisconfSnapshot);
+    return;
+  }
   if (tier_ != nullptr) {
     // A write makes room in its shards first (demoting cold values), as Redis evicts before
     // a command that may grow memory.

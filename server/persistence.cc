@@ -70,6 +70,7 @@ Status Persistence::Recover(engine::Keyspace& ks, const std::vector<uint64_t>& s
   wal::ReplayOptions ro;
   ro.dir = options_.dir;
   ro.from_lsn = min_lsn + 1;
+  ro.truncate_torn_tail = options_.load_truncated;
   Result<wal::ReplayResult> replay =
       wal::Replay(ro, [&](uint64_t lsn, std::string_view payload) -> Status {
         Status st = engine::ApplyRedo(ks, payload, lsn, through);
@@ -93,6 +94,15 @@ Status Persistence::Recover(engine::Keyspace& ks, const std::vector<uint64_t>& s
   const wal::ReplayResult& r = *replay;
   recovery_.dropped_bytes = r.dropped_bytes;
   recovery_.duration_us = MonotonicUs() - start;
+  if (r.dropped_bytes > 0 && !options_.load_truncated) {
+    return Status::Corruption(
+        "Unexpected end of file reading the write-ahead log: a torn write of " +
+        std::to_string(r.dropped_bytes) + " bytes at offset " + std::to_string(r.dropped_offset) +
+        " of " + r.dropped_file +
+        ". You can: 1) Make a backup of the log directory, then run strata-inspect repair on "
+        "it. 2) Alternatively you can set the 'aof-load-truncated' configuration option to yes "
+        "and restart the server.");
+  }
   if (r.dropped_bytes > 0) {
     LOG_WARN(
         "The write-ahead log ended in a torn write (a crash or power loss while writing): "

@@ -34,6 +34,9 @@ struct PersistenceOptions {
   uint64_t segment_bytes = 64ull << 20;               // wal-segment-size
   // Start even if the log does not reach back to the snapshot loaded (snapshot-ignore-unreadable).
   bool allow_log_gap = false;
+  // aof-load-truncated: a torn tail is cut and start-up goes on (yes), or start-up stops with
+  // the log untouched (no).
+  bool load_truncated = true;
 };
 
 // What the last recovery found, for INFO.

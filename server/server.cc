@@ -51,6 +51,7 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   po.io = ParseWalIo(config_->String(Param::kWalIoBackend));
   po.segment_bytes = static_cast<uint64_t>(config_->Int(Param::kWalSegmentSize));
   po.allow_log_gap = config_->Bool(Param::kSnapshotIgnoreUnreadable);
+  po.load_truncated = config_->Bool(Param::kAofLoadTruncated);
   persistence_ = std::make_unique<Persistence>(std::move(po));
   SnapshotOptions so;
   so.dir = config_->String(Param::kSnapshotDirname);

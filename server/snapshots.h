@@ -72,6 +72,8 @@ class Snapshots {
   void set_keep(int keep) { keep_.store(keep); }
 
   bool in_progress() const { return in_progress_.load(); }
+  // Whether the last snapshot attempt succeeded (true before any).
+  bool last_ok() const { return last_ok_.load(); }
   // Unix seconds of the last successful snapshot (or of start-up, as Redis's LASTSAVE).
   int64_t last_save_time() const { return last_save_s_.load(); }
   // Write commands since the moment of the last successful snapshot.

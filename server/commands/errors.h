@@ -166,6 +166,12 @@ inline std::string OutOfMemory(std::string_view name) {
 inline std::string InternalError(std::string_view name, std::string_view what) {
   return "ERR internal error running '" + std::string(name) + "': " + std::string(what);
 }
+inline constexpr std::string_view kMisconfSnapshot =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+    "disk. Commands that may modify the data set are disabled, because this instance is "
+    "configured to report errors during writes if RDB snapshotting fails "
+    "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
 inline std::string Misconf(std::string_view log_error) {
   return "MISCONF Errors writing to the AOF file: " + std::string(log_error);
 }

@@ -194,6 +194,13 @@ TEST_P(PersistenceTest, TornTailIsDroppedAndReported) {
     f.write("\x12\x34\x56\x78\x40\x00\x00\x00\x65", 9);
   }
   std::string error;
+  // aof-load-truncated no: start-up stops and the log stays as it is.
+  EXPECT_FALSE(server->Restart(&error, {"--aof-load-truncated", "no"}));
+  EXPECT_NE(error.find("Unexpected end of file reading the write-ahead log"), std::string::npos)
+      << error;
+  EXPECT_EQ(ReadFile(segs.back()).substr(0, end + 9), data.substr(0, end) +
+                                                          std::string("\x12\x34\x56\x78\x40\x00\x00\x00\x65", 9));
+  // aof-load-truncated yes (the default): the tail is cut and start-up goes on.
   ASSERT_TRUE(server->Restart(&error)) << error;
   c = Connect(server->port());
   EXPECT_EQ(Command(c.get(), {"DBSIZE"})->integer, 100);

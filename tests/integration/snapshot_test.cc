@@ -352,5 +352,38 @@ TEST(SnapshotTest, WithoutTheLogSnapshotsAloneKeepTheData) {
   EXPECT_EQ(Command(c.get(), {"EXISTS", "saved-at-shutdown"})->integer, 1);
 }
 
+// stop-writes-on-bgsave-error: with save points configured and the last snapshot failed, writes
+// and PING get Redis's MISCONF error, reads go on; "no" lifts it, a snapshot that succeeds ends it.
+TEST(SnapshotTest, FailedSnapshotStopsWritesAsRedis) {
+  auto server = Start({"--save", "3600 1", "--snapshot-wal-bytes", "0"});
+  ASSERT_NE(server, nullptr);
+  RedisConnection c = Connect(server->port());
+  Ok(c.get(), {"SET", "a", "1"});
+  // The snapshot directory replaced by a file: the next snapshot cannot be written.
+  const std::string dir = server->data_dir() + "/snapshots";
+  std::filesystem::rename(dir, dir + ".moved");
+  std::ofstream(dir) << "not a directory";
+  EXPECT_EQ(Command(c.get(), {"SAVE"})->type, REDIS_REPLY_ERROR);
+  EXPECT_EQ(InfoField(c.get(), "rdb_last_bgsave_status"), "err");
+  const std::string misconf =
+      "(error) MISCONF Redis is configured to save RDB snapshots, but it's currently unable to "
+      "persist to disk. Commands that may modify the data set are disabled, because this "
+      "instance is configured to report errors during writes if RDB snapshotting fails "
+      "(stop-writes-on-bgsave-error option). Please check the Redis logs for details about the "
+      "RDB error.";
+  EXPECT_EQ(Describe(Command(c.get(), {"SET", "b", "1"}).get()), misconf);
+  EXPECT_EQ(Describe(Command(c.get(), {"PING"}).get()), misconf);
+  EXPECT_EQ(Describe(Command(c.get(), {"GET", "a"}).get()), "\"1\"");
+  Ok(c.get(), {"CONFIG", "SET", "stop-writes-on-bgsave-error", "no"});
+  Ok(c.get(), {"SET", "b", "1"});
+  Ok(c.get(), {"CONFIG", "SET", "stop-writes-on-bgsave-error", "yes"});
+  EXPECT_EQ(Describe(Command(c.get(), {"SET", "c", "1"}).get()), misconf);
+  // A snapshot that succeeds ends it.
+  std::filesystem::remove(dir);
+  std::filesystem::rename(dir + ".moved", dir);
+  Ok(c.get(), {"SAVE"});
+  Ok(c.get(), {"SET", "c", "1"});
+}
+
 }  // namespace
 }  // namespace strata::integration
