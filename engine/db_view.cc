@@ -57,13 +57,13 @@ void DbView::SetString(std::string_view key, std::string_view value, int64_t exp
   s.Upsert(db_, e, h);
 }
 
-bool DbView::Delete(std::string_view key) {
+bool DbView::Delete(std::string_view key, uint32_t lazy) {
   uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
   Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_);
   if (slot == nullptr) return false;
   if (redo_ != nullptr) redo_->Del(db_, key);
-  s.EraseAt(db_, slot);
+  s.EraseAt(db_, slot, lazy);
   return true;
 }
 

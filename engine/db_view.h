@@ -38,8 +38,8 @@ class DbView {
   Entry* PeekValue(std::string_view key);
   // Sets key to a string value with absolute expiry (0 = none).
   void SetString(std::string_view key, std::string_view value, int64_t expire_ms, bool raw = false);
-  // Deletes key; returns whether it existed (live).
-  bool Delete(std::string_view key);
+  // Deletes key; returns whether it existed (live). `lazy`: as Shard::EraseAt.
+  bool Delete(std::string_view key, uint32_t lazy = 0);
   // Sets the TTL of an existing live key (0 = persist). Returns false if the key is missing.
   bool SetExpire(std::string_view key, int64_t expire_ms);
   // Removes key and returns its entry to the caller (null if missing), for RENAME/MOVE/COPY.

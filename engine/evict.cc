@@ -200,7 +200,7 @@ bool EvictPoolBest(Shard& s, const VictimFilter& filter, RedoRecord* redo) {
     Table::Slot slot = s.table(db).FindSlot(key, HashKey(key));
     if (slot == nullptr || (filter && !filter(db, **slot))) continue;
     if (redo != nullptr) redo->Del(db, key);
-    s.EraseAt(db, slot);
+    s.EraseAt(db, slot, kLazyEviction);
     s.stats().evicted_keys.fetch_add(1, std::memory_order_relaxed);
     return true;
   }

@@ -18,7 +18,10 @@ Keyspace::Keyspace(const KeyspaceOptions& options)
   }
   shift_ = 64 - bits;
   shards_.reserve(n);
-  for (int i = 0; i < n; ++i) shards_.push_back(std::make_unique<Shard>(databases_, limits_));
+  for (int i = 0; i < n; ++i) {
+    shards_.push_back(std::make_unique<Shard>(databases_, limits_));
+    shards_.back()->set_lazy_free(lazy_free_.get());
+  }
 }
 
 ShardLocks Keyspace::Lock(std::string_view key, RedoRecord* redo) {

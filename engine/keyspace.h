@@ -101,6 +101,8 @@ class Keyspace {
   // snapshot that holds stubs. What goes there and comes back when is engine/tiering.h.
   void set_tier(Tier* tier);
   Tier* tier() const { return tier_; }
+  // Frees large removed values off the calling thread (engine/lazy_free.h).
+  LazyFree& lazy_free() { return *lazy_free_; }
   // Summed over shards: stubs, and the bytes of their stored values.
   uint64_t TierKeys();
   uint64_t TierBytes();
@@ -122,6 +124,8 @@ class Keyspace {
  private:
   // One counter of ShardStats summed over the shards.
   uint64_t SumStat(std::atomic<uint64_t> ShardStats::*field) const;
+  // Declared before the shards: destroyed after them, so a table a shard hands it is freed.
+  std::unique_ptr<LazyFree> lazy_free_ = std::make_unique<LazyFree>();
   std::vector<std::unique_ptr<Shard>> shards_;
   RedoSink* redo_sink_ = nullptr;
   Tier* tier_ = nullptr;

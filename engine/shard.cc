@@ -60,7 +60,7 @@ Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t
   int64_t exp = (*slot)->expire_ms();
   if (exp != 0 && exp <= now_ms) {
     if (redo != nullptr) redo->Del(db, key);
-    EraseAt(db, slot);
+    EraseAt(db, slot, kLazyExpire);
     stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
@@ -129,7 +129,7 @@ void Shard::ReplaceAt(int db, Table::Slot slot, Entry* e) {
   Adopt(e);
   Entry* old = dbs_[db].table.Replace(slot, e);
   Account(old, db, -1);
-  Entry::Free(old);
+  Dispose(old, kLazyServerDel);
 }
 
 Entry* Shard::TakeAt(int db, Table::Slot slot) {
@@ -139,7 +139,16 @@ Entry* Shard::TakeAt(int db, Table::Slot slot) {
   return e;
 }
 
-void Shard::EraseAt(int db, Table::Slot slot) { Entry::Free(TakeAt(db, slot)); }
+void Shard::EraseAt(int db, Table::Slot slot, uint32_t lazy) { Dispose(TakeAt(db, slot), lazy); }
+
+void Shard::Dispose(Entry* e, uint32_t lazy) {
+  if (lazy != 0 && lazy_free_ != nullptr &&
+      (lazy == kLazyAlways || lazy_free_->lazy(static_cast<LazyFreeCause>(lazy)))) {
+    lazy_free_->Free(e);
+  } else {
+    Entry::Free(e);
+  }
+}
 
 void Shard::SetExpireAt(int db, Table::Slot slot, int64_t expire_ms) {
   Entry* e = *slot;
@@ -230,7 +239,7 @@ uint32_t Shard::TakeCaptured(std::string* batch) {
   return n;
 }
 
-void Shard::Clear(int db) {
+void Shard::Clear(int db, bool lazy) {
   PreserveDb(db);
   Db& d = dbs_[db];
   // Walk once for the accounting, then let the table free everything.
@@ -249,7 +258,12 @@ void Shard::Clear(int db) {
     });
   } while (cursor != 0);
   entry_bytes_ -= bytes;
-  d.table.Clear();
+  if (lazy && lazy_free_ != nullptr) {
+    lazy_free_->Free(std::move(d.table));
+    d.table = Table();
+  } else {
+    d.table.Clear();
+  }
   d.volatile_keys = 0;
   d.expire_cursor = 0;
 }
@@ -282,7 +296,7 @@ size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us, RedoRecord* redo) 
         Table::Slot slot = d.table.FindSlot(k, HashKey(k));
         if (slot == nullptr) continue;
         if (redo != nullptr) redo->Del(static_cast<int>(db), k);
-        EraseAt(static_cast<int>(db), slot);
+        EraseAt(static_cast<int>(db), slot, kLazyExpire);
       }
       deleted += expired.size();
       stats_.expired_keys.fetch_add(expired.size(), std::memory_order_relaxed);

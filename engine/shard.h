@@ -16,6 +16,7 @@
 #include "engine/entry.h"
 #include "engine/evict.h"
 #include "engine/redo.h"
+#include "engine/lazy_free.h"
 #include "engine/table.h"
 #include "engine/value.h"
 
@@ -66,8 +67,9 @@ class Shard {
   void Upsert(int db, Entry* e, uint64_t hash);
   // Replaces the entry at slot by e (same key). Takes ownership of e, frees the old entry.
   void ReplaceAt(int db, Table::Slot slot, Entry* e);
-  // Removes and frees the entry at slot.
-  void EraseAt(int db, Table::Slot slot);
+  // Removes and frees the entry at slot: on the lazy-free thread when `lazy` (LazyFreeCause
+  // bits, or kLazyAlways) names a cause the keyspace frees lazily and the value is large.
+  void EraseAt(int db, Table::Slot slot, uint32_t lazy = 0);
   // Removes the entry at slot and hands it to the caller (for RENAME/MOVE).
   Entry* TakeAt(int db, Table::Slot slot);
   // Sets the TTL (0 = none) of the entry at slot, rebuilding it if it has no expire field.
@@ -90,8 +92,8 @@ class Shard {
   // free). Returns false if the value can't be read: the key is then dropped, and the error
   // logged and counted.
   bool Load(int db, Table::Slot slot);
-  // Frees every entry of db.
-  void Clear(int db);
+  // Frees every entry of db (on the lazy-free thread with `lazy`).
+  void Clear(int db, bool lazy = false);
   void Swap(int db1, int db2);
 
   // One step of active expiry over every database: deletes expired entries it meets, walking
@@ -134,6 +136,7 @@ class Shard {
   ShardStats& stats() { return stats_; }
   const ShardStats& stats() const { return stats_; }
   void set_tier(Tier* tier) { tier_ = tier; }
+  void set_lazy_free(LazyFree* lazy_free) { lazy_free_ = lazy_free; }
   // Whether promoted values start on probation (Entry::on_probation): not under an LFU policy,
   // whose counter already tells a key read once from a hot one.
   void set_probation(bool on) { probation_.store(on, std::memory_order_relaxed); }
@@ -176,6 +179,9 @@ class Shard {
   std::mutex mu_;
   const SharedEncodingLimits& limits_;
   Tier* tier_ = nullptr;    // set before the shard is shared
+  LazyFree* lazy_free_ = nullptr;  // set before the shard is shared
+  // Frees e (out of its table) as EraseAt's `lazy` says.
+  void Dispose(Entry* e, uint32_t lazy);
   std::atomic<bool> probation_{true};
   size_t walk_db_ = 0;      // GUARDED_BY(mu_), where Tiering::Demote's walk resumes
   size_t walk_pos_ = 0;     // GUARDED_BY(mu_)

@@ -211,6 +211,16 @@ Status Server::ApplyStartupDirectives() {
 void Server::ApplyConfig() {
   acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   acl_.set_log_max_len(static_cast<size_t>(config_->Int(Param::kAcllogMaxLen)));
+  uint32_t lazy = 0;
+  for (auto [param, cause] :
+       {std::pair{Param::kLazyfreeLazyUserDel, engine::kLazyUserDel},
+        std::pair{Param::kLazyfreeLazyUserFlush, engine::kLazyUserFlush},
+        std::pair{Param::kLazyfreeLazyExpire, engine::kLazyExpire},
+        std::pair{Param::kLazyfreeLazyEviction, engine::kLazyEviction},
+        std::pair{Param::kLazyfreeLazyServerDel, engine::kLazyServerDel}}) {
+    if (config_->Bool(param)) lazy |= cause;
+  }
+  keyspace_->lazy_free().set_causes(lazy);
   persistence_->set_sync(ParseSyncPolicy(config_->String(Param::kAppendfsync)));
   snapshots_->set_keep(static_cast<int>(config_->Int(Param::kSnapshotKeep)));
   keyspace_->set_encoding_limits(EncodingLimitsOf(*config_));

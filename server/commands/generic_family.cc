@@ -99,17 +99,17 @@ void DispatchSubcommand(CommandContext& ctx) {
 // ---- DEL, UNLINK, EXISTS, TOUCH, TYPE ----
 
 // Deletes each key; returns how many existed (a repeated key counts once).
-int64_t OpDel(DbView& db, std::span<const std::string_view> keys) {
-  int64_t n = 0;
-  for (std::string_view k : keys) n += db.Delete(k) ? 1 : 0;
-  return n;
-}
-
+// DEL and UNLINK: UNLINK frees large values on the lazy-free thread, DEL too with
+// lazyfree-lazy-user-del (engine/lazy_free.h).
 void CmdDel(CommandContext& ctx) {
   auto keys = ArgsFrom(ctx, 1);
+  const uint32_t lazy = EqualsIgnoreCase(ctx.args[0], "unlink") ? engine::kLazyAlways
+                                                                : engine::kLazyUserDel;
   engine::ShardLocks locks = ctx.Lock(keys);
   DbView db = ctx.db();
-  ctx.reply.Int(OpDel(db, keys));
+  int64_t n = 0;
+  for (std::string_view k : keys) n += db.Delete(k, lazy) ? 1 : 0;
+  ctx.reply.Int(n);
 }
 
 void CmdExists(CommandContext& ctx) {
@@ -506,12 +506,15 @@ void CmdSwapDb(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
-// Checks FLUSHDB/FLUSHALL's optional ASYNC|SYNC. Both free synchronously here; ASYNC is
-// accepted for compatibility. Replies and returns false on bad input.
-bool ParseFlushMode(CommandContext& ctx) {
+// FLUSHDB/FLUSHALL's optional ASYNC|SYNC: *lazy says whether the values are freed on the
+// lazy-free thread (ASYNC, or no mode with lazyfree-lazy-user-flush). Replies and returns
+// false on bad input.
+bool ParseFlushMode(CommandContext& ctx, bool* lazy) {
+  *lazy = ctx.keyspace().lazy_free().lazy(engine::kLazyUserFlush);
   if (ctx.args.size() == 1) return true;
   if (ctx.args.size() == 2 &&
       (EqualsIgnoreCase(ctx.args[1], "sync") || EqualsIgnoreCase(ctx.args[1], "async"))) {
+    *lazy = EqualsIgnoreCase(ctx.args[1], "async");
     return true;
   }
   ctx.reply.Error(Status::Syntax());
@@ -519,7 +522,9 @@ bool ParseFlushMode(CommandContext& ctx) {
 }
 
 // Empties db (or every db if db < 0) under every shard's lock, so no command sees it half done.
-void OpFlush(CommandContext& ctx, int db) {
+// With `lazy` the tables are handed whole to the lazy-free thread: the command's cost no longer
+// grows with the number of keys.
+void OpFlush(CommandContext& ctx, int db, bool lazy) {
   Keyspace& ks = ctx.keyspace();
   engine::ShardLocks locks = ctx.LockAll();
   if (ctx.redo != nullptr) {
@@ -531,22 +536,24 @@ void OpFlush(CommandContext& ctx, int db) {
   }
   for (int i = 0; i < ks.num_shards(); ++i) {
     if (db >= 0) {
-      ks.shard(i).Clear(db);
+      ks.shard(i).Clear(db, lazy);
     } else {
-      for (int d = 0; d < ks.num_dbs(); ++d) ks.shard(i).Clear(d);
+      for (int d = 0; d < ks.num_dbs(); ++d) ks.shard(i).Clear(d, lazy);
     }
   }
 }
 
 void CmdFlushDb(CommandContext& ctx) {
-  if (!ParseFlushMode(ctx)) return;
-  OpFlush(ctx, ClientDb(ctx));
+  bool lazy;
+  if (!ParseFlushMode(ctx, &lazy)) return;
+  OpFlush(ctx, ClientDb(ctx), lazy);
   ctx.reply.Ok();
 }
 
 void CmdFlushAll(CommandContext& ctx) {
-  if (!ParseFlushMode(ctx)) return;
-  OpFlush(ctx, -1);
+  bool lazy;
+  if (!ParseFlushMode(ctx, &lazy)) return;
+  OpFlush(ctx, -1, lazy);
   ctx.reply.Ok();
 }
 

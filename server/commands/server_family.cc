@@ -172,6 +172,8 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   snprintf(ratio, sizeof(ratio), "%.2f", used ? static_cast<double>(rss) / used : 0.0);
   w.Field("mem_fragmentation_ratio", ratio);
   w.Field("mem_allocator", AllocatorName());
+  w.Field("lazyfree_pending_objects", ctx.keyspace().lazy_free().pending());
+  w.Field("lazyfreed_objects", ctx.keyspace().lazy_free().freed());
 }
 
 void InfoTier(CommandContext& ctx, InfoWriter& w) {

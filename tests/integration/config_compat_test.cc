@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/server_harness.h"
@@ -358,6 +359,57 @@ TEST_F(ConfigCompatTest, ConfigRewriteKeepsCommentsIncludesAndOrderAsRedis) {
   EXPECT_EQ(Cmd(a.get(), {"CONFIG", "GET", "timeout"}), "[\"timeout\", \"7\"]");
   EXPECT_EQ(Cmd(a.get(), {"AUTH", "alice", "pw"}), "OK");
   EXPECT_EQ(Cmd(a.get(), {"FLUSHDB"}).substr(0, 25), "(error) ERR unknown comma");
+}
+
+// lazyfree: UNLINK, DEL under lazyfree-lazy-user-del, FLUSHALL ASYNC and FLUSHDB under
+// lazyfree-lazy-user-flush free on the background thread what Redis frees there (collections of
+// more than 64 elements, whole databases), counted in INFO memory as Redis counts them.
+TEST_F(ConfigCompatTest, LazyFreeCountsAsRedis) {
+  auto lazyfreed = [](redisContext* c) {
+    for (int i = 0; i < 500; ++i) {
+      ReplyPtr info = Command(c, {"INFO", "memory"});
+      if (info && InfoField(info->str, "lazyfree_pending_objects") == "0") {
+        return InfoField(info->str, "lazyfreed_objects");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::string("(still pending)");
+  };
+  std::vector<std::string> sadd = {"SADD", "big"};
+  for (int i = 0; i < 1000; ++i) sadd.push_back("m" + std::to_string(i));
+  auto both = [&](const std::vector<std::string>& argv) {
+    EXPECT_EQ(Cmd(s_.get(), argv), Cmd(r_.get(), argv)) << argv[0];
+  };
+  auto make_big = [&](const std::string& key) {
+    sadd[1] = key;
+    both(sadd);
+  };
+  auto counts_agree = [&](const char* step) {
+    EXPECT_EQ(lazyfreed(s_.get()), lazyfreed(r_.get())) << step;
+  };
+  make_big("a");
+  both({"UNLINK", "a"});
+  counts_agree("UNLINK of 1000 members");
+  make_big("b");
+  both({"DEL", "b"});
+  counts_agree("DEL, lazyfree-lazy-user-del no");
+  both({"CONFIG", "SET", "lazyfree-lazy-user-del", "yes"});
+  make_big("c");
+  both({"SET", "small", "1"});
+  both({"DEL", "c", "small"});
+  counts_agree("DEL, lazyfree-lazy-user-del yes");
+  for (int i = 0; i < 10; ++i) both({"SET", "k" + std::to_string(i), "v"});
+  both({"FLUSHALL", "ASYNC"});
+  counts_agree("FLUSHALL ASYNC of 10 keys");
+  EXPECT_EQ(Cmd(s_.get(), {"DBSIZE"}), "(integer) 0");
+  for (int i = 0; i < 5; ++i) both({"SET", "k" + std::to_string(i), "v"});
+  both({"FLUSHDB"});
+  counts_agree("FLUSHDB, lazyfree-lazy-user-flush no");
+  both({"CONFIG", "SET", "lazyfree-lazy-user-flush", "yes"});
+  for (int i = 0; i < 5; ++i) both({"SET", "k" + std::to_string(i), "v"});
+  both({"FLUSHDB"});
+  counts_agree("FLUSHDB, lazyfree-lazy-user-flush yes");
+  EXPECT_NE(lazyfreed(s_.get()), "0");
 }
 
 }  // namespace
