@@ -37,7 +37,7 @@ class PidFile {
 // environment after it, which is first copied elsewhere) are overwritten with the title, so
 // /proc/PID/cmdline reads it. The command name (/proc/PID/comm, what pgrep and pidof match)
 // is left alone. Construct once in main() before anything else reads argv or holds a pointer
-// from getenv(); not thread safe.
+// from getenv(). Not thread safe: the server calls Set() under a mutex.
 class ProcTitle {
  public:
   ProcTitle(int argc, char** argv);
@@ -75,7 +75,7 @@ Result<std::string> ExpandProcTitle(std::string_view tmpl, const ProcTitleVars& 
 // from the first of oom-score-adj-values: "yes"/"relative" add it to the score the process
 // had before the first adjustment, "absolute" writes it as it is (both clamped to
 // [-1000, 1000]); "no" after an adjustment puts that original score back. Failures are logged.
-// Not thread safe: called at start-up and from CONFIG SET (which runs one at a time).
+// Not thread safe: the server calls Apply() under a mutex (at start-up and after CONFIG SET).
 class OomScoreAdj {
  public:
   // `mode`: no, yes, relative, absolute. `values`: "master replica bgchild".

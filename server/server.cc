@@ -229,6 +229,8 @@ void Server::ApplyConfig() {
   ev.lfu_decay_time = static_cast<int>(config_->Int(Param::kLfuDecayTime));
   keyspace_->set_eviction(ev);
   UpdateTierBudget();
+  // CONFIG SET may run on two workers at once.
+  std::lock_guard<std::mutex> l(process_settings_mu_);
   Status oom = oom_score_adj_.Apply(config_->String(Param::kOomScoreAdj),
                                     config_->String(Param::kOomScoreAdjValues));
   if (!oom.ok()) LOG_WARN("%s", oom.message().c_str());

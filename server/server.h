@@ -160,6 +160,7 @@ class Server final : public Service {
   // Removes the unix socket's file, once nothing listens on it.
   void RemoveUnixSocket();
   // Sets the process title from proc-title-template, when set-proc-title is on.
+  // REQUIRES: process_settings_mu_ held.
   void UpdateProcTitle();
   // Whether snapshots are configured (`save` points or snapshot-wal-bytes).
   bool SnapshotsOn() const;
@@ -208,6 +209,7 @@ class Server final : public Service {
   const char* io_backend_name_ = "none";
   std::string unix_socket_;  // the unix socket's path while it is open
   Supervision supervision_;
+  std::mutex process_settings_mu_;  // held while ApplyConfig changes the two below
   std::unique_ptr<ProcTitle> proc_title_;  // null: the title is never changed
   OomScoreAdj oom_score_adj_;
   std::string run_id_str_;

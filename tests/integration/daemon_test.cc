@@ -19,6 +19,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -133,6 +135,11 @@ TEST_F(DaemonTest, DaemonizeWithoutPidfileWritesRedisDefaultPidFile) {
   const pid_t pid = WaitForDaemon(pidfile, port);
   ASSERT_GT(pid, 0);
   ChildGuard guard(pid);
+  // A failed run must not leave a system file behind that names a dead process.
+  std::unique_ptr<void, std::function<void(void*)>> remove_ours(
+      &guard, [&](void*) {
+        if (ReadFile(pidfile) == std::to_string(pid) + "\n") ::unlink(pidfile.c_str());
+      });
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   EXPECT_EQ(WaitForExitCode(pid, kShutdownBound), 0);
   guard.Release();
