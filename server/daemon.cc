@@ -155,7 +155,8 @@ Status OomScoreAdj::Apply(std::string_view mode, std::string_view values) {
       const ssize_t got = fd < 0 ? -1 : ::read(fd, buf, sizeof(buf) - 1);
       const int err = errno;
       if (fd >= 0) ::close(fd);
-      if (got < 0) return Status::IOError(std::string("Unable to read oom_score_adj: ") + strerror(err));
+      if (got < 0)
+        return Status::IOError(std::string("Unable to read oom_score_adj: ") + strerror(err));
       base_ = std::atoi(buf);
       adjusted_ = true;
     }
@@ -164,7 +165,8 @@ Status OomScoreAdj::Apply(std::string_view mode, std::string_view values) {
   }
   const std::string text = std::to_string(value) + "\n";
   const int fd = ::open(kOomScoreAdjPath, O_WRONLY | O_CLOEXEC);
-  const bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const bool ok =
+      fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   const int err = errno;
   if (fd >= 0) ::close(fd);
   if (!ok) return Status::IOError(std::string("Unable to write oom_score_adj: ") + strerror(err));

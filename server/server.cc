@@ -255,8 +255,7 @@ void Server::UpdateProcTitle() {
   vars.tls_port = "0";
   vars.unixsocket = unix_path;
   vars.config_file = config_->file();
-  Result<std::string> title =
-      ExpandProcTitle(config_->String(Param::kProcTitleTemplate), vars);
+  Result<std::string> title = ExpandProcTitle(config_->String(Param::kProcTitleTemplate), vars);
   if (!title.ok()) {
     LOG_WARN("Not setting the process title: %s", title.status().message().c_str());
     return;

@@ -54,8 +54,9 @@ Supervision Supervision::Detect(std::string_view setting) {
       return Supervision(Mode::kUpstart);
     case Mode::kSystemd:
       if (Notify("STATUS=Strata is loading...\n") <= 0) return Supervision();
-      LOG_INFO("Supervised by systemd. Please make sure you set appropriate values for "
-               "TimeoutStartSec and TimeoutStopSec in your service unit.");
+      LOG_INFO(
+          "Supervised by systemd. Please make sure you set appropriate values for "
+          "TimeoutStartSec and TimeoutStopSec in your service unit.");
       return Supervision(Mode::kSystemd);
   }
   return Supervision();

@@ -45,8 +45,10 @@ class DaemonTest : public ::testing::Test {
 // --- daemonize and pidfile ---------------------------------------------------------------------
 
 std::vector<std::string> DaemonArgs(int port, const std::string& dir) {
-  return {StrataServerPath(), "--port", std::to_string(port), "--bind", "127.0.0.1", "--dir",
-          dir + "/data", "--threads", "2", "--daemonize", "yes"};
+  return {StrataServerPath(), "--port",    std::to_string(port),
+          "--bind",           "127.0.0.1", "--dir",
+          dir + "/data",      "--threads", "2",
+          "--daemonize",      "yes"};
 }
 
 // Waits for the pid file to name a process that answers PING on `port`; 0 after the bound.
@@ -104,8 +106,7 @@ TEST_F(DaemonTest, DaemonizeLogsToTheLogfileAndSigtermRemovesThePidFile) {
   ChildGuard guard(pid);
   // The log's lines carry the daemon's pid (the parent's is gone).
   EXPECT_TRUE(WaitUntil(kStartupBound, [&] {
-    return ReadFile(log).value_or("").find(std::to_string(pid) +
-                                           ":M ") != std::string::npos;
+    return ReadFile(log).value_or("").find(std::to_string(pid) + ":M ") != std::string::npos;
   })) << ReadFile(log).value_or("");
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   EXPECT_EQ(WaitForExitCode(pid, kShutdownBound), 0);
@@ -136,10 +137,9 @@ TEST_F(DaemonTest, DaemonizeWithoutPidfileWritesRedisDefaultPidFile) {
   ASSERT_GT(pid, 0);
   ChildGuard guard(pid);
   // A failed run must not leave a system file behind that names a dead process.
-  std::unique_ptr<void, std::function<void(void*)>> remove_ours(
-      &guard, [&](void*) {
-        if (ReadFile(pidfile) == std::to_string(pid) + "\n") ::unlink(pidfile.c_str());
-      });
+  std::unique_ptr<void, std::function<void(void*)>> remove_ours(&guard, [&](void*) {
+    if (ReadFile(pidfile) == std::to_string(pid) + "\n") ::unlink(pidfile.c_str());
+  });
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   EXPECT_EQ(WaitForExitCode(pid, kShutdownBound), 0);
   guard.Release();
@@ -204,8 +204,8 @@ TEST_F(DaemonTest, SystemdReadyComesOnlyAfterRecoveryWithStatusAndStopping) {
   ASSERT_TRUE(notify.ok());
   const std::string log = dir_.path() + "/server.log";
   const pid_t pid = SpawnWithEnv(
-      {StrataServerPath(), "--port", std::to_string(first->port()), "--bind", "127.0.0.1",
-       "--dir", first->data_dir(), "--threads", "2", "--supervised", "systemd"},
+      {StrataServerPath(), "--port", std::to_string(first->port()), "--bind", "127.0.0.1", "--dir",
+       first->data_dir(), "--threads", "2", "--supervised", "systemd"},
       {{"NOTIFY_SOCKET", notify.path()}}, log);
   ASSERT_GT(pid, 0);
   ChildGuard guard(pid);
@@ -228,9 +228,9 @@ TEST_F(DaemonTest, SystemdReadyComesOnlyAfterRecoveryWithStatusAndStopping) {
 
   ASSERT_GE(before_ready.size(), 3u);
   EXPECT_EQ(before_ready.front(), "STATUS=Strata is loading...\n");
-  EXPECT_NE(std::find(before_ready.begin(), before_ready.end(),
-                      "STATUS=Replaying the write-ahead log\n"),
-            before_ready.end());
+  EXPECT_NE(
+      std::find(before_ready.begin(), before_ready.end(), "STATUS=Replaying the write-ahead log\n"),
+      before_ready.end());
   EXPECT_EQ(before_ready.back(), "STATUS=Ready to accept connections\n");
 
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
@@ -280,9 +280,8 @@ TEST_F(DaemonTest, SupervisedUpstartStopsItselfOnceReady) {
   ASSERT_GT(pid, 0);
   ChildGuard guard(pid);
   int status = 0;
-  const bool stopped = WaitUntil(kStartupBound, [&] {
-    return ::waitpid(pid, &status, WNOHANG | WUNTRACED) == pid;
-  });
+  const bool stopped =
+      WaitUntil(kStartupBound, [&] { return ::waitpid(pid, &status, WNOHANG | WUNTRACED) == pid; });
   ASSERT_TRUE(stopped) << ReadFile(log).value_or("");
   ASSERT_TRUE(WIFSTOPPED(status));
   EXPECT_EQ(WSTOPSIG(status), SIGSTOP);
@@ -323,8 +322,8 @@ TEST_F(DaemonTest, ProcTitleIsRedisDefaultTemplateAndFollowsConfigSet) {
 
   RedisConnection c = Connect(strata->port());
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(Describe(Command(c.get(), {"CONFIG", "SET", "proc-title-template",
-                                       "{title} port={port} {{x}} "})
+  EXPECT_EQ(Describe(Command(c.get(),
+                             {"CONFIG", "SET", "proc-title-template", "{title} port={port} {{x}} "})
                          .get()),
             "OK");
   EXPECT_EQ(ProcTitleOf(strata->pid()),

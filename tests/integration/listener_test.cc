@@ -42,8 +42,8 @@ TEST(ListenerTest, UnixSocketServesRedisCliWithItsModeAndIsRemovedAtExit) {
   const std::string sock = dir.path() + "/strata.sock";
   std::string error;
   // protected-mode yes with no password (the defaults): a unix socket client is local.
-  auto server = ServerProcess::StartStrata({"--unixsocket", sock, "--unixsocketperm", "700"},
-                                           &error);
+  auto server =
+      ServerProcess::StartStrata({"--unixsocket", sock, "--unixsocketperm", "700"}, &error);
   ASSERT_NE(server, nullptr) << error;
 
   struct stat st {};
@@ -90,13 +90,14 @@ TEST(ListenerTest, PortZeroListensOnTheUnixSocketAlone) {
   TempDir dir;
   const std::string sock = dir.path() + "/only.sock";
   const std::string log = dir.path() + "/server.log";
-  const pid_t pid = SpawnWithEnv({StrataServerPath(), "--port", "0", "--dir",
-                                  dir.path() + "/data", "--unixsocket", sock},
-                                 {}, log);
+  const pid_t pid = SpawnWithEnv(
+      {StrataServerPath(), "--port", "0", "--dir", dir.path() + "/data", "--unixsocket", sock}, {},
+      log);
   ASSERT_GT(pid, 0);
   ChildGuard guard(pid);
-  EXPECT_TRUE(WaitUntil(kStartupBound, [&] { return CliOverSocket(sock, {"PING"}).output == "PONG\n"; }))
-      << ReadFile(log).value_or("");
+  EXPECT_TRUE(WaitUntil(kStartupBound, [&] {
+    return CliOverSocket(sock, {"PING"}).output == "PONG\n";
+  })) << ReadFile(log).value_or("");
   const std::string text = ReadFile(log).value_or("");
   EXPECT_NE(text.find("The server is now ready to accept connections at " + sock),
             std::string::npos)
@@ -121,8 +122,7 @@ TEST(ListenerTest, TcpBacklogIsTheListenBacklog) {
   auto server = ServerProcess::StartStrata({"--tcp-backlog", "37"}, &error);
   ASSERT_NE(server, nullptr) << error;
   // For a listening socket, ss's Send-Q column is the backlog listen(2) was given.
-  ToolResult ss =
-      RunTool({"ss", "-ltnH", "( sport = :" + std::to_string(server->port()) + " )"});
+  ToolResult ss = RunTool({"ss", "-ltnH", "( sport = :" + std::to_string(server->port()) + " )"});
   ASSERT_EQ(ss.exit_code, 0) << ss.output;
   std::istringstream in(ss.output);
   std::string state, recv_q, send_q;
@@ -133,8 +133,8 @@ TEST(ListenerTest, TcpBacklogIsTheListenBacklog) {
 
 // The timer ss shows on the server's end of the one established connection to `port`.
 std::string ServerSideTimer(int port) {
-  ToolResult ss = RunTool({"ss", "-tnoH", "state", "established",
-                           "( sport = :" + std::to_string(port) + " )"});
+  ToolResult ss =
+      RunTool({"ss", "-tnoH", "state", "established", "( sport = :" + std::to_string(port) + " )"});
   return ss.output;
 }
 
