@@ -67,6 +67,7 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
 Server::~Server() {
   RequestShutdown();
   for (auto& w : workers_) w->Join();
+  RemoveUnixSocket();  // a start-up that failed after binding it
   if (cron_.joinable()) cron_.join();
   snapshots_.reset();
   persistence_.reset();  // the writer thread may call OnDurable until it stops
@@ -133,7 +134,6 @@ Status Server::Start() {
   }
   if (!recovered.ok()) {
     for (int fd : listen_fds) ::close(fd);
-    RemoveUnixSocket();
     return recovered;
   }
   for (auto& w : workers_) w->Start();
