@@ -64,6 +64,7 @@ ConnectionLimits Server::limits() const {
   l.query_buffer_limit = config_->Int(Param::kClientQueryBufferLimit);
   l.output_backpressure = config_->Int(Param::kClientOutputBackpressure);
   l.idle_timeout_s = config_->Int(Param::kTimeout);
+  l.tcp_keepalive_s = config_->Int(Param::kTcpKeepalive);
   return l;
 }
 

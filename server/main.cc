@@ -1,5 +1,6 @@
-// strata-server: parses the configuration as redis-server does, starts the server, and shuts it
-// down cleanly on SIGTERM, SIGINT or SHUTDOWN.
+// strata-server: parses the configuration as redis-server does, detaches (daemonize), writes
+// the pid file, starts the server, tells a supervisor (supervised) when it is ready, and shuts
+// it down cleanly on SIGTERM, SIGINT or SHUTDOWN.
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -14,7 +15,13 @@
 
 #include "base/logging.h"
 #include "server/config.h"
+#include "server/daemon.h"
 #include "server/server.h"
+#include "server/supervision.h"
+
+#ifdef STRATA_JEMALLOC
+#include <jemalloc/jemalloc.h>
+#endif
 
 namespace {
 
@@ -102,6 +109,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const std::string& notice : config->notices()) LOG_INFO("%s", notice.c_str());
+  // As Redis: a supervised server stays in the foreground whatever `daemonize` says.
+  const server::Supervision supervision =
+      server::Supervision::Detect(config->String(server::Param::kSupervised));
+  const bool background = config->Bool(server::Param::kDaemonize) && !supervision.active();
   std::string dir = config->String(server::Param::kDir);
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -109,10 +120,26 @@ int main(int argc, char** argv) {
     LOG_WARN("Can't chdir to '%s': %s", dir.c_str(), ec ? ec.message().c_str() : strerror(errno));
     return 1;
   }
+  if (background) {
+    server::Daemonize();
+#ifdef STRATA_JEMALLOC
+    // jemalloc stops its background purging thread in a forked child: start it again.
+    bool on = true;
+    mallctl("background_thread", nullptr, nullptr, &on, sizeof(on));
+#endif
+  }
+  std::string pid_path = config->String(server::Param::kPidfile);
+  if (background && pid_path.empty()) pid_path = server::kDefaultPidFile;
+  // Destroyed after the server: removed at every exit but a crash.
+  std::unique_ptr<server::PidFile> pid_file;
+  if (!pid_path.empty()) pid_file = std::make_unique<server::PidFile>(pid_path);
 
   signal(SIGPIPE, SIG_IGN);
   AdjustOpenFilesLimit(*config);
+  const bool set_title = config->Bool(server::Param::kSetProcTitle);
   auto server = std::make_unique<server::Server>(std::move(config));
+  server->set_supervision(supervision);
+  if (set_title) server->set_proc_title(std::make_unique<server::ProcTitle>(argc, argv));
   // Handlers first: once Start() returns, clients may connect and a SIGTERM may follow at once.
   g_server = server.get();
   struct sigaction sa{};
@@ -125,11 +152,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  const std::string unix_path = server->config().String(server::Param::kUnixsocket);
   LOG_INFO("Strata %s starting: pid=%d, port=%d, bind=%s, threads=%d, io=%s, shards=%d, dir=%s",
            kVersion, static_cast<int>(getpid()), server->port(),
            server->config().String(server::Param::kBind).c_str(), server->num_workers(),
            server->io_backend_name(), server->keyspace().num_shards(), dir.c_str());
-  LOG_INFO("Ready to accept connections tcp");
+  if (server->port() != 0) LOG_INFO("Ready to accept connections tcp");
+  if (!unix_path.empty()) {
+    LOG_INFO("The server is now ready to accept connections at %s", unix_path.c_str());
+  }
+  supervision.Ready();
   server->Wait();
   g_server = nullptr;
   LOG_INFO("Strata is now ready to exit, bye bye...");

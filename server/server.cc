@@ -68,6 +68,7 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
 Server::~Server() {
   RequestShutdown();
   for (auto& w : workers_) w->Join();
+  RemoveUnixSocket();  // a start-up that failed after binding it
   if (cron_.joinable()) cron_.join();
   snapshots_.reset();
   persistence_.reset();  // the writer thread may call OnDurable until it stops
@@ -87,8 +88,7 @@ Status Server::Start() {
   int workers = static_cast<int>(config_->Int(Param::kThreads));
   if (workers <= 0) workers = std::max(1u, std::thread::hardware_concurrency());
   std::vector<int> listen_fds;
-  RETURN_IF_ERROR(OpenListeners(config_->String(Param::kBind),
-                                static_cast<int>(config_->Int(Param::kPort)), &listen_fds, &port_));
+  RETURN_IF_ERROR(OpenAllListeners(&listen_fds));
 
   const std::string mode = config_->String(Param::kIoBackend);
   std::vector<std::unique_ptr<IoBackend>> backends;
@@ -117,8 +117,10 @@ Status Server::Start() {
   // connect meanwhile wait in the backlog.
   LoadedSnapshot loaded;
   Status recovered = OpenTier();
+  supervision_.Status("Loading the newest snapshot");
   if (recovered.ok()) recovered = snapshots_->Load(&loaded);
   if (recovered.ok()) {
+    supervision_.Status("Replaying the write-ahead log");
     recovered = persistence_->Recover(*keyspace_, loaded.shard_lsns, loaded.min_lsn,
                                       [this](uint64_t lsn) { OnDurable(lsn); });
   }
@@ -143,6 +145,36 @@ Status Server::Start() {
   return Status::Ok();
 }
 
+Status Server::OpenAllListeners(std::vector<int>* fds) {
+  // As Redis: port 0 means no TCP listener, and the unix socket alone must then exist.
+  const int port = static_cast<int>(config_->Int(Param::kPort));
+  const int backlog = static_cast<int>(config_->Int(Param::kTcpBacklog));
+  const std::string unix_path = config_->String(Param::kUnixsocket);
+  if (port == 0 && unix_path.empty()) {
+    return Status::InvalidArgument("Configured to not listen anywhere, exiting.");
+  }
+  if (port != 0) RETURN_IF_ERROR(OpenListeners(config_->String(Param::kBind), port, backlog, fds));
+  port_ = port;
+  if (!unix_path.empty()) {
+    Result<int> fd = OpenUnixListener(
+        unix_path, static_cast<unsigned>(config_->Int(Param::kUnixsocketperm)), backlog);
+    if (!fd.ok()) {
+      for (int f : *fds) ::close(f);
+      fds->clear();
+      return fd.status();
+    }
+    fds->push_back(*fd);
+    unix_socket_ = unix_path;
+  }
+  return Status::Ok();
+}
+
+void Server::RemoveUnixSocket() {
+  if (unix_socket_.empty()) return;
+  ::unlink(unix_socket_.c_str());
+  unix_socket_.clear();
+}
+
 bool Server::SnapshotsOn() const {
   std::vector<std::pair<int64_t, int64_t>> points;
   return (ParseSavePoints(config_->String(Param::kSave), &points) && !points.empty()) ||
@@ -165,14 +197,17 @@ void Server::Wait() {
     // Also poll: a signal handler may set the flag without notifying.
     while (!shutdown_) wait_cv_.wait_for(l, std::chrono::milliseconds(100));
   }
+  supervision_.Stopping();
   for (auto& w : workers_) w->Wake();
   for (auto& w : workers_) w->Join();
+  RemoveUnixSocket();  // as Redis, at a clean shutdown
   if (cron_.joinable()) cron_.join();
   snapshots_->StopBackground();
   const ShutdownSave save = shutdown_save_.load();
   if (save == ShutdownSave::kSave || (save == ShutdownSave::kDefault && SnapshotsOn())) {
     // No command runs any more: the snapshot holds everything, and a restart replays nothing.
     LOG_INFO("Saving the final snapshot before exiting.");
+    supervision_.Status("Saving the final snapshot");
     Status saved = snapshots_->Save("shutdown");
     if (!saved.ok()) LOG_WARN("The write-ahead log still holds every write; it will be replayed.");
   }
@@ -241,6 +276,38 @@ void Server::ApplyConfig() {
   ev.lfu_decay_time = static_cast<int>(config_->Int(Param::kLfuDecayTime));
   keyspace_->set_eviction(ev);
   UpdateTierBudget();
+  // CONFIG SET may run on two workers at once.
+  std::lock_guard<std::mutex> l(process_settings_mu_);
+  Status oom = oom_score_adj_.Apply(config_->String(Param::kOomScoreAdj),
+                                    config_->String(Param::kOomScoreAdjValues));
+  if (!oom.ok()) LOG_WARN("%s", oom.message().c_str());
+  UpdateProcTitle();
+}
+
+void Server::UpdateProcTitle() {
+  if (proc_title_ == nullptr || !config_->Bool(Param::kSetProcTitle)) return;
+  ProcTitleVars vars;
+  vars.title = proc_title_->argv0();
+  const int port = static_cast<int>(config_->Int(Param::kPort));
+  const std::string unix_path = config_->String(Param::kUnixsocket);
+  if (port != 0) {
+    std::istringstream bind(config_->String(Param::kBind));
+    std::string first;
+    bind >> first;
+    vars.listen_addr = (first.empty() ? "*" : first) + ":" + std::to_string(port);
+  } else {
+    vars.listen_addr = "unixsocket:" + unix_path;
+  }
+  vars.port = std::to_string(port);
+  vars.tls_port = "0";
+  vars.unixsocket = unix_path;
+  vars.config_file = config_->file();
+  Result<std::string> title = ExpandProcTitle(config_->String(Param::kProcTitleTemplate), vars);
+  if (!title.ok()) {
+    LOG_WARN("Not setting the process title: %s", title.status().message().c_str());
+    return;
+  }
+  proc_title_->Set(*title);
 }
 
 }  // namespace strata::server

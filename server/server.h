@@ -30,11 +30,13 @@
 #include "server/net/client.h"
 #include "server/commands/command.h"
 #include "server/config.h"
+#include "server/daemon.h"
 #include "server/net/service.h"
 #include "server/net/stats.h"
 #include "server/persistence.h"
 #include "server/pubsub.h"
 #include "server/snapshots.h"
+#include "server/supervision.h"
 #include "server/net/reply_builder.h"
 #include "server/watches.h"
 
@@ -51,7 +53,14 @@ class Server final : public Service {
   explicit Server(std::unique_ptr<Config> config);
   ~Server() override;
 
-  // Binds the listening sockets and starts the workers and the cron thread.
+  // How to report start-up and shutdown to a service manager (main() resolves `supervised`).
+  // Before Start().
+  void set_supervision(Supervision supervision) { supervision_ = supervision; }
+  // The process title to keep as proc-title-template says (set-proc-title yes). Before Start().
+  void set_proc_title(std::unique_ptr<ProcTitle> title) { proc_title_ = std::move(title); }
+
+  // Binds the listening sockets (TCP, and the unix socket when set), recovers the data and
+  // starts the workers and the cron thread; the listeners accept once it returns.
   Status Start();
   // Blocks until a shutdown is requested, then stops the workers and returns.
   void Wait();
@@ -72,7 +81,7 @@ class Server final : public Service {
   // the values it will need from the tier now (they are promoted; nothing waits for them).
   void Prefetch(ClientState& client, std::span<const std::string_view> args) override;
   // Applies settings CONFIG SET may have changed that live outside Config (appendfsync,
-  // requirepass on the default user).
+  // requirepass on the default user, oom-score-adj, the process title).
   void ApplyConfig();
   // rename-command, the config file's `user` lines and the aclfile, once at start-up.
   Status ApplyStartupDirectives();
@@ -115,6 +124,7 @@ class Server final : public Service {
   ServerStats& stats() override { return stats_; }
   int64_t start_time_ms() const { return start_time_ms_; }
   int num_workers() const { return static_cast<int>(workers_.size()); }
+  // The TCP port listened on (0: none, only the unix socket).
   int port() const { return port_; }
   // "io_uring" or "epoll": what the workers' loops run on.
   const char* io_backend_name() const { return io_backend_name_; }
@@ -147,6 +157,13 @@ class Server final : public Service {
   void UpdateTierBudget();
   // DemoteShard for every shard whose published size is over its share.
   void DemoteOverBudget(engine::RedoRecord* redo);
+  // Opens the TCP listeners of bind/port and the unix socket of unixsocket (server.cc).
+  Status OpenAllListeners(std::vector<int>* fds);
+  // Removes the unix socket's file, once nothing listens on it.
+  void RemoveUnixSocket();
+  // Sets the process title from proc-title-template, when set-proc-title is on.
+  // REQUIRES: process_settings_mu_ held.
+  void UpdateProcTitle();
   // Whether snapshots are configured (`save` points or snapshot-wal-bytes).
   bool SnapshotsOn() const;
   // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
@@ -192,6 +209,11 @@ class Server final : public Service {
   int64_t start_time_ms_ = 0;
   int port_ = 0;
   const char* io_backend_name_ = "none";
+  std::string unix_socket_;  // the unix socket's path while it is open
+  Supervision supervision_;
+  std::mutex process_settings_mu_;  // held while ApplyConfig changes the two below
+  std::unique_ptr<ProcTitle> proc_title_;  // null: the title is never changed
+  OomScoreAdj oom_score_adj_;
   std::string run_id_str_;
 };
 

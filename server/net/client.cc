@@ -61,7 +61,7 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
   std::string s = "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
                   " fd=" + std::to_string(c.fd) + " name=" + c.name +
                   " age=" + std::to_string(age) + " idle=" + std::to_string(idle) +
-                  " flags=N db=" + std::to_string(c.db.load()) +
+                  " flags=" + (c.unix_socket ? "U" : "N") + " db=" + std::to_string(c.db.load()) +
                   " sub=" + std::to_string(c.channels.load()) +
                   " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=-1 qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
                   " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=" +

@@ -26,6 +26,7 @@ struct ClientState {
   int fd = -1;
   std::string addr;   // "ip:port" of the peer
   std::string laddr;  // "ip:port" of our end
+  bool unix_socket = false;  // connected over the unix socket: both addresses are "path:0"
   int64_t created_ms = 0;
 
   std::atomic<int> db{0};

@@ -12,6 +12,7 @@ struct ConnectionLimits {
   int64_t query_buffer_limit = 0;   // client-query-buffer-limit
   int64_t output_backpressure = 0;  // client-output-backpressure (Strata's own)
   int64_t idle_timeout_s = 0;       // timeout
+  int64_t tcp_keepalive_s = 0;      // tcp-keepalive, for new TCP connections
 };
 
 // One class's client-output-buffer-limit: a client whose unsent replies reach `hard` bytes, or

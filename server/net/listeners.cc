@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,7 +16,7 @@
 
 namespace strata::server {
 
-Status OpenListeners(std::string_view bind, int port, std::vector<int>* fds, int* bound_port) {
+Status OpenListeners(std::string_view bind, int port, int backlog, std::vector<int>* fds) {
   std::istringstream words{std::string(bind)};
   std::string addr;
   while (words >> addr) {
@@ -55,25 +57,43 @@ Status OpenListeners(std::string_view bind, int port, std::vector<int>* fds, int
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       rc = ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len);
     }
-    if (rc < 0 || ::listen(fd, 511) < 0) {
+    if (rc < 0 || ::listen(fd, backlog) < 0) {
       int err = errno;
       ::close(fd);
       if (optional) continue;
       return Status::IOError("Could not create server TCP listening socket " + addr + ":" +
                              std::to_string(port) + ": " + strerror(err));
     }
-    if (port == 0) {  // an ephemeral port was asked for: learn which
-      sockaddr_storage got{};
-      socklen_t gl = sizeof(got);
-      getsockname(fd, reinterpret_cast<sockaddr*>(&got), &gl);
-      port = ntohs(got.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&got)->sin_port
-                                            : reinterpret_cast<sockaddr_in6*>(&got)->sin6_port);
-    }
     fds->push_back(fd);
   }
   if (fds->empty()) return Status::InvalidArgument("Failed listening on any bind address");
-  *bound_port = port;
   return Status::Ok();
+}
+
+Result<int> OpenUnixListener(const std::string& path, unsigned perm, int backlog) {
+  sockaddr_un sa{};
+  if (path.size() > sizeof(sa.sun_path) - 1) {
+    return Status::InvalidArgument("Failed opening Unix socket: unix socket path too long (" +
+                                   std::to_string(path.size()) + "), must be under " +
+                                   std::to_string(sizeof(sa.sun_path)));
+  }
+  sa.sun_family = AF_UNIX;
+  std::memcpy(sa.sun_path, path.data(), path.size());
+  ::unlink(path.c_str());  // a socket file left by an earlier run; as Redis, failure is fine
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return Status::IOError(std::string("Failed opening Unix socket: ") + strerror(errno));
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) < 0 || ::listen(fd, backlog) < 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOError("Failed opening Unix socket: " + path + ": " + strerror(err));
+  }
+  if (perm != 0 && ::chmod(path.c_str(), perm) != 0) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(path.c_str());
+    return Status::IOError("Failed opening Unix socket: chmod " + path + ": " + strerror(err));
+  }
+  return fd;
 }
 
 }  // namespace strata::server

@@ -4,8 +4,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "base/clock.h"
@@ -21,6 +23,10 @@ constexpr int kLoopTickMs = 100;
 std::string SockAddrString(const sockaddr_storage& ss) {
   char ip[INET6_ADDRSTRLEN] = "?";
   int port = 0;
+  if (ss.ss_family == AF_UNIX) {
+    const auto* a = reinterpret_cast<const sockaddr_un*>(&ss);
+    return std::string(a->sun_path, strnlen(a->sun_path, sizeof(a->sun_path))) + ":0";
+  }
   if (ss.ss_family == AF_INET) {
     auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
     inet_ntop(AF_INET, &a->sin_addr, ip, sizeof(ip));
@@ -31,6 +37,19 @@ std::string SockAddrString(const sockaddr_storage& ss) {
     port = ntohs(a->sin6_port);
   }
   return std::string(ip) + ":" + std::to_string(port);
+}
+
+// tcp-keepalive as Redis's anetKeepAlive: probes after `idle_s` seconds of silence, every third
+// of that, and the peer is declared dead after three unanswered ones.
+void SetKeepAlive(int fd, int64_t idle_s) {
+  const int idle = static_cast<int>(std::min<int64_t>(idle_s, 32767));  // the kernel's maximum
+  const int interval = std::max(1, idle / 3);
+  const int count = 3;
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
 }
 
 }  // namespace
@@ -205,21 +224,29 @@ void Worker::AddConnection(int fd) {
     service_->stats().rejected_connections.fetch_add(1, std::memory_order_relaxed);
   };
   if (std::string_view refusal = service_->Refusal(fd); !refusal.empty()) return refuse(refusal);
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  const ConnectionLimits conn_limits = service_->limits();
   ParserLimits limits;
-  limits.max_bulk_len = service_->limits().max_bulk_len;
+  limits.max_bulk_len = conn_limits.max_bulk_len;
   auto* c = new Connection(limits);
   c->state.fd = fd;
   c->state.counters = counters_;
   c->state.worker = this;
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
-    c->state.addr = SockAddrString(ss);
-  len = sizeof(ss);
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
     c->state.laddr = SockAddrString(ss);
+  if (ss.ss_family == AF_UNIX) {
+    // The peer of a unix socket has no name: Redis shows the socket's path for both ends.
+    c->state.addr = c->state.laddr;
+    c->state.unix_socket = true;
+  } else {
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (conn_limits.tcp_keepalive_s > 0) SetKeepAlive(fd, conn_limits.tcp_keepalive_s);
+    len = sizeof(ss);
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0)
+      c->state.addr = SockAddrString(ss);
+  }
   c->state.created_ms = NowMs();
   c->state.last_interaction_ms = c->state.created_ms;
   service_->OnConnect(c->state);
