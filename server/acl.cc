@@ -477,16 +477,24 @@ std::shared_ptr<const AclUser> Acl::Authenticate(std::string_view name,
   return user;
 }
 
+AclUser Acl::NewUser(std::string_view name) const {
+  AclUser user{std::string(name), table_};
+  if (pubsub_all_.load()) user.Apply("allchannels", table_).PermitUnchecked();
+  return user;
+}
+
 Status Acl::SetUser(std::string_view name, std::span<const std::string_view> rules) {
   if (name.find_first_of(std::string_view(" \0", 2)) != std::string_view::npos) {
     return Status::InvalidArgument("Usernames can't contain spaces or null characters");
   }
   std::lock_guard<std::mutex> l(mu_);
   auto it = users_.find(name);
-  auto user = std::make_shared<AclUser>(it != users_.end() ? *it->second
-                                                           : AclUser(std::string(name), table_));
+  auto user = std::make_shared<AclUser>(it != users_.end() ? *it->second : NewUser(name));
   for (std::string_view rule : rules) {
     Status st = user->Apply(rule, table_);
+    if (st.ok() && EqualsIgnoreCase(rule, "reset") && pubsub_all_.load()) {
+      st = user->Apply("allchannels", table_);  // reset gives acl-pubsub-default's channels
+    }
     if (!st.ok()) {
       return Status::InvalidArgument("Error in ACL SETUSER modifier '" + std::string(rule) +
                                      "': " + st.message());

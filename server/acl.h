@@ -207,6 +207,8 @@ class Acl {
   // user) of the last 60 seconds as Redis does. Keeps the newest acllog-max-len entries.
   void Log(AclLogEntry entry);
   void set_log_max_len(size_t n) { log_max_len_.store(n, std::memory_order_relaxed); }
+  // acl-pubsub-default: whether users created from now on (and `reset`) get every channel.
+  void set_pubsub_default_all(bool all) { pubsub_all_.store(all); }
   // The newest `count` entries, newest first.
   std::vector<AclLogEntry> LogEntries(size_t count) const;
   void ResetLog();
@@ -220,6 +222,9 @@ class Acl {
   std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users_;  // GUARDED_BY(mu_)
   std::string mirrored_requirepass_;                                          // GUARDED_BY(mu_)
   std::atomic<size_t> log_max_len_{128};
+  std::atomic<bool> pubsub_all_{false};
+  // A user as ACL SETUSER creates one: off, nothing allowed but acl-pubsub-default's channels.
+  AclUser NewUser(std::string_view name) const;
   std::deque<AclLogEntry> log_;  // GUARDED_BY(mu_), newest first
   std::atomic<uint64_t> version_{1};
   std::atomic<bool> default_requires_auth_{false};

@@ -49,7 +49,7 @@ Status Acl::LoadFile(const std::string& path) {
                                      "' found on line " + std::to_string(line_no) + ". " +
                                      std::string(kNoChange));
     }
-    auto user = std::make_shared<AclUser>(words[1], table_);
+    auto user = std::make_shared<AclUser>(NewUser(words[1]));
     for (size_t i = 2; i < words.size(); ++i) {
       Status st = user->Apply(words[i], table_);
       if (st.ok()) continue;

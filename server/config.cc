@@ -87,7 +87,8 @@ bool ValidProcTitleTemplate(std::string_view t) {
   static constexpr std::string_view kMaybeEmpty[] = {"{title}", "{server-mode}", "{config-file}"};
   bool text = false;
   for (size_t i = 0; i < t.size(); ++i) {
-    if (t[i] != '{') {
+    if (t[i] != '{' || (i + 1 < t.size() && t[i + 1] == '{')) {  // "{{" is a literal brace
+      if (t[i] == '{') ++i;
       text = text || t[i] != ' ';
       continue;
     }

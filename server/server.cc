@@ -246,6 +246,7 @@ Status Server::ApplyStartupDirectives() {
 void Server::ApplyConfig() {
   acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   acl_.set_log_max_len(static_cast<size_t>(config_->Int(Param::kAcllogMaxLen)));
+  acl_.set_pubsub_default_all(config_->String(Param::kAclPubsubDefault) == "allchannels");
   uint32_t lazy = 0;
   for (auto [param, cause] :
        {std::pair{Param::kLazyfreeLazyUserDel, engine::kLazyUserDel},

@@ -412,5 +412,18 @@ TEST_F(ConfigCompatTest, LazyFreeCountsAsRedis) {
   EXPECT_NE(lazyfreed(s_.get()), "0");
 }
 
+// acl-pubsub-default: the channels a new user (and `reset`) starts with, as Redis.
+TEST_F(ConfigCompatTest, AclPubsubDefaultAsRedis) {
+  auto both = [&](const std::vector<std::string>& argv) {
+    EXPECT_EQ(Cmd(s_.get(), argv), Cmd(r_.get(), argv)) << argv[0] << " " << argv[1];
+  };
+  both({"ACL", "SETUSER", "before", "on"});
+  both({"CONFIG", "SET", "acl-pubsub-default", "allchannels"});
+  both({"ACL", "SETUSER", "after", "on"});
+  both({"ACL", "SETUSER", "reset-one", "on", "resetchannels", "reset"});
+  EXPECT_EQ(AclList(s_.get()), AclList(r_.get()));
+  EXPECT_NE(AclList(s_.get()).find("&*"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace strata::integration
