@@ -2,10 +2,13 @@
 // 0, -1, +-2^31, +-2^32, +-2^63, 2^64, the values just past each limit, and strings that are
 // almost numbers ("1e3", " 1", "+1", "0x10", "inf", "nan", ...). Each template names its numeric
 // positions; every position is swept through kExtremes with the others at their defaults, over
-// keys of every type holding data (reset before each command), on both servers. Checked: the
-// replies agree (error texts included), Strata still answers PING, and keys stored before the
-// barrage (which no template names) are unchanged afterwards, on both servers.
-// Shared parts and comparison rules: differential.h.
+// keys of every type holding data (reset before each command), on both servers. A second test
+// sends every command Strata lists (COMMAND LIST, with each container's subcommands) with its
+// arguments set to each extreme value, on missing keys and on keys of every type. Checked: the
+// replies agree (error texts included; where a reply differs by design it is compared by kind,
+// count or sorted, with the reason beside the table), Strata still answers PING, and keys stored
+// before the barrage (which no command names) are unchanged afterwards, on both servers.
+// Shared parts and comparison rules: differential.h. Run by the `differential` CTest test.
 
 #include "tests/differential/differential.h"
 
