@@ -224,6 +224,8 @@ const std::vector<Template> kTemplates = {
     // HELLO 3 would switch to RESP3, which this hiredis cannot read.
     {{"HELLO", "#2"}, Compare::kKind, {"3"}},
     {{"CLIENT", "KILL", "ID", "#0"}},
+    {{"CLIENT", "KILL", "ID", "#0", "SKIPME", "yes"}},
+    {{"CLIENT", "KILL", "LADDR", "#0"}},
     {{"CLIENT", "NO-EVICT", "#1"}},
     {{"CLIENT", "LIST", "ID", "#0"}, Compare::kKind},
     {{"ACL", "GENPASS", "#64"}, Compare::kKind},
