@@ -84,6 +84,9 @@ TEST(ZSetFamily, RepeatedRandomMembersAreBoundedByProtoMaxBulkLen) {
   EXPECT_EQ(h.Run({"ZRANDMEMBER", "z", "-3", "WITHSCORES"}),
             "[\"a\", \"1\", \"a\", \"1\", \"a\", \"1\"]");
   EXPECT_EQ(h.Run({"ZRANDMEMBER", "z", "9223372036854775807"}), "[\"a\"]");
+  h.Run({"HELLO", "3"});
+  EXPECT_EQ(h.RunRaw({"ZRANDMEMBER", "z", "-2", "WITHSCORES"}),
+            "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\na\r\n,1\r\n");
 }
 
 }  // namespace
