@@ -11,32 +11,36 @@
 
 namespace strata::server {
 
-bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, double* seconds) {
-  std::optional<long double> v = ParseLongDouble(arg, /*allow_inf=*/false);
-  if (!v || std::isnan(static_cast<double>(*v))) {
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms) {
+  // Redis 7.0's getTimeoutFromObjectOrReply: a long double (infinities pass the parse), times
+  // 1000 and converted to long long, which on x86-64 gives LLONG_MIN for anything out of range
+  // (and for the infinities); a fraction of a millisecond truncates to 0, which blocks forever.
+  std::optional<long double> v = ParseLongDouble(arg, /*allow_inf=*/true);
+  if (!v) {
     ctx.reply.Error(err::kTimeoutNotFloat);
     return false;
   }
-  if (*v < 0) {
+  const long double ms = *v * 1000.0L;
+  constexpr long double kTwoTo63 = 9223372036854775808.0L;
+  const int64_t tval = (ms >= -kTwoTo63 && ms < kTwoTo63) ? static_cast<int64_t>(ms) : INT64_MIN;
+  if (tval < 0) {
     ctx.reply.Error(err::kTimeoutNegative);
     return false;
   }
-  if (*v > 1e15) {  // past any representable deadline in ms
-    ctx.reply.Error(err::kTimeoutOutOfRange);
-    return false;
-  }
-  *seconds = static_cast<double>(*v);
+  *timeout_ms = tval;
   return true;
 }
 
-bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, double timeout_s) {
+bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout_ms) {
   ClientState& c = ctx.client;
   if (c.in_exec || c.block_timed_out) return false;
   if (c.block_deadline_ms == 0 && !c.block_forever) {  // the first attempt sets the deadline
-    if (timeout_s == 0) {
+    // A deadline past the clock's range never comes: Redis's sum overflows there, Strata's
+    // would be undefined, so it blocks forever.
+    if (timeout_ms == 0 || timeout_ms > INT64_MAX - ctx.now_ms) {
       c.block_forever = true;
     } else {
-      c.block_deadline_ms = ctx.now_ms + std::max<int64_t>(1, std::llround(timeout_s * 1000));
+      c.block_deadline_ms = ctx.now_ms + timeout_ms;
     }
   }
   ctx.server.blocking().Block(&c, c.db.load(), keys);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <set>
@@ -25,16 +26,18 @@ namespace strata::server {
 
 struct CommandContext;
 
-// A blocking command's timeout argument in seconds, Redis's rules and errors ("timeout is not
-// a float or out of range", "timeout is negative"). Replies with the error and returns false.
-bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, double* seconds);
+// A blocking command's timeout argument (seconds, a float) as Redis 7.0 converts it to whole
+// milliseconds, with its errors ("timeout is not a float or out of range", "timeout is
+// negative": also for infinities and values past 2^63 ms). Replies with the error and returns
+// false. Redis 7.0 never answers "timeout is out of range" here.
+bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeout_ms);
 
 // Called by a blocking command that found nothing to pop, with its keys' shards still locked.
 // Returns false when it must answer its time-out reply now instead (the time is up, or it runs
 // inside EXEC, where nothing blocks); else registers the client on keys (of its database) and
-// returns true: the command then replies nothing and runs again when woken. `timeout_s` 0 waits
-// forever.
-bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, double timeout_s);
+// returns true: the command then replies nothing and runs again when woken. `timeout_ms` 0 waits
+// forever, as does one whose deadline is past the clock's range.
+bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout_ms);
 
 class Blocking {
  public:

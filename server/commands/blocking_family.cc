@@ -18,7 +18,7 @@ using engine::DbView;
 
 // BLPOP / BRPOP key [key ...] timeout
 void BlockingPop(CommandContext& ctx, ListEnd where) {
-  double timeout;
+  int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.args.back(), &timeout)) return;
   const auto keys = ctx.args.subspan(1, ctx.args.size() - 2);
   auto lock = ctx.Lock(keys);
@@ -39,7 +39,7 @@ void CmdBRPop(CommandContext& ctx) { BlockingPop(ctx, ListEnd::kTail); }
 
 // BLMOVE / BRPOPLPUSH: waits on the source only.
 void BlockingMove(CommandContext& ctx, ListEnd from, ListEnd to, std::string_view timeout_arg) {
-  double timeout;
+  int64_t timeout;
   if (!ParseBlockTimeout(ctx, timeout_arg, &timeout)) return;
   const std::string_view keys[] = {ctx.args[1], ctx.args[2]};
   auto lock = ctx.Lock(keys);
@@ -67,7 +67,7 @@ void CmdBRPopLPush(CommandContext& ctx) {
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 void CmdBLMPop(CommandContext& ctx) {
-  double timeout;
+  int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.args[1], &timeout)) return;
   ListMPopArgs args;
   if (!ParseListMPopArgs(ctx, 2, &args)) return;
@@ -82,7 +82,7 @@ void CmdBLMPop(CommandContext& ctx) {
 
 // BZPOPMIN / BZPOPMAX key [key ...] timeout: [key, member, score].
 void BlockingZPop(CommandContext& ctx, bool max) {
-  double timeout;
+  int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.args.back(), &timeout)) return;
   const auto keys = ctx.args.subspan(1, ctx.args.size() - 2);
   auto lock = ctx.Lock(keys);
@@ -104,7 +104,7 @@ void CmdBZPopMax(CommandContext& ctx) { BlockingZPop(ctx, /*max=*/true); }
 
 // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
 void CmdBZMPop(CommandContext& ctx) {
-  double timeout;
+  int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.args[1], &timeout)) return;
   ZMPopArgs args;
   if (!ParseZMPopArgs(ctx, 2, &args)) return;

@@ -156,7 +156,8 @@ void ClientList(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(ctx.args[i], "ID") && i + 1 < ctx.args.size()) {
       for (++i; i < ctx.args.size(); ++i) {
         auto id = ParseInt64(ctx.args[i]);
-        if (!id || *id <= 0) return ctx.reply.Error(err::kInvalidClientId);
+        // As Redis, any integer is an ID: one that no client has (0, negative) matches none.
+        if (!id) return ctx.reply.Error(err::kInvalidClientId);
         ids.push_back(static_cast<uint64_t>(*id));
       }
     } else {
@@ -266,6 +267,13 @@ void CmdClient(CommandContext& ctx) {
     return ctx.reply.Ok();
   }
   if (name == "list") return ClientList(ctx);
+  if (name == "no-evict") {
+    // Accepted as Redis accepts it; Strata never evicts clients (no maxmemory-clients).
+    if (EqualsIgnoreCase(ctx.args[2], "on") || EqualsIgnoreCase(ctx.args[2], "off")) {
+      return ctx.reply.Ok();
+    }
+    return ctx.reply.Error(Status::Syntax());
+  }
   if (name == "info") {
     std::string line;
     ctx.server.clients().ForEach([&](ClientState& c) {
@@ -313,6 +321,7 @@ std::vector<CommandSpec> ConnectionFamily() {
            {"client|list", -2, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Get the list of client connections"},
            {"client|info", 2, kConn, 0, 0, 0, CmdClient, "connection", "Returns information about the current client connection."},
            {"client|kill", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Kill the connection of a client"},
+           {"client|no-evict", 3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Set client eviction mode for the current connection"},
            {"client|help", 2, kLoading | kStale, 0, 0, 0, CmdClient, "connection", "Show helpful text about the different subcommands"},
        }, 0, 0},
   };

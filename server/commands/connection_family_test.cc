@@ -52,5 +52,20 @@ TEST(ConnectionFamily, ClientNamesIdsAndKill) {
   EXPECT_EQ(h.Run({"CLIENT", "LIST", "TYPE", "nope"}), "(error) ERR Unknown client type 'nope'");
 }
 
+TEST(ConnectionFamily, ClientListTakesAnyIntegerIdAndNoEvictItsWord) {
+  CommandHarness h;
+  // As Redis: an ID no client has (0, negative) lists nobody; only a non-integer is an error.
+  for (const char* id : {"0", "-1", "-9223372036854775808", "9223372036854775807"}) {
+    EXPECT_EQ(h.Run({"CLIENT", "LIST", "ID", id}), "\"\"") << id;
+  }
+  EXPECT_EQ(h.Run({"CLIENT", "LIST", "ID", "9223372036854775808"}),
+            "(error) ERR Invalid client ID");
+  EXPECT_EQ(h.Run({"CLIENT", "NO-EVICT", "on"}), "+OK");
+  EXPECT_EQ(h.Run({"CLIENT", "NO-EVICT", "OFF"}), "+OK");
+  EXPECT_EQ(h.Run({"CLIENT", "NO-EVICT", "1"}), "(error) ERR syntax error");
+  EXPECT_EQ(h.Run({"CLIENT", "NO-EVICT"}),
+            "(error) ERR wrong number of arguments for 'client|no-evict' command");
+}
+
 }  // namespace
 }  // namespace strata::server

@@ -68,12 +68,14 @@ inline constexpr std::string_view kOom = "OOM command not allowed when used memo
 inline constexpr std::string_view kOutOfRange = "ERR value is out of range";
 inline constexpr std::string_view kProtocolVersion =
     "ERR Protocol version is not an integer or out of range";
+// Strata's own: a reply of repeated random picks longer than proto-max-bulk-len (shapes.h).
+inline constexpr std::string_view kReplyTooLong =
+    "ERR value is out of range, the reply would be longer than proto-max-bulk-len";
 inline constexpr std::string_view kRandomBytes = "ERR Failed to generate random bytes";
 inline constexpr std::string_view kSameObject = "ERR source and destination objects are the same";
 inline constexpr std::string_view kScoreNan = "ERR resulting score is not a number (NaN)";
 inline constexpr std::string_view kTimeoutNegative = "ERR timeout is negative";
 inline constexpr std::string_view kTimeoutNotFloat = "ERR timeout is not a float or out of range";
-inline constexpr std::string_view kTimeoutOutOfRange = "ERR timeout is out of range";
 inline constexpr std::string_view kTooManyKeys =
     "ERR Number of keys can't be greater than number of args";
 inline constexpr std::string_view kWatchInMulti = "ERR WATCH inside MULTI is not allowed";

@@ -237,10 +237,15 @@ void CmdHRandField(CommandContext& ctx) {
   const size_t header = withvalues && !resp3 ? 2 : 1;
   const size_t size = h->size();
   if (!uniq || count == 1) {
+    // Repeats: bounded by proto-max-bulk-len (PicksBudget, shapes.h); a pick is at least one
+    // empty bulk ("$0\r\n\r\n"), two with the values.
+    PicksBudget budget;
+    if (!budget.Admit(ctx, count, withvalues ? 12 : 6)) return;
     ctx.reply.Array(static_cast<size_t>(count) * header);
     for (uint64_t i = 0; i < count; ++i) {
       auto [f, v] = h->Random(Random());
       emit(f, v);
+      if (!budget.Fits(ctx)) return;
     }
     return;
   }

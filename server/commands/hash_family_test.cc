@@ -56,5 +56,23 @@ TEST(HashFamily, ScanPages) {
             "(error) WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
+TEST(HashFamily, RepeatedRandomFieldsAreBoundedByProtoMaxBulkLen) {
+  CommandHarness h({std::pair<std::string, std::string>("proto-max-bulk-len", "1048576")});
+  h.Run({"HSET", "h", "f", "v"});
+  const std::string kTooLong =
+      "(error) ERR value is out of range, the reply would be longer than proto-max-bulk-len";
+  // Refused before building: 2^31 picks cannot fit in 1 MB at any element size.
+  EXPECT_EQ(h.Run({"HRANDFIELD", "h", "-2147483649"}), kTooLong);
+  EXPECT_EQ(h.Run({"HRANDFIELD", "h", "-9223372036854775807"}), kTooLong);
+  EXPECT_EQ(h.Run({"HRANDFIELD", "h", "-100000", "WITHVALUES"}), kTooLong);
+  // Refused while building, once the reply passes the limit: 20000 fields of 100 bytes.
+  h.Run({"HSET", "big", std::string(100, 'x'), "1"});
+  EXPECT_EQ(h.Run({"HRANDFIELD", "big", "-20000"}), kTooLong);
+  const std::string fits = h.Run({"HRANDFIELD", "big", "-5000"});
+  EXPECT_EQ(std::count(fits.begin(), fits.end(), ','), 4999);
+  // Distinct fields are bounded by the hash itself.
+  EXPECT_EQ(h.Run({"HRANDFIELD", "h", "9223372036854775807"}), "[\"f\"]");
+}
+
 }  // namespace
 }  // namespace strata::server

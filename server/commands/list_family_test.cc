@@ -58,5 +58,34 @@ TEST(ListFamily, LmpopCountsItsKeys) {
             "(error) ERR count should be greater than 0");
 }
 
+TEST(ListFamily, BlockingTimeoutsConvertAsRedis70Does) {
+  CommandHarness h;
+  // Seconds times 1000 as a long long: infinities and anything past 2^63 ms come out negative.
+  for (const char* t : {"inf", "+inf", "-inf", "1e300", "9223372036854776", "-1.5"}) {
+    EXPECT_EQ(h.Run({"BLPOP", "q", t}, 0), "(error) ERR timeout is negative") << t;
+  }
+  for (const char* t : {"nan", " 1", "1 ", "", "abc"}) {
+    EXPECT_EQ(h.Run({"BLPOP", "q", t}, 0), "(error) ERR timeout is not a float or out of range")
+        << t;
+  }
+  // Less than a millisecond truncates to 0 (wait forever), as does a deadline past the clock.
+  for (const char* t : {"-0.0001", "0.0001", "9223372036854775"}) {
+    EXPECT_EQ(h.Run({"BLPOP", "q", t}, 0), "(blocked)") << t;
+    EXPECT_TRUE(h.client(0).block_forever) << t;
+    EXPECT_EQ(h.Run({"RPUSH", "q", "x"}, 1), "(integer) 1");
+    EXPECT_EQ(h.Wake(0), "[\"q\", \"x\"]");
+  }
+  EXPECT_EQ(h.Run({"BLPOP", "q", "1e15"}, 0), "(blocked)");  // 31 million years
+  EXPECT_FALSE(h.client(0).block_forever);
+  EXPECT_GT(h.client(0).block_deadline_ms, int64_t{1'000'000'000'000'000'000});
+  EXPECT_EQ(h.Run({"RPUSH", "q", "x"}, 1), "(integer) 1");
+  EXPECT_EQ(h.Wake(0), "[\"q\", \"x\"]");
+  EXPECT_EQ(h.Run({"BLPOP", "q", "1.5"}, 0), "(blocked)");
+  EXPECT_FALSE(h.client(0).block_forever);
+  EXPECT_EQ(h.TimeOut(0), "(nil)");
+  h.Run({"RPUSH", "q", "y"});
+  EXPECT_EQ(h.Run({"BLPOP", "q", "0x10"}, 0), "[\"q\", \"y\"]");
+}
+
 }  // namespace
 }  // namespace strata::server

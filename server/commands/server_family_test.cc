@@ -48,5 +48,19 @@ TEST(ServerFamily, FlushAndDbsizeAndInfo) {
   EXPECT_EQ(h.Run({"SHUTDOWN", "ABORT"}), "(error) ERR No shutdown in progress.");
 }
 
+TEST(ServerFamily, CommandListFilters) {
+  CommandHarness h;
+  EXPECT_EQ(h.Run({"COMMAND", "LIST", "0"}), "(error) ERR syntax error");
+  EXPECT_EQ(h.Run({"COMMAND", "LIST", "FILTERBY", "FOO", "x"}), "(error) ERR syntax error");
+  EXPECT_EQ(h.Run({"COMMAND", "LIST", "FILTERBY", "MODULE", "x"}), "[]");
+  EXPECT_EQ(h.Run({"COMMAND", "LIST", "FILTERBY", "PATTERN", "getr*"}), "[\"getrange\"]");
+  const std::string client = h.Run({"COMMAND", "LIST", "FILTERBY", "PATTERN", "CLIENT*"});
+  EXPECT_NE(client.find("\"client|kill\""), std::string::npos) << client;
+  const std::string strings = h.Run({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "string"});
+  EXPECT_NE(strings.find("\"getex\""), std::string::npos) << strings;
+  EXPECT_EQ(strings.find("\"lpush\""), std::string::npos) << strings;
+  EXPECT_EQ(h.Run({"COMMAND", "LIST", "FILTERBY", "ACLCAT", "nope"}), "[]");
+}
+
 }  // namespace
 }  // namespace strata::server

@@ -190,8 +190,15 @@ void CmdSRandMember(CommandContext& ctx) {
     return;
   }
   const uint64_t n = 0 - static_cast<uint64_t>(count);
+  // Repeats: bounded by proto-max-bulk-len (PicksBudget, shapes.h); a pick is at least one
+  // empty bulk ("$0\r\n\r\n").
+  PicksBudget budget;
+  if (!budget.Admit(ctx, n, 6)) return;
   ctx.reply.Array(n);
-  for (uint64_t i = 0; i < n; ++i) ctx.reply.Bulk((*s)->RandomMember(Random()));
+  for (uint64_t i = 0; i < n; ++i) {
+    ctx.reply.Bulk((*s)->RandomMember(Random()));
+    if (!budget.Fits(ctx)) return;
+  }
 }
 
 void CmdSMove(CommandContext& ctx) {

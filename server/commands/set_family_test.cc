@@ -54,5 +54,19 @@ TEST(SetFamily, ScanPages) {
   EXPECT_EQ(h.Run({"SSCAN", "s", "0", "COUNT", "-1"}), "(error) ERR syntax error");
 }
 
+TEST(SetFamily, RepeatedRandomMembersAreBoundedByProtoMaxBulkLen) {
+  CommandHarness h({std::pair<std::string, std::string>("proto-max-bulk-len", "1048576")});
+  h.Run({"SADD", "s", "a"});
+  const std::string kTooLong =
+      "(error) ERR value is out of range, the reply would be longer than proto-max-bulk-len";
+  EXPECT_EQ(h.Run({"SRANDMEMBER", "s", "-2147483649"}), kTooLong);
+  EXPECT_EQ(h.Run({"SRANDMEMBER", "s", "-9223372036854775807"}), kTooLong);
+  h.Run({"SADD", "big", std::string(100, 'x')});
+  EXPECT_EQ(h.Run({"SRANDMEMBER", "big", "-20000"}), kTooLong);
+  const std::string fits = h.Run({"SRANDMEMBER", "big", "-5000"});
+  EXPECT_EQ(std::count(fits.begin(), fits.end(), ','), 4999);
+  EXPECT_EQ(h.Run({"SRANDMEMBER", "s", "9223372036854775807"}), "[\"a\"]");
+}
+
 }  // namespace
 }  // namespace strata::server

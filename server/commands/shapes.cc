@@ -5,6 +5,7 @@
 
 #include "base/string_util.h"
 #include "server/commands/errors.h"
+#include "server/server.h"
 
 namespace strata::server {
 
@@ -43,6 +44,24 @@ bool ParseRandomCount(CommandContext& ctx, std::string_view pairs_word, RandomCo
     return false;
   }
   return true;
+}
+
+bool PicksBudget::Admit(CommandContext& ctx, uint64_t picks, uint64_t min_bytes) {
+  start_ = ctx.reply.buffer()->size();
+  limit_ = static_cast<uint64_t>(ctx.server.config().Int(Param::kProtoMaxBulkLen));
+  if (min_bytes != 0 && picks > limit_ / min_bytes) {
+    ctx.reply.Error(err::kReplyTooLong);
+    return false;
+  }
+  return true;
+}
+
+bool PicksBudget::Fits(CommandContext& ctx) {
+  std::string* out = ctx.reply.buffer();
+  if (out->size() - start_ <= limit_) return true;
+  out->resize(start_);
+  ctx.reply.Error(err::kReplyTooLong);
+  return false;
 }
 
 }  // namespace strata::server

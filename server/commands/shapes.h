@@ -47,4 +47,26 @@ struct RandomCount {
 // Replies Redis's error and returns false on bad input.
 bool ParseRandomCount(CommandContext& ctx, std::string_view pairs_word, RandomCount* out);
 
+// A negative RANDMEMBER count asks for -count picks with repeats, however few elements the
+// collection holds: `HRANDFIELD h -2147483649` is a reply of 2^31 fields from a one-field hash,
+// which Redis 7.0 builds in full (past 14 GB). Strata refuses such a reply rather than produce it
+// incrementally (a handler's reply is built whole before it leaves, so back-pressure cannot
+// bound it): no reply of repeated picks may pass proto-max-bulk-len (512 MB by default), the
+// bound a client already has on one value. Refused up front when the picks cannot fit even at
+// the smallest size an element takes in the reply, and while building once the reply passes the
+// limit (its partial reply is then dropped): memory stays within the limit either way.
+class PicksBudget {
+ public:
+  // Replies the error and returns false when `picks` of at least `min_bytes` each cannot fit.
+  // The reply is measured from this call on.
+  bool Admit(CommandContext& ctx, uint64_t picks, uint64_t min_bytes);
+  // After each pick: false (the partial reply dropped and replaced by the error) once the reply
+  // is past the limit.
+  bool Fits(CommandContext& ctx);
+
+ private:
+  size_t start_ = 0;
+  uint64_t limit_ = 0;
+};
+
 }  // namespace strata::server

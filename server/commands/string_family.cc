@@ -184,12 +184,13 @@ void CmdGetEx(CommandContext& ctx) {
       return ctx.reply.Error(Status::Syntax());
     }
   }
-  int64_t expire_ms = 0;
-  if (exp.unit != ExpireArg::kNone && !ResolveExpire(ctx, exp, "getex", &expire_ms)) return;
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto r = GetString(db, ctx.args[1], true);
   if (!r.ok() || !r->has_value()) return ReplyResult(ctx, r);
+  // As Redis, the time is checked only once the key is known to hold a string.
+  int64_t expire_ms = 0;
+  if (exp.unit != ExpireArg::kNone && !ResolveExpire(ctx, exp, "getex", &expire_ms)) return;
   ctx.reply.Bulk(**r);
   if (exp.unit != ExpireArg::kNone) {
     if (expire_ms <= ctx.now_ms) {
@@ -344,8 +345,7 @@ void CmdDecrBy(CommandContext& ctx) {
 }
 
 void CmdIncrByFloat(CommandContext& ctx) {
-  auto incr = ParseLongDouble(ctx.args[2], /*allow_inf=*/true);
-  if (!incr) return ctx.reply.Error(Status::NotFloat());
+  // Redis's order: the key's type, then its value, then the increment.
   std::string_view key = ctx.args[1];
   auto lock = ctx.Lock(key);
   DbView db = ctx.db();
@@ -357,6 +357,8 @@ void CmdIncrByFloat(CommandContext& ctx) {
     if (!v) return ctx.reply.Error(Status::NotFloat());
     cur = *v;
   }
+  auto incr = ParseLongDouble(ctx.args[2], /*allow_inf=*/true);
+  if (!incr) return ctx.reply.Error(Status::NotFloat());
   long double result = cur + *incr;
   auto text = std::isfinite(result) ? FormatLongDouble(result) : std::nullopt;
   if (!text) return ctx.reply.Error(err::kIncrNanOrInfinity);

@@ -77,5 +77,35 @@ TEST(StringFamily, OffsetsAndRangesAtTheInt64Limits) {
   EXPECT_EQ(h.Run({"GET", "s"}), "\"abc\"");
 }
 
+TEST(StringFamily, GetexChecksItsTimeOnlyForAStringKey) {
+  CommandHarness h;
+  // Redis looks the key up first: a missing key is nil, another type WRONGTYPE, whatever the time.
+  EXPECT_EQ(h.Run({"GETEX", "missing", "EX", "0"}), "(nil)");
+  EXPECT_EQ(h.Run({"GETEX", "missing", "PX", "abc"}), "(nil)");
+  h.Run({"RPUSH", "l", "a"});
+  EXPECT_EQ(h.Run({"GETEX", "l", "EX", "-1"}),
+            "(error) WRONGTYPE Operation against a key holding the wrong kind of value");
+  h.Run({"SET", "s", "v"});
+  EXPECT_EQ(h.Run({"GETEX", "s", "EX", "0"}),
+            "(error) ERR invalid expire time in 'getex' command");
+  EXPECT_EQ(h.Run({"GETEX", "s", "EX", "9223372036854776"}),
+            "(error) ERR invalid expire time in 'getex' command");
+  EXPECT_EQ(h.Run({"GETEX", "s", "EX", "1e3"}),
+            "(error) ERR value is not an integer or out of range");
+  EXPECT_EQ(h.Run({"GETEX", "s", "EX", "1", "PX", "1"}), "(error) ERR syntax error");
+}
+
+TEST(StringFamily, IncrbyfloatChecksTheKeyBeforeTheIncrement) {
+  CommandHarness h;
+  h.Run({"RPUSH", "l", "a"});
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "l", "nan"}),
+            "(error) WRONGTYPE Operation against a key holding the wrong kind of value");
+  h.Run({"SET", "s", "abc"});
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "s", "1"}), "(error) ERR value is not a valid float");
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "missing", " 1"}), "(error) ERR value is not a valid float");
+  EXPECT_EQ(h.Run({"INCRBYFLOAT", "missing", "inf"}),
+            "(error) ERR increment would produce NaN or Infinity");
+}
+
 }  // namespace
 }  // namespace strata::server

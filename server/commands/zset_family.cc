@@ -397,9 +397,21 @@ void CmdZRandMember(CommandContext& ctx) {
   if (z == nullptr || count == 0) return ctx.reply.Array(0);
   const size_t size = z->size();
   if (count < 0) {
+    // Repeats, replied as picked: bounded by proto-max-bulk-len (PicksBudget, shapes.h); a pick
+    // is at least one empty bulk ("$0\r\n\r\n"), and a one-digit score with WITHSCORES.
     const uint64_t k = 0 - static_cast<uint64_t>(count);
-    items.reserve(std::min<uint64_t>(k, 1 << 20));
-    for (uint64_t i = 0; i < k; ++i) items.push_back(at(Random() % size));
+    PicksBudget budget;
+    if (!budget.Admit(ctx, k, withscores ? 13 : 6)) return;
+    const bool pairs = withscores && ctx.reply.resp3();
+    ctx.reply.Array(withscores && !pairs ? k * 2 : k);
+    for (uint64_t i = 0; i < k; ++i) {
+      const auto [m, s] = at(Random() % size);
+      if (pairs) ctx.reply.Array(2);
+      ctx.reply.Bulk(m);
+      if (withscores) ctx.reply.Double(s);
+      if (!budget.Fits(ctx)) return;
+    }
+    return;
   } else if (static_cast<uint64_t>(count) >= size) {
     z->Walk(0, false, [&](std::string_view m, double s) {
       items.emplace_back(m, s);

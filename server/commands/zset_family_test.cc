@@ -71,5 +71,23 @@ TEST(ZSetFamily, PopRepliesInResp3NestOnlyWithACount) {
   EXPECT_EQ(h.Run({"ZPOPMIN", "z", "1"}, 1), "[\"d\", \"4\"]");  // RESP2: flat
 }
 
+TEST(ZSetFamily, RepeatedRandomMembersAreBoundedByProtoMaxBulkLen) {
+  CommandHarness h({std::pair<std::string, std::string>("proto-max-bulk-len", "1048576")});
+  h.Run({"ZADD", "z", "1", "a"});
+  const std::string kTooLong =
+      "(error) ERR value is out of range, the reply would be longer than proto-max-bulk-len";
+  EXPECT_EQ(h.Run({"ZRANDMEMBER", "z", "-2147483649"}), kTooLong);
+  EXPECT_EQ(h.Run({"ZRANDMEMBER", "z", "-100000", "WITHSCORES"}), kTooLong);
+  EXPECT_EQ(h.Run({"ZRANDMEMBER", "z", "-4611686018427387903", "WITHSCORES"}), kTooLong);
+  h.Run({"ZADD", "big", "1", std::string(100, 'x')});
+  EXPECT_EQ(h.Run({"ZRANDMEMBER", "big", "-20000"}), kTooLong);
+  EXPECT_EQ(h.Run({"ZRANDMEMBER", "z", "-3", "WITHSCORES"}),
+            "[\"a\", \"1\", \"a\", \"1\", \"a\", \"1\"]");
+  EXPECT_EQ(h.Run({"ZRANDMEMBER", "z", "9223372036854775807"}), "[\"a\"]");
+  h.Run({"HELLO", "3"});
+  EXPECT_EQ(h.RunRaw({"ZRANDMEMBER", "z", "-2", "WITHSCORES"}),
+            "*2\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\na\r\n,1\r\n");
+}
+
 }  // namespace
 }  // namespace strata::server
