@@ -281,7 +281,7 @@ const ParamDef kParams[] = {
     {Param::kNone, "dynamic-hz", Type::kBool, "yes", true, 0, 0, nullptr, Support::kNoEffect,
      "hz is fixed"},
     {Param::kEnableDebugCommand, "enable-debug-command", Type::kEnum, "no", false, 0, 0,
-     "no,yes,local", Support::kNoEffect, "DEBUG is not implemented"},
+     "no,yes,local", Support::kActive, nullptr},
     {Param::kNone, "enable-module-command", Type::kEnum, "no", false, 0, 0, "no,yes,local",
      Support::kNoEffect, "there are no modules"},
     {Param::kNone, "enable-protected-configs", Type::kEnum, "no", false, 0, 0, "no,yes,local",

@@ -237,19 +237,28 @@ std::string_view Server::ProtectedModeMessage() {
          "server to start accepting connections from the outside.\r\n";
 }
 
-bool Server::RefusedByProtectedMode(int fd) const {
-  if (!config_->Bool(Param::kProtectedMode) || !acl_.default_nopass()) return false;
+namespace {
+
+// Whether the peer of fd is local as Redis 7.0 counts it: 127.0.0.1, ::1 (not the rest of
+// 127.0.0.0/8) or a unix socket.
+bool LocalPeer(int fd) {
   sockaddr_storage peer{};
   socklen_t len = sizeof(peer);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return false;
-  // As Redis 7.0: only these two addresses count as local (not the rest of 127.0.0.0/8).
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return true;
   if (peer.ss_family == AF_INET) {
-    return reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr.s_addr != htonl(INADDR_LOOPBACK);
+    return reinterpret_cast<const sockaddr_in*>(&peer)->sin_addr.s_addr == htonl(INADDR_LOOPBACK);
   }
   if (peer.ss_family == AF_INET6) {
-    return !IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr);
+    return IN6_IS_ADDR_LOOPBACK(&reinterpret_cast<const sockaddr_in6*>(&peer)->sin6_addr);
   }
-  return false;  // a unix socket
+  return true;  // a unix socket
+}
+
+}  // namespace
+
+bool Server::RefusedByProtectedMode(int fd) const {
+  if (!config_->Bool(Param::kProtectedMode) || !acl_.default_nopass()) return false;
+  return !LocalPeer(fd);
 }
 
 void Server::Execute(ClientState& client, std::span<const std::string_view> args,
@@ -280,6 +289,14 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     if (client.in_multi) client.multi_error = true;
     ReplyWrongArity(ctx);
     return;
+  }
+  // enable-debug-command: DEBUG runs with "yes", or "local" from a local client (Redis's
+  // protected command; its default "no" refuses it).
+  if (spec->name == "debug") {
+    const std::string mode = config_->String(Param::kEnableDebugCommand);
+    if (mode == "no" || (mode == "local" && client.fd >= 0 && !LocalPeer(client.fd))) {
+      return Reject(client, *spec, reply, err::kDebugNotAllowed);
+    }
   }
   // A container's subcommand (CLIENT LIST shows "client|list"), checked as Redis does: before
   // authentication, the ACL check and MULTI's queue.

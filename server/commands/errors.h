@@ -168,6 +168,10 @@ inline std::string OutOfMemory(std::string_view name) {
 inline std::string InternalError(std::string_view name, std::string_view what) {
   return "ERR internal error running '" + std::string(name) + "': " + std::string(what);
 }
+inline constexpr std::string_view kDebugNotAllowed =
+    "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you "
+    "can run it from a local connection, otherwise you need to set this option in the "
+    "configuration file, and then restart the server.";
 inline constexpr std::string_view kMisconfSnapshot =
     "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
     "disk. Commands that may modify the data set are disabled, because this instance is "

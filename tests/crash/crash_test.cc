@@ -305,7 +305,7 @@ TEST_P(CrashTest, KillNineLosesNothingThePolicyPromised) {
   std::string error;
   std::vector<std::string> flags = {"--io-backend", p.io_backend, "--wal-io-backend", p.wal_io,
                                     "--appendfsync", p.fsync, "--wal-segment-size", "256kb",
-                                    "--hz", "50"};
+                                    "--hz", "50", "--enable-debug-command", "local"};
   if (p.snapshots) {
     flags.insert(flags.end(), {"--snapshot-wal-bytes", "16kb", "--snapshot-keep", "2"});
   } else {

@@ -282,7 +282,8 @@ class Harness {
     if (h_.client(c).blocked) Die("a blocked command blocked again after its time-out");
   }
 
-  CommandHarness h_{{std::pair<std::string, std::string>("proto-max-bulk-len", kMaxBulk)}};
+  CommandHarness h_{{std::pair<std::string, std::string>("proto-max-bulk-len", kMaxBulk),
+                     std::pair<std::string, std::string>("enable-debug-command", "yes")}};
   std::unique_ptr<engine::Keyspace> shadow_;
   std::unique_ptr<ShadowSink> sink_;
 };

@@ -425,5 +425,18 @@ TEST_F(ConfigCompatTest, AclPubsubDefaultAsRedis) {
   EXPECT_NE(AclList(s_.get()).find("&*"), std::string::npos);
 }
 
+// enable-debug-command: DEBUG refused by default with Redis's text, allowed with local.
+TEST_F(ConfigCompatTest, DebugNeedsEnableDebugCommandAsRedis) {
+  EXPECT_EQ(Cmd(s_.get(), {"DEBUG", "SLEEP", "0"}), Cmd(r_.get(), {"DEBUG", "SLEEP", "0"}));
+  EXPECT_EQ(Cmd(s_.get(), {"DEBUG", "SLEEP", "0"}).substr(0, 38),
+            "(error) ERR DEBUG command not allowed.");
+  std::string error;
+  auto local = ServerProcess::StartStrata({"--enable-debug-command", "local"}, &error);
+  ASSERT_NE(local, nullptr) << error;
+  RedisConnection c = Connect(local->port());
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(Cmd(c.get(), {"DEBUG", "SLEEP", "0"}), "OK");
+}
+
 }  // namespace
 }  // namespace strata::integration

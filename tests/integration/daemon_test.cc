@@ -189,7 +189,7 @@ TEST_F(DaemonTest, SystemdReadyComesOnlyAfterRecoveryWithStatusAndStopping) {
   // A log of 300k records to replay: long enough that a READY=1 sent before recovery would
   // arrive while the log does not yet say the data is loaded.
   std::string error;
-  auto first = ServerProcess::StartStrata({}, &error);
+  auto first = ServerProcess::StartStrata({"--enable-debug-command", "local"}, &error);
   ASSERT_NE(first, nullptr) << error;
   {
     RedisConnection c = Connect(first->port());

@@ -428,7 +428,8 @@ TEST(InspectTest, MemoryStaysFlatOnALargeSnapshot) {
   const int keys = 2'000'000;
   const long bound_kb = 80 * 1024;
 #endif
-  auto server = Start({"--save", "", "--snapshot-wal-bytes", "0", "--appendonly", "no"});
+  auto server = Start({"--save", "", "--snapshot-wal-bytes", "0", "--appendonly", "no",
+                       "--enable-debug-command", "local"});
   ASSERT_NE(server, nullptr);
   RedisConnection c = Connect(server->port());
   Ok(c.get(), {"DEBUG", "POPULATE", std::to_string(keys), "k", "64"});

@@ -302,7 +302,7 @@ TEST(SnapshotTest, SnapshotKeepBoundsTheFilesKept) {
 // SIGKILL at random moments while a snapshot is being written: the next start uses the last
 // complete snapshot and the log, deletes the partial file, and loses nothing.
 TEST(SnapshotTest, KillDuringASnapshotLeavesARecoverableState) {
-  auto server = Start(kManual);
+  auto server = Start(With(kManual, {"--enable-debug-command", "local"}));
   ASSERT_NE(server, nullptr);
   RedisConnection c = Connect(server->port());
   Ok(c.get(), {"DEBUG", "POPULATE", "200000", "pop", "32"});
