@@ -346,7 +346,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   }
   // stop-writes-on-bgsave-error: as Redis, with save points and a failed last snapshot, writes
   // (and PING) are refused until a snapshot succeeds.
-  if (((spec->flags & kWrite) || spec->name == "ping") && !snapshots_->last_ok() &&
+  if (!snapshots_->last_ok() && ((spec->flags & kWrite) || spec->name == "ping") &&
       config_->Bool(Param::kStopWritesOnBgsaveError) && !config_->String(Param::kSave).empty()) {
     reply.Error(err::kMisconfSnapshot);
     return;
