@@ -92,6 +92,8 @@ enum class Param : int {
   kLazyfreeLazyUserFlush,
   kListCompressDepth,
   kEnableDebugCommand,
+  kMinReplicasToWrite,
+  kMinReplicasMaxLag,
   // Stored for the features that will use them.
   kDbfilename,
   kNotifyKeyspaceEvents,

@@ -261,6 +261,27 @@ bool Server::RefusedByProtectedMode(int fd) const {
   return !LocalPeer(fd);
 }
 
+std::string Server::WriteRefusal(const CommandSpec& spec) const {
+  if (spec.flags & kWrite) {
+    Status log_error = persistence_->error();
+    if (!log_error.ok()) return err::Misconf(log_error.message());
+    // min-replicas-to-write: Strata has no replicas yet, so as Redis with none connected,
+    // writes are refused while it is set (and min-replicas-max-lag is not 0).
+    if (config_->Int(Param::kMinReplicasToWrite) > 0 &&
+        config_->Int(Param::kMinReplicasMaxLag) > 0) {
+      return std::string(err::kNoReplicas);
+    }
+  }
+  // stop-writes-on-bgsave-error: as Redis, with save points and a failed last snapshot, writes
+  // (and PING) are refused until a snapshot succeeds. The snapshot status is read first: a
+  // healthy server pays one atomic load.
+  if (!snapshots_->last_ok() && ((spec.flags & kWrite) || spec.name == "ping") &&
+      config_->Bool(Param::kStopWritesOnBgsaveError) && !config_->String(Param::kSave).empty()) {
+    return std::string(err::kMisconfSnapshot);
+  }
+  return {};
+}
+
 void Server::Execute(ClientState& client, std::span<const std::string_view> args,
                      ReplyBuilder& reply, engine::RedoRecord* redo) {
   WorkerCounters::Add(client.counters->commands, 1);
@@ -333,22 +354,16 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       reply.Error(err::kNotInMulti);
       return;
     }
+    // As Redis: a write the server refuses now is refused when queued, and EXEC then aborts.
+    if (std::string refusal = WriteRefusal(*spec); !refusal.empty()) {
+      return Reject(client, *spec, reply, refusal);
+    }
     client.queued.emplace_back(args.begin(), args.end());
     reply.Simple("QUEUED");
     return;
   }
-  if (spec->flags & kWrite) {
-    Status log_error = persistence_->error();
-    if (!log_error.ok()) {
-      reply.Error(err::Misconf(log_error.message()));
-      return;
-    }
-  }
-  // stop-writes-on-bgsave-error: as Redis, with save points and a failed last snapshot, writes
-  // (and PING) are refused until a snapshot succeeds.
-  if (!snapshots_->last_ok() && ((spec->flags & kWrite) || spec->name == "ping") &&
-      config_->Bool(Param::kStopWritesOnBgsaveError) && !config_->String(Param::kSave).empty()) {
-    reply.Error(err::kMisconfSnapshot);
+  if (std::string refusal = WriteRefusal(*spec); !refusal.empty()) {
+    reply.Error(refusal);
     return;
   }
   if (tier_ != nullptr) {

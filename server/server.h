@@ -170,6 +170,9 @@ class Server final : public Service {
   void OnDurable(uint64_t lsn);
   // Replies `error` for a command refused before it ran, as Redis's rejectCommand: inside MULTI
   // the transaction is flagged; a refused EXEC discards it and answers EXECABORT.
+  // Why a command may not run now: the log cannot be written, min-replicas-to-write, or
+  // stop-writes-on-bgsave-error after a failed snapshot (Redis's error text); "" if it may.
+  std::string WriteRefusal(const CommandSpec& spec) const;
   void Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
               std::string_view error);
   // Redis's maxmemory step of processCommand: with maxmemory set and the dataset over it, evicts

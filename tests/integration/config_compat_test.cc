@@ -438,5 +438,26 @@ TEST_F(ConfigCompatTest, DebugNeedsEnableDebugCommandAsRedis) {
   EXPECT_EQ(Cmd(c.get(), {"DEBUG", "SLEEP", "0"}), "OK");
 }
 
+// min-replicas-to-write with no replica connected (Strata has none yet): writes refused, as
+// Redis, also inside MULTI; reads and a max lag of 0 go on.
+TEST_F(ConfigCompatTest, MinReplicasToWriteWithoutReplicasAsRedis) {
+  for (const std::vector<std::string>& argv : std::vector<std::vector<std::string>>{
+           {"SET", "a", "1"},
+           {"CONFIG", "SET", "min-replicas-to-write", "1"},
+           {"SET", "a", "2"},
+           {"GET", "a"},
+           {"MULTI"},
+           {"SET", "a", "3"},
+           {"EXEC"},
+           {"CONFIG", "SET", "min-slaves-max-lag", "0"},
+           {"SET", "a", "4"},
+           {"CONFIG", "SET", "min-replicas-max-lag", "10"},
+           {"CONFIG", "SET", "min-replicas-to-write", "0"},
+           {"SET", "a", "5"},
+           {"GET", "a"}}) {
+    EXPECT_EQ(Cmd(s_.get(), argv), Cmd(r_.get(), argv)) << argv[0] << " " << argv[1];
+  }
+}
+
 }  // namespace
 }  // namespace strata::integration
