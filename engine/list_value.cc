@@ -1,6 +1,7 @@
 #include "engine/list_value.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "base/coding.h"
 
@@ -103,11 +104,90 @@ void ListValue::Locate(size_t index, size_t* node, size_t* offset) const {
   *offset = nodes_[i].size() - from_tail;
 }
 
+uint64_t ListValue::NextVersion() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 std::string_view ListValue::At(size_t index) const {
   size_t node, offset;
   Locate(index, &node, &offset);
-  const Listpack& lp = nodes_[node];
-  return lp.At(lp.Seek(offset));
+  const Listpack* lp = &nodes_[node];
+  if (lp->compressed()) {
+    // A plain copy of the last compressed node this thread read by index (LINDEX walking a
+    // list reads the same node again and again).
+    thread_local struct {
+      uint64_t version = 0;
+      size_t node = 0;
+      Listpack lp;
+    } cache;
+    if (cache.version != version_ || cache.node != node) {
+      lp->DecompressTo(&cache.lp);
+      cache.version = version_;
+      cache.node = node;
+    }
+    lp = &cache.lp;
+  }
+  return lp->At(lp->Seek(offset));
+}
+
+size_t ListValue::compressed_nodes() const {
+  return static_cast<size_t>(
+      std::count_if(nodes_.begin(), nodes_.end(), [](const Listpack& lp) { return lp.compressed(); }));
+}
+
+const Listpack& ListValue::Readable(size_t i, Listpack* scratch) const {
+  const Listpack& lp = nodes_[i];
+  if (!lp.compressed()) return lp;
+  lp.DecompressTo(scratch);
+  return *scratch;
+}
+
+Listpack& ListValue::Plain(size_t i) {
+  Listpack& lp = nodes_[i];
+  if (lp.compressed()) {
+    Account(lp, -1);
+    lp.Decompress();
+    Account(lp, +1);
+    reshaped_ = true;
+  }
+  return lp;
+}
+
+void ListValue::Shape(size_t i, bool compress) {
+  Listpack& lp = nodes_[i];
+  if (compress == lp.compressed()) return;
+  Account(lp, -1);
+  if (compress) {
+    (void)lp.Compress();  // a node not worth compressing stays plain
+  } else {
+    lp.Decompress();
+  }
+  Account(lp, +1);
+}
+
+void ListValue::Settle(int64_t depth) {
+  if (depth < 0) depth = 0;
+  if (depth == 0 && depth_ == 0) {
+    reshaped_ = false;  // nothing is compressed
+    return;
+  }
+  const size_t n = nodes_.size();
+  const size_t d = static_cast<size_t>(std::min<uint64_t>(static_cast<uint64_t>(depth), n));
+  auto middle = [&](size_t i) { return d > 0 && i >= d && i + d < n; };
+  if (depth != depth_ || reshaped_) {
+    for (size_t i = 0; i < n; ++i) Shape(i, middle(i));
+    depth_ = depth;
+    reshaped_ = false;
+    return;
+  }
+  // Only pushes and pops at the ends since the last Settle: the nodes that may have crossed
+  // the boundary are the d + 1 nearest each end.
+  const size_t k = std::min(d + 1, n);
+  for (size_t i = 0; i < k; ++i) {
+    Shape(i, middle(i));
+    Shape(n - 1 - i, middle(n - 1 - i));
+  }
 }
 
 void ListValue::Push(ListEnd where, std::string_view v, int64_t fill) {
@@ -120,7 +200,7 @@ void ListValue::Push(ListEnd where, std::string_view v, int64_t fill) {
   if (fresh) {
     // The end node is full: give back its spare capacity once, not on every push.
     if (!nodes_.empty()) {
-      Listpack& full = head ? nodes_.front() : nodes_.back();
+      Listpack& full = Plain(head ? 0 : nodes_.size() - 1);
       Account(full, -1);
       full.Shrink();
       Account(full, +1);
@@ -132,7 +212,7 @@ void ListValue::Push(ListEnd where, std::string_view v, int64_t fill) {
     }
     Account(head ? nodes_.front() : nodes_.back(), +1);
   }
-  Listpack& lp = head ? nodes_.front() : nodes_.back();
+  Listpack& lp = Plain(head ? 0 : nodes_.size() - 1);
   Account(lp, -1);
   if (head) {
     lp.PushFront(v);
@@ -148,6 +228,7 @@ void ListValue::PopN(ListEnd where, uint64_t count) {
   while (count > 0 && !nodes_.empty()) {
     Listpack& lp = head ? nodes_.front() : nodes_.back();
     const size_t k = static_cast<size_t>(std::min<uint64_t>(count, lp.size()));
+    if (k < lp.size()) Plain(head ? 0 : nodes_.size() - 1);
     Account(lp, -1);
     if (k == lp.size()) {
       if (head) {
@@ -168,9 +249,10 @@ void ListValue::FixGrown(size_t i, int64_t fill) {
   if (!Exceeds(fill, NodeBytes(nodes_[i]), nodes_[i].size())) return;
   quicklist_ = true;
   if (nodes_[i].size() < 2) return;
+  reshaped_ = true;
   Listpack right;
   {
-    Listpack& lp = nodes_[i];
+    Listpack& lp = Plain(i);
     const size_t keep = lp.size() / 2;
     const size_t pos = lp.Seek(keep);
     for (size_t p = pos; p < lp.end(); p = lp.Next(p)) right.PushBack(lp.At(p));
@@ -187,6 +269,7 @@ void ListValue::FixGrown(size_t i, int64_t fill) {
 
 void ListValue::DropIfEmpty(size_t i) {
   if (!nodes_[i].empty()) return;
+  reshaped_ = true;
   Account(nodes_[i], -1);
   nodes_.erase(nodes_.begin() + static_cast<ptrdiff_t>(i));
 }
@@ -195,6 +278,7 @@ void ListValue::MaybeShrink(int64_t fill) {
   if (!quicklist_ || Exceeds(fill, used_ + 7, size_, /*half=*/true)) return;
   quicklist_ = false;
   if (nodes_.size() <= 1) return;
+  reshaped_ = true;
   Listpack merged;
   Walk(false, [&](size_t, std::string_view v) {
     merged.PushBack(v);
@@ -221,7 +305,8 @@ void ListValue::Insert(size_t index, std::string_view v, int64_t fill) {
   } else {
     Locate(index, &node, &offset);
   }
-  Listpack& lp = nodes_[node];
+  reshaped_ = true;
+  Listpack& lp = Plain(node);
   Account(lp, -1);
   lp.Insert(offset == lp.size() ? lp.end() : lp.Seek(offset), v);
   Account(lp, +1);
@@ -232,7 +317,8 @@ void ListValue::Insert(size_t index, std::string_view v, int64_t fill) {
 void ListValue::Set(size_t index, std::string_view v, int64_t fill) {
   size_t node, offset;
   Locate(index, &node, &offset);
-  Listpack& lp = nodes_[node];
+  reshaped_ = true;
+  Listpack& lp = Plain(node);
   Account(lp, -1);
   lp.Replace(lp.Seek(offset), v);
   Account(lp, +1);
@@ -242,9 +328,20 @@ void ListValue::Set(size_t index, std::string_view v, int64_t fill) {
 
 uint64_t ListValue::Rem(ListEnd where, uint64_t count, std::string_view v) {
   uint64_t removed = 0;
+  // A compressed node is decompressed for good only if it holds v.
+  Listpack scratch;
+  auto lacks = [&](size_t i) {
+    if (!nodes_[i].compressed()) return false;
+    const Listpack& lp = Readable(i, &scratch);
+    return lp.Find(v) == lp.end();
+  };
   if (where == ListEnd::kHead) {
     for (size_t i = 0; i < nodes_.size() && (count == 0 || removed < count);) {
-      Listpack& lp = nodes_[i];
+      if (lacks(i)) {
+        ++i;
+        continue;
+      }
+      Listpack& lp = Plain(i);
       Account(lp, -1);
       for (size_t pos = lp.begin(); pos < lp.end() && (count == 0 || removed < count);) {
         if (lp.At(pos) == v) {
@@ -264,7 +361,8 @@ uint64_t ListValue::Rem(ListEnd where, uint64_t count, std::string_view v) {
     }
   } else {
     for (size_t i = nodes_.size(); i > 0 && (count == 0 || removed < count); --i) {
-      Listpack& lp = nodes_[i - 1];
+      if (lacks(i - 1)) continue;
+      Listpack& lp = Plain(i - 1);
       Account(lp, -1);
       for (size_t pos = lp.end(); pos > lp.begin() && (count == 0 || removed < count);) {
         pos = lp.Prev(pos);
@@ -278,6 +376,7 @@ uint64_t ListValue::Rem(ListEnd where, uint64_t count, std::string_view v) {
       DropIfEmpty(i - 1);
     }
   }
+  if (removed > 0) reshaped_ = true;
   return removed;
 }
 
@@ -289,6 +388,8 @@ void ListValue::Trim(size_t start, size_t stop) {
 
 Status ListValue::Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) {
   const int64_t fill = limits.list_max_listpack_size;
+  const int64_t depth = limits.list_compress_depth;
+  version_ = NextVersion();  // node numbers and contents may change: At()'s cache must not serve them
   uint64_t a = 0, b = 0;
   ListEnd where = ListEnd::kHead;
   std::string_view element;
@@ -303,7 +404,10 @@ Status ListValue::Apply(RedoOp op, std::string_view body, const EncodingLimits& 
       }
       for (uint64_t i = 0; i < a; ++i) {
         if (!GetLengthPrefixed(&body, &element)) return Bad("truncated push element");
+        const size_t before = nodes_.size();
         Push(where, element, fill);
+        // Each new end node moves the others one place inwards: settle before the next one.
+        if (nodes_.size() != before) Settle(depth);
       }
       break;
     }
@@ -347,6 +451,7 @@ Status ListValue::Apply(RedoOp op, std::string_view body, const EncodingLimits& 
     default:
       return Bad("not a list effect");
   }
+  Settle(depth);
   if (!body.empty()) return Bad("trailing bytes");
   return Status::Ok();
 }
@@ -366,10 +471,14 @@ Status ListValue::Parse(std::string_view bytes, const EncodingLimits& limits,
   if (!scan.empty()) return Status::Corruption("list: trailing bytes");
   auto list = std::make_unique<ListValue>();
   list->quicklist_ = Exceeds(fill, 7 + bytes.size(), n);
+  const int64_t depth = limits.list_compress_depth;
   for (uint64_t i = 0; i < n; ++i) {
     (void)GetLengthPrefixed(&bytes, &element);
+    const size_t before = list->nodes_.size();
     list->Push(ListEnd::kTail, element, fill);
+    if (list->nodes_.size() != before) list->Settle(depth);
   }
+  list->Settle(depth);
   *out = std::move(list);
   return Status::Ok();
 }

@@ -8,12 +8,26 @@
 // limit converts it back). Node limits are those of list-max-listpack-size: a negative value
 // -1..-5 caps each node at 4/8/16/32/64 KB, a positive one caps its element count (and 8 KB).
 //
+// list-compress-depth (EncodingLimits::list_compress_depth, Redis's quicklist compression): with
+// depth d > 0, the d nodes at each end stay plain and every node between them is stored as a
+// zstd frame (Listpack::Compress) when that saves memory (Redis's rule: at least 48 bytes, at
+// least 8 saved). Invariant, after every Apply and Parse with depth d: node i is compressed iff
+// d > 0, d <= i < nodes() - d and it compresses well; with d = 0 no node is. A change of the
+// setting applies to a list at its next change, as in Redis. Kept up lazily: pushes and pops
+// re-check only the d + 1 nodes at each end (the only ones that can cross the boundary); a
+// change inside the list (insert, set, rem, splits, merges) or of the depth re-checks every
+// node. A mutator decompresses a node before touching it; reads decompress into a temporary
+// copy, so the list itself never changes on a read. bytes() counts compressed nodes at their
+// compressed size. Redo effects and the put encoding carry the plain elements: compression is
+// invisible to the log, snapshots and the tier.
+//
 // Indexes in bodies and in the read interface are non-negative positions from the head; the
 // commands normalize Redis's negative indexes first. Not thread safe (the shard lock guards it).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 #include <span>
 #include <string>
@@ -54,19 +68,22 @@ class ListValue final : public Value {
                       std::unique_ptr<Value>* out);
 
   // ---- Reads ----
-  // The element at `index` (REQUIRES: index < size()). Valid until the next change.
+  // The element at `index` (REQUIRES: index < size()). Valid until the next change or the next
+  // At() on this thread (an element of a compressed node is read from a per-thread copy).
   std::string_view At(size_t index) const;
   // Calls fn(element) for the elements at start..stop inclusive, head to tail
-  // (REQUIRES: start <= stop < size()).
+  // (REQUIRES: start <= stop < size()). Each element is valid during its call only.
   template <typename Fn>
   void ForRange(size_t start, size_t stop, Fn&& fn) const;
   // Calls fn(index, element) from the head (reverse = false) or from the tail (reverse = true)
-  // until fn returns false.
+  // until fn returns false. Each element is valid during its call only.
   template <typename Fn>
   void Walk(bool reverse, Fn&& fn) const;
 
-  // Number of nodes (tests).
+  // Number of nodes, of compressed ones, and node i itself (tests).
   size_t nodes() const { return nodes_.size(); }
+  size_t compressed_nodes() const;
+  const Listpack& node(size_t i) const { return nodes_[i]; }
 
  private:
   // Whether a node of `bytes` bytes (Redis's listpack size: ours plus its 7 header bytes) and
@@ -77,6 +94,15 @@ class ListValue final : public Value {
 
   // Finds the node holding element `index`: *node and the index inside it.
   void Locate(size_t index, size_t* node, size_t* offset) const;
+  // Node i for reading: itself when plain, else its elements decompressed into *scratch.
+  const Listpack& Readable(size_t i, Listpack* scratch) const;
+  // Node i made plain for a change (its accounting kept); a node decompressed here may be in
+  // the middle, so the next Settle re-checks every node.
+  Listpack& Plain(size_t i);
+  // Compresses node i or makes it plain, keeping the accounting.
+  void Shape(size_t i, bool compress);
+  // Restores the compression invariant (header comment) for `depth` after a change.
+  void Settle(int64_t depth);
   void Push(ListEnd where, std::string_view v, int64_t fill);
   void PopN(ListEnd where, uint64_t count);
   void Insert(size_t index, std::string_view v, int64_t fill);
@@ -102,10 +128,19 @@ class ListValue final : public Value {
     }
   }
 
+  // A number no other list, nor this one before its last change, has had: At()'s
+  // decompression cache (one node per thread, list_value.cc) is keyed by it and the node, so a
+  // change (Apply) or another list never reads a stale copy. The cache is per thread, not per
+  // list, so its memory is one node per worker however many lists are read.
+  static uint64_t NextVersion();
+
   std::vector<Listpack> nodes_;  // a vector, not a deque: a deque costs ~600 bytes even for one node
   size_t size_ = 0;
-  size_t lp_bytes_ = 0;  // sum of nodes_[i].bytes()
-  size_t used_ = 0;      // sum of nodes_[i].used()
+  size_t lp_bytes_ = 0;  // sum of nodes_[i].bytes() (compressed nodes at their frame's size)
+  size_t used_ = 0;      // sum of nodes_[i].used() (uncompressed)
+  uint64_t version_ = NextVersion();
+  int64_t depth_ = 0;     // the compression depth the nodes were last settled for
+  bool reshaped_ = false;  // a node inside the list changed since the last Settle
   bool quicklist_ = false;
 };
 
@@ -114,8 +149,9 @@ void ListValue::ForRange(size_t start, size_t stop, Fn&& fn) const {
   size_t node, offset;
   Locate(start, &node, &offset);
   size_t left = stop - start + 1;
+  Listpack scratch;
   for (; node < nodes_.size() && left > 0; ++node, offset = 0) {
-    const Listpack& lp = nodes_[node];
+    const Listpack& lp = Readable(node, &scratch);
     size_t pos = lp.Seek(offset);
     for (size_t i = offset; i < lp.size() && left > 0; ++i, --left) {
       fn(lp.At(pos));
@@ -126,9 +162,11 @@ void ListValue::ForRange(size_t start, size_t stop, Fn&& fn) const {
 
 template <typename Fn>
 void ListValue::Walk(bool reverse, Fn&& fn) const {
+  Listpack scratch;
   if (!reverse) {
     size_t index = 0;
-    for (const Listpack& lp : nodes_) {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const Listpack& lp = Readable(i, &scratch);
       for (size_t pos = lp.begin(); pos < lp.end(); pos = lp.Next(pos)) {
         if (!fn(index++, lp.At(pos))) return;
       }
@@ -136,8 +174,8 @@ void ListValue::Walk(bool reverse, Fn&& fn) const {
     return;
   }
   size_t index = size_;
-  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
-    const Listpack& lp = *it;
+  for (size_t i = nodes_.size(); i > 0; --i) {
+    const Listpack& lp = Readable(i - 1, &scratch);
     for (size_t pos = lp.end(); pos > lp.begin();) {
       pos = lp.Prev(pos);
       if (!fn(--index, lp.At(pos))) return;

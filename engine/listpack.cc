@@ -1,7 +1,10 @@
 #include "engine/listpack.h"
 
 #include <malloc.h>
+#include <zstd.h>
 
+#include <cassert>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -31,14 +34,42 @@ const char* ReadVarint(const char* p, uint64_t* v) {
   return p;
 }
 
+// zstd contexts for list nodes, one pair per thread and built on first use. A context holds
+// tens to hundreds of KB of tables: too much to keep in each list, too slow to build for each
+// node, and a value (guarded by its shard's lock) is changed from whichever worker runs the
+// command, so there is no narrower owner. A context is used only inside one call below.
+struct NodeCodec {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  ZSTD_DCtx* dctx = ZSTD_createDCtx();
+  ~NodeCodec() {
+    ZSTD_freeCCtx(cctx);
+    ZSTD_freeDCtx(dctx);
+  }
+};
+
+NodeCodec& Codec() {
+  thread_local NodeCodec codec;
+  if (codec.cctx == nullptr || codec.dctx == nullptr) throw std::bad_alloc();
+  return codec;
+}
+
+// A frame we wrote could not be decompressed: memory is corrupt, nothing sane can follow.
+[[noreturn]] void BadFrame(size_t result) {
+  std::fprintf(stderr, "list node: zstd frame does not decompress (%s)\n",
+               ZSTD_isError(result) ? ZSTD_getErrorName(result) : "wrong length");
+  std::abort();
+}
+
 }  // namespace
 
 Listpack::~Listpack() { std::free(buf_); }
 
 Listpack::Listpack(const Listpack& other) : count_(other.count_) {
-  Reserve(other.used_);
-  if (other.used_ != 0) std::memcpy(buf_, other.buf_, other.used_);
+  const size_t n = other.compressed() ? other.frame_ : other.used_;
+  Reserve(n);
+  if (n != 0) std::memcpy(buf_, other.buf_, n);
   used_ = other.used_;
+  frame_ = other.frame_;
 }
 
 Listpack& Listpack::operator=(const Listpack& other) {
@@ -50,7 +81,8 @@ Listpack::Listpack(Listpack&& other) noexcept
     : buf_(std::exchange(other.buf_, nullptr)),
       used_(std::exchange(other.used_, 0)),
       cap_(std::exchange(other.cap_, 0)),
-      count_(std::exchange(other.count_, 0)) {}
+      count_(std::exchange(other.count_, 0)),
+      frame_(std::exchange(other.frame_, kPlain)) {}
 
 Listpack& Listpack::operator=(Listpack&& other) noexcept {
   if (this != &other) {
@@ -59,8 +91,52 @@ Listpack& Listpack::operator=(Listpack&& other) noexcept {
     used_ = std::exchange(other.used_, 0);
     cap_ = std::exchange(other.cap_, 0);
     count_ = std::exchange(other.count_, 0);
+    frame_ = std::exchange(other.frame_, kPlain);
   }
   return *this;
+}
+
+bool Listpack::Compress() {
+  if (frame_ != kPlain) return frame_ != kIncompressible;
+  // The frame must save kMinCompressGain bytes, so a buffer that much smaller is enough: zstd
+  // fails with dstSize_tooSmall when the frame would not fit.
+  if (used_ < kMinCompressBytes || used_ >= UINT32_MAX) {
+    frame_ = kIncompressible;
+    return false;
+  }
+  const size_t room = used_ - kMinCompressGain;
+  char* out = static_cast<char*>(std::malloc(room));
+  if (out == nullptr) throw std::bad_alloc();
+  const size_t n = ZSTD_compressCCtx(Codec().cctx, out, room, buf_, used_, 1);
+  if (ZSTD_isError(n)) {
+    std::free(out);
+    frame_ = kIncompressible;
+    return false;
+  }
+  if (void* fit = std::realloc(out, n)) out = static_cast<char*>(fit);
+  std::free(buf_);
+  buf_ = out;
+  cap_ = malloc_usable_size(out);
+  frame_ = static_cast<uint32_t>(n);
+  return true;
+}
+
+void Listpack::Decompress() {
+  if (!compressed()) return;
+  Listpack plain;
+  DecompressTo(&plain);
+  *this = std::move(plain);
+}
+
+void Listpack::DecompressTo(Listpack* out) const {
+  assert(compressed());
+  out->Clear();
+  out->frame_ = kPlain;
+  out->Reserve(used_);
+  const size_t n = ZSTD_decompressDCtx(Codec().dctx, out->buf_, used_, buf_, frame_);
+  if (ZSTD_isError(n) || n != used_) BadFrame(n);
+  out->used_ = used_;
+  out->count_ = count_;
 }
 
 void Listpack::Reserve(size_t n) {
@@ -72,6 +148,7 @@ void Listpack::Reserve(size_t n) {
 }
 
 void Listpack::Shrink() {
+  if (compressed()) return;
   if (used_ == 0) {
     std::free(buf_);
     buf_ = nullptr;
@@ -159,6 +236,8 @@ size_t Listpack::Find(std::string_view v, size_t from, size_t step) const {
 }
 
 size_t Listpack::Insert(size_t pos, std::string_view v) {
+  assert(!compressed());
+  frame_ = kPlain;
   const size_t n = ElementSize(v.size());
   Shift(pos, pos + n);
   Encode(buf_ + pos, v);
@@ -167,6 +246,8 @@ size_t Listpack::Insert(size_t pos, std::string_view v) {
 }
 
 size_t Listpack::Replace(size_t pos, std::string_view v) {
+  assert(!compressed());
+  frame_ = kPlain;
   const size_t next = Next(pos);
   const size_t n = ElementSize(v.size());
   Shift(next, pos + n);
@@ -175,6 +256,8 @@ size_t Listpack::Replace(size_t pos, std::string_view v) {
 }
 
 size_t Listpack::Erase(size_t pos, size_t n) {
+  assert(!compressed());
+  frame_ = kPlain;
   size_t stop = pos;
   size_t erased = 0;
   for (; erased < n && stop < end(); ++erased) stop = Next(stop);

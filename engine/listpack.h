@@ -10,6 +10,11 @@
 // The buffer is grown with realloc to the size needed, not doubled: the allocator's size
 // classes (jemalloc's are 25% apart) keep growth amortized and waste under a quarter, where a
 // doubling std::string would waste up to half of every small collection.
+//
+// A list node (engine/list_value.h) may be compressed: its buffer then holds a zstd frame of
+// its elements, and only the size queries, Compress, Decompress, DecompressTo, copying, moving
+// and destruction may be called until it is decompressed. Hashes, sets and sorted sets never
+// compress theirs.
 #pragma once
 
 #include <cstddef>
@@ -30,10 +35,26 @@ class Listpack {
 
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
-  // Bytes of the buffer (what the allocator holds).
+  // Bytes of the buffer (what the allocator holds; the frame's allocation when compressed).
   size_t bytes() const { return cap_; }
-  // Bytes the elements take.
+  // Bytes the elements take (uncompressed, also when compressed).
   size_t used() const { return used_; }
+
+  // ---- Compression (list nodes only) ----
+  // Redis's rule (quicklist.c's MIN_COMPRESS_BYTES and MIN_COMPRESS_IMPROVE): a listpack is
+  // compressed only if its elements take at least kMinCompressBytes and the frame saves at
+  // least kMinCompressGain bytes.
+  static constexpr size_t kMinCompressBytes = 48;
+  static constexpr size_t kMinCompressGain = 8;
+  bool compressed() const { return frame_ != kPlain && frame_ != kIncompressible; }
+  // Compresses the elements with zstd (level 1) if that is worth it by the rule above; returns
+  // whether the listpack is compressed now. One found not worth it is remembered as such until
+  // its next change, so asking again costs nothing.
+  bool Compress();
+  // Makes a compressed listpack plain again (no-op when plain).
+  void Decompress();
+  // A plain copy of the elements in *out, leaving this one as it is (compressed or not).
+  void DecompressTo(Listpack* out) const;
 
   size_t begin() const { return 0; }
   size_t end() const { return used_; }
@@ -63,8 +84,9 @@ class Listpack {
   void Clear() {
     used_ = 0;
     count_ = 0;
+    frame_ = kPlain;
   }
-  // Gives back spare capacity (after large removals).
+  // Gives back spare capacity (after large removals). No-op when compressed.
   void Shrink();
 
   // Bytes one element of `len` bytes takes.
@@ -78,10 +100,17 @@ class Listpack {
   // Moves the bytes from `from` on to `to` (growing or shrinking the used part).
   void Shift(size_t from, size_t to);
 
-  char* buf_ = nullptr;  // malloc'd, cap_ usable bytes
+  // frame_ values besides a compressed frame's length.
+  static constexpr uint32_t kPlain = 0;
+  static constexpr uint32_t kIncompressible = UINT32_MAX;  // plain, and not worth compressing
+
+  char* buf_ = nullptr;  // malloc'd, cap_ usable bytes: the elements, or the zstd frame
   size_t used_ = 0;
   size_t cap_ = 0;
   uint32_t count_ = 0;
+  uint32_t frame_ = kPlain;  // bytes of the zstd frame in buf_ when compressed
 };
+// A list node costs one of these per node; compression fits in what was padding.
+static_assert(sizeof(Listpack) == 32);
 
 }  // namespace strata::engine

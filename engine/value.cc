@@ -61,6 +61,7 @@ bool EffectCreates(RedoOp op) {
 void SharedEncodingLimits::Store(const EncodingLimits& l) {
   constexpr auto kRelaxed = std::memory_order_relaxed;
   list_max_listpack_size_.store(l.list_max_listpack_size, kRelaxed);
+  list_compress_depth_.store(l.list_compress_depth, kRelaxed);
   hash_max_listpack_entries_.store(l.hash_max_listpack_entries, kRelaxed);
   hash_max_listpack_value_.store(l.hash_max_listpack_value, kRelaxed);
   set_max_intset_entries_.store(l.set_max_intset_entries, kRelaxed);
@@ -74,6 +75,7 @@ EncodingLimits SharedEncodingLimits::Load() const {
   constexpr auto kRelaxed = std::memory_order_relaxed;
   EncodingLimits l;
   l.list_max_listpack_size = list_max_listpack_size_.load(kRelaxed);
+  l.list_compress_depth = list_compress_depth_.load(kRelaxed);
   l.hash_max_listpack_entries = hash_max_listpack_entries_.load(kRelaxed);
   l.hash_max_listpack_value = hash_max_listpack_value_.load(kRelaxed);
   l.set_max_intset_entries = set_max_intset_entries_.load(kRelaxed);

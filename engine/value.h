@@ -66,6 +66,10 @@ struct EncodingLimits {
   // >= 0 (0 counts as 1; 8 KiB at most whatever the count); when -1 .. -5, at most 4, 8, 16, 32
   // or 64 KiB (below -5 as -5). Default -2.
   int64_t list_max_listpack_size = -2;
+  // list-compress-depth: 0 (the default) compresses nothing; N > 0 keeps the N nodes at each
+  // end of a list plain and stores every node between them zstd-compressed when that saves
+  // memory (engine/list_value.h). A change applies to each list at its next change.
+  int64_t list_compress_depth = 0;
   // A hash stays a listpack while it has at most this many fields (default 512) and no field or
   // value is longer than hash_max_listpack_value bytes (default 64).
   int64_t hash_max_listpack_entries = 512;
@@ -93,6 +97,7 @@ class SharedEncodingLimits {
 
  private:
   std::atomic<int64_t> list_max_listpack_size_;
+  std::atomic<int64_t> list_compress_depth_;
   std::atomic<int64_t> hash_max_listpack_entries_;
   std::atomic<int64_t> hash_max_listpack_value_;
   std::atomic<int64_t> set_max_intset_entries_;

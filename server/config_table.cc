@@ -305,7 +305,7 @@ const ParamDef kParams[] = {
     {Param::kLazyfreeLazyUserFlush, "lazyfree-lazy-user-flush", Type::kBool, "no", true, 0, 0,
      nullptr, Support::kActive, nullptr},
     {Param::kListCompressDepth, "list-compress-depth", Type::kInt, "0", true, 0, kIntMax, nullptr,
-     Support::kNoEffect, "list nodes are not compressed"},
+     Support::kActive, nullptr},
     {Param::kNone, "maxmemory-clients", Type::kMemoryPercent, "0", true, 0, kLLMax, nullptr,
      Support::kNoEffect,
      "client memory is bounded by client-output-buffer-limit and client-query-buffer-limit per "

@@ -22,10 +22,12 @@ namespace strata::server {
 
 namespace {
 
-// The collections' encoding limits the config sets (*-max-listpack-*, set-max-intset-entries).
+// The collections' encoding limits the config sets (*-max-listpack-*, set-max-intset-entries,
+// list-compress-depth).
 engine::EncodingLimits EncodingLimitsOf(const Config& config) {
   engine::EncodingLimits limits;
   limits.list_max_listpack_size = config.Int(Param::kListMaxListpackSize);
+  limits.list_compress_depth = config.Int(Param::kListCompressDepth);
   limits.hash_max_listpack_entries = config.Int(Param::kHashMaxListpackEntries);
   limits.hash_max_listpack_value = config.Int(Param::kHashMaxListpackValue);
   limits.set_max_intset_entries = config.Int(Param::kSetMaxIntsetEntries);
