@@ -48,17 +48,26 @@ void Watches::OnCommit(std::string_view record) {
       case engine::RedoOp::kFlushAll:
       case engine::RedoOp::kFlushDb:
       case engine::RedoOp::kSwapDb:
-        // Every watched key of the databases it touches (Redis marks only keys that existed;
-        // marking all is the safe side: EXEC fails, never succeeds wrongly).
-        for (auto& [key, clients] : watchers_) {
-          if (e.op == engine::RedoOp::kFlushAll || key.first == e.db || key.first == e.db2) {
-            for (ClientState* c : clients) c->watch_dirty.store(true);
-          }
-        }
-        break;
+        break;  // the command marked what it touched first (TouchForFlushOrSwap)
       default:
         DirtyLocked(Key(e.db, std::string(e.key)));
         break;
+    }
+  }
+}
+
+void Watches::TouchForFlushOrSwap(
+    int db, int db2, const std::function<bool(int db, std::string_view key)>& exists) {
+  if (watching_.load(std::memory_order_acquire) == 0) return;
+  std::lock_guard<std::mutex> l(mu_);
+  for (auto& [key, clients] : watchers_) {
+    const bool in_scope = db < 0 || key.first == db || key.first == db2;
+    if (!in_scope) continue;
+    bool touched = exists(key.first, key.second);
+    // SWAPDB: the key also changes when the other database holds it.
+    if (!touched && db2 >= 0) touched = exists(key.first == db ? db2 : db, key.second);
+    if (touched) {
+      for (ClientState* c : clients) c->watch_dirty.store(true);
     }
   }
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -27,6 +28,12 @@ class Watches : public engine::ChangeListener {
   void UnwatchAll(ClientState* c);
 
   void OnCommit(std::string_view record) override;
+
+  // FLUSHALL (db < 0), FLUSHDB db and SWAPDB db db2 (db2 >= 0), called by the command before it
+  // changes anything, under every shard lock: as Redis 7.0, marks the watched keys of those
+  // databases that `exists` says hold a value (in db, or in db2 for a swap), not the others.
+  void TouchForFlushOrSwap(int db, int db2,
+                           const std::function<bool(int db, std::string_view key)>& exists);
 
  private:
   using Key = std::pair<int, std::string>;

@@ -480,6 +480,15 @@ void CmdMove(CommandContext& ctx) {
 // ---- SWAPDB, FLUSHDB, FLUSHALL ----
 
 // Parses a SWAPDB index (an int, else `error`). Range is checked by the caller.
+// Whether a database holds key, expired or not (Redis's test for the WATCH marks of FLUSHALL,
+// FLUSHDB and SWAPDB). REQUIRES: every shard locked.
+auto KeyHeld(Keyspace& ks) {
+  return [&ks](int db, std::string_view key) {
+    const uint64_t h = HashKey(key);
+    return ks.shard(ks.ShardOf(h)).table(db).Find(key, h) != nullptr;
+  };
+}
+
 bool ParseSwapIndex(CommandContext& ctx, std::string_view arg, std::string_view error, int* out) {
   std::optional<int64_t> v = ParseInt64(arg);
   if (!v || *v < INT_MIN || *v > INT_MAX) {
@@ -500,6 +509,7 @@ void CmdSwapDb(CommandContext& ctx) {
   }
   if (a != b) {
     engine::ShardLocks locks = ctx.LockAll();
+    ctx.server.watches().TouchForFlushOrSwap(a, b, KeyHeld(ks));
     for (int i = 0; i < ks.num_shards(); ++i) ks.shard(i).Swap(a, b);
     if (ctx.redo != nullptr) ctx.redo->SwapDb(a, b);
   }
@@ -527,6 +537,7 @@ bool ParseFlushMode(CommandContext& ctx, bool* lazy) {
 void OpFlush(CommandContext& ctx, int db, bool lazy) {
   Keyspace& ks = ctx.keyspace();
   engine::ShardLocks locks = ctx.LockAll();
+  ctx.server.watches().TouchForFlushOrSwap(db, -1, KeyHeld(ks));
   if (ctx.redo != nullptr) {
     if (db >= 0) {
       ctx.redo->FlushDb(db);

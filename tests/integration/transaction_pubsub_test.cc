@@ -343,5 +343,43 @@ TEST_F(TransactionPubSubTest, AClosedSubscriberIsForgotten) {
   EXPECT_EQ(Run(pub.get(), {"PUBLISH", "gone", "x"}), "(integer) 0");
 }
 
+// WATCH and FLUSHALL, FLUSHDB, SWAPDB as Redis 7.0: only a watched key that held a value in a
+// database the command empties (or, for SWAPDB, in either database) fails the transaction.
+// The same two-connection script runs against redis-server, reply for reply.
+TEST_F(TransactionPubSubTest, FlushAndSwapdbTouchOnlyWatchedKeysThatExistAsRedis) {
+  std::string error;
+  auto redis = ServerProcess::StartRedis({}, &error);
+  if (redis == nullptr) GTEST_SKIP() << "redis-server is not available: " << error;
+  auto strata = ServerProcess::StartStrata({"--save", ""}, &error);
+  ASSERT_NE(strata, nullptr) << error;
+  struct Pair {
+    RedisConnection a, b;
+  };
+  Pair r{Connect(redis->port()), Connect(redis->port())};
+  Pair s{Connect(strata->port()), Connect(strata->port())};
+  ASSERT_TRUE(r.a && r.b && s.a && s.b);
+  // {connection, command}: 'a' watches and runs transactions, 'b' changes things.
+  const std::vector<std::pair<char, std::vector<std::string>>> script = {
+      {'a', {"WATCH", "missing"}}, {'b', {"FLUSHALL"}}, {'a', {"MULTI"}},
+      {'a', {"SET", "x", "1"}}, {'a', {"EXEC"}},  // runs: the key did not exist
+      {'a', {"SET", "held", "1"}}, {'a', {"WATCH", "held"}}, {'b', {"FLUSHDB"}},
+      {'a', {"MULTI"}}, {'a', {"PING"}}, {'a', {"EXEC"}},  // nil: it existed
+      {'a', {"SET", "other", "1"}}, {'a', {"WATCH", "other"}}, {'b', {"SELECT", "2"}},
+      {'b', {"FLUSHDB"}}, {'a', {"MULTI"}}, {'a', {"PING"}},
+      {'a', {"EXEC"}},  // runs: another database was emptied
+      {'b', {"SELECT", "1"}}, {'b', {"SET", "k", "v"}}, {'a', {"WATCH", "k"}},
+      {'b', {"SWAPDB", "0", "1"}}, {'a', {"MULTI"}}, {'a', {"PING"}},
+      {'a', {"EXEC"}},  // nil: k comes into database 0
+      {'a', {"WATCH", "nowhere"}}, {'b', {"SWAPDB", "0", "1"}}, {'a', {"MULTI"}},
+      {'a', {"PING"}}, {'a', {"EXEC"}},  // runs: in neither database
+  };
+  for (size_t i = 0; i < script.size(); ++i) {
+    const auto& [who, argv] = script[i];
+    std::string want = Run((who == 'a' ? r.a : r.b).get(), argv);
+    std::string got = Run((who == 'a' ? s.a : s.b).get(), argv);
+    EXPECT_EQ(got, want) << "step " << i << ": " << who << " " << argv[0];
+  }
+}
+
 }  // namespace
 }  // namespace strata::integration
