@@ -64,7 +64,7 @@ std::pair<std::string_view, std::string_view> HashValue::Random(uint64_t rnd) co
     const size_t pos = lp_.Seek(2 * (rnd % size()));
     return {lp_.At(pos), lp_.At(lp_.Next(pos))};
   }
-  Entry* e = table_->RandomEntry(rnd);
+  Entry* e = table_->FairRandomEntry(rnd);
   return {e->key(), e->str()};
 }
 

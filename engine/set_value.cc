@@ -122,7 +122,7 @@ std::string SetValue::RandomMember(uint64_t rnd) const {
     case Encoding::kListpack:
       return std::string(lp_.At(lp_.Seek(rnd % lp_.size())));
     case Encoding::kHashtable:
-      return std::string(table_->RandomEntry(rnd)->key());
+      return std::string(table_->FairRandomEntry(rnd)->key());
   }
   return {};
 }

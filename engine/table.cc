@@ -1,5 +1,6 @@
 #include "engine/table.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <new>
 #include <utility>
@@ -204,6 +205,43 @@ Entry* Table::RandomEntry(uint64_t rnd) const {
     while (pick--) e = e->next();
     return e;
   }
+}
+
+Entry* Table::FairRandomEntry(uint64_t rnd) const {
+  if (size_ == 0) return nullptr;
+  // Rejection sampling: a uniformly random bucket slot (over both arrays while rehashing), then
+  // a uniformly random position among kChain; an entry is drawn when a chain reaches that far.
+  // Every entry of a chain no longer than kChain then has the same chance, 1 / (slots *
+  // kChain) a trial. A longer chain (at a load factor of 1, one bucket in a million) widens
+  // that trial's range to its length. A very sparse table gives up after kTrials and takes the
+  // entries of consecutive buckets from a random one, as Redis's dictGetFairRandomKey.
+  constexpr uint64_t kChain = 8;
+  constexpr int kTrials = 1000;
+  uint64_t state = rnd;
+  const uint64_t slots = cap_[0] + cap_[1];
+  for (int trial = 0; trial < kTrials; ++trial) {
+    uint64_t slot = SplitMix64(&state) % slots;
+    Entry* e = slot < cap_[0] ? buckets_[0][slot] : buckets_[1][slot - cap_[0]];
+    if (e == nullptr) continue;
+    uint64_t len = 0;
+    for (Entry* c = e; c != nullptr; c = c->next()) ++len;
+    uint64_t pick = SplitMix64(&state) % std::max(kChain, len);
+    if (pick >= len) continue;
+    while (pick--) e = e->next();
+    return e;
+  }
+  constexpr int kSample = 15;
+  Entry* sample[kSample];
+  int n = 0;
+  const size_t span = std::max(cap_[0], cap_[1]);
+  size_t i = SplitMix64(&state) % span;
+  for (size_t steps = 0; steps < span && n < kSample; ++steps, i = (i + 1) % span) {
+    for (int t = 0; t < 2 && n < kSample; ++t) {
+      if (i >= cap_[t]) continue;
+      for (Entry* e = buckets_[t][i]; e != nullptr && n < kSample; e = e->next()) sample[n++] = e;
+    }
+  }
+  return sample[SplitMix64(&state) % static_cast<uint64_t>(n)];
 }
 
 void Table::Clear() {

@@ -51,8 +51,13 @@ class Table {
   // Calls fn(entry) for the entries of one or more buckets starting at cursor; returns the next
   // cursor, 0 when the scan is complete. fn must not mutate the table.
   uint64_t Scan(uint64_t cursor, const std::function<void(Entry*)>& fn) const;
-  // A pseudo-random entry, null if empty. `rnd` is any random 64-bit number.
+  // A pseudo-random entry, null if empty. `rnd` is any random 64-bit number. Cheap, and biased
+  // towards entries alone in their bucket: for eviction's samples.
   Entry* RandomEntry(uint64_t rnd) const;
+  // A random entry, null if empty, drawn uniformly (rejection sampling over bucket slots and
+  // chain positions, table.cc). For the commands that promise a random element (HRANDFIELD,
+  // SRANDMEMBER, SPOP, RANDOMKEY).
+  Entry* FairRandomEntry(uint64_t rnd) const;
 
   // Walks the buckets linearly from position `pos` (0 = start) for at most max_buckets buckets,
   // calling fn(entry) for each entry (fn must not mutate the table), and returns the next

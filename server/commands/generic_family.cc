@@ -372,7 +372,7 @@ std::optional<std::string> OpRandomKey(Keyspace& ks, int db, int64_t now_ms,
     while (pick >= sizes[i]) pick -= sizes[i++];
     Shard& shard = ks.shard(i);
     engine::ShardLocks lock(&ks, static_cast<uint32_t>(i), redo);
-    Entry* e = shard.table(db).RandomEntry(SplitMix64(&rng));
+    Entry* e = shard.table(db).FairRandomEntry(SplitMix64(&rng));
     if (e == nullptr) continue;  // emptied since it was counted
     std::string key(e->key());
     if (shard.Find(db, key, HashKey(key), now_ms, redo) == nullptr) continue;  // expired: deleted
