@@ -161,7 +161,12 @@ void Worker::Run() {
   Completion done[256];
   int64_t last_cron = MonotonicUs();
   while (!service_->shutting_down()) {
-    int n = backend_->Wait(kLoopTickMs, done, 256);
+    int wait_ms = kLoopTickMs;
+    if (next_block_deadline_ms_ != INT64_MAX) {
+      wait_ms = static_cast<int>(
+          std::clamp<int64_t>(next_block_deadline_ms_ - NowMs(), 0, kLoopTickMs));
+    }
+    int n = backend_->Wait(wait_ms, done, 256);
     for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
     DrainMail();
     ReleaseHeld();
@@ -171,6 +176,9 @@ void Worker::Run() {
       adopted.swap(inbox_);
     }
     for (int fd : adopted) AddConnection(fd);
+    if (next_block_deadline_ms_ != INT64_MAX && NowMs() >= next_block_deadline_ms_) {
+      TimeOutBlocked(NowMs());
+    }
     int64_t now = MonotonicUs();
     if (now - last_cron >= kLoopTickMs * 1000) {
       last_cron = now;
@@ -299,6 +307,9 @@ void Worker::OnRecv(Connection* c, int result) {
 }
 
 void Worker::AfterInput(Connection* c) {
+  if (c->state.blocked && !c->state.block_forever && c->state.block_deadline_ms != 0) {
+    next_block_deadline_ms_ = std::min(next_block_deadline_ms_, c->state.block_deadline_ms);
+  }
   if (OverOutputLimit(c, NowMs())) return MaybeFinish(c);
   if (HoldForLog(c)) return;  // ReleaseHeld() goes on from here
   MaybeSend(c);
@@ -494,22 +505,29 @@ void Worker::MaybeFinish(Connection* c) {
   delete c;
 }
 
+void Worker::TimeOutBlocked(int64_t now_ms) {
+  std::vector<Connection*> expired;
+  next_block_deadline_ms_ = INT64_MAX;
+  for (Connection* c : conns_) {
+    if (!c->state.blocked || c->state.block_forever) continue;
+    if (c->state.block_deadline_ms <= now_ms) {
+      expired.push_back(c);
+    } else {
+      next_block_deadline_ms_ = std::min(next_block_deadline_ms_, c->state.block_deadline_ms);
+    }
+  }
+  for (Connection* c : expired) {
+    c->state.block_timed_out = true;
+    Unblock(c);  // runs the command again: it may block anew (AfterInput notes its deadline)
+  }
+}
+
 void Worker::Cron(int64_t now_ms) {
   for (size_t listener : accept_paused_) {
     backend_->Accept(listen_fds_[listener], (listener << 3) | kOpAccept);
   }
   accept_paused_.clear();
-  // Blocked commands whose time is up run once more, to answer their time-out.
-  std::vector<Connection*> expired;
-  for (Connection* c : conns_) {
-    if (c->state.blocked && !c->state.block_forever && c->state.block_deadline_ms <= now_ms) {
-      expired.push_back(c);
-    }
-  }
-  for (Connection* c : expired) {
-    c->state.block_timed_out = true;
-    Unblock(c);
-  }
+  TimeOutBlocked(now_ms);
   // A soft output limit is about time: a client that stays over it is closed even if nothing
   // is added to its replies.
   std::vector<Connection*> over;

@@ -64,6 +64,9 @@ class Worker {
   void BeginClose(Connection* c);
   void MaybeFinish(Connection* c);
   void Cron(int64_t now_ms);
+  // Blocked commands whose time is up run once more, to answer their time-out; then
+  // next_block_deadline_ms_ is the earliest deadline left.
+  void TimeOutBlocked(int64_t now_ms);
   // appendfsync always: holds c's replies (and stops reading from it) until the log is durable
   // up to every record c's commands may depend on. Returns whether it did.
   bool HoldForLog(Connection* c);
@@ -96,6 +99,9 @@ class Worker {
   std::unique_ptr<Service::WorkerContext> context_;  // the service's state for this worker
   std::vector<Connection*> held_;     // connections whose replies wait for the WAL
   std::vector<Connection*> ready_;    // ReleaseHeld's scratch
+  // The earliest time-out of a command blocked on this worker (INT64_MAX: none): the loop
+  // waits no longer than that, so time-outs are answered to the millisecond, not on a tick.
+  int64_t next_block_deadline_ms_ = INT64_MAX;
   std::atomic<bool> holding_{false};  // !held_.empty(), for NotifyDurable
 
   std::unordered_map<uint64_t, Connection*> by_id_;  // conns_ by client id
