@@ -55,13 +55,25 @@ void ClientRegistry::Kill(ClientState* c) {
   ::shutdown(c->fd, SHUT_RDWR);
 }
 
+// CLIENT LIST's flags, in Redis's order: P subscribed, x in MULTI, b blocked, d a watched key
+// changed, U unix socket; N none of them.
+std::string ClientFlags(const ClientState& c) {
+  std::string f;
+  if (c.subscribed()) f += 'P';
+  if (c.in_multi.load()) f += 'x';
+  if (c.blocked.load()) f += 'b';
+  if (c.watch_dirty.load()) f += 'd';
+  if (c.unix_socket) f += 'U';
+  return f.empty() ? "N" : f;
+}
+
 std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
   int64_t age = (now_ms - c.created_ms) / 1000;
   int64_t idle = (now_ms - c.last_interaction_ms.load()) / 1000;
   std::string s = "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
                   " fd=" + std::to_string(c.fd) + " name=" + c.name +
                   " age=" + std::to_string(age) + " idle=" + std::to_string(idle) +
-                  " flags=" + (c.unix_socket ? "U" : "N") + " db=" + std::to_string(c.db.load()) +
+                  " flags=" + ClientFlags(c) + " db=" + std::to_string(c.db.load()) +
                   " sub=" + std::to_string(c.channels.load()) +
                   " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=-1 qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
                   " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=" +

@@ -54,17 +54,18 @@ struct ClientState {
   std::atomic<int> patterns{0};
   bool subscribed() const { return channels.load() + patterns.load() > 0; }
 
-  // MULTI/EXEC (owner only; server/transaction_family.cc).
-  bool in_multi = false;
+  // MULTI/EXEC (owner only, but for CLIENT LIST's flags; server/transaction_family.cc).
+  std::atomic<bool> in_multi{false};
   bool multi_error = false;    // a command failed to queue: EXEC answers EXECABORT
   bool in_exec = false;        // running EXEC's commands: blocking commands do not block
   std::vector<std::vector<std::string>> queued;
   bool watching = false;                    // has watched keys (server/watches.h)
   std::atomic<bool> watch_dirty{false};     // a watched key changed since WATCH
 
-  // Blocking commands (owner only; server/blocking.h). A blocked command is not consumed from
-  // the input: the worker runs it again when a key it waits on is signalled or time is up.
-  bool blocked = false;           // waiting: the worker runs nothing else for this client
+  // Blocking commands (owner only, but for CLIENT LIST's flags; server/blocking.h). A blocked
+  // command is not consumed from the input: the worker runs it again when a key it waits on is
+  // signalled or time is up.
+  std::atomic<bool> blocked{false};  // waiting: the worker runs nothing else for this client
   int64_t block_deadline_ms = 0;  // when the blocked command times out; 0 = not blocking
   bool block_forever = false;     // timeout 0
   bool block_timed_out = false;   // the command runs once more to answer its timeout

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <map>
+#include <sstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -205,6 +207,54 @@ TEST_F(BlockingTest, ManyConsumersAndProducersLoseAndDuplicateNothing) {
   EXPECT_EQ(all.size(), static_cast<size_t>(kProducers * kItems));
   EXPECT_EQ(std::set<std::string>(all.begin(), all.end()).size(), all.size());  // no duplicate
   EXPECT_EQ(Run({"LLEN", "work"}), "(integer) 0");
+}
+
+// CLIENT LIST's flags as redis-server 7.0 shows them: b for a blocked client (as soon as it
+// blocks: tools wait on it), x in MULTI, P subscribed, d a watched key changed, N none.
+TEST(ClientFlagsTest, ClientListFlagsAsRedis) {
+  std::string error;
+  auto redis = ServerProcess::StartRedis({}, &error);
+  if (redis == nullptr) GTEST_SKIP() << "redis-server is not available: " << error;
+  auto strata = ServerProcess::StartStrata({"--save", ""}, &error);
+  ASSERT_NE(strata, nullptr) << error;
+  auto flags_of = [](int port) {
+    std::vector<RedisConnection> conns;
+    auto named = [&](const std::string& name) {
+      conns.push_back(Connect(port));
+      Command(conns.back().get(), {"CLIENT", "SETNAME", name});
+      return conns.back().get();
+    };
+    redisContext* observer = named("observer");
+    Command(named("multi"), {"MULTI"});
+    Command(named("sub"), {"SUBSCRIBE", "ch"});
+    redisContext* dirty = named("dirty");
+    Command(dirty, {"WATCH", "w"});
+    Command(observer, {"SET", "w", "1"});
+    redisContext* blocked = named("blocked");
+    redisAppendCommand(blocked, "BLPOP flags-list 0");  // sent, its reply never read
+    int done = 0;
+    while (!done && redisBufferWrite(blocked, &done) == REDIS_OK) {}
+    std::map<std::string, std::string> flags;
+    // Bounded wait for the BLPOP to arrive; no verdict on time.
+    for (int i = 0; i < 500 && flags["blocked"] != "b"; ++i) {
+      ReplyPtr list = Command(observer, {"CLIENT", "LIST"});
+      std::istringstream in(list ? std::string(list->str, list->len) : "");
+      for (std::string line; std::getline(in, line);) {
+        auto field = [&](const std::string& key) {
+          size_t at = line.find(" " + key + "=");
+          if (at == std::string::npos) return std::string();
+          at += key.size() + 2;
+          return line.substr(at, line.find(' ', at) - at);
+        };
+        flags[field("name")] = field("flags");
+      }
+      if (flags["blocked"] != "b") std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return flags;
+  };
+  const auto want = flags_of(redis->port());
+  EXPECT_EQ(want.at("blocked"), "b");
+  EXPECT_EQ(flags_of(strata->port()), want);
 }
 
 }  // namespace
