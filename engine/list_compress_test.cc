@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/list_value.h"
+#include "engine/test_util.h"
 #include "engine/redo.h"
 #include "engine/value.h"
 
@@ -222,24 +223,7 @@ void RandomChange(ListValue& l, std::deque<std::string>& model, const EncodingLi
       const std::string e = "item:" + std::to_string(rng() % 64);
       const ListEnd where = rng() % 2 ? ListEnd::kHead : ListEnd::kTail;
       const uint64_t count = rng() % 3;  // 0 = every one
-      uint64_t removed = 0;
-      if (where == ListEnd::kHead) {
-        for (auto it = model.begin(); it != model.end() && (count == 0 || removed < count);) {
-          if (*it == e) {
-            it = model.erase(it);
-            ++removed;
-          } else {
-            ++it;
-          }
-        }
-      } else {
-        for (size_t i = model.size(); i > 0 && (count == 0 || removed < count); --i) {
-          if (model[i - 1] == e) {
-            model.erase(model.begin() + static_cast<ptrdiff_t>(i) - 1);
-            ++removed;
-          }
-        }
-      }
+      ModelListRem(&model, where, count, e);
       ListRemBody(&body, where, count, e);
       return Apply(l, RedoOp::kListRem, body, limits);
     }

@@ -121,24 +121,7 @@ Effect RandomListEffect(std::mt19937& rng, std::deque<std::string>& model, bool 
     const uint64_t count = rng() % 3;
     ListRemBody(&body, where, count, e);
     eop = RedoOp::kListRem;
-    uint64_t removed = 0;
-    if (where == ListEnd::kHead) {
-      for (auto it = model.begin(); it != model.end() && (count == 0 || removed < count);) {
-        if (*it == e) {
-          it = model.erase(it);
-          ++removed;
-        } else {
-          ++it;
-        }
-      }
-    } else {
-      for (size_t i = model.size(); i > 0 && (count == 0 || removed < count); --i) {
-        if (model[i - 1] == e) {
-          model.erase(model.begin() + static_cast<ptrdiff_t>(i - 1));
-          ++removed;
-        }
-      }
-    }
+    ModelListRem(&model, where, count, e);
   } else {
     const size_t start = rng() % model.size();
     const size_t stop = start + rng() % (model.size() - start);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <span>
 #include <mutex>
@@ -43,6 +44,29 @@ class VectorSink : public RedoSink {
 // type number and put encoding, with the elements of hashes and sets sorted so that equal
 // contents compare equal whatever their order in memory.
 using Dump = std::map<std::pair<int, std::string>, std::tuple<std::string, int64_t, bool>>;
+
+// LREM's effect on a model list: removes `count` occurrences of e (0 = all) counted from `where`.
+inline void ModelListRem(std::deque<std::string>* model, ListEnd where, uint64_t count,
+                         std::string_view e) {
+  uint64_t removed = 0;
+  if (where == ListEnd::kHead) {
+    for (auto it = model->begin(); it != model->end() && (count == 0 || removed < count);) {
+      if (*it == e) {
+        it = model->erase(it);
+        ++removed;
+      } else {
+        ++it;
+      }
+    }
+  } else {
+    for (size_t i = model->size(); i > 0 && (count == 0 || removed < count); --i) {
+      if ((*model)[i - 1] == e) {
+        model->erase(model->begin() + static_cast<ptrdiff_t>(i - 1));
+        ++removed;
+      }
+    }
+  }
+}
 
 inline std::string CanonicalValue(const Entry& e) {
   if (e.type() == ValueType::kString) return std::string(e.str());
