@@ -220,22 +220,11 @@ bool SplitConfigLine(std::string_view line, std::vector<std::string>* words) {
 }  // namespace
 
 bool ParseMemory(std::string_view s, int64_t* out) {
-  size_t digits = 0;
-  if (!s.empty() && s[0] == '-') digits = 1;
-  while (digits < s.size() && isdigit(static_cast<unsigned char>(s[digits]))) ++digits;
-  std::string unit = ToLower(s.substr(digits));
-  int64_t mul = 1;
-  if (unit.empty() || unit == "b") mul = 1;
-  else if (unit == "k") mul = 1000;
-  else if (unit == "kb") mul = 1024;
-  else if (unit == "m") mul = 1000 * 1000;
-  else if (unit == "mb") mul = 1024 * 1024;
-  else if (unit == "g") mul = 1000LL * 1000 * 1000;
-  else if (unit == "gb") mul = 1024LL * 1024 * 1024;
-  else return false;
-  auto n = ParseInt64(s.substr(0, digits));
-  if (!n || (*n != 0 && (*n > INT64_MAX / mul || *n < INT64_MIN / mul))) return false;
-  *out = *n * mul;
+  // Redis's reading (ParseRedisMemory), with at least one digit and no saturation.
+  if (s.empty() || !isdigit(static_cast<unsigned char>(s[0]))) return false;
+  std::optional<uint64_t> v = ParseRedisMemory(s);
+  if (!v || *v > static_cast<uint64_t>(INT64_MAX)) return false;
+  *out = static_cast<int64_t>(*v);
   return true;
 }
 
@@ -268,7 +257,7 @@ Status Config::SetLocked(int index, std::string_view value) {
         return Status::InvalidArgument(
             "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
       }
-      if (EqualsIgnoreCase(d.name, "oom-score-adj-values")) {
+      if (d.id == Param::kOomScoreAdjValues) {
         RETURN_IF_ERROR(ValidOomScoreAdjValues(text));
       }
       if (EqualsIgnoreCase(d.name, "latency-tracking-info-percentiles")) {
@@ -664,7 +653,7 @@ Status Config::Rewrite(const std::vector<std::string>& users) {
     }
     bool multi = d.id == Param::kSave || d.id == Param::kBind ||
                  d.id == Param::kClientOutputBufferLimit || d.id == Param::kReplicaof ||
-                 EqualsIgnoreCase(d.name, "oom-score-adj-values") ||
+                 d.id == Param::kOomScoreAdjValues ||
                  EqualsIgnoreCase(d.name, "latency-tracking-info-percentiles");
     return std::string(d.name) + " " + QuoteConfigValue(v, multi);
   };

@@ -190,7 +190,8 @@ class Config {
   bool save_loaded_ = false;  // the first `save` line of a load replaces the default points
 };
 
-// Parses Redis memory units: "100", "1k" (1000), "1kb" (1024), "5mb", "2gb"; case-insensitive.
+// Parses Redis memory units: "100", "1k" (1000), "1kb" (1024), "5mb", "2gb"; case-insensitive;
+// digits first (no sign), at most 2^63-1.
 bool ParseMemory(std::string_view s, int64_t* out);
 
 }  // namespace strata::server
