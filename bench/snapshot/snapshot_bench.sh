@@ -58,7 +58,7 @@ start() {  # start NAME: launches the server and waits for PONG; prints seconds 
   t0=$(date +%s.%N)
   if [[ $s == strata ]]; then
     "$STRATA" --port "${PORT[$s]}" --bind 127.0.0.1 --dir "$dir" --save "" \
-      --snapshot-wal-bytes 0 >>"$dir.log" 2>&1 &
+      --snapshot-wal-bytes 0 --enable-debug-command yes >>"$dir.log" 2>&1 &
   else
     redis-server --port "${PORT[$s]}" --bind 127.0.0.1 --dir "$dir" --save "" \
       --appendonly no --enable-debug-command yes >>"$dir.log" 2>&1 &
