@@ -86,7 +86,7 @@ void Server::OnConnect(ClientState& client) {
 
 void Server::OnDisconnect(ClientState& client) {
   pubsub_.RemoveClient(&client);
-  blocking_.Unblock(&client);
+  blocking_.Cancel(client.id);
   watches_.UnwatchAll(&client);
 }
 
@@ -97,7 +97,11 @@ void Server::Execute(WorkerContext& ctx, ClientState& client,
   Execute(client, args, reply, &RedoOf(ctx));
 }
 
-void Server::Unblocked(ClientState& client) { blocking_.Unblock(&client); }
+bool Server::TimeOut(ClientState& client, ReplyBuilder& reply) {
+  if (!blocking_.Cancel(client.id)) return false;
+  reply.NullArray();  // as Redis 7.0 answers every blocking command whose time is up
+  return true;
+}
 
 uint64_t Server::ReplyHold(WorkerContext& ctx) {
   if (!persistence_->hold_replies()) return 0;
@@ -387,11 +391,10 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     }
   }
   RunHandler(*spec, *named, ctx);
-  if (!client.blocked) {  // a blocking command's wait is over (or there was none)
-    client.block_deadline_ms = 0;
-    client.block_forever = false;
-    client.block_timed_out = false;
-  }
+  if (!client.blocked) client.EndBlock();  // a blocking command's wait is over (or there was none)
+  // Clients blocked on keys this command (or transaction) made ready are served now, before its
+  // reply leaves, as Redis does after each command.
+  if (!client.in_exec) ServeBlocked(redo);
 }
 
 }  // namespace strata::server

@@ -60,7 +60,7 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   so.keep = static_cast<int>(config_->Int(Param::kSnapshotKeep));
   so.ignore_unreadable = config_->Bool(Param::kSnapshotIgnoreUnreadable);
   snapshots_ = std::make_unique<Snapshots>(std::move(so), *keyspace_, *persistence_);
-  keyspace_->set_change_listener(&watches_);
+  keyspace_->set_change_listener(&commit_listeners_);
   std::random_device rd;
   std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowUs());
   static const char kHex[] = "0123456789abcdef";

@@ -105,7 +105,7 @@ class Server final : public Service {
   void BeginInput(WorkerContext& ctx) override;
   void Execute(WorkerContext& ctx, ClientState& client, std::span<const std::string_view> args,
                ReplyBuilder& reply) override;
-  void Unblocked(ClientState& client) override;
+  bool TimeOut(ClientState& client, ReplyBuilder& reply) override;
   uint64_t ReplyHold(WorkerContext& ctx) override;
   uint64_t durable_lsn() const override;
 
@@ -135,6 +135,8 @@ class Server final : public Service {
  private:
   // Runs spec's handler; an exception it throws becomes an error reply (dispatch.cc).
   void RunHandler(const CommandSpec& spec, const CommandSpec& named, CommandContext& ctx);
+  // Serves the clients blocked on keys this thread's commands made ready (server/blocking.cc).
+  void ServeBlocked(engine::RedoRecord* redo);
 
   void CronLoop();
   // ---- The overflow tier (server/tiering.cc, over engine::Tiering) ----
@@ -202,6 +204,16 @@ class Server final : public Service {
   PubSub pubsub_;
   Blocking blocking_;
   Watches watches_;
+  // Every committed record goes to WATCH's bookkeeping and to the blocked clients'.
+  struct CommitListeners final : engine::ChangeListener {
+    CommitListeners(Watches* w, Blocking* b) : watches(w), blocking(b) {}
+    void OnCommit(std::string_view record) override {
+      watches->OnCommit(record);
+      blocking->OnCommit(record);
+    }
+    Watches* watches;
+    Blocking* blocking;
+  } commit_listeners_{&watches_, &blocking_};
   ServerStats stats_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread cron_;

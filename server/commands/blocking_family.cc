@@ -2,9 +2,10 @@
 //
 // Each is its non-blocking twin's core (server/list_family.h, server/zset_family.h) run with
 // the keys' shards locked; when that finds nothing, BlockClient (server/blocking.h) registers
-// the client on the keys under those same locks and the command runs again when a push or an
-// add signals one of them, or answers its time-out reply when the time is up. Inside EXEC
-// nothing blocks: the time-out reply comes at once, as in Redis.
+// the client on the keys under those same locks, and the command runs again to serve it when
+// one of them becomes ready (ctx.serve_key: that key alone); when the time is up the server
+// answers for it (Server::TimeOut). Inside EXEC nothing blocks: the command answers a null at
+// once, as in Redis (a null bulk for BLMOVE and BRPOPLPUSH, else a null array).
 #include "server/blocking.h"
 #include "server/commands/command.h"
 #include "server/commands/list_family.h"
@@ -15,12 +16,23 @@ namespace strata::server {
 namespace {
 
 using engine::DbView;
+using engine::ValueType;
+
+// The keys a blocking command looks at: `keys`, or only the key it is being served from.
+std::span<const std::string_view> KeysToPop(const CommandContext& ctx,
+                                            std::span<const std::string_view> keys,
+                                            std::string_view* one) {
+  if (ctx.serve_key == nullptr) return keys;
+  *one = *ctx.serve_key;
+  return std::span<const std::string_view>(one, 1);
+}
 
 // BLPOP / BRPOP key [key ...] timeout
 void BlockingPop(CommandContext& ctx, ListEnd where) {
   int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.args.back(), &timeout)) return;
-  const auto keys = ctx.args.subspan(1, ctx.args.size() - 2);
+  std::string_view one;
+  const auto keys = KeysToPop(ctx, ctx.args.subspan(1, ctx.args.size() - 2), &one);
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
   for (std::string_view key : keys) {
@@ -31,7 +43,7 @@ void BlockingPop(CommandContext& ctx, ListEnd where) {
     ctx.reply.Bulk(key);
     return ctx.reply.Bulk(popped->front());
   }
-  if (!BlockClient(ctx, keys, timeout)) ctx.reply.NullArray();
+  if (!BlockClient(ctx, keys, timeout, ValueType::kList)) ctx.reply.NullArray();
 }
 
 void CmdBLPop(CommandContext& ctx) { BlockingPop(ctx, ListEnd::kHead); }
@@ -46,11 +58,8 @@ void BlockingMove(CommandContext& ctx, ListEnd from, ListEnd to, std::string_vie
   DbView db = ctx.db();
   auto moved = OpListMove(db, keys[0], keys[1], from, to);
   if (!moved.ok()) return ctx.reply.Error(moved.status());
-  if (moved->has_value()) {
-    ctx.reply.Bulk(**moved);
-    return SignalKeyReady(ctx, db.db(), keys[1]);
-  }
-  if (!BlockClient(ctx, std::span(keys, 1), timeout)) ctx.reply.Null();
+  if (moved->has_value()) return ctx.reply.Bulk(**moved);
+  if (!BlockClient(ctx, std::span(keys, 1), timeout, ValueType::kList)) ctx.reply.Null();
 }
 
 // BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
@@ -71,11 +80,13 @@ void CmdBLMPop(CommandContext& ctx) {
   if (!ParseBlockTimeout(ctx, ctx.args[1], &timeout)) return;
   ListMPopArgs args;
   if (!ParseListMPopArgs(ctx, 2, &args)) return;
-  auto lock = ctx.Lock(args.keys);
+  std::string_view one;
+  const auto keys = KeysToPop(ctx, args.keys, &one);
+  auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
-  auto popped = OpListMPop(db, args.keys, args.where, args.count);
+  auto popped = OpListMPop(db, keys, args.where, args.count);
   if (!popped.ok()) return ctx.reply.Error(popped.status());
-  if (popped->has_value() || !BlockClient(ctx, args.keys, timeout)) {
+  if (popped->has_value() || !BlockClient(ctx, keys, timeout, ValueType::kList)) {
     ReplyListMPop(ctx.reply, *popped);
   }
 }
@@ -84,7 +95,8 @@ void CmdBLMPop(CommandContext& ctx) {
 void BlockingZPop(CommandContext& ctx, bool max) {
   int64_t timeout;
   if (!ParseBlockTimeout(ctx, ctx.args.back(), &timeout)) return;
-  const auto keys = ctx.args.subspan(1, ctx.args.size() - 2);
+  std::string_view one;
+  const auto keys = KeysToPop(ctx, ctx.args.subspan(1, ctx.args.size() - 2), &one);
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
   for (std::string_view key : keys) {
@@ -96,7 +108,7 @@ void BlockingZPop(CommandContext& ctx, bool max) {
     ctx.reply.Bulk(popped->front().first);
     return ctx.reply.Double(popped->front().second);
   }
-  if (!BlockClient(ctx, keys, timeout)) ctx.reply.NullArray();
+  if (!BlockClient(ctx, keys, timeout, ValueType::kZSet)) ctx.reply.NullArray();
 }
 
 void CmdBZPopMin(CommandContext& ctx) { BlockingZPop(ctx, /*max=*/false); }
@@ -108,14 +120,16 @@ void CmdBZMPop(CommandContext& ctx) {
   if (!ParseBlockTimeout(ctx, ctx.args[1], &timeout)) return;
   ZMPopArgs args;
   if (!ParseZMPopArgs(ctx, 2, &args)) return;
-  auto lock = ctx.Lock(args.keys);
+  std::string_view one;
+  const auto keys = KeysToPop(ctx, args.keys, &one);
+  auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
-  for (std::string_view key : args.keys) {
+  for (std::string_view key : keys) {
     auto popped = OpZPop(db, key, args.max, args.count);
     if (!popped.ok()) return ctx.reply.Error(popped.status());
     if (!popped->empty()) return ReplyZMPop(ctx.reply, key, *popped);
   }
-  if (!BlockClient(ctx, args.keys, timeout)) ctx.reply.NullArray();
+  if (!BlockClient(ctx, keys, timeout, ValueType::kZSet)) ctx.reply.NullArray();
 }
 
 }  // namespace

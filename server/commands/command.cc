@@ -244,8 +244,4 @@ bool ParseScanOptions(CommandContext& ctx, size_t first, int64_t* count,
   return true;
 }
 
-void SignalKeyReady(CommandContext& ctx, int db, std::string_view key) {
-  ctx.server.blocking().Signal(db, key);
-}
-
 }  // namespace strata::server

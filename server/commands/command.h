@@ -101,6 +101,9 @@ struct CommandContext {
   // nothing is logged. Handlers reach it only through Lock*() and db(): what a DbView changes
   // under those locks is committed to the log when they are released.
   engine::RedoRecord* redo = nullptr;
+  // Set when a blocked client's command runs again to be served (server/blocking.h): the one
+  // key it pops from now; its other keys are not looked at.
+  const std::string* serve_key = nullptr;
 
   engine::Keyspace& keyspace();
   // The client's selected database, or database `index`.
@@ -236,11 +239,6 @@ std::vector<CommandSpec> AclFamily();
 std::span<const std::string_view> ChannelArgs(const CommandSpec& spec,
                                               std::span<const std::string_view> args,
                                               bool* patterns);
-
-// A list or sorted set at `key` of database `db` may have gained elements (a push, an add, a
-// STORE, a rename onto it): clients blocked on the key (BLPOP, BZPOPMIN, ...) get a chance to
-// pop. Call it after the change, with the key's shard locked or not.
-void SignalKeyReady(CommandContext& ctx, int db, std::string_view key);
 
 // The collection of type T (engine::ListValue, HashValue, SetValue, ZSetValue) at key: null if
 // missing, WrongType if the key holds another type. `read`: a read command's lookup (counts a

@@ -248,6 +248,37 @@ void ClientKill(CommandContext& ctx) {
   ctx.reply.Int(killed);
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: the client's blocked command answers its time-out reply,
+// or an UNBLOCKED error; 1 if it was blocked (and not being served), else 0.
+void ClientUnblock(CommandContext& ctx) {
+  if (ctx.args.size() > 4) {
+    return ctx.reply.Error(err::UnknownSubcommandOrArgs(ctx.args[1], "CLIENT"));
+  }
+  bool error = false;
+  if (ctx.args.size() == 4) {
+    if (EqualsIgnoreCase(ctx.args[3], "error")) {
+      error = true;
+    } else if (!EqualsIgnoreCase(ctx.args[3], "timeout")) {
+      return ctx.reply.Error(err::kUnblockReason);
+    }
+  }
+  int64_t id;
+  if (!ArgToInt(ctx, ctx.args[2], &id)) return;
+  std::unique_ptr<Blocking::Waiter> w =
+      id > 0 ? ctx.server.blocking().Unblock(static_cast<uint64_t>(id)) : nullptr;
+  if (w == nullptr) return ctx.reply.Int(0);
+  std::string out;
+  ReplyBuilder reply(&out);
+  reply.set_resp3(w->resp3);
+  if (error) {
+    reply.Error(err::kUnblockedByClient);
+  } else {
+    reply.NullArray();  // every blocking command's time-out reply
+  }
+  w->mailbox->DeliverServed(w->client_id, std::move(out), 0);
+  ctx.reply.Int(1);
+}
+
 void CmdClient(CommandContext& ctx) {
   const CommandSpec* sub = CommandTable::FindSub(*ctx.server.commands().Find("client"), ctx.args[1]);
   if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
@@ -282,6 +313,7 @@ void CmdClient(CommandContext& ctx) {
     return ctx.reply.Verbatim(line);
   }
   if (name == "kill") return ClientKill(ctx);
+  if (name == "unblock") return ClientUnblock(ctx);
   if (name == "help") {
     static constexpr std::string_view kHelp[] = {
         "GETNAME", "    Return the name of the current connection.",
@@ -291,7 +323,9 @@ void CmdClient(CommandContext& ctx) {
         "KILL <option> <value> [<option> <value> [...]]",
         "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE.",
         "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID id ...]", "    Return client connections.",
-        "SETNAME <name>", "    Assign the name <name> to the current connection."};
+        "SETNAME <name>", "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client."};
     return ReplyHelp(ctx, "CLIENT", kHelp);
   }
   ReplyUnknownSubcommand(ctx);
@@ -322,6 +356,7 @@ std::vector<CommandSpec> ConnectionFamily() {
            {"client|info", 2, kConn, 0, 0, 0, CmdClient, "connection", "Returns information about the current client connection."},
            {"client|kill", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Kill the connection of a client"},
            {"client|no-evict", 3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Set client eviction mode for the current connection"},
+           {"client|unblock", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Unblock a client blocked in a blocking command from a different connection"},
            {"client|help", 2, kLoading | kStale, 0, 0, 0, CmdClient, "connection", "Show helpful text about the different subcommands"},
        }, 0, 0},
   };

@@ -74,7 +74,6 @@ void Push(CommandContext& ctx, ListEnd where, bool only_existing) {
   if (!list.ok()) return ctx.reply.Error(list.status());
   if (*list == nullptr && only_existing) return ctx.reply.Int(0);
   ctx.reply.Int(static_cast<int64_t>(ApplyPush(db, key, where, ctx.args.subspan(2))));
-  SignalKeyReady(ctx, db.db(), key);
 }
 void CmdLPush(CommandContext& ctx) { Push(ctx, ListEnd::kHead, false); }
 void CmdRPush(CommandContext& ctx) { Push(ctx, ListEnd::kTail, false); }
@@ -210,7 +209,6 @@ void CmdLInsert(CommandContext& ctx) {
   engine::ListInsertBody(&Body(), static_cast<uint64_t>(found + (after ? 1 : 0)), ctx.args[4]);
   Entry* e = db.Apply(RedoOp::kListInsert, key, Body());
   ctx.reply.Int(static_cast<int64_t>(e->value()->size()));
-  SignalKeyReady(ctx, db.db(), key);
 }
 
 // LREM key count element
@@ -316,7 +314,6 @@ void Move(CommandContext& ctx, ListEnd from, ListEnd to) {
   if (!moved.ok()) return ctx.reply.Error(moved.status());
   if (!moved->has_value()) return ctx.reply.Null();
   ctx.reply.Bulk(**moved);
-  SignalKeyReady(ctx, db.db(), dst);
 }
 
 // LMOVE source destination LEFT|RIGHT LEFT|RIGHT

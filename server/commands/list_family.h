@@ -31,7 +31,7 @@ Result<std::vector<std::string>> OpListPop(engine::DbView& db, std::string_view 
 // REQUIRES: the shards of src and dst locked. LMOVE: pops one element from src's `from` end and
 // pushes it at dst's `to` end; returns it, or nullopt if src does not exist (nothing changes).
 // WrongType (and nothing changes) if src or dst holds another type. src == dst rotates the
-// list. The caller signals dst ready (SignalKeyReady) when an element was moved.
+// list.
 Result<std::optional<std::string>> OpListMove(engine::DbView& db, std::string_view src,
                                               std::string_view dst, ListEnd from, ListEnd to);
 

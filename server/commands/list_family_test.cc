@@ -45,7 +45,7 @@ TEST(ListFamily, BlockingPopWakesOnPushAndTimesOut) {
   CommandHarness h;
   EXPECT_EQ(h.Run({"BLPOP", "q", "0"}, 0), "(blocked)");
   EXPECT_EQ(h.Run({"RPUSH", "q", "job"}, 1), "(integer) 1");
-  EXPECT_EQ(h.Wake(0), "[\"q\", \"job\"]");
+  EXPECT_EQ(h.Woken(0), "[\"q\", \"job\"]");
   EXPECT_EQ(h.Run({"BLPOP", "q", "1"}, 0), "(blocked)");
   EXPECT_EQ(h.TimeOut(0), "(nil)");
   EXPECT_EQ(h.Run({"BLPOP", "q", "-1"}, 0), "(error) ERR timeout is negative");
@@ -78,13 +78,13 @@ TEST(ListFamily, BlockingTimeoutsConvertAsRedis70Does) {
     EXPECT_EQ(h.Run({"BLPOP", "q", t}, 0), "(blocked)") << t;
     EXPECT_TRUE(h.client(0).block_forever) << t;
     EXPECT_EQ(h.Run({"RPUSH", "q", "x"}, 1), "(integer) 1");
-    EXPECT_EQ(h.Wake(0), "[\"q\", \"x\"]");
+    EXPECT_EQ(h.Woken(0), "[\"q\", \"x\"]");
   }
   EXPECT_EQ(h.Run({"BLPOP", "q", "1e15"}, 0), "(blocked)");  // 31 million years
   EXPECT_FALSE(h.client(0).block_forever);
   EXPECT_GT(h.client(0).block_deadline_ms, int64_t{1'000'000'000'000'000'000});
   EXPECT_EQ(h.Run({"RPUSH", "q", "x"}, 1), "(integer) 1");
-  EXPECT_EQ(h.Wake(0), "[\"q\", \"x\"]");
+  EXPECT_EQ(h.Woken(0), "[\"q\", \"x\"]");
   EXPECT_EQ(h.Run({"BLPOP", "q", "1.5"}, 0), "(blocked)");
   EXPECT_FALSE(h.client(0).block_forever);
   EXPECT_EQ(h.TimeOut(0), "(nil)");

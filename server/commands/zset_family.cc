@@ -95,7 +95,6 @@ void ZAddGeneric(CommandContext& ctx, std::string_view key, const ZAddFlags& f, 
   }
   if (!changes.empty()) {
     db.Apply(RedoOp::kZSetAdd, key, engine::ZAddBody(changes));
-    if (added > 0) SignalKeyReady(ctx, db.db(), key);
   }
   if (incr) return processed > 0 ? ctx.reply.Double(last_score) : ctx.reply.Null();
   ctx.reply.Int(static_cast<int64_t>(f.ch ? added + updated : added));
@@ -539,7 +538,6 @@ void StoreZSet(CommandContext& ctx, DbView& db, std::string_view dst,
   v->Apply(RedoOp::kZSetAdd, engine::ZAddBody(items), ctx.keyspace().encoding_limits())
       .PermitUnchecked();  // always well formed
   db.Put(Entry::NewObject(dst, v.release(), 0, ctx.keyspace().NewAccessClock(ctx.now_ms)));
-  SignalKeyReady(ctx, db.db(), dst);
 }
 
 Result<ScoredMembers> OpZPop(DbView& db, std::string_view key, bool max, size_t count) {

@@ -18,8 +18,21 @@
 namespace strata::server {
 
 struct WorkerCounters;
-class Worker;
 class AclUser;
+
+// Where other threads send a client what it must receive: its worker (server/net/worker.h), or
+// a test's stand-in. Thread safe; a client that is gone by then is skipped.
+class Mailbox {
+ public:
+  virtual ~Mailbox() = default;
+  // Bytes (a pub/sub message) to send after what the client has pending; with no bytes, wakes
+  // the client's waiting command (values back from the tier) to run again.
+  virtual void Deliver(uint64_t client_id, std::string bytes) = 0;
+  // The client's blocked command was run for it on another thread (server/blocking.h):
+  // `reply` is its reply, to leave once the log is durable up to `lsn` (0: at once). The
+  // command leaves the client's input and what follows it runs.
+  virtual void DeliverServed(uint64_t client_id, std::string reply, uint64_t lsn) = 0;
+};
 
 struct ClientState {
   uint64_t id = 0;
@@ -47,7 +60,7 @@ struct ClientState {
 
   bool close_after_reply = false;  // owner only: QUIT, protocol error
   WorkerCounters* counters = nullptr;  // the owning worker's counters
-  Worker* worker = nullptr;            // the owning worker, for deliveries from other threads
+  Mailbox* worker = nullptr;           // the owning worker, for deliveries from other threads
 
   // Pub/sub: how many channels and patterns it is subscribed to (server/pubsub.h).
   std::atomic<int> channels{0};
@@ -63,13 +76,20 @@ struct ClientState {
   std::atomic<bool> watch_dirty{false};     // a watched key changed since WATCH
 
   // Blocking commands (owner only, but for CLIENT LIST's flags; server/blocking.h). A blocked
-  // command is not consumed from the input: the worker runs it again when a key it waits on is
-  // signalled or time is up.
+  // command stays in the input until it is answered: served by another command's thread
+  // (Mailbox::DeliverServed) or, when its time is up, by its worker (Service::TimeOut). A
+  // command that waits for values from the tier is blocked too, forever, and runs again when
+  // they are in.
   std::atomic<bool> blocked{false};  // waiting: the worker runs nothing else for this client
   int64_t block_deadline_ms = 0;  // when the blocked command times out; 0 = not blocking
   bool block_forever = false;     // timeout 0
-  bool block_timed_out = false;   // the command runs once more to answer its timeout
   bool tier_waited = false;       // the command waited for values from the tier (server.cc)
+  // The wait is over (answered, or the command ran again and did not block).
+  void EndBlock() {
+    blocked = false;
+    block_deadline_ms = 0;
+    block_forever = false;
+  }
 };
 
 // Every live connection, for CLIENT LIST/KILL and INFO clients. Thread safe.

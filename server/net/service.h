@@ -49,15 +49,18 @@ class Service {
   // A batch of a client's input starts: the replies it produces depend on nothing yet.
   virtual void BeginInput(WorkerContext& ctx) = 0;
   // Runs one command line for a client, replying through `reply`. A command that must wait (a
-  // blocking command, a read of the overflow tier) sets client.blocked and stays in the input;
-  // the worker runs it again after Unblocked().
+  // blocking command, a read of the overflow tier) sets client.blocked and stays in the input:
+  // a blocking command until it is served (Mailbox::DeliverServed) or its time is up, a tier
+  // read until the worker is woken (Mailbox::Deliver with no bytes) to run it again.
   virtual void Execute(WorkerContext& ctx, ClientState& client,
                        std::span<const std::string_view> args, ReplyBuilder& reply) = 0;
   // A command waiting in a client's input behind one that waits for the tier: its cold values
   // may be read now (nothing waits for them).
   virtual void Prefetch(ClientState& client, std::span<const std::string_view> args) = 0;
-  // A blocked client is about to run its command again (woken, or timed out).
-  virtual void Unblocked(ClientState& client) = 0;
+  // A blocked command's time is up: takes it out of the waiters (first waiting for a thread
+  // serving it) and writes its time-out reply to `reply`. Returns false if it was served
+  // meanwhile: its reply is on the way (Mailbox::DeliverServed).
+  virtual bool TimeOut(ClientState& client, ReplyBuilder& reply) = 0;
 
   // The log position the replies of the commands run since BeginInput must wait for before
   // they are sent (appendfsync always), or 0 when they may leave now.

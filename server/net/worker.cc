@@ -67,6 +67,8 @@ struct Worker::Connection {
   ReplyBuilder reply{&pending};
   bool recv_posted = false, send_posted = false, closing = false;
   uint64_t hold_lsn = 0;  // nonzero: replies held until the WAL is durable up to it
+  uint64_t served_lsn = 0;  // a served reply's log position, for the next HoldForLog
+  size_t blocked_len = 0;   // the input bytes of the command the client is blocked in
   // Back-pressure: its unsent replies passed client-output-backpressure, so neither its
   // buffered input is run nor more is read until they drain (MaybeResume).
   bool paused = false;
@@ -111,9 +113,17 @@ void Worker::Adopt(int fd) {
 }
 
 void Worker::Deliver(uint64_t client_id, std::string bytes) {
+  Post(Mail{client_id, std::move(bytes)});
+}
+
+void Worker::DeliverServed(uint64_t client_id, std::string reply, uint64_t lsn) {
+  Post(Mail{client_id, std::move(reply), /*served=*/true, lsn});
+}
+
+void Worker::Post(Mail m) {
   {
     std::lock_guard<std::mutex> l(inbox_mu_);
-    mail_.push_back(Mail{client_id, std::move(bytes)});
+    mail_.push_back(std::move(m));
   }
   has_mail_.store(true, std::memory_order_release);
   backend_->Wake();
@@ -132,8 +142,12 @@ void Worker::DrainMail() {
     if (it == by_id_.end()) continue;
     Connection* c = it->second;
     if (c->closing) continue;
+    if (m.served) {
+      if (c->state.blocked) Served(c, m.bytes, m.lsn);
+      continue;
+    }
     if (m.bytes.empty()) {
-      if (c->state.blocked) Unblock(c);
+      if (c->state.blocked && c->state.tier_waited) Unblock(c);
       continue;
     }
     c->pending.append(m.bytes);
@@ -147,7 +161,17 @@ void Worker::DrainMail() {
 
 void Worker::Unblock(Connection* c) {
   c->state.blocked = false;
-  service_->Unblocked(c->state);
+  service_->BeginInput(*context_);
+  ProcessInput(c);
+  AfterInput(c);
+}
+
+void Worker::Served(Connection* c, std::string& reply, uint64_t lsn) {
+  c->rstart += c->blocked_len;
+  c->blocked_len = 0;
+  c->state.EndBlock();
+  c->pending.append(reply);
+  c->served_lsn = lsn;
   service_->BeginInput(*context_);
   ProcessInput(c);
   AfterInput(c);
@@ -164,7 +188,7 @@ void Worker::Run() {
     int wait_ms = kLoopTickMs;
     if (next_block_deadline_ms_ != INT64_MAX) {
       wait_ms = static_cast<int>(
-          std::clamp<int64_t>(next_block_deadline_ms_ - NowMs(), 0, kLoopTickMs));
+          std::clamp<int64_t>(next_block_deadline_ms_ + 1 - NowMs(), 0, kLoopTickMs));
     }
     int n = backend_->Wait(wait_ms, done, 256);
     for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
@@ -176,7 +200,7 @@ void Worker::Run() {
       adopted.swap(inbox_);
     }
     for (int fd : adopted) AddConnection(fd);
-    if (next_block_deadline_ms_ != INT64_MAX && NowMs() >= next_block_deadline_ms_) {
+    if (next_block_deadline_ms_ != INT64_MAX && NowMs() > next_block_deadline_ms_) {
       TimeOutBlocked(NowMs());
     }
     int64_t now = MonotonicUs();
@@ -320,7 +344,9 @@ void Worker::AfterInput(Connection* c) {
 bool Worker::HoldForLog(Connection* c) {
   if (c->pending.empty()) return false;
   // No reply leaves before what it reports is on disk, as Redis answers only after its fsync.
-  const uint64_t need = service_->ReplyHold(*context_);
+  uint64_t need = service_->ReplyHold(*context_);
+  if (c->served_lsn > service_->durable_lsn()) need = std::max(need, c->served_lsn);
+  c->served_lsn = 0;
   if (need == 0) return false;
   c->hold_lsn = need;
   held_.push_back(c);
@@ -376,8 +402,10 @@ void Worker::ProcessInput(Connection* c) {
       c->reply.set_resp3(c->state.resp.load(std::memory_order_relaxed) == 3);
       service_->Execute(*context_, c->state,
                         std::span<const std::string_view>(args.data(), args.size()), c->reply);
-      // A blocked command stays in the input, to run again when woken (server/blocking.h).
+      // A blocked command stays in the input until it is served or runs again (tier reads,
+      // time-outs): server/blocking.h.
       if (c->state.blocked) {
+        c->blocked_len = c->parser.consumed();
         if (c->state.tier_waited) PrefetchAhead(c, buf.substr(c->parser.consumed()));
         break;
       }
@@ -510,15 +538,22 @@ void Worker::TimeOutBlocked(int64_t now_ms) {
   next_block_deadline_ms_ = INT64_MAX;
   for (Connection* c : conns_) {
     if (!c->state.blocked || c->state.block_forever) continue;
-    if (c->state.block_deadline_ms <= now_ms) {
+    // As Redis: due once the clock is past the deadline, so never early by a part of a ms.
+    if (c->state.block_deadline_ms < now_ms) {
       expired.push_back(c);
     } else {
       next_block_deadline_ms_ = std::min(next_block_deadline_ms_, c->state.block_deadline_ms);
     }
   }
   for (Connection* c : expired) {
-    c->state.block_timed_out = true;
-    Unblock(c);  // runs the command again: it may block anew (AfterInput notes its deadline)
+    std::string reply;
+    ReplyBuilder out(&reply);
+    out.set_resp3(c->state.resp.load(std::memory_order_relaxed) == 3);
+    if (!service_->TimeOut(c->state, out)) {
+      c->state.block_forever = true;  // served just now: its reply is in the mail
+      continue;
+    }
+    Served(c, reply, 0);
   }
 }
 

@@ -23,7 +23,7 @@
 
 namespace strata::server {
 
-class Worker {
+class Worker final : public Mailbox {
  public:
   // `listen_fds`: the sockets this worker accepts on (empty for all but worker 0).
   // `service` runs the commands and outlives the worker.
@@ -39,10 +39,9 @@ class Worker {
   // The WAL's durable LSN advanced to lsn: wakes this worker if it holds replies. Thread safe
   // (called on the WAL writer thread).
   void NotifyDurable(uint64_t lsn);
-  // Hands bytes (a pub/sub message) to the client with this id, to be sent after what it has
-  // pending; with no bytes, wakes the client's blocked command to run again. A client that is
-  // gone by then is skipped. Thread safe.
-  void Deliver(uint64_t client_id, std::string bytes);
+  // Mailbox (server/net/client.h): what other threads send this worker's clients.
+  void Deliver(uint64_t client_id, std::string bytes) override;
+  void DeliverServed(uint64_t client_id, std::string reply, uint64_t lsn) override;
   // Set by the acceptor: where accepted sockets go.
   void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
 
@@ -64,7 +63,7 @@ class Worker {
   void BeginClose(Connection* c);
   void MaybeFinish(Connection* c);
   void Cron(int64_t now_ms);
-  // Blocked commands whose time is up run once more, to answer their time-out; then
+  // Blocked commands whose time is up are answered (Service::TimeOut); then
   // next_block_deadline_ms_ is the earliest deadline left.
   void TimeOutBlocked(int64_t now_ms);
   // appendfsync always: holds c's replies (and stops reading from it) until the log is durable
@@ -81,8 +80,12 @@ class Worker {
   void MaybeResume(Connection* c);
   // Hands out what Deliver() queued.
   void DrainMail();
-  // Runs c's blocked command again (woken or timed out) and what follows it in c's input.
+  // Runs c's waiting command again (its values are back from the tier) and what follows it in
+  // c's input.
   void Unblock(Connection* c);
+  // c's blocked command was answered (served, or its time is up): the reply, then what follows
+  // it in c's input.
+  void Served(Connection* c, std::string& reply, uint64_t lsn);
   // After commands ran for c: holds the replies for the log, or sends them and reads on.
   void AfterInput(Connection* c);
 
@@ -108,8 +111,11 @@ class Worker {
 
   struct Mail {
     uint64_t client_id;
-    std::string bytes;  // empty: wake the client's blocked command
+    std::string bytes;  // empty (and not served): wake the client's waiting command
+    bool served = false;  // bytes are its blocked command's reply (DeliverServed)
+    uint64_t lsn = 0;     // served: the log position the reply waits for
   };
+  void Post(Mail m);
   std::mutex inbox_mu_;
   std::vector<int> inbox_;     // GUARDED_BY(inbox_mu_)
   std::vector<Mail> mail_;     // GUARDED_BY(inbox_mu_)

@@ -49,7 +49,7 @@ class EchoService final : public Service {
     reply.Simple(line);
   }
   void Prefetch(ClientState&, std::span<const std::string_view>) override {}
-  void Unblocked(ClientState&) override {}
+  bool TimeOut(ClientState&, ReplyBuilder&) override { return true; }
   uint64_t ReplyHold(WorkerContext&) override { return 0; }
   uint64_t durable_lsn() const override { return 0; }
 

@@ -19,9 +19,9 @@
 //
 // The state is fresh for every input: a new Server (appendonly no, 4 shards; its keyspace holds
 // its own encoding limits), two new clients. A client that QUITs or is killed is replaced by a
-// new one, as a reconnecting client would be. A client left blocked (BLPOP, ...) is woken, as a
-// worker would wake it, after each command of the other client, and timed out
-// (block_timed_out, as the worker's cron does) before its own next command and at the end.
+// new one, as a reconnecting client would be. A client left blocked (BLPOP, ...) gets what the
+// other client's commands served it, and is timed out (as its worker does when its time is up)
+// before its own next command and at the end.
 //
 // Checked, besides what ASan and UBSan catch:
 //   - every reply is well-formed RESP (complete values, lengths that match, no RESP3 type on a
@@ -234,7 +234,7 @@ class Harness {
     const bool resp3 = h_.client(c).resp.load() == 3;
     Check(c, line, resp3, h_.RunRaw(line, c));
     if (h_.client(c).close_after_reply || h_.client(c).killed) h_.Reconnect(c);
-    if (h_.client(other).blocked) Wake(other);
+    if (h_.client(other).blocked) Woken(other);
     if (h_.client(other).killed) h_.Reconnect(other);
   }
 
@@ -267,11 +267,12 @@ class Harness {
     CheckReplies(out, resp3 || h_.client(c).resp.load() == 3, line);
   }
 
-  // A blocked command runs again, woken by a key it waits on (or not).
-  void Wake(int c) {
+  // A blocked command's reply, if the last command served it.
+  void Woken(int c) {
     const std::vector<std::string> line = h_.blocked_line(c);
     const bool resp3 = h_.client(c).resp.load() == 3;
-    Check(c, line, resp3, h_.WakeRaw(c));
+    const std::string out = h_.WokenRaw(c);
+    if (!h_.client(c).blocked) Check(c, line, resp3, out);
   }
 
   // The worker's cron for a blocked client whose time is up.
@@ -279,7 +280,7 @@ class Harness {
     const std::vector<std::string> line = h_.blocked_line(c);
     const bool resp3 = h_.client(c).resp.load() == 3;
     Check(c, line, resp3, h_.TimeOutRaw(c));
-    if (h_.client(c).blocked) Die("a blocked command blocked again after its time-out");
+    if (h_.client(c).blocked) Die("a blocked client is still blocked after its time-out");
   }
 
   CommandHarness h_{{std::pair<std::string, std::string>("proto-max-bulk-len", kMaxBulk),

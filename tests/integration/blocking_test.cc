@@ -96,7 +96,7 @@ TEST_F(BlockingTest, OnePushWakesOneOfTwoWaitersAndTheNextPushTheOther) {
   std::future<std::string> b = RunAsync({"BLPOP", "q", "0"});
   WaitForBlocked(2);
   EXPECT_EQ(Run({"LPUSH", "q", "first"}), "(integer) 1");
-  WaitForBlocked(1);  // one got it, the other blocked again
+  WaitForBlocked(1);  // one got it, the other waits on
   EXPECT_EQ(Run({"LPUSH", "q", "second"}), "(integer) 1");
   std::multiset<std::string> got = {a.get(), b.get()};
   EXPECT_EQ(got, (std::multiset<std::string>{"[\"q\", \"first\"]", "[\"q\", \"second\"]"}));

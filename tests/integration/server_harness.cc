@@ -269,15 +269,16 @@ ssize_t RawConnection::RecvBefore(Clock::time_point deadline, char* buf, size_t 
   }
 }
 
-bool RawConnection::Fill() {
+bool RawConnection::Fill(Clock::time_point deadline) {
   char chunk[64 * 1024];
-  const ssize_t n = RecvBefore(Clock::now() + kReadBound, chunk, sizeof(chunk));
+  const ssize_t n = RecvBefore(deadline, chunk, sizeof(chunk));
   if (n <= 0) return false;
   buffer_.append(chunk, static_cast<size_t>(n));
   return true;
 }
 
-std::optional<RespValue> RawConnection::ReadValue() {
+std::optional<RespValue> RawConnection::ReadValueWithin(std::chrono::milliseconds wait) {
+  const Clock::time_point deadline = Clock::now() + wait;
   for (;;) {
     RespValue value;
     const int64_t used = ParseResp(buffer_, &value);
@@ -286,13 +287,14 @@ std::optional<RespValue> RawConnection::ReadValue() {
       buffer_.erase(0, static_cast<size_t>(used));
       return value;
     }
-    if (!Fill()) return std::nullopt;
+    if (!Fill(deadline)) return std::nullopt;
   }
 }
 
 std::optional<std::string> RawConnection::ReadBytes(size_t n) {
+  const Clock::time_point deadline = Clock::now() + kReadBound;
   while (buffer_.size() < n) {
-    if (!Fill()) return std::nullopt;
+    if (!Fill(deadline)) return std::nullopt;
   }
   std::string out = buffer_.substr(0, n);
   buffer_.erase(0, n);

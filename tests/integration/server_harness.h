@@ -94,7 +94,9 @@ class RawConnection {
   // Writes every byte (looping over partial writes). False on error.
   bool Send(std::string_view bytes);
   // Reads one RESP value; nullopt on EOF, error, malformed input or after kReadBound.
-  std::optional<RespValue> ReadValue();
+  std::optional<RespValue> ReadValue() { return ReadValueWithin(kReadBound); }
+  // The same, waiting at most `wait` (nullopt also when no whole value came by then).
+  std::optional<RespValue> ReadValueWithin(std::chrono::milliseconds wait);
   // Reads exactly `n` raw bytes (including any already buffered); nullopt as ReadValue.
   std::optional<std::string> ReadBytes(size_t n);
   // True if the server closes the connection (EOF or reset) within kReadBound, discarding
@@ -102,8 +104,8 @@ class RawConnection {
   bool WaitForClose();
 
  private:
-  // Reads more bytes into buffer_; false on EOF, error or timeout.
-  bool Fill();
+  // Reads more bytes into buffer_, waiting until `deadline`; false on EOF, error or timeout.
+  bool Fill(std::chrono::steady_clock::time_point deadline);
   // One recv once readable, before `deadline`: bytes read, 0 on EOF, -1 on timeout or error.
   ssize_t RecvBefore(std::chrono::steady_clock::time_point deadline, char* buf, size_t len);
 

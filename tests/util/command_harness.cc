@@ -6,7 +6,6 @@
 
 #include "base/clock.h"
 #include "server/config.h"
-#include "server/net/io_backend.h"
 #include "tests/util/reply.h"
 
 namespace strata::testing {
@@ -32,8 +31,6 @@ CommandHarness::CommandHarness(std::vector<std::pair<std::string, std::string>> 
   server_ = std::make_unique<server::Server>(std::move(config));
   server_->ApplyConfig();
   server_->stats().InitWorkers(1);
-  worker_ = std::make_unique<server::Worker>(server_.get(), 0, server::NewEpollBackend(),
-                                             std::vector<int>{});
   for (Client& c : clients_) Connect(&c);
 }
 
@@ -45,7 +42,7 @@ void CommandHarness::Connect(Client* c) {
   c->state = std::make_unique<server::ClientState>();
   server::ClientState& s = *c->state;
   s.counters = &server_->stats().worker(0);
-  s.worker = worker_.get();
+  s.worker = &mail_;
   s.addr = "127.0.0.1:" + std::to_string(40000 + next_port_++);
   s.laddr = "127.0.0.1:6379";
   s.created_ms = NowMs();
@@ -106,22 +103,33 @@ std::string CommandHarness::Run(std::vector<std::string> line, int client) {
   return Shown(client, RunRaw(line, client), resp3);
 }
 
-std::string CommandHarness::WakeRaw(int client) {
+std::string CommandHarness::WokenRaw(int client) {
   Client& c = clients_[client];
   if (!c.state->blocked) Fail("client " + std::to_string(client) + " is not blocked");
-  c.state->blocked = false;
-  server_->Unblocked(*c.state);
-  std::vector<std::string> line = std::move(c.blocked_line);
+  auto it = mail_.served.find(c.state->id);
+  if (it == mail_.served.end()) return std::string();
+  std::string reply = std::move(it->second);
+  mail_.served.erase(it);
+  c.state->EndBlock();
   c.blocked_line.clear();
-  return Execute(&c, line);
+  return reply;
 }
 
 std::string CommandHarness::TimeOutRaw(int client) {
-  clients_[client].state->block_timed_out = true;
-  return WakeRaw(client);
+  Client& c = clients_[client];
+  if (!c.state->blocked) Fail("client " + std::to_string(client) + " is not blocked");
+  c.reply.set_resp3(c.state->resp.load() == 3);
+  if (!server_->TimeOut(*c.state, c.reply)) {
+    Fail("client " + std::to_string(client) + " was served");
+  }
+  c.state->EndBlock();
+  c.blocked_line.clear();
+  std::string out;
+  out.swap(c.out);
+  return out;
 }
 
-std::string CommandHarness::Wake(int client) { return Shown(client, WakeRaw(client), false); }
+std::string CommandHarness::Woken(int client) { return Shown(client, WokenRaw(client), false); }
 
 std::string CommandHarness::TimeOut(int client) {
   return Shown(client, TimeOutRaw(client), false);

@@ -1,6 +1,6 @@
 // CommandHarness: runs commands in-process against a Server that is never started (no sockets,
 // threads or disk), as a worker runs what a connection sends: the same Server::Execute, the same
-// Service calls when a client connects, disconnects, blocks or is woken. Fast tests of each
+// Service calls when a client connects, disconnects, blocks, is served or times out. Fast tests of each
 // command family use it (server/commands/*_test.cc); the command fuzz target builds on it.
 //
 //   CommandHarness h;
@@ -11,6 +11,7 @@
 // from the start, for WATCH, pub/sub, blocking commands and CLIENT KILL. Not thread safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
@@ -19,7 +20,6 @@
 #include "engine/redo.h"
 #include "server/net/client.h"
 #include "server/net/reply_builder.h"
-#include "server/net/worker.h"
 #include "server/server.h"
 
 namespace strata::testing {
@@ -40,12 +40,14 @@ class CommandHarness {
   // The same, with the reply's bytes as the client would receive them.
   std::string RunRaw(const std::vector<std::string>& line, int client = 0);
 
-  // A blocked client's command runs again, as when a key it waits on is signalled (Wake) or its
-  // time is up (TimeOut); returns the reply as Run does.
-  std::string Wake(int client);
+  // A blocked client's reply if another client's command served it since (the client is then
+  // no longer blocked), else "(blocked)"; rendered as Run does.
+  std::string Woken(int client);
+  // A blocked client's time is up: answers its time-out reply, as its worker does; returns
+  // the reply as Run does.
   std::string TimeOut(int client);
-  // The same, with the reply's bytes.
-  std::string WakeRaw(int client);
+  // The same, with the reply's bytes ("" for a client still blocked).
+  std::string WokenRaw(int client);
   std::string TimeOutRaw(int client);
   // The command line a blocked client waits in.
   const std::vector<std::string>& blocked_line(int client) const {
@@ -61,6 +63,16 @@ class CommandHarness {
   const engine::RedoRecord& redo() const { return redo_; }
 
  private:
+  // Stands in for the clients' worker: keeps the replies blocked clients are served.
+  class Mail final : public server::Mailbox {
+   public:
+    void Deliver(uint64_t, std::string) override {}
+    void DeliverServed(uint64_t client_id, std::string reply, uint64_t) override {
+      served[client_id] = std::move(reply);
+    }
+    std::map<uint64_t, std::string> served;
+  };
+
   struct Client {
     std::unique_ptr<server::ClientState> state;
     std::string out;
@@ -77,7 +89,7 @@ class CommandHarness {
   std::string Shown(int client, const std::string& raw, bool resp3);
 
   std::unique_ptr<server::Server> server_;
-  std::unique_ptr<server::Worker> worker_;  // never started: deliveries only queue for it
+  Mail mail_;
   engine::RedoRecord redo_;                 // the worker's, reused across commands
   Client clients_[kClients];
   int next_port_ = 0;
