@@ -248,7 +248,7 @@ void Server::ServeBlocked(engine::RedoRecord* redo) {
           break;
         }
         uint64_t hold = 0;
-        if (persistence_->hold_replies() && redo->dependency() > persistence_->durable_lsn()) {
+        if (persistence_->hold_replies() && redo->dependency() > persistence_->released_lsn()) {
           hold = redo->dependency();
         }
         std::unique_ptr<Blocking::Waiter> done = blocking_.Finish(w);

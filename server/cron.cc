@@ -21,7 +21,7 @@ void Server::CronLoop() {
   uint64_t last_ops = stats_.commands();
   engine::RedoRecord cron_redo;
   while (!shutting_down()) {
-    if (persistence_->hold_replies()) {
+    if (persistence_->always()) {
       // As Redis: under appendfsync always a write the log cannot take cannot be acknowledged,
       // and the replies waiting for it never can; stop rather than hang those clients.
       Status st = persistence_->error();

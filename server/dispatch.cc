@@ -106,10 +106,12 @@ bool Server::TimeOut(ClientState& client, ReplyBuilder& reply) {
 uint64_t Server::ReplyHold(WorkerContext& ctx) {
   if (!persistence_->hold_replies()) return 0;
   const uint64_t need = RedoOf(ctx).dependency();
-  return need <= persistence_->durable_lsn() ? 0 : need;
+  return need <= persistence_->released_lsn() ? 0 : need;
 }
 
-uint64_t Server::durable_lsn() const { return persistence_->durable_lsn(); }
+uint64_t Server::released_lsn() const { return persistence_->released_lsn(); }
+
+void Server::WriteLog(uint64_t lsn) { persistence_->WriteAppended(lsn); }
 
 void Server::Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
                     std::string_view error) {

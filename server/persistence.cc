@@ -55,7 +55,7 @@ Persistence::Persistence(PersistenceOptions options)
 Persistence::~Persistence() { Close().PermitUnchecked(); }
 
 Status Persistence::Recover(engine::Keyspace& ks, const std::vector<uint64_t>& shard_lsns,
-                            uint64_t min_lsn, std::function<void(uint64_t)> on_durable) {
+                            uint64_t min_lsn, std::function<void(uint64_t)> on_progress) {
   ks.set_redo_sink(this);
   base_lsn_ = min_lsn;
   std::error_code ec;
@@ -154,7 +154,8 @@ Status Persistence::Recover(engine::Keyspace& ks, const std::vector<uint64_t>& s
   wo.segment_bytes = options_.segment_bytes;
   wo.sync = options_.sync;
   wo.io = options_.io;
-  wo.on_durable = std::move(on_durable);
+  wo.on_durable = on_progress;
+  wo.on_written = std::move(on_progress);
   Result<std::unique_ptr<wal::Writer>> writer = wal::Writer::Open(std::move(wo), end);
   if (!writer.ok()) return writer.status();
   writer_ = std::move(writer).value();
@@ -183,6 +184,12 @@ uint64_t Persistence::Commit(std::string_view record) {
 
 uint64_t Persistence::LastLsn() const {
   return writer_ ? writer_->stats().appended_lsn : base_lsn_;
+}
+
+uint64_t Persistence::released_lsn() const {
+  if (writer_ == nullptr) return 0;
+  if (writer_->sync() == wal::SyncPolicy::kAlways) return writer_->durable_lsn();
+  return writer_->failed() ? UINT64_MAX : writer_->written_lsn();
 }
 
 Status Persistence::Flush() { return writer_ ? writer_->Flush() : Status::Ok(); }

@@ -2,9 +2,11 @@
 //
 // At start, Recover() replays the log into the keyspace, then opens the WAL writer at the log's
 // end and becomes the keyspace's RedoSink, so every later command's effects are logged (see
-// engine/redo.h). Under `appendfsync always` the workers hold each connection's replies until
-// durable_lsn() reaches what they depend on; the writer thread reports each advance through
-// the callback given to Recover(), which wakes those workers.
+// engine/redo.h). The workers hold each connection's replies until released_lsn() reaches what
+// they depend on: under `appendfsync always` until it is durable, else until it is written to
+// the operating system, which the workers themselves do before they send (WriteAppended), so a
+// process crash loses nothing acknowledged. The writer reports each advance through the
+// callback given to Recover(), which wakes workers waiting for it.
 //
 // Thread safety: Recover() and Close() run on the main thread before the workers start and after
 // they stop; Commit(), the LSN getters, Info() and set_sync() are safe from any thread.
@@ -53,22 +55,31 @@ class Persistence final : public engine::RedoSink {
 
   // Replays the log into ks past what a loaded snapshot holds (`shard_lsns`: the LSN each
   // shard's state includes, empty when no snapshot was loaded; min_lsn: their minimum), opens
-  // the writer and installs this object as ks's redo sink. on_durable is called on the writer
-  // thread with each new durable LSN. With appendonly no, a log left by an earlier run is still
+  // the writer and installs this object as ks's redo sink. on_progress is called with each new
+  // written or durable LSN (released_lsn() may have moved). With appendonly no, a log left by an earlier run is still
   // replayed (acknowledged writes are never dropped) but nothing is written; the sink then only
   // counts changes. An error means the server must not start; its message says what is wrong
   // and what to run.
   Status Recover(engine::Keyspace& ks, const std::vector<uint64_t>& shard_lsns, uint64_t min_lsn,
-                 std::function<void(uint64_t)> on_durable);
+                 std::function<void(uint64_t)> on_progress);
   // Writes and syncs everything logged so far (clean shutdown), then stops the writer.
   Status Close();
 
   bool enabled() const { return writer_ != nullptr; }
-  // Whether replies must wait for durability (appendfsync always).
-  bool hold_replies() const {
-    return enabled() && writer_->sync() == wal::SyncPolicy::kAlways;
-  }
+  // Whether replies wait for the log (while it is on, under every policy).
+  bool hold_replies() const { return enabled(); }
+  // appendfsync always.
+  bool always() const { return enabled() && writer_->sync() == wal::SyncPolicy::kAlways; }
   uint64_t durable_lsn() const { return writer_ ? writer_->durable_lsn() : 0; }
+  // How far held replies may go: the durable LSN under always, the written one otherwise. After
+  // a write error under everysec or no, everything: as Redis, the replies go and writes are
+  // refused (MISCONF) until the log works again.
+  uint64_t released_lsn() const;
+  // Under everysec and no: has every record through lsn written to the log's file, by this
+  // thread if no other did (wal::Writer::WriteAppended). Nothing under always or with the log off.
+  void WriteAppended(uint64_t lsn) {
+    if (writer_ != nullptr) writer_->WriteAppended(lsn);
+  }
   // CONFIG SET appendfsync.
   void set_sync(wal::SyncPolicy policy);
   // A write error the log met, or OK: writes are refused while it persists (-MISCONF).

@@ -73,7 +73,7 @@ Server::~Server() {
   RemoveUnixSocket();  // a start-up that failed after binding it
   if (cron_.joinable()) cron_.join();
   snapshots_.reset();
-  persistence_.reset();  // the writer thread may call OnDurable until it stops
+  persistence_.reset();  // the writer thread may call OnLogProgress until it stops
   // The tier's readers finish their jobs (which use the keyspace and deliver to workers)
   // before the tier and the workers go.
   if (tier_ != nullptr) tier_->StopReaders();
@@ -124,7 +124,7 @@ Status Server::Start() {
   if (recovered.ok()) {
     supervision_.Status("Replaying the write-ahead log");
     recovered = persistence_->Recover(*keyspace_, loaded.shard_lsns, loaded.min_lsn,
-                                      [this](uint64_t lsn) { OnDurable(lsn); });
+                                      [this](uint64_t) { OnLogProgress(); });
   }
   if (recovered.ok() && tier_ != nullptr) {
     // Stored values no loaded snapshot names are of no use to anyone now.
@@ -217,8 +217,8 @@ void Server::Wait() {
   if (!st.ok()) LOG_WARN("Writing the write-ahead log at shutdown: %s", st.message().c_str());
 }
 
-void Server::OnDurable(uint64_t lsn) {
-  for (auto& w : workers_) w->NotifyDurable(lsn);
+void Server::OnLogProgress() {
+  for (auto& w : workers_) w->NotifyLog();
 }
 
 Status Server::ApplyStartupDirectives() {

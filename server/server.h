@@ -107,7 +107,8 @@ class Server final : public Service {
                ReplyBuilder& reply) override;
   bool TimeOut(ClientState& client, ReplyBuilder& reply) override;
   uint64_t ReplyHold(WorkerContext& ctx) override;
-  uint64_t durable_lsn() const override;
+  uint64_t released_lsn() const override;
+  void WriteLog(uint64_t lsn) override;
 
   Config& config() { return *config_; }
   engine::Keyspace& keyspace() { return *keyspace_; }
@@ -168,8 +169,9 @@ class Server final : public Service {
   void UpdateProcTitle();
   // Whether snapshots are configured (`save` points or snapshot-wal-bytes).
   bool SnapshotsOn() const;
-  // The WAL writer's report that durable_lsn advanced: wakes workers holding replies for it.
-  void OnDurable(uint64_t lsn);
+  // The WAL writer's report that the written or durable LSN advanced: wakes workers waiting
+  // with held replies.
+  void OnLogProgress();
   // Replies `error` for a command refused before it ran, as Redis's rejectCommand: inside MULTI
   // the transaction is flagged; a refused EXEC discards it and answers EXECABORT.
   // Why a command may not run now: the log cannot be written, min-replicas-to-write, or

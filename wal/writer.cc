@@ -13,9 +13,9 @@ namespace strata::wal {
 namespace {
 
 constexpr int64_t kEverySecUs = 1'000'000;
-// Under everysec and no, nothing waits for a write, so the writer lets records gather for up
-// to this long (or this many bytes) before writing them: one write per millisecond at most
-// instead of one per burst of appends, at the cost of a kill -9 losing up to this much more.
+// Under everysec and no, the workers write what their replies need (WriteAppended); the writer
+// thread lets what is left (appends of other threads: expiry, eviction) gather for up to this
+// long (or this many bytes) before writing it.
 constexpr int64_t kGatherUs = 1000;
 constexpr size_t kGatherBytes = 256 * 1024;
 
@@ -48,6 +48,9 @@ Result<std::unique_ptr<Writer>> Writer::Open(WriterOptions options, const LogEnd
   }
 
   const uint64_t last = end.next_lsn - 1;
+  std::lock_guard<std::mutex> io(w->io_mu_);  // no other thread yet; for the annotations' sake
+  w->buffered_ = opts.sync != SyncPolicy::kAlways;
+  w->buffered_hint_.store(w->buffered_);
   if (end.segment_path.empty()) {
     ASSIGN_OR_RETURN(std::vector<std::string> names, w->files_->ListDir(opts.dir));
     for (const std::string& name : names) {
@@ -59,7 +62,8 @@ Result<std::unique_ptr<Writer>> Writer::Open(WriterOptions options, const LogEnd
     }
     RETURN_IF_ERROR(w->CreateSegment(end.next_lsn, opts.segment_bytes));
   } else {
-    ASSIGN_OR_RETURN(w->file_, w->files_->OpenAppend(end.segment_path, end.offset, w->ring_.get()));
+    ASSIGN_OR_RETURN(w->file_, w->OpenSegment(end.segment_path, end.offset));
+    w->file_path_ = end.segment_path;
     ASSIGN_OR_RETURN(uint64_t size, w->file_->Size());
     w->file_offset_ = std::max<uint64_t>(end.offset, kSegmentHeaderSize);
     // A segment cut short by hand is not extended: the next record rolls to a new segment.
@@ -150,27 +154,29 @@ Status Writer::error() const {
 }
 
 void Writer::Run() {
-  std::string batch;
   for (;;) {
     bool stop, sync, everysec;
     {
       std::unique_lock<std::mutex> l(mu_);
       for (;;) {
-        everysec = sync_.load(std::memory_order_relaxed) == SyncPolicy::kEverySec;
+        const SyncPolicy policy = sync_.load(std::memory_order_relaxed);
+        everysec = policy == SyncPolicy::kEverySec;
         if (stop_) break;
         if (!pending_.empty()) {
-          const bool gather = sync_.load(std::memory_order_relaxed) != SyncPolicy::kAlways &&
-                              flush_target_ <= synced_lsn_ && pending_.size() < kGatherBytes;
+          const bool gather = policy != SyncPolicy::kAlways && flush_target_ <= synced_lsn_ &&
+                              pending_.size() < kGatherBytes;
           const int64_t age = MonotonicUs() - pending_since_us_;
           if (!gather || age >= kGatherUs) break;
           work_cv_.wait_for(l, std::chrono::microseconds(kGatherUs - age));
           continue;
         }
         if (error_.ok() && flush_target_ > synced_lsn_) break;
-        int64_t since = options_.now_us() - last_sync_us_;
-        if (everysec && error_.ok() && file_dirty_ && since >= kEverySecUs) break;
+        // CONFIG SET appendfsync between always and the others reopens the segment.
+        if (error_.ok() && (policy == SyncPolicy::kAlways) == buffered_hint_.load()) break;
+        int64_t since = options_.now_us() - last_sync_us_.load();
+        if (everysec && error_.ok() && file_dirty_.load() && since >= kEverySecUs) break;
         if (everysec) {
-          int64_t wait_us = file_dirty_
+          int64_t wait_us = file_dirty_.load()
                                 ? std::clamp<int64_t>(kEverySecUs - since, 1000, kEverySecUs)
                                 : kEverySecUs;
           work_cv_.wait_for(l, std::chrono::microseconds(wait_us));
@@ -178,27 +184,103 @@ void Writer::Run() {
           work_cv_.wait(l);
         }
       }
-      batch.swap(pending_);
       stop = stop_;
       everysec = sync_.load(std::memory_order_relaxed) == SyncPolicy::kEverySec;
-      sync = stop || flush_target_ > local_synced_ ||
+      sync = stop || flush_target_ > synced_lsn_ ||
              sync_.load(std::memory_order_relaxed) == SyncPolicy::kAlways;
       if (!error_.ok()) {
-        batch.clear();
+        pending_.clear();
         if (stop) return;
         continue;
       }
     }
-    if (everysec && options_.now_us() - last_sync_us_ >= kEverySecUs) sync = true;
-    Status st = WriteBatch(batch, sync);
-    batch.clear();
-    if (st.ok()) {
-      Publish();
-    } else {
-      SetError(st);
-    }
+    if (everysec && options_.now_us() - last_sync_us_.load() >= kEverySecUs) sync = true;
+    WriteOut(sync);
     if (stop) return;
   }
+}
+
+void Writer::WriteOut(bool sync) {
+  std::shared_ptr<WritableFile> file;
+  uint64_t through = 0;
+  int64_t started = 0;  // the clock when the sync starts: it covers what was written by then
+  {
+    std::lock_guard<std::mutex> io(io_mu_);
+    Status st = SwitchModeLocked(sync_.load(std::memory_order_relaxed));
+    // A buffered segment is synced below without io_mu_: the workers' writes go on meanwhile.
+    if (st.ok()) st = WritePendingLocked(sync && !buffered_);
+    if (!st.ok()) return SetError(st);
+    if (sync && buffered_) {
+      if (file_dirty_.exchange(false)) {
+        file = file_;
+        through = local_written_;
+        started = options_.now_us();
+      } else {
+        local_synced_ = local_written_;
+      }
+    }
+    Publish();
+    if (file == nullptr) return;
+  }
+  const int64_t t0 = MonotonicUs();
+  Status st = file->Sync();
+  std::lock_guard<std::mutex> io(io_mu_);
+  if (!st.ok()) {
+    file_dirty_.store(true);
+    return SetError(st);
+  }
+  last_fsync_us_.store(MonotonicUs() - t0);
+  fsyncs_.fetch_add(1);
+  last_sync_us_.store(started);
+  // A roll meanwhile synced the old segment whole and moved local_synced_ past `through`.
+  local_synced_ = std::max(local_synced_, through);
+  Publish();
+}
+
+uint64_t Writer::WriteAppended(uint64_t lsn) {
+  if (written_lsn() >= lsn || !buffered_hint_.load(std::memory_order_relaxed)) {
+    return written_lsn();
+  }
+  std::lock_guard<std::mutex> io(io_mu_);
+  if (written_lsn() >= lsn || !buffered_) return written_lsn();  // another thread wrote it
+  Status st = WritePendingLocked(false);
+  if (st.ok()) {
+    Publish();
+  } else {
+    SetError(st);
+  }
+  return written_lsn();
+}
+
+Status Writer::WritePendingLocked(bool sync) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    batch_.swap(pending_);
+    if (!error_.ok()) batch_.clear();  // after an error nothing more is written
+  }
+  Status st = WriteBatch(batch_, sync);
+  batch_.clear();
+  return st;
+}
+
+Status Writer::SwitchModeLocked(SyncPolicy policy) {
+  const bool want_buffered = policy != SyncPolicy::kAlways;
+  if (want_buffered == buffered_) return Status::Ok();
+  // Everything so far written and synced through the current file, then the same segment
+  // reopened the other way at the same offset.
+  RETURN_IF_ERROR(WritePendingLocked(true));
+  RETURN_IF_ERROR(SyncCurrent());
+  RETURN_IF_ERROR(file_->Close());
+  buffered_ = want_buffered;
+  buffered_hint_.store(want_buffered);
+  ASSIGN_OR_RETURN(file_, OpenSegment(file_path_, file_offset_));
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<WritableFile>> Writer::OpenSegment(const std::string& path,
+                                                          uint64_t offset) {
+  if (buffered_) return files_->OpenWritable(path, /*create=*/false, nullptr);
+  return files_->OpenAppend(path, offset, ring_.get());
 }
 
 Status Writer::WriteBatch(std::string_view batch, bool sync) {
@@ -236,7 +318,7 @@ Status Writer::WriteBatch(std::string_view batch, bool sync) {
 }
 
 Status Writer::SyncCurrent() {
-  if (!file_dirty_) {
+  if (!file_dirty_.load()) {
     local_synced_ = local_written_;
     return Status::Ok();
   }
@@ -249,9 +331,9 @@ Status Writer::SyncCurrent() {
 void Writer::NoteSynced(int64_t started_us) {
   last_fsync_us_.store(MonotonicUs() - started_us);
   fsyncs_.fetch_add(1);
-  file_dirty_ = false;
+  file_dirty_.store(false);
   local_synced_ = local_written_;
-  last_sync_us_ = options_.now_us();
+  last_sync_us_.store(options_.now_us());
 }
 
 Status Writer::Roll(uint64_t first_lsn, uint64_t frame_bytes) {
@@ -324,24 +406,25 @@ Status Writer::CreateSegment(uint64_t first_lsn, uint64_t size) {
     RETURN_IF_ERROR(files_->Rename(spare_path_, final_path));
     spare.reset();
     RETURN_IF_ERROR(files_->SyncDir(options_.dir));
-    // Reopened for appends, through the ring.
-    ASSIGN_OR_RETURN(file, files_->OpenAppend(final_path, kSegmentHeaderSize, ring_.get()));
+    // Reopened for appends: through the ring (always), or the page cache.
+    ASSIGN_OR_RETURN(file, OpenSegment(final_path, kSegmentHeaderSize));
     RequestSpare();
   } else {
     const std::string tmp_path = final_path + std::string(kTempSuffix);
-    ASSIGN_OR_RETURN(file, files_->OpenWritable(tmp_path, true, ring_.get()));
+    ASSIGN_OR_RETURN(file, files_->OpenWritable(tmp_path, true, buffered_ ? nullptr : ring_.get()));
     RETURN_IF_ERROR(file->Write(0, header_bytes, false));
     RETURN_IF_ERROR(file->ZeroFill(kSegmentHeaderSize, size - kSegmentHeaderSize));
     RETURN_IF_ERROR(file->Sync());
     RETURN_IF_ERROR(files_->Rename(tmp_path, final_path));
     RETURN_IF_ERROR(files_->SyncDir(options_.dir));
-    ASSIGN_OR_RETURN(file, files_->OpenAppend(final_path, kSegmentHeaderSize, ring_.get()));
+    ASSIGN_OR_RETURN(file, OpenSegment(final_path, kSegmentHeaderSize));
     if (size == options_.segment_bytes) RequestSpare();  // in case an earlier attempt failed
   }
   file_ = std::move(file);
+  file_path_ = final_path;
   file_offset_ = kSegmentHeaderSize;
   file_capacity_ = size;
-  file_dirty_ = false;
+  file_dirty_.store(false);
   segments_.fetch_add(1);
   {
     std::lock_guard<std::mutex> l(segs_mu_);
@@ -375,8 +458,12 @@ Result<uint64_t> Writer::TrimThrough(uint64_t lsn) {
 }
 
 void Writer::Publish() {
-  // The atomics and on_durable come before synced_lsn_: when Flush returns, both have advanced.
-  written_lsn_.store(local_written_, std::memory_order_release);
+  // The atomics and the callbacks come before synced_lsn_: when Flush returns, all have
+  // advanced.
+  if (local_written_ > written_lsn_.load(std::memory_order_relaxed)) {
+    written_lsn_.store(local_written_, std::memory_order_release);
+    if (options_.on_written) options_.on_written(local_written_);
+  }
   const bool no_sync = sync_.load(std::memory_order_relaxed) == SyncPolicy::kNo;
   const uint64_t durable = no_sync ? local_written_ : local_synced_;
   if (durable > published_durable_) {
@@ -396,6 +483,7 @@ void Writer::SetError(const Status& st) {
     std::lock_guard<std::mutex> l(mu_);
     if (!error_.ok()) return;
     error_ = st;
+    failed_.store(true, std::memory_order_release);
   }
   LOG_WARN("WAL writer stopped after an I/O error: %s", st.ToString().c_str());
   done_cv_.notify_all();

@@ -1,5 +1,12 @@
-// The WAL writer: many threads Append records; one writer thread frames them into preallocated
-// segment files (io_uring or pwrite) and syncs them by policy, with group commit.
+// The WAL writer: many threads Append records, which go into preallocated segment files and are
+// synced by policy, with group commit.
+//
+// Under `always` one writer thread writes them (O_DIRECT, io_uring or pwrite) and syncs each
+// batch. Under `everysec` and `no` the segment is written through the page cache, by whichever
+// thread calls WriteAppended (the workers, before they send replies, as Redis writes its AOF
+// buffer before replying): one write covers every record appended so far, so a process crash
+// loses nothing a reply reported. The writer thread then writes only what no one else did
+// within a millisecond, and syncs once a second under `everysec`.
 #pragma once
 
 #include <atomic>
@@ -29,9 +36,10 @@ struct WriterOptions {
   uint64_t segment_bytes = 64ull << 20;  // size of each preallocated segment file
   SyncPolicy sync = SyncPolicy::kEverySec;
   IoMode io = IoMode::kAuto;
-  // Called on the writer thread every time durable_lsn() advances, with the new value. Must not
-  // block.
+  // Called every time durable_lsn() advances, with the new value, and every time
+  // written_lsn() does (on the writer thread, or on the thread of WriteAppended). Must not block.
   std::function<void(uint64_t durable_lsn)> on_durable;
+  std::function<void(uint64_t written_lsn)> on_written;
   // The file layer; null = FileLayer::Default(). Borrowed: must outlive the writer.
   FileLayer* files = nullptr;
   // Monotonic microseconds, for the everysec policy; null = MonotonicUs.
@@ -64,6 +72,14 @@ class Writer {
   // REQUIRES: payload.size() <= kMaxPayload.
   uint64_t Append(std::string_view payload);
   uint64_t durable_lsn() const { return durable_lsn_.load(std::memory_order_acquire); }
+  // The last LSN handed to the operating system (written to the segment file).
+  uint64_t written_lsn() const { return written_lsn_.load(std::memory_order_acquire); }
+  // Under everysec and no: makes sure every record through `lsn` is written to the segment
+  // file, writing on the calling thread everything appended so far unless another thread's
+  // write already covered it (group commit). Under always it writes nothing: the writer thread
+  // writes and syncs, and durable_lsn() tells when. Thread-safe; must not be called with locks
+  // that Append's callers hold. Returns written_lsn().
+  uint64_t WriteAppended(uint64_t lsn);
   // Blocks until every record appended before the call is written and synced. Returns error().
   Status Flush();
   WriterStats stats() const;
@@ -79,14 +95,25 @@ class Writer {
   // First I/O error the writer met (sticky), or OK. After an error the writer stops advancing
   // durable_lsn and discards what is appended.
   Status error() const;
+  // Whether error() is not OK (without its mutex).
+  bool failed() const { return failed_.load(std::memory_order_acquire); }
 
  private:
   explicit Writer(WriterOptions options);
 
   void Run();
-  // Writer thread only: writes one batch of framed records, rolling segments as needed, and
+  // Writes what is pending, and syncs it when `sync` (under everysec without holding io_mu_
+  // during the sync). Then Publish()es or records the error.
+  void WriteOut(bool sync);
+  // REQUIRES io_mu_: takes what is pending and writes it (synced when `sync`).
+  Status WritePendingLocked(bool sync);
+  // REQUIRES io_mu_: reopens the current segment buffered or direct, as `policy` wants.
+  Status SwitchModeLocked(SyncPolicy policy);
+  // REQUIRES io_mu_: writes one batch of framed records, rolling segments as needed, and
   // syncs when `sync`.
   Status WriteBatch(std::string_view batch, bool sync);
+  // REQUIRES io_mu_: opens the segment at path for appending at offset, buffered or direct.
+  Result<std::unique_ptr<WritableFile>> OpenSegment(const std::string& path, uint64_t offset);
   Status SyncCurrent();
   // Bookkeeping after an fdatasync that started at started_us covered everything written.
   void NoteSynced(int64_t started_us);
@@ -97,8 +124,9 @@ class Writer {
   void PrepareLoop();
   Result<std::unique_ptr<WritableFile>> MakeSpare();
   void RequestSpare();
+  // REQUIRES io_mu_.
   void Publish();
-  // Writer thread: `bytes` of records went into the current segment.
+  // `bytes` of records went into the current segment.
   void AddLogBytes(uint64_t bytes);
   void SetError(const Status& st);
 
@@ -106,14 +134,19 @@ class Writer {
   FileLayer* const files_;
   std::unique_ptr<Ring> ring_;  // used only by the writer thread (and Open before it starts)
 
-  // Writer thread state (and Open's, before the thread starts).
-  std::unique_ptr<WritableFile> file_;
-  uint64_t file_offset_ = 0;    // where the next record goes in file_
-  uint64_t file_capacity_ = 0;  // size of file_
-  bool file_dirty_ = false;     // file_ holds writes not yet synced
-  uint64_t local_written_ = 0, local_synced_ = 0;
-  int64_t last_sync_us_ = 0;
-  uint64_t published_durable_ = 0;
+  // The current segment and what has gone into it. Lock order: io_mu_, then mu_.
+  std::mutex io_mu_;
+  std::shared_ptr<WritableFile> file_;  // GUARDED_BY(io_mu_)
+  std::string file_path_;               // GUARDED_BY(io_mu_)
+  bool buffered_ = false;       // GUARDED_BY(io_mu_): file_ writes through the page cache
+  uint64_t file_offset_ = 0;    // GUARDED_BY(io_mu_): where the next record goes in file_
+  uint64_t file_capacity_ = 0;  // GUARDED_BY(io_mu_): size of file_
+  uint64_t local_written_ = 0, local_synced_ = 0;  // GUARDED_BY(io_mu_)
+  uint64_t published_durable_ = 0;                 // GUARDED_BY(io_mu_)
+  std::atomic<bool> file_dirty_{false};  // file_ holds writes not yet synced
+  std::atomic<int64_t> last_sync_us_{0};
+  std::atomic<bool> buffered_hint_{false};  // buffered_, read without io_mu_
+  std::string batch_;  // GUARDED_BY(io_mu_): what WritePendingLocked took from pending_
 
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // wakes the writer thread
@@ -127,6 +160,7 @@ class Writer {
   Status error_;                     // GUARDED_BY(mu_)
 
   std::atomic<SyncPolicy> sync_;  // options_.sync until set_sync
+  std::atomic<bool> failed_{false};
   std::atomic<uint64_t> appended_lsn_{0};
   std::atomic<uint64_t> written_lsn_{0};
   std::atomic<uint64_t> durable_lsn_{0};

@@ -181,7 +181,10 @@ TEST_P(WriterTest, SetSyncSwitchesPolicyWithoutMovingDurableBack) {
   EXPECT_EQ((*w)->durable_lsn(), lsn);
   lsn = (*w)->Append("under always");
   while ((*w)->durable_lsn() < lsn) std::this_thread::yield();
-  EXPECT_EQ((*w)->stats().fsyncs, 1u);  // the batch's sync covers the earlier record too
+  // Leaving `no` syncs what it wrote through the page cache and reopens the segment direct;
+  // the batch's own sync may be that same one (when it was appended before the switch).
+  EXPECT_GE((*w)->stats().fsyncs, 1u);
+  EXPECT_LE((*w)->stats().fsyncs, 2u);
 }
 
 TEST_P(WriterTest, RollsIntoTheSpareSegmentPreparedAhead) {

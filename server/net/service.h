@@ -63,10 +63,14 @@ class Service {
   virtual bool TimeOut(ClientState& client, ReplyBuilder& reply) = 0;
 
   // The log position the replies of the commands run since BeginInput must wait for before
-  // they are sent (appendfsync always), or 0 when they may leave now.
+  // they are sent, or 0 when they may leave now.
   virtual uint64_t ReplyHold(WorkerContext& ctx) = 0;
-  // How far the log is durable: held replies up to it may leave.
-  virtual uint64_t durable_lsn() const = 0;
+  // How far the log has gone for replies (durable under appendfsync always, else written to
+  // the operating system): held replies up to it may leave.
+  virtual uint64_t released_lsn() const = 0;
+  // Before the worker sends held replies: has the log written through lsn, on this thread if
+  // need be (under everysec and no; nothing under always, where the log's own thread does it).
+  virtual void WriteLog(uint64_t lsn) = 0;
 };
 
 }  // namespace strata::server

@@ -17,6 +17,8 @@ namespace strata::server {
 
 namespace {
 
+thread_local const Worker* t_running = nullptr;  // the worker whose loop runs on this thread
+
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr int kLoopTickMs = 100;
 
@@ -178,6 +180,7 @@ void Worker::Served(Connection* c, std::string& reply, uint64_t lsn) {
 }
 
 void Worker::Run() {
+  t_running = this;
   counters_ = &service_->stats().worker(index_);
   for (size_t i = 0; i < listen_fds_.size(); ++i) {
     backend_->Accept(listen_fds_[i], (i << 3) | kOpAccept);
@@ -193,7 +196,6 @@ void Worker::Run() {
     int n = backend_->Wait(wait_ms, done, 256);
     for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
     DrainMail();
-    ReleaseHeld();
     std::vector<int> adopted;
     {
       std::lock_guard<std::mutex> l(inbox_mu_);
@@ -208,6 +210,7 @@ void Worker::Run() {
       last_cron = now;
       Cron(NowMs());
     }
+    ReleaseHeld();  // last: the replies of this turn leave once the log has them
   }
 }
 
@@ -343,38 +346,51 @@ void Worker::AfterInput(Connection* c) {
 
 bool Worker::HoldForLog(Connection* c) {
   if (c->pending.empty()) return false;
-  // No reply leaves before what it reports is on disk, as Redis answers only after its fsync.
+  // No reply leaves before the log has what it reports: on disk under appendfsync always (as
+  // Redis answers only after its fsync), else in the operating system's hands (as Redis
+  // writes its AOF buffer before it replies).
   uint64_t need = service_->ReplyHold(*context_);
-  if (c->served_lsn > service_->durable_lsn()) need = std::max(need, c->served_lsn);
+  if (c->served_lsn > service_->released_lsn()) need = std::max(need, c->served_lsn);
   c->served_lsn = 0;
   if (need == 0) return false;
   c->hold_lsn = need;
   held_.push_back(c);
-  // seq_cst, and read durable_lsn after it (ReleaseHeld at the end of this loop turn): either we
-  // see the writer's advance or it sees this flag and wakes us (NotifyDurable).
-  holding_.store(true, std::memory_order_seq_cst);
   return true;
 }
 
-void Worker::NotifyDurable(uint64_t /*lsn*/) {
+void Worker::NotifyLog() {
+  if (t_running == this) return;  // its own write: ReleaseHeld is about to look
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (holding_.load(std::memory_order_seq_cst)) backend_->Wake();
 }
 
 void Worker::ReleaseHeld() {
   if (held_.empty()) return;
-  const uint64_t durable = service_->durable_lsn();
+  uint64_t need = 0;
+  for (const Connection* c : held_) need = std::max(need, c->hold_lsn);
+  // One write for every reply of the turn (and of the other workers' meanwhile).
+  if (need > service_->released_lsn()) service_->WriteLog(need);
   ready_.clear();
-  size_t keep = 0;
-  for (Connection* c : held_) {
-    if (c->hold_lsn <= durable) {
-      ready_.push_back(c);
-    } else {
-      held_[keep++] = c;
+  for (;;) {
+    const uint64_t released = service_->released_lsn();
+    size_t keep = 0;
+    for (Connection* c : held_) {
+      if (c->hold_lsn <= released) {
+        ready_.push_back(c);
+      } else {
+        held_[keep++] = c;
+      }
     }
+    held_.resize(keep);
+    if (held_.empty()) {
+      holding_.store(false, std::memory_order_relaxed);
+      break;
+    }
+    // seq_cst, then released_lsn read again: either this sees the log's advance or the thread
+    // that advanced it sees the flag and wakes the loop (NotifyLog).
+    holding_.store(true, std::memory_order_seq_cst);
+    if (service_->released_lsn() == released) break;
   }
-  held_.resize(keep);
-  if (held_.empty()) holding_.store(false, std::memory_order_relaxed);
   for (Connection* c : ready_) {
     c->hold_lsn = 0;
     MaybeSend(c);

@@ -36,9 +36,9 @@ class Worker final : public Mailbox {
   // Hands a freshly accepted socket to this worker. Thread safe.
   void Adopt(int fd);
   void Wake() { backend_->Wake(); }
-  // The WAL's durable LSN advanced to lsn: wakes this worker if it holds replies. Thread safe
-  // (called on the WAL writer thread).
-  void NotifyDurable(uint64_t lsn);
+  // The log went further (Service::released_lsn may have moved): wakes this worker if it waits
+  // with held replies. Thread safe (called by whichever thread wrote or synced the log).
+  void NotifyLog();
   // Mailbox (server/net/client.h): what other threads send this worker's clients.
   void Deliver(uint64_t client_id, std::string bytes) override;
   void DeliverServed(uint64_t client_id, std::string reply, uint64_t lsn) override;
@@ -66,10 +66,12 @@ class Worker final : public Mailbox {
   // Blocked commands whose time is up are answered (Service::TimeOut); then
   // next_block_deadline_ms_ is the earliest deadline left.
   void TimeOutBlocked(int64_t now_ms);
-  // appendfsync always: holds c's replies (and stops reading from it) until the log is durable
-  // up to every record c's commands may depend on. Returns whether it did.
+  // Holds c's replies (and stops reading from it) until the log has gone as far as every record
+  // c's commands may depend on (Service::released_lsn). Returns whether it did.
   bool HoldForLog(Connection* c);
-  // Sends the held replies the log has caught up with, and resumes reading those connections.
+  // At the end of each loop turn: has the log written what the held replies need
+  // (Service::WriteLog), sends those it has caught up with and resumes reading their
+  // connections; if some must still wait, notes that NotifyLog is to wake the loop.
   void ReleaseHeld();
   // Unsent reply bytes of c.
   static size_t OutputBytes(const Connection* c);
@@ -105,7 +107,7 @@ class Worker final : public Mailbox {
   // The earliest time-out of a command blocked on this worker (INT64_MAX: none): the loop
   // waits no longer than that, so time-outs are answered to the millisecond, not on a tick.
   int64_t next_block_deadline_ms_ = INT64_MAX;
-  std::atomic<bool> holding_{false};  // !held_.empty(), for NotifyDurable
+  std::atomic<bool> holding_{false};  // waiting with held replies, for NotifyLog
 
   std::unordered_map<uint64_t, Connection*> by_id_;  // conns_ by client id
 

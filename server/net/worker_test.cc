@@ -51,7 +51,8 @@ class EchoService final : public Service {
   void Prefetch(ClientState&, std::span<const std::string_view>) override {}
   bool TimeOut(ClientState&, ReplyBuilder&) override { return true; }
   uint64_t ReplyHold(WorkerContext&) override { return 0; }
-  uint64_t durable_lsn() const override { return 0; }
+  uint64_t released_lsn() const override { return 0; }
+  void WriteLog(uint64_t) override {}
 
   std::atomic<bool> stop{false};
   std::string refusal;
