@@ -215,6 +215,7 @@ void Writer::WriteOut(bool sync) {
         file = file_;
         through = local_written_;
         started = options_.now_us();
+        sync_in_flight_ = true;
       } else {
         local_synced_ = local_written_;
       }
@@ -225,6 +226,7 @@ void Writer::WriteOut(bool sync) {
   const int64_t t0 = MonotonicUs();
   Status st = file->Sync();
   std::lock_guard<std::mutex> io(io_mu_);
+  sync_in_flight_ = false;
   if (!st.ok()) {
     file_dirty_.store(true);
     return SetError(st);
@@ -318,7 +320,7 @@ Status Writer::WriteBatch(std::string_view batch, bool sync) {
 }
 
 Status Writer::SyncCurrent() {
-  if (!file_dirty_.load()) {
+  if (!file_dirty_.load() && !sync_in_flight_) {
     local_synced_ = local_written_;
     return Status::Ok();
   }

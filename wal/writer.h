@@ -143,6 +143,9 @@ class Writer {
   uint64_t file_capacity_ = 0;  // GUARDED_BY(io_mu_): size of file_
   uint64_t local_written_ = 0, local_synced_ = 0;  // GUARDED_BY(io_mu_)
   uint64_t published_durable_ = 0;                 // GUARDED_BY(io_mu_)
+  // GUARDED_BY(io_mu_): WriteOut is syncing file_ without io_mu_ (what it covers is not synced
+  // yet, though file_dirty_ was cleared for it).
+  bool sync_in_flight_ = false;
   std::atomic<bool> file_dirty_{false};  // file_ holds writes not yet synced
   std::atomic<int64_t> last_sync_us_{0};
   std::atomic<bool> buffered_hint_{false};  // buffered_, read without io_mu_
