@@ -2,6 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -10,6 +13,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "base/fd.h"
 #include "base/uring.h"
@@ -171,8 +175,120 @@ class DirectAppendFile final : public WritableFile {
   size_t cap_ = 0;
 };
 
+// Copies into a shared file mapping, turning the SIGBUS a failed page-in raises (a disk read
+// error, the file truncated by someone else) into false rather than the end of the process.
+// The handler is installed once; a SIGBUS outside a guarded copy gets the previous action.
+// volatile: the stores around the copy must not be elided or moved past it.
+thread_local sigjmp_buf* volatile t_guarded_copy = nullptr;
+struct sigaction g_previous_sigbus;
+
+void OnSigbus(int sig, siginfo_t* info, void* context) {
+  if (t_guarded_copy != nullptr) siglongjmp(*t_guarded_copy, 1);
+  if (g_previous_sigbus.sa_flags & SA_SIGINFO) {
+    g_previous_sigbus.sa_sigaction(sig, info, context);
+    return;
+  }
+  if (g_previous_sigbus.sa_handler != SIG_DFL && g_previous_sigbus.sa_handler != SIG_IGN) {
+    g_previous_sigbus.sa_handler(sig);
+    return;
+  }
+  ::signal(SIGBUS, SIG_DFL);
+  ::raise(SIGBUS);
+}
+
+void InstallSigbusHandler() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction sa = {};
+    sa.sa_sigaction = OnSigbus;
+    // SA_NODEFER: SIGBUS stays unblocked after the jump out of the handler, so the copy needs
+    // no sigsetjmp that saves the signal mask (a system call on every write).
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGBUS, &sa, &g_previous_sigbus);
+  });
+}
+
+bool GuardedCopy(char* dst, const char* src, size_t n) {
+  sigjmp_buf jump;
+  if (sigsetjmp(jump, 0) != 0) {
+    t_guarded_copy = nullptr;
+    return false;
+  }
+  t_guarded_copy = &jump;
+  std::memcpy(dst, src, n);
+  t_guarded_copy = nullptr;
+  return true;
+}
+
+// A file written through a shared mapping of its whole (fixed) size; see FileLayer::OpenMapped.
+// What falls outside the map goes to the plain file underneath (the page cache is one: the
+// two ways of writing see each other's bytes).
+class MappedFile final : public WritableFile {
+ public:
+  // Written pages are unmapped (they stay in the page cache, dirty until written back) every
+  // this many bytes, so the process's RSS does not grow by the segment it writes.
+  static constexpr uint64_t kUnmapChunk = 1u << 20;
+
+  MappedFile(std::unique_ptr<WritableFile> file, std::string path, char* map, uint64_t size)
+      : file_(std::move(file)), path_(std::move(path)), map_(map), size_(size) {}
+  ~MappedFile() override { Unmap(); }
+
+  Status Write(uint64_t offset, std::string_view data, bool sync) override {
+    if (map_ == nullptr || offset > size_ || data.size() > size_ - offset) {
+      return file_->Write(offset, data, sync);
+    }
+    if (!GuardedCopy(map_ + offset, data.data(), data.size())) {
+      return ErrnoStatus("write (mapped)", path_, EIO);
+    }
+    const uint64_t done = (offset + data.size()) / kUnmapChunk * kUnmapChunk;
+    if (done > unmapped_) {
+      ::madvise(map_ + unmapped_, done - unmapped_, MADV_DONTNEED);
+      unmapped_ = done;
+    }
+    return sync ? Sync() : Status::Ok();
+  }
+
+  Status Sync() override { return file_->Sync(); }  // fdatasync writes mapped pages back too
+  Status ZeroFill(uint64_t offset, uint64_t length) override {
+    return file_->ZeroFill(offset, length);
+  }
+  Result<uint64_t> Size() override { return file_->Size(); }
+  Status Close() override {
+    Unmap();
+    return file_->Close();
+  }
+
+ private:
+  void Unmap() {
+    if (map_ != nullptr) ::munmap(map_, size_);
+    map_ = nullptr;
+  }
+
+  std::unique_ptr<WritableFile> file_;
+  std::string path_;
+  char* map_;  // size_ bytes, MAP_SHARED; null once closed
+  uint64_t size_;
+  uint64_t unmapped_ = 0;  // [0, unmapped_) has been given back (MADV_DONTNEED)
+};
+
 class PosixFileLayer final : public FileLayer {
  public:
+  Result<std::unique_ptr<WritableFile>> OpenMapped(const std::string& path) override {
+    Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));  // a shared writable map needs O_RDWR
+    if (!fd.valid()) return ErrnoStatus("open", path, errno);
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    void* map = size == 0 ? MAP_FAILED
+                          : ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+    if (map == MAP_FAILED) return OpenWritable(path, false, nullptr);
+    InstallSigbusHandler();
+    return std::unique_ptr<WritableFile>(
+        new MappedFile(std::make_unique<PosixWritableFile>(std::move(fd), path, nullptr), path,
+                       static_cast<char*>(map), size));
+  }
+
   Result<std::unique_ptr<WritableFile>> OpenAppend(const std::string& path, uint64_t offset,
                                                    Ring* ring) override {
     constexpr size_t kBlock = DirectAppendFile::kBlock;

@@ -61,6 +61,14 @@ class FileLayer {
     (void)offset;
     return OpenWritable(path, false, ring);
   }
+  // Opens an existing file of its final size (a zero-filled segment) for writes into a shared
+  // memory map of it: a Write within the size is a copy into the page cache, as durable against
+  // a process crash as a pwrite and without a system call; Sync is fdatasync, which writes the
+  // mapped pages back too. Writes past the size go through pwrite. Default (and where mmap is
+  // refused): OpenWritable(path, false, nullptr).
+  virtual Result<std::unique_ptr<WritableFile>> OpenMapped(const std::string& path) {
+    return OpenWritable(path, false, nullptr);
+  }
   virtual Result<std::string> ReadFile(const std::string& path) = 0;
   // Names (not paths) of the entries of dir, "." and ".." excluded.
   virtual Result<std::vector<std::string>> ListDir(const std::string& dir) = 0;
