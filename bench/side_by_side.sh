@@ -4,7 +4,7 @@
 #
 # Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always']
 #                              [--strata-flags 'FLAGS'] [--server PATH] [--reference PATH]
-#                              [--raw FILE] [--rebuild]
+#                              [--raw FILE] [--rebuild] [--no-restarts]
 #
 # Method:
 #   - Both servers run side by side on 127.0.0.1, each in its own empty data directory, with the
@@ -29,13 +29,15 @@
 # runs (about 1 minute). --strata-flags adds flags to strata-server's command line only. --server
 # runs another strata-server binary. --reference PATH puts a strata-server build (an older one)
 # in redis-server's place, with the same flags as the candidate: a before/after comparison of
-# a change in one interleaved run (the `redis` column is then that build). Builds the release
+# a change in one interleaved run (the `redis` column is then that build); --no-restarts skips
+# the restart measurements (a reference that keeps no data, say). Builds the release
 # server in build/ if it is missing (or always, with --rebuild).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SERVER=$REPO/build/server/strata-server
 REFERENCE="" ROUNDS="" KEYS="" QUICK=0 PHASES="off everysec always" EXTRA="" RAW="" REBUILD=0
+RESTARTS=1
 while (($#)); do
   case $1 in
     --quick) QUICK=1; shift ;;
@@ -45,9 +47,10 @@ while (($#)); do
     --strata-flags) EXTRA=$2; shift 2 ;;
     --raw) RAW=$2; shift 2 ;;
     --rebuild) REBUILD=1; shift ;;
+    --no-restarts) RESTARTS=0; shift ;;
     --server) SERVER=$2; shift 2 ;;
     --reference) REFERENCE=$2; shift 2 ;;
-    *) sed -n '2,36s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,34s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 done
 for tool in redis-server redis-cli redis-benchmark ss python3; do
@@ -185,6 +188,8 @@ phase() {
         for s in $(order "$r"); do bench _p1 "$s" "$r" -P 1 -t lpush,lpop,hset,sadd,zadd -n "$N_TYPES"; done ;;
       everysec)
         for s in $(order "$r"); do bench _everysec "$s" "$r" -P 1 -t set,get -n "$N_P1"; done
+        for s in $(order "$r"); do bench _everysec_p16 "$s" "$r" -P 16 -t set,get -n "$N_P16"; done
+        ((RESTARTS)) || continue
         for s in $(order "$r"); do restart restart_shutdown "$s" "$r" TERM "$p"; done
         for s in $(order "$r"); do restart restart_kill9 "$s" "$r" KILL "$p"; done ;;
       always)

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <thread>
 
+#include "base/adaptive_mutex.h"
 #include "base/file_layer.h"
 #include "base/status.h"
 #include "base/uring.h"
@@ -74,11 +75,13 @@ class Writer {
   uint64_t durable_lsn() const { return durable_lsn_.load(std::memory_order_acquire); }
   // The last LSN handed to the operating system (written to the segment file).
   uint64_t written_lsn() const { return written_lsn_.load(std::memory_order_acquire); }
-  // Under everysec and no: makes sure every record through `lsn` is written to the segment
-  // file, writing on the calling thread everything appended so far unless another thread's
-  // write already covered it (group commit). Under always it writes nothing: the writer thread
-  // writes and syncs, and durable_lsn() tells when. Thread-safe; must not be called with locks
-  // that Append's callers hold. Returns written_lsn().
+  // Under everysec and no: sees that every record through `lsn` gets written to the segment
+  // file. Unless another thread's write already covered it, it writes everything appended so
+  // far on the calling thread, or, if another thread is writing at that moment, leaves it to
+  // that thread and returns at once (group commit): on_written tells when it is done. Under
+  // always it writes nothing: the writer thread writes and syncs, and durable_lsn() tells
+  // when. Thread-safe; must not be called with locks that Append's callers hold. Returns
+  // written_lsn().
   uint64_t WriteAppended(uint64_t lsn);
   // Blocks until every record appended before the call is written and synced. Returns error().
   Status Flush();
@@ -105,6 +108,9 @@ class Writer {
   // Writes what is pending, and syncs it when `sync` (under everysec without holding io_mu_
   // during the sync). Then Publish()es or records the error.
   void WriteOut(bool sync);
+  // Writes what is pending (buffered segments only) unless another thread holds io_mu_, in
+  // which case that thread writes it (write_wanted_). Then Publish()es.
+  void WritePending();
   // REQUIRES io_mu_: takes what is pending and writes it (synced when `sync`).
   Status WritePendingLocked(bool sync);
   // REQUIRES io_mu_: reopens the current segment buffered or direct, as `policy` wants.
@@ -149,13 +155,19 @@ class Writer {
   std::atomic<bool> file_dirty_{false};  // file_ holds writes not yet synced
   std::atomic<int64_t> last_sync_us_{0};
   std::atomic<bool> buffered_hint_{false};  // buffered_, read without io_mu_
+  // A thread found io_mu_ taken and left its records to the holder (WritePending).
+  std::atomic<bool> write_wanted_{false};
   std::string batch_;  // GUARDED_BY(io_mu_): what WritePendingLocked took from pending_
 
-  mutable std::mutex mu_;
-  std::condition_variable work_cv_;  // wakes the writer thread
-  std::condition_variable done_cv_;  // wakes Flush waiters
+  mutable AdaptiveMutex mu_;  // taken by every Append, under the shard locks
+  std::condition_variable_any work_cv_;  // wakes the writer thread
+  std::condition_variable_any done_cv_;  // wakes Flush waiters
   std::string pending_;              // GUARDED_BY(mu_): framed records not yet taken
   int64_t pending_since_us_ = 0;     // GUARDED_BY(mu_): when pending_ last became non-empty
+  // GUARDED_BY(mu_): the writer thread waits with nothing pending. Under everysec and no an
+  // Append wakes it only then: the workers write what they append (WriteAppended), and a
+  // writer already gathering looks at pending_ when its millisecond is up anyway.
+  bool writer_idle_ = false;
   uint64_t next_lsn_ = 1;            // GUARDED_BY(mu_)
   uint64_t flush_target_ = 0;        // GUARDED_BY(mu_): Flush wants this LSN synced
   uint64_t synced_lsn_ = 0;          // GUARDED_BY(mu_): last LSN synced
