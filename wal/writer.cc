@@ -17,7 +17,7 @@ constexpr int64_t kEverySecUs = 1'000'000;
 // thread lets what is left (appends of other threads: expiry, eviction) gather for up to this
 // long (or this many bytes) before writing it. No reply waits on it, so the only cost of a
 // longer gather is memory; a shorter one woke the writer (and took mu_ from the workers) about
-// twice per millisecond under load, 5% of a SET's server CPU.
+// twice per millisecond under load (perf stat: 0.3 futex calls per unpipelined SET).
 constexpr int64_t kGatherUs = 10'000;
 constexpr size_t kGatherBytes = 256 * 1024;
 

@@ -2,11 +2,12 @@
 // synced by policy, with group commit.
 //
 // Under `always` one writer thread writes them (O_DIRECT, io_uring or pwrite) and syncs each
-// batch. Under `everysec` and `no` the segment is written through the page cache, by whichever
-// thread calls WriteAppended (the workers, before they send replies, as Redis writes its AOF
-// buffer before replying): one write covers every record appended so far, so a process crash
-// loses nothing a reply reported. The writer thread then writes only what no one else did
-// within a millisecond, and syncs once a second under `everysec`.
+// batch. Under `everysec` and `no` the segment is written through a shared memory map of it
+// (FileLayer::OpenMapped: a copy into the page cache), by whichever thread calls WriteAppended
+// (the workers, before they send replies, as Redis writes its AOF buffer before replying): one
+// write covers every record appended so far, so a process crash loses nothing a reply
+// reported. The writer thread then writes only what no one else did within 10 ms, and syncs
+// once a second under `everysec`.
 #pragma once
 
 #include <atomic>
@@ -166,7 +167,7 @@ class Writer {
   int64_t pending_since_us_ = 0;     // GUARDED_BY(mu_): when pending_ last became non-empty
   // GUARDED_BY(mu_): the writer thread waits with nothing pending. Under everysec and no an
   // Append wakes it only then: the workers write what they append (WriteAppended), and a
-  // writer already gathering looks at pending_ when its millisecond is up anyway.
+  // writer already gathering looks at pending_ when its gathering time is up anyway.
   bool writer_idle_ = false;
   uint64_t next_lsn_ = 1;            // GUARDED_BY(mu_)
   uint64_t flush_target_ = 0;        // GUARDED_BY(mu_): Flush wants this LSN synced
