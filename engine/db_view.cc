@@ -36,6 +36,7 @@ Entry* DbView::Lookup(std::string_view key, bool touch, bool load) {
   Entry* e = s.Find(db_, key, h, now_ms_, redo_, load);
   (e != nullptr ? s.stats().keyspace_hits : s.stats().keyspace_misses)
       .fetch_add(1, std::memory_order_relaxed);
+  if (e == nullptr) s.NoteKeyEvent(KeyEvent::kMiss, db_, key);
   if (e != nullptr && touch) ks_.Touch(s, e, now_ms_);
   return e;
 }

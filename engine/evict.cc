@@ -202,6 +202,7 @@ bool EvictPoolBest(Shard& s, const VictimFilter& filter, RedoRecord* redo) {
     if (redo != nullptr) redo->Del(db, key);
     s.EraseAt(db, slot, kLazyEviction);
     s.stats().evicted_keys.fetch_add(1, std::memory_order_relaxed);
+    s.NoteKeyEvent(KeyEvent::kEvicted, db, key);
     return true;
   }
   return false;

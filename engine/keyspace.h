@@ -58,6 +58,10 @@ class Keyspace {
   // Who is told of committed records (null: nobody). Same rules as set_redo_sink.
   void set_change_listener(ChangeListener* l) { change_listener_ = l; }
   ChangeListener* change_listener() const { return change_listener_; }
+  // Who is told of keys created, expired and evicted (null: nobody). Same rules.
+  void set_key_event_listener(KeyEventListener* l) {
+    for (auto& s : shards_) s->set_key_events(l);
+  }
 
   // The encoding limits every change to a collection is applied with (KeyspaceOptions::encoding
   // until set again), set by the server when its config changes. Thread safe.

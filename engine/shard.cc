@@ -62,6 +62,7 @@ Table::Slot Shard::FindSlot(int db, std::string_view key, uint64_t hash, int64_t
     if (redo != nullptr) redo->Del(db, key);
     EraseAt(db, slot, kLazyExpire);
     stats_.expired_keys.fetch_add(1, std::memory_order_relaxed);
+    NoteKeyEvent(KeyEvent::kExpired, db, key);
     return nullptr;
   }
   if (load && (*slot)->cold() && !Load(db, slot)) return nullptr;
@@ -118,6 +119,7 @@ void Shard::Upsert(int db, Entry* e, uint64_t hash) {
     Account(e, db, +1);
     Adopt(e);
     t.Insert(e, hash);
+    NoteKeyEvent(KeyEvent::kNew, db, e->key());
     return;
   }
   ReplaceAt(db, slot, e);
@@ -297,6 +299,7 @@ size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us, RedoRecord* redo) 
         if (slot == nullptr) continue;
         if (redo != nullptr) redo->Del(static_cast<int>(db), k);
         EraseAt(static_cast<int>(db), slot, kLazyExpire);
+        NoteKeyEvent(KeyEvent::kExpired, static_cast<int>(db), k);
       }
       deleted += expired.size();
       stats_.expired_keys.fetch_add(expired.size(), std::memory_order_relaxed);

@@ -35,6 +35,17 @@ struct ShardStats {
 
 class Tier;
 
+// What happens to keys outside any command's own doing, for keyspace notifications: a key
+// created (by a command, a load, a move), one deleted because it expired (lazily or by the
+// active cycle) or evicted, and a read lookup that found no key (counted in keyspace_misses).
+// Told under the shard's lock, in the order of the changes.
+enum class KeyEvent : uint8_t { kNew, kExpired, kEvicted, kMiss };
+class KeyEventListener {
+ public:
+  virtual ~KeyEventListener() = default;
+  virtual void OnKeyEvent(KeyEvent event, int db, std::string_view key) = 0;
+};
+
 class Shard {
  public:
   // `limits`: the encoding limits of the keyspace the shard belongs to, which outlive it; every
@@ -136,6 +147,11 @@ class Shard {
   ShardStats& stats() { return stats_; }
   const ShardStats& stats() const { return stats_; }
   void set_tier(Tier* tier) { tier_ = tier; }
+  void set_key_events(KeyEventListener* l) { key_events_ = l; }
+  // Tells the listener (if any). REQUIRES: mu().
+  void NoteKeyEvent(KeyEvent event, int db, std::string_view key) {
+    if (key_events_ != nullptr) key_events_->OnKeyEvent(event, db, key);
+  }
   void set_lazy_free(LazyFree* lazy_free) { lazy_free_ = lazy_free; }
   // Whether promoted values start on probation (Entry::on_probation): not under an LFU policy,
   // whose counter already tells a key read once from a hot one.
@@ -179,6 +195,7 @@ class Shard {
   std::mutex mu_;
   const SharedEncodingLimits& limits_;
   Tier* tier_ = nullptr;    // set before the shard is shared
+  KeyEventListener* key_events_ = nullptr;  // set before the shard is shared
   LazyFree* lazy_free_ = nullptr;  // set before the shard is shared
   // Frees e (out of its table) as EraseAt's `lazy` says.
   void Dispose(Entry* e, uint32_t lazy);

@@ -167,9 +167,11 @@ size_t Tiering::Demote(Shard& s, size_t target_bytes, uint64_t tier_share_bytes,
 
 uint64_t Tiering::EvictStub(Shard& s, int db, Table::Slot slot, RedoRecord* redo) {
   const uint64_t bytes = (*slot)->tier_bytes();
-  if (redo != nullptr) redo->Del(db, (*slot)->key());
+  const std::string key((*slot)->key());
+  if (redo != nullptr) redo->Del(db, key);
   s.EraseAt(db, slot);
   s.stats().evicted_keys.fetch_add(1, std::memory_order_relaxed);
+  s.NoteKeyEvent(KeyEvent::kEvicted, db, key);
   tier_.stats().evictions.fetch_add(1, std::memory_order_relaxed);
   return bytes;
 }

@@ -15,6 +15,7 @@
 
 #include "base/string_util.h"
 #include "server/config_table.h"
+#include "server/notify.h"
 
 namespace strata::server {
 namespace {
@@ -130,38 +131,6 @@ Status ValidPercentiles(const std::string& text) {
   return Status::Ok();
 }
 
-// notify-keyspace-events: Redis's class characters, shown in Redis's canonical order.
-bool CanonicalKeyspaceEvents(std::string_view value, std::string* out) {
-  static constexpr std::string_view kClasses = "g$lshzxetd";  // 'A' is all of these
-  std::string seen;
-  for (char c : value) {
-    if (c == 'A') {
-      seen += kClasses;
-    } else if (kClasses.find(c) != kClasses.npos || c == 'K' || c == 'E' || c == 'm' ||
-               c == 'n') {
-      seen += c;
-    } else {
-      return false;
-    }
-  }
-  auto has = [&](char c) { return seen.find(c) != std::string::npos; };
-  out->clear();
-  bool all = true;
-  for (char c : kClasses) all = all && has(c);
-  if (all) {
-    *out = "A";
-  } else {
-    for (char c : kClasses) {
-      if (has(c)) *out += c;
-    }
-    if (has('n')) *out += 'n';  // Redis shows 'n' only without 'A' ("nA" reads back as "A")
-  }
-  for (char c : std::string_view("KEm")) {
-    if (has(c)) *out += c;
-  }
-  return true;
-}
-
 // oom-score-adj-values: three integers in [-2000, 2000] (replica, master, background child).
 Status ValidOomScoreAdjValues(const std::string& text) {
   std::istringstream in(text);
@@ -253,9 +222,15 @@ Status Config::SetLocked(int index, std::string_view value) {
         return Status::InvalidArgument("Invalid save parameters");
       }
       if (d.id == Param::kClientOutputBufferLimit) RETURN_IF_ERROR(SetOutputLimits(value, &text));
-      if (d.id == Param::kNotifyKeyspaceEvents && !CanonicalKeyspaceEvents(value, &text)) {
-        return Status::InvalidArgument(
-            "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+      if (d.id == Param::kNotifyKeyspaceEvents) {
+        // The classes as bits in Int() (n included even where the text, as Redis's, omits it).
+        std::optional<uint32_t> classes = ParseNotifyClasses(value);
+        if (!classes) {
+          return Status::InvalidArgument(
+              "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+        }
+        n = *classes;
+        text = NotifyClassesString(*classes);
       }
       if (d.id == Param::kOomScoreAdjValues) {
         RETURN_IF_ERROR(ValidOomScoreAdjValues(text));

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "server/config.h"
+#include "server/notify.h"
 
 namespace strata::server {
 namespace {
@@ -107,6 +108,8 @@ TEST(ConfigDirectives, SpecialValuesAreValidatedAndShownAsRedisShowsThem) {
   EXPECT_EQ(c.String(Param::kNotifyKeyspaceEvents), "g$lxE");
   ASSERT_TRUE(c.Set("notify-keyspace-events", "nAm", false).ok());
   EXPECT_EQ(c.String(Param::kNotifyKeyspaceEvents), "Am");
+  // As Redis: with A the text leaves n out, but new-key events are on.
+  EXPECT_EQ(c.Int(Param::kNotifyKeyspaceEvents), kNotifyAll | kNotifyNew | kNotifyKeyMiss);
   ASSERT_TRUE(c.Set("notify-keyspace-events", "ng", false).ok());
   EXPECT_EQ(c.String(Param::kNotifyKeyspaceEvents), "gn");
   EXPECT_EQ(c.Set("notify-keyspace-events", "Q", false).message(),

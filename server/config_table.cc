@@ -176,7 +176,7 @@ const ParamDef kParams[] = {
     {Param::kMinReplicasToWrite, "min-replicas-to-write", Type::kInt, "0", true, 0, kIntMax, nullptr,
      Support::kActive, nullptr},
     {Param::kNotifyKeyspaceEvents, "notify-keyspace-events", Type::kString, "", true, 0, 0, nullptr,
-     Support::kLater, "keyspace notifications"},
+     Support::kActive, nullptr},
     {Param::kNone, "propagation-error-behavior", Type::kEnum, "ignore", true, 0, 0,
      "ignore,panic,panic-on-replicas", Support::kLater, "replication"},
     {Param::kNone, "rdb-del-sync-files", Type::kBool, "no", true, 0, 0, nullptr, Support::kLater,

@@ -140,6 +140,8 @@ Status Server::Start() {
     for (int fd : listen_fds) ::close(fd);
     return recovered;
   }
+  // Keys created by loading are nobody's news: notifications start with the first command.
+  keyspace_->set_key_event_listener(&notifier_);
   for (auto& w : workers_) w->Start();
   cron_ = std::thread([this] { CronLoop(); });
   snapshots_->StartBackground([this] { return config_->String(Param::kSave); },
@@ -246,6 +248,7 @@ Status Server::ApplyStartupDirectives() {
 }
 
 void Server::ApplyConfig() {
+  notifier_.set_classes(static_cast<uint32_t>(config_->Int(Param::kNotifyKeyspaceEvents)));
   acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   acl_.set_log_max_len(static_cast<size_t>(config_->Int(Param::kAcllogMaxLen)));
   acl_.set_pubsub_default_all(config_->String(Param::kAclPubsubDefault) == "allchannels");

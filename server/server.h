@@ -34,6 +34,7 @@
 #include "server/net/service.h"
 #include "server/net/stats.h"
 #include "server/persistence.h"
+#include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/snapshots.h"
 #include "server/supervision.h"
@@ -116,6 +117,7 @@ class Server final : public Service {
   Acl& acl() { return acl_; }
   ClientRegistry& clients() override { return clients_; }
   PubSub& pubsub() { return pubsub_; }
+  Notifier& notifier() { return notifier_; }
   Blocking& blocking() { return blocking_; }
   Watches& watches() { return watches_; }
   Persistence& persistence() { return *persistence_; }
@@ -204,6 +206,7 @@ class Server final : public Service {
   Acl acl_{commands_};  // after commands_, which it numbers commands by
   ClientRegistry clients_;
   PubSub pubsub_;
+  Notifier notifier_{&pubsub_};  // keyspace notifications, published through pubsub_
   Blocking blocking_;
   Watches watches_;
   // Every committed record goes to WATCH's bookkeeping and to the blocked clients'.

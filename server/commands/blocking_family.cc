@@ -36,7 +36,7 @@ void BlockingPop(CommandContext& ctx, ListEnd where) {
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
   for (std::string_view key : keys) {
-    auto popped = OpListPop(db, key, where, 1);
+    auto popped = OpListPop(ctx, db, key, where, 1);
     if (!popped.ok()) return ctx.reply.Error(popped.status());
     if (popped->empty()) continue;
     ctx.reply.Array(2);
@@ -56,7 +56,7 @@ void BlockingMove(CommandContext& ctx, ListEnd from, ListEnd to, std::string_vie
   const std::string_view keys[] = {ctx.args[1], ctx.args[2]};
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
-  auto moved = OpListMove(db, keys[0], keys[1], from, to);
+  auto moved = OpListMove(ctx, db, keys[0], keys[1], from, to);
   if (!moved.ok()) return ctx.reply.Error(moved.status());
   if (moved->has_value()) return ctx.reply.Bulk(**moved);
   if (!BlockClient(ctx, std::span(keys, 1), timeout, ValueType::kList)) ctx.reply.Null();
@@ -84,7 +84,7 @@ void CmdBLMPop(CommandContext& ctx) {
   const auto keys = KeysToPop(ctx, args.keys, &one);
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
-  auto popped = OpListMPop(db, keys, args.where, args.count);
+  auto popped = OpListMPop(ctx, db, keys, args.where, args.count);
   if (!popped.ok()) return ctx.reply.Error(popped.status());
   if (popped->has_value() || !BlockClient(ctx, keys, timeout, ValueType::kList)) {
     ReplyListMPop(ctx.reply, *popped);
@@ -100,7 +100,7 @@ void BlockingZPop(CommandContext& ctx, bool max) {
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
   for (std::string_view key : keys) {
-    auto popped = OpZPop(db, key, max, 1);
+    auto popped = OpZPop(ctx, db, key, max, 1);
     if (!popped.ok()) return ctx.reply.Error(popped.status());
     if (popped->empty()) continue;
     ctx.reply.Array(3);
@@ -125,7 +125,7 @@ void CmdBZMPop(CommandContext& ctx) {
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
   for (std::string_view key : keys) {
-    auto popped = OpZPop(db, key, args.max, args.count);
+    auto popped = OpZPop(ctx, db, key, args.max, args.count);
     if (!popped.ok()) return ctx.reply.Error(popped.status());
     if (!popped->empty()) return ReplyZMPop(ctx.reply, key, *popped);
   }

@@ -13,6 +13,14 @@ namespace strata::server {
 
 engine::Keyspace& CommandContext::keyspace() { return server.keyspace(); }
 
+void CommandContext::Notify(uint32_t cls, std::string_view event, std::string_view key) {
+  Notify(cls, event, key, client.db.load(std::memory_order_relaxed));
+}
+
+void CommandContext::Notify(uint32_t cls, std::string_view event, std::string_view key, int db) {
+  server.notifier().Notify(cls, event, key, db);
+}
+
 engine::DbView CommandContext::db() { return db(client.db.load(std::memory_order_relaxed)); }
 
 engine::DbView CommandContext::db(int index) {

@@ -106,6 +106,11 @@ struct CommandContext {
   const std::string* serve_key = nullptr;
 
   engine::Keyspace& keyspace();
+  // A keyspace notification of `event` (class `cls`, server/notify.h) on `key` of the client's
+  // database (or database `db`), sent if its class is enabled. Call it under the key's lock,
+  // where the change is made, as Redis does.
+  void Notify(uint32_t cls, std::string_view event, std::string_view key);
+  void Notify(uint32_t cls, std::string_view event, std::string_view key, int db);
   // The client's selected database, or database `index`.
   engine::DbView db();
   engine::DbView db(int index);

@@ -32,6 +32,7 @@
 #include "server/net/reply_builder.h"
 #include "server/server.h"
 #include "server/commands/errors.h"
+#include "server/notify.h"
 
 namespace strata::server {
 namespace {
@@ -108,7 +109,11 @@ void CmdDel(CommandContext& ctx) {
   engine::ShardLocks locks = ctx.Lock(keys);
   DbView db = ctx.db();
   int64_t n = 0;
-  for (std::string_view k : keys) n += db.Delete(k, lazy) ? 1 : 0;
+  for (std::string_view k : keys) {
+    if (!db.Delete(k, lazy)) continue;
+    ++n;
+    ctx.Notify(kNotifyGeneric, "del", k);
+  }
   ctx.reply.Int(n);
 }
 
@@ -173,8 +178,10 @@ bool ParseExpireFlags(CommandContext& ctx, unsigned* flags) {
 
 // Gives key the absolute expiry when_ms, subject to flags (a key without TTL counts as an
 // infinite TTL for GT and LT). A time not in the future deletes the key. Returns whether the
-// key's TTL changed (or it was deleted). REQUIRES: the key's shard locked.
-bool OpExpire(DbView& db, std::string_view key, int64_t when_ms, unsigned flags) {
+// key's TTL changed (or it was deleted), and the event that names what happened ("expire" or
+// "del") in *event. REQUIRES: the key's shard locked.
+bool OpExpire(DbView& db, std::string_view key, int64_t when_ms, unsigned flags,
+              const char** event) {
   Entry* e = db.FindKey(key);
   if (e == nullptr) return false;
   const int64_t current = e->expire_ms();  // 0: no TTL
@@ -182,6 +189,7 @@ bool OpExpire(DbView& db, std::string_view key, int64_t when_ms, unsigned flags)
   if ((flags & kExpireXx) && current == 0) return false;
   if ((flags & kExpireGt) && (current == 0 || when_ms <= current)) return false;
   if ((flags & kExpireLt) && current != 0 && when_ms >= current) return false;
+  *event = when_ms <= db.now_ms() ? "del" : "expire";
   if (when_ms <= db.now_ms()) return db.Delete(key);
   return db.SetExpire(key, when_ms);
 }
@@ -199,7 +207,10 @@ void ExpireGeneric(CommandContext& ctx, int64_t base_ms, int64_t unit_ms) {
   when += base_ms;
   engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
-  ctx.reply.Int(OpExpire(db, ctx.args[1], when, flags) ? 1 : 0);
+  const char* event = nullptr;
+  const bool changed = OpExpire(db, ctx.args[1], when, flags, &event);
+  if (changed) ctx.Notify(kNotifyGeneric, event, ctx.args[1]);
+  ctx.reply.Int(changed ? 1 : 0);
 }
 
 void CmdExpire(CommandContext& ctx) { ExpireGeneric(ctx, ctx.now_ms, 1000); }
@@ -239,7 +250,10 @@ void CmdPersist(CommandContext& ctx) {
   DbView db = ctx.db();
   Entry* e = db.FindKey(ctx.args[1]);
   const bool had_ttl = e != nullptr && e->expire_ms() != 0;
-  if (had_ttl) db.SetExpire(ctx.args[1], 0);
+  if (had_ttl) {
+    db.SetExpire(ctx.args[1], 0);
+    ctx.Notify(kNotifyGeneric, "persist", ctx.args[1]);
+  }
   ctx.reply.Int(had_ttl ? 1 : 0);
 }
 
@@ -416,6 +430,10 @@ void RenameGeneric(CommandContext& ctx, bool nx) {
   DbView db = ctx.db();
   Result<bool> renamed = OpRename(db, ctx.args[1], ctx.args[2], nx);
   if (!renamed.ok()) return ctx.reply.Error(renamed.status());
+  if (*renamed && ctx.args[1] != ctx.args[2]) {
+    ctx.Notify(kNotifyGeneric, "rename_from", ctx.args[1]);
+    ctx.Notify(kNotifyGeneric, "rename_to", ctx.args[2]);
+  }
   if (nx) return ctx.reply.Int(*renamed ? 1 : 0);
   ctx.reply.Ok();
 }
@@ -456,6 +474,7 @@ void CmdCopy(CommandContext& ctx) {
   DbView to = ctx.db(dst_db);
   Result<bool> copied = OpCopy(from, to, src, dst, replace);
   if (!copied.ok()) return ctx.reply.Error(copied.status());
+  if (*copied) ctx.Notify(kNotifyGeneric, "copy_to", dst, dst_db);
   ctx.reply.Int(*copied ? 1 : 0);
 }
 
@@ -474,7 +493,12 @@ void CmdMove(CommandContext& ctx) {
   engine::ShardLocks locks = ctx.Lock(ctx.args[1]);
   DbView from = ctx.db();
   DbView to = ctx.db(dst_db);
-  ctx.reply.Int(OpMove(from, to, ctx.args[1]) ? 1 : 0);
+  const bool moved = OpMove(from, to, ctx.args[1]);
+  if (moved) {
+    ctx.Notify(kNotifyGeneric, "move_from", ctx.args[1]);
+    ctx.Notify(kNotifyGeneric, "move_to", ctx.args[1], dst_db);
+  }
+  ctx.reply.Int(moved ? 1 : 0);
 }
 
 // ---- SWAPDB, FLUSHDB, FLUSHALL ----

@@ -16,6 +16,7 @@
 #include "server/commands/command.h"
 #include "server/commands/shapes.h"
 #include "server/commands/errors.h"
+#include "server/notify.h"
 
 namespace strata::server {
 namespace {
@@ -53,6 +54,7 @@ void SetFields(CommandContext& ctx, bool ok_reply) {
   const size_t before = *hash == nullptr ? 0 : (*hash)->size();
   // The fields new to the hash: its growth (a field repeated within the command counts once).
   const size_t added = ApplySet(db, key, ctx.args.subspan(2))->value()->size() - before;
+  ctx.Notify(kNotifyHash, "hset", key);
   if (ok_reply) return ctx.reply.Ok();
   ctx.reply.Int(static_cast<int64_t>(added));
 }
@@ -67,6 +69,7 @@ void CmdHSetNx(CommandContext& ctx) {
   if (!hash.ok()) return ctx.reply.Error(hash.status());
   if (*hash != nullptr && (*hash)->Get(ctx.args[2])) return ctx.reply.Int(0);
   ApplySet(db, key, ctx.args.subspan(2, 2));
+  ctx.Notify(kNotifyHash, "hset", key);
   ctx.reply.Int(1);
 }
 
@@ -103,6 +106,8 @@ void CmdHDel(CommandContext& ctx) {
   engine::HashDelBody(&Body(), ctx.args.subspan(2));
   Entry* e = db.Apply(RedoOp::kHashDel, key, Body());
   const size_t after = e == nullptr ? 0 : e->value()->size();
+  if (after < before) ctx.Notify(kNotifyHash, "hdel", key);
+  if (e == nullptr) ctx.Notify(kNotifyGeneric, "del", key);
   ctx.reply.Int(static_cast<int64_t>(before - after));
 }
 
@@ -179,6 +184,7 @@ void CmdHIncrBy(CommandContext& ctx) {
   AppendInt64(&text, value);
   const std::string_view pair[] = {ctx.args[2], text};
   ApplySet(db, key, pair);
+  ctx.Notify(kNotifyHash, "hincrby", key);
   ctx.reply.Int(value);
 }
 
@@ -206,6 +212,7 @@ void CmdHIncrByFloat(CommandContext& ctx) {
   if (!text) return ctx.reply.Error(err::kIncrNanOrInfinity);
   const std::string_view pair[] = {ctx.args[2], *text};
   ApplySet(db, key, pair);
+  ctx.Notify(kNotifyHash, "hincrbyfloat", key);
   ctx.reply.Bulk(*text);
 }
 

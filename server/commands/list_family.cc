@@ -11,6 +11,7 @@
 #include "base/string_util.h"
 #include "server/commands/command.h"
 #include "server/commands/errors.h"
+#include "server/notify.h"
 
 namespace strata::server {
 
@@ -33,16 +34,22 @@ Result<const ListValue*> GetList(DbView& db, std::string_view key, bool read) {
   return FindCollection<ListValue>(db, key, read);
 }
 
-size_t ApplyPop(DbView& db, std::string_view key, ListEnd where, uint64_t count) {
+// Pops count elements and sends Redis's events: lpop or rpop, then del if the list is gone.
+size_t ApplyPop(CommandContext& ctx, DbView& db, std::string_view key, ListEnd where,
+                uint64_t count) {
   engine::ListPopBody(&Body(), where, count);
   Entry* e = db.Apply(RedoOp::kListPop, key, Body());
+  ctx.Notify(kNotifyList, where == ListEnd::kHead ? "lpop" : "rpop", key);
+  if (e == nullptr) ctx.Notify(kNotifyGeneric, "del", key);
   return e == nullptr ? 0 : e->value()->size();
 }
 
-size_t ApplyPush(DbView& db, std::string_view key, ListEnd where,
+// Pushes and sends lpush or rpush.
+size_t ApplyPush(CommandContext& ctx, DbView& db, std::string_view key, ListEnd where,
                  std::span<const std::string_view> elements) {
   engine::ListPushBody(&Body(), where, elements);
   Entry* e = db.Apply(RedoOp::kListPush, key, Body());
+  ctx.Notify(kNotifyList, where == ListEnd::kHead ? "lpush" : "rpush", key);
   return e == nullptr ? 0 : e->value()->size();
 }
 
@@ -73,7 +80,7 @@ void Push(CommandContext& ctx, ListEnd where, bool only_existing) {
   auto list = GetList(db, key, false);
   if (!list.ok()) return ctx.reply.Error(list.status());
   if (*list == nullptr && only_existing) return ctx.reply.Int(0);
-  ctx.reply.Int(static_cast<int64_t>(ApplyPush(db, key, where, ctx.args.subspan(2))));
+  ctx.reply.Int(static_cast<int64_t>(ApplyPush(ctx, db, key, where, ctx.args.subspan(2))));
 }
 void CmdLPush(CommandContext& ctx) { Push(ctx, ListEnd::kHead, false); }
 void CmdRPush(CommandContext& ctx) { Push(ctx, ListEnd::kTail, false); }
@@ -108,7 +115,7 @@ void Pop(CommandContext& ctx, ListEnd where) {
       return --left > 0;
     });
   }
-  ApplyPop(db, key, where, n);
+  ApplyPop(ctx, db, key, where, n);
 }
 void CmdLPop(CommandContext& ctx) { Pop(ctx, ListEnd::kHead); }
 void CmdRPop(CommandContext& ctx) { Pop(ctx, ListEnd::kTail); }
@@ -180,6 +187,7 @@ void CmdLSet(CommandContext& ctx) {
   if (pos < 0) return ctx.reply.Error(err::kIndexOutOfRange);
   engine::ListSetBody(&Body(), static_cast<uint64_t>(pos), ctx.args[3]);
   db.Apply(RedoOp::kListSet, key, Body());
+  ctx.Notify(kNotifyList, "lset", key);
   ctx.reply.Ok();
 }
 
@@ -208,6 +216,7 @@ void CmdLInsert(CommandContext& ctx) {
   if (found < 0) return ctx.reply.Int(-1);
   engine::ListInsertBody(&Body(), static_cast<uint64_t>(found + (after ? 1 : 0)), ctx.args[4]);
   Entry* e = db.Apply(RedoOp::kListInsert, key, Body());
+  ctx.Notify(kNotifyList, "linsert", key);
   ctx.reply.Int(static_cast<int64_t>(e->value()->size()));
 }
 
@@ -230,7 +239,9 @@ void CmdLRem(CommandContext& ctx) {
   });
   if (matches > 0) {
     engine::ListRemBody(&Body(), where, limit, ctx.args[3]);
-    db.Apply(RedoOp::kListRem, key, Body());
+    const bool emptied = db.Apply(RedoOp::kListRem, key, Body()) == nullptr;
+    ctx.Notify(kNotifyList, "lrem", key);
+    if (emptied) ctx.Notify(kNotifyGeneric, "del", key);
   }
   ctx.reply.Int(static_cast<int64_t>(matches));
 }
@@ -246,11 +257,17 @@ void CmdLTrim(CommandContext& ctx) {
   if (!list.ok()) return ctx.reply.Error(list.status());
   if (*list == nullptr) return ctx.reply.Ok();
   const int64_t len = static_cast<int64_t>((*list)->size());
+  // As Redis: ltrim even when nothing was cut, then del if the list went.
   if (!NormalizeRange(len, &start, &stop)) {
     db.Delete(key);
-  } else if (start > 0 || stop < len - 1) {
-    engine::ListTrimBody(&Body(), static_cast<uint64_t>(start), static_cast<uint64_t>(stop));
-    db.Apply(RedoOp::kListTrim, key, Body());
+    ctx.Notify(kNotifyList, "ltrim", key);
+    ctx.Notify(kNotifyGeneric, "del", key);
+  } else {
+    if (start > 0 || stop < len - 1) {
+      engine::ListTrimBody(&Body(), static_cast<uint64_t>(start), static_cast<uint64_t>(stop));
+      db.Apply(RedoOp::kListTrim, key, Body());
+    }
+    ctx.Notify(kNotifyList, "ltrim", key);
   }
   ctx.reply.Ok();
 }
@@ -310,7 +327,7 @@ void Move(CommandContext& ctx, ListEnd from, ListEnd to) {
   const std::string_view keys[] = {src, dst};
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
-  auto moved = OpListMove(db, src, dst, from, to);
+  auto moved = OpListMove(ctx, db, src, dst, from, to);
   if (!moved.ok()) return ctx.reply.Error(moved.status());
   if (!moved->has_value()) return ctx.reply.Null();
   ctx.reply.Bulk(**moved);
@@ -330,15 +347,15 @@ void CmdLMPop(CommandContext& ctx) {
   if (!ParseListMPopArgs(ctx, 1, &args)) return;
   auto lock = ctx.Lock(args.keys);
   DbView db = ctx.db();
-  auto popped = OpListMPop(db, args.keys, args.where, args.count);
+  auto popped = OpListMPop(ctx, db, args.keys, args.where, args.count);
   if (!popped.ok()) return ctx.reply.Error(popped.status());
   ReplyListMPop(ctx.reply, *popped);
 }
 
 }  // namespace
 
-Result<std::vector<std::string>> OpListPop(DbView& db, std::string_view key, ListEnd where,
-                                           size_t count) {
+Result<std::vector<std::string>> OpListPop(CommandContext& ctx, DbView& db, std::string_view key,
+                                           ListEnd where, size_t count) {
   auto list = GetList(db, key, false);
   if (!list.ok()) return list.status();
   std::vector<std::string> out;
@@ -350,12 +367,13 @@ Result<std::vector<std::string>> OpListPop(DbView& db, std::string_view key, Lis
     out.emplace_back(v);
     return out.size() < n;
   });
-  ApplyPop(db, key, where, n);
+  ApplyPop(ctx, db, key, where, n);
   return out;
 }
 
-Result<std::optional<std::string>> OpListMove(DbView& db, std::string_view src,
-                                              std::string_view dst, ListEnd from, ListEnd to) {
+Result<std::optional<std::string>> OpListMove(CommandContext& ctx, DbView& db,
+                                              std::string_view src, std::string_view dst,
+                                              ListEnd from, ListEnd to) {
   auto source = GetList(db, src, false);
   if (!source.ok()) return source.status();
   if (*source == nullptr) return std::optional<std::string>();
@@ -365,10 +383,18 @@ Result<std::optional<std::string>> OpListMove(DbView& db, std::string_view src,
   std::string value(l->At(from == ListEnd::kHead ? 0 : l->size() - 1));
   // A one-element list moved onto itself stays as it is (popping it first would delete the
   // key, and its TTL with it).
-  if (src == dst && l->size() == 1) return std::optional<std::string>(std::move(value));
-  ApplyPop(db, src, from, 1);
+  if (src == dst && l->size() == 1) {
+    ctx.Notify(kNotifyList, to == ListEnd::kHead ? "lpush" : "rpush", dst);
+    ctx.Notify(kNotifyList, from == ListEnd::kHead ? "lpop" : "rpop", src);
+    return std::optional<std::string>(std::move(value));
+  }
+  // Redis's order: the push's event on dst, then the pop's on src (and del if it emptied).
+  engine::ListPopBody(&Body(), from, 1);
+  const bool emptied = db.Apply(RedoOp::kListPop, src, Body()) == nullptr;
   const std::string_view one[] = {value};
-  ApplyPush(db, dst, to, one);
+  ApplyPush(ctx, db, dst, to, one);
+  ctx.Notify(kNotifyList, from == ListEnd::kHead ? "lpop" : "rpop", src);
+  if (emptied) ctx.Notify(kNotifyGeneric, "del", src);
   return std::optional<std::string>(std::move(value));
 }
 
@@ -415,13 +441,14 @@ bool ParseListMPopArgs(CommandContext& ctx, size_t first, ListMPopArgs* out) {
   return true;
 }
 
-Result<ListMPopResult> OpListMPop(DbView& db, std::span<const std::string_view> keys,
-                                  ListEnd where, size_t count) {
+Result<ListMPopResult> OpListMPop(CommandContext& ctx, DbView& db,
+                                  std::span<const std::string_view> keys, ListEnd where,
+                                  size_t count) {
   for (std::string_view key : keys) {
     auto list = GetList(db, key, false);
     if (!list.ok()) return list.status();
     if (*list == nullptr) continue;
-    auto popped = OpListPop(db, key, where, count);
+    auto popped = OpListPop(ctx, db, key, where, count);
     if (!popped.ok()) return popped.status();
     return ListMPopResult(std::in_place, std::string(key), std::move(*popped));
   }

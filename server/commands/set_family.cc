@@ -19,6 +19,7 @@
 #include "server/commands/command.h"
 #include "server/commands/shapes.h"
 #include "server/commands/errors.h"
+#include "server/notify.h"
 
 namespace strata::server {
 namespace {
@@ -64,6 +65,7 @@ void CmdSAdd(CommandContext& ctx) {
     return ctx.reply.Int(0);
   }
   const Entry* e = db.Apply(RedoOp::kSetAdd, key, engine::SetMembersBody(members));
+  ctx.Notify(kNotifySet, "sadd", key);
   ctx.reply.Int(static_cast<int64_t>(SizeOf(e) - before));
 }
 
@@ -76,6 +78,8 @@ void CmdSRem(CommandContext& ctx) {
   if (*s == nullptr) return ctx.reply.Int(0);
   const size_t before = (*s)->size();
   const Entry* e = db.Apply(RedoOp::kSetRem, key, engine::SetMembersBody(ctx.args.subspan(2)));
+  if (SizeOf(e) < before) ctx.Notify(kNotifySet, "srem", key);
+  if (e == nullptr) ctx.Notify(kNotifyGeneric, "del", key);
   ctx.reply.Int(static_cast<int64_t>(before - SizeOf(e)));
 }
 
@@ -163,7 +167,9 @@ void CmdSPop(CommandContext& ctx) {
   } else {
     chosen.push_back((*s)->RandomMember(Random()));
   }
-  db.Apply(RedoOp::kSetRem, key, engine::SetMembersBody(chosen));
+  const bool emptied = db.Apply(RedoOp::kSetRem, key, engine::SetMembersBody(chosen)) == nullptr;
+  ctx.Notify(kNotifySet, "spop", key);
+  if (emptied) ctx.Notify(kNotifyGeneric, "del", key);
   if (!with_count) return ctx.reply.Bulk(chosen[0]);
   ReplyMembers(ctx, chosen);
 }
@@ -217,8 +223,12 @@ void CmdSMove(CommandContext& ctx) {
   if (!s->Contains(member)) return ctx.reply.Int(0);
   const std::string_view one[] = {member};
   const std::string body = engine::SetMembersBody(one);
-  db.Apply(RedoOp::kSetRem, src, body);
+  const bool had = de != nullptr && static_cast<const SetValue*>(de->value())->Contains(member);
+  const bool emptied = db.Apply(RedoOp::kSetRem, src, body) == nullptr;
+  ctx.Notify(kNotifySet, "srem", src);
+  if (emptied) ctx.Notify(kNotifyGeneric, "del", src);
   db.Apply(RedoOp::kSetAdd, dst, body);
+  if (!had) ctx.Notify(kNotifySet, "sadd", dst);
   ctx.reply.Int(1);
 }
 
@@ -308,7 +318,7 @@ void SetOpStoreCommand(CommandContext& ctx, SetOp op) {
   if (!sets.ok()) return ctx.reply.Error(sets.status());
   std::vector<std::string> members = Combine(op, std::move(*sets));
   if (members.empty()) {
-    db.Delete(dst);
+    if (db.Delete(dst)) ctx.Notify(kNotifyGeneric, "del", dst);
     return ctx.reply.Int(0);
   }
   std::unique_ptr<engine::Value> v = engine::NewSet();
@@ -317,6 +327,8 @@ void SetOpStoreCommand(CommandContext& ctx, SetOp op) {
   st.PermitUnchecked();  // a body SetMembersBody built always applies
   const size_t n = v->size();
   db.Put(Entry::NewObject(dst, v.release(), 0, ctx.keyspace().NewAccessClock(ctx.now_ms)));
+  static constexpr const char* kEvents[] = {"sinterstore", "sunionstore", "sdiffstore"};
+  ctx.Notify(kNotifySet, kEvents[static_cast<int>(op)], dst);
   ctx.reply.Int(static_cast<int64_t>(n));
 }
 void CmdSInterStore(CommandContext& ctx) { SetOpStoreCommand(ctx, SetOp::kInter); }

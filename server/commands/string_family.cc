@@ -12,6 +12,7 @@
 #include "server/commands/command.h"
 #include "server/server.h"
 #include "server/commands/errors.h"
+#include "server/notify.h"
 
 namespace strata::server {
 namespace {
@@ -129,6 +130,8 @@ void CmdSet(CommandContext& ctx) {
   }
   if (keepttl && old != nullptr) expire_ms = old->expire_ms();
   db.SetString(key, value, expire_ms);
+  ctx.Notify(kNotifyString, "set", key);
+  if (exp.unit != ExpireArg::kNone) ctx.Notify(kNotifyGeneric, "expire", key);
   if (get) return old_value ? ctx.reply.Bulk(*old_value) : ctx.reply.Null();
   ctx.reply.Ok();
 }
@@ -138,6 +141,7 @@ void CmdSetNx(CommandContext& ctx) {
   DbView db = ctx.db();
   if (db.Find(ctx.args[1]) != nullptr) return ctx.reply.Int(0);
   db.SetString(ctx.args[1], ctx.args[2], 0);
+  ctx.Notify(kNotifyString, "set", ctx.args[1]);
   ctx.reply.Int(1);
 }
 
@@ -148,6 +152,8 @@ void SetWithTtl(CommandContext& ctx, ExpireArg::Unit unit, const char* name) {
   if (!ResolveExpire(ctx, exp, name, &expire_ms)) return;
   auto lock = ctx.Lock(ctx.args[1]);
   ctx.db().SetString(ctx.args[1], ctx.args[3], expire_ms);
+  ctx.Notify(kNotifyString, "set", ctx.args[1]);
+  ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
   ctx.reply.Ok();
 }
 void CmdSetEx(CommandContext& ctx) { SetWithTtl(ctx, ExpireArg::kEx, "setex"); }
@@ -161,6 +167,7 @@ void CmdGetSet(CommandContext& ctx) {
   std::optional<std::string> old;
   if (r->has_value()) old.emplace(**r);
   db.SetString(ctx.args[1], ctx.args[2], 0);
+  ctx.Notify(kNotifyString, "set", ctx.args[1]);
   old ? ctx.reply.Bulk(*old) : ctx.reply.Null();
 }
 
@@ -171,6 +178,7 @@ void CmdGetDel(CommandContext& ctx) {
   if (!r.ok() || !r->has_value()) return ReplyResult(ctx, r);
   ctx.reply.Bulk(**r);
   db.Delete(ctx.args[1]);
+  ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
 }
 
 // GETEX key [EX s|PX ms|EXAT s|PXAT ms|PERSIST]
@@ -195,11 +203,14 @@ void CmdGetEx(CommandContext& ctx) {
   if (exp.unit != ExpireArg::kNone) {
     if (expire_ms <= ctx.now_ms) {
       db.Delete(ctx.args[1]);
+      ctx.Notify(kNotifyGeneric, "del", ctx.args[1]);
     } else {
       db.SetExpire(ctx.args[1], expire_ms);
+      ctx.Notify(kNotifyGeneric, "expire", ctx.args[1]);
     }
-  } else if (persist) {
+  } else if (persist && db.Find(ctx.args[1])->expire_ms() != 0) {
     db.SetExpire(ctx.args[1], 0);
+    ctx.Notify(kNotifyGeneric, "persist", ctx.args[1]);
   }
 }
 
@@ -229,7 +240,10 @@ void CmdMSet(CommandContext& ctx) {
   auto keys = EveryOther(ctx.args);
   auto lock = ctx.Lock(keys);
   DbView db = ctx.db();
-  for (size_t i = 1; i < ctx.args.size(); i += 2) db.SetString(ctx.args[i], ctx.args[i + 1], 0);
+  for (size_t i = 1; i < ctx.args.size(); i += 2) {
+    db.SetString(ctx.args[i], ctx.args[i + 1], 0);
+    ctx.Notify(kNotifyString, "set", ctx.args[i]);
+  }
   ctx.reply.Ok();
 }
 
@@ -241,7 +255,10 @@ void CmdMSetNx(CommandContext& ctx) {
   for (std::string_view k : keys) {
     if (db.Find(k) != nullptr) return ctx.reply.Int(0);
   }
-  for (size_t i = 1; i < ctx.args.size(); i += 2) db.SetString(ctx.args[i], ctx.args[i + 1], 0);
+  for (size_t i = 1; i < ctx.args.size(); i += 2) {
+    db.SetString(ctx.args[i], ctx.args[i + 1], 0);
+    ctx.Notify(kNotifyString, "set", ctx.args[i]);
+  }
   ctx.reply.Int(1);
 }
 
@@ -257,6 +274,7 @@ void CmdAppend(CommandContext& ctx) {
     return ctx.reply.Error(Status::TooLarge());
   }
   ctx.reply.Int(static_cast<int64_t>(db.Append(key, add)));
+  ctx.Notify(kNotifyString, "append", key);
 }
 
 void CmdStrLen(CommandContext& ctx) {
@@ -305,6 +323,7 @@ void CmdSetRange(CommandContext& ctx) {
   if (v.size() < offset + patch.size()) v.resize(offset + patch.size(), '\0');
   v.replace(offset, patch.size(), patch);
   db.SetString(key, v, e ? e->expire_ms() : 0, /*raw=*/true);
+  ctx.Notify(kNotifyString, "setrange", key);
   ctx.reply.Int(static_cast<int64_t>(v.size()));
 }
 
@@ -328,6 +347,7 @@ void IncrBy(CommandContext& ctx, int64_t delta) {
   std::string text;
   AppendInt64(&text, result);
   db.SetString(key, text, e ? e->expire_ms() : 0);
+  ctx.Notify(kNotifyString, "incrby", key);
   ctx.reply.Int(result);
 }
 
@@ -363,6 +383,7 @@ void CmdIncrByFloat(CommandContext& ctx) {
   auto text = std::isfinite(result) ? FormatLongDouble(result) : std::nullopt;
   if (!text) return ctx.reply.Error(err::kIncrNanOrInfinity);
   db.SetString(key, *text, e ? e->expire_ms() : 0);
+  ctx.Notify(kNotifyString, "incrbyfloat", key);
   ctx.reply.Bulk(*text);
 }
 

@@ -22,6 +22,7 @@
 #include "server/commands/shapes.h"
 #include "server/commands/zset_range.h"
 #include "server/commands/errors.h"
+#include "server/notify.h"
 
 namespace strata::server {
 namespace {
@@ -95,6 +96,7 @@ void ZAddGeneric(CommandContext& ctx, std::string_view key, const ZAddFlags& f, 
   }
   if (!changes.empty()) {
     db.Apply(RedoOp::kZSetAdd, key, engine::ZAddBody(changes));
+    ctx.Notify(kNotifyZset, incr ? "zincr" : "zadd", key);
   }
   if (incr) return processed > 0 ? ctx.reply.Double(last_score) : ctx.reply.Null();
   ctx.reply.Int(static_cast<int64_t>(f.ch ? added + updated : added));
@@ -147,7 +149,10 @@ void CmdZRem(CommandContext& ctx) {
   if (*z == nullptr) return ctx.reply.Int(0);
   const size_t before = (*z)->size();
   const Entry* e = db.Apply(RedoOp::kZSetRem, key, engine::ZRemBody(ctx.args.subspan(2)));
-  ctx.reply.Int(static_cast<int64_t>(before - (e == nullptr ? 0 : e->value()->size())));
+  const size_t after = e == nullptr ? 0 : e->value()->size();
+  if (after < before) ctx.Notify(kNotifyZset, "zrem", key);
+  if (e == nullptr) ctx.Notify(kNotifyGeneric, "del", key);
+  ctx.reply.Int(static_cast<int64_t>(before - after));
 }
 
 // ---- Point reads ----
@@ -289,7 +294,7 @@ void RangeCommand(CommandContext& ctx, RangeSpec::Type preset, bool preset_rev, 
     CollectRange(**z, spec, [&](std::string_view m, double s) { items.emplace_back(m, s); });
   }
   if (store) {
-    StoreZSet(ctx, db, ctx.args[1], items);
+    StoreZSet(ctx, db, ctx.args[1], items, "zrangestore");
     return ctx.reply.Int(static_cast<int64_t>(items.size()));
   }
   ReplyScored(ctx.reply, items, withscores);
@@ -327,7 +332,12 @@ void RemRangeCommand(CommandContext& ctx, RangeSpec::Type type) {
   CollectRange(**z, spec, [&](std::string_view m, double) { members.push_back(m); });
   if (!members.empty()) {
     // The body copies the members before the value changes under their views.
-    db.Apply(RedoOp::kZSetRem, key, engine::ZRemBody(members));
+    const bool emptied = db.Apply(RedoOp::kZSetRem, key, engine::ZRemBody(members)) == nullptr;
+    static constexpr std::string_view kEvents[] = {"zremrangebyrank", "zremrangebyscore",
+                                                   "zremrangebylex"};
+    ctx.Notify(kNotifyZset,
+               kEvents[type == RangeSpec::kRank ? 0 : type == RangeSpec::kScore ? 1 : 2], key);
+    if (emptied) ctx.Notify(kNotifyGeneric, "del", key);
   }
   ctx.reply.Int(static_cast<int64_t>(members.size()));
 }
@@ -348,7 +358,7 @@ void PopCommand(CommandContext& ctx, bool max) {
   }
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
-  auto r = OpZPop(db, ctx.args[1], max, static_cast<size_t>(count));
+  auto r = OpZPop(ctx, db, ctx.args[1], max, static_cast<size_t>(count));
   if (!r.ok()) return ctx.reply.Error(r.status());
   ReplyZPop(ctx.reply, *r, ctx.args.size() == 3);
 }
@@ -362,7 +372,7 @@ void CmdZMPop(CommandContext& ctx) {
   auto lock = ctx.Lock(a.keys);
   DbView db = ctx.db();
   for (std::string_view key : a.keys) {
-    auto r = OpZPop(db, key, a.max, a.count);
+    auto r = OpZPop(ctx, db, key, a.max, a.count);
     if (!r.ok()) return ctx.reply.Error(r.status());
     if (!r->empty()) return ReplyZMPop(ctx.reply, key, *r);
   }
@@ -529,18 +539,21 @@ size_t RangeStart(const ZSetValue& z, const RangeSpec& spec) {
 }
 
 void StoreZSet(CommandContext& ctx, DbView& db, std::string_view dst,
-               const std::vector<std::pair<std::string_view, double>>& items) {
+               const std::vector<std::pair<std::string_view, double>>& items,
+               std::string_view event) {
   if (items.empty()) {
-    db.Delete(dst);
+    if (db.Delete(dst)) ctx.Notify(kNotifyGeneric, "del", dst);
     return;
   }
   std::unique_ptr<engine::Value> v = engine::NewZSet();
   v->Apply(RedoOp::kZSetAdd, engine::ZAddBody(items), ctx.keyspace().encoding_limits())
       .PermitUnchecked();  // always well formed
   db.Put(Entry::NewObject(dst, v.release(), 0, ctx.keyspace().NewAccessClock(ctx.now_ms)));
+  ctx.Notify(kNotifyZset, event, dst);
 }
 
-Result<ScoredMembers> OpZPop(DbView& db, std::string_view key, bool max, size_t count) {
+Result<ScoredMembers> OpZPop(CommandContext& ctx, DbView& db, std::string_view key, bool max,
+                             size_t count) {
   auto z = GetZSet(db, key, false);
   if (!z.ok()) return z.status();
   ScoredMembers out;
@@ -554,7 +567,9 @@ Result<ScoredMembers> OpZPop(DbView& db, std::string_view key, bool max, size_t 
   std::vector<std::string_view> members;
   members.reserve(out.size());
   for (const auto& [m, s] : out) members.push_back(m);
-  db.Apply(RedoOp::kZSetRem, key, engine::ZRemBody(members));
+  const bool emptied = db.Apply(RedoOp::kZSetRem, key, engine::ZRemBody(members)) == nullptr;
+  ctx.Notify(kNotifyZset, max ? "zpopmax" : "zpopmin", key);
+  if (emptied) ctx.Notify(kNotifyGeneric, "del", key);
   return out;
 }
 

@@ -26,7 +26,8 @@ using ScoredMembers = std::vector<std::pair<std::string, double>>;
 // missing or count is 0. WrongType if the key holds another type (nothing popped).
 // REQUIRES: key's shard locked (ctx.Lock(key) / ctx.Lock(keys)), `db` built from the same
 // context so the effect is logged with the command.
-Result<ScoredMembers> OpZPop(engine::DbView& db, std::string_view key, bool max, size_t count);
+Result<ScoredMembers> OpZPop(CommandContext& ctx, engine::DbView& db, std::string_view key,
+                             bool max, size_t count);
 
 // ZPOPMIN / ZPOPMAX's reply: RESP2 a flat array (member, score, ...); RESP3 the same flat pair
 // without a count argument, an array of [member, score] pairs with one (`nested`).

@@ -137,9 +137,10 @@ void ReplyScored(ReplyBuilder& reply, const std::vector<std::pair<S, double>>& i
   }
 }
 
-// Replaces dst by a sorted set of `items` (a put), or deletes it when items is empty; signals
-// blocked clients when something was stored. REQUIRES: dst's shard locked.
+// Replaces dst by a sorted set of `items` (a put) and notifies `event` (zunionstore, ...), or
+// deletes it when items is empty (notifying del if it existed). REQUIRES: dst's shard locked.
 void StoreZSet(CommandContext& ctx, engine::DbView& db, std::string_view dst,
-               const std::vector<std::pair<std::string_view, double>>& items);
+               const std::vector<std::pair<std::string_view, double>>& items,
+               std::string_view event);
 
 }  // namespace strata::server

@@ -20,6 +20,7 @@
 #include "server/commands/zset_family.h"
 #include "server/commands/zset_range.h"
 #include "server/commands/errors.h"
+#include "server/notify.h"
 
 namespace strata::server {
 namespace {
@@ -196,7 +197,8 @@ void SetOpGeneric(CommandContext& ctx, bool store, ZOp op, bool card) {
   if (card) return ctx.reply.Int(cardinality);
   if (store) {
     std::vector<std::pair<std::string_view, double>> items(result.begin(), result.end());
-    StoreZSet(ctx, db, ctx.args[1], items);
+    static constexpr std::string_view kEvents[] = {"zunionstore", "zinterstore", "zdiffstore"};
+    StoreZSet(ctx, db, ctx.args[1], items, kEvents[static_cast<int>(op)]);
     return ctx.reply.Int(static_cast<int64_t>(items.size()));
   }
   std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tests/integration/server_harness.h"
+#include "tests/integration/side_by_side.h"
 #include "tests/util/reply.h"
 
 namespace strata::integration {
@@ -198,24 +199,8 @@ class Session {
   std::ostringstream out_;
 };
 
-class BlockingCompatTest : public ::testing::Test {
+class BlockingCompatTest : public SideBySideTest {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    redis_ = ServerProcess::StartRedis({}, &error).release();
-    if (redis_ == nullptr) return;
-    strata_ = ServerProcess::StartStrata({"--save", ""}, &error).release();
-  }
-  static void TearDownTestSuite() {
-    delete redis_;
-    delete strata_;
-    redis_ = strata_ = nullptr;
-  }
-  void SetUp() override {
-    if (redis_ == nullptr) GTEST_SKIP() << "redis-server is not available";
-    ASSERT_NE(strata_, nullptr);
-  }
-
   // Runs the scenario on both servers with `clients` clients; the transcripts must agree, and
   // redis-server's must contain `fragment`.
   void Expect(int clients, const std::vector<Step>& steps, const std::string& fragment) {
@@ -223,12 +208,7 @@ class BlockingCompatTest : public ::testing::Test {
     EXPECT_NE(want.find(fragment), std::string::npos) << "redis-server's transcript:\n" << want;
     EXPECT_EQ(Session(strata_->port(), clients).Run(steps), want);
   }
-
-  static ServerProcess* redis_;
-  static ServerProcess* strata_;
 };
-ServerProcess* BlockingCompatTest::redis_ = nullptr;
-ServerProcess* BlockingCompatTest::strata_ = nullptr;
 
 // Item 1: every command that makes a key hold a list or a sorted set wakes its waiters.
 TEST_F(BlockingCompatTest, KeysCreatedByRenameMoveCopyAndStoreWakeTheirWaiters) {

@@ -191,6 +191,32 @@ TEST_F(EvictionTest, AllkeysLruKeepsRecentlyTouchedKeys) {
   EXPECT_GE(Evicted(), static_cast<uint64_t>(kKeys - hot - cold));
 }
 
+// notify-keyspace-events with e: one evicted event per evicted key (as INFO counts them), each
+// naming a key that is gone.
+TEST_F(EvictionTest, EachEvictedKeyIsNotified) {
+  constexpr int kKeys = 1000;
+  Fill("k", kKeys);
+  ASSERT_EQ(Cmd(c_.get(), {"CONFIG", "SET", "notify-keyspace-events", "Ee"}), "OK");
+  RawConnection sub(server_->port());
+  sub.Send("*2\r\n$9\r\nSUBSCRIBE\r\n$22\r\n__keyevent@0__:evicted\r\n");
+  ASSERT_TRUE(sub.ReadValue().has_value());
+  const uint64_t limit = LimitTo(0.4, "allkeys-random");
+  ExpectDatasetWithin(limit);
+  const uint64_t evicted = Evicted();
+  ASSERT_GT(evicted, 0u);
+  std::vector<std::vector<std::string>> exists;
+  for (uint64_t i = 0; i < evicted; ++i) {
+    std::optional<RespValue> m = sub.ReadValue();
+    ASSERT_TRUE(m && m->elements.size() == 3) << "message " << i << " of " << evicted;
+    EXPECT_EQ(m->elements[1].str, "__keyevent@0__:evicted");
+    exists.push_back({"EXISTS", m->elements[2].str});
+  }
+  for (const std::string& r : Pipeline(exists)) EXPECT_EQ(r, "(integer) 0");
+  EXPECT_EQ(static_cast<int>(evicted), kKeys - CountPresent("k", 0, kKeys));
+  // Nothing more: as many events as evictions.
+  EXPECT_FALSE(sub.ReadValueWithin(std::chrono::milliseconds(200)).has_value());
+}
+
 TEST_F(EvictionTest, AllkeysLfuKeepsFrequentlyReadKeys) {
   constexpr int kKeys = 1000, kHot = 200;
   // Every access counts (lfu-log-factor 0) so that a few reads set the hot keys apart.
