@@ -45,6 +45,7 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
     stats_.command_exceptions.fetch_add(1, std::memory_order_relaxed);
     LOG_WARN("Command '%s' failed by an exception: %s", std::string(named.name).c_str(), what);
   };
+  const int64_t started = MonotonicUs();
   try {
     spec.handler(ctx);
   } catch (const std::bad_alloc& e) {
@@ -52,6 +53,45 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
   } catch (const std::exception& e) {
     fail(err::InternalError(named.name, e.what()), e.what());
   }
+  const int64_t took = MonotonicUs() - started;
+  // As Redis: a command that blocked is not logged (nor is EXEC: its commands are, one by one).
+  if (slowlog_.Slow(took) && !ctx.client.blocked && named.name != "exec") {
+    LogSlow(named, ctx, took);
+  }
+}
+
+namespace {
+
+// The arguments SLOWLOG shows, with Redis's "(redacted)" for secrets: AUTH's, HELLO's AUTH
+// username and password, CONFIG SET's value of requirepass and masterauth.
+std::vector<std::string_view> SlowLogArgs(const CommandSpec& named,
+                                          std::span<const std::string_view> args) {
+  static constexpr std::string_view kRedacted = "(redacted)";
+  std::vector<std::string_view> out(args.begin(), args.end());
+  if (named.name == "auth") {
+    for (size_t i = 1; i < out.size(); ++i) out[i] = kRedacted;
+  } else if (named.name == "hello") {
+    for (size_t i = 2; i + 2 < out.size(); ++i) {
+      if (!EqualsIgnoreCase(out[i], "auth")) continue;
+      out[i + 1] = out[i + 2] = kRedacted;
+      i += 2;
+    }
+  } else if (out.size() > 1 && EqualsIgnoreCase(out[0], "config") &&
+             EqualsIgnoreCase(out[1], "set")) {
+    for (size_t i = 2; i + 1 < out.size(); i += 2) {
+      if (EqualsIgnoreCase(out[i], "requirepass") || EqualsIgnoreCase(out[i], "masterauth")) {
+        out[i + 1] = kRedacted;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void Server::LogSlow(const CommandSpec& named, CommandContext& ctx, int64_t took_us) {
+  slowlog_.Push(SlowLogArgs(named, ctx.args), (NowUs() - took_us) / 1'000'000, took_us,
+                ctx.client.addr, clients_.GetName(&ctx.client));
 }
 
 std::unique_ptr<Service::WorkerContext> Server::NewWorkerContext() {

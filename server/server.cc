@@ -249,6 +249,8 @@ Status Server::ApplyStartupDirectives() {
 
 void Server::ApplyConfig() {
   notifier_.set_classes(static_cast<uint32_t>(config_->Int(Param::kNotifyKeyspaceEvents)));
+  slowlog_.set_threshold_us(config_->Int(Param::kSlowlogLogSlowerThan));
+  slowlog_.set_max_len(static_cast<uint64_t>(config_->Int(Param::kSlowlogMaxLen)));
   acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   acl_.set_log_max_len(static_cast<size_t>(config_->Int(Param::kAcllogMaxLen)));
   acl_.set_pubsub_default_all(config_->String(Param::kAclPubsubDefault) == "allchannels");

@@ -36,6 +36,7 @@
 #include "server/persistence.h"
 #include "server/notify.h"
 #include "server/pubsub.h"
+#include "server/slowlog.h"
 #include "server/snapshots.h"
 #include "server/supervision.h"
 #include "server/net/reply_builder.h"
@@ -118,6 +119,7 @@ class Server final : public Service {
   ClientRegistry& clients() override { return clients_; }
   PubSub& pubsub() { return pubsub_; }
   Notifier& notifier() { return notifier_; }
+  SlowLog& slowlog() { return slowlog_; }
   Blocking& blocking() { return blocking_; }
   Watches& watches() { return watches_; }
   Persistence& persistence() { return *persistence_; }
@@ -138,6 +140,8 @@ class Server final : public Service {
  private:
   // Runs spec's handler; an exception it throws becomes an error reply (dispatch.cc).
   void RunHandler(const CommandSpec& spec, const CommandSpec& named, CommandContext& ctx);
+  // Records the command that just ran for `took_us` in the SLOWLOG.
+  void LogSlow(const CommandSpec& named, CommandContext& ctx, int64_t took_us);
   // Serves the clients blocked on keys this thread's commands made ready (server/blocking.cc).
   void ServeBlocked(engine::RedoRecord* redo);
 
@@ -207,6 +211,7 @@ class Server final : public Service {
   ClientRegistry clients_;
   PubSub pubsub_;
   Notifier notifier_{&pubsub_};  // keyspace notifications, published through pubsub_
+  SlowLog slowlog_;
   Blocking blocking_;
   Watches watches_;
   // Every committed record goes to WATCH's bookkeeping and to the blocked clients'.

@@ -185,6 +185,14 @@ bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out) {
   return true;
 }
 
+void DispatchSubcommand(CommandContext& ctx) {
+  const CommandSpec* parent = ctx.server.commands().Find(ctx.args[0]);
+  const CommandSpec* sub = parent ? CommandTable::FindSub(*parent, ctx.args[1]) : nullptr;
+  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
+  if (!CommandTable::ArityOk(*sub, ctx.args.size())) return ReplyWrongArity(ctx);
+  sub->handler(ctx);
+}
+
 void ReplyWrongArity(CommandContext& ctx) {
   std::string name = ToLower(ctx.args[0]);
   const CommandSpec* spec = ctx.server.commands().Find(ctx.args[0]);

@@ -260,6 +260,9 @@ Result<const T*> FindCollection(engine::DbView& db, std::string_view key, bool r
 bool ArgToInt(CommandContext& ctx, std::string_view arg, int64_t* out);
 // "ERR wrong number of arguments for '<name>' command" for the current command.
 void ReplyWrongArity(CommandContext& ctx);
+// The handler of a container command (OBJECT, MEMORY, SLOWLOG): runs the subcommand args[1]
+// after its arity check, or replies Redis's unknown-subcommand error.
+void DispatchSubcommand(CommandContext& ctx);
 // Redis's HELP reply of a container command: a title line, `lines`, then HELP's own entry.
 void ReplyHelp(CommandContext& ctx, std::string_view command,
                std::span<const std::string_view> lines);

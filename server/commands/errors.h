@@ -133,6 +133,7 @@ inline std::string UnknownSubcommand(std::string_view sub, std::string_view comm
   return "ERR unknown subcommand '" + std::string(sub) + "'. Try " + std::string(command) +
          " HELP.";
 }
+inline constexpr std::string_view kSlowlogCount = "ERR count should be greater than or equal to -1";
 inline std::string UnknownSubcommandOrArgs(std::string_view sub, std::string_view command) {
   return "ERR unknown subcommand or wrong number of arguments for '" + std::string(sub) +
          "'. Try " + std::string(command) + " HELP.";

@@ -88,14 +88,6 @@ Entry* CloneAs(const Entry& e, std::string_view key, uint32_t clock,
                           clock);
 }
 
-// Runs the subcommand args[1] of a container command (OBJECT, MEMORY).
-void DispatchSubcommand(CommandContext& ctx) {
-  const CommandSpec* parent = ctx.server.commands().Find(ctx.args[0]);
-  const CommandSpec* sub = parent ? CommandTable::FindSub(*parent, ctx.args[1]) : nullptr;
-  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
-  if (!CommandTable::ArityOk(*sub, ctx.args.size())) return ReplyWrongArity(ctx);
-  sub->handler(ctx);
-}
 
 // ---- DEL, UNLINK, EXISTS, TOUCH, TYPE ----
 

@@ -43,12 +43,6 @@ Step TimesOut(int client, Argv argv) {
                                                 ? argv[1] : argv.back())};
 }
 
-std::string Encode(const Argv& argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const std::string& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
 std::string Render(const RespValue& v) {
   auto list = [&](const char* open, const char* close) {
     std::string out = open;

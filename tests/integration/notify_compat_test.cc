@@ -19,28 +19,6 @@ namespace {
 
 using Argv = std::vector<std::string>;
 
-std::string Encode(const Argv& argv) {
-  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
-  for (const std::string& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
-  return out;
-}
-
-std::string Render(const RespValue& v) {
-  switch (v.type) {
-    case '+': return v.str;
-    case '-': return "(error) " + v.str;
-    case ':': return std::to_string(v.integer);
-    case '$': return v.null ? "(nil)" : v.str;
-    case '*': {
-      if (v.null) return "(nil array)";
-      std::string out = "[";
-      for (size_t i = 0; i < v.elements.size(); ++i) out += (i ? " " : "") + Render(v.elements[i]);
-      return out + "]";
-    }
-    default: return std::string(1, v.type) + v.str;
-  }
-}
-
 constexpr char kEndChannel[] = "__keyevent@0__:end-of-scenario";
 
 // Runs `commands` with notify-keyspace-events `classes` on the server at `port`; returns the

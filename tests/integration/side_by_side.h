@@ -6,10 +6,36 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "tests/integration/server_harness.h"
 
 namespace strata::integration {
+
+// A reply on one line: simple strings bare, errors "(error) ...", integers as numbers, bulk
+// strings quoted, arrays in brackets.
+inline std::string Render(const RespValue& v) {
+  switch (v.type) {
+    case '+': return v.str;
+    case '-': return "(error) " + v.str;
+    case ':': return std::to_string(v.integer);
+    case '$': return v.null ? "(nil)" : "\"" + v.str + "\"";
+    case '*': {
+      if (v.null) return "(nil array)";
+      std::string out = "[";
+      for (size_t i = 0; i < v.elements.size(); ++i) out += (i ? ", " : "") + Render(v.elements[i]);
+      return out + "]";
+    }
+    default: return std::string(1, v.type) + v.str;
+  }
+}
+
+// argv as a RESP array of bulk strings.
+inline std::string Encode(const std::vector<std::string>& argv) {
+  std::string out = "*" + std::to_string(argv.size()) + "\r\n";
+  for (const std::string& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return out;
+}
 
 class SideBySideTest : public ::testing::Test {
  protected:
