@@ -54,9 +54,16 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
     fail(err::InternalError(named.name, e.what()), e.what());
   }
   const int64_t took = MonotonicUs() - started;
-  // As Redis: a command that blocked is not logged (nor is EXEC: its commands are, one by one).
-  if (slowlog_.Slow(took) && !ctx.client.blocked && named.name != "exec") {
-    LogSlow(named, ctx, took);
+  const bool failed = out->size() > replied && (*out)[replied] == '-';
+  if (failed) {
+    const size_t eol = out->find('\r', replied);
+    command_stats_.Error(std::string_view(*out).substr(replied, eol - replied));
+  }
+  // As Redis: a command that blocked is counted when it is served (and not logged); EXEC is
+  // not logged either: its commands are, one by one.
+  if (!ctx.client.blocked) {
+    command_stats_.Call(ctx.client.worker_index, named.id, took, failed);
+    if (slowlog_.Slow(took) && named.name != "exec") LogSlow(named, ctx, took);
   }
 }
 
@@ -140,6 +147,10 @@ void Server::Execute(WorkerContext& ctx, ClientState& client,
 bool Server::TimeOut(ClientState& client, ReplyBuilder& reply) {
   if (!blocking_.Cancel(client.id)) return false;
   reply.NullArray();  // as Redis 7.0 answers every blocking command whose time is up
+  // A blocked call counts when it ends (served, or here), as Redis counts it.
+  if (const CommandSpec* spec = commands_.Find(client.last_command.load())) {
+    command_stats_.Call(client.worker_index, spec->id, 0, false);
+  }
   return true;
 }
 
@@ -154,18 +165,23 @@ uint64_t Server::released_lsn() const { return persistence_->released_lsn(); }
 void Server::WriteLog(uint64_t lsn) { persistence_->WriteAppended(lsn); }
 
 void Server::Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
-                    std::string_view error) {
+                    std::string_view error, bool count_rejected) {
   if (spec.name == "exec") {
     client.in_multi = false;
     client.multi_error = false;
     client.queued.clear();
     watches_.UnwatchAll(&client);
     if (error.starts_with("ERR ")) error.remove_prefix(4);
-    reply.Error(err::ExecAbort(error));
+    const std::string abort = err::ExecAbort(error);
+    reply.Error(abort);
+    command_stats_.Rejected(client.worker_index, spec.id);
+    command_stats_.Error(abort);
     return;
   }
   if (client.in_multi) client.multi_error = true;
   reply.Error(error);
+  if (count_rejected) command_stats_.Rejected(client.worker_index, spec.id);
+  command_stats_.Error(error);
 }
 
 void Server::RefreshUser(ClientState& client) {
@@ -346,6 +362,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     }
     if (client.in_multi) client.multi_error = true;
     reply.Error(msg);
+    command_stats_.Error(msg);
     return;
   }
   CommandContext ctx{*this, client, reply, args, NowMs(), redo};
@@ -355,6 +372,8 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     }
     if (client.in_multi) client.multi_error = true;
     ReplyWrongArity(ctx);
+    command_stats_.Rejected(client.worker_index, spec->id);
+    command_stats_.Error("ERR");
     return;
   }
   // enable-debug-command: DEBUG runs with "yes", or "local" from a local client (Redis's
@@ -370,9 +389,11 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   const CommandSpec* named = spec;
   if (!spec->subcommands.empty() && args.size() > 1) {
     named = CommandTable::FindSub(*spec, args[1]);
-    if (named == nullptr) return Reject(client, *spec, reply, UnknownSubcommandError(args));
+    if (named == nullptr) {  // as Redis: no command to count it against
+      return Reject(client, *spec, reply, UnknownSubcommandError(args), false);
+    }
     if (!CommandTable::ArityOk(*named, args.size())) {
-      return Reject(client, *spec, reply, err::WrongArgs(named->name));
+      return Reject(client, *named, reply, err::WrongArgs(named->name));
     }
   }
   if (!client.authenticated.load(std::memory_order_relaxed) && !(spec->flags & kNoAuth) &&

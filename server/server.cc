@@ -61,6 +61,7 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   so.ignore_unreadable = config_->Bool(Param::kSnapshotIgnoreUnreadable);
   snapshots_ = std::make_unique<Snapshots>(std::move(so), *keyspace_, *persistence_);
   keyspace_->set_change_listener(&commit_listeners_);
+  command_stats_.Init(1, commands_.num_ids());  // again in Start(), with every worker
   std::random_device rd;
   std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowUs());
   static const char kHex[] = "0123456789abcdef";
@@ -108,6 +109,7 @@ Status Server::Start() {
   }
   io_backend_name_ = backends[0]->name();
   stats_.InitWorkers(workers);
+  command_stats_.Init(workers, commands_.num_ids());
   for (int i = 0; i < workers; ++i) {
     workers_.push_back(std::make_unique<Worker>(this, i, std::move(backends[i]),
                                                 i == 0 ? listen_fds : std::vector<int>{}));

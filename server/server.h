@@ -36,6 +36,7 @@
 #include "server/persistence.h"
 #include "server/notify.h"
 #include "server/pubsub.h"
+#include "server/command_stats.h"
 #include "server/slowlog.h"
 #include "server/snapshots.h"
 #include "server/supervision.h"
@@ -120,6 +121,7 @@ class Server final : public Service {
   PubSub& pubsub() { return pubsub_; }
   Notifier& notifier() { return notifier_; }
   SlowLog& slowlog() { return slowlog_; }
+  CommandStats& command_stats() { return command_stats_; }
   Blocking& blocking() { return blocking_; }
   Watches& watches() { return watches_; }
   Persistence& persistence() { return *persistence_; }
@@ -183,8 +185,10 @@ class Server final : public Service {
   // Why a command may not run now: the log cannot be written, min-replicas-to-write, or
   // stop-writes-on-bgsave-error after a failed snapshot (Redis's error text); "" if it may.
   std::string WriteRefusal(const CommandSpec& spec) const;
+  // Replies `error` to a command refused before it ran, counting it in spec's rejected_calls
+  // (unless !count_rejected) and in errorstats; for EXEC, EXECABORT and the end of MULTI.
   void Reject(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
-              std::string_view error);
+              std::string_view error, bool count_rejected = true);
   // Redis's maxmemory step of processCommand: with maxmemory set and the dataset over it, evicts
   // by the policy (engine::EvictToLimit); if still over, refuses with Redis's OOM error a
   // denyoom command, an EXEC whose transaction holds one, and any command queued in MULTI.
@@ -212,6 +216,7 @@ class Server final : public Service {
   PubSub pubsub_;
   Notifier notifier_{&pubsub_};  // keyspace notifications, published through pubsub_
   SlowLog slowlog_;
+  CommandStats command_stats_;
   Blocking blocking_;
   Watches watches_;
   // Every committed record goes to WATCH's bookkeeping and to the blocked clients'.

@@ -15,6 +15,7 @@
 #include "server/commands/command.h"
 #include "server/server.h"
 #include "server/commands/errors.h"
+#include "server/command_stats.h"
 #include "server/slowlog.h"
 
 #ifdef STRATA_JEMALLOC
@@ -232,6 +233,36 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("client_output_buffer_limit_disconnections", st.output_limit_disconnections.load());
   w.Field("client_output_backpressure_pauses", st.backpressure_pauses.load());
   w.Field("command_exceptions", st.command_exceptions.load());
+  w.Field("unexpected_error_replies", 0);  // Redis's count of errors from its AOF or master
+  w.Field("total_error_replies", ctx.server.command_stats().total_error_replies());
+}
+
+// cmdstat_<name>:calls=...,usec=...,usec_per_call=...,rejected_calls=...,failed_calls=... for
+// each command (subcommands as "config|get") that ran or was refused since the last RESETSTAT.
+void InfoCommandstats(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Commandstats");
+  const CommandTable& table = ctx.server.commands();
+  for (uint32_t id = 0; id < table.num_ids(); ++id) {
+    const CommandStats::Totals t = ctx.server.command_stats().Sum(id);
+    if (t.calls == 0 && t.rejected == 0 && t.failed == 0) continue;
+    char line[256];
+    snprintf(line, sizeof(line),
+             "cmdstat_%s:calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
+             "failed_calls=%llu\r\n",
+             std::string(table.ById(id).name).c_str(), static_cast<unsigned long long>(t.calls),
+             static_cast<unsigned long long>(t.usec),
+             t.calls ? static_cast<double>(t.usec) / static_cast<double>(t.calls) : 0.0,
+             static_cast<unsigned long long>(t.rejected),
+             static_cast<unsigned long long>(t.failed));
+    w.Raw(line);
+  }
+}
+
+void InfoErrorstats(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Errorstats");
+  for (const auto& [code, n] : ctx.server.command_stats().Errors()) {
+    w.Raw("errorstat_" + code + ":count=" + std::to_string(n) + "\r\n");
+  }
 }
 
 void InfoReplication(CommandContext&, InfoWriter& w) {
@@ -275,20 +306,27 @@ void InfoKeyspace(CommandContext& ctx, InfoWriter& w) {
 
 void CmdInfo(CommandContext& ctx) {
   using SectionFn = void (*)(CommandContext&, InfoWriter&);
-  static const std::pair<const char*, SectionFn> kSections[] = {
-      {"server", InfoServer},           {"clients", InfoClients}, {"memory", InfoMemory},
-      {"tier", InfoTier},               {"persistence", InfoPersistence}, {"stats", InfoStats},     {"replication", InfoReplication},
-      {"cpu", InfoCpu},                 {"keyspace", InfoKeyspace},
+  struct Section {
+    const char* name;
+    SectionFn fn;
+    bool in_default;  // shown by INFO and INFO default, not only by INFO all or by name
+  };
+  static const Section kSections[] = {
+      {"server", InfoServer, true},           {"clients", InfoClients, true},
+      {"memory", InfoMemory, true},           {"tier", InfoTier, true},
+      {"persistence", InfoPersistence, true}, {"stats", InfoStats, true},
+      {"replication", InfoReplication, true}, {"cpu", InfoCpu, true},
+      {"commandstats", InfoCommandstats, false}, {"errorstats", InfoErrorstats, true},
+      {"keyspace", InfoKeyspace, true},
   };
   std::vector<std::string> want;
   for (size_t i = 1; i < ctx.args.size(); ++i) want.push_back(ToLower(ctx.args[i]));
-  bool all = want.empty() ||
-             std::any_of(want.begin(), want.end(), [](const std::string& s) {
-               return s == "all" || s == "default" || s == "everything";
-             });
+  auto asked = [&](const char* s) { return std::find(want.begin(), want.end(), s) != want.end(); };
+  const bool all = asked("all") || asked("everything");
+  const bool defaults = want.empty() || asked("default");
   InfoWriter w;
-  for (const auto& [name, fn] : kSections) {
-    if (all || std::find(want.begin(), want.end(), name) != want.end()) fn(ctx, w);
+  for (const Section& sec : kSections) {
+    if (all || (defaults && sec.in_default) || asked(sec.name)) sec.fn(ctx, w);
   }
   ctx.reply.Verbatim(w.out());
 }
@@ -345,6 +383,7 @@ void CmdConfig(CommandContext& ctx) {
   }
   if (name == "resetstat") {
     ctx.server.stats().Reset();
+    ctx.server.command_stats().Reset();
     ctx.keyspace().ResetStats();
     return ctx.reply.Ok();
   }

@@ -60,6 +60,7 @@ struct ClientState {
 
   bool close_after_reply = false;  // owner only: QUIT, protocol error
   WorkerCounters* counters = nullptr;  // the owning worker's counters
+  int worker_index = 0;                 // the owning worker's index
   Mailbox* worker = nullptr;           // the owning worker, for deliveries from other threads
 
   // Pub/sub: how many channels and patterns it is subscribed to (server/pubsub.h).

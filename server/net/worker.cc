@@ -265,6 +265,7 @@ void Worker::AddConnection(int fd) {
   auto* c = new Connection(limits);
   c->state.fd = fd;
   c->state.counters = counters_;
+  c->state.worker_index = index_;
   c->state.worker = this;
   sockaddr_storage ss{};
   socklen_t len = sizeof(ss);

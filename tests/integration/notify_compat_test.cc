@@ -29,7 +29,7 @@ std::string Transcript(int port, const std::string& classes, const std::vector<A
   auto call = [&](const Argv& argv) {
     cmd.Send(Encode(argv));
     std::optional<RespValue> v = cmd.ReadValue();
-    return v ? Render(*v) : "(no reply)";
+    return v ? RenderLine(*v) : "(no reply)";
   };
   call({"CONFIG", "SET", "notify-keyspace-events", ""});
   call({"FLUSHALL"});
@@ -54,7 +54,7 @@ std::string Transcript(int port, const std::string& classes, const std::vector<A
     }
     if (argv[0] == "SERVED") {
       std::optional<RespValue> v = blocker.ReadValue();
-      out += "  (served) " + (v ? Render(*v) : "(no reply)") + "\n";
+      out += "  (served) " + (v ? RenderLine(*v) : "(no reply)") + "\n";
       continue;
     }
     // QUIET: a command whose reply is random (SPOP): its reply is not compared.

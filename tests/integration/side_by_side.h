@@ -14,7 +14,7 @@ namespace strata::integration {
 
 // A reply on one line: simple strings bare, errors "(error) ...", integers as numbers, bulk
 // strings quoted, arrays in brackets.
-inline std::string Render(const RespValue& v) {
+inline std::string RenderLine(const RespValue& v) {
   switch (v.type) {
     case '+': return v.str;
     case '-': return "(error) " + v.str;
@@ -23,7 +23,7 @@ inline std::string Render(const RespValue& v) {
     case '*': {
       if (v.null) return "(nil array)";
       std::string out = "[";
-      for (size_t i = 0; i < v.elements.size(); ++i) out += (i ? ", " : "") + Render(v.elements[i]);
+      for (size_t i = 0; i < v.elements.size(); ++i) out += (i ? ", " : "") + RenderLine(v.elements[i]);
       return out + "]";
     }
     default: return std::string(1, v.type) + v.str;

@@ -26,7 +26,7 @@ class Client {
     std::optional<RespValue> v = conn_.ReadValue();
     return v ? *v : RespValue{};
   }
-  std::string Line(const Argv& argv) { return Render(Call(argv)); }
+  std::string Line(const Argv& argv) { return RenderLine(Call(argv)); }
 
  private:
   RawConnection conn_;
@@ -54,7 +54,7 @@ std::string Transcript(int port, const std::vector<Argv>& commands) {
   for (auto it = got.elements.rbegin(); it != got.elements.rend(); ++it) {
     const RespValue& e = *it;
     if (e.elements.size() != 6) {
-      out += "malformed entry " + Render(e) + "\n";
+      out += "malformed entry " + RenderLine(e) + "\n";
       continue;
     }
     if (first_id < 0) first_id = e.elements[0].integer;
@@ -62,11 +62,11 @@ std::string Transcript(int port, const std::vector<Argv>& commands) {
     const int64_t t = e.elements[1].integer;
     line += (t > now - 60 && t <= now + 1) ? " time-ok" : " time=" + std::to_string(t);
     line += e.elements[2].integer >= 0 ? " duration-ok " : " duration<0 ";
-    line += Render(e.elements[3]);
+    line += RenderLine(e.elements[3]);
     // The admin connection's own commands name no client; the app's must be its address.
     const std::string& who = e.elements[4].str;
     line += who == addr ? " app-addr" : " other-addr";
-    line += " " + Render(e.elements[5]) + "\n";
+    line += " " + RenderLine(e.elements[5]) + "\n";
     out += line;
   }
   out += "len " + admin.Line({"SLOWLOG", "LEN"}) + "\n";
