@@ -32,6 +32,35 @@ engine::RedoRecord& RedoOf(Service::WorkerContext& ctx) { return static_cast<Wor
 
 }  // namespace
 
+namespace {
+
+// The arguments SLOWLOG and MONITOR show, with Redis's "(redacted)" for secrets: AUTH's,
+// HELLO's AUTH username and password, CONFIG SET's value of requirepass and masterauth.
+std::vector<std::string_view> RedactedArgs(const CommandSpec& named,
+                                          std::span<const std::string_view> args) {
+  static constexpr std::string_view kRedacted = "(redacted)";
+  std::vector<std::string_view> out(args.begin(), args.end());
+  if (named.name == "auth") {
+    for (size_t i = 1; i < out.size(); ++i) out[i] = kRedacted;
+  } else if (named.name == "hello") {
+    for (size_t i = 2; i + 2 < out.size(); ++i) {
+      if (!EqualsIgnoreCase(out[i], "auth")) continue;
+      out[i + 1] = out[i + 2] = kRedacted;
+      i += 2;
+    }
+  } else if (out.size() > 1 && EqualsIgnoreCase(out[0], "config") &&
+             EqualsIgnoreCase(out[1], "set")) {
+    for (size_t i = 2; i + 1 < out.size(); i += 2) {
+      if (EqualsIgnoreCase(out[i], "requirepass") || EqualsIgnoreCase(out[i], "masterauth")) {
+        out[i + 1] = kRedacted;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, CommandContext& ctx) {
   // Defence in depth: no request may take the server down. An exception (an allocation that
   // failed for this request's size, or a bug) fails this command only: what it replied so far
@@ -65,39 +94,17 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
     command_stats_.Call(ctx.client.worker_index, named.id, took, failed);
     if (slowlog_.Slow(took) && named.name != "exec") LogSlow(named, ctx, took);
   }
-}
-
-namespace {
-
-// The arguments SLOWLOG shows, with Redis's "(redacted)" for secrets: AUTH's, HELLO's AUTH
-// username and password, CONFIG SET's value of requirepass and masterauth.
-std::vector<std::string_view> SlowLogArgs(const CommandSpec& named,
-                                          std::span<const std::string_view> args) {
-  static constexpr std::string_view kRedacted = "(redacted)";
-  std::vector<std::string_view> out(args.begin(), args.end());
-  if (named.name == "auth") {
-    for (size_t i = 1; i < out.size(); ++i) out[i] = kRedacted;
-  } else if (named.name == "hello") {
-    for (size_t i = 2; i + 2 < out.size(); ++i) {
-      if (!EqualsIgnoreCase(out[i], "auth")) continue;
-      out[i + 1] = out[i + 2] = kRedacted;
-      i += 2;
-    }
-  } else if (out.size() > 1 && EqualsIgnoreCase(out[0], "config") &&
-             EqualsIgnoreCase(out[1], "set")) {
-    for (size_t i = 2; i + 1 < out.size(); i += 2) {
-      if (EqualsIgnoreCase(out[i], "requirepass") || EqualsIgnoreCase(out[i], "masterauth")) {
-        out[i + 1] = kRedacted;
-      }
-    }
+  // MONITOR sees each command once, when it ran (a blocked client's when it blocked, not again
+  // when served), never an admin command.
+  if (monitors_.any() && !(named.flags & kAdmin) && ctx.serve_key == nullptr) {
+    monitors_.Feed(ctx.client, ctx.client.db.load(std::memory_order_relaxed),
+                   RedactedArgs(named, ctx.args));
   }
-  return out;
 }
 
-}  // namespace
 
 void Server::LogSlow(const CommandSpec& named, CommandContext& ctx, int64_t took_us) {
-  slowlog_.Push(SlowLogArgs(named, ctx.args), (NowUs() - took_us) / 1'000'000, took_us,
+  slowlog_.Push(RedactedArgs(named, ctx.args), (NowUs() - took_us) / 1'000'000, took_us,
                 ctx.client.addr, clients_.GetName(&ctx.client));
 }
 
@@ -133,6 +140,7 @@ void Server::OnConnect(ClientState& client) {
 
 void Server::OnDisconnect(ClientState& client) {
   pubsub_.RemoveClient(&client);
+  monitors_.Remove(&client);
   blocking_.Cancel(client.id);
   watches_.UnwatchAll(&client);
 }

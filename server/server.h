@@ -37,6 +37,7 @@
 #include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/command_stats.h"
+#include "server/monitor.h"
 #include "server/slowlog.h"
 #include "server/snapshots.h"
 #include "server/supervision.h"
@@ -121,6 +122,7 @@ class Server final : public Service {
   PubSub& pubsub() { return pubsub_; }
   Notifier& notifier() { return notifier_; }
   SlowLog& slowlog() { return slowlog_; }
+  Monitors& monitors() { return monitors_; }
   CommandStats& command_stats() { return command_stats_; }
   Blocking& blocking() { return blocking_; }
   Watches& watches() { return watches_; }
@@ -216,6 +218,7 @@ class Server final : public Service {
   PubSub pubsub_;
   Notifier notifier_{&pubsub_};  // keyspace notifications, published through pubsub_
   SlowLog slowlog_;
+  Monitors monitors_;
   CommandStats command_stats_;
   Blocking blocking_;
   Watches watches_;

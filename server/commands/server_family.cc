@@ -16,6 +16,7 @@
 #include "server/server.h"
 #include "server/commands/errors.h"
 #include "server/command_stats.h"
+#include "server/monitor.h"
 #include "server/slowlog.h"
 
 #ifdef STRATA_JEMALLOC
@@ -642,6 +643,16 @@ void CmdFunction(CommandContext& ctx) {
   ReplyUnknownSubcommand(ctx);
 }
 
+// ---- MONITOR ----
+
+// As Redis: a client already monitoring gets no reply; otherwise +OK, and from then on every
+// command's line (server/monitor.h).
+void CmdMonitor(CommandContext& ctx) {
+  if (ctx.client.monitor.exchange(true)) return;
+  ctx.server.monitors().Add(&ctx.client);
+  ctx.reply.Ok();
+}
+
 // ---- SLOWLOG ----
 
 // SLOWLOG GET [count]: the newest count entries (10 by default, -1 for all).
@@ -700,6 +711,8 @@ std::vector<CommandSpec> ServerFamily() {
   return {
       {"info", -1, kLoading | kStale | kSentinel, 0, 0, 0, CmdInfo, "server",
        "Get information and statistics about the server", {}, 0, kAclDangerous},
+      {"monitor", 1, kAdm, 0, 0, 0, CmdMonitor, "server",
+       "Listen for all requests received by the server in real time", {}, 0, kAclDangerous},
       {"slowlog", -2, 0, 0, 0, 0, DispatchSubcommand, "server",
        "A container for slow log commands",
        {

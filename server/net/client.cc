@@ -55,10 +55,11 @@ void ClientRegistry::Kill(ClientState* c) {
   ::shutdown(c->fd, SHUT_RDWR);
 }
 
-// CLIENT LIST's flags, in Redis's order: P subscribed, x in MULTI, b blocked, d a watched key
+// CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, b blocked, d a watched key
 // changed, U unix socket; N none of them.
 std::string ClientFlags(const ClientState& c) {
   std::string f;
+  if (c.monitor.load()) f += 'O';
   if (c.subscribed()) f += 'P';
   if (c.in_multi.load()) f += 'x';
   if (c.blocked.load()) f += 'b';
