@@ -149,7 +149,12 @@ void Server::BeginInput(WorkerContext& ctx) { RedoOf(ctx).ResetDependency(); }
 
 void Server::Execute(WorkerContext& ctx, ClientState& client,
                      std::span<const std::string_view> args, ReplyBuilder& reply) {
+  const size_t before = reply.buffer()->size();
   Execute(client, args, reply, &RedoOf(ctx));
+  // CLIENT REPLY OFF|SKIP, as Redis: the command ran, its reply is dropped.
+  if (client.reply_off || client.reply_skip) reply.buffer()->resize(before);
+  client.reply_skip = client.reply_skip_next;
+  client.reply_skip_next = false;
 }
 
 bool Server::TimeOut(ClientState& client, ReplyBuilder& reply) {

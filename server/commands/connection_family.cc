@@ -299,9 +299,26 @@ void CmdClient(CommandContext& ctx) {
   }
   if (name == "list") return ClientList(ctx);
   if (name == "no-evict") {
-    // Accepted as Redis accepts it; Strata never evicts clients (no maxmemory-clients).
+    // Shown as Redis shows it (flag e); Strata never evicts clients (no maxmemory-clients).
     if (EqualsIgnoreCase(ctx.args[2], "on") || EqualsIgnoreCase(ctx.args[2], "off")) {
+      ctx.client.no_evict = EqualsIgnoreCase(ctx.args[2], "on");
       return ctx.reply.Ok();
+    }
+    return ctx.reply.Error(Status::Syntax());
+  }
+  if (name == "reply") {
+    // ON replies +OK; OFF and SKIP reply nothing (Server::Execute drops the replies).
+    if (EqualsIgnoreCase(ctx.args[2], "on")) {
+      ctx.client.reply_off = ctx.client.reply_skip = false;
+      return ctx.reply.Ok();
+    }
+    if (EqualsIgnoreCase(ctx.args[2], "off")) {
+      ctx.client.reply_off = true;
+      return;
+    }
+    if (EqualsIgnoreCase(ctx.args[2], "skip")) {
+      if (!ctx.client.reply_off) ctx.client.reply_skip_next = true;
+      return;
     }
     return ctx.reply.Error(Status::Syntax());
   }
@@ -356,6 +373,7 @@ std::vector<CommandSpec> ConnectionFamily() {
            {"client|info", 2, kConn, 0, 0, 0, CmdClient, "connection", "Returns information about the current client connection."},
            {"client|kill", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Kill the connection of a client"},
            {"client|no-evict", 3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Set client eviction mode for the current connection"},
+           {"client|reply", 3, kConn, 0, 0, 0, CmdClient, "connection", "Instruct the server whether to reply to commands"},
            {"client|unblock", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Unblock a client blocked in a blocking command from a different connection"},
            {"client|help", 2, kLoading | kStale, 0, 0, 0, CmdClient, "connection", "Show helpful text about the different subcommands"},
        }, 0, 0},

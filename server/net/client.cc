@@ -65,6 +65,7 @@ std::string ClientFlags(const ClientState& c) {
   if (c.blocked.load()) f += 'b';
   if (c.watch_dirty.load()) f += 'd';
   if (c.unix_socket) f += 'U';
+  if (c.no_evict.load()) f += 'e';
   return f.empty() ? "N" : f;
 }
 

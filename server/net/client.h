@@ -59,6 +59,10 @@ struct ClientState {
   std::string username = "default";
 
   bool close_after_reply = false;  // owner only: QUIT, protocol error
+  // CLIENT REPLY (owner only): OFF drops every command's reply; SKIP drops the next one's
+  // (reply_skip_next becomes reply_skip after the CLIENT REPLY SKIP command itself).
+  bool reply_off = false, reply_skip = false, reply_skip_next = false;
+  std::atomic<bool> no_evict{false};  // CLIENT NO-EVICT ON (CLIENT LIST's e)
   WorkerCounters* counters = nullptr;  // the owning worker's counters
   int worker_index = 0;                 // the owning worker's index
   Mailbox* worker = nullptr;           // the owning worker, for deliveries from other threads
