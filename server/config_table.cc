@@ -162,7 +162,7 @@ const ParamDef kParams[] = {
     {Param::kNone, "hll-sparse-max-bytes", Type::kMemory, "3000", true, 0, kLLMax, nullptr,
      Support::kLater, "HyperLogLog"},
     {Param::kLatencyMonitorThreshold, "latency-monitor-threshold", Type::kInt, "0", true, 0, kLLMax,
-     nullptr, Support::kLater, "LATENCY"},
+     nullptr, Support::kActive, nullptr},
     {Param::kNone, "latency-tracking", Type::kBool, "yes", true, 0, 0, nullptr, Support::kLater,
      "latency tracking"},
     {Param::kNone, "latency-tracking-info-percentiles", Type::kString, "50 99 99.9", true, 0, 0,

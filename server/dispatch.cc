@@ -93,6 +93,8 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
   if (!ctx.client.blocked) {
     command_stats_.Call(ctx.client.worker_index, named.id, took, failed);
     if (slowlog_.Slow(took) && named.name != "exec") LogSlow(named, ctx, took);
+    latency_.AddIfNeeded((named.flags & kFast) ? "fast-command" : "command", took / 1000,
+                         ctx.now_ms / 1000);
   }
   // MONITOR sees each command once, when it ran (a blocked client's when it blocked, not again
   // when served), never an admin command.

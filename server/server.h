@@ -37,6 +37,7 @@
 #include "server/notify.h"
 #include "server/pubsub.h"
 #include "server/command_stats.h"
+#include "server/latency.h"
 #include "server/monitor.h"
 #include "server/slowlog.h"
 #include "server/snapshots.h"
@@ -123,6 +124,7 @@ class Server final : public Service {
   Notifier& notifier() { return notifier_; }
   SlowLog& slowlog() { return slowlog_; }
   Monitors& monitors() { return monitors_; }
+  LatencyMonitor& latency() { return latency_; }
   CommandStats& command_stats() { return command_stats_; }
   Blocking& blocking() { return blocking_; }
   Watches& watches() { return watches_; }
@@ -219,6 +221,7 @@ class Server final : public Service {
   Notifier notifier_{&pubsub_};  // keyspace notifications, published through pubsub_
   SlowLog slowlog_;
   Monitors monitors_;
+  LatencyMonitor latency_;
   CommandStats command_stats_;
   Blocking blocking_;
   Watches watches_;

@@ -97,6 +97,7 @@ CommandTable::CommandTable() {
   Register(StringFamily());
   Register(GenericFamily());
   Register(ServerFamily());
+  Register(DiagnosticsFamily());
   Register(ListFamily());
   Register(HashFamily());
   Register(SetFamily());

@@ -230,6 +230,7 @@ std::vector<CommandSpec> ConnectionFamily();
 std::vector<CommandSpec> StringFamily();
 std::vector<CommandSpec> GenericFamily();
 std::vector<CommandSpec> ServerFamily();
+std::vector<CommandSpec> DiagnosticsFamily();
 std::vector<CommandSpec> ListFamily();
 std::vector<CommandSpec> HashFamily();
 std::vector<CommandSpec> SetFamily();

@@ -16,8 +16,6 @@
 #include "server/server.h"
 #include "server/commands/errors.h"
 #include "server/command_stats.h"
-#include "server/monitor.h"
-#include "server/slowlog.h"
 
 #ifdef STRATA_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -643,67 +641,6 @@ void CmdFunction(CommandContext& ctx) {
   ReplyUnknownSubcommand(ctx);
 }
 
-// ---- MONITOR ----
-
-// As Redis: a client already monitoring gets no reply; otherwise +OK, and from then on every
-// command's line (server/monitor.h).
-void CmdMonitor(CommandContext& ctx) {
-  if (ctx.client.monitor.exchange(true)) return;
-  ctx.server.monitors().Add(&ctx.client);
-  ctx.reply.Ok();
-}
-
-// ---- SLOWLOG ----
-
-// SLOWLOG GET [count]: the newest count entries (10 by default, -1 for all).
-void CmdSlowlogGet(CommandContext& ctx) {
-  if (ctx.args.size() > 3) {
-    return ctx.reply.Error(err::UnknownSubcommandOrArgs(ctx.args[1], "SLOWLOG"));
-  }
-  int64_t count = 10;
-  if (ctx.args.size() == 3) {
-    std::optional<int64_t> v = ParseInt64(ctx.args[2]);
-    if (!v || *v < -1) return ctx.reply.Error(err::kSlowlogCount);
-    count = *v;
-  }
-  const std::vector<SlowLogEntry> entries = ctx.server.slowlog().Newest(count);
-  ctx.reply.Array(entries.size());
-  for (const SlowLogEntry& e : entries) {
-    ctx.reply.Array(6);
-    ctx.reply.Int(static_cast<int64_t>(e.id));
-    ctx.reply.Int(e.time_s);
-    ctx.reply.Int(e.duration_us);
-    ctx.reply.Array(e.args.size());
-    for (const std::string& a : e.args) ctx.reply.Bulk(a);
-    ctx.reply.Bulk(e.addr);
-    ctx.reply.Bulk(e.name);
-  }
-}
-
-void CmdSlowlogLen(CommandContext& ctx) {
-  ctx.reply.Int(static_cast<int64_t>(ctx.server.slowlog().size()));
-}
-
-void CmdSlowlogReset(CommandContext& ctx) {
-  ctx.server.slowlog().Reset();
-  ctx.reply.Ok();
-}
-
-void CmdSlowlogHelp(CommandContext& ctx) {
-  static constexpr std::string_view kLines[] = {
-      "GET [<count>]",
-      "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
-      "    Entries are made of:",
-      "    id, timestamp, time in microseconds, arguments array, client IP and port,",
-      "    client name",
-      "LEN",
-      "    Return the length of the slowlog.",
-      "RESET",
-      "    Reset the slowlog.",
-  };
-  ReplyHelp(ctx, "SLOWLOG", kLines);
-}
-
 }  // namespace
 
 std::vector<CommandSpec> ServerFamily() {
@@ -711,20 +648,6 @@ std::vector<CommandSpec> ServerFamily() {
   return {
       {"info", -1, kLoading | kStale | kSentinel, 0, 0, 0, CmdInfo, "server",
        "Get information and statistics about the server", {}, 0, kAclDangerous},
-      {"monitor", 1, kAdm, 0, 0, 0, CmdMonitor, "server",
-       "Listen for all requests received by the server in real time", {}, 0, kAclDangerous},
-      {"slowlog", -2, 0, 0, 0, 0, DispatchSubcommand, "server",
-       "A container for slow log commands",
-       {
-           {"slowlog|get", -2, kAdm, 0, 0, 0, CmdSlowlogGet, "server",
-            "Get the slow log's entries", {}, 0, kAclDangerous},
-           {"slowlog|len", 2, kAdm, 0, 0, 0, CmdSlowlogLen, "server",
-            "Get the slow log's length", {}, 0, kAclDangerous},
-           {"slowlog|reset", 2, kAdm, 0, 0, 0, CmdSlowlogReset, "server",
-            "Clear all entries from the slow log", {}, 0, kAclDangerous},
-           {"slowlog|help", 2, kLoading | kStale, 0, 0, 0, CmdSlowlogHelp, "server",
-            "Show helpful text about the different subcommands", {}, 0, 0},
-       }, 0, 0},
       {"config", -2, 0, 0, 0, 0, CmdConfig, "server", "A container for server configuration commands",
        {
            {"config|get", -3, kAdm, 0, 0, 0, CmdConfig, "server", "Get the values of configuration parameters"},
