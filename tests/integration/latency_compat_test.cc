@@ -65,27 +65,9 @@ std::string Transcript(int port) {
   return out;
 }
 
-class LatencyCompatTest : public ::testing::Test {
+class LatencyCompatTest : public SideBySideTest {
  protected:
-  static void SetUpTestSuite() {
-    std::string error;
-    redis_ = ServerProcess::StartRedis({"--enable-debug-command", "yes"}, &error).release();
-    if (redis_ == nullptr) return;
-    strata_ =
-        ServerProcess::StartStrata({"--save", "", "--enable-debug-command", "yes"}, &error)
-            .release();
-  }
-  static void TearDownTestSuite() {
-    delete redis_;
-    delete strata_;
-    redis_ = strata_ = nullptr;
-  }
-  void SetUp() override {
-    if (redis_ == nullptr) GTEST_SKIP() << "redis-server is not available";
-    ASSERT_NE(strata_, nullptr);
-  }
-  inline static ServerProcess* redis_ = nullptr;
-  inline static ServerProcess* strata_ = nullptr;
+  static void SetUpTestSuite() { StartBoth({"--enable-debug-command", "yes"}); }
 };
 
 TEST_F(LatencyCompatTest, SamplesAndRepliesAsRedis) {

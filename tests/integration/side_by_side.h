@@ -39,11 +39,15 @@ inline std::string Encode(const std::vector<std::string>& argv) {
 
 class SideBySideTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpTestSuite() { StartBoth({}); }
+  // Starts both servers with `flags` (a suite that needs more defines its own SetUpTestSuite).
+  static void StartBoth(const std::vector<std::string>& flags) {
     std::string error;
-    redis_ = ServerProcess::StartRedis({}, &error).release();
+    redis_ = ServerProcess::StartRedis(flags, &error).release();
     if (redis_ == nullptr) return;
-    strata_ = ServerProcess::StartStrata({"--save", ""}, &error).release();
+    std::vector<std::string> strata_flags = {"--save", ""};
+    strata_flags.insert(strata_flags.end(), flags.begin(), flags.end());
+    strata_ = ServerProcess::StartStrata(strata_flags, &error).release();
   }
   static void TearDownTestSuite() {
     delete redis_;
