@@ -147,10 +147,11 @@ class Shard {
   ShardStats& stats() { return stats_; }
   const ShardStats& stats() const { return stats_; }
   void set_tier(Tier* tier) { tier_ = tier; }
-  void set_key_events(KeyEventListener* l) { key_events_ = l; }
+  void set_key_events(KeyEventListener* l) { key_events_.store(l, std::memory_order_release); }
   // Tells the listener (if any). REQUIRES: mu().
   void NoteKeyEvent(KeyEvent event, int db, std::string_view key) {
-    if (key_events_ != nullptr) key_events_->OnKeyEvent(event, db, key);
+    KeyEventListener* l = key_events_.load(std::memory_order_acquire);
+    if (l != nullptr) l->OnKeyEvent(event, db, key);
   }
   void set_lazy_free(LazyFree* lazy_free) { lazy_free_ = lazy_free; }
   // Whether promoted values start on probation (Entry::on_probation): not under an LFU policy,
@@ -195,7 +196,8 @@ class Shard {
   std::mutex mu_;
   const SharedEncodingLimits& limits_;
   Tier* tier_ = nullptr;    // set before the shard is shared
-  KeyEventListener* key_events_ = nullptr;  // set before the shard is shared
+  // Set once loading is done, while tier threads may already run: atomic.
+  std::atomic<KeyEventListener*> key_events_{nullptr};
   LazyFree* lazy_free_ = nullptr;  // set before the shard is shared
   // Frees e (out of its table) as EraseAt's `lazy` says.
   void Dispose(Entry* e, uint32_t lazy);

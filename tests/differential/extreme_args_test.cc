@@ -489,6 +489,8 @@ const std::set<std::string> kByKind = {
     "acl|genpass", "memory|usage", "object|idletime", "object|freq", "scan", "randomkey",
     "spop", "srandmember", "hrandfield", "zrandmember", "function|list", "memory|stats",
     "acl|list", "acl|getuser", "hello", "dbsize", "keys", "sscan", "hscan", "zscan",
+    // What was slow (or what the latency monitor saw) depends on each server's timing.
+    "slowlog|get", "slowlog|len", "latency|latest", "latency|history",
     // Strata reports Redis 7.2's encodings (listpack lists and small sets), Redis 7.0 quicklist
     // and hashtable.
     "object|encoding"};
