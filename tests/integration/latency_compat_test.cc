@@ -40,10 +40,10 @@ std::string Transcript(int port) {
   RawConnection c(port);
   std::string out;
   for (const Argv& argv : std::vector<Argv>{{"LATENCY", "RESET"},
-                                            {"CONFIG", "SET", "latency-monitor-threshold", "5"},
+                                            {"CONFIG", "SET", "latency-monitor-threshold", "25"},
                                             {"DEBUG", "SLEEP", "0"},
                                             {"LATENCY", "LATEST"},
-                                            {"DEBUG", "SLEEP", "0.02"},
+                                            {"DEBUG", "SLEEP", "0.05"},
                                             {"LATENCY", "LATEST"},
                                             {"LATENCY", "HISTORY", "command"},
                                             {"LATENCY", "HISTORY", "nosuch"},
@@ -51,7 +51,7 @@ std::string Transcript(int port) {
                                             {"LATENCY", "RESET", "nosuch", "command"},
                                             {"LATENCY", "LATEST"},
                                             {"CONFIG", "SET", "latency-monitor-threshold", "0"},
-                                            {"DEBUG", "SLEEP", "0.02"},
+                                            {"DEBUG", "SLEEP", "0.05"},
                                             {"LATENCY", "LATEST"},
                                             {"LATENCY", "RESET"},
                                             {"LATENCY", "nope"},
@@ -60,7 +60,7 @@ std::string Transcript(int port) {
     std::optional<RespValue> v = c.ReadValue();
     std::string line;
     for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
-    out += "> " + line + "\n  " + (v ? Normalized(*v, 20) : "(no reply)") + "\n";
+    out += "> " + line + "\n  " + (v ? Normalized(*v, 50) : "(no reply)") + "\n";
   }
   return out;
 }
