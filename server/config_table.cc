@@ -230,7 +230,7 @@ const ParamDef kParams[] = {
     {Param::kNone, "stream-node-max-entries", Type::kInt, "100", true, 0, kLLMax, nullptr,
      Support::kLater, "streams"},
     {Param::kTrackingTableMaxKeys, "tracking-table-max-keys", Type::kInt, "1000000", true, 0,
-     kLLMax, nullptr, Support::kLater, "client-side caching"},
+     kLLMax, nullptr, Support::kActive, nullptr},
     {Param::kNone, "active-defrag-cycle-max", Type::kInt, "25", true, 1, 99, nullptr,
      Support::kNoEffect, "no active defragmentation: jemalloc returns freed pages within a second"},
     {Param::kNone, "active-defrag-cycle-min", Type::kInt, "1", true, 1, 99, nullptr,

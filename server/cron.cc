@@ -72,6 +72,8 @@ void Server::CronLoop() {
       (void)engine::EvictToLimit(*keyspace_, static_cast<size_t>(maxmemory), now_ms, period_us / 4,
                                  &cron_redo);
     }
+    // tracking-table-max-keys lowered: keys past it are dropped (with their invalidations).
+    tracking_.Limit(config_->Int(Param::kTrackingTableMaxKeys));
     int64_t left = period_us - (MonotonicUs() - start);
     std::unique_lock<std::mutex> l(wait_mu_);
     if (left > 0 && !shutdown_) wait_cv_.wait_for(l, std::chrono::microseconds(left));

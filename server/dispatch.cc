@@ -145,18 +145,35 @@ void Server::OnDisconnect(ClientState& client) {
   monitors_.Remove(&client);
   blocking_.Cancel(client.id);
   watches_.UnwatchAll(&client);
+  tracking_.RemoveClient(&client);
 }
 
-void Server::BeginInput(WorkerContext& ctx) { RedoOf(ctx).ResetDependency(); }
+void Server::BeginInput(WorkerContext& ctx) {
+  RedoOf(ctx).ResetDependency();
+  Tracking::BeginBatch();
+}
+
+void Server::EndInput(WorkerContext&) { tracking_.EndBatch(); }
 
 void Server::Execute(WorkerContext& ctx, ClientState& client,
                      std::span<const std::string_view> args, ReplyBuilder& reply) {
   const size_t before = reply.buffer()->size();
+  Tracking::SetCurrent(&client);
   Execute(client, args, reply, &RedoOf(ctx));
+  Tracking::SetCurrent(nullptr);
   // CLIENT REPLY OFF|SKIP, as Redis: the command ran, its reply is dropped.
   if (client.reply_off || client.reply_skip) reply.buffer()->resize(before);
   client.reply_skip = client.reply_skip_next;
   client.reply_skip_next = false;
+  // Client-side caching, as Redis 7.0: the invalidations the command caused for its own client
+  // follow its reply (whatever CLIENT REPLY says); CLIENT CACHING's choice lasts for the next
+  // command, or the transaction it starts.
+  Tracking::TakeSelfPending(reply.buffer());
+  if (client.tracking.load(std::memory_order_relaxed)) {
+    if (client.tracking_caching && !client.in_multi && !EqualsIgnoreCase(args[0], "client")) {
+      client.tracking_caching = false;
+    }
+  }
 }
 
 bool Server::TimeOut(ClientState& client, ReplyBuilder& reply) {
@@ -468,7 +485,20 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       return;
     }
   }
+  // Client-side caching: a read-only command's keys are remembered before it reads them and
+  // after (server/tracking.h).
+  std::vector<std::string_view> tracked;
+  if ((named->flags & kReadOnly) && !(named->flags & kPubSub) && Tracking::Remembers(client)) {
+    CommandTable::ForEachKeyPosition(*named, args, [&](int i) {
+      tracked.push_back(args[i]);
+      return true;
+    });
+    if (!tracked.empty()) tracking_.BeforeRead(&client, tracked);
+  }
   RunHandler(*spec, *named, ctx);
+  if (!tracked.empty()) {
+    tracking_.AfterRead(&client, tracked, config_->Int(Param::kTrackingTableMaxKeys));
+  }
   if (!client.blocked) client.EndBlock();  // a blocking command's wait is over (or there was none)
   // Clients blocked on keys this command (or transaction) made ready are served now, before its
   // reply leaves, as Redis does after each command.

@@ -42,6 +42,7 @@
 #include "server/slowlog.h"
 #include "server/snapshots.h"
 #include "server/supervision.h"
+#include "server/tracking.h"
 #include "server/net/reply_builder.h"
 #include "server/watches.h"
 
@@ -108,6 +109,7 @@ class Server final : public Service {
   void OnConnect(ClientState& client) override;
   void OnDisconnect(ClientState& client) override;
   void BeginInput(WorkerContext& ctx) override;
+  void EndInput(WorkerContext& ctx) override;
   void Execute(WorkerContext& ctx, ClientState& client, std::span<const std::string_view> args,
                ReplyBuilder& reply) override;
   bool TimeOut(ClientState& client, ReplyBuilder& reply) override;
@@ -128,6 +130,7 @@ class Server final : public Service {
   CommandStats& command_stats() { return command_stats_; }
   Blocking& blocking() { return blocking_; }
   Watches& watches() { return watches_; }
+  Tracking& tracking() { return tracking_; }
   Persistence& persistence() { return *persistence_; }
   Snapshots& snapshots() { return *snapshots_; }
   // The overflow tier, or null when tier-dir is not set.
@@ -225,16 +228,20 @@ class Server final : public Service {
   CommandStats command_stats_;
   Blocking blocking_;
   Watches watches_;
-  // Every committed record goes to WATCH's bookkeeping and to the blocked clients'.
+  Tracking tracking_{&clients_};  // client-side caching
+  // Every committed record goes to WATCH's bookkeeping, the blocked clients' and client-side
+  // caching's.
   struct CommitListeners final : engine::ChangeListener {
-    CommitListeners(Watches* w, Blocking* b) : watches(w), blocking(b) {}
+    CommitListeners(Watches* w, Blocking* b, Tracking* t) : watches(w), blocking(b), tracking(t) {}
     void OnCommit(std::string_view record) override {
       watches->OnCommit(record);
       blocking->OnCommit(record);
+      tracking->OnCommit(record);
     }
     Watches* watches;
     Blocking* blocking;
-  } commit_listeners_{&watches_, &blocking_};
+    Tracking* tracking;
+  } commit_listeners_{&watches_, &blocking_, &tracking_};
   ServerStats stats_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::thread cron_;

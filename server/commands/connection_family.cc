@@ -126,6 +126,7 @@ void CmdReset(CommandContext& ctx) {
   ctx.client.queued.clear();
   ctx.server.watches().UnwatchAll(&ctx.client);
   ctx.server.pubsub().RemoveClient(&ctx.client);
+  ctx.server.tracking().Disable(&ctx.client);
   ctx.client.db = 0;
   ctx.client.resp = 2;
   ctx.reply.set_resp3(false);
@@ -279,6 +280,124 @@ void ClientUnblock(CommandContext& ctx) {
   ctx.reply.Int(1);
 }
 
+// ---- Client-side caching (server/tracking.h) ----
+
+// CLIENT TRACKING ON|OFF [REDIRECT id] [BCAST] [PREFIX p ...] [OPTIN] [OPTOUT] [NOLOOP], with
+// Redis 7.0's checks in its order.
+void ClientTracking(CommandContext& ctx) {
+  const auto& a = ctx.args;
+  Tracking::Options o;
+  for (size_t j = 3; j < a.size(); ++j) {
+    const bool more = j + 1 < a.size();
+    if (EqualsIgnoreCase(a[j], "redirect") && more) {
+      if (o.redirect != 0) {
+        return ctx.reply.Error("ERR A client can only redirect to a single other client");
+      }
+      int64_t id;
+      if (!ArgToInt(ctx, a[++j], &id)) return;
+      if (id <= 0 || !ctx.server.clients().WithClient(static_cast<uint64_t>(id), [](ClientState&) {})) {
+        return ctx.reply.Error("ERR The client ID you want redirect to does not exist");
+      }
+      o.redirect = static_cast<uint64_t>(id);
+    } else if (EqualsIgnoreCase(a[j], "bcast")) {
+      o.bcast = true;
+    } else if (EqualsIgnoreCase(a[j], "optin")) {
+      o.optin = true;
+    } else if (EqualsIgnoreCase(a[j], "optout")) {
+      o.optout = true;
+    } else if (EqualsIgnoreCase(a[j], "noloop")) {
+      o.noloop = true;
+    } else if (EqualsIgnoreCase(a[j], "prefix") && more) {
+      o.prefixes.emplace_back(a[++j]);
+    } else {
+      return ctx.reply.Error(Status::Syntax());
+    }
+  }
+  ClientState& c = ctx.client;
+  if (EqualsIgnoreCase(a[2], "off")) {
+    ctx.server.tracking().Disable(&c);
+    return ctx.reply.Ok();
+  }
+  if (!EqualsIgnoreCase(a[2], "on")) return ctx.reply.Error(Status::Syntax());
+  if (!o.bcast && !o.prefixes.empty()) {
+    return ctx.reply.Error("ERR PREFIX option requires BCAST mode to be enabled");
+  }
+  if (c.tracking && c.tracking_bcast != o.bcast) {
+    return ctx.reply.Error(
+        "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and "
+        "then re-enabling it with a different mode.");
+  }
+  if (o.bcast && (o.optin || o.optout)) {
+    return ctx.reply.Error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+  }
+  if (o.optin && o.optout) {
+    return ctx.reply.Error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+  }
+  if ((o.optin && c.tracking_optout) || (o.optout && c.tracking_optin)) {
+    return ctx.reply.Error(
+        "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and "
+        "then re-enabling it with a different mode.");
+  }
+  std::string error = ctx.server.tracking().Enable(&c, o);
+  if (!error.empty()) return ctx.reply.Error(error);
+  ctx.reply.Ok();
+}
+
+void ClientCaching(CommandContext& ctx) {
+  ClientState& c = ctx.client;
+  if (!c.tracking || !(c.tracking_optin || c.tracking_optout)) {
+    return ctx.reply.Error(
+        "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or "
+        "OPTOUT mode enabled");
+  }
+  if (EqualsIgnoreCase(ctx.args[2], "yes")) {
+    if (!c.tracking_optin) {
+      return ctx.reply.Error(
+          "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+    }
+  } else if (EqualsIgnoreCase(ctx.args[2], "no")) {
+    if (!c.tracking_optout) {
+      return ctx.reply.Error(
+          "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+    }
+  } else {
+    return ctx.reply.Error(Status::Syntax());
+  }
+  c.tracking_caching = true;  // for the next command (Server::Execute)
+  ctx.reply.Ok();
+}
+
+void ClientTrackingInfo(CommandContext& ctx) {
+  const ClientState& c = ctx.client;
+  std::vector<std::string_view> flags;
+  if (!c.tracking) {
+    flags.push_back("off");
+  } else {
+    flags.push_back("on");
+    if (c.tracking_bcast) flags.push_back("bcast");
+    if (c.tracking_optin) {
+      flags.push_back("optin");
+      if (c.tracking_caching) flags.push_back("caching-yes");
+    }
+    if (c.tracking_optout) {
+      flags.push_back("optout");
+      if (c.tracking_caching) flags.push_back("caching-no");
+    }
+    if (c.tracking_noloop) flags.push_back("noloop");
+    if (c.tracking_broken) flags.push_back("broken_redirect");
+  }
+  ctx.reply.Map(3);
+  ctx.reply.Bulk("flags");
+  ctx.reply.Set(flags.size());
+  for (std::string_view f : flags) ctx.reply.Bulk(f);
+  ctx.reply.Bulk("redirect");
+  ctx.reply.Int(c.tracking ? static_cast<int64_t>(c.tracking_redirect.load()) : -1);
+  ctx.reply.Bulk("prefixes");
+  std::vector<std::string> prefixes = ctx.server.tracking().PrefixesOf(&c);
+  ctx.reply.Array(prefixes.size());
+  for (const std::string& p : prefixes) ctx.reply.Bulk(p);
+}
+
 void CmdClient(CommandContext& ctx) {
   const CommandSpec* sub = CommandTable::FindSub(*ctx.server.commands().Find("client"), ctx.args[1]);
   if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
@@ -330,19 +449,50 @@ void CmdClient(CommandContext& ctx) {
     return ctx.reply.Verbatim(line);
   }
   if (name == "kill") return ClientKill(ctx);
+  if (name == "tracking") return ClientTracking(ctx);
+  if (name == "caching") return ClientCaching(ctx);
+  if (name == "trackinginfo") return ClientTrackingInfo(ctx);
+  if (name == "getredir") {
+    return ctx.reply.Int(ctx.client.tracking ? static_cast<int64_t>(ctx.client.tracking_redirect.load()) : -1);
+  }
   if (name == "unblock") return ClientUnblock(ctx);
   if (name == "help") {
     static constexpr std::string_view kHelp[] = {
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME", "    Return the name of the current connection.",
         "ID", "    Return the ID of the current connection.",
         "INFO", "    Return information about the current client connection.",
         "KILL <ip:port>", "    Kill connection made from <ip:port>.",
         "KILL <option> <value> [<option> <value> [...]]",
-        "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME, MAXAGE.",
-        "LIST [TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID id ...]", "    Return client connections.",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "UNPAUSE", "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "REPLY (ON|OFF|SKIP)", "    Control the replies sent to the current connection.",
         "SETNAME <name>", "    Assign the name <name> to the current connection.",
-        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
-        "    Unblock the specified blocked client."};
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]", "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO", "    Report tracking status for the current connection.",
+        "NO-EVICT (ON|OFF)", "    Protect current client connection from eviction."};
     return ReplyHelp(ctx, "CLIENT", kHelp);
   }
   ReplyUnknownSubcommand(ctx);
@@ -375,6 +525,10 @@ std::vector<CommandSpec> ConnectionFamily() {
            {"client|no-evict", 3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Set client eviction mode for the current connection"},
            {"client|reply", 3, kConn, 0, 0, 0, CmdClient, "connection", "Instruct the server whether to reply to commands"},
            {"client|unblock", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Unblock a client blocked in a blocking command from a different connection"},
+           {"client|tracking", -3, kConn, 0, 0, 0, CmdClient, "connection", "Enable or disable server assisted client side caching support"},
+           {"client|caching", 3, kConn, 0, 0, 0, CmdClient, "connection", "Instruct the server about tracking or not keys in the next request"},
+           {"client|getredir", 2, kConn, 0, 0, 0, CmdClient, "connection", "Get tracking notifications redirection client ID if any"},
+           {"client|trackinginfo", 2, kConn, 0, 0, 0, CmdClient, "connection", "Return information about server assisted client side caching for the current connection"},
            {"client|help", 2, kLoading | kStale, 0, 0, 0, CmdClient, "connection", "Show helpful text about the different subcommands"},
        }, 0, 0},
   };

@@ -150,7 +150,7 @@ void InfoClients(CommandContext& ctx, InfoWriter& w) {
   w.Field("client_recent_max_input_buffer", max_in);
   w.Field("client_recent_max_output_buffer", max_out);
   w.Field("blocked_clients", static_cast<uint64_t>(ctx.server.blocking().num_blocked()));
-  w.Field("tracking_clients", 0);
+  w.Field("tracking_clients", ctx.server.tracking().counts().clients);
   w.Field("clients_in_timeout_table", 0);
 }
 
@@ -232,6 +232,10 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("client_output_buffer_limit_disconnections", st.output_limit_disconnections.load());
   w.Field("client_output_backpressure_pauses", st.backpressure_pauses.load());
   w.Field("command_exceptions", st.command_exceptions.load());
+  const Tracking::Counts tracking = ctx.server.tracking().counts();
+  w.Field("tracking_total_keys", tracking.keys);
+  w.Field("tracking_total_items", tracking.items);
+  w.Field("tracking_total_prefixes", tracking.prefixes);
   w.Field("unexpected_error_replies", 0);  // Redis's count of errors from its AOF or master
   w.Field("total_error_replies", ctx.server.command_stats().total_error_replies());
 }

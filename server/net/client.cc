@@ -39,6 +39,14 @@ std::string ClientRegistry::GetName(const ClientState* c) const {
   return c->name;
 }
 
+bool ClientRegistry::WithClient(uint64_t id, const std::function<void(ClientState&)>& fn) const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = clients_.find(id);
+  if (it == clients_.end()) return false;
+  fn(*it->second);
+  return true;
+}
+
 void ClientRegistry::SetUsername(ClientState* c, std::string username) {
   std::lock_guard<std::mutex> l(mu_);
   c->username = std::move(username);
@@ -55,14 +63,20 @@ void ClientRegistry::Kill(ClientState* c) {
   ::shutdown(c->fd, SHUT_RDWR);
 }
 
-// CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, b blocked, d a watched key
-// changed, U unix socket; N none of them.
+// CLIENT LIST's flags, in Redis's order: O monitor, P subscribed, x in MULTI, b blocked, t
+// tracking, R its redirection gone, B BCAST tracking, d a watched key changed, U unix socket,
+// e no-evict; N none of them.
 std::string ClientFlags(const ClientState& c) {
   std::string f;
   if (c.monitor.load()) f += 'O';
   if (c.subscribed()) f += 'P';
   if (c.in_multi.load()) f += 'x';
   if (c.blocked.load()) f += 'b';
+  if (c.tracking.load()) {
+    f += 't';
+    if (c.tracking_broken.load()) f += 'R';
+    if (c.tracking_bcast.load()) f += 'B';
+  }
   if (c.watch_dirty.load()) f += 'd';
   if (c.unix_socket) f += 'U';
   if (c.no_evict.load()) f += 'e';
@@ -81,7 +95,9 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
                   " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=" +
                   std::to_string(c.output_buffer_bytes.load()) +
                   " tot-mem=0 events=r cmd=" + c.last_command.load() + " user=" + c.username +
-                  " redir=-1 resp=" +
+                  " redir=" +
+                  (c.tracking.load() ? std::to_string(c.tracking_redirect.load()) : "-1") +
+                  " resp=" +
                   std::to_string(c.resp.load()) + "\n";
   return s;
 }

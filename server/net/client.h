@@ -63,6 +63,15 @@ struct ClientState {
   // (reply_skip_next becomes reply_skip after the CLIENT REPLY SKIP command itself).
   bool reply_off = false, reply_skip = false, reply_skip_next = false;
   std::atomic<bool> no_evict{false};  // CLIENT NO-EVICT ON (CLIENT LIST's e)
+  // Client-side caching (server/tracking.h), set under Tracking's mutex. CLIENT LIST reads the
+  // atomics (tracking_broken is set by whichever thread found the redirection gone); the
+  // OPTIN/OPTOUT flags and CLIENT CACHING's are the owner's.
+  std::atomic<bool> tracking{false};
+  std::atomic<bool> tracking_bcast{false};
+  std::atomic<bool> tracking_broken{false};
+  std::atomic<uint64_t> tracking_redirect{0};
+  bool tracking_optin = false, tracking_optout = false, tracking_noloop = false;
+  bool tracking_caching = false;  // CLIENT CACHING YES|NO given, for the next command
   WorkerCounters* counters = nullptr;  // the owning worker's counters
   int worker_index = 0;                 // the owning worker's index
   Mailbox* worker = nullptr;           // the owning worker, for deliveries from other threads
@@ -105,6 +114,9 @@ class ClientRegistry {
   void Add(ClientState* c);
   void Remove(ClientState* c);
   size_t size() const;
+  // Calls fn with client `id` under the registry lock (fn must not call back into the
+  // registry); false if there is no such client.
+  bool WithClient(uint64_t id, const std::function<void(ClientState&)>& fn) const;
   // Calls fn for each client under the registry lock (fn must not call back into the registry).
   void ForEach(const std::function<void(ClientState&)>& fn) const;
   void SetName(ClientState* c, std::string name);

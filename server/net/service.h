@@ -48,6 +48,8 @@ class Service {
 
   // A batch of a client's input starts: the replies it produces depend on nothing yet.
   virtual void BeginInput(WorkerContext& ctx) = 0;
+  // The batch has run (what it caused for other clients may be sent as one now).
+  virtual void EndInput(WorkerContext& ctx) = 0;
   // Runs one command line for a client, replying through `reply`. A command that must wait (a
   // blocking command, a read of the overflow tier) sets client.blocked and stays in the input:
   // a blocking command until it is served (Mailbox::DeliverServed) or its time is up, a tier

@@ -194,6 +194,9 @@ void Worker::Run() {
           std::clamp<int64_t>(next_block_deadline_ms_ + 1 - NowMs(), 0, kLoopTickMs));
     }
     int n = backend_->Wait(wait_ms, done, 256);
+    // Mail first: what other threads sent a client (a pub/sub message, an invalidation) before
+    // it sent the input that just came in is ahead of that input's replies, as in Redis.
+    DrainMail();
     for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
     DrainMail();
     std::vector<int> adopted;
@@ -335,6 +338,7 @@ void Worker::OnRecv(Connection* c, int result) {
 }
 
 void Worker::AfterInput(Connection* c) {
+  service_->EndInput(*context_);
   if (c->state.blocked && !c->state.block_forever && c->state.block_deadline_ms != 0) {
     next_block_deadline_ms_ = std::min(next_block_deadline_ms_, c->state.block_deadline_ms);
   }

@@ -39,6 +39,7 @@ class EchoService final : public Service {
   void OnConnect(ClientState& client) override { client.authenticated = true; }
   void OnDisconnect(ClientState&) override { disconnects.fetch_add(1); }
   void BeginInput(WorkerContext&) override {}
+  void EndInput(WorkerContext&) override {}
   // Replies each command line joined by spaces, as a simple string.
   void Execute(WorkerContext&, ClientState&, std::span<const std::string_view> args,
                ReplyBuilder& reply) override {
