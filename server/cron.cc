@@ -75,6 +75,10 @@ void Server::CronLoop() {
     // tracking-table-max-keys lowered: keys past it are dropped (with their invalidations).
     tracking_.Limit(config_->Int(Param::kTrackingTableMaxKeys));
     int64_t left = period_us - (MonotonicUs() - start);
+    // CLIENT PAUSE ends on time, not on the next tick.
+    if (const int64_t pause_end = client_pause_.Tick(NowMs()); pause_end > 0) {
+      left = std::min(left, (pause_end - NowMs()) * 1000 + 1000);
+    }
     std::unique_lock<std::mutex> l(wait_mu_);
     if (left > 0 && !shutdown_) wait_cv_.wait_for(l, std::chrono::microseconds(left));
   }

@@ -146,6 +146,7 @@ void Server::OnDisconnect(ClientState& client) {
   blocking_.Cancel(client.id);
   watches_.UnwatchAll(&client);
   tracking_.RemoveClient(&client);
+  client_pause_.Forget(&client);
 }
 
 void Server::BeginInput(WorkerContext& ctx) {
@@ -446,6 +447,12 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   if (client.subscribed() && client.resp.load(std::memory_order_relaxed) == 2 &&
       !(spec->flags & kPubSubContext)) {
     return Reject(client, *spec, reply, err::NotInSubscribedContext(named->name));
+  }
+  // CLIENT PAUSE: the command waits (queued in MULTI or not) until the pause ends, as Redis.
+  if (!client.in_exec && client_pause_.Holds(*spec, client.queued, commands_, ctx.now_ms) &&
+      client.worker != nullptr) {
+    client_pause_.Hold(&client);
+    return;
   }
   if (client.in_multi && !(spec->flags & kMultiControl)) {
     if (spec->flags & kNoMulti) {

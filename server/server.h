@@ -27,6 +27,7 @@
 #include "engine/tiering.h"
 #include "server/acl.h"
 #include "server/blocking.h"
+#include "server/client_pause.h"
 #include "server/net/client.h"
 #include "server/commands/command.h"
 #include "server/config.h"
@@ -131,6 +132,7 @@ class Server final : public Service {
   Blocking& blocking() { return blocking_; }
   Watches& watches() { return watches_; }
   Tracking& tracking() { return tracking_; }
+  ClientPause& client_pause() { return client_pause_; }
   Persistence& persistence() { return *persistence_; }
   Snapshots& snapshots() { return *snapshots_; }
   // The overflow tier, or null when tier-dir is not set.
@@ -229,6 +231,7 @@ class Server final : public Service {
   Blocking blocking_;
   Watches watches_;
   Tracking tracking_{&clients_};  // client-side caching
+  ClientPause client_pause_;
   // Every committed record goes to WATCH's bookkeeping, the blocked clients' and client-side
   // caching's.
   struct CommitListeners final : engine::ChangeListener {

@@ -398,6 +398,28 @@ void ClientTrackingInfo(CommandContext& ctx) {
   for (const std::string& p : prefixes) ctx.reply.Bulk(p);
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL] (server/client_pause.h).
+void ClientPauseCommand(CommandContext& ctx) {
+  if (ctx.args.size() > 4) {
+    return ctx.reply.Error(err::UnknownSubcommandOrArgs(ctx.args[1], "CLIENT"));
+  }
+  auto timeout = ParseInt64(ctx.args[2]);
+  if (!timeout) return ctx.reply.Error("ERR timeout is not an integer or out of range");
+  if (*timeout < 0) return ctx.reply.Error("ERR timeout is negative");
+  ClientPause::Mode mode = ClientPause::kAll;
+  if (ctx.args.size() == 4) {
+    if (EqualsIgnoreCase(ctx.args[3], "write")) {
+      mode = ClientPause::kWrite;
+    } else if (!EqualsIgnoreCase(ctx.args[3], "all")) {
+      return ctx.reply.Error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+    }
+  }
+  // A time past the clock's range pauses until UNPAUSE (Redis's sum would wrap and not pause).
+  const int64_t end = *timeout > INT64_MAX - ctx.now_ms ? INT64_MAX : ctx.now_ms + *timeout;
+  ctx.server.client_pause().Pause(ctx.now_ms, end, mode);
+  ctx.reply.Ok();
+}
+
 void CmdClient(CommandContext& ctx) {
   const CommandSpec* sub = CommandTable::FindSub(*ctx.server.commands().Find("client"), ctx.args[1]);
   if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
@@ -450,6 +472,11 @@ void CmdClient(CommandContext& ctx) {
   }
   if (name == "kill") return ClientKill(ctx);
   if (name == "tracking") return ClientTracking(ctx);
+  if (name == "pause") return ClientPauseCommand(ctx);
+  if (name == "unpause") {
+    ctx.server.client_pause().Unpause();
+    return ctx.reply.Ok();
+  }
   if (name == "caching") return ClientCaching(ctx);
   if (name == "trackinginfo") return ClientTrackingInfo(ctx);
   if (name == "getredir") {
@@ -525,6 +552,8 @@ std::vector<CommandSpec> ConnectionFamily() {
            {"client|no-evict", 3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Set client eviction mode for the current connection"},
            {"client|reply", 3, kConn, 0, 0, 0, CmdClient, "connection", "Instruct the server whether to reply to commands"},
            {"client|unblock", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Unblock a client blocked in a blocking command from a different connection"},
+           {"client|pause", -3, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Stop processing commands from clients for some time"},
+           {"client|unpause", 2, kAdmin | kConn, 0, 0, 0, CmdClient, "connection", "Resume processing of clients that were paused"},
            {"client|tracking", -3, kConn, 0, 0, 0, CmdClient, "connection", "Enable or disable server assisted client side caching support"},
            {"client|caching", 3, kConn, 0, 0, 0, CmdClient, "connection", "Instruct the server about tracking or not keys in the next request"},
            {"client|getredir", 2, kConn, 0, 0, 0, CmdClient, "connection", "Get tracking notifications redirection client ID if any"},

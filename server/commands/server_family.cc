@@ -149,7 +149,9 @@ void InfoClients(CommandContext& ctx, InfoWriter& w) {
   w.Field("maxclients", ctx.server.config().Int(Param::kMaxclients));
   w.Field("client_recent_max_input_buffer", max_in);
   w.Field("client_recent_max_output_buffer", max_out);
-  w.Field("blocked_clients", static_cast<uint64_t>(ctx.server.blocking().num_blocked()));
+  // As Redis 7.0, the clients held by CLIENT PAUSE count too.
+  w.Field("blocked_clients", static_cast<uint64_t>(ctx.server.blocking().num_blocked() +
+                                                   ctx.server.client_pause().num_held()));
   w.Field("tracking_clients", ctx.server.tracking().counts().clients);
   w.Field("clients_in_timeout_table", 0);
 }

@@ -99,6 +99,7 @@ struct ClientState {
   int64_t block_deadline_ms = 0;  // when the blocked command times out; 0 = not blocking
   bool block_forever = false;     // timeout 0
   bool tier_waited = false;       // the command waited for values from the tier (server.cc)
+  bool paused = false;            // the command is held by CLIENT PAUSE (server/client_pause.h)
   // The wait is over (answered, or the command ran again and did not block).
   void EndBlock() {
     blocked = false;

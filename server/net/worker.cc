@@ -149,7 +149,7 @@ void Worker::DrainMail() {
       continue;
     }
     if (m.bytes.empty()) {
-      if (c->state.blocked && c->state.tier_waited) Unblock(c);
+      if (c->state.blocked && (c->state.tier_waited || c->state.paused)) Unblock(c);
       continue;
     }
     c->pending.append(m.bytes);
@@ -163,6 +163,7 @@ void Worker::DrainMail() {
 
 void Worker::Unblock(Connection* c) {
   c->state.blocked = false;
+  c->state.paused = false;
   service_->BeginInput(*context_);
   ProcessInput(c);
   AfterInput(c);
