@@ -88,11 +88,11 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
     const size_t eol = out->find('\r', replied);
     command_stats_.Error(std::string_view(*out).substr(replied, eol - replied));
   }
-  // As Redis: a command that blocked is counted when it is served (and not logged); EXEC is
-  // not logged either: its commands are, one by one.
+  // As Redis: a command that blocked is counted when it is served (and not logged); EXEC
+  // (skip_slowlog) is not logged either: its commands are, one by one.
   if (!ctx.client.blocked) {
     command_stats_.Call(ctx.client.worker_index, named.id, took, failed);
-    if (slowlog_.Slow(took) && named.name != "exec") LogSlow(named, ctx, took);
+    if (slowlog_.Slow(took) && !(named.flags & kSkipSlowlog)) LogSlow(named, ctx, took);
     latency_.AddIfNeeded((named.flags & kFast) ? "fast-command" : "command", took / 1000,
                          ctx.now_ms / 1000);
   }

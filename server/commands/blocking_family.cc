@@ -135,7 +135,7 @@ void CmdBZMPop(CommandContext& ctx) {
 }  // namespace
 
 std::vector<CommandSpec> BlockingFamily() {
-  constexpr uint32_t kB = kWrite | kBlocking;
+  constexpr uint32_t kB = kWrite | kNoScript | kBlocking;
   return {
       {"blpop", -3, kB, 1, -2, 1, CmdBLPop, "list",
        "Remove and get the first element in a list, or block until one is available"},
@@ -148,7 +148,7 @@ std::vector<CommandSpec> BlockingFamily() {
        "Pop an element from a list, push it to another list and return it; or block until one "
        "is available"},
       // Keys are numkeys-based (Redis: movablekeys); the handlers lock what they parse.
-      {"blmpop", -5, kB | kMovableKeys, 0, 0, 0, CmdBLMPop, "list",
+      {"blmpop", -5, kWrite | kBlocking | kMovableKeys, 0, 0, 0, CmdBLMPop, "list",
        "Pop elements from a list, or block until one is available", {}, 2},
       {"bzpopmin", -3, kB | kFast, 1, -2, 1, CmdBZPopMin, "sorted-set",
        "Remove and return the member with the lowest score from one or more sorted sets, or "
@@ -156,7 +156,7 @@ std::vector<CommandSpec> BlockingFamily() {
       {"bzpopmax", -3, kB | kFast, 1, -2, 1, CmdBZPopMax, "sorted-set",
        "Remove and return the member with the highest score from one or more sorted sets, or "
        "block until one is available"},
-      {"bzmpop", -5, kB | kMovableKeys, 0, 0, 0, CmdBZMPop, "sorted-set",
+      {"bzmpop", -5, kWrite | kBlocking | kMovableKeys, 0, 0, 0, CmdBZMPop, "sorted-set",
        "Remove and return members with scores in a sorted set or block until one is available",
        {}, 2},
   };

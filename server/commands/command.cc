@@ -29,11 +29,25 @@ engine::DbView CommandContext::db(int index) {
 
 std::vector<std::string_view> FlagNames(uint32_t flags) {
   static const std::pair<uint32_t, std::string_view> kNames[] = {
-      {kWrite, "write"},       {kReadOnly, "readonly"}, {kDenyOom, "denyoom"},
-      {kAdmin, "admin"},       {kPubSub, "pubsub"},     {kNoScript, "noscript"},
-      {kBlocking, "blocking"}, {kLoading, "loading"},   {kStale, "stale"},
-      {kNoAuth, "no_auth"},    {kFast, "fast"},         {kSentinel, "sentinel"},
-      {kNoMulti, "no_multi"},  {kMovableKeys, "movablekeys"},
+      {kWrite, "write"},
+      {kReadOnly, "readonly"},
+      {kDenyOom, "denyoom"},
+      {kAdmin, "admin"},
+      {kPubSub, "pubsub"},
+      {kNoScript, "noscript"},
+      {kBlocking, "blocking"},
+      {kLoading, "loading"},
+      {kStale, "stale"},
+      {kSkipMonitor, "skip_monitor"},
+      {kSkipSlowlog, "skip_slowlog"},
+      {kFast, "fast"},
+      {kNoAuth, "no_auth"},
+      {kMayReplicate, "may_replicate"},
+      {kNoMandatoryKeys, "no_mandatory_keys"},
+      {kNoAsyncLoading, "no_async_loading"},
+      {kNoMulti, "no_multi"},
+      {kMovableKeys, "movablekeys"},
+      {kAllowBusy, "allow_busy"},
   };
   std::vector<std::string_view> out;
   for (const auto& [bit, name] : kNames) {

@@ -45,9 +45,17 @@ enum CommandFlag : uint32_t {
   kMovableKeys = 1 << 15,     // keys found by parsing (numkeys_at), not only first/last/step
   kKeysOnly = 1 << 16,        // needs its keys' type and TTL, never their values: a value in
                               // the overflow tier is not read for it (Strata's own flag)
+  // Redis 7.0's other flags, shown by COMMAND INFO as Redis shows them.
+  kSkipMonitor = 1 << 17,
+  kSkipSlowlog = 1 << 18,  // not logged itself (EXEC: its commands are)
+  kMayReplicate = 1 << 19,
+  kNoMandatoryKeys = 1 << 20,  // may name no key: COMMAND GETKEYS then replies an empty array
+  kNoAsyncLoading = 1 << 21,
+  kAllowBusy = 1 << 22,
 };
 
-// Redis's flag names, in COMMAND INFO order, for the set bits of `flags`.
+// Redis's flag names, in COMMAND INFO order, for the set bits of `flags` (sentinel is not
+// shown, as in Redis).
 std::vector<std::string_view> FlagNames(uint32_t flags);
 
 // Redis's ACL categories (ACL CAT), one bit each, in Redis's order.

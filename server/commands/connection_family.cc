@@ -531,15 +531,15 @@ std::vector<CommandSpec> ConnectionFamily() {
   constexpr uint32_t kConn = kNoScript | kLoading | kStale;
   return {
       {"ping", -1, kFast | kSentinel | kPubSubContext, 0, 0, 0, CmdPing, "connection", "Ping the server"},
-      {"echo", 2, kFast, 0, 0, 0, CmdEcho, "connection", "Echo the given string"},
-      {"quit", -1, kNoAuth | kFast | kConn | kMultiControl | kPubSubContext, 0, 0, 0, CmdQuit, "connection", "Close the connection"},
-      {"auth", -2, kNoAuth | kFast | kConn, 0, 0, 0, CmdAuth, "connection",
+      {"echo", 2, kLoading | kStale | kFast, 0, 0, 0, CmdEcho, "connection", "Echo the given string"},
+      {"quit", -1, kNoAuth | kFast | kConn | kAllowBusy | kMultiControl | kPubSubContext, 0, 0, 0, CmdQuit, "connection", "Close the connection"},
+      {"auth", -2, kNoAuth | kFast | kConn | kAllowBusy, 0, 0, 0, CmdAuth, "connection",
        "Authenticate to the server"},
-      {"hello", -1, kNoAuth | kFast | kConn, 0, 0, 0, CmdHello, "connection",
+      {"hello", -1, kNoAuth | kFast | kConn | kAllowBusy, 0, 0, 0, CmdHello, "connection",
        "Handshake with Redis"},
       {"select", 2, kFast | kLoading | kStale, 0, 0, 0, CmdSelect, "connection",
        "Change the selected database for the current connection"},
-      {"reset", 1, kNoAuth | kFast | kConn | kMultiControl | kPubSubContext, 0, 0, 0, CmdReset, "connection",
+      {"reset", 1, kNoAuth | kFast | kConn | kAllowBusy | kMultiControl | kPubSubContext, 0, 0, 0, CmdReset, "connection",
        "Reset the connection"},
       {"client", -2, kSentinel, 0, 0, 0, CmdClient, "connection", "A container for client connection commands",
        {

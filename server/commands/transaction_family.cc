@@ -78,15 +78,15 @@ void CmdUnwatch(CommandContext& ctx) {
 std::vector<CommandSpec> TransactionFamily() {
   constexpr uint32_t kCtl = kNoScript | kLoading | kStale | kMultiControl;
   return {
-      {"multi", 1, kCtl | kFast, 0, 0, 0, CmdMulti, "transactions",
+      {"multi", 1, kCtl | kFast | kAllowBusy, 0, 0, 0, CmdMulti, "transactions",
        "Mark the start of a transaction block"},
-      {"exec", 1, kCtl, 0, 0, 0, CmdExec, "transactions",
+      {"exec", 1, kCtl | kSkipSlowlog, 0, 0, 0, CmdExec, "transactions",
        "Execute all commands issued after MULTI"},
-      {"discard", 1, kCtl | kFast, 0, 0, 0, CmdDiscard, "transactions",
+      {"discard", 1, kCtl | kFast | kAllowBusy, 0, 0, 0, CmdDiscard, "transactions",
        "Discard all commands issued after MULTI"},
-      {"watch", -2, kCtl | kFast, 1, -1, 1, CmdWatch, "transactions",
+      {"watch", -2, kCtl | kFast | kAllowBusy, 1, -1, 1, CmdWatch, "transactions",
        "Watch the given keys to determine execution of the MULTI/EXEC block"},
-      {"unwatch", 1, kNoScript | kLoading | kStale | kFast, 0, 0, 0, CmdUnwatch, "transactions",
+      {"unwatch", 1, kNoScript | kLoading | kStale | kFast | kAllowBusy, 0, 0, 0, CmdUnwatch, "transactions",
        "Forget about all watched keys"},
   };
 }
