@@ -7,6 +7,7 @@
 #include "base/string_util.h"
 #include "server/net/client.h"
 #include "server/server.h"
+#include "server/commands/command_docs.h"
 #include "server/commands/errors.h"
 
 namespace strata::server {
@@ -111,6 +112,7 @@ CommandTable::CommandTable() {
   Register(StringFamily());
   Register(GenericFamily());
   Register(ServerFamily());
+  Register(CommandFamily());
   Register(DiagnosticsFamily());
   Register(ListFamily());
   Register(HashFamily());
@@ -125,8 +127,10 @@ CommandTable::CommandTable() {
 void CommandTable::Register(std::vector<CommandSpec> specs) {
   for (CommandSpec& s : specs) {
     s.acl_categories = ResolveAclCategories(s.acl_categories, s.flags, s.group);
+    s.docs = FindCommandDocs(s.name);
     for (CommandSpec& sub : s.subcommands) {
       sub.acl_categories = ResolveAclCategories(sub.acl_categories, sub.flags, sub.group);
+      sub.docs = FindCommandDocs(sub.name);
     }
     index_[std::string(s.name)] = commands_.size();
     commands_.push_back(std::move(s));

@@ -3,7 +3,7 @@
 //
 // Each family (string, generic, connection, server) ends in one registration table of
 // CommandSpec; CommandTable gathers them at start-up. The table drives dispatch, arity errors,
-// COMMAND INFO/COUNT/LIST/GETKEYS, key extraction for shard locking and, later, which commands
+// COMMAND (command_family.cc), key extraction for shard locking and, later, which commands
 // are logged. Handlers parse arguments (CmdX) and call operations on the keyspace (OpX).
 #pragma once
 
@@ -25,6 +25,7 @@ namespace strata::server {
 
 class Server;
 struct ClientState;
+struct CommandDocs;
 
 enum CommandFlag : uint32_t {
   kWrite = 1 << 0,
@@ -154,6 +155,9 @@ struct CommandSpec {
   uint32_t acl_categories = kAclGroupCategory;
   // Set by CommandTable: a dense number for the command or subcommand (ACL bitmaps).
   uint32_t id = 0;
+  // Set by CommandTable: Redis's tips, key specs and documentation of the command
+  // (command_docs.h), or null for a command Redis lacks.
+  const CommandDocs* docs = nullptr;
 };
 
 class CommandTable {
@@ -238,6 +242,7 @@ std::vector<CommandSpec> ConnectionFamily();
 std::vector<CommandSpec> StringFamily();
 std::vector<CommandSpec> GenericFamily();
 std::vector<CommandSpec> ServerFamily();
+std::vector<CommandSpec> CommandFamily();
 std::vector<CommandSpec> DiagnosticsFamily();
 std::vector<CommandSpec> ListFamily();
 std::vector<CommandSpec> HashFamily();

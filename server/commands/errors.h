@@ -38,6 +38,8 @@ inline constexpr std::string_view kInvalidArgCount =
     "ERR Invalid number of arguments specified for command";
 inline constexpr std::string_view kInvalidClientId = "ERR Invalid client ID";
 inline constexpr std::string_view kInvalidCommand = "ERR Invalid command specified";
+inline constexpr std::string_view kInvalidArgsForCommand =
+    "ERR Invalid arguments specified for command";
 inline constexpr std::string_view kInvalidCursor = "ERR invalid cursor";
 inline constexpr std::string_view kInvalidFirstDb = "ERR invalid first DB index";
 inline constexpr std::string_view kInvalidSecondDb = "ERR invalid second DB index";

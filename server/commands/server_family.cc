@@ -1,4 +1,4 @@
-// Server commands: INFO, CONFIG, COMMAND, TIME, SHUTDOWN, FUNCTION (no functions loaded).
+// Server commands: INFO, CONFIG, TIME, SHUTDOWN, DEBUG, SAVE, FUNCTION (no functions loaded).
 #include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -403,135 +403,6 @@ void CmdConfig(CommandContext& ctx) {
   ReplyUnknownSubcommand(ctx);
 }
 
-// ---- COMMAND ----
-
-void ReplyCommandInfo(CommandContext& ctx, const CommandSpec& c) {
-  ReplyBuilder& r = ctx.reply;
-  r.Array(10);
-  r.Bulk(c.name);
-  r.Int(c.arity);
-  auto flags = FlagNames(c.flags);
-  r.Set(flags.size());
-  for (auto f : flags) r.Simple(f);
-  r.Int(c.first_key);
-  r.Int(c.last_key);
-  r.Int(c.key_step);
-  std::vector<std::string> cats;
-  for (const AclCategoryName& cat : AclCategoryNames()) {
-    if (c.acl_categories & cat.bit) cats.push_back("@" + std::string(cat.name));
-  }
-  r.Set(cats.size());
-  for (auto& s : cats) r.Simple(s);
-  r.Set(0);    // tips
-  r.Array(0);  // key specs
-  r.Array(c.subcommands.size());
-  for (const CommandSpec& s : c.subcommands) ReplyCommandInfo(ctx, s);
-}
-
-void ReplyCommandDocs(CommandContext& ctx, const CommandSpec& c) {
-  ReplyBuilder& r = ctx.reply;
-  r.Bulk(c.name);
-  r.Map(c.subcommands.empty() ? 3 : 4);
-  r.Bulk("summary");
-  r.Bulk(c.summary);
-  r.Bulk("since");
-  r.Bulk("1.0.0");
-  r.Bulk("group");
-  r.Bulk(c.group);
-  if (!c.subcommands.empty()) {
-    r.Bulk("subcommands");
-    r.Map(c.subcommands.size());
-    for (const CommandSpec& s : c.subcommands) ReplyCommandDocs(ctx, s);
-  }
-}
-
-// COMMAND LIST [FILTERBY MODULE name|ACLCAT category|PATTERN pattern]. As in Redis, a filter
-// lists subcommands too, and anything else after LIST is a syntax error.
-void CommandList(CommandContext& ctx, const CommandTable& table) {
-  if (ctx.args.size() == 2) {
-    ctx.reply.Array(table.all().size());
-    for (const CommandSpec& c : table.all()) ctx.reply.Bulk(c.name);
-    return;
-  }
-  if (ctx.args.size() != 5 || !EqualsIgnoreCase(ctx.args[2], "filterby")) {
-    return ctx.reply.Error(Status::Syntax());
-  }
-  const std::string_view by = ctx.args[3], arg = ctx.args[4];
-  const uint32_t category = FindAclCategory(arg);
-  auto keep = [&](const CommandSpec& c) {
-    if (EqualsIgnoreCase(by, "aclcat")) return category != 0 && (c.acl_categories & category);
-    return EqualsIgnoreCase(by, "pattern") && GlobMatch(arg, c.name, /*nocase=*/true);
-  };
-  if (!EqualsIgnoreCase(by, "module") && !EqualsIgnoreCase(by, "aclcat") &&
-      !EqualsIgnoreCase(by, "pattern")) {
-    return ctx.reply.Error(Status::Syntax());
-  }
-  std::vector<std::string_view> names;
-  for (const CommandSpec& c : table.all()) {
-    if (keep(c)) names.push_back(c.name);
-    for (const CommandSpec& sub : c.subcommands) {
-      if (keep(sub)) names.push_back(sub.name);
-    }
-  }
-  ctx.reply.Array(names.size());
-  for (std::string_view n : names) ctx.reply.Bulk(n);
-}
-
-void CmdCommand(CommandContext& ctx) {
-  const CommandTable& table = ctx.server.commands();
-  if (ctx.args.size() == 1) {
-    ctx.reply.Array(table.all().size());
-    for (const CommandSpec& c : table.all()) ReplyCommandInfo(ctx, c);
-    return;
-  }
-  const CommandSpec* sub = CommandTable::FindSub(*table.Find("command"), ctx.args[1]);
-  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
-  if (!CommandTable::ArityOk(*sub, ctx.args.size())) return ReplyWrongArity(ctx);
-  std::string_view name = sub->name.substr(8);
-  if (name == "count") return ctx.reply.Int(static_cast<int64_t>(table.all().size()));
-  if (name == "list") return CommandList(ctx, table);
-  if (name == "info") {
-    if (ctx.args.size() == 2) {
-      ctx.reply.Array(table.all().size());
-      for (const CommandSpec& c : table.all()) ReplyCommandInfo(ctx, c);
-      return;
-    }
-    ctx.reply.Array(ctx.args.size() - 2);
-    for (size_t i = 2; i < ctx.args.size(); ++i) {
-      const CommandSpec* c = table.Find(ctx.args[i]);
-      c ? ReplyCommandInfo(ctx, *c) : ctx.reply.NullArray();
-    }
-    return;
-  }
-  if (name == "docs") {
-    std::vector<const CommandSpec*> list;
-    if (ctx.args.size() == 2) {
-      for (const CommandSpec& c : table.all()) list.push_back(&c);
-    } else {
-      for (size_t i = 2; i < ctx.args.size(); ++i) {
-        if (const CommandSpec* c = table.Find(ctx.args[i])) list.push_back(c);
-      }
-    }
-    ctx.reply.Map(list.size());
-    for (const CommandSpec* c : list) ReplyCommandDocs(ctx, *c);
-    return;
-  }
-  if (name == "getkeys") {
-    auto line = ctx.args.subspan(2);
-    const CommandSpec* c = table.Find(line[0]);
-    if (c == nullptr) return ctx.reply.Error(err::kInvalidCommand);
-    if (!CommandTable::ArityOk(*c, line.size())) {
-      return ctx.reply.Error(err::kInvalidArgCount);
-    }
-    auto pos = CommandTable::KeyPositions(*c, line);
-    if (pos.empty()) return ctx.reply.Error(err::kNoKeyArguments);
-    ctx.reply.Array(pos.size());
-    for (int p : pos) ctx.reply.Bulk(line[p]);
-    return;
-  }
-  ReplyUnknownSubcommand(ctx);
-}
-
 // ---- TIME, SHUTDOWN, FUNCTION ----
 
 void CmdTime(CommandContext& ctx) {
@@ -662,15 +533,6 @@ std::vector<CommandSpec> ServerFamily() {
            {"config|rewrite", 2, kAdm, 0, 0, 0, CmdConfig, "server", "Overwrite the configuration file"},
            {"config|help", 2, kLoading | kStale, 0, 0, 0, CmdConfig, "server", "Show helpful text about the different subcommands"},
        }},
-      {"command", -1, kLoading | kStale, 0, 0, 0, CmdCommand, "server",
-       "Get array of Redis command details",
-       {
-           {"command|count", 2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get total number of Redis commands", {}, 0, kAclConnection},
-           {"command|list", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get an array of Redis command names", {}, 0, kAclConnection},
-           {"command|info", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command details, or all when no argument is given.", {}, 0, kAclConnection},
-           {"command|docs", -2, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Get array of specific Redis command documentation", {}, 0, kAclConnection},
-           {"command|getkeys", -4, kLoading | kStale, 0, 0, 0, CmdCommand, "server", "Extract keys given a full Redis command", {}, 0, kAclConnection},
-       }, 0, kAclConnection},
       {"time", 1, kLoading | kStale | kFast, 0, 0, 0, CmdTime, "server", "Return the current server time"},
       {"debug", -2, kAdm | kNoScript | kLoading | kStale, 0, 0, 0, CmdDebug, "server",
        "A container for debugging commands"},

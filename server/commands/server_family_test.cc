@@ -33,6 +33,29 @@ TEST(ServerFamily, CommandIntrospection) {
   EXPECT_EQ(h.Run({"COMMAND", "INFO", "get"}).substr(0, 40), "[[\"get\", (integer) 2, [+readonly, +fast]");
 }
 
+// Key specs are followed as Redis follows them: the flags of each key, SET's by its arguments,
+// and a key count that does not fit the line finds no key.
+TEST(ServerFamily, CommandGetKeysAndFlags) {
+  CommandHarness h;
+  EXPECT_EQ(h.Run({"COMMAND", "GETKEYSANDFLAGS", "RENAME", "a", "b"}),
+            "[[\"a\", [+RW, +access, +delete]], [\"b\", [+OW, +update]]]");
+  EXPECT_EQ(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SET", "k", "v"}), "[[\"k\", [+OW, +update]]]");
+  EXPECT_EQ(h.Run({"COMMAND", "GETKEYSANDFLAGS", "SET", "k", "v", "get"}),
+            "[[\"k\", [+RW, +access, +update]]]");
+  EXPECT_EQ(h.Run({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "2", "a", "b", "WEIGHTS", "1", "2"}),
+            "[\"d\", \"a\", \"b\"]");
+  EXPECT_EQ(h.Run({"COMMAND", "GETKEYS", "ZUNIONSTORE", "d", "3", "a", "b"}),
+            "(error) ERR Invalid arguments specified for command");
+  EXPECT_EQ(h.Run({"COMMAND", "GETKEYS", "OBJECT", "ENCODING", "k"}), "[\"k\"]");
+  EXPECT_EQ(h.Run({"COMMAND", "GETKEYS", "CONFIG", "NOPE"}),
+            "(error) ERR Invalid command specified");
+  EXPECT_EQ(h.Run({"COMMAND", "COUNT"}).find("(integer) "), 0u);
+  EXPECT_NE(h.Run({"COMMAND", "INFO", "config|get"}).find("\"config|get\", (integer) -3"),
+            std::string::npos);
+  EXPECT_NE(h.Run({"COMMAND", "DOCS", "config|get"}).find("\"since\", \"2.0.0\""),
+            std::string::npos);
+}
+
 TEST(ServerFamily, FlushAndDbsizeAndInfo) {
   CommandHarness h;
   h.Run({"SET", "a", "1"});

@@ -514,6 +514,8 @@ TEST_F(ExtremeArgsTest, EveryCommandWithExtremeArguments) {
   };
   std::vector<Target> targets;
   for (const Reply& name : list->elements) {
+    // A subcommand ("config|get") is reached through its container's entry below.
+    if (name.text.find('|') != std::string::npos) continue;
     const std::optional<Reply> info = Send(strata_.get(), {"COMMAND", "INFO", name.text});
     ASSERT_TRUE(info && info->elements.size() == 1) << name.text;
     const Reply& spec = info->elements[0];
