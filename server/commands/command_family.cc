@@ -32,14 +32,15 @@ void ReplyCommandInfo(ReplyBuilder& r, const CommandSpec& c) {
   }
   r.Set(cats.size());
   for (const std::string& s : cats) r.Simple(s);
-  if (c.docs == nullptr || c.docs->key_specs_json == nullptr) {
-    r.Set(0);  // tips
-    r.Set(0);  // key specs
-  } else {
-    r.Set(c.docs->tips.size());
+  // Tips and key specs: Redis's, none for a command of Strata's own.
+  r.Set(c.docs != nullptr ? c.docs->tips.size() : 0);
+  if (c.docs != nullptr) {
     for (const std::string& tip : c.docs->tips) r.Bulk(tip);
-    r.Set(c.docs->key_specs_json->array.size());
-    for (const JsonValue& ks : c.docs->key_specs_json->array) ReplyDocsValue(r, ks, "");
+  }
+  const JsonValue* specs = c.docs != nullptr ? c.docs->key_specs_json : nullptr;
+  r.Set(specs != nullptr ? specs->array.size() : 0);
+  if (specs != nullptr) {
+    for (const JsonValue& ks : specs->array) ReplyDocsValue(r, ks, "");
   }
   // As Redis: an empty set where there are no subcommands, else an array.
   c.subcommands.empty() ? r.Set(0) : r.Array(c.subcommands.size());
