@@ -94,7 +94,7 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
     command_stats_.Call(ctx.client.worker_index, named.id, took, failed);
     if (slowlog_.Slow(took) && !(named.flags & kSkipSlowlog)) LogSlow(named, ctx, took);
     latency_.AddIfNeeded((named.flags & kFast) ? "fast-command" : "command", took / 1000,
-                         ctx.now_ms / 1000);
+                         (ctx.now_ms + took / 1000) / 1000);  // when it ended, as Redis
   }
   // MONITOR sees each command once, when it ran (a blocked client's when it blocked, not again
   // when served), never an admin command.

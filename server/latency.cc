@@ -43,6 +43,20 @@ std::vector<LatencyMonitor::Sample> LatencyMonitor::History(std::string_view eve
   return out;
 }
 
+std::vector<LatencyMonitor::EventSeries> LatencyMonitor::All() const {
+  std::vector<EventSeries> out;
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& [event, series] : series_) {
+    EventSeries e{event, {}, series.max_ms};
+    for (size_t i = 0; i < kSamples; ++i) {
+      const Sample& s = series.samples[(series.next + i) % kSamples];
+      if (s.time_s != 0) e.samples.push_back(s);
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 size_t LatencyMonitor::Reset(const std::vector<std::string>& events) {
   std::lock_guard<std::mutex> l(mu_);
   if (events.empty()) {

@@ -43,6 +43,15 @@ class LatencyMonitor {
   // LATENCY RESET: every event (empty list) or those named; returns how many were reset.
   size_t Reset(const std::vector<std::string>& events);
 
+  struct EventSeries {
+    std::string event;
+    std::vector<Sample> samples;  // oldest first
+    uint32_t max_ms = 0;
+  };
+  // Every event's samples, by event name.
+  std::vector<EventSeries> All() const;
+  int64_t threshold_ms() const { return threshold_ms_.load(std::memory_order_relaxed); }
+
  private:
   struct Series {
     Sample samples[kSamples];
@@ -53,5 +62,22 @@ class LatencyMonitor {
   mutable std::mutex mu_;
   std::map<std::string, Series, std::less<>> series_;  // GUARDED_BY(mu_)
 };
+
+// LATENCY GRAPH: Redis's ASCII graph of an event's samples (a title line, a rule, four rows of
+// sparkline, then each sample's age as a vertical label), seen at `now_s`.
+std::string LatencyGraph(const LatencyMonitor::EventSeries& series, int64_t now_s);
+
+// What LATENCY DOCTOR's advice depends on.
+struct DoctorSettings {
+  int64_t slowlog_log_slower_than_us = 0;
+  int64_t slowlog_max_len = 0;
+  int64_t hz = 10;
+  bool appendfsync_always = false;
+};
+// LATENCY DOCTOR: Redis's report (each event's spikes, average, mean deviation and period, then
+// the advice its events call for), for Redis's events and Strata's own (wal-write, wal-fsync,
+// snapshot-step, tier-read).
+std::string LatencyDoctor(const LatencyMonitor& monitor, const DoctorSettings& settings,
+                          int64_t now_s);
 
 }  // namespace strata::server

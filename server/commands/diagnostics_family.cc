@@ -43,6 +43,25 @@ void CmdLatencyReset(CommandContext& ctx) {
   ctx.reply.Int(static_cast<int64_t>(ctx.server.latency().Reset(events)));
 }
 
+void CmdLatencyDoctor(CommandContext& ctx) {
+  const Config& config = ctx.server.config();
+  DoctorSettings settings;
+  settings.slowlog_log_slower_than_us = config.Int(Param::kSlowlogLogSlowerThan);
+  settings.slowlog_max_len = config.Int(Param::kSlowlogMaxLen);
+  settings.hz = config.Int(Param::kHz);
+  settings.appendfsync_always = ctx.server.persistence().always();
+  ctx.reply.Verbatim(LatencyDoctor(ctx.server.latency(), settings, ctx.now_ms / 1000));
+}
+
+void CmdLatencyGraph(CommandContext& ctx) {
+  for (const LatencyMonitor::EventSeries& e : ctx.server.latency().All()) {
+    if (e.event == ctx.args[2] && !e.samples.empty()) {
+      return ctx.reply.Verbatim(LatencyGraph(e, ctx.now_ms / 1000));
+    }
+  }
+  ctx.reply.Error("ERR No samples available for event '" + std::string(ctx.args[2]) + "'");
+}
+
 void CmdLatencyHelp(CommandContext& ctx) {
   static constexpr std::string_view kLines[] = {
       "DOCTOR",
@@ -137,6 +156,10 @@ std::vector<CommandSpec> DiagnosticsFamily() {
             "Return the latest latency samples for all events.", {}, 0, kAclDangerous},
            {"latency|history", 3, kAdm, 0, 0, 0, CmdLatencyHistory, "server",
             "Return timestamp-latency samples for the event.", {}, 0, kAclDangerous},
+           {"latency|doctor", 2, kAdm, 0, 0, 0, CmdLatencyDoctor, "server",
+            "Return a human readable latency analysis report.", {}, 0, kAclDangerous},
+           {"latency|graph", 3, kAdm, 0, 0, 0, CmdLatencyGraph, "server",
+            "Return a latency graph for the event.", {}, 0, kAclDangerous},
            {"latency|reset", -2, kAdm, 0, 0, 0, CmdLatencyReset, "server",
             "Reset latency data for one or more events.", {}, 0, kAclDangerous},
            {"latency|help", 2, kLoading | kStale, 0, 0, 0, CmdLatencyHelp, "server",

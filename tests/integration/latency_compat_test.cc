@@ -5,6 +5,7 @@
 // time within a minute of now, at least the time slept) and then left out.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <ctime>
 #include <string>
 #include <vector>
@@ -74,6 +75,55 @@ TEST_F(LatencyCompatTest, SamplesAndRepliesAsRedis) {
   const std::string want = Transcript(redis_->port());
   EXPECT_NE(want.find("[[\"command\", T, MS, MS]]"), std::string::npos) << want;
   EXPECT_EQ(Transcript(strata_->port()), want);
+}
+
+// DOCTOR's and GRAPH's texts with every number written N (times, ages and milliseconds vary).
+std::string ReportTranscript(int port) {
+  RawConnection c(port);
+  std::string out;
+  for (const Argv& argv : std::vector<Argv>{
+           {"LATENCY", "RESET"},
+           {"CONFIG", "SET", "latency-monitor-threshold", "0"},
+           {"LATENCY", "DOCTOR"},
+           {"CONFIG", "SET", "latency-monitor-threshold", "25"},
+           {"LATENCY", "DOCTOR"},
+           {"LATENCY", "GRAPH", "command"},
+           {"DEBUG", "SLEEP", "0.05"},
+           {"LATENCY", "GRAPH", "command"},
+           {"LATENCY", "DOCTOR"},
+           {"CONFIG", "SET", "slowlog-log-slower-than", "-1"},
+           {"LATENCY", "DOCTOR"},
+           {"CONFIG", "SET", "slowlog-log-slower-than", "100000"},
+           {"LATENCY", "DOCTOR"},
+           {"CONFIG", "SET", "slowlog-log-slower-than", "10000"},
+           {"CONFIG", "SET", "latency-monitor-threshold", "0"},
+           {"LATENCY", "DOCTOR"},
+           {"LATENCY", "GRAPH"},
+           {"LATENCY", "DOCTOR", "x"},
+           {"LATENCY", "RESET"}}) {
+    c.Send(Encode(argv));
+    std::optional<RespValue> v = c.ReadValue();
+    std::string text = v ? RenderLine(*v) : "(no reply)";
+    std::string normalized;
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (std::isdigit(static_cast<unsigned char>(text[i]))) {
+        normalized += 'N';
+        while (i + 1 < text.size() && (std::isdigit(static_cast<unsigned char>(text[i + 1])) || text[i + 1] == '.')) ++i;
+      } else {
+        normalized += text[i];
+      }
+    }
+    std::string line;
+    for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
+    out += "> " + line + "\n" + normalized + "\n";
+  }
+  return out;
+}
+
+TEST_F(LatencyCompatTest, DoctorAndGraphAsRedis) {
+  const std::string want = ReportTranscript(redis_->port());
+  EXPECT_NE(want.find("command - high N ms, low N ms"), std::string::npos) << want;
+  EXPECT_EQ(ReportTranscript(strata_->port()), want);
 }
 
 }  // namespace
