@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "base/clock.h"
+#include "base/latency_events.h"
 #include "engine/tier.h"
 
 namespace strata::engine {
@@ -54,6 +55,7 @@ Status Capture::Run(const CaptureEmit& emit) {
         bool full;
         {
           std::lock_guard<std::mutex> lock(s.mu());
+          const int64_t locked_us = MonotonicUs();
           // The table is frozen (or unfrozen after writing out all it held): a linear walk
           // over its buckets meets every entry the capture still needs.
           Table& t = s.table(db);
@@ -61,6 +63,8 @@ Status Capture::Run(const CaptureEmit& emit) {
                        [&](Entry* e) { s.Preserve(db, e); });
           more = pos < t.walk_end();
           full = s.captured_bytes() >= options_.batch_bytes;
+          // How long commands on this shard waited for the step, at most.
+          ReportLatency("snapshot-step", MonotonicUs() - locked_us);
         }
         if (full) Drain(id, false);
         // Commands write pre-images into shards the walk has not reached: hand those out too,

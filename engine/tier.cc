@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "base/clock.h"
+#include "base/latency_events.h"
 #include "base/logging.h"
 #include "engine/entry.h"
 #include "engine/value.h"
@@ -42,6 +43,7 @@ void TierStats::NoteColdRead(int64_t start_us) {
   const uint64_t us = static_cast<uint64_t>(std::max<int64_t>(0, MonotonicUs() - start_us));
   cold_reads.fetch_add(1, std::memory_order_relaxed);
   cold_read_us.fetch_add(us, std::memory_order_relaxed);
+  ReportLatency("tier-read", static_cast<int64_t>(us));
   uint64_t max = cold_read_max_us.load(std::memory_order_relaxed);
   while (us > max && !cold_read_max_us.compare_exchange_weak(max, us)) {
   }

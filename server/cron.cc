@@ -54,6 +54,7 @@ void Server::CronLoop() {
     int64_t now_ms = NowMs();
     // Redis spends up to 25% of a cron period on expiry; split it across shards.
     int64_t budget = std::max<int64_t>(50, period_us / 4 / keyspace_->num_shards());
+    const int64_t expire_started_us = MonotonicUs();
     for (int i = 0; i < keyspace_->num_shards(); ++i) {
       engine::Shard& s = keyspace_->shard(i);
       // Expired keys are logged as deletes, committed before the shard's lock is released.
@@ -62,6 +63,7 @@ void Server::CronLoop() {
       s.ActiveExpire(now_ms, budget, redo);
       s.Migrate(std::min<int64_t>(budget, 1000));
     }
+    latency_.AddIfNeeded("expire-cycle", (MonotonicUs() - expire_started_us) / 1000, now_ms / 1000);
     if (tier_ != nullptr) {
       UpdateTierBudget();
       DemoteOverBudget(&cron_redo);
@@ -69,8 +71,11 @@ void Server::CronLoop() {
     // Eviction between commands too, so that a lowered maxmemory takes effect without traffic.
     const int64_t maxmemory = config_->Int(Param::kMaxmemory);
     if (maxmemory > 0) {
+      const int64_t evict_started_us = MonotonicUs();
       (void)engine::EvictToLimit(*keyspace_, static_cast<size_t>(maxmemory), now_ms, period_us / 4,
                                  &cron_redo);
+      latency_.AddIfNeeded("eviction-cycle", (MonotonicUs() - evict_started_us) / 1000,
+                           now_ms / 1000);
     }
     // tracking-table-max-keys lowered: keys past it are dropped (with their invalidations).
     tracking_.Limit(config_->Int(Param::kTrackingTableMaxKeys));

@@ -276,8 +276,10 @@ bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBu
   if (tier_ != nullptr && keyspace_->UsedBytesHint() > static_cast<size_t>(maxmemory)) {
     DemoteOverBudget(redo);
   }
+  const int64_t evict_started_us = MonotonicUs();
   const engine::EvictResult result = engine::EvictToLimit(
       *keyspace_, static_cast<size_t>(maxmemory), NowMs(), kEvictBudgetUs, redo);
+  latency_.AddIfNeeded("eviction-cycle", (MonotonicUs() - evict_started_us) / 1000, NowMs() / 1000);
   if (result != engine::EvictResult::kFail) return true;
   bool refuse = spec.flags & kDenyOom;
   if (spec.name == "exec") {

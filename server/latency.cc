@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/clock.h"
+
 namespace strata::server {
 
 void LatencyMonitor::Add(std::string_view event, int64_t ms, int64_t now_s) {
@@ -19,6 +21,10 @@ void LatencyMonitor::Add(std::string_view event, int64_t ms, int64_t now_s) {
   }
   s.samples[s.next] = Sample{now_s, v};
   s.next = (s.next + 1) % kSamples;
+}
+
+void LatencyMonitor::OnLatency(std::string_view event, int64_t us) {
+  AddIfNeeded(event, us / 1000, NowMs() / 1000);
 }
 
 std::vector<LatencyMonitor::Latest> LatencyMonitor::LatestAll() const {

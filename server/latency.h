@@ -12,9 +12,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/latency_events.h"
+
 namespace strata::server {
 
-class LatencyMonitor {
+class LatencyMonitor final : public LatencySink {
  public:
   static constexpr size_t kSamples = 160;
 
@@ -35,6 +37,8 @@ class LatencyMonitor {
     if (t > 0 && ms >= t) Add(event, ms, now_s);
   }
   void Add(std::string_view event, int64_t ms, int64_t now_s);
+  // LatencySink: what the layers below report (base/latency_events.h), stamped now.
+  void OnLatency(std::string_view event, int64_t us) override;
 
   // LATENCY LATEST: every event's newest sample and its worst, by event name.
   std::vector<Latest> LatestAll() const;

@@ -61,6 +61,7 @@ Server::Server(std::unique_ptr<Config> config) : config_(std::move(config)) {
   so.ignore_unreadable = config_->Bool(Param::kSnapshotIgnoreUnreadable);
   snapshots_ = std::make_unique<Snapshots>(std::move(so), *keyspace_, *persistence_);
   keyspace_->set_change_listener(&commit_listeners_);
+  SetLatencySink(&latency_);  // the WAL's, snapshots' and tier's latency events
   command_stats_.Init(1, commands_.num_ids());  // again in Start(), with every worker
   std::random_device rd;
   std::mt19937_64 rng((static_cast<uint64_t>(rd()) << 32) ^ rd() ^ NowUs());
@@ -74,6 +75,7 @@ Server::~Server() {
   RemoveUnixSocket();  // a start-up that failed after binding it
   if (cron_.joinable()) cron_.join();
   snapshots_.reset();
+  ClearLatencySink(&latency_);  // after the last thread that may report (the WAL's: below)
   persistence_.reset();  // the writer thread may call OnLogProgress until it stops
   // The tier's readers finish their jobs (which use the keyspace and deliver to workers)
   // before the tier and the workers go.

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/clock.h"
+#include "base/latency_events.h"
 #include "base/coding.h"
 #include "base/logging.h"
 
@@ -242,6 +243,7 @@ void Writer::WriteOut(bool sync) {
     return SetError(st);
   }
   last_fsync_us_.store(MonotonicUs() - t0);
+  ReportLatency("wal-fsync", MonotonicUs() - t0);
   fsyncs_.fetch_add(1);
   last_sync_us_.store(started);
   // A roll meanwhile synced the old segment whole and moved local_synced_ past `through`.
@@ -333,6 +335,7 @@ Status Writer::WriteBatch(std::string_view batch, bool sync) {
   if (pos > start) {
     int64_t t0 = MonotonicUs();
     RETURN_IF_ERROR(file_->Write(file_offset_, batch.substr(start, pos - start), sync));
+    if (!sync) ReportLatency("wal-write", MonotonicUs() - t0);  // with sync: wal-fsync
     file_offset_ += pos - start;
     AddLogBytes(pos - start);
     local_written_ = prev_lsn;
@@ -356,6 +359,7 @@ Status Writer::SyncCurrent() {
 
 void Writer::NoteSynced(int64_t started_us) {
   last_fsync_us_.store(MonotonicUs() - started_us);
+  ReportLatency("wal-fsync", MonotonicUs() - started_us);
   fsyncs_.fetch_add(1);
   file_dirty_.store(false);
   local_synced_ = local_written_;
