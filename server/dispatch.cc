@@ -467,6 +467,7 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
       return Reject(client, *spec, reply, refusal);
     }
     client.queued.emplace_back(args.begin(), args.end());
+    client.queued_count.store(static_cast<int>(client.queued.size()), std::memory_order_relaxed);
     reply.Simple("QUEUED");
     return;
   }

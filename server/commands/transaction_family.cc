@@ -22,6 +22,7 @@ void EndMulti(ClientState& c) {
 void CmdMulti(CommandContext& ctx) {
   if (ctx.client.in_multi) return ctx.reply.Error(err::kMultiNested);
   ctx.client.in_multi = true;
+  ctx.client.queued_count = 0;
   ctx.reply.Ok();
 }
 

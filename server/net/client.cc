@@ -91,7 +91,8 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
                   " age=" + std::to_string(age) + " idle=" + std::to_string(idle) +
                   " flags=" + ClientFlags(c) + " db=" + std::to_string(c.db.load()) +
                   " sub=" + std::to_string(c.channels.load()) +
-                  " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=-1 qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
+                  " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=" + std::to_string(c.in_multi.load() ? c.queued_count.load() : -1) +
+                  " qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
                   " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=" +
                   std::to_string(c.output_buffer_bytes.load()) +
                   " tot-mem=0 events=r cmd=" + c.last_command.load() + " user=" + c.username +

@@ -83,6 +83,7 @@ struct ClientState {
 
   // MULTI/EXEC (owner only, but for CLIENT LIST's flags; server/transaction_family.cc).
   std::atomic<bool> in_multi{false};
+  std::atomic<int> queued_count{0};  // queued.size(), for CLIENT LIST's multi=
   std::atomic<bool> monitor{false};  // in MONITOR mode (CLIENT LIST's O)
   bool multi_error = false;    // a command failed to queue: EXEC answers EXECABORT
   bool in_exec = false;        // running EXEC's commands: blocking commands do not block

@@ -51,5 +51,38 @@ TEST_F(ClientReplyCompatTest, OffSkipAndOnAsRedis) {
   EXPECT_NE(got.find("flags=e\n"), std::string::npos) << got;
 }
 
+// CLIENT LIST's multi= field: -1 outside MULTI, then the number of commands queued.
+std::string MultiField(int port) {
+  RawConnection a(port), b(port);
+  a.Send("CLIENT ID\r\n");
+  const std::string id = std::to_string(a.ReadValue()->integer);
+  std::string out;
+  auto field = [&] {
+    b.Send("CLIENT LIST ID " + id + "\r\n");
+    std::optional<RespValue> v = b.ReadValue();
+    const size_t at = v ? v->str.find(" multi=") : std::string::npos;
+    out += at == std::string::npos ? "?" : v->str.substr(at + 1, v->str.find(' ', at + 1) - at - 1);
+    out += "\n";
+  };
+  field();
+  a.Send("MULTI\r\n");
+  a.ReadValue();
+  field();
+  a.Send("ECHO x\r\nECHO y\r\n");
+  a.ReadValue();
+  a.ReadValue();
+  field();
+  a.Send("EXEC\r\n");
+  a.ReadValue();
+  field();
+  return out;
+}
+
+TEST_F(ClientReplyCompatTest, ClientListCountsQueuedCommandsAsRedis) {
+  const std::string want = MultiField(redis_->port());
+  EXPECT_EQ(want, "multi=-1\nmulti=0\nmulti=2\nmulti=-1\n");
+  EXPECT_EQ(MultiField(strata_->port()), want);
+}
+
 }  // namespace
 }  // namespace strata::integration
