@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
 
@@ -13,38 +14,57 @@ extern const std::string_view kRedisCommandsJson;  // redis_commands_json.cc.in
 
 namespace {
 
-int IntField(const JsonValue& spec, std::string_view name) {
-  const JsonValue* v = spec.Find(name);
-  return v != nullptr && v->kind == JsonValue::Kind::kInt ? static_cast<int>(v->integer) : 0;
+using Json = nlohmann::ordered_json;
+
+// The member named `key` of an object, or null (also when `v` is not an object).
+const Json* Find(const Json& v, std::string_view key) {
+  if (!v.is_object()) return nullptr;
+  auto it = v.find(key);
+  return it != v.end() ? &*it : nullptr;
 }
 
-std::string_view TypeOf(const JsonValue& search) {
-  const JsonValue* type = search.Find("type");
-  return type != nullptr ? std::string_view(type->string) : std::string_view();
+// A string's text; "" for any other value.
+std::string_view Str(const Json& v) {
+  const std::string* s = v.get_ptr<const std::string*>();
+  return s != nullptr ? std::string_view(*s) : std::string_view();
 }
 
-KeySpec ParseKeySpec(const JsonValue& json) {
-  static const JsonValue kEmpty;
+// The elements of an array; none for any other value.
+std::span<const Json> Elements(const Json* v) {
+  const Json::array_t* a = v != nullptr ? v->get_ptr<const Json::array_t*>() : nullptr;
+  return a != nullptr ? std::span<const Json>(*a) : std::span<const Json>();
+}
+
+int IntField(const Json& spec, std::string_view name) {
+  const Json* v = Find(spec, name);
+  return v != nullptr && v->is_number_integer() ? static_cast<int>(v->get<int64_t>()) : 0;
+}
+
+std::string_view TypeOf(const Json& search) {
+  const Json* type = Find(search, "type");
+  return type != nullptr ? Str(*type) : std::string_view();
+}
+
+KeySpec ParseKeySpec(const Json& json) {
+  static const Json kEmpty;
   KeySpec ks;
-  if (const JsonValue* flags = json.Find("flags")) {
-    for (const JsonValue& f : flags->array) {
-      ks.flags.push_back(f.string);
-      if (f.string == "variable_flags") ks.variable_flags = true;
-    }
+  for (const Json& f : Elements(Find(json, "flags"))) {
+    ks.flags.emplace_back(Str(f));
+    if (Str(f) == "variable_flags") ks.variable_flags = true;
   }
-  const JsonValue* begin = json.Find("begin_search");
-  const JsonValue* find = json.Find("find_keys");
+  const Json* begin = Find(json, "begin_search");
+  const Json* find = Find(json, "find_keys");
   if (begin == nullptr || find == nullptr) return ks;
-  const JsonValue* bspec = begin->Find("spec");
-  const JsonValue* fspec = find->Find("spec");
-  const JsonValue& b = bspec != nullptr ? *bspec : kEmpty;
-  const JsonValue& f = fspec != nullptr ? *fspec : kEmpty;
+  const Json* bspec = Find(*begin, "spec");
+  const Json* fspec = Find(*find, "spec");
+  const Json& b = bspec != nullptr ? *bspec : kEmpty;
+  const Json& f = fspec != nullptr ? *fspec : kEmpty;
   if (TypeOf(*begin) == "index") {
     ks.begin = KeySpec::Begin::kIndex;
     ks.index = IntField(b, "index");
   } else if (TypeOf(*begin) == "keyword") {
     ks.begin = KeySpec::Begin::kKeyword;
-    if (const JsonValue* kw = b.Find("keyword")) ks.keyword = kw->string;
+    if (const Json* kw = Find(b, "keyword")) ks.keyword = Str(*kw);
     ks.startfrom = IntField(b, "startfrom");
   }
   if (TypeOf(*find) == "range") {
@@ -63,33 +83,37 @@ KeySpec ParseKeySpec(const JsonValue& json) {
 }
 
 struct Store {
-  JsonValue root;
+  Json root;
   std::unordered_map<std::string_view, CommandDocs> by_name;  // names point into root
 };
 
+Store Load() {
+  Store s;
+  s.root = Json::parse(kRedisCommandsJson);
+  for (const auto& [name, entry] : s.root.get_ref<const Json::object_t&>()) {
+    const Json* docs = Find(entry, "docs");
+    if (docs == nullptr || !docs->is_object()) continue;  // "_source"
+    CommandDocs& d = s.by_name[name];
+    d.docs = docs;
+    for (const Json& t : Elements(Find(entry, "tips"))) d.tips.emplace_back(Str(t));
+    const Json* key_specs = Find(entry, "key_specs");
+    if (key_specs != nullptr && key_specs->is_array()) {
+      d.key_specs_json = key_specs;
+      for (const Json& ks : Elements(key_specs)) d.key_specs.push_back(ParseKeySpec(ks));
+    }
+  }
+  return s;
+}
+
 const Store& GetStore() {
   static const Store store = [] {
-    Store s;
-    Result<JsonValue> parsed = ParseJson(kRedisCommandsJson);
-    if (!parsed.ok()) {  // the file is compiled in: only a bad build gets here
-      std::fprintf(stderr, "redis_commands.json: %s\n", parsed.status().message().c_str());
+    // nlohmann_json reports bad input by exceptions: here, once, at start-up.
+    try {
+      return Load();
+    } catch (const Json::exception& e) {  // the file is compiled in: only a bad build gets here
+      std::fprintf(stderr, "redis_commands.json: %s\n", e.what());
       std::abort();
     }
-    s.root = std::move(parsed).value();
-    for (const auto& [name, entry] : s.root.object) {
-      const JsonValue* docs = entry.Find("docs");
-      if (docs == nullptr) continue;  // "_source"
-      CommandDocs& d = s.by_name[name];
-      d.docs = docs;
-      if (const JsonValue* tips = entry.Find("tips")) {
-        for (const JsonValue& t : tips->array) d.tips.push_back(t.string);
-      }
-      d.key_specs_json = entry.Find("key_specs");
-      if (d.key_specs_json != nullptr) {
-        for (const JsonValue& ks : d.key_specs_json->array) d.key_specs.push_back(ParseKeySpec(ks));
-      }
-    }
-    return s;
   }();
   return store;
 }
@@ -102,27 +126,31 @@ const CommandDocs* FindCommandDocs(std::string_view name) {
   return it == store.by_name.end() ? nullptr : &it->second;
 }
 
-void ReplyDocsValue(ReplyBuilder& r, const JsonValue& v, std::string_view key) {
-  switch (v.kind) {
-    case JsonValue::Kind::kNull: return r.Null();
-    case JsonValue::Kind::kBool: return r.Bool(v.boolean);
-    case JsonValue::Kind::kInt: return r.Int(v.integer);
-    case JsonValue::Kind::kString: return r.Bulk(v.string);
-    case JsonValue::Kind::kObject:
-      r.Map(v.object.size());
-      for (const auto& [k, value] : v.object) {
+void ReplyDocsValue(ReplyBuilder& r, const Json& v, std::string_view key) {
+  switch (v.type()) {
+    case Json::value_t::null:
+    case Json::value_t::binary:  // binary and discarded: never the result of parsing text
+    case Json::value_t::discarded: return r.Null();
+    case Json::value_t::boolean: return r.Bool(v.get<bool>());
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned: return r.Int(v.get<int64_t>());
+    case Json::value_t::number_float: return r.Double(v.get<double>());
+    case Json::value_t::string: return r.Bulk(Str(v));
+    case Json::value_t::object:
+      r.Map(v.size());
+      for (const auto& [k, value] : v.get_ref<const Json::object_t&>()) {
         r.Bulk(k);
         ReplyDocsValue(r, value, k);
       }
       return;
-    case JsonValue::Kind::kArray:
+    case Json::value_t::array:
       if (key == "flags" || key == "doc_flags") {
-        r.Set(v.array.size());
-        for (const JsonValue& e : v.array) r.Simple(e.string);
+        r.Set(v.size());
+        for (const Json& e : v) r.Simple(Str(e));
         return;
       }
-      key == "history" ? r.Set(v.array.size()) : r.Array(v.array.size());
-      for (const JsonValue& e : v.array) ReplyDocsValue(r, e, "");
+      key == "history" ? r.Set(v.size()) : r.Array(v.size());
+      for (const Json& e : v) ReplyDocsValue(r, e, "");
       return;
   }
 }

@@ -1,18 +1,18 @@
 // Redis 7.0's own description of its commands: tips, key specs and documentation, as
 // redis-server replies them to COMMAND INFO and COMMAND DOCS. tools/gen_redis_commands.py wrote
 // them to redis_commands.json; the build compiles the file in (redis_commands_json.cc.in), and
-// it is read once, at the first call, into immutable data shared by every thread.
+// it is read once (nlohmann_json), at the first call, into immutable data shared by every thread.
 //
 // CommandTable attaches each command's entry to its spec (CommandSpec::docs); a command Redis
 // lacks has none and shows what its spec declares.
 #pragma once
 
+#include <nlohmann/json_fwd.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "base/json.h"
 #include "server/net/reply_builder.h"
 
 namespace strata::server {
@@ -39,8 +39,10 @@ struct KeySpec {
 struct CommandDocs {
   std::vector<std::string> tips;
   std::vector<KeySpec> key_specs;
-  const JsonValue* key_specs_json = nullptr;  // COMMAND INFO's key specs, as Redis shows them
-  const JsonValue* docs = nullptr;  // COMMAND DOCS's map, without the subcommands
+  // Both point into the data, which lives as long as the process; objects keep their keys in
+  // the order written.
+  const nlohmann::ordered_json* key_specs_json = nullptr;  // COMMAND INFO's key specs: an array
+  const nlohmann::ordered_json* docs = nullptr;  // COMMAND DOCS's map (an object), no subcommands
 };
 
 // Redis's entry for `name` ("get", "config|get"; lowercase), or null for a name Redis lacks.
@@ -48,8 +50,9 @@ const CommandDocs* FindCommandDocs(std::string_view name);
 
 // `v` (from the data) as Redis replies it: objects as maps, arrays as arrays except that
 // "flags" and "doc_flags" are sets of simple strings and "history" a set; strings as bulk
-// strings, numbers as integers. `key` is the name `v` stands under ("" for none).
-void ReplyDocsValue(ReplyBuilder& r, const JsonValue& v, std::string_view key);
+// strings, integers as integers (a fraction, which Redis's data holds none of, as a double).
+// `key` is the name `v` stands under ("" for none).
+void ReplyDocsValue(ReplyBuilder& r, const nlohmann::ordered_json& v, std::string_view key);
 
 // A key found by key specs: its position in the command line and its spec's flags.
 struct FoundKey {

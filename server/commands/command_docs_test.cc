@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,7 @@ TEST(CommandDocs, EveryRedisCommandIsThere) {
     const CommandDocs* docs = FindCommandDocs(name);
     ASSERT_NE(docs, nullptr) << name;
     ASSERT_NE(docs->docs, nullptr) << name;
-    EXPECT_NE(docs->docs->Find("summary"), nullptr) << name;
+    EXPECT_TRUE(docs->docs->contains("summary")) << name;
   }
   EXPECT_EQ(FindCommandDocs("nosuchcommand"), nullptr);
   EXPECT_EQ(FindCommandDocs("_source"), nullptr);

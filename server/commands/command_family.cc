@@ -4,6 +4,7 @@
 // are the spec's own; tips, key specs and documentation are Redis's (command_docs.h).
 #include <algorithm>
 #include <array>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,10 @@ void ReplyCommandInfo(ReplyBuilder& r, const CommandSpec& c) {
   if (c.docs != nullptr) {
     for (const std::string& tip : c.docs->tips) r.Bulk(tip);
   }
-  const JsonValue* specs = c.docs != nullptr ? c.docs->key_specs_json : nullptr;
-  r.Set(specs != nullptr ? specs->array.size() : 0);
+  const nlohmann::ordered_json* specs = c.docs != nullptr ? c.docs->key_specs_json : nullptr;
+  r.Set(specs != nullptr ? specs->size() : 0);
   if (specs != nullptr) {
-    for (const JsonValue& ks : specs->array) ReplyDocsValue(r, ks, "");
+    for (const nlohmann::ordered_json& ks : *specs) ReplyDocsValue(r, ks, "");
   }
   // As Redis: an empty set where there are no subcommands, else an array.
   c.subcommands.empty() ? r.Set(0) : r.Array(c.subcommands.size());
@@ -52,8 +53,9 @@ void ReplyCommandDocs(ReplyBuilder& r, const CommandSpec& c) {
   r.Bulk(c.name);
   const size_t subs = c.subcommands.empty() ? 0 : 1;
   if (c.docs != nullptr) {
-    r.Map(c.docs->docs->object.size() + subs);
-    for (const auto& [key, value] : c.docs->docs->object) {
+    const auto& docs = c.docs->docs->get_ref<const nlohmann::ordered_json::object_t&>();
+    r.Map(docs.size() + subs);
+    for (const auto& [key, value] : docs) {
       r.Bulk(key);
       ReplyDocsValue(r, value, key);
     }
