@@ -86,6 +86,24 @@ TEST_F(RedisCliTest, InfoPrintsRedisSections) {
       << info.output;
 }
 
+// redis-cli --stat reads INFO each interval (keys from the keyspace section, memory, clients,
+// blocked clients, commands and connections) and prints a row: under a terminal (script(1)
+// gives it one), as an operator runs it. It is stopped after a few rows.
+TEST_F(RedisCliTest, StatPrintsRowsWithTheKeyCount) {
+  ASSERT_EQ(Cli({"MSET", "a", "1", "b", "2", "c", "3"}).output, "OK\n");
+  const std::string cli = "redis-cli -h 127.0.0.1 -p " + std::to_string(server_->port()) +
+                          " --stat -i 0.2";
+  ToolResult r = RunTool({"timeout", "2", "script", "-qc", cli, "/dev/null"}, {},
+                         std::chrono::seconds(30));
+  const std::vector<std::string> lines = Lines(r.output);
+  ASSERT_GE(lines.size(), 4u) << r.output;
+  EXPECT_NE(lines[1].find("keys       mem      clients blocked requests"), std::string::npos)
+      << r.output;
+  // A row: 3 keys, memory, 1 client, 0 blocked, requests with their increase, connections.
+  EXPECT_TRUE(std::regex_search(lines[2], std::regex(R"(^3 +[0-9.]+[KMG]? +1 +0 +[0-9]+ \(\+[0-9]+\) +[0-9]+)")))
+      << r.output;
+}
+
 TEST_F(RedisCliTest, ScanListsEveryKeyExactlyOnce) {
   std::string input;
   std::set<std::string> expected_users;
