@@ -2,7 +2,7 @@
 # side_by_side.sh: strata-server against redis-server 7.0 on this machine, in one interleaved
 # run, reported as ratios (strata / redis), because a shared machine's absolute figures drift.
 #
-# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always']
+# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify']
 #                              [--strata-flags 'FLAGS'] [--server PATH] [--reference PATH]
 #                              [--raw FILE] [--rebuild] [--no-restarts]
 #
@@ -18,6 +18,8 @@
 #     For each run the server's CPU time (utime+stime from /proc/PID/stat) is read before and
 #     after: `eff` is strata's operations per server CPU-second over redis's, the server's own
 #     cost with the client's noise taken out.
+#   - Phase `notify` (not run by default): as `off`, with notify-keyspace-events KEA on both and
+#     one subscriber (redis-cli PSUBSCRIBE '*') on each, reading every event.
 #   - Restarts (phase everysec): SHUTDOWN (SIGTERM) and kill -9, then the time until DBSIZE is
 #     back to KEYS, as keys per second.
 #   - Memory (phase off): RSS growth over the preload, in bytes per key.
@@ -101,12 +103,15 @@ start() {
   local side=$1 phase=$2 dir=$WORK/$1-$2 deadline=$((EPOCHSECONDS + 120))
   mkdir -p "$dir"
   if [[ $side == redis && -z $REFERENCE ]]; then
-    local aof=yes; [[ $phase == off ]] && aof=no
+    local aof=yes fsync=$phase notify=()
+    [[ $phase == off || $phase == notify ]] && aof=no fsync=everysec
+    [[ $phase == notify ]] && notify=(--notify-keyspace-events KEA)
     (cd "$dir" && exec redis-server --port "${PORT[redis]}" --bind 127.0.0.1 --dir "$dir" \
-       --save '' --appendonly "$aof" --appendfsync "${phase/off/everysec}") >>"$WORK/redis.log" 2>&1 &
+       --save '' --appendonly "$aof" --appendfsync "$fsync" "${notify[@]}") >>"$WORK/redis.log" 2>&1 &
   else
     local persistence=(--appendfsync "$phase") binary=$SERVER
     [[ $phase == off ]] && persistence=(--appendonly no --save '')
+    [[ $phase == notify ]] && persistence=(--appendonly no --save '' --notify-keyspace-events KEA)
     [[ $side == redis ]] && binary=$REFERENCE
     # shellcheck disable=SC2086
     (cd "$dir" && exec "$binary" --port "${PORT[$side]}" --bind 127.0.0.1 --dir "$dir" \
@@ -174,6 +179,13 @@ phase() {
   local before_redis before_strata
   before_redis=$(rss_kb "${PID[redis]}"); before_strata=$(rss_kb "${PID[strata]}")
   for s in redis strata; do preload "$s"; done
+  local subscribers=()
+  if [[ $p == notify ]]; then
+    for s in redis strata; do
+      redis-cli -h 127.0.0.1 -p "${PORT[$s]}" psubscribe '*' >/dev/null 2>&1 &
+      subscribers+=($!)
+    done
+  fi
   if [[ $p == off ]]; then
     sleep 1
     echo "mem bytes_per_key redis 1 $((($(rss_kb "${PID[redis]}") - before_redis) * 1024 / KEYS)) - - -" >>"$RESULTS"
@@ -194,8 +206,13 @@ phase() {
         for s in $(order "$r"); do restart restart_kill9 "$s" "$r" KILL "$p"; done ;;
       always)
         for s in $(order "$r"); do bench _always "$s" "$r" -P 1 -t set,get -n "$N_ALWAYS"; done ;;
+      notify)
+        for s in $(order "$r"); do bench _notify "$s" "$r" -P 1 -t set,get -n "$N_P1"; done
+        for s in $(order "$r"); do bench _notify_p16 "$s" "$r" -P 16 -t set -n "$N_P16"; done
+        for s in $(order "$r"); do bench _notify "$s" "$r" -P 1 -t lpush,hset,sadd,zadd -n "$N_TYPES"; done ;;
     esac
   done
+  ((${#subscribers[@]})) && kill "${subscribers[@]}" 2>/dev/null && wait "${subscribers[@]}" 2>/dev/null
   for s in redis strata; do stop "$s"; done
 }
 
