@@ -11,11 +11,29 @@ PACKAGES=(
   clang libclang-rt-14-dev
 )
 
+# node and npm run the JavaScript clients of the tests (tests/clients/node): Debian's, unless
+# the machine has its own.
+command -v node >/dev/null && command -v npm >/dev/null || PACKAGES+=(nodejs npm)
+
+# The JavaScript clients, from tests/clients/node/package-lock.json: `npm ci` only when what is
+# installed is not what the lock file names.
+install_node_clients() {
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/clients/node"
+  cmp -s "$dir/package-lock.json" "$dir/node_modules/.strata-installed-lock" && return 0
+  echo "install-deps: npm ci in tests/clients/node" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$dir/package-lock.json" "$dir/node_modules/.strata-installed-lock"
+}
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-((${#missing[@]} == 0)) && exit 0
+if ((${#missing[@]} == 0)); then
+  install_node_clients
+  exit 0
+fi
 
 SUDO=""
 [[ $(id -u) -ne 0 ]] && SUDO="sudo"
@@ -26,3 +44,4 @@ $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The redis-server package starts a system service on 6379; Strata's defaults use that port too.
 if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
 if command -v service >/dev/null 2>&1; then $SUDO service redis-server stop >/dev/null 2>&1 || true; fi
+install_node_clients

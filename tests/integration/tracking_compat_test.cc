@@ -302,6 +302,21 @@ TEST_F(TrackingCompatTest, TableLimitAndInfo) {
   });
 }
 
+// A real client library's client-side cache: node-redis (tests/clients/node, installed by
+// scripts/install-deps.sh) reads, is invalidated by another connection's write and by FLUSHALL,
+// and counts the same hits and misses on both servers.
+TEST_F(TrackingCompatTest, NodeRedisClientSideCacheAsRedis) {
+  const std::string script = std::string(STRATA_NODE_CLIENTS_DIR) + "/client_side_cache.mjs";
+  ToolResult want = RunTool({"node", script, std::to_string(redis_->port())}, {}, 60s);
+  ASSERT_EQ(want.exit_code, 0) << want.output;
+  EXPECT_EQ(want.output,
+            "{\"first\":\"v1\",\"cached\":\"v1\",\"afterWrite\":\"v2\",\"afterFlush\":null,"
+            "\"hitsAfterTwoReads\":1,\"hits\":1,\"misses\":3,\"evictions\":1}\n");
+  ToolResult got = RunTool({"node", script, std::to_string(strata_->port())}, {}, 60s);
+  EXPECT_EQ(got.exit_code, 0) << got.output;
+  EXPECT_EQ(got.output, want.output);
+}
+
 // Strata alone: a reader keeps a client cache by the invalidations while a writer on another
 // worker changes the same keys; once both stop, every cached value is the stored one. This is
 // what remembering a key before the read and after it guarantees (server/tracking.h).
