@@ -307,6 +307,12 @@ TEST_F(TrackingCompatTest, TableLimitAndInfo) {
 // and counts the same hits and misses on both servers.
 TEST_F(TrackingCompatTest, NodeRedisClientSideCacheAsRedis) {
   const std::string script = std::string(STRATA_NODE_CLIENTS_DIR) + "/client_side_cache.mjs";
+  for (ServerProcess* server : {redis_, strata_}) {  // as the other tests leave them: reset
+    RawConnection admin(server->port());
+    admin.Send(Encode({"CONFIG", "SET", "tracking-table-max-keys", "0"}) + Encode({"FLUSHALL"}));
+    ASSERT_TRUE(admin.ReadValue().has_value());
+    ASSERT_TRUE(admin.ReadValue().has_value());
+  }
   ToolResult want = RunTool({"node", script, std::to_string(redis_->port())}, {}, 60s);
   ASSERT_EQ(want.exit_code, 0) << want.output;
   EXPECT_EQ(want.output,
