@@ -24,4 +24,10 @@ inline int64_t MonotonicUs() {
       .count();
 }
 
+inline int64_t MonotonicNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace strata

@@ -3,7 +3,9 @@
 // word: ERR, WRONGTYPE, ...) how many such replies were sent, at most 128 codes as Redis. The
 // per-command counters are one array per worker, bumped by that worker (a blocked client served
 // on another worker's thread adds to its own worker's: the adds are atomic) and summed when
-// INFO reads them.
+// INFO reads them. With latency-tracking on, each command's latencies also go to a LogHistogram
+// per worker (made at the command's first call on that worker, never freed before the
+// CommandStats), merged when INFO latencystats, LATENCY HISTOGRAM or /metrics read them.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "base/log_histogram.h"
 
 namespace strata::server {
 
@@ -28,11 +32,13 @@ class CommandStats {
 
   // Before the workers start: `workers` arrays of `ids` counters (CommandTable::num_ids()).
   void Init(int workers, size_t ids);
-  void Call(int worker, uint32_t id, int64_t usec, bool failed) {
+  // A command ran for `ns` nanoseconds.
+  void Call(int worker, uint32_t id, int64_t ns, bool failed) {
     Counters& c = At(worker, id);
     c.calls.fetch_add(1, std::memory_order_relaxed);
-    c.usec.fetch_add(static_cast<uint64_t>(usec), std::memory_order_relaxed);
+    c.ns.fetch_add(static_cast<uint64_t>(ns), std::memory_order_relaxed);
     if (failed) c.failed.fetch_add(1, std::memory_order_relaxed);
+    if (tracking_.load(std::memory_order_relaxed)) Track(c, ns);
   }
   void Rejected(int worker, uint32_t id) {
     At(worker, id).rejected.fetch_add(1, std::memory_order_relaxed);
@@ -42,6 +48,10 @@ class CommandStats {
   void Error(std::string_view message);
 
   Totals Sum(uint32_t id) const;
+  // The latencies (ns) of command `id` recorded since the last RESETSTAT, all workers merged.
+  HistogramCounts Latencies(uint32_t id) const;
+  // latency-tracking: whether Call records latencies (what was recorded stays readable).
+  void set_tracking(bool on) { tracking_.store(on, std::memory_order_relaxed); }
   uint64_t total_error_replies() const {
     return total_errors_.load(std::memory_order_relaxed);
   }
@@ -52,8 +62,10 @@ class CommandStats {
 
  private:
   struct Counters {
-    std::atomic<uint64_t> calls{0}, usec{0}, rejected{0}, failed{0};
+    std::atomic<uint64_t> calls{0}, ns{0}, rejected{0}, failed{0};
+    std::atomic<LogHistogram*> latencies{nullptr};  // owned by histograms_
   };
+  void Track(Counters& c, int64_t ns);
   Counters& At(int worker, uint32_t id) {
     return per_worker_[static_cast<size_t>(worker) < workers_ ? worker : 0][id];
   }
@@ -61,6 +73,9 @@ class CommandStats {
   size_t workers_ = 0, ids_ = 0;
   std::vector<std::unique_ptr<Counters[]>> per_worker_;
   std::atomic<uint64_t> total_errors_{0};
+  std::atomic<bool> tracking_{true};
+  std::mutex histograms_mu_;
+  std::vector<std::unique_ptr<LogHistogram>> histograms_;  // GUARDED_BY(histograms_mu_)
   mutable std::mutex mu_;
   std::map<std::string, uint64_t, std::less<>> errors_;  // GUARDED_BY(mu_)
 };

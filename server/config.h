@@ -100,6 +100,8 @@ enum class Param : int {
   kSlowlogLogSlowerThan,
   kSlowlogMaxLen,
   kLatencyMonitorThreshold,
+  kLatencyTracking,
+  kLatencyTrackingInfoPercentiles,
   kBusyReplyThreshold,
   kTrackingTableMaxKeys,
   // Refused unless at their defaults (not supported yet).

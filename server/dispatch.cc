@@ -74,7 +74,7 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
     stats_.command_exceptions.fetch_add(1, std::memory_order_relaxed);
     LOG_WARN("Command '%s' failed by an exception: %s", std::string(named.name).c_str(), what);
   };
-  const int64_t started = MonotonicUs();
+  const int64_t started = MonotonicNs();
   try {
     spec.handler(ctx);
   } catch (const std::bad_alloc& e) {
@@ -82,7 +82,7 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
   } catch (const std::exception& e) {
     fail(err::InternalError(named.name, e.what()), e.what());
   }
-  const int64_t took = MonotonicUs() - started;
+  const int64_t took_ns = MonotonicNs() - started, took = took_ns / 1000;
   const bool failed = out->size() > replied && (*out)[replied] == '-';
   if (failed) {
     const size_t eol = out->find('\r', replied);
@@ -91,7 +91,7 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
   // As Redis: a command that blocked is counted when it is served (and not logged); EXEC
   // (skip_slowlog) is not logged either: its commands are, one by one.
   if (!ctx.client.blocked) {
-    command_stats_.Call(ctx.client.worker_index, named.id, took, failed);
+    command_stats_.Call(ctx.client.worker_index, named.id, took_ns, failed);
     if (slowlog_.Slow(took) && !(named.flags & kSkipSlowlog)) LogSlow(named, ctx, took);
     latency_.AddIfNeeded((named.flags & kFast) ? "fast-command" : "command", took / 1000,
                          (ctx.now_ms + took / 1000) / 1000);  // when it ended, as Redis

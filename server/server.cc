@@ -255,6 +255,7 @@ void Server::ApplyConfig() {
   notifier_.set_classes(static_cast<uint32_t>(config_->Int(Param::kNotifyKeyspaceEvents)));
   slowlog_.set_threshold_us(config_->Int(Param::kSlowlogLogSlowerThan));
   latency_.set_threshold_ms(config_->Int(Param::kLatencyMonitorThreshold));
+  command_stats_.set_tracking(config_->Bool(Param::kLatencyTracking));
   slowlog_.set_max_len(static_cast<uint64_t>(config_->Int(Param::kSlowlogMaxLen)));
   acl_.MirrorRequirepass(config_->String(Param::kRequirepass));
   acl_.set_log_max_len(static_cast<size_t>(config_->Int(Param::kAcllogMaxLen)));

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "base/clock.h"
@@ -270,6 +271,39 @@ void InfoErrorstats(CommandContext& ctx, InfoWriter& w) {
   }
 }
 
+// latency_percentiles_usec_<name>:p50=...,p99=...,p99.9=... for each command (subcommands as
+// "config|get") with latencies recorded since the last RESETSTAT, at the percentiles of
+// latency-tracking-info-percentiles; each value is the largest of its histogram bucket, in
+// microseconds with three decimals, as Redis prints them.
+void InfoLatencystats(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Latencystats");
+  std::vector<std::pair<std::string, double>> percentiles;  // ("p99.9", 99.9)
+  std::istringstream words(ctx.server.config().String(Param::kLatencyTrackingInfoPercentiles));
+  for (std::string word; words >> word;) {
+    const double p = std::strtod(word.c_str(), nullptr);
+    char name[48];
+    snprintf(name, sizeof(name), "p%f", p);
+    std::string n = name;
+    while (n.back() == '0') n.pop_back();
+    if (n.back() == '.') n.pop_back();
+    percentiles.emplace_back(std::move(n), p);
+  }
+  const CommandTable& table = ctx.server.commands();
+  for (uint32_t id = 0; id < table.num_ids(); ++id) {
+    const HistogramCounts h = ctx.server.command_stats().Latencies(id);
+    if (h.total() == 0) continue;
+    std::string line = "latency_percentiles_usec_" + std::string(table.ById(id).name) + ":";
+    for (size_t i = 0; i < percentiles.size(); ++i) {
+      char value[64];
+      snprintf(value, sizeof(value), "%s=%.3f", percentiles[i].first.c_str(),
+               static_cast<double>(h.ValueAt(percentiles[i].second)) / 1000.0);
+      if (i > 0) line += ',';
+      line += value;
+    }
+    w.Raw(line + "\r\n");
+  }
+}
+
 void InfoReplication(CommandContext&, InfoWriter& w) {
   w.Section("Replication");
   w.Field("role", "master");
@@ -322,6 +356,7 @@ void CmdInfo(CommandContext& ctx) {
       {"persistence", InfoPersistence, true}, {"stats", InfoStats, true},
       {"replication", InfoReplication, true}, {"cpu", InfoCpu, true},
       {"commandstats", InfoCommandstats, false}, {"errorstats", InfoErrorstats, true},
+      {"latencystats", InfoLatencystats, false},
       {"keyspace", InfoKeyspace, true},
   };
   std::vector<std::string> want;

@@ -1,0 +1,48 @@
+#include "base/log_histogram.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <vector>
+
+namespace strata {
+namespace {
+
+TEST(LogHistogram, BucketsTileTheRangeWithinOnePercent) {
+  for (size_t i = 0; i < LogHistogram::kBuckets; ++i) {
+    const uint64_t low = LogHistogram::BucketLow(i), high = LogHistogram::BucketHigh(i);
+    ASSERT_LE(low, high) << i;
+    EXPECT_EQ(LogHistogram::BucketOf(low), i);
+    EXPECT_EQ(LogHistogram::BucketOf(high), i);
+    if (i + 1 < LogHistogram::kBuckets) EXPECT_EQ(LogHistogram::BucketLow(i + 1), high + 1);
+    EXPECT_LE(static_cast<double>(high - low), static_cast<double>(low) / 100) << i;
+  }
+  EXPECT_EQ(LogHistogram::BucketOf(uint64_t{1} << 40), LogHistogram::kBuckets - 1);
+}
+
+TEST(LogHistogram, PercentilesAreTheBucketsHighestValue) {
+  auto h = std::make_unique<LogHistogram>();
+  for (uint64_t v = 1; v <= 1000; ++v) h->Add(v * 1000);  // 1,000 .. 1,000,000
+  std::vector<uint64_t> counts;
+  h->Read(&counts);
+  HistogramCounts c(std::move(counts));
+  EXPECT_EQ(c.total(), 1000u);
+  for (double p : {1.0, 50.0, 99.0, 99.9, 100.0}) {
+    const double want = p * 10 * 1000;
+    const double got = static_cast<double>(c.ValueAt(p));
+    EXPECT_GE(got, want) << p;
+    EXPECT_LE(got, want * 1.01) << p;
+  }
+  EXPECT_EQ(c.ValueAt(0), 1000u);  // the lowest value of the first bucket
+  EXPECT_EQ(c.CountUpTo(999), 0u);
+  EXPECT_NEAR(static_cast<double>(c.CountUpTo(500'000)), 500, 3);  // whole buckets
+  EXPECT_EQ(c.CountUpTo(1'000'000), 1000u);
+  h->Reset();
+  counts.clear();
+  h->Read(&counts);
+  EXPECT_EQ(HistogramCounts(counts).total(), 0u);
+  EXPECT_EQ(HistogramCounts(counts).ValueAt(50), 0u);
+}
+
+}  // namespace
+}  // namespace strata
