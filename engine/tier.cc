@@ -44,6 +44,7 @@ void TierStats::NoteColdRead(int64_t start_us) {
   cold_reads.fetch_add(1, std::memory_order_relaxed);
   cold_read_us.fetch_add(us, std::memory_order_relaxed);
   ReportLatency("tier-read", static_cast<int64_t>(us));
+  cold_read_latency_us.Add(us);
   uint64_t max = cold_read_max_us.load(std::memory_order_relaxed);
   while (us > max && !cold_read_max_us.compare_exchange_weak(max, us)) {
   }

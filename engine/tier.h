@@ -34,6 +34,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/log_histogram.h"
 #include "base/status.h"
 
 namespace rocksdb {
@@ -65,6 +66,7 @@ struct TierStats {
   std::atomic<uint64_t> evictions{0};         // keys dropped because the tier was full
   std::atomic<uint64_t> deleted{0};           // stored values deleted (discarded, then freed)
   std::atomic<uint64_t> read_errors{0};
+  LogHistogram cold_read_latency_us;  // every cold read's latency, as cold_read_us sums them
 
   // Counts a cold read that started at start_us (MonotonicUs) and ends now.
   void NoteColdRead(int64_t start_us);

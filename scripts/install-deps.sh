@@ -9,6 +9,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev nlohmann-json3-dev libbenchmark-dev
   libhiredis-dev libssl-dev libsystemd-dev redis-tools redis-server iproute2 procps python3
   clang libclang-rt-14-dev
+  prometheus-redis-exporter prometheus
 )
 
 # node and npm run the JavaScript clients of the tests (tests/clients/node): Debian's, unless
@@ -42,6 +43,10 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # The redis-server package starts a system service on 6379; Strata's defaults use that port too.
-if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
-if command -v service >/dev/null 2>&1; then $SUDO service redis-server stop >/dev/null 2>&1 || true; fi
+# The metrics tests start their own prometheus-redis-exporter; promtool alone is wanted of
+# prometheus, not its server.
+for service in redis-server prometheus-redis-exporter prometheus; do
+  if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now "$service" >/dev/null 2>&1 || true; fi
+  if command -v service >/dev/null 2>&1; then $SUDO service "$service" stop >/dev/null 2>&1 || true; fi
+done
 install_node_clients

@@ -59,6 +59,8 @@ enum class Param : int {
   kTierDir,
   kTierMaxBytes,
   kTierBlockCache,
+  kMetricsPort,
+  kMetricsBind,
   kListMaxListpackSize,
   kHashMaxListpackEntries,
   kHashMaxListpackValue,

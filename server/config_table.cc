@@ -74,6 +74,10 @@ const ParamDef kParams[] = {
     {Param::kTierMaxBytes, "tier-max-bytes", Type::kMemory, "0", true, 0, kLLMax, nullptr},
     {Param::kTierBlockCache, "tier-block-cache", Type::kMemory, "33554432", false, 0, kLLMax,
      nullptr},
+    // Prometheus's text format over HTTP (GET /metrics, server/metrics_http.h) on this port of
+    // metrics-bind's address; 0 = off.
+    {Param::kMetricsPort, "metrics-port", Type::kInt, "0", false, 0, 65535, nullptr},
+    {Param::kMetricsBind, "metrics-bind", Type::kString, "127.0.0.1", false, 0, 0, nullptr},
     // Compact encodings of small collections (engine/value.h), Redis's names and defaults.
     // list-max-listpack-size: > 0 elements per node, -1..-5 node bytes 4 KB..64 KB.
     {Param::kListMaxListpackSize, "list-max-listpack-size", Type::kInt, "-2", true, -kIntMax - 1,

@@ -35,6 +35,7 @@ void Server::CronLoop() {
     }
     int64_t now_us = MonotonicUs();
     if (now_us - last_sample_us >= 100000) {  // instantaneous_ops_per_sec, as Redis samples it
+      NoteMemoryPeak(AllocatedBytes());
       uint64_t ops = stats_.commands();
       sample_ops[sample % kSamples] = static_cast<int64_t>(ops - last_ops);
       sample_us[sample % kSamples] = now_us - last_sample_us;

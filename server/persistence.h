@@ -99,6 +99,8 @@ class Persistence final : public engine::RedoSink {
 
   // "name:value" lines for INFO persistence.
   std::string Info() const;
+  // The WAL writer, for its statistics (/metrics); null while the log is off.
+  const wal::Writer* writer() const { return writer_.get(); }
 
  private:
   PersistenceOptions options_;

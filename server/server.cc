@@ -15,6 +15,7 @@
 #include "base/logging.h"
 #include "base/string_util.h"
 #include "engine/value.h"
+#include "server/metrics.h"
 #include "server/net/listeners.h"
 #include "server/net/worker.h"
 
@@ -88,6 +89,7 @@ Server::~Server() {
 
 Status Server::Start() {
   start_time_ms_ = NowMs();
+  startup_memory_ = AllocatedBytes();
   ApplyConfig();  // the encoding limits before loading builds any collection
   RETURN_IF_ERROR(ApplyStartupDirectives());
   int workers = static_cast<int>(config_->Int(Param::kThreads));
@@ -138,6 +140,18 @@ Status Server::Start() {
     } else if (*dropped > 0) {
       LOG_INFO("Tier: deleted %llu stored values no snapshot names",
                static_cast<unsigned long long>(*dropped));
+    }
+  }
+  if (recovered.ok() && config_->Int(Param::kMetricsPort) > 0) {
+    const int port = static_cast<int>(config_->Int(Param::kMetricsPort));
+    const std::string bind = config_->String(Param::kMetricsBind);
+    Result<std::unique_ptr<MetricsHttpServer>> http =
+        MetricsHttpServer::Start(bind, port, [this] { return PrometheusText(*this); });
+    if (http.ok()) {
+      metrics_http_ = std::move(*http);
+      LOG_INFO("Serving Prometheus metrics on http://%s:%d/metrics", bind.c_str(), port);
+    } else {
+      recovered = http.status();
     }
   }
   if (!recovered.ok()) {
@@ -206,6 +220,7 @@ void Server::Wait() {
     while (!shutdown_) wait_cv_.wait_for(l, std::chrono::milliseconds(100));
   }
   supervision_.Stopping();
+  metrics_http_.reset();
   for (auto& w : workers_) w->Wake();
   for (auto& w : workers_) w->Join();
   RemoveUnixSocket();  // as Redis, at a clean shutdown
@@ -249,6 +264,13 @@ Status Server::ApplyStartupDirectives() {
     }
   }
   return Status::Ok();
+}
+
+uint64_t Server::NoteMemoryPeak(uint64_t used) {
+  uint64_t peak = memory_peak_.load(std::memory_order_relaxed);
+  while (used > peak && !memory_peak_.compare_exchange_weak(peak, used)) {
+  }
+  return std::max(peak, used);
 }
 
 void Server::ApplyConfig() {

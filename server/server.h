@@ -39,6 +39,7 @@
 #include "server/pubsub.h"
 #include "server/command_stats.h"
 #include "server/latency.h"
+#include "server/metrics_http.h"
 #include "server/monitor.h"
 #include "server/slowlog.h"
 #include "server/snapshots.h"
@@ -54,6 +55,8 @@ class Worker;
 // Bytes the allocator has handed out and not taken back (jemalloc's stats.allocated; the
 // sanitizer's or glibc's figure in other builds): INFO's used_memory.
 uint64_t AllocatedBytes();
+// The process's resident set size (INFO's used_memory_rss).
+uint64_t RssBytes();
 
 class Server final : public Service {
  public:
@@ -147,6 +150,11 @@ class Server final : public Service {
   const std::string& run_id() const { return run_id_str_; }
   // Commands per second over the last ~1.6 s, sampled by the cron thread.
   int64_t ops_per_sec() const { return ops_per_sec_.load(std::memory_order_relaxed); }
+  // used_memory_peak: the largest used memory (AllocatedBytes()) seen by the cron, ten times a
+  // a second, or given here; returns it once `used` is counted.
+  uint64_t NoteMemoryPeak(uint64_t used);
+  // used_memory_startup: used memory once start-up had loaded nothing yet.
+  uint64_t startup_memory() const { return startup_memory_; }
 
  private:
   // Runs spec's handler; an exception it throws becomes an error reply (dispatch.cc).
@@ -250,6 +258,8 @@ class Server final : public Service {
   std::thread cron_;
   std::atomic<bool> shutdown_{false};
   std::atomic<int64_t> ops_per_sec_{0};
+  std::atomic<uint64_t> memory_peak_{0};
+  uint64_t startup_memory_ = 0;
   std::mutex wait_mu_;
   std::condition_variable wait_cv_;
   int64_t start_time_ms_ = 0;
@@ -261,6 +271,9 @@ class Server final : public Service {
   std::unique_ptr<ProcTitle> proc_title_;  // null: the title is never changed
   OomScoreAdj oom_score_adj_;
   std::string run_id_str_;
+  // GET /metrics on metrics-port (null when 0). Last member: destroyed first, as it reads the
+  // others.
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
 };
 
 }  // namespace strata::server

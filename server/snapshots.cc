@@ -334,6 +334,19 @@ void Snapshots::BackgroundLoop(std::function<std::string()> save_points,
   }
 }
 
+Snapshots::Stats Snapshots::stats() const {
+  Stats s;
+  s.in_progress = in_progress_.load();
+  s.last_ok = last_ok_.load();
+  s.last_save_s = last_save_s_.load();
+  s.last_duration_ms = last_duration_ms_.load();
+  s.saves = saves_.load();
+  s.last_bytes = last_bytes_.load();
+  s.last_keys = last_keys_.load();
+  s.changes_since_last = changes_since_last();
+  return s;
+}
+
 std::string Snapshots::Info() const {
   InfoLines out;
   const bool running = in_progress_.load();

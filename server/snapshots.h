@@ -80,6 +80,13 @@ class Snapshots {
   uint64_t changes_since_last() const;
   // "name:value\r\n" lines for INFO persistence.
   std::string Info() const;
+  // The figures of Info() that /metrics exports.
+  struct Stats {
+    bool in_progress = false, last_ok = true;
+    int64_t last_save_s = 0, last_duration_ms = -1;
+    uint64_t saves = 0, last_bytes = 0, last_keys = 0, changes_since_last = 0;
+  };
+  Stats stats() const;
 
  private:
   Status SaveLocked(const char* reason);

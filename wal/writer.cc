@@ -242,9 +242,7 @@ void Writer::WriteOut(bool sync) {
     file_dirty_.store(true);
     return SetError(st);
   }
-  last_fsync_us_.store(MonotonicUs() - t0);
-  ReportLatency("wal-fsync", MonotonicUs() - t0);
-  fsyncs_.fetch_add(1);
+  NoteSyncStats(MonotonicUs() - t0, through - std::min(through, local_synced_));
   last_sync_us_.store(started);
   // A roll meanwhile synced the old segment whole and moved local_synced_ past `through`.
   local_synced_ = std::max(local_synced_, through);
@@ -357,10 +355,17 @@ Status Writer::SyncCurrent() {
   return Status::Ok();
 }
 
-void Writer::NoteSynced(int64_t started_us) {
-  last_fsync_us_.store(MonotonicUs() - started_us);
-  ReportLatency("wal-fsync", MonotonicUs() - started_us);
+void Writer::NoteSyncStats(int64_t took_us, uint64_t records) {
+  last_fsync_us_.store(took_us);
+  ReportLatency("wal-fsync", took_us);
   fsyncs_.fetch_add(1);
+  fsync_us_.Add(static_cast<uint64_t>(took_us));
+  group_records_.Add(records);
+}
+
+void Writer::NoteSynced(int64_t started_us) {
+  NoteSyncStats(MonotonicUs() - started_us,
+                local_written_ - std::min(local_written_, local_synced_));
   file_dirty_.store(false);
   local_synced_ = local_written_;
   last_sync_us_.store(options_.now_us());

@@ -23,6 +23,7 @@
 
 #include "base/adaptive_mutex.h"
 #include "base/file_layer.h"
+#include "base/log_histogram.h"
 #include "base/status.h"
 #include "base/uring.h"
 #include "wal/log_format.h"
@@ -73,6 +74,10 @@ class Writer {
   // in-memory buffer and returns its LSN. Takes only a short mutex; never waits for the disk.
   // REQUIRES: payload.size() <= kMaxPayload.
   uint64_t Append(std::string_view payload);
+  // The latency (us) of every fdatasync since the writer opened (as last_fsync_us), and how many
+  // records each made durable (under appendfsync always: one group commit). Read from any thread.
+  const LogHistogram& fsync_latency_us() const { return fsync_us_; }
+  const LogHistogram& group_commit_records() const { return group_records_; }
   uint64_t durable_lsn() const { return durable_lsn_.load(std::memory_order_acquire); }
   // The last LSN handed to the operating system (written to the segment file).
   uint64_t written_lsn() const { return written_lsn_.load(std::memory_order_acquire); }
@@ -124,6 +129,8 @@ class Writer {
   Status SyncCurrent();
   // Bookkeeping after an fdatasync that started at started_us covered everything written.
   void NoteSynced(int64_t started_us);
+  // Counts one fdatasync that took took_us and made `records` records durable.
+  void NoteSyncStats(int64_t took_us, uint64_t records);
   // Syncs the current segment and starts a new one able to hold a frame of frame_bytes.
   Status Roll(uint64_t first_lsn, uint64_t frame_bytes);
   Status CreateSegment(uint64_t first_lsn, uint64_t size);
@@ -184,6 +191,8 @@ class Writer {
   std::atomic<uint64_t> segments_{0};
   std::atomic<uint64_t> fsyncs_{0};
   std::atomic<int64_t> last_fsync_us_{0};
+  LogHistogram fsync_us_;       // every fdatasync's latency, us
+  LogHistogram group_records_;  // records each fdatasync made durable
 
   std::thread thread_;
 

@@ -44,6 +44,13 @@ uint64_t AllocatedBytes() {
   return mi.uordblks + mi.hblkhd;
 }
 
+uint64_t RssBytes() {
+  std::ifstream f("/proc/self/statm");
+  uint64_t pages = 0, rss = 0;
+  f >> pages >> rss;
+  return rss * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
 namespace {
 
 // ---- INFO ----
@@ -70,13 +77,6 @@ const char* AllocatorName() {
 #else
   return "libc";
 #endif
-}
-
-uint64_t RssBytes() {
-  std::ifstream f("/proc/self/statm");
-  uint64_t pages = 0, rss = 0;
-  f >> pages >> rss;
-  return rss * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 class InfoWriter {
@@ -165,6 +165,11 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("used_memory_human", HumanBytes(used));
   w.Field("used_memory_rss", rss);
   w.Field("used_memory_rss_human", HumanBytes(rss));
+  const uint64_t peak = ctx.server.NoteMemoryPeak(used);
+  w.Field("used_memory_peak", peak);
+  w.Field("used_memory_peak_human", HumanBytes(peak));
+  w.Field("used_memory_overhead", used > dataset ? used - dataset : 0);
+  w.Field("used_memory_startup", ctx.server.startup_memory());
   w.Field("used_memory_dataset", dataset);
   w.Field("used_memory_dataset_human", HumanBytes(dataset));
   const Config& config = ctx.server.config();
@@ -175,6 +180,13 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   char ratio[32];
   snprintf(ratio, sizeof(ratio), "%.2f", used ? static_cast<double>(rss) / used : 0.0);
   w.Field("mem_fragmentation_ratio", ratio);
+  w.Field("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
+  uint64_t client_buffers = 0;
+  ctx.server.clients().ForEach([&](ClientState& c) {
+    client_buffers += c.query_buffer_bytes.load() + c.output_buffer_bytes.load();
+  });
+  w.Field("mem_clients_slaves", 0);  // no replicas
+  w.Field("mem_clients_normal", client_buffers);
   w.Field("mem_allocator", AllocatorName());
   w.Field("lazyfree_pending_objects", ctx.keyspace().lazy_free().pending());
   w.Field("lazyfreed_objects", ctx.keyspace().lazy_free().freed());
@@ -326,6 +338,11 @@ void InfoCpu(CommandContext&, InfoWriter& w) {
   w.Field("used_cpu_user_children", secs(children.ru_utime));
 }
 
+void InfoCluster(CommandContext&, InfoWriter& w) {
+  w.Section("Cluster");
+  w.Field("cluster_enabled", 0);
+}
+
 void InfoKeyspace(CommandContext& ctx, InfoWriter& w) {
   engine::Keyspace& ks = ctx.keyspace();
   w.Section("Keyspace");
@@ -356,7 +373,7 @@ void CmdInfo(CommandContext& ctx) {
       {"persistence", InfoPersistence, true}, {"stats", InfoStats, true},
       {"replication", InfoReplication, true}, {"cpu", InfoCpu, true},
       {"commandstats", InfoCommandstats, false}, {"errorstats", InfoErrorstats, true},
-      {"latencystats", InfoLatencystats, false},
+      {"latencystats", InfoLatencystats, false}, {"cluster", InfoCluster, true},
       {"keyspace", InfoKeyspace, true},
   };
   std::vector<std::string> want;
