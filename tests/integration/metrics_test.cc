@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +25,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/integration/process_util.h"
@@ -214,6 +216,31 @@ TEST_F(MetricsEndpointTest, FamiliesMoveAsCommandsRun) {
   EXPECT_GE(*Sample(after, "strata_wal_group_commit_records_sum"),
             *Sample(before, "strata_wal_group_commit_records_sum") + 3);
   EXPECT_GE(*Sample(after, "strata_connections_received_total"), 1);
+}
+
+// Scrapes while a client runs commands and resets the statistics: the workers write the
+// per-worker histograms while the metrics thread merges them (the ThreadSanitizer build runs
+// this test: a race stops the server, and a scrape fails).
+TEST_F(MetricsEndpointTest, ScrapesWhileCommandsRun) {
+  std::atomic<bool> done{false};
+  std::thread client([&] {
+    RedisConnection c = Connect(server_->port());
+    for (int i = 0; i < 3000 && c != nullptr; ++i) {
+      Command(c.get(), {"SET", "k" + std::to_string(i % 100), "v"});
+      Command(c.get(), {"GET", "k" + std::to_string(i % 50)});
+      if (i % 500 == 0) Command(c.get(), {"CONFIG", "RESETSTAT"});
+    }
+    done = true;
+  });
+  int scrapes = 0;
+  while (!done || scrapes < 5) {
+    std::optional<HttpReply> r = HttpGet(metrics_port_, "/metrics");
+    ASSERT_TRUE(r.has_value() && r->status == 200) << server_->Log();
+    EXPECT_NE(r->body.find("strata_commands_total"), std::string::npos);
+    ++scrapes;
+  }
+  client.join();
+  EXPECT_EQ(Sample(Fetch(metrics_port_), "strata_commands_total{cmd=\"set\"}"), 499);
 }
 
 TEST_F(MetricsEndpointTest, OtherPathsAndMethodsAreRefused) {
