@@ -39,6 +39,7 @@
 #include "server/pubsub.h"
 #include "server/command_stats.h"
 #include "server/latency.h"
+#include "server/memory_stats.h"
 #include "server/metrics_http.h"
 #include "server/monitor.h"
 #include "server/slowlog.h"
@@ -51,12 +52,6 @@
 namespace strata::server {
 
 class Worker;
-
-// Bytes the allocator has handed out and not taken back (jemalloc's stats.allocated; the
-// sanitizer's or glibc's figure in other builds): INFO's used_memory.
-uint64_t AllocatedBytes();
-// The process's resident set size (INFO's used_memory_rss).
-uint64_t RssBytes();
 
 class Server final : public Service {
  public:

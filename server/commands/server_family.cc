@@ -1,12 +1,10 @@
 // Server commands: INFO, CONFIG, TIME, SHUTDOWN, DEBUG, SAVE, FUNCTION (no functions loaded).
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -17,39 +15,9 @@
 #include "server/server.h"
 #include "server/commands/errors.h"
 #include "server/command_stats.h"
-
-#ifdef STRATA_JEMALLOC
-#include <jemalloc/jemalloc.h>
-#endif
-#if defined(STRATA_SANITIZE) || defined(STRATA_TSAN)
-// Part of the sanitizer runtimes' public interface (GCC 12 ships no header declaring it).
-extern "C" size_t __sanitizer_get_current_allocated_bytes();
-#endif
+#include "server/memory_stats.h"
 
 namespace strata::server {
-
-uint64_t AllocatedBytes() {
-#ifdef STRATA_JEMALLOC
-  uint64_t epoch = 1;
-  size_t sz = sizeof(epoch);
-  mallctl("epoch", &epoch, &sz, &epoch, sz);
-  size_t allocated = 0;
-  sz = sizeof(allocated);
-  if (mallctl("stats.allocated", &allocated, &sz, nullptr, 0) == 0) return allocated;
-#endif
-#if defined(STRATA_SANITIZE) || defined(STRATA_TSAN)
-  return __sanitizer_get_current_allocated_bytes();  // the sanitizer's allocator replaces malloc
-#endif
-  struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
-}
-
-uint64_t RssBytes() {
-  std::ifstream f("/proc/self/statm");
-  uint64_t pages = 0, rss = 0;
-  f >> pages >> rss;
-  return rss * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
 
 namespace {
 
@@ -172,12 +140,31 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
   w.Field("used_memory_startup", ctx.server.startup_memory());
   w.Field("used_memory_dataset", dataset);
   w.Field("used_memory_dataset_human", HumanBytes(dataset));
+  AllocatorStats alloc;
+  const bool jemalloc = ReadAllocatorStats(&alloc);
+  if (jemalloc) {
+    w.Field("allocator_allocated", alloc.allocated);
+    w.Field("allocator_active", alloc.active);
+    w.Field("allocator_resident", alloc.resident);
+  }
   const Config& config = ctx.server.config();
   const uint64_t maxmemory = static_cast<uint64_t>(config.Int(Param::kMaxmemory));
   w.Field("maxmemory", maxmemory);
   w.Field("maxmemory_human", HumanBytes(maxmemory));
   w.Field("maxmemory_policy", config.String(Param::kMaxmemoryPolicy));
   char ratio[32];
+  if (jemalloc) {  // as Redis: active over allocated, resident over active
+    snprintf(ratio, sizeof(ratio), "%.2f",
+             alloc.allocated ? static_cast<double>(alloc.active) / alloc.allocated : 0.0);
+    w.Field("allocator_frag_ratio", ratio);
+    w.Field("allocator_frag_bytes",
+            static_cast<int64_t>(alloc.active) - static_cast<int64_t>(alloc.allocated));
+    snprintf(ratio, sizeof(ratio), "%.2f",
+             alloc.active ? static_cast<double>(alloc.resident) / alloc.active : 0.0);
+    w.Field("allocator_rss_ratio", ratio);
+    w.Field("allocator_rss_bytes",
+            static_cast<int64_t>(alloc.resident) - static_cast<int64_t>(alloc.active));
+  }
   snprintf(ratio, sizeof(ratio), "%.2f", used ? static_cast<double>(rss) / used : 0.0);
   w.Field("mem_fragmentation_ratio", ratio);
   w.Field("mem_fragmentation_bytes", static_cast<int64_t>(rss) - static_cast<int64_t>(used));
