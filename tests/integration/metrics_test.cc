@@ -139,6 +139,17 @@ std::pair<int, std::string> Shell(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+// `promtool check metrics` on `text` (its standard input): exit code and output.
+std::pair<int, std::string> Promtool(const std::string& text) {
+  TempDir dir;
+  const std::string file = dir.path() + "/metrics.txt";
+  FILE* f = fopen(file.c_str(), "w");
+  if (f == nullptr) return {-1, "cannot write " + file};
+  fwrite(text.data(), 1, text.size(), f);
+  fclose(f);
+  return Shell(std::string(kPromtool) + " check metrics < " + file);
+}
+
 std::string Fetch(int port) {
   std::optional<HttpReply> r = HttpGet(port, "/metrics");
   if (!r || r->status != 200) {
@@ -173,14 +184,8 @@ TEST_F(MetricsEndpointTest, PromtoolAcceptsTheOutput) {
   for (int i = 0; i < 20; ++i) Command(conn_.get(), {"SET", "k" + std::to_string(i), "v"});
   Command(conn_.get(), {"GET", "k1"});
   Command(conn_.get(), {"LPUSH", "k1", "x"});  // a WRONGTYPE error
-  TempDir dir;
-  const std::string file = dir.path() + "/metrics.txt";
-  FILE* f = fopen(file.c_str(), "w");
-  ASSERT_NE(f, nullptr);
   const std::string text = Fetch(metrics_port_);
-  fwrite(text.data(), 1, text.size(), f);
-  fclose(f);
-  const auto [code, out] = Shell(std::string(kPromtool) + " check metrics < " + file);
+  const auto [code, out] = Promtool(text);
   EXPECT_EQ(code, 0) << out << "\n" << text;
   EXPECT_EQ(out, "") << "promtool's lint found problems";
 }
@@ -271,6 +276,39 @@ TEST(MetricsPortTest, APortInUseStopsStartUp) {
   close(fd);
   EXPECT_EQ(server, nullptr);
   EXPECT_NE(error.find("metrics-port"), std::string::npos) << error;
+}
+
+// With the overflow tier on, its families are there and its cold reads show in the latency
+// histogram as INFO counts them.
+TEST(MetricsTierTest, ColdReadsShowInTheHistogram) {
+  ASSERT_EQ(access(kPromtool, X_OK), 0) << kPromtool << " missing: run scripts/install-deps.sh";
+  const int metrics_port = PickFreePort();
+  std::string error;
+  auto server = ServerProcess::StartStrata({"--maxmemory", "1mb", "--tier-dir", "tier", "--save",
+                                            "", "--metrics-port", std::to_string(metrics_port)},
+                                           &error);
+  ASSERT_NE(server, nullptr) << error;
+  RedisConnection c = Connect(server->port());
+  ASSERT_NE(c, nullptr);
+  for (int i = 0; i < 2000; ++i) {
+    Command(c.get(), {"SET", "k" + std::to_string(i), std::string(2000, static_cast<char>('a' + i % 26))});
+  }
+  ASSERT_TRUE(WaitUntil(std::chrono::seconds(20), [&] {
+    return Sample(Fetch(metrics_port), "strata_tier_keys").value_or(0) > 1000;
+  }));
+  for (int i = 0; i < 2000; i += 10) Command(c.get(), {"GET", "k" + std::to_string(i)});
+  const std::string text = Fetch(metrics_port);
+  ReplyPtr info = Command(c.get(), {"INFO", "tier"});
+  ASSERT_NE(info, nullptr);
+  const double cold_reads = std::stod(InfoField(info->str, "tier_cold_reads"));
+  EXPECT_GT(cold_reads, 0);
+  EXPECT_EQ(Sample(text, "strata_tier_cold_read_duration_seconds_count"), cold_reads);
+  EXPECT_EQ(Sample(text, "strata_tier_enabled"), 1);
+  EXPECT_GT(*Sample(text, "strata_tier_demotions_total"), 1000);
+  EXPECT_GT(*Sample(text, "strata_tier_disk_bytes"), 0);
+  const auto [code, out] = Promtool(text);
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_EQ(out, "");
 }
 
 // Families the exporter derives from redis-server 7.0 that Strata cannot give, and why.
