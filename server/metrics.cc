@@ -124,6 +124,10 @@ void ExportClients(Server& s, PromWriter& w) {
         static_cast<double>(st.net_input_bytes()));
   w.One("strata_net_output_bytes_total", "counter", "Bytes sent to clients.",
         static_cast<double>(st.net_output_bytes()));
+  w.One("strata_reads_processed_total", "counter", "Socket reads from clients.",
+        static_cast<double>(st.reads()));
+  w.One("strata_writes_processed_total", "counter", "Socket writes to clients.",
+        static_cast<double>(st.writes()));
   w.One("strata_protocol_errors_total", "counter", "Connections closed for a protocol error.",
         static_cast<double>(st.protocol_errors.load()));
   struct rusage self;

@@ -240,6 +240,8 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("tracking_total_prefixes", tracking.prefixes);
   w.Field("unexpected_error_replies", 0);  // Redis's count of errors from its AOF or master
   w.Field("total_error_replies", ctx.server.command_stats().total_error_replies());
+  w.Field("total_reads_processed", st.reads());
+  w.Field("total_writes_processed", st.writes());
 }
 
 // cmdstat_<name>:calls=...,usec=...,usec_per_call=...,rejected_calls=...,failed_calls=... for

@@ -24,6 +24,8 @@ void ServerStats::Reset() {
   base_commands_ = Sum(&WorkerCounters::commands);
   base_in_ = Sum(&WorkerCounters::net_input_bytes);
   base_out_ = Sum(&WorkerCounters::net_output_bytes);
+  base_reads_ = Sum(&WorkerCounters::reads);
+  base_writes_ = Sum(&WorkerCounters::writes);
 }
 
 }  // namespace strata::server

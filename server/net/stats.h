@@ -14,6 +14,7 @@ struct alignas(64) WorkerCounters {
   std::atomic<uint64_t> commands{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
+  std::atomic<uint64_t> reads{0}, writes{0};  // completed socket reads and writes
   // REQUIRES: called only by the owning worker.
   static void Add(std::atomic<uint64_t>& c, uint64_t n) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -35,6 +36,9 @@ struct ServerStats {
   uint64_t commands() const { return Sum(&WorkerCounters::commands) - base_commands_; }
   uint64_t net_input_bytes() const { return Sum(&WorkerCounters::net_input_bytes) - base_in_; }
   uint64_t net_output_bytes() const { return Sum(&WorkerCounters::net_output_bytes) - base_out_; }
+  // INFO's total_reads_processed and total_writes_processed.
+  uint64_t reads() const { return Sum(&WorkerCounters::reads) - base_reads_; }
+  uint64_t writes() const { return Sum(&WorkerCounters::writes) - base_writes_; }
   // CONFIG RESETSTAT: zeroes the global counters and rebases the per-worker sums.
   void Reset();
 
@@ -42,7 +46,8 @@ struct ServerStats {
   uint64_t Sum(std::atomic<uint64_t> WorkerCounters::*field) const;
   std::unique_ptr<WorkerCounters[]> workers_;
   int num_workers_ = 0;
-  std::atomic<uint64_t> base_commands_{0}, base_in_{0}, base_out_{0};
+  std::atomic<uint64_t> base_commands_{0}, base_in_{0}, base_out_{0}, base_reads_{0},
+      base_writes_{0};
 };
 
 }  // namespace strata::server

@@ -331,6 +331,7 @@ void Worker::OnRecv(Connection* c, int result) {
     return MaybeFinish(c);
   }
   WorkerCounters::Add(counters_->net_input_bytes, result);
+  WorkerCounters::Add(counters_->reads, 1);
   c->rend += result;
   service_->BeginInput(*context_);
   c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
@@ -487,6 +488,7 @@ void Worker::OnSend(Connection* c, int result) {
     return MaybeFinish(c);
   }
   WorkerCounters::Add(counters_->net_output_bytes, result);
+  WorkerCounters::Add(counters_->writes, 1);
   // As Redis: a client that reads its replies is not idle (`timeout`), even while paused.
   if (result > 0) c->state.last_interaction_ms.store(NowMs(), std::memory_order_relaxed);
   c->sent += result;

@@ -330,8 +330,6 @@ const std::map<std::string, std::string> kAbsentWithReason = {
     {"redis_cpu_user_main_thread_seconds_total", "no main thread runs commands (workers do)"},
     {"redis_io_threaded_reads_processed", "no I/O threads: each worker reads its own clients"},
     {"redis_io_threaded_writes_processed", "no I/O threads: each worker writes its own clients"},
-    {"redis_total_reads_processed", "read events are not counted"},
-    {"redis_total_writes_processed", "write events are not counted"},
     {"redis_expired_stale_percentage", "active expiry keeps no such estimate"},
     {"redis_expired_time_cap_reached_total", "active expiry keeps no such count"},
     {"redis_mem_not_counted_for_eviction_bytes", "no replication or AOF buffers"},
