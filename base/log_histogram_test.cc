@@ -20,6 +20,15 @@ TEST(LogHistogram, BucketsTileTheRangeWithinOnePercent) {
   EXPECT_EQ(LogHistogram::BucketOf(uint64_t{1} << 40), LogHistogram::kBuckets - 1);
 }
 
+// Buckets as Redis 7.0's HDR histograms (1 ns to 1 s, two significant figures) have them: the
+// values redis-server printed in INFO latencystats for latencies of about 1 us and 203 us.
+TEST(LogHistogram, BucketsAreRedisHdrBuckets) {
+  EXPECT_EQ(LogHistogram::BucketHigh(LogHistogram::BucketOf(1000)), 1003u);
+  EXPECT_EQ(LogHistogram::BucketLow(LogHistogram::BucketOf(203000)), 202752u);
+  EXPECT_EQ(LogHistogram::BucketHigh(LogHistogram::BucketOf(203000)), 203775u);
+  EXPECT_EQ(LogHistogram::BucketHigh(LogHistogram::BucketOf(30000)), 30079u);
+}
+
 TEST(LogHistogram, PercentilesAreTheBucketsHighestValue) {
   auto h = std::make_unique<LogHistogram>();
   for (uint64_t v = 1; v <= 1000; ++v) h->Add(v * 1000);  // 1,000 .. 1,000,000
