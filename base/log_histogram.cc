@@ -1,17 +1,41 @@
 #include "base/log_histogram.h"
 
-#include <cmath>
+#include <memory>
 #include <utility>
 
 namespace strata {
 
+LogHistogram::~LogHistogram() {
+  for (auto& b : blocks_) delete b.load(std::memory_order_acquire);
+}
+
+LogHistogram::Block* LogHistogram::MakeBlock(size_t b) {
+  auto fresh = std::make_unique<Block>();  // value-initialised: zero counts
+  Block* expected = nullptr;
+  if (blocks_[b].compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel,
+                                         std::memory_order_acquire)) {
+    return fresh.release();
+  }
+  return expected;  // another thread's, and `fresh` goes
+}
+
 void LogHistogram::Read(std::vector<uint64_t>* sum) const {
   if (sum->size() < kBuckets) sum->resize(kBuckets, 0);
-  for (size_t i = 0; i < kBuckets; ++i) (*sum)[i] += counts_[i].load(std::memory_order_relaxed);
+  for (size_t b = 0; b < blocks_.size(); ++b) {
+    const Block* block = blocks_[b].load(std::memory_order_acquire);
+    if (block == nullptr) continue;
+    for (size_t j = 0; j < kBlockSize; ++j) {
+      (*sum)[b * kBlockSize + j] += (*block)[j].load(std::memory_order_relaxed);
+    }
+  }
 }
 
 void LogHistogram::Reset() {
-  for (auto& c : counts_) c.store(0, std::memory_order_relaxed);
+  for (auto& b : blocks_) {
+    if (Block* block = b.load(std::memory_order_acquire)) {
+      for (auto& c : *block) c.store(0, std::memory_order_relaxed);
+    }
+  }
 }
 
 HistogramCounts::HistogramCounts(std::vector<uint64_t> counts) : counts_(std::move(counts)) {

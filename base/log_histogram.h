@@ -2,11 +2,14 @@
 // figures (the precision Redis's latency tracking asks of its HDR histograms): values below 256
 // have a bucket each; above, every power of two [2^e, 2^(e+1)) is cut into 128 buckets of equal
 // width, so a bucket's width is at most 1/128 (0.8%) of its values. Values past kMaxValue count
-// as kMaxValue.
+// as kMaxValue. The counters come in blocks of 128, each allocated when a value first falls in
+// it: a histogram takes 192 bytes, plus 1 KB for each block in use (a command's latencies
+// typically use a few powers of two; all 24 blocks are 24 KB).
 //
-// Thread safety: Add() and Read() may run at the same time from any threads (relaxed atomics: a
-// reader sees each count, not a snapshot of all of them at one instant). Meant to be written by
-// one thread at a time (per worker), so that the counters' cache lines are not contended.
+// Thread safety: Add(), Read() and Reset() may run at the same time from any threads (relaxed
+// atomics: a reader sees each count, not a snapshot of all of them at one instant). Meant to be
+// written by one thread at a time (per worker), so that the counters' cache lines are not
+// contended.
 #pragma once
 
 #include <array>
@@ -46,13 +49,31 @@ class LogHistogram {
     return i + 1 < kBuckets ? BucketLow(i + 1) - 1 : kMaxValue;
   }
 
-  void Add(uint64_t v) { counts_[BucketOf(v)].fetch_add(1, std::memory_order_relaxed); }
+  LogHistogram() = default;
+  ~LogHistogram();
+  LogHistogram(const LogHistogram&) = delete;
+  LogHistogram& operator=(const LogHistogram&) = delete;
+
+  void Add(uint64_t v) {
+    const size_t i = BucketOf(v);
+    Block* b = blocks_[i / kBlockSize].load(std::memory_order_acquire);
+    if (b == nullptr) b = MakeBlock(i / kBlockSize);
+    (*b)[i % kBlockSize].fetch_add(1, std::memory_order_relaxed);
+  }
   // Adds every bucket's count to (*sum)[bucket]; sizes *sum to kBuckets if it is smaller.
   void Read(std::vector<uint64_t>* sum) const;
+  // Zeroes the counts (the blocks stay).
   void Reset();
 
  private:
-  std::array<std::atomic<uint64_t>, kBuckets> counts_{};
+  static constexpr size_t kBlockSize = size_t{1} << kSubBits;
+  using Block = std::array<std::atomic<uint64_t>, kBlockSize>;
+  static_assert(kBuckets % kBlockSize == 0);
+
+  // Block b, allocated now unless another thread did first.
+  Block* MakeBlock(size_t b);
+
+  std::array<std::atomic<Block*>, kBuckets / kBlockSize> blocks_{};  // owned; null until used
 };
 
 // Counts read out of one or more LogHistograms (LogHistogram::Read), and what they tell.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <thread>
 #include <vector>
 
 namespace strata {
@@ -14,7 +15,9 @@ TEST(LogHistogram, BucketsTileTheRangeWithinOnePercent) {
     ASSERT_LE(low, high) << i;
     EXPECT_EQ(LogHistogram::BucketOf(low), i);
     EXPECT_EQ(LogHistogram::BucketOf(high), i);
-    if (i + 1 < LogHistogram::kBuckets) EXPECT_EQ(LogHistogram::BucketLow(i + 1), high + 1);
+    if (i + 1 < LogHistogram::kBuckets) {
+      EXPECT_EQ(LogHistogram::BucketLow(i + 1), high + 1);
+    }
     EXPECT_LE(static_cast<double>(high - low), static_cast<double>(low) / 100) << i;
   }
   EXPECT_EQ(LogHistogram::BucketOf(uint64_t{1} << 40), LogHistogram::kBuckets - 1);
@@ -51,6 +54,21 @@ TEST(LogHistogram, PercentilesAreTheBucketsHighestValue) {
   h->Read(&counts);
   EXPECT_EQ(HistogramCounts(counts).total(), 0u);
   EXPECT_EQ(HistogramCounts(counts).ValueAt(50), 0u);
+}
+
+// Threads adding at once, each making blocks the others may make too, lose no count.
+TEST(LogHistogram, ConcurrentAddsAreAllCounted) {
+  auto h = std::make_unique<LogHistogram>();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&h, t] {
+      for (uint64_t v = 0; v < 20000; ++v) h->Add((v * 7919 + static_cast<uint64_t>(t)) << (v % 24));
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::vector<uint64_t> counts;
+  h->Read(&counts);
+  EXPECT_EQ(HistogramCounts(std::move(counts)).total(), 80000u);
 }
 
 }  // namespace

@@ -35,29 +35,10 @@ CommandStats::Totals CommandStats::Sum(uint32_t id) const {
   return t;
 }
 
-void CommandStats::Track(Counters& c, int64_t ns) {
-  LogHistogram* h = c.latencies.load(std::memory_order_acquire);
-  if (h == nullptr) {
-    // Once per command and worker. Two threads may race here only for a blocked client served
-    // on another worker's thread: the mutex makes one of them the maker.
-    std::lock_guard<std::mutex> l(histograms_mu_);
-    h = c.latencies.load(std::memory_order_acquire);
-    if (h == nullptr) {
-      histograms_.push_back(std::make_unique<LogHistogram>());
-      h = histograms_.back().get();
-      c.latencies.store(h, std::memory_order_release);
-    }
-  }
-  h->Add(static_cast<uint64_t>(ns < 0 ? 0 : ns));
-}
-
 HistogramCounts CommandStats::Latencies(uint32_t id) const {
   std::vector<uint64_t> sum;
   if (id >= ids_) return {};
-  for (const auto& w : per_worker_) {
-    const LogHistogram* h = w[id].latencies.load(std::memory_order_acquire);
-    if (h != nullptr) h->Read(&sum);
-  }
+  for (const auto& w : per_worker_) w[id].latencies.Read(&sum);
   return HistogramCounts(std::move(sum));
 }
 
@@ -71,7 +52,7 @@ void CommandStats::Reset() {
     for (size_t i = 0; i < ids_; ++i) {
       w[i].calls = 0;
       w[i].ns = 0;
-      if (LogHistogram* h = w[i].latencies.load(std::memory_order_acquire)) h->Reset();
+      w[i].latencies.Reset();
       w[i].rejected = 0;
       w[i].failed = 0;
     }

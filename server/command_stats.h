@@ -4,8 +4,8 @@
 // per-command counters are one array per worker, bumped by that worker (a blocked client served
 // on another worker's thread adds to its own worker's: the adds are atomic) and summed when
 // INFO reads them. With latency-tracking on, each command's latencies also go to a LogHistogram
-// per worker (made at the command's first call on that worker, never freed before the
-// CommandStats), merged when INFO latencystats, LATENCY HISTOGRAM or /metrics read them.
+// per worker beside those counters, merged when INFO latencystats, LATENCY HISTOGRAM or
+// /metrics read them.
 #pragma once
 
 #include <atomic>
@@ -38,7 +38,7 @@ class CommandStats {
     c.calls.fetch_add(1, std::memory_order_relaxed);
     c.ns.fetch_add(static_cast<uint64_t>(ns), std::memory_order_relaxed);
     if (failed) c.failed.fetch_add(1, std::memory_order_relaxed);
-    if (tracking_.load(std::memory_order_relaxed)) Track(c, ns);
+    if (tracking_.load(std::memory_order_relaxed)) c.latencies.Add(static_cast<uint64_t>(ns));
   }
   void Rejected(int worker, uint32_t id) {
     At(worker, id).rejected.fetch_add(1, std::memory_order_relaxed);
@@ -63,9 +63,8 @@ class CommandStats {
  private:
   struct Counters {
     std::atomic<uint64_t> calls{0}, ns{0}, rejected{0}, failed{0};
-    std::atomic<LogHistogram*> latencies{nullptr};  // owned by histograms_
+    LogHistogram latencies;  // ns
   };
-  void Track(Counters& c, int64_t ns);
   Counters& At(int worker, uint32_t id) {
     return per_worker_[static_cast<size_t>(worker) < workers_ ? worker : 0][id];
   }
@@ -74,8 +73,6 @@ class CommandStats {
   std::vector<std::unique_ptr<Counters[]>> per_worker_;
   std::atomic<uint64_t> total_errors_{0};
   std::atomic<bool> tracking_{true};
-  std::mutex histograms_mu_;
-  std::vector<std::unique_ptr<LogHistogram>> histograms_;  // GUARDED_BY(histograms_mu_)
   mutable std::mutex mu_;
   std::map<std::string, uint64_t, std::less<>> errors_;  // GUARDED_BY(mu_)
 };
