@@ -281,6 +281,11 @@ TEST(MetricsPortTest, APortInUseStopsStartUp) {
 // With the overflow tier on, its families are there and its cold reads show in the latency
 // histogram as INFO counts them.
 TEST(MetricsTierTest, ColdReadsShowInTheHistogram) {
+#ifdef STRATA_TSAN
+  // Debian's librocksdb is not instrumented: ThreadSanitizer takes its write batches, which the
+  // demotions of two threads fill, for a race (the tier's own tests are not in this build).
+  GTEST_SKIP() << "the overflow tier does not run under ThreadSanitizer";
+#endif
   ASSERT_EQ(access(kPromtool, X_OK), 0) << kPromtool << " missing: run scripts/install-deps.sh";
   const int metrics_port = PickFreePort();
   std::string error;
