@@ -123,12 +123,18 @@ void Worker::DeliverServed(uint64_t client_id, std::string reply, uint64_t lsn) 
 }
 
 void Worker::Post(Mail m) {
+  bool first;
   {
     std::lock_guard<std::mutex> l(inbox_mu_);
+    first = mail_.empty();
     mail_.push_back(std::move(m));
   }
   has_mail_.store(true, std::memory_order_release);
-  backend_->Wake();
+  // Only the first letter into an empty inbox wakes the loop: the others are drained with it
+  // (or, if the loop took the inbox meanwhile, find it empty and wake it again). A wake is a
+  // syscall and, for a sleeping worker, a context switch: one per keyspace event or pub/sub
+  // message to a subscriber on another worker was most of their cost.
+  if (first) backend_->Wake();
 }
 
 void Worker::DrainMail() {
