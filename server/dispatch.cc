@@ -468,6 +468,9 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
     }
     client.queued.emplace_back(args.begin(), args.end());
     client.queued_count.store(static_cast<int>(client.queued.size()), std::memory_order_relaxed);
+    uint64_t bytes = 0;
+    for (std::string_view a : args) bytes += a.size();
+    client.queued_bytes.fetch_add(bytes, std::memory_order_relaxed);
     reply.Simple("QUEUED");
     return;
   }

@@ -23,6 +23,7 @@ void CmdMulti(CommandContext& ctx) {
   if (ctx.client.in_multi) return ctx.reply.Error(err::kMultiNested);
   ctx.client.in_multi = true;
   ctx.client.queued_count = 0;
+  ctx.client.queued_bytes = 0;
   ctx.reply.Ok();
 }
 

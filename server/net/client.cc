@@ -86,6 +86,8 @@ std::string ClientFlags(const ClientState& c) {
 std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
   int64_t age = (now_ms - c.created_ms) / 1000;
   int64_t idle = (now_ms - c.last_interaction_ms.load()) / 1000;
+  const uint64_t omem = c.output_buffer_bytes.load();
+  const uint64_t multi_mem = c.in_multi.load() ? c.queued_bytes.load() : 0;
   std::string s = "id=" + std::to_string(c.id) + " addr=" + c.addr + " laddr=" + c.laddr +
                   " fd=" + std::to_string(c.fd) + " name=" + c.name +
                   " age=" + std::to_string(age) + " idle=" + std::to_string(idle) +
@@ -93,9 +95,14 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
                   " sub=" + std::to_string(c.channels.load()) +
                   " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=" + std::to_string(c.in_multi.load() ? c.queued_count.load() : -1) +
                   " qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
-                  " qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=" +
-                  std::to_string(c.output_buffer_bytes.load()) +
-                  " tot-mem=0 events=r cmd=" + c.last_command.load() + " user=" + c.username +
+                  " qbuf-free=" + std::to_string(c.query_buffer_free.load()) +
+                  " argv-mem=0 multi-mem=" + std::to_string(multi_mem) +
+                  " rbs=" + std::to_string(c.read_buffer_size.load()) +
+                  " rbp=" + std::to_string(c.read_buffer_peak.load()) +
+                  " obl=0 oll=0 omem=" + std::to_string(omem) +
+                  " tot-mem=" + std::to_string(c.read_buffer_size.load() + omem + multi_mem) +
+                  " events=" + (omem > 0 ? "rw" : "r") + " cmd=" + c.last_command.load() +
+                  " user=" + c.username +
                   " redir=" +
                   (c.tracking.load() ? std::to_string(c.tracking_redirect.load()) : "-1") +
                   " resp=" +

@@ -49,6 +49,11 @@ struct ClientState {
   std::atomic<const char*> last_command{"NULL"};  // a CommandSpec name (static storage)
   std::atomic<uint64_t> query_buffer_bytes{0};
   std::atomic<uint64_t> output_buffer_bytes{0};
+  // CLIENT LIST's qbuf-free, rbs and rbp: the read buffer's free space, size and the most it
+  // held (the owner's worker keeps them).
+  std::atomic<uint64_t> query_buffer_free{0};
+  std::atomic<uint64_t> read_buffer_size{0};
+  std::atomic<uint64_t> read_buffer_peak{0};
   std::atomic<bool> killed{false};
   std::string name;  // GUARDED_BY(ClientRegistry::mu_)
   // ACL (server/acl.h): the user the connection runs as and the Acl::version() it was read at
@@ -84,6 +89,7 @@ struct ClientState {
   // MULTI/EXEC (owner only, but for CLIENT LIST's flags; server/transaction_family.cc).
   std::atomic<bool> in_multi{false};
   std::atomic<int> queued_count{0};  // queued.size(), for CLIENT LIST's multi=
+  std::atomic<uint64_t> queued_bytes{0};  // the queued arguments' bytes (multi-mem=)
   std::atomic<bool> monitor{false};  // in MONITOR mode (CLIENT LIST's O)
   bool multi_error = false;    // a command failed to queue: EXEC answers EXECABORT
   bool in_exec = false;        // running EXEC's commands: blocking commands do not block

@@ -325,6 +325,7 @@ void Worker::PostRecv(Connection* c) {
     c->rbuf.resize(kReadChunk);  // a large request is done: give the memory back
     c->rbuf.shrink_to_fit();
   }
+  c->state.read_buffer_size.store(c->rbuf.size(), std::memory_order_relaxed);
   c->recv_posted = true;
   backend_->Recv(c->state.fd, c->rbuf.data() + c->rend, c->rbuf.size() - c->rend,
                  reinterpret_cast<uint64_t>(c) | kOpRecv);
@@ -456,6 +457,10 @@ void Worker::ProcessInput(Connection* c) {
     c->state.close_after_reply = true;
   }
   c->state.query_buffer_bytes.store(c->rend - c->rstart, std::memory_order_relaxed);
+  c->state.query_buffer_free.store(c->rbuf.size() - c->rend, std::memory_order_relaxed);
+  if (c->rend > c->state.read_buffer_peak.load(std::memory_order_relaxed)) {
+    c->state.read_buffer_peak.store(c->rend, std::memory_order_relaxed);
+  }
 }
 
 void Worker::PrefetchAhead(Connection* c, std::string_view rest) {
@@ -502,6 +507,9 @@ void Worker::OnSend(Connection* c, int result) {
     std::string().swap(c->sending);  // do not keep a large reply's buffer for an idle client
     c->sent = 0;
   }
+  // What is still unsent (CLIENT LIST's omem, INFO's client_recent_max_output_buffer): without
+  // this, the figure of the last send posted stayed after its bytes had gone.
+  c->state.output_buffer_bytes.store(OutputBytes(c), std::memory_order_relaxed);
   MaybeSend(c);
   if (c->paused) return MaybeResume(c);
   MaybeFinish(c);  // last: may free c

@@ -84,5 +84,35 @@ TEST_F(ClientReplyCompatTest, ClientListCountsQueuedCommandsAsRedis) {
   EXPECT_EQ(MultiField(strata_->port()), want);
 }
 
+// CLIENT LIST's memory fields of a client in MULTI with a command queued: the read buffer's
+// size and free space, the queued command's memory and a total of at least those, on both
+// servers (the figures themselves are each server's own).
+void ExpectMemoryFieldsMakeSense(int port) {
+  RawConnection a(port), b(port);
+  a.Send("CLIENT ID\r\nMULTI\r\nSET some-key some-value\r\n");
+  const std::string id = std::to_string(a.ReadValue()->integer);
+  a.ReadValue();
+  a.ReadValue();
+  b.Send("CLIENT LIST ID " + id + "\r\n");
+  std::optional<RespValue> v = b.ReadValue();
+  ASSERT_TRUE(v.has_value());
+  auto field = [&](const std::string& name) -> int64_t {
+    const size_t at = v->str.find(" " + name + "=");
+    if (at == std::string::npos) return -1;
+    return std::stoll(v->str.substr(at + name.size() + 2));
+  };
+  EXPECT_GT(field("rbs"), 0) << v->str;
+  EXPECT_GT(field("qbuf-free"), 0) << v->str;
+  EXPECT_GE(field("rbp"), 0) << v->str;
+  EXPECT_GE(field("multi-mem"), 20) << v->str;  // "SET some-key some-value" at least
+  EXPECT_GE(field("tot-mem"), field("rbs") + field("multi-mem")) << v->str;
+  EXPECT_NE(v->str.find(" events=r "), std::string::npos) << v->str;
+}
+
+TEST_F(ClientReplyCompatTest, ClientListMemoryFieldsMakeSenseOnBoth) {
+  ExpectMemoryFieldsMakeSense(redis_->port());
+  ExpectMemoryFieldsMakeSense(strata_->port());
+}
+
 }  // namespace
 }  // namespace strata::integration
