@@ -43,6 +43,7 @@
 #include "server/metrics_http.h"
 #include "server/monitor.h"
 #include "server/slowlog.h"
+#include "server/scripting.h"
 #include "server/snapshots.h"
 #include "server/supervision.h"
 #include "server/tracking.h"
@@ -131,6 +132,7 @@ class Server final : public Service {
   Watches& watches() { return watches_; }
   Tracking& tracking() { return tracking_; }
   ClientPause& client_pause() { return client_pause_; }
+  Scripting& scripting() { return scripting_; }
   Persistence& persistence() { return *persistence_; }
   Snapshots& snapshots() { return *snapshots_; }
   // The overflow tier, or null when tier-dir is not set.
@@ -235,6 +237,7 @@ class Server final : public Service {
   Watches watches_;
   Tracking tracking_{&clients_};  // client-side caching
   ClientPause client_pause_;
+  Scripting scripting_;  // EVAL's Lua interpreter and script cache
   // Every committed record goes to WATCH's bookkeeping, the blocked clients' and client-side
   // caching's.
   struct CommitListeners final : engine::ChangeListener {

@@ -119,6 +119,7 @@ CommandTable::CommandTable() {
   Register(SetFamily());
   Register(ZSetFamily());
   Register(TransactionFamily());
+  Register(ScriptingFamily());
   Register(PubSubFamily());
   Register(BlockingFamily());
   Register(AclFamily());

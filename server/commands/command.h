@@ -249,6 +249,7 @@ std::vector<CommandSpec> HashFamily();
 std::vector<CommandSpec> SetFamily();
 std::vector<CommandSpec> ZSetFamily();
 std::vector<CommandSpec> TransactionFamily();
+std::vector<CommandSpec> ScriptingFamily();
 std::vector<CommandSpec> PubSubFamily();
 std::vector<CommandSpec> BlockingFamily();
 std::vector<CommandSpec> AclFamily();

@@ -24,7 +24,8 @@ RULES = {
                          "server/config.h", "server/notify.h", "server/pubsub.h", "server/server.h",
                          "server/slowlog.h", "server/command_stats.h", "server/monitor.h",
                          "server/latency.h", "server/memory_stats.h",
-                         "server/watches.h", "server/persistence.h", "server/snapshots.h"],
+                         "server/watches.h", "server/persistence.h", "server/snapshots.h",
+                         "server/scripting.h"],
     # The core: dispatch, housekeeping, persistence, snapshots, config. Of the command layer
     # it knows the table and the error texts, never a family.
     "server/": ["base/", "engine/", "wal/", "snapshot/", "server/net/",

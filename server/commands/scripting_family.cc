@@ -1,0 +1,152 @@
+// Scripting commands: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (server/scripting.h).
+//
+// A script runs as EXEC runs a transaction: every shard locked (and held, so the commands it
+// calls lock nothing more and their effects are one WAL record), the client flagged in_exec so
+// that what it calls neither queues, blocks nor waits. redis.call runs a command line through
+// Server::Execute into a buffer of its own, after the checks a script adds (commands not
+// allowed from scripts, writes from EVAL_RO).
+#include <string>
+#include <vector>
+
+#include "base/string_util.h"
+#include "server/commands/command.h"
+#include "server/commands/errors.h"
+#include "server/scripting.h"
+#include "server/server.h"
+
+namespace strata::server {
+namespace {
+
+// EVAL script numkeys key... arg... (or EVALSHA sha ...): runs the script; `by_sha` names it
+// by its SHA1. `read_only`: EVAL_RO/EVALSHA_RO, whose scripts may not write.
+void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
+  // As Redis: a name that is no SHA1 matches nothing, before the arguments are looked at.
+  if (by_sha && ctx.args[1].size() != 40) {
+    return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+  }
+  int64_t numkeys;
+  if (!ArgToInt(ctx, ctx.args[2], &numkeys)) return;
+  if (numkeys < 0) return ctx.reply.Error("ERR Number of keys can't be negative");
+  if (numkeys > static_cast<int64_t>(ctx.args.size()) - 3) {
+    return ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+  }
+  Scripting& scripting = ctx.server.scripting();
+  std::string sha;
+  if (by_sha) {
+    sha = ToLower(ctx.args[1]);
+  } else {
+    std::string error = scripting.Load(ctx.args[1], &sha);
+    if (!error.empty()) return ctx.reply.Error(error);
+  }
+  const auto keys = ctx.args.subspan(3, static_cast<size_t>(numkeys));
+  const auto argv = ctx.args.subspan(3 + static_cast<size_t>(numkeys));
+  engine::ShardLocks all = ctx.LockAll();  // with the redo record: one commit at the end
+  engine::ShardLocks::HoldAll hold(&ctx.keyspace());
+  ClientState& c = ctx.client;
+  const bool was_in_exec = c.in_exec;
+  c.in_exec = true;
+  const CommandTable& table = ctx.server.commands();
+  Scripting::Caller call = [&](std::span<const std::string_view> line) -> std::string {
+    std::string out;
+    ReplyBuilder reply(&out);
+    const CommandSpec* spec = table.Find(line[0]);
+    if (spec == nullptr) {
+      reply.Error("ERR Unknown Redis command called from script");
+    } else if (!CommandTable::ArityOk(*spec, line.size())) {
+      reply.Error("ERR Wrong number of args calling Redis command from script");
+    } else if (spec->flags & kNoScript) {
+      reply.Error("ERR This Redis command is not allowed from script");
+    } else if (read_only && (spec->flags & kWrite)) {
+      reply.Error("ERR Write commands are not allowed from read-only scripts.");
+    } else {
+      ctx.server.Execute(c, line, reply, ctx.redo);
+    }
+    return out;
+  };
+  const bool found = scripting.Run(sha, keys, argv, call, ctx.reply);
+  c.in_exec = was_in_exec;
+  if (!found) ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+}
+
+void CmdEval(CommandContext& ctx) { RunScript(ctx, false, false); }
+void CmdEvalSha(CommandContext& ctx) { RunScript(ctx, true, false); }
+void CmdEvalRo(CommandContext& ctx) { RunScript(ctx, false, true); }
+void CmdEvalShaRo(CommandContext& ctx) { RunScript(ctx, true, true); }
+
+void CmdScript(CommandContext& ctx) {
+  const CommandSpec* sub = CommandTable::FindSub(*ctx.server.commands().Find("script"), ctx.args[1]);
+  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
+  const std::string_view name = sub->name.substr(7);
+  Scripting& scripting = ctx.server.scripting();
+  if (name == "load") {
+    std::string sha;
+    std::string error = scripting.Load(ctx.args[2], &sha);
+    return error.empty() ? ctx.reply.Bulk(sha) : ctx.reply.Error(error);
+  }
+  if (name == "exists") {
+    ctx.reply.Array(ctx.args.size() - 2);
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      ctx.reply.Int(scripting.Exists(ToLower(ctx.args[i])) ? 1 : 0);
+    }
+    return;
+  }
+  if (name == "flush") {
+    if (ctx.args.size() > 3 ||
+        (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "sync") &&
+         !EqualsIgnoreCase(ctx.args[2], "async"))) {
+      return ctx.reply.Error("ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+    }
+    scripting.Flush();
+    return ctx.reply.Ok();
+  }
+  if (name == "kill") return ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+  static constexpr std::string_view kHelp[] = {
+      "DEBUG (YES|SYNC|NO)",
+      "    Set the debug mode for subsequent scripts executed.",
+      "EXISTS <sha1> [<sha1> ...]",
+      "    Return information about the existence of the scripts in the script cache.",
+      "FLUSH [ASYNC|SYNC]",
+      "    Flush the Lua scripts cache. Very dangerous on replicas.",
+      "    When called without the optional mode argument, the behavior is determined by the",
+      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+      "    * ASYNC: Asynchronously flush the scripts cache.",
+      "    * SYNC: Synchronously flush the scripts cache.",
+      "KILL",
+      "    Kill the currently executing Lua script.",
+      "LOAD <script>",
+      "    Load a script into the scripts cache without executing it."};
+  ReplyHelp(ctx, "SCRIPT", kHelp);
+}
+
+}  // namespace
+
+std::vector<CommandSpec> ScriptingFamily() {
+  constexpr uint32_t kEval = kNoScript | kStale | kSkipMonitor | kNoMandatoryKeys |
+                             kMovableKeys;
+  constexpr uint32_t kEvalRo = kNoScript | kStale | kSkipMonitor | kNoMandatoryKeys | kMovableKeys |
+                               kReadOnly;
+  return {
+      {"eval", -3, kEval, 0, 0, 0, CmdEval, "scripting", "Execute a Lua script server side", {}, 2},
+      {"evalsha", -3, kEval, 0, 0, 0, CmdEvalSha, "scripting",
+       "Execute a Lua script server side", {}, 2},
+      {"eval_ro", -3, kEvalRo, 0, 0, 0, CmdEvalRo, "scripting",
+       "Execute a read-only Lua script server side", {}, 2},
+      {"evalsha_ro", -3, kEvalRo, 0, 0, 0, CmdEvalShaRo, "scripting",
+       "Execute a read-only Lua script server side", {}, 2},
+      {"script", -2, 0, 0, 0, 0, CmdScript, "scripting", "A container for Lua scripts management commands",
+       {
+           {"script|load", 3, kNoScript | kStale, 0, 0, 0, CmdScript, "scripting",
+            "Load the specified Lua script into the script cache"},
+           {"script|exists", -3, kNoScript, 0, 0, 0, CmdScript, "scripting",
+            "Check existence of scripts in the script cache"},
+           {"script|flush", -2, kNoScript, 0, 0, 0, CmdScript, "scripting",
+            "Remove all the scripts from the script cache"},
+           {"script|kill", 2, kNoScript | kAllowBusy, 0, 0, 0, CmdScript, "scripting",
+            "Kill the script currently in execution"},
+           {"script|help", 2, kLoading | kStale, 0, 0, 0, CmdScript, "scripting",
+            "Show helpful text about the different subcommands"},
+       }, 0, 0},
+  };
+}
+
+}  // namespace strata::server

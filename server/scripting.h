@@ -1,0 +1,60 @@
+// Scripting: the Lua 5.1 interpreter EVAL and EVALSHA run scripts in (Debian's liblua5.1, the
+// version Redis embeds), its script cache, and the conversions between Lua values and replies,
+// as Redis 7.0 does them (RESP2 so far).
+//
+// One interpreter for the server, used under mu_. A script runs with every shard locked by its
+// command (as EXEC does), so no other client sees part of it and its effects are one WAL
+// record; redis.call runs a command through a Caller the command gives, and the command's reply
+// bytes are turned into Lua values. Thread safe.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "server/net/reply_builder.h"
+
+struct lua_State;
+
+namespace strata::server {
+
+class Scripting {
+ public:
+  Scripting();
+  ~Scripting();
+  Scripting(const Scripting&) = delete;
+  Scripting& operator=(const Scripting&) = delete;
+
+  // SHA1 of `body` in lowercase hex (the script's name).
+  static std::string Sha1Hex(std::string_view body);
+
+  // SCRIPT LOAD and EVAL: compiles `body` into the cache under its SHA1 (set in *sha). Returns
+  // Redis's compile error ("ERR Error compiling script ..."), or "" when done.
+  std::string Load(std::string_view body, std::string* sha);
+  bool Exists(std::string_view sha);
+  void Flush();
+  size_t size();
+
+  // Runs one command line for redis.call/pcall and returns its reply (RESP2 bytes).
+  using Caller = std::function<std::string(std::span<const std::string_view> argv)>;
+  // Runs the cached script `sha` (false if it is not cached) with KEYS and ARGV, replying its
+  // result, or the error it raised, through `reply`.
+  bool Run(std::string_view sha, std::span<const std::string_view> keys,
+           std::span<const std::string_view> argv, const Caller& call, ReplyBuilder& reply);
+
+  // The two conversions chained, in an interpreter of its own (tests/fuzz/fuzz_lua_reply.cc):
+  // the RESP2 reply at the front of `in` as redis.call gives it to Lua, then that value as a
+  // script's reply (into *out). False if `in` does not start with a whole reply.
+  static bool ReplyRoundTrip(std::string_view in, std::string* out);
+
+ private:
+  std::mutex mu_;
+  lua_State* lua_;                                          // GUARDED_BY(mu_)
+  std::unordered_map<std::string, std::string> scripts_;   // GUARDED_BY(mu_): sha -> body
+};
+
+}  // namespace strata::server
