@@ -31,6 +31,11 @@ void PushErrorTable(lua_State* L, std::string_view text) {
   lua_rawset(L, -3);
 }
 
+// Error texts carry no line end (Redis trims the one a ready-made error reply has).
+void TrimLineEnd(std::string* text) {
+  while (!text->empty() && (text->back() == '\r' || text->back() == '\n')) text->pop_back();
+}
+
 [[noreturn]] void RaiseError(lua_State* L, std::string_view text) {
   PushErrorTable(L, text);
   lua_error(L);
@@ -148,7 +153,7 @@ void ReplyValue(lua_State* L, ReplyBuilder& reply, int depth) {
       size_t n;
       if (const char* err = ErrField(L, -1, &n)) {
         std::string text(err, n);
-        while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.pop_back();
+        TrimLineEnd(&text);
         reply.Error(text);
         return;
       }
@@ -235,7 +240,7 @@ int LuaErrorReply(lua_State* L) {
   std::string text = lua_tostring(L, 1);
   if (!text.empty() && text[0] == '-') text.erase(0, 1);
   if (text.find(' ') == std::string::npos) text = "ERR " + text;
-  while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.pop_back();
+  TrimLineEnd(&text);
   PushErrorTable(L, text);
   return 1;
 }
@@ -441,7 +446,7 @@ bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys
     const char* err = ErrField(L, -1, &n);
     std::string text = err != nullptr ? std::string(err, n)
                                       : std::string("ERR ") + (lua_tostring(L, -1) ? lua_tostring(L, -1) : "");
-    while (!text.empty() && (text.back() == '\r' || text.back() == '\n')) text.pop_back();
+    TrimLineEnd(&text);
     if (lua_istable(L, -1)) {
       lua_pushstring(L, "source");
       lua_rawget(L, -2);
