@@ -73,9 +73,7 @@ std::string Tracking::Enable(ClientState* c, const Options& o) {
   }
   Tracker& t = trackers_[c->id];
   t.state = c;
-  t.bcast = o.bcast;
   t.noloop = o.noloop;
-  t.redirect = o.redirect;
   if (o.bcast) {
     auto add = [&](const std::string& p) {
       if (t.prefixes.insert(p).second) prefixes_[p].insert(c->id);
@@ -237,7 +235,9 @@ void Tracking::InvalidateLocked(const std::string& key) {
   const ClientState* current = t_state.current;
   for (uint64_t id : ids) {
     auto tr = trackers_.find(id);
-    if (tr == trackers_.end() || tr->second.bcast) continue;
+    if (tr == trackers_.end() || tr->second.state->tracking_bcast.load(std::memory_order_relaxed)) {
+      continue;
+    }
     if (current != nullptr && id == current->id) {
       if (tr->second.noloop) continue;
       // The running read remembered the key itself (its expiry, say): nothing cached yet.
@@ -283,12 +283,13 @@ void Tracking::SendLocked(Tracker& t, std::string_view keys_proto) {
     }
     return "*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n" + std::string(keys_proto);
   };
-  if (t.redirect == 0) {
+  const uint64_t redirect = t.state->tracking_redirect.load(std::memory_order_relaxed);
+  if (redirect == 0) {
     // RESP2 has no pushes: a RESP2 client without a redirection is told nothing.
     if (t.state->resp.load(std::memory_order_relaxed) == 3) DeliverTo(*t.state, frame(*t.state));
     return;
   }
-  const bool found = clients_->WithClient(t.redirect, [&](ClientState& to) {
+  const bool found = clients_->WithClient(redirect, [&](ClientState& to) {
     if (to.resp.load(std::memory_order_relaxed) == 3 || to.subscribed()) DeliverTo(to, frame(to));
   });
   if (found) return;
@@ -296,7 +297,7 @@ void Tracking::SendLocked(Tracker& t, std::string_view keys_proto) {
   t.state->tracking_broken = true;
   if (t.state->resp.load(std::memory_order_relaxed) == 3) {
     DeliverTo(*t.state,
-              ">2\r\n$21\r\ntracking-redir-broken\r\n:" + std::to_string(t.redirect) + "\r\n");
+              ">2\r\n$21\r\ntracking-redir-broken\r\n:" + std::to_string(redirect) + "\r\n");
   }
 }
 

@@ -96,8 +96,9 @@ class Tracking final : public engine::ChangeListener {
  private:
   struct Tracker {
     ClientState* state;
-    bool bcast = false, noloop = false;
-    uint64_t redirect = 0;
+    // Its mode and redirection are the client's own atomics (tracking_bcast, tracking_redirect),
+    // set under mu_ with this entry; NOLOOP is here, the client's copy being its owner's.
+    bool noloop = false;
     std::set<std::string, std::less<>> prefixes;  // BCAST
   };
   // Sends tracker t an invalidation of `keys_proto` (a RESP array of keys, or a null), to it
