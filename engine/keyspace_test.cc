@@ -51,7 +51,7 @@ TEST(KeyspaceTest, ActiveExpiryReclaimsKeysNobodyReads) {
   EXPECT_EQ(ks.DbSize(0), 5000u);
   for (int round = 0; round < 100 && ks.DbSize(0) > 2500; ++round) {
     for (int s = 0; s < ks.num_shards(); ++s) {
-      std::lock_guard<std::mutex> g(ks.shard(s).mu());
+      std::lock_guard<std::timed_mutex> g(ks.shard(s).mu());
       ks.shard(s).ActiveExpire(now + 20, 1000, nullptr);
     }
   }

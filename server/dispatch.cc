@@ -10,6 +10,7 @@
 #include <new>
 #include <string>
 
+#include "base/busy.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/logging.h"
@@ -76,7 +77,12 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
   };
   const int64_t started = MonotonicNs();
   try {
+    // A lock held by a long script is waited for only until the script is declared busy.
+    InterruptibleScope interruptible(&scripting_.busy_flag());
     spec.handler(ctx);
+  } catch (const BusyError&) {  // before any effect: the lock it waited for came first
+    out->resize(replied);
+    ctx.reply.Error(scripting_.BusyError());
   } catch (const std::bad_alloc& e) {
     fail(err::OutOfMemory(named.name), e.what());
   } catch (const std::exception& e) {
@@ -443,6 +449,11 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   if (!(user.all_commands() && user.all_keys() && user.all_channels()) &&
       !CheckAcl(client, *spec, *named, args, reply)) {
     return;
+  }
+  // A script past busy-reply-threshold: only what Redis allows then runs (SCRIPT KILL,
+  // FUNCTION KILL, SHUTDOWN NOSAVE, AUTH, ...). Before eviction, which would wait for its locks.
+  if (scripting_.busy_flag().raised() && !client.in_exec && !(named->flags & kAllowBusy)) {
+    return Reject(client, *spec, reply, scripting_.BusyError());
   }
   // A queued command of a running EXEC was checked when EXEC itself was.
   if (!client.in_exec && !EvictOrRefuse(client, *spec, reply, redo)) return;

@@ -1,5 +1,7 @@
 #include "server/scripting.h"
 
+#include "server/lua_util.h"
+
 #include <openssl/evp.h>
 
 #include <charconv>
@@ -7,6 +9,9 @@
 #include <cstdint>
 #include <cctype>
 #include <cstring>
+
+#include "base/clock.h"
+#include "base/logging.h"
 
 extern "C" {
 #include <lauxlib.h>
@@ -20,6 +25,48 @@ namespace {
 
 // The running script's redis.call (set by Run for the length of the call).
 thread_local const Scripting::Caller* t_call = nullptr;
+
+// What the instruction-count hook of a running script checks (set by Run).
+struct LongRun {
+  const Scripting::RunContext* run;
+  int64_t started_ms;
+  const std::atomic<int>* state;
+  int kill_asked;
+  BusyFlag* busy;
+  bool aborted = false;
+};
+thread_local LongRun* t_long = nullptr;
+
+// Every kHookInstructions Lua instructions: past busy-reply-threshold, raise the busy flag,
+// let the thread serve its other clients, and stop the script if SCRIPT KILL (or a shutdown)
+// asked. About a millisecond between checks for a tight loop, as Redis checks.
+constexpr int kHookInstructions = 100000;
+
+void CountHook(lua_State* L, lua_Debug*) {
+  LongRun* lr = t_long;
+  if (lr == nullptr) return;
+  const bool kill = lr->state->load(std::memory_order_acquire) == lr->kill_asked;
+  const int64_t ran_ms = MonotonicUs() / 1000 - lr->started_ms;
+  if (ran_ms < lr->run->busy_after_ms && !kill) return;
+  if (!lr->busy->raised() && ran_ms >= lr->run->busy_after_ms) {
+    LOG_WARN("Slow script detected: still in execution after %lld milliseconds. You can try "
+             "killing the script using the SCRIPT KILL command.",
+             static_cast<long long>(ran_ms));
+    lr->busy->set(true);
+  }
+  const char* why = nullptr;
+  if (lr->run->while_busy && lr->run->while_busy()) {
+    lr->aborted = true;
+    why = "Script killed by the server's shutdown";
+  } else if (kill) {
+    why = "Script killed by user with SCRIPT KILL...";
+  }
+  if (why == nullptr) return;
+  // From now on every line raises it again, so a pcall in the script cannot keep it running.
+  lua_sethook(L, CountHook, LUA_MASKLINE, 0);
+  lua_pushstring(L, why);
+  lua_error(L);
+}
 
 constexpr int kMaxDepth = 64;  // nesting of tables converted either way
 
@@ -301,7 +348,30 @@ void SetGlobal(lua_State* L, const char* name) {  // pops the value, bypassing t
   lua_rawset(L, LUA_GLOBALSINDEX);
 }
 
+// A Lua array of the strings.
+void PushStrings(lua_State* L, std::span<const std::string_view> values) {
+  lua_createtable(L, static_cast<int>(values.size()), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    lua_pushlstring(L, values[i].data(), values[i].size());
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+}
+
 }  // namespace
+
+namespace lua_util {
+int ErrorHandler(lua_State* L) { return server::ErrorHandler(L); }
+void PushStrings(lua_State* L, std::span<const std::string_view> values) {
+  server::PushStrings(L, values);
+}
+const char* ErrField(lua_State* L, int index, size_t* len) { return server::ErrField(L, index, len); }
+void TrimLineEnd(std::string* text) { server::TrimLineEnd(text); }
+void RaisePlain(lua_State* L, const char* text) {
+  lua_pushstring(L, text);
+  lua_error(L);
+  __builtin_unreachable();
+}
+}  // namespace lua_util
 
 std::string Scripting::Sha1Hex(std::string_view body) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -375,7 +445,7 @@ bool Scripting::ReplyRoundTrip(std::string_view in, std::string* out) {
 
 std::string Scripting::Load(std::string_view body, std::string* sha) {
   *sha = Sha1Hex(body);
-  std::lock_guard<std::mutex> l(mu_);
+  InterruptibleLock l(mu_);
   if (scripts_.count(*sha)) return {};
   lua_State* L = lua_;
   if (luaL_loadbuffer(L, body.data(), body.size(), "@user_script") != 0) {
@@ -393,12 +463,12 @@ std::string Scripting::Load(std::string_view body, std::string* sha) {
 }
 
 bool Scripting::Exists(std::string_view sha) {
-  std::lock_guard<std::mutex> l(mu_);
+  InterruptibleLock l(mu_);
   return scripts_.count(std::string(sha)) > 0;
 }
 
 void Scripting::Flush() {
-  std::lock_guard<std::mutex> l(mu_);
+  InterruptibleLock l(mu_);
   for (const auto& [sha, body] : scripts_) {
     lua_pushlstring(lua_, sha.data(), sha.size());
     lua_pushnil(lua_);
@@ -409,14 +479,14 @@ void Scripting::Flush() {
 }
 
 size_t Scripting::size() {
-  std::lock_guard<std::mutex> l(mu_);
+  InterruptibleLock l(mu_);
   return scripts_.size();
 }
 
 bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys,
-                    std::span<const std::string_view> argv, const Caller& call,
-                    ReplyBuilder& reply) {
-  std::lock_guard<std::mutex> l(mu_);
+                    std::span<const std::string_view> argv, const RunContext& run,
+                    ReplyBuilder& reply, bool* aborted) {
+  InterruptibleLock l(mu_);
   lua_State* L = lua_;
   const std::string name = ToLowerSha(sha);
   lua_pushcfunction(L, ErrorHandler);
@@ -427,17 +497,31 @@ bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys
     return false;
   }
   for (auto [global, values] : {std::pair{"KEYS", keys}, std::pair{"ARGV", argv}}) {
-    lua_createtable(L, static_cast<int>(values.size()), 0);
-    for (size_t i = 0; i < values.size(); ++i) {
-      lua_pushlstring(L, values[i].data(), values[i].size());
-      lua_rawseti(L, -2, static_cast<int>(i + 1));
-    }
+    PushStrings(L, values);
     SetGlobal(L, global);
   }
+  Call(0, name, Kind::kEval, run, reply, aborted);
+  return true;
+}
+
+void Scripting::Call(int nargs, std::string_view name, Kind kind, const RunContext& run,
+                     ReplyBuilder& reply, bool* aborted) {
+  lua_State* L = lua_;  // the error handler, the function, its nargs arguments
   const Caller* prev = t_call;
-  t_call = &call;
-  const int status = lua_pcall(L, 0, 1, -2);
+  t_call = &run.call;
+  LongRun long_run{&run, MonotonicUs() / 1000, &state_, kKillAsked, &busy_};
+  t_long = &long_run;
+  state_.store(kClean, std::memory_order_relaxed);
+  running_.store(kind, std::memory_order_release);
+  lua_sethook(L, CountHook, LUA_MASKCOUNT, kHookInstructions);
+  const int status = lua_pcall(L, nargs, 1, -2 - nargs);
+  lua_sethook(L, nullptr, 0, 0);
+  running_.store(Kind::kNone, std::memory_order_release);
+  busy_.set(false);
+  state_.store(kClean, std::memory_order_relaxed);
+  t_long = nullptr;
   t_call = prev;
+  if (aborted != nullptr) *aborted = long_run.aborted;
   if (status == 0) {
     ReplyValue(L, reply, 0);
   } else {
@@ -454,7 +538,7 @@ bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys
       lua_rawget(L, -3);
       if (lua_isstring(L, -2) && lua_isnumber(L, -1)) {
         std::string source = lua_tostring(L, -2);
-        text += " script: " + name + ", on " + source + ":" +
+        text += " script: " + std::string(name) + ", on " + source + ":" +
                 std::to_string(static_cast<int64_t>(lua_tonumber(L, -1))) + ".";
       }
       lua_pop(L, 2);
@@ -463,7 +547,30 @@ bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys
   }
   lua_settop(L, 0);
   lua_gc(L, LUA_GCSTEP, 1);
-  return true;
+}
+
+std::string_view Scripting::BusyError() const {
+  return running() == Kind::kFunction
+             ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+             : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+}
+
+std::string Scripting::Kill(Kind kind) {
+  const Kind now = running();
+  if (now == Kind::kNone) return "NOTBUSY No scripts in execution right now.";
+  if (now != kind) return std::string(BusyError());
+  int expected = kClean;
+  if (!state_.compare_exchange_strong(expected, kKillAsked) && expected == kWrote) {
+    return "UNKILLABLE Sorry the script already executed write commands against the dataset. You "
+           "can either wait the script termination or kill the server in a hard way using the "
+           "SHUTDOWN NOSAVE command.";
+  }
+  return {};
+}
+
+bool Scripting::NoteWrite() {
+  int expected = kClean;
+  return state_.compare_exchange_strong(expected, kWrote) || expected == kWrote;
 }
 
 }  // namespace strata::server

@@ -8,14 +8,18 @@
 // bytes are turned into Lua values. Thread safe.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "base/busy.h"
 #include "server/net/reply_builder.h"
 
 struct lua_State;
@@ -41,10 +45,77 @@ class Scripting {
 
   // Runs one command line for redis.call/pcall and returns its reply (RESP2 bytes).
   using Caller = std::function<std::string(std::span<const std::string_view> argv)>;
+  // How a script runs: its commands, and what happens once it is long.
+  struct RunContext {
+    Caller call;
+    // busy-reply-threshold: past this, busy_flag() is raised (other clients get -BUSY) and
+    // while_busy runs every few thousand Lua instructions: it serves the other clients of the
+    // script's thread and returns true to abort the script (the server is shutting down).
+    int64_t busy_after_ms = 5000;
+    std::function<bool()> while_busy;
+  };
   // Runs the cached script `sha` (false if it is not cached) with KEYS and ARGV, replying its
-  // result, or the error it raised, through `reply`.
+  // result, or the error it raised, through `reply`. *aborted tells whether while_busy stopped it.
   bool Run(std::string_view sha, std::span<const std::string_view> keys,
-           std::span<const std::string_view> argv, const Caller& call, ReplyBuilder& reply);
+           std::span<const std::string_view> argv, const RunContext& run, ReplyBuilder& reply,
+           bool* aborted = nullptr);
+
+  // ---- A running script, from any thread (no lock: the running script holds mu_) ----
+  enum class Kind { kNone, kEval, kFunction };
+  Kind running() const { return running_.load(std::memory_order_acquire); }
+  // Raised while a script runs past busy-reply-threshold (base/busy.h).
+  const BusyFlag& busy_flag() const { return busy_; }
+  // The -BUSY text for other clients while busy_flag() is raised.
+  std::string_view BusyError() const;
+  // Before the running script runs a write command: from then on SCRIPT KILL cannot stop it.
+  // False if a kill came first: the write must not run.
+  bool NoteWrite();
+  // SCRIPT KILL (kEval) and FUNCTION KILL (kFunction): the error reply, or "" when the script
+  // will stop at its next check.
+  std::string Kill(Kind kind);
+
+  // ---- Functions: libraries of named Lua functions (server/functions.cc) ----
+  // A function's flags (the shebang's and register_function's names).
+  enum FunctionFlag : uint32_t {
+    kNoWrites = 1, kAllowOom = 2, kAllowStale = 4, kNoCluster = 8, kAllowCrossSlotKeys = 16,
+  };
+  struct Function {
+    std::string name, description;
+    uint32_t flags = 0;
+    int ref = 0;  // the callback, in the Lua registry
+  };
+  struct Library {
+    std::string name, code;
+    std::vector<Function> functions;  // in registration order
+  };
+  // FUNCTION LOAD [REPLACE]: compiles `code` ("#!lua name=<lib>" first) and runs it to register
+  // its functions. Sets *name; returns Redis's error text, or "" when the library is in.
+  std::string LoadLibrary(std::string_view code, bool replace, std::string* name);
+  bool DeleteLibrary(std::string_view name);
+  void FlushLibraries();
+  // Every library's code, in load order: what FUNCTION DUMP and the log keep.
+  std::vector<std::string> LibraryCodes();
+  // FUNCTION RESTORE and recovery: loads every library of `codes` on top of what is there
+  // (`flush`: instead of it; `replace`: a library of the same name is replaced, else it is an
+  // error). All or nothing: on an error (returned) the libraries are as before.
+  std::string RestoreLibraries(const std::vector<std::string>& codes, bool flush, bool replace);
+  // FUNCTION DUMP's payload of library codes, in Redis's format (a dump of redis-server 7.0
+  // restores here and back), and its reading: "" or the error text.
+  static std::string DumpPayload(const std::vector<std::string>& codes);
+  static std::string ParsePayload(std::string_view payload, std::vector<std::string>* codes);
+  // FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE], replied as Redis 7.0 does.
+  void ListLibraries(std::string_view pattern, bool with_code, ReplyBuilder& reply);
+  // FUNCTION STATS.
+  void Stats(ReplyBuilder& reply);
+  size_t num_libraries();
+  size_t num_functions();
+  // The flags of function `name`; false if there is none.
+  bool FunctionFlags(std::string_view name, uint32_t* flags);
+  // FCALL: runs function `name` with its keys and arguments (false if there is none); `command`
+  // is the command line FUNCTION STATS shows while it runs.
+  bool RunFunction(std::string_view name, std::span<const std::string_view> keys,
+                   std::span<const std::string_view> args, std::span<const std::string_view> command,
+                   const RunContext& run, ReplyBuilder& reply, bool* aborted = nullptr);
 
   // The two conversions chained, in an interpreter of its own (tests/fuzz/fuzz_lua_reply.cc):
   // the RESP2 reply at the front of `in` as redis.call gives it to Lua, then that value as a
@@ -52,9 +123,38 @@ class Scripting {
   static bool ReplyRoundTrip(std::string_view in, std::string* out);
 
  private:
-  std::mutex mu_;
+  // Runs what is on the stack (the error handler, a function and its nargs arguments) as the
+  // script or function `name`, replying its value or error. REQUIRES: mu_.
+  void Call(int nargs, std::string_view name, Kind kind, const RunContext& run,
+            ReplyBuilder& reply, bool* aborted);
+
+  // Compiles and runs `code` into *lib (its functions' callbacks referenced in the registry).
+  // REQUIRES: mu_.
+  std::string CompileLibrary(std::string_view code, Library* lib);
+  // Drops lib's callbacks from the registry. REQUIRES: mu_.
+  void Unref(const Library& lib);
+  // Adds libs in place of those named alike in `out` (the ones they replace are unreferenced),
+  // or returns the error a name clash makes. REQUIRES: mu_.
+  // On success libs is emptied; on an error it is left as it was.
+  std::string Install(std::vector<Library>& libs, bool replace, bool restoring);
+  // Sets the counts below from libraries_. REQUIRES: mu_.
+  void Recount();
+
+  std::timed_mutex mu_;  // waited for interruptibly (base/busy.h)
+  std::vector<Library> libraries_;  // GUARDED_BY(mu_), in load order
+  std::atomic<size_t> library_count_{0}, function_count_{0};  // of libraries_
+  // What FUNCTION STATS shows of a running function (mu_ is the function's while it runs).
+  std::mutex running_mu_;
+  std::string running_name_;                  // GUARDED_BY(running_mu_)
+  std::vector<std::string> running_command_;  // GUARDED_BY(running_mu_)
+  int64_t running_since_ms_ = 0;              // GUARDED_BY(running_mu_)
   lua_State* lua_;                                          // GUARDED_BY(mu_)
   std::unordered_map<std::string, std::string> scripts_;   // GUARDED_BY(mu_): sha -> body
+  std::atomic<Kind> running_{Kind::kNone};
+  // The running script's state, one atomic so that a kill and a first write cannot both win.
+  enum : int { kClean, kWrote, kKillAsked };
+  std::atomic<int> state_{kClean};
+  BusyFlag busy_;
 };
 
 }  // namespace strata::server

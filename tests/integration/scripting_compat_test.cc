@@ -108,18 +108,7 @@ std::vector<Argv> Corpus() {
   };
 }
 
-std::string Transcript(int port) {
-  RawConnection c(port);
-  std::string out;
-  for (const Argv& argv : Corpus()) {
-    c.Send(Encode(argv));
-    std::optional<RespValue> v = c.ReadValue();
-    std::string line;
-    for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
-    out += "> " + line + "\n  " + (v ? RenderLine(*v) : "(no reply)") + "\n";
-  }
-  return out;
-}
+std::string Transcript(int port) { return CorpusTranscript(port, Corpus()); }
 
 class ScriptingCompatTest : public SideBySideTest {};
 
