@@ -158,6 +158,24 @@ TEST_F(FunctionsCompatTest, DumpRestoresAcrossServers) {
   }
 }
 
+// Real libraries, unchanged (tests/clients/node, installed by scripts/install-deps.sh): redlock's
+// lock scripts, rate-limiter-flexible's RateLimiterRedis and a sliding-window limiter (a script
+// through ioredis's defineCommand, and the same as a function library) behave step for step
+// as on redis-server.
+TEST_F(FunctionsCompatTest, RedlockAndRateLimitersAsRedis) {
+  using namespace std::chrono_literals;
+  const std::string script = std::string(STRATA_NODE_CLIENTS_DIR) + "/locks_and_limits.mjs";
+  ToolResult want = RunTool({"node", script, std::to_string(redis_->port())}, {}, 60s);
+  ASSERT_EQ(want.exit_code, 0) << want.output;
+  ASSERT_NE(want.output.find("{\"step\":\"second\",\"acquired\":false,\"error\":\"ExecutionError\"}"),
+            std::string::npos) << want.output;
+  ASSERT_NE(want.output.find("{\"step\":\"fcall-sliding\",\"t\":300,\"reply\":[0,700]}"),
+            std::string::npos) << want.output;
+  ToolResult got = RunTool({"node", script, std::to_string(strata_->port())}, {}, 60s);
+  EXPECT_EQ(got.exit_code, 0) << got.output;
+  EXPECT_EQ(got.output, want.output);
+}
+
 // Strata alone: libraries are data, in the log and in snapshots.
 TEST(FunctionsPersistenceTest, LibrariesSurviveRestartsSnapshotsAndCrashes) {
   std::string error;
