@@ -19,6 +19,8 @@ extern "C" {
 #include <lualib.h>
 }
 
+#include "server/lua_libs.h"
+
 namespace strata::server {
 
 namespace {
@@ -397,6 +399,7 @@ Scripting::Scripting() : lua_(luaL_newstate()) {
     lua_pushstring(L, lib.name);
     lua_call(L, 1, 0);
   }
+  OpenScriptLibraries(L);  // what Redis adds: server/lua_libs.h
   for (const char* name : {"loadfile", "dofile"}) {
     lua_pushnil(L);
     SetGlobal(L, name);

@@ -1,7 +1,8 @@
 // EVAL, EVALSHA and SCRIPT side by side with redis-server 7.0: a corpus of scripts (the
 // conversions of Lua values to replies and of replies to Lua values, redis.call against
 // redis.pcall, errors raised by commands, by Lua and by the sandbox, KEYS and ARGV, the script
-// cache) must give the same replies, byte for byte once rendered, and leave the same keys.
+// cache, the cjson and bit libraries) must give the same replies, byte for byte once
+// rendered, and leave the same keys.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -108,7 +109,55 @@ std::vector<Argv> Corpus() {
   };
 }
 
-std::string Transcript(int port) { return CorpusTranscript(port, Corpus()); }
+// The libraries Redis 7.0 gives scripts (cjson and bit). A script that changes cjson's
+// settings (which outlive the script, in both servers) restores them.
+std::vector<Argv> LibraryCorpus() {
+  auto lib = [](std::string script) {
+    return Argv{"EVAL",
+                "local function H(s) return (string.gsub(s, '.', function(c) "
+                "return string.format('%02x', string.byte(c)) end)) end "
+                "local function X(h) return (string.gsub(h, '..', function(c) "
+                "return string.char(tonumber(c, 16)) end)) end " +
+                    std::move(script),
+                "0"};
+  };
+  return {
+      // cjson.
+      lib("return cjson.encode({1, 2, 3})"),
+      lib(R"(return cjson.encode(cjson.decode('{"a":[1,2,{"b":null}]}')))"),
+      lib(R"(local t = cjson.decode('{"a":[1,2,{"b":null}]}') )"
+          "return {t.a[1], t.a[2], type(t.a[3].b)}"),
+      lib(R"(return cjson.encode({1, 'a"\\/', {b = true}, 0.1, -3, 1 / 3, 1e300, {}}))"),
+      lib("return cjson.encode({[1] = 1, [3] = 3})"),
+      lib("return cjson.encode({[1] = 1, [30] = 3})"),
+      lib("return cjson.encode(1 / 0)"),
+      lib("return cjson.encode(type)"),
+      lib("return cjson.decode('[1,2')"),
+      lib("return cjson.decode('0x10')"),
+      lib("local t = {} t[1] = t return cjson.encode(t)"),
+      lib("local t = {} local c = t for i = 1, 999 do c[1] = {} c = c[1] end "
+          "return #cjson.encode(t)"),
+      lib("return #cjson.decode(string.rep('[', 1000) .. string.rep(']', 1000))"),
+      lib("return #cjson.decode(string.rep('[', 1001) .. string.rep(']', 1001))"),
+      lib("return {cjson.encode_max_depth(), cjson.decode_max_depth()}"),
+      lib("cjson.encode_max_depth(2) local ok, err = pcall(cjson.encode, {{{1}}}) "
+          "cjson.encode_max_depth(1000) return err"),
+      lib("return cjson.encode_max_depth(0)"),
+      lib("return {cjson.encode_keep_buffer(), cjson.encode_number_precision()}"),
+      // bit.
+      lib("return {bit.band(0xff, 0x0f), bit.bor(1, 2, 4), bit.bxor(5, 3), bit.lshift(1, 4), "
+          "bit.rshift(256, 4), bit.arshift(-256, 4), bit.bnot(0)}"),
+      lib("return {bit.tohex(255), bit.tohex(-1), bit.tohex(255, -4), bit.tobit(2^32 + 5), "
+          "bit.tobit(0xffffffff), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(0x12345678)}"),
+      lib("return bit.band('x')"),
+  };
+}
+
+std::string Transcript(int port) {
+  std::vector<Argv> corpus = Corpus();
+  for (Argv& argv : LibraryCorpus()) corpus.push_back(std::move(argv));
+  return CorpusTranscript(port, corpus);
+}
 
 class ScriptingCompatTest : public SideBySideTest {};
 
