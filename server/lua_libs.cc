@@ -8,13 +8,17 @@ extern "C" {
 #include <lua-cjson.h>
 }
 
+#include "server/lua_cmsgpack.h"
+
 namespace strata::server {
 
 void OpenScriptLibraries(lua_State* L) {
   // In the order Redis opens them. Each opener is called as Redis calls it (the library's
   // name as argument) and returns its table, which becomes the global whether or not the
   // opener also set one.
-  const luaL_Reg libs[] = {{"cjson", luaopen_cjson}, {"bit", luaopen_bit}};
+  const luaL_Reg libs[] = {{"cjson", luaopen_cjson},
+                           {"cmsgpack", OpenCmsgpack},
+                           {"bit", luaopen_bit}};
   for (const luaL_Reg& lib : libs) {
     lua_pushstring(L, lib.name);
     lua_pushcfunction(L, lib.func);

@@ -1,5 +1,6 @@
 // The libraries Redis 7.0 gives scripts beyond Lua's own, as globals: cjson and bit (Debian's
-// lua-cjson 2.1.0 and LuaBitOp 1.0.2, the versions Redis bundles, linked as they are).
+// lua-cjson 2.1.0 and LuaBitOp 1.0.2, the versions Redis bundles, linked as they are), cmsgpack
+// (Strata's: server/lua_cmsgpack.h).
 #pragma once
 
 struct lua_State;

@@ -1,8 +1,8 @@
 // EVAL, EVALSHA and SCRIPT side by side with redis-server 7.0: a corpus of scripts (the
 // conversions of Lua values to replies and of replies to Lua values, redis.call against
 // redis.pcall, errors raised by commands, by Lua and by the sandbox, KEYS and ARGV, the script
-// cache, the cjson and bit libraries) must give the same replies, byte for byte once
-// rendered, and leave the same keys.
+// cache, the cjson, bit and cmsgpack libraries) must give the same replies, byte for byte
+// once rendered, and leave the same keys.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -109,8 +109,9 @@ std::vector<Argv> Corpus() {
   };
 }
 
-// The libraries Redis 7.0 gives scripts (cjson and bit). A script that changes cjson's
-// settings (which outlive the script, in both servers) restores them.
+// The libraries Redis 7.0 gives scripts (cjson, bit, cmsgpack). H(s) is s in hex, X(h) the
+// bytes of hex h: binary replies stay ASCII. A script that changes cjson's settings (which
+// outlive the script, in both servers) restores them.
 std::vector<Argv> LibraryCorpus() {
   auto lib = [](std::string script) {
     return Argv{"EVAL",
@@ -150,6 +151,62 @@ std::vector<Argv> LibraryCorpus() {
       lib("return {bit.tohex(255), bit.tohex(-1), bit.tohex(255, -4), bit.tobit(2^32 + 5), "
           "bit.tobit(0xffffffff), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(0x12345678)}"),
       lib("return bit.band('x')"),
+      // cmsgpack.pack: integers, floats (float32 when exact), strings, tables, nesting.
+      lib("return H(cmsgpack.pack(0, 127, 128, 255, 256, 65535, 65536, 2^32 - 1, 2^32, -1, -32, "
+          "-33, -128, -129, -32768, -32769, -2^31, -2^31 - 1, -2^40))"),
+      lib("return H(cmsgpack.pack(1.5, 0.1, 2^53, 2^63, -2^63, -2^63 - 5000, 1 / 0, -0.0))"),
+      lib("return H(cmsgpack.pack(nil, true, false, type, cjson.null, '', string.rep('a', 31)))"),
+      lib("local t = {} for _, n in ipairs({32, 255, 256, 65535, 65536}) do "
+          "t[#t + 1] = H(cmsgpack.pack(string.rep('a', n))):sub(1, 12) end return t"),
+      lib("return H(cmsgpack.pack({}, {1, 2, 3}, {1, 2, nil, 4}, {a = 1}, {[1.5] = 1}, "
+          "{[0] = 1}))"),
+      lib("local a, m = {}, {} for i = 1, 16 do a[i] = i m['k' .. i] = i end "
+          "return {H(cmsgpack.pack(a)):sub(1, 8), H(cmsgpack.pack(m))}"),
+      lib("local t = {} for i = 1, 65536 do t[i] = 0 end return H(cmsgpack.pack(t)):sub(1, 12)"),
+      lib("local t = {} t[1] = t return H(cmsgpack.pack(t))"),
+      lib("local t = {} local c = t for i = 1, 20 do c.a = {} c = c.a end "
+          "return H(cmsgpack.pack(t))"),
+      lib("return cmsgpack.pack()"),
+      // cmsgpack.unpack: every format, errors, nesting limits, several values.
+      lib("return {cmsgpack.unpack(X('7fffe0cc80cd0102ce01020304d0ffd180ffd2fffffffe'))}"),
+      lib("return {tostring(cmsgpack.unpack(X('ca3fc00000'))), "
+          "tostring(cmsgpack.unpack(X('cb3fb999999999999a'))), "
+          "tostring(cmsgpack.unpack(X('cfffffffffffffffff'))), "
+          "tostring(cmsgpack.unpack(X('d38000000000000000')))}"),
+      lib("return {cmsgpack.unpack(X('a3616263d903616263da0003616263db00000003616263c2c3'))}"),
+      lib("local t = cmsgpack.unpack(X('9301c0dc000203de0001a1619101')) "
+          "return {t[1], type(t[2]), t[3][1], t[3][2], t[3].a[1], #t}"),
+      lib("return select('#', cmsgpack.unpack(X('c0c0c0')))"),
+      lib("return cmsgpack.unpack('')"),
+      lib("return cmsgpack.unpack(X('c1'))"),
+      lib("return cmsgpack.unpack(X('c403616263'))"),
+      lib("return cmsgpack.unpack(X('c7020161620a'))"),
+      lib("return cmsgpack.unpack(X('d40161'))"),
+      lib("return cmsgpack.unpack(X('d8016162636465666768696a6b6c6d6e6f70'))"),
+      lib("return cmsgpack.unpack(X('9301'))"),
+      lib("return cmsgpack.unpack(X('da0001'))"),
+      lib("return cmsgpack.unpack(X('81c001'))"),
+      lib("return cmsgpack.unpack({})"),
+      lib("return #cmsgpack.unpack(string.rep(X('91'), 3999) .. X('01'))"),
+      lib("return cmsgpack.unpack(string.rep(X('91'), 4000) .. X('01'))"),
+      lib("return cmsgpack.unpack(string.rep(X('81c3'), 4000) .. X('01'))"),
+      lib("return select('#', cmsgpack.unpack(string.rep(X('c0'), 7999)))"),
+      lib("return select('#', cmsgpack.unpack(string.rep(X('c0'), 8000)))"),
+      lib("local t = cmsgpack.unpack(cmsgpack.pack({a = {1, 2, {b = 'x'}}, c = true, d = 1.25})) "
+          "return {t.a[1], t.a[3].b, t.c, tostring(t.d)}"),
+      // unpack_one and unpack_limit: the next offset (-1 at the end) first.
+      lib("return {cmsgpack.unpack_one(X('010203'))}"),
+      lib("return {cmsgpack.unpack_one(X('010203'), 2)}"),
+      lib("return {cmsgpack.unpack_one(X('010203'), 3)}"),
+      lib("return {cmsgpack.unpack_one(X('010203'), 4)}"),
+      lib("return {cmsgpack.unpack_one(X('010203'), -1)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), 2)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), 0)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), 5, 1)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), -1)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), 'x')}"),
+      lib("return {cmsgpack.unpack_limit(X('01cc'), 1)}"),
+      lib("return select('#', cmsgpack.unpack_limit(string.rep(X('c0'), 7999), 8000, 0))"),
   };
 }
 
