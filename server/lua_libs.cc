@@ -9,6 +9,7 @@ extern "C" {
 }
 
 #include "server/lua_cmsgpack.h"
+#include "server/lua_struct.h"
 
 namespace strata::server {
 
@@ -17,6 +18,7 @@ void OpenScriptLibraries(lua_State* L) {
   // name as argument) and returns its table, which becomes the global whether or not the
   // opener also set one.
   const luaL_Reg libs[] = {{"cjson", luaopen_cjson},
+                           {"struct", OpenStruct},
                            {"cmsgpack", OpenCmsgpack},
                            {"bit", luaopen_bit}};
   for (const luaL_Reg& lib : libs) {

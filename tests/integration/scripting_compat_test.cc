@@ -1,8 +1,8 @@
 // EVAL, EVALSHA and SCRIPT side by side with redis-server 7.0: a corpus of scripts (the
 // conversions of Lua values to replies and of replies to Lua values, redis.call against
 // redis.pcall, errors raised by commands, by Lua and by the sandbox, KEYS and ARGV, the script
-// cache, the cjson, bit and cmsgpack libraries) must give the same replies, byte for byte
-// once rendered, and leave the same keys.
+// cache, the cjson, bit, cmsgpack and struct libraries) must give the same replies, byte for
+// byte once rendered, and leave the same keys.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -109,8 +109,8 @@ std::vector<Argv> Corpus() {
   };
 }
 
-// The libraries Redis 7.0 gives scripts (cjson, bit, cmsgpack). H(s) is s in hex, X(h) the
-// bytes of hex h: binary replies stay ASCII. A script that changes cjson's settings (which
+// The libraries Redis 7.0 gives scripts (cjson, bit, cmsgpack, struct). H(s) is s in hex, X(h)
+// the bytes of hex h: binary replies stay ASCII. A script that changes cjson's settings (which
 // outlive the script, in both servers) restores them.
 std::vector<Argv> LibraryCorpus() {
   auto lib = [](std::string script) {
@@ -207,6 +207,57 @@ std::vector<Argv> LibraryCorpus() {
       lib("return {cmsgpack.unpack_limit(X('010203'), 'x')}"),
       lib("return {cmsgpack.unpack_limit(X('01cc'), 1)}"),
       lib("return select('#', cmsgpack.unpack_limit(string.rep(X('c0'), 7999), 8000, 0))"),
+      // struct.pack: endianness, alignment, every type, conversions as x86 does them, errors.
+      lib("return H(struct.pack('>i', 1) .. struct.pack('<i', 1) .. struct.pack('i', 1))"),
+      lib("return H(struct.pack('bBhHlLTiI', -1, 255, -2, 65535, -3, 4, 5, -6, 7))"),
+      lib("return H(struct.pack('>bBhHlLTiI', -1, 255, -2, 65535, -3, 4, 5, -6, 7))"),
+      lib("return {H(struct.pack('!>bi', 1, 2)), H(struct.pack('!2>bi', 1, 2)), "
+          "H(struct.pack('!>bd', 1, 2)), H(struct.pack('!4>bd', 1, 2)), "
+          "H(struct.pack('!>bxi3', 1, 2)), H(struct.pack('!>bc2i', 1, 'ab', 3))}"),
+      lib("return {H(struct.pack('>i16', -2)), H(struct.pack('<i9', -2)), "
+          "H(struct.pack('<I9', 2^64 - 1)), H(struct.pack('<i0', 1))}"),
+      lib("return {H(struct.pack('<I8', 0 / 0)), H(struct.pack('<I8', 1 / 0)), "
+          "H(struct.pack('<I8', -1 / 0)), H(struct.pack('<I8', 2^63 + 2^12)), "
+          "H(struct.pack('<i8', -2^64)), H(struct.pack('<i8', -1.9)), H(struct.pack('<b', 300))}"),
+      lib("return {H(struct.pack('c0', 'ab')), H(struct.pack('c1', 'ab')), "
+          R"(H(struct.pack('s', 'a\0b')), H(struct.pack('c', 12))})"),
+      lib("return H(struct.pack('f d >f >d', 1.5, 0.1, 1.5, 0.1))"),
+      lib("return struct.pack('=i', 1)"),
+      lib("return struct.pack('!3bi', 1, 2)"),
+      lib("return struct.pack('!0bi', 1, 2)"),
+      lib("return struct.pack('ii', 1)"),
+      lib("return struct.pack('i', 'x')"),
+      lib("return struct.pack('c5', 'ab')"),
+      lib("return struct.pack('<i33', 1)"),
+      lib("return struct.pack('<i99999999999', 1)"),
+      // struct.size and struct.unpack.
+      lib("return {struct.size('bBhHlLTiIfdx'), struct.size('!bd'), struct.size(' <>!4 b h'), "
+          "struct.size('z'), struct.size('i0')}"),
+      lib("return struct.size('s')"),
+      lib("return struct.size('!bc0')"),
+      lib("return struct.size('=')"),
+      lib("return {struct.unpack('<bBhH', X('fffffeffff7f'))}"),
+      lib("return {struct.unpack('!>bd', X('01000000000000004000000000000000'))}"),
+      lib("return {tostring(struct.unpack('<I8', X('ffffffffffffffff'))), "
+          "tostring(struct.unpack('<i9', X('010000000000000080'))), "
+          "tostring(struct.unpack('<i16', X('fffffffffffffffe0000000000000000'))), "
+          "tostring(struct.unpack('>f', X('3fc00000'))), struct.unpack('<i0', 'abc')}"),
+      lib(R"(return {{struct.unpack('bc0', X('0361626364'))}, {struct.unpack('sc0', '3\0abcd')}})"),
+      lib("return {struct.unpack('c2 c3', 'abcde')}"),
+      lib(R"(return {struct.unpack('s', 'ab\0c')})"),
+      lib("return {struct.unpack('b', 'ab', 2)}"),
+      lib("return {struct.unpack('', 'ab', -1)}"),
+      lib("return {struct.unpack('b', 'a', 0)}"),
+      lib("return {struct.unpack('b', 'ab', -1)}"),
+      lib("return {struct.unpack('i', 'ab')}"),
+      lib("return {struct.unpack('bc0', X('0561626364'))}"),
+      lib("return {struct.unpack('<dc0', X('000000000000f07f') .. 'abc')}"),
+      lib("return {struct.unpack('xc0', 'abc')}"),
+      lib("return {struct.unpack('s', 'ab')}"),
+      lib("return {struct.unpack('z', 'abc')}"),
+      lib("return select('#', struct.unpack(string.rep('b', 9000), string.rep('a', 9000)))"),
+      lib("return {struct.unpack('!bhbibdbi16bi5', "
+          "struct.pack('!bhbibdbi16bi5', 1, 2, 3, 4, 5, 6.5, 7, 8, 9, -10))}"),
   };
 }
 
