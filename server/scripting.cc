@@ -20,6 +20,7 @@ extern "C" {
 }
 
 #include "server/lua_libs.h"
+#include "server/lua_readonly.h"
 
 namespace strata::server {
 
@@ -430,6 +431,7 @@ Scripting::Scripting() : lua_(luaL_newstate()) {
   lua_pushcfunction(L, GlobalsNewIndex);
   lua_rawset(L, -3);
   lua_setmetatable(L, LUA_GLOBALSINDEX);
+  MakeTablesReadonly(L);  // last: every global is in place
 }
 
 Scripting::~Scripting() { lua_close(lua_); }

@@ -1,8 +1,8 @@
 // EVAL, EVALSHA and SCRIPT side by side with redis-server 7.0: a corpus of scripts (the
 // conversions of Lua values to replies and of replies to Lua values, redis.call against
 // redis.pcall, errors raised by commands, by Lua and by the sandbox, KEYS and ARGV, the script
-// cache, the cjson, bit, cmsgpack and struct libraries) must give the same replies, byte for
-// byte once rendered, and leave the same keys.
+// cache, the cjson, bit, cmsgpack and struct libraries, readonly tables) must give the same
+// replies, byte for byte once rendered, and leave the same keys.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -109,9 +109,9 @@ std::vector<Argv> Corpus() {
   };
 }
 
-// The libraries Redis 7.0 gives scripts (cjson, bit, cmsgpack, struct). H(s) is s in hex, X(h)
-// the bytes of hex h: binary replies stay ASCII. A script that changes cjson's settings (which
-// outlive the script, in both servers) restores them.
+// The libraries Redis 7.0 gives scripts (cjson, bit, cmsgpack, struct) and its readonly
+// tables. H(s) is s in hex, X(h) the bytes of hex h: binary replies stay ASCII. A script that
+// changes cjson's settings (which outlive the script, in both servers) restores them.
 std::vector<Argv> LibraryCorpus() {
   auto lib = [](std::string script) {
     return Argv{"EVAL",
@@ -258,6 +258,29 @@ std::vector<Argv> LibraryCorpus() {
       lib("return select('#', struct.unpack(string.rep('b', 9000), string.rep('a', 9000)))"),
       lib("return {struct.unpack('!bhbibdbi16bi5', "
           "struct.pack('!bhbibdbi16bi5', 1, 2, 3, 4, 5, 6.5, 7, 8, 9, -10))}"),
+      // Readonly tables.
+      lib("cjson.encode = 1"),
+      lib("bit.band = nil"),
+      lib("cmsgpack.pack = nil"),
+      lib("struct.newfield = 1"),
+      lib("string.len = nil"),
+      lib("redis.call = nil"),
+      lib("cjson = nil"),
+      lib("_G.x = 1"),
+      lib("rawset(cjson, 'x', 1)"),
+      lib("setmetatable(cjson, nil)"),
+      lib("getmetatable('').__index.upper = nil"),
+      lib("getmetatable('').x = 1"),
+      lib("table.insert(string, 1)"),
+      lib("return {type(getmetatable(cjson)), type(getmetatable(_G)), "
+          "getmetatable('').__index == string, rawget(_G, 'cjson') ~= nil, "
+          "rawget(string, 'len') ~= nil}"),
+      lib("local t = {} for k in pairs(cjson) do t[#t + 1] = k end table.sort(t) return t"),
+      lib("local t = {} for k in pairs(cmsgpack) do t[#t + 1] = k end table.sort(t) return t"),
+      lib("local t = {} for k in pairs(struct) do t[#t + 1] = k end table.sort(t) return t"),
+      lib("local t = {} for k in pairs(bit) do t[#t + 1] = k end table.sort(t) return t"),
+      lib("local c = cjson.new() c.x = 1 local t = setmetatable({}, {}) t.y = 2 "
+          "return {c.x, t.y, ('abc'):upper(), #string}"),
   };
 }
 
