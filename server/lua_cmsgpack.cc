@@ -27,8 +27,9 @@ constexpr char kOffsetTooMany[] = "in function mp_unpack_full";
 
 // ---- pack ----
 
-// pack's output, kept in a userdata: a Lua error unwinds by longjmp, past C++ destructors, and
-// the userdata's __gc still frees it.
+// pack's working buffer, in a userdata (whose __gc destroys it) held as pack's upvalue: a Lua
+// error unwinds by longjmp, past C++ destructors, and leaves the buffer's bytes only until the
+// next call. Not on the stack, which holds exactly what lua-cmsgpack's holds (see Pack).
 struct PackBuffer {
   std::string bytes;
 };
@@ -115,6 +116,7 @@ void PackHeader(std::string* out, uint64_t n, uint8_t fix, uint64_t fix_limit, u
 
 // The table at the top of the stack: true, with *n, when its keys are exactly 1..n.
 bool IsArray(lua_State* L, uint64_t* n) {
+  luaL_checkstack(L, 2, "in function table_is_an_array");
   uint64_t count = 0;
   double max = 0;
   lua_pushnil(L);
@@ -134,11 +136,13 @@ bool IsArray(lua_State* L, uint64_t* n) {
 
 void PackValue(lua_State* L, std::string* out, int level);
 
+// The stack checks (and texts) are lua-cmsgpack's, at the same places and with the same
+// values pushed, so that many arguments with nested tables run out of stack as in Redis.
 void PackTable(lua_State* L, std::string* out, int level) {
-  luaL_checkstack(L, 3, "in function mp_encode_lua_table");
   uint64_t n = 0;
   if (IsArray(L, &n)) {
     PackHeader(out, n, 0x90, 16, 0, 0xdc, 0xdd);
+    luaL_checkstack(L, 1, "in function mp_encode_lua_table_as_array");
     for (uint64_t i = 1; i <= n; ++i) {
       lua_rawgeti(L, -1, static_cast<int>(i));
       PackValue(L, out, level + 1);
@@ -146,6 +150,7 @@ void PackTable(lua_State* L, std::string* out, int level) {
     }
     return;
   }
+  luaL_checkstack(L, 3, "in function mp_encode_lua_table_as_map");
   n = 0;
   lua_pushnil(L);
   while (lua_next(L, -2) != 0) {
@@ -194,14 +199,21 @@ void PackValue(lua_State* L, std::string* out, int level) {
 int Pack(lua_State* L) {
   const int argc = lua_gettop(L);
   if (argc == 0) return luaL_argerror(L, 0, "MessagePack pack needs input.");
-  PackBuffer* buffer = PushPackBuffer(L);
-  for (int i = 1; i <= argc; ++i) {
-    lua_pushvalue(L, i);
-    PackValue(L, &buffer->bytes, 0);
-    lua_pop(L, 1);
+  // Each value's encoding stays on the stack until the end, as in lua-cmsgpack: hence its
+  // limit of 4000 arguments (with room for their encodings) and the room left for nesting.
+  if (!lua_checkstack(L, argc)) {
+    return luaL_argerror(L, 0, "Too many arguments for MessagePack pack.");
   }
-  lua_pushlstring(L, buffer->bytes.data(), buffer->bytes.size());
-  std::string().swap(buffer->bytes);  // now, rather than when the collector gets to it
+  std::string& bytes = static_cast<PackBuffer*>(lua_touserdata(L, lua_upvalueindex(1)))->bytes;
+  for (int i = 1; i <= argc; ++i) {
+    bytes.clear();
+    lua_pushvalue(L, i);
+    PackValue(L, &bytes, 0);
+    lua_pop(L, 1);
+    lua_pushlstring(L, bytes.data(), bytes.size());
+  }
+  std::string().swap(bytes);  // a large output's memory goes now, not at the next call
+  lua_concat(L, argc);
   return 1;
 }
 
@@ -370,8 +382,10 @@ int UnpackLimit(lua_State* L) {
 
 int OpenCmsgpack(lua_State* L) {
   lua_newtable(L);
-  const luaL_Reg functions[] = {{"pack", Pack},
-                                {"unpack", Unpack},
+  PushPackBuffer(L);
+  lua_pushcclosure(L, Pack, 1);
+  lua_setfield(L, -2, "pack");
+  const luaL_Reg functions[] = {{"unpack", Unpack},
                                 {"unpack_one", UnpackOne},
                                 {"unpack_limit", UnpackLimit},
                                 {nullptr, nullptr}};

@@ -167,6 +167,15 @@ std::vector<Argv> LibraryCorpus() {
       lib("local t = {} local c = t for i = 1, 20 do c.a = {} c = c.a end "
           "return H(cmsgpack.pack(t))"),
       lib("return cmsgpack.pack()"),
+      // Every argument's encoding stays on the Lua stack until the end, as in Redis: 4000
+      // arguments at most, and less room for nesting under many.
+      lib("local t = {} for i = 1, 4000 do t[i] = i end return #cmsgpack.pack(unpack(t))"),
+      lib("local t = {} for i = 1, 4001 do t[i] = i end return #cmsgpack.pack(unpack(t))"),
+      lib("local t = {} for i = 1, 3992 do t[i] = {{{{{{{{{{{{{{{{{{1}}}}}}}}}}}}}}}}}} end "
+          "return #cmsgpack.pack(unpack(t))"),
+      lib("local t = {} for i = 1, 3984 do t[i] = {a = {b = {c = {d = {e = {f = {g = {h = {i = "
+          "{j = {k = {l = {m = {n = {o = {p = {q = 1}}}}}}}}}}}}}}}} end "
+          "return #cmsgpack.pack(unpack(t))"),
       // cmsgpack.unpack: every format, errors, nesting limits, several values.
       lib("return {cmsgpack.unpack(X('7fffe0cc80cd0102ce01020304d0ffd180ffd2fffffffe'))}"),
       lib("return {tostring(cmsgpack.unpack(X('ca3fc00000'))), "
