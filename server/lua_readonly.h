@@ -10,8 +10,8 @@
 // rawset, next, pairs, getmetatable, setmetatable, table.insert), so a readonly table still
 // shows its fields to rawget and pairs, and getmetatable shows its original metatable (or the
 // string metatable) only as a readonly view. Differences that remain: pairs visits the fields
-// in another order than Redis's, and the debug library (which Redis does not expose) can
-// reach the hidden tables.
+// in another order than Redis's, the deprecated table.foreach sees no fields in a readonly
+// table, and the debug library (which Redis does not expose) can reach the hidden tables.
 #pragma once
 
 struct lua_State;
