@@ -132,13 +132,9 @@ int MissingName(lua_State* L) {
 }
 int ReadOnly(lua_State* L) { return luaL_error(L, "Attempt to modify a readonly table"); }
 
-void SetGuard(lua_State* L, bool index_to_globals) {  // on the table at the top
+void SetGuard(lua_State* L) {  // on the table at the top
   lua_newtable(L);
-  if (index_to_globals) {
-    lua_pushvalue(L, LUA_GLOBALSINDEX);
-  } else {
-    lua_pushcfunction(L, MissingName);
-  }
+  lua_pushcfunction(L, MissingName);
   lua_setfield(L, -2, "__index");
   lua_pushcfunction(L, ReadOnly);
   lua_setfield(L, -2, "__newindex");
@@ -181,8 +177,9 @@ std::string Scripting::CompileLibrary(std::string_view code, Library* lib) {
     lua_settop(L, 0);
     return error;
   }
-  // The library's environment: globals read through, nothing written, and a `redis` that only
-  // registers and logs until the load is over.
+  // The library's environment. While it loads, as in Redis 7.0, it holds only a `redis` that
+  // registers and logs (any other name is an error); then its functions read every global.
+  // Nothing is ever written to it.
   lua_newtable(L);
   lua_newtable(L);
   lua_pushcfunction(L, LuaRegisterFunction);
@@ -190,14 +187,13 @@ std::string Scripting::CompileLibrary(std::string_view code, Library* lib) {
   lua_getfield(L, LUA_GLOBALSINDEX, "redis");  // the whole library: what loading may take of it
   for (const char* name : {"log", "LOG_DEBUG", "LOG_VERBOSE", "LOG_NOTICE", "LOG_WARNING",
                            "REDIS_VERSION", "REDIS_VERSION_NUM"}) {
-    lua_pushstring(L, name);
-    lua_rawget(L, -2);
+    lua_getfield(L, -1, name);  // through the readonly view (server/lua_readonly.h)
     lua_setfield(L, -3, name);
   }
   lua_pop(L, 1);
-  SetGuard(L, false);
+  SetGuard(L);
   lua_setfield(L, -2, "redis");
-  SetGuard(L, true);
+  SetGuard(L);
   lua_pushvalue(L, -1);
   lua_setfenv(L, -3);  // stack: handler, chunk, env
   lua_insert(L, 1);    // env, handler, chunk
@@ -214,11 +210,14 @@ std::string Scripting::CompileLibrary(std::string_view code, Library* lib) {
   } else if (lib->functions.empty()) {
     error = "ERR No functions registered";
   } else {
-    // Loaded: from now on its functions see the whole redis library.
+    // Loaded: from now on its functions see the globals and the whole redis library.
     lua_getfield(L, LUA_GLOBALSINDEX, "redis");
     lua_pushstring(L, "redis");
     lua_insert(L, -2);
     lua_rawset(L, 1);
+    lua_getmetatable(L, 1);
+    lua_pushvalue(L, LUA_GLOBALSINDEX);
+    lua_setfield(L, -2, "__index");
   }
   lua_settop(L, 0);
   if (!error.empty()) Unref(*lib);

@@ -73,7 +73,14 @@ std::vector<Argv> Corpus() {
            "redis.register_function('replies_error', function() return redis.error_reply('MY err') end)\n"
            "redis.register_function('version', function() return redis.sha1hex('') end)",
            "errs"),
+      // While loading, only `redis` is there; the functions then see every global.
+      Load("local prefix = cjson.encode({1})\nredis.register_function('a', function() end)", "early"),
+      Load("redis.register_function('json', function(keys, args) return "
+           "cjson.encode({keys[1], args[1]}) .. cmsgpack.unpack(cmsgpack.pack('m')) .. "
+           "bit.tohex(255) .. type(string.len) end)", "libs"),
+      Load("redis.register_function('a', function() end)\nstring.len = nil", "ro_string"),
       // Calls.
+      {"FCALL", "json", "1", "k", "a"},
       {"FCALL", "echo", "2", "k1", "k2", "a1"},
       {"FCALL", "setter", "1", "key", "value"},
       {"FCALL", "getter", "1", "key"},
