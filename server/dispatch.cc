@@ -273,6 +273,7 @@ bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const Comman
 bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
                            engine::RedoRecord* redo) {
   const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+  client.oom = false;
   if (maxmemory <= 0) return true;
   // Redis spends at most about this long per command (maxmemory-eviction-tenacity 10); what is
   // left over goes on at the next command or in the cron.
@@ -287,6 +288,7 @@ bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBu
       *keyspace_, static_cast<size_t>(maxmemory), NowMs(), kEvictBudgetUs, redo);
   latency_.AddIfNeeded("eviction-cycle", (MonotonicUs() - evict_started_us) / 1000, NowMs() / 1000);
   if (result != engine::EvictResult::kFail) return true;
+  client.oom = true;
   bool refuse = spec.flags & kDenyOom;
   if (spec.name == "exec") {
     // EXEC is refused when the transaction holds a command that is.

@@ -21,7 +21,7 @@ namespace {
 // Runs a script or function as EXEC runs a transaction, `run_lua` doing the Lua part with the
 // RunContext built here. `read_only`: its commands may not write (EVAL_RO, FCALL_RO, a
 // function flagged no-writes). Returns whether run_lua found what it was to run.
-bool RunLocked(CommandContext& ctx, bool read_only,
+bool RunLocked(CommandContext& ctx, bool read_only, bool allow_oom,
                const std::function<bool(const Scripting::RunContext&, bool* aborted)>& run_lua) {
   Scripting& scripting = ctx.server.scripting();
   engine::ShardLocks all = ctx.LockAll();  // with the redo record: one commit at the end
@@ -50,6 +50,8 @@ bool RunLocked(CommandContext& ctx, bool read_only,
       reply.Error("ERR This Redis command is not allowed from script");
     } else if (read_only && (spec->flags & kWrite)) {
       reply.Error("ERR Write commands are not allowed from read-only scripts.");
+    } else if ((spec->flags & kDenyOom) && c.oom && !allow_oom) {
+      reply.Error(err::kOom);  // as Redis: memory was over maxmemory when the script began
     } else if ((spec->flags & kWrite) && !scripting.NoteWrite()) {
       reply.Error("ERR Script killed by user with SCRIPT KILL...");  // the kill came first
     } else {
@@ -101,7 +103,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   }
   const auto keys = ctx.args.subspan(3, numkeys);
   const auto argv = ctx.args.subspan(3 + numkeys);
-  const bool found = RunLocked(ctx, read_only, [&](const Scripting::RunContext& run, bool* aborted) {
+  const bool found = RunLocked(ctx, read_only, false, [&](const Scripting::RunContext& run, bool* aborted) {
     return scripting.Run(sha, keys, argv, run, ctx.reply, aborted);
   });
   if (!found) ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
@@ -120,9 +122,13 @@ void RunFunction(CommandContext& ctx, bool read_only) {
   if (read_only && !no_writes) {
     return ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
   }
+  // A function that may write and is not flagged allow-oom is refused while memory is over
+  // maxmemory, as Redis refuses a deny-oom command.
+  const bool allow_oom = flags & Scripting::kAllowOom;
+  if (ctx.client.oom && !no_writes && !allow_oom) return ctx.reply.Error(err::kOom);
   const auto keys = ctx.args.subspan(3, numkeys);
   const auto args = ctx.args.subspan(3 + numkeys);
-  const bool found = RunLocked(ctx, no_writes, [&](const Scripting::RunContext& run, bool* aborted) {
+  const bool found = RunLocked(ctx, no_writes, allow_oom, [&](const Scripting::RunContext& run, bool* aborted) {
     return scripting.RunFunction(ctx.args[1], keys, args, ctx.args, run, ctx.reply, aborted);
   });
   if (!found) ctx.reply.Error("ERR Function not found");  // deleted in between

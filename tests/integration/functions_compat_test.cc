@@ -100,6 +100,17 @@ std::vector<Argv> Corpus() {
       {"MULTI"},
       {"FCALL", "setter", "1", "inmulti", "1"},
       {"EXEC"},
+      // Over maxmemory (1 byte: both servers are): a function that may write is refused unless
+      // flagged allow-oom; a legacy EVAL runs, its writes refused inside.
+      Load("redis.register_function{function_name='oom_ok', callback=function(keys) return "
+           "redis.call('set', keys[1], 'x') end, flags={'allow-oom'}}", "oomlib"),
+      {"CONFIG", "SET", "maxmemory", "1"},
+      {"FCALL", "setter", "1", "key", "v3"},
+      {"FCALL", "getter", "1", "key"},
+      {"FCALL", "oom_ok", "1", "oomkey"},
+      {"EVAL", "return redis.call('set', 'k', 'v')", "0"},
+      {"EVAL", "return redis.call('get', 'key')", "0"},
+      {"CONFIG", "SET", "maxmemory", "0"},
       // LIST (one function per library: Redis lists a library's functions in hash order).
       {"FUNCTION", "LIST", "LIBRARYNAME", "ro"},
       {"FUNCTION", "LIST", "LIBRARYNAME", "rw*", "WITHCODE"},
