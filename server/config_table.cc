@@ -126,7 +126,7 @@ const ParamDef kParams[] = {
     {Param::kNone, "bind-source-addr", Type::kString, "", true, 0, 0, nullptr, Support::kLater,
      "replication"},
     {Param::kBusyReplyThreshold, "busy-reply-threshold", Type::kInt, "5000", true, 0, kLLMax,
-     nullptr, Support::kLater, "scripting"},
+     nullptr, Support::kActive, nullptr},
     {Param::kNone, "cluster-allow-pubsubshard-when-down", Type::kBool, "yes", true, 0, 0, nullptr,
      Support::kLater, "Redis Cluster"},
     {Param::kNone, "cluster-allow-reads-when-down", Type::kBool, "no", true, 0, 0, nullptr,

@@ -381,9 +381,13 @@ bool BigInteger(std::string_view arg, int64_t limit) {
 bool Excluded(const std::vector<std::string>& line) {
   const std::string name = strata::ToLower(line[0]);
   if (name == "shutdown" || name == "save" || name == "bgsave") return true;
-  // A script may loop or allocate without bound by design; until busy-reply-threshold stops
-  // one (issue 19), scripts are fuzzed through fuzz_lua_reply and the differential corpus.
-  if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro") return true;
+  // A script or function may loop or allocate without bound by design (only another client's
+  // SCRIPT KILL stops it): scripts are fuzzed through fuzz_lua_reply, fuzz_lua_libs and
+  // fuzz_function_payload, and the compat corpora.
+  if (name == "eval" || name == "evalsha" || name == "eval_ro" || name == "evalsha_ro" ||
+      name == "fcall" || name == "fcall_ro" || name == "function") {
+    return true;
+  }
   const std::string sub = line.size() > 1 ? strata::ToLower(line[1]) : "";
   if (name == "config" && sub == "rewrite") return true;
   if (name == "debug" && sub != "populate") return true;
