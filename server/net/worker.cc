@@ -193,7 +193,6 @@ void Worker::Run() {
   for (size_t i = 0; i < listen_fds_.size(); ++i) {
     backend_->Accept(listen_fds_[i], (i << 3) | kOpAccept);
   }
-  Completion done[256];
   int64_t last_cron = MonotonicUs();
   while (!service_->shutting_down()) {
     int wait_ms = kLoopTickMs;
@@ -202,11 +201,16 @@ void Worker::Run() {
           std::clamp<int64_t>(next_block_deadline_ms_ + 1 - NowMs(), 0, kLoopTickMs));
     }
     AfterNested();
-    int n = backend_->Wait(wait_ms, done, 256);
+    done_n_ = backend_->Wait(wait_ms, done_, kMaxCompletions);
+    done_next_ = 0;
     // Mail first: what other threads sent a client (a pub/sub message, an invalidation) before
     // it sent the input that just came in is ahead of that input's replies, as in Redis.
     DrainMail();
-    for (int i = 0; i < n; ++i) OnCompletion(done[i].tag, done[i].result);
+    // Through members: a nested turn (a long script's) takes the ones after its command.
+    while (done_next_ < done_n_) {
+      const Completion d = done_[done_next_++];
+      OnCompletion(d.tag, d.result);
+    }
     DrainMail();
     std::vector<int> adopted;
     {
@@ -233,17 +237,21 @@ void Worker::ServeNestedOnThisThread() {
 void Worker::ServeNested() {
   nested_ = true;
   std::swap(context_, nested_context_);  // the running command's redo state stays untouched
+  auto serve = [this](const Completion& d) {
+    const uint64_t op = d.tag & 7;
+    if (op != kOpAccept && running_ != nullptr &&
+        reinterpret_cast<Connection*>(d.tag & ~uint64_t{7}) == running_) {
+      deferred_.push_back(d);  // its buffers are in use by the running command
+    } else {
+      OnCompletion(d.tag, d.result);
+    }
+  };
+  // First what the interrupted turn had not reached (an accept among them: until it is
+  // handled, the listener takes no new connection), then what came since.
+  while (done_next_ < done_n_) serve(done_[done_next_++]);
   Completion done[64];
   const int n = backend_->Wait(0, done, 64);
-  for (int i = 0; i < n; ++i) {
-    const uint64_t op = done[i].tag & 7;
-    if (op != kOpAccept && running_ != nullptr &&
-        reinterpret_cast<Connection*>(done[i].tag & ~uint64_t{7}) == running_) {
-      deferred_.push_back(done[i]);  // its buffers are in use by the running command
-      continue;
-    }
-    OnCompletion(done[i].tag, done[i].result);
-  }
+  for (int i = 0; i < n; ++i) serve(done[i]);
   std::vector<int> adopted;
   {
     std::lock_guard<std::mutex> l(inbox_mu_);

@@ -124,6 +124,11 @@ class Worker final : public Mailbox {
   bool nested_ = false;
   std::unique_ptr<Service::WorkerContext> nested_context_;
   std::vector<Completion> deferred_;
+  // The completions of the loop's turn, and the next one to handle (a nested turn goes on
+  // from there).
+  static constexpr int kMaxCompletions = 256;
+  Completion done_[kMaxCompletions];
+  int done_n_ = 0, done_next_ = 0;
   std::vector<uint64_t> finish_later_;  // client ids: freed meanwhile, they are not found
 
   std::unordered_map<uint64_t, Connection*> by_id_;  // conns_ by client id
