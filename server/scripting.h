@@ -1,6 +1,6 @@
 // Scripting: the Lua 5.1 interpreter EVAL and EVALSHA run scripts in (Debian's liblua5.1, the
-// version Redis embeds), its script cache, and the conversions between Lua values and replies,
-// as Redis 7.0 does them (RESP2 so far).
+// version Redis embeds), its script cache and the redis library, as Redis 7.0 has them; the
+// conversions between Lua values and replies are in server/lua_convert.h.
 //
 // One interpreter for the server, used under mu_. A script runs with every shard locked by its
 // command (as EXEC does), so no other client sees part of it and its effects are one WAL
