@@ -231,22 +231,27 @@ void Server::RefreshUser(ClientState& client) {
   client.acl_version = version;
 }
 
+void Server::LogAclDenial(ClientState& client, AclDenial denial, std::string_view object,
+                          std::string_view context) {
+  AclLogEntry entry;
+  entry.reason = denial == AclDenial::kCommand ? "command"
+                 : denial == AclDenial::kKey   ? "key"
+                                               : "channel";
+  entry.context = context;
+  entry.object = object;
+  entry.username = client.user->name();
+  entry.created_ms = NowMs();
+  entry.client_info = clients_.InfoLine(&client, entry.created_ms);
+  acl_.Log(std::move(entry));
+}
+
 bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
                       std::span<const std::string_view> args, ReplyBuilder& reply) {
   std::string_view object;
   const AclDenial denial = AclCheck(*client.user, named, args, &object);
   if (denial == AclDenial::kNone) return true;
   const bool in_transaction = client.in_multi || client.in_exec;
-  AclLogEntry entry;
-  entry.reason = denial == AclDenial::kCommand ? "command"
-                 : denial == AclDenial::kKey   ? "key"
-                                               : "channel";
-  entry.context = in_transaction ? "multi" : "toplevel";
-  entry.object = object;
-  entry.username = client.user->name();
-  entry.created_ms = NowMs();
-  entry.client_info = clients_.InfoLine(&client, entry.created_ms);
-  acl_.Log(std::move(entry));
+  LogAclDenial(client, denial, object, in_transaction ? "multi" : "toplevel");
   if (client.in_exec) {  // permissions changed since the command was queued
     const char* why = denial == AclDenial::kCommand
                           ? "no permission to execute the command or subcommand"
@@ -262,6 +267,19 @@ bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const Comman
     Reject(client, spec, reply, denial == AclDenial::kKey ? err::kNoPermKeys : err::kNoPermChannels);
   }
   return false;
+}
+
+std::string_view Server::ScriptAclDenial(ClientState& client, const CommandSpec& named,
+                                         std::span<const std::string_view> args) {
+  const AclUser& user = *client.user;
+  if (user.all_commands() && user.all_keys() && user.all_channels()) return {};
+  std::string_view object;
+  const AclDenial denial = AclCheck(user, named, args, &object);
+  if (denial == AclDenial::kNone) return {};
+  LogAclDenial(client, denial, object, "lua");
+  return denial == AclDenial::kCommand ? err::kScriptNoPermCommand
+         : denial == AclDenial::kKey   ? err::kScriptNoPermKeys
+                                       : err::kScriptNoPermChannels;
 }
 
 bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,

@@ -17,6 +17,39 @@
 namespace strata::server {
 namespace {
 
+// Why a script's redis.call may not run `line`, checked as Redis's scriptCall does, in its
+// order: no such command (a container's unknown subcommand included), a wrong number of
+// arguments, a command scripts may not call, an ACL denial, a write from a read-only script.
+// "" when it may run. A refusal counts as in Redis: in errorstats, and in the rejected_calls
+// of the command (the subcommand) it names, when there is one.
+std::string ScriptCallRefusal(CommandContext& ctx, std::span<const std::string_view> line,
+                              bool read_only) {
+  CommandStats& stats = ctx.server.command_stats();
+  const CommandSpec* spec = ctx.server.commands().Find(line[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && line.size() > 1) {
+    spec = CommandTable::FindSub(*spec, line[1]);
+  }
+  if (spec == nullptr) {
+    stats.Error(err::kScriptUnknownCommand);
+    return std::string(err::kScriptUnknownCommand);
+  }
+  std::string_view refusal;
+  if (!CommandTable::ArityOk(*spec, line.size())) {
+    refusal = err::kScriptWrongArgs;
+  } else if (spec->flags & kNoScript) {
+    refusal = err::kScriptNotAllowed;
+  } else {
+    refusal = ctx.server.ScriptAclDenial(ctx.client, *spec, line);
+  }
+  if (refusal.empty() && read_only && (spec->flags & kWrite)) {
+    refusal = err::kScriptWriteInReadOnly;
+  }
+  if (refusal.empty()) return {};
+  stats.Rejected(ctx.client.worker_index, spec->id);
+  stats.Error(refusal);
+  return std::string(refusal);
+}
+
 // EVAL script numkeys key... arg... (or EVALSHA sha ...): runs the script; `by_sha` names it
 // by its SHA1. `read_only`: EVAL_RO/EVALSHA_RO, whose scripts may not write.
 void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
@@ -45,19 +78,13 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   ClientState& c = ctx.client;
   const bool was_in_exec = c.in_exec;
   c.in_exec = true;
-  const CommandTable& table = ctx.server.commands();
+  // CLIENT LIST's cmd= names the script's command afterwards, not the last one it called.
+  const char* const command = c.last_command.load(std::memory_order_relaxed);
   Scripting::Caller call = [&](std::span<const std::string_view> line) -> std::string {
     std::string out;
     ReplyBuilder reply(&out);
-    const CommandSpec* spec = table.Find(line[0]);
-    if (spec == nullptr) {
-      reply.Error("ERR Unknown Redis command called from script");
-    } else if (!CommandTable::ArityOk(*spec, line.size())) {
-      reply.Error("ERR Wrong number of args calling Redis command from script");
-    } else if (spec->flags & kNoScript) {
-      reply.Error("ERR This Redis command is not allowed from script");
-    } else if (read_only && (spec->flags & kWrite)) {
-      reply.Error("ERR Write commands are not allowed from read-only scripts.");
+    if (std::string refusal = ScriptCallRefusal(ctx, line, read_only); !refusal.empty()) {
+      reply.Error(refusal);
     } else {
       ctx.server.Execute(c, line, reply, ctx.redo);
     }
@@ -65,6 +92,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   };
   const bool found = scripting.Run(sha, keys, argv, call, ctx.reply);
   c.in_exec = was_in_exec;
+  c.last_command.store(command, std::memory_order_relaxed);
   if (!found) ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
 }
 

@@ -70,6 +70,14 @@ std::vector<Argv> Corpus() {
       eval("return redis.call()"),
       eval("return redis.call('subscribe', 'x')"),
       eval("return redis.call('eval', 'return 1', 0)"),
+      // Subcommands are looked up, counted and flagged as themselves.
+      eval("return redis.pcall('config', 'nosub')"),
+      eval("return redis.pcall('object', 'encoding')"),
+      eval("return redis.pcall('object', 'help')[1]"),
+      eval("return redis.pcall('client', 'list')"),
+      eval("return redis.pcall('script', 'exists', 'abc')"),
+      eval("return redis.pcall('script', 'flush')"),
+      eval("return redis.call('SET', 'k', 'v')"),
       eval("return x"),
       eval("x = 1"),
       eval("return os"),
@@ -105,6 +113,22 @@ std::vector<Argv> Corpus() {
       {"MGET", "k", "a", "counter", "f"},
       {"LRANGE", "list", "0", "-1"},
       {"HGETALL", "h"},
+      // ACL denials inside scripts: a denied command, key and channel, by call and pcall.
+      {"ACL", "SETUSER", "scripter", "on", ">pw", "~allowed*", "&allowed*", "+@all", "-get"},
+      {"AUTH", "scripter", "pw"},
+      eval("return redis.call('get', 'allowed1')"),
+      eval("return redis.pcall('get', 'allowed1')"),
+      eval("return redis.call('set', 'denied', 'x')"),
+      eval("return redis.pcall('set', 'denied', 'x')"),
+      eval("return redis.pcall('mset', 'allowed1', 'a', 'denied', 'b')"),
+      eval("return redis.pcall('publish', 'denied', 'm')"),
+      eval("return redis.pcall('publish', 'allowed', 'm')"),
+      eval("return redis.call('set', 'allowed1', 'x')"),
+      eval("return redis.pcall('config', 'get', 'x')"),
+      {"EVAL_RO", "return redis.pcall('set', 'denied', 'x')", "0"},
+      {"EVAL_RO", "return redis.pcall('set', 'allowed1', 'x')", "0"},
+      {"AUTH", "default", "any"},
+      {"ACL", "DELUSER", "scripter"},
   };
 }
 
