@@ -83,8 +83,10 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
     fail(err::InternalError(named.name, e.what()), e.what());
   }
   const int64_t took_ns = MonotonicNs() - started, took = took_ns / 1000;
-  const bool failed = out->size() > replied && (*out)[replied] == '-';
-  if (failed) {
+  bool failed = out->size() > replied && (*out)[replied] == '-';
+  if (ctx.errors_counted) {
+    failed = ctx.failed;
+  } else if (failed) {
     const size_t eol = out->find('\r', replied);
     command_stats_.Error(std::string_view(*out).substr(replied, eol - replied));
   }

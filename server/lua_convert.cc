@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 
 extern "C" {
 #include <lauxlib.h>
@@ -28,6 +29,52 @@ bool ParseLength(std::string_view s, int64_t* n) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
+// The n bytes of a bulk payload at *pos and the CRLF after them; false if they are not all there.
+bool ReadPayload(std::string_view in, size_t* pos, int64_t n, std::string_view* body) {
+  if (n < 0 || static_cast<uint64_t>(n) > in.size() - *pos || in.size() - *pos - n < 2) {
+    return false;
+  }
+  *body = in.substr(*pos, static_cast<size_t>(n));
+  *pos += static_cast<size_t>(n) + 2;
+  return true;
+}
+
+// Pushes a table {name = value} with value on top of the stack (popped).
+void WrapInField(lua_State* L, const char* name) {
+  lua_newtable(L);
+  lua_pushstring(L, name);
+  lua_pushvalue(L, -3);
+  lua_rawset(L, -3);
+  lua_remove(L, -2);
+}
+
+// Pushes t[name] of the table at -1 (raw) and returns its type.
+int PushField(lua_State* L, const char* name) {
+  lua_pushstring(L, name);
+  lua_rawget(L, -2);
+  return lua_type(L, -1);
+}
+
+// A status or big number's text with its line ends made spaces, as Redis sends them.
+std::string OneLine(lua_State* L, int index) {
+  size_t n;
+  const char* s = lua_tolstring(L, index, &n);
+  std::string text(s, n);
+  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  return text;
+}
+
+// The number of entries of the table at -1.
+size_t CountEntries(lua_State* L) {
+  size_t n = 0;
+  lua_pushnil(L);
+  while (lua_next(L, -2) != 0) {
+    lua_pop(L, 1);
+    ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 void PushErrorTable(lua_State* L, std::string_view text) {
@@ -50,73 +97,154 @@ const char* ErrField(lua_State* L, int index, size_t* len) {
   return s;
 }
 
+bool ErrorCounted(lua_State* L, int index) {
+  if (!lua_istable(L, index)) return false;
+  lua_pushstring(L, kErrorCounted);
+  lua_rawget(L, index < 0 ? index - 1 : index);
+  const bool counted = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  return counted;
+}
+
 bool PushReply(lua_State* L, std::string_view in, size_t* pos, int depth) {
-  if (*pos >= in.size() || depth > kMaxDepth) return false;
+  if (*pos >= in.size() || depth > kMaxDepth || !lua_checkstack(L, 8)) return false;
   const char type = in[(*pos)++];
   std::string_view line;
   if (!ReadLine(in, pos, &line)) return false;
+  int64_t n = 0;
   switch (type) {
     case '+':
-    case '-':
-      lua_newtable(L);
-      lua_pushstring(L, type == '+' ? "ok" : "err");
       lua_pushlstring(L, line.data(), line.size());
+      WrapInField(L, "ok");
+      return true;
+    case '-':
+      PushErrorTable(L, line);
+      lua_pushstring(L, kErrorCounted);
+      lua_pushboolean(L, 1);
       lua_rawset(L, -3);
       return true;
-    case ':': {
-      int64_t v;
-      if (!ParseLength(line, &v)) return false;
-      lua_pushnumber(L, static_cast<lua_Number>(v));
+    case ':':
+      if (!ParseLength(line, &n)) return false;
+      lua_pushnumber(L, static_cast<lua_Number>(n));
       return true;
-    }
     case '$': {
-      int64_t n;
       if (!ParseLength(line, &n)) return false;
+      std::string_view body;
       if (n < 0) {
         lua_pushboolean(L, 0);
-        return true;
+      } else if (ReadPayload(in, pos, n, &body)) {
+        lua_pushlstring(L, body.data(), body.size());
+      } else {
+        return false;
       }
-      if (static_cast<uint64_t>(n) > in.size() - *pos || in.size() - *pos - n < 2) return false;
-      lua_pushlstring(L, in.data() + *pos, static_cast<size_t>(n));
-      *pos += static_cast<size_t>(n) + 2;
       return true;
     }
-    case '*': {
-      int64_t n;
+    case '_':
+      if (!line.empty()) return false;
+      lua_pushnil(L);
+      return true;
+    case '#':
+      if (line != "t" && line != "f") return false;
+      lua_pushboolean(L, line == "t");
+      return true;
+    case ',': {
+      const std::string text(line);
+      char* end = nullptr;
+      const double d = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size()) return false;
+      lua_pushnumber(L, d);
+      WrapInField(L, "double");
+      return true;
+    }
+    case '(':
+      lua_pushlstring(L, line.data(), line.size());
+      WrapInField(L, "big_number");
+      return true;
+    case '=': {
+      std::string_view body;
+      if (!ParseLength(line, &n) || !ReadPayload(in, pos, n, &body) || body.size() < 4 ||
+          body[3] != ':') {
+        return false;
+      }
+      lua_newtable(L);
+      lua_pushstring(L, "string");
+      lua_pushlstring(L, body.data() + 4, body.size() - 4);
+      lua_rawset(L, -3);
+      lua_pushstring(L, "format");
+      lua_pushlstring(L, body.data(), 3);
+      lua_rawset(L, -3);
+      WrapInField(L, "verbatim_string");
+      return true;
+    }
+    case '*':
       if (!ParseLength(line, &n)) return false;
       if (n < 0) {
         lua_pushboolean(L, 0);
         return true;
       }
-      if (!lua_checkstack(L, 4)) return false;
       lua_createtable(L, static_cast<int>(std::min<int64_t>(n, 1024)), 0);
       for (int64_t i = 1; i <= n; ++i) {
         if (!PushReply(L, in, pos, depth + 1)) return false;
         lua_rawseti(L, -2, static_cast<int>(i));
       }
       return true;
-    }
+    case '%':
+    case '~':
+      // {map = {[key] = value}} or {set = {[member] = true}}; a nil key (a RESP3 null) is left out.
+      if (!ParseLength(line, &n) || n < 0) return false;
+      lua_newtable(L);
+      for (int64_t i = 0; i < n; ++i) {
+        if (!PushReply(L, in, pos, depth + 1)) return false;
+        if (type == '%') {
+          if (!PushReply(L, in, pos, depth + 1)) return false;
+        } else {
+          lua_pushboolean(L, 1);
+        }
+        if (lua_isnil(L, -2)) {
+          lua_pop(L, 2);
+        } else {
+          lua_rawset(L, -3);
+        }
+      }
+      WrapInField(L, type == '%' ? "map" : "set");
+      return true;
+    case '|':
+      // An attribute: its pairs are read and dropped; the reply it annotates follows.
+      if (!ParseLength(line, &n) || n < 0) return false;
+      for (int64_t i = 0; i < 2 * n; ++i) {
+        if (!PushReply(L, in, pos, depth + 1)) return false;
+        lua_pop(L, 1);
+      }
+      return PushReply(L, in, pos, depth);
     default:
       return false;
   }
 }
 
-void ReplyValue(lua_State* L, ReplyBuilder& reply, int depth) {
-  const int t = lua_type(L, -1);
-  if (depth > kMaxDepth) {
-    reply.Error("ERR reached lua stack limit");
+void ReplyValue(lua_State* L, ReplyBuilder& reply, int resp, ReplyErrors* errors, int depth) {
+  if (depth > kMaxDepth || !lua_checkstack(L, 8)) {
+    static constexpr std::string_view kTooDeep = "ERR reached lua stack limit";
+    reply.Error(kTooDeep);
+    errors->any = true;
+    errors->fresh.emplace_back(kTooDeep);
     return;
   }
-  switch (t) {
+  switch (lua_type(L, -1)) {
     case LUA_TSTRING: {
       size_t n;
       const char* s = lua_tolstring(L, -1, &n);
       reply.Bulk(std::string_view(s, n));
       return;
     }
-    case LUA_TBOOLEAN:
-      lua_toboolean(L, -1) ? reply.Int(1) : reply.Null();
+    case LUA_TBOOLEAN: {
+      const bool v = lua_toboolean(L, -1);
+      if (resp == 3) {
+        reply.Bool(v);
+      } else {
+        v ? reply.Int(1) : reply.Null();
+      }
       return;
+    }
     case LUA_TNUMBER: {
       // Truncated toward zero, as Redis converts; outside int64's range (and NaN) as x86 does.
       const double d = lua_tonumber(L, -1);
@@ -127,42 +255,87 @@ void ReplyValue(lua_State* L, ReplyBuilder& reply, int depth) {
       }
       return;
     }
-    case LUA_TTABLE: {
-      size_t n;
-      if (const char* err = ErrField(L, -1, &n)) {
-        std::string text(err, n);
-        TrimLineEnd(&text);
-        reply.Error(text);
-        return;
-      }
-      lua_pushstring(L, "ok");
-      lua_rawget(L, -2);
-      if (lua_type(L, -1) == LUA_TSTRING) {
-        const char* ok = lua_tolstring(L, -1, &n);
-        reply.Simple(std::string_view(ok, n));
-        lua_pop(L, 1);
-        return;
-      }
-      lua_pop(L, 1);
-      // An array: elements 1.. up to the first nil.
-      int count = 0;
-      for (;; ++count) {
-        lua_rawgeti(L, -1, count + 1);
-        const bool end = lua_isnil(L, -1);
-        lua_pop(L, 1);
-        if (end) break;
-      }
-      reply.Array(static_cast<size_t>(count));
-      for (int i = 1; i <= count; ++i) {
-        lua_rawgeti(L, -1, i);
-        ReplyValue(L, reply, depth + 1);
-        lua_pop(L, 1);
-      }
-      return;
-    }
+    case LUA_TTABLE:
+      break;
     default:
       reply.Null();
       return;
+  }
+  size_t n;
+  if (const char* err = ErrField(L, -1, &n)) {
+    std::string text(err, n);
+    TrimLineEnd(&text);
+    reply.Error(text);
+    errors->any = true;
+    if (!ErrorCounted(L, -1)) errors->fresh.push_back(std::move(text));
+    return;
+  }
+  // Each field looked for is pushed, and popped before the next one or the return.
+  if (PushField(L, "ok") == LUA_TSTRING) {
+    reply.Simple(OneLine(L, -1));
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  if (PushField(L, "double") == LUA_TNUMBER) {
+    reply.Double(lua_tonumber(L, -1));
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  if (PushField(L, "big_number") == LUA_TSTRING) {
+    reply.BigNumber(OneLine(L, -1));
+    lua_pop(L, 1);
+    return;
+  }
+  lua_pop(L, 1);
+  if (PushField(L, "verbatim_string") == LUA_TTABLE) {
+    const bool has_format = PushField(L, "format") == LUA_TSTRING;
+    lua_pushstring(L, "string");
+    lua_rawget(L, -3);  // stack: verbatim_string, format, string
+    if (has_format && lua_type(L, -1) == LUA_TSTRING) {
+      size_t text_len, format_len;
+      const char* text = lua_tolstring(L, -1, &text_len);
+      const char* format = lua_tolstring(L, -2, &format_len);
+      reply.Verbatim(std::string_view(text, text_len), std::string_view(format, format_len));
+      lua_pop(L, 3);
+      return;
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+  for (const char* kind : {"map", "set"}) {
+    if (PushField(L, kind) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      continue;
+    }
+    const bool map = kind[0] == 'm';
+    const size_t count = CountEntries(L);
+    map ? reply.Map(count) : reply.Set(count);
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {  // key, value on top
+      lua_pushvalue(L, -2);
+      ReplyValue(L, reply, resp, errors, depth + 1);  // the key
+      lua_pop(L, 1);
+      if (map) ReplyValue(L, reply, resp, errors, depth + 1);
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return;
+  }
+  // An array: elements 1.. up to the first nil.
+  int count = 0;
+  for (;; ++count) {
+    lua_rawgeti(L, -1, count + 1);
+    const bool end = lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (end) break;
+  }
+  reply.Array(static_cast<size_t>(count));
+  for (int i = 1; i <= count; ++i) {
+    lua_rawgeti(L, -1, i);
+    ReplyValue(L, reply, resp, errors, depth + 1);
+    lua_pop(L, 1);
   }
 }
 

@@ -17,6 +17,11 @@ extern "C" {
 
 namespace strata::server {
 
+struct ScriptContext {
+  const Scripting::Caller* call = nullptr;  // the running script's; null between scripts
+  int resp = 2;                              // redis.setresp's; 2 when a script starts
+};
+
 namespace {
 
 using lua::ErrField;
@@ -25,8 +30,16 @@ using lua::PushReply;
 using lua::ReplyValue;
 using lua::TrimLineEnd;
 
-// The running script's redis.call (set by Run for the length of the call).
-thread_local const Scripting::Caller* t_call = nullptr;
+// The registry key (its address) of the interpreter's ScriptContext.
+const char kContextKey = 0;
+
+ScriptContext& Context(lua_State* L) {
+  lua_pushlightuserdata(L, const_cast<char*>(&kContextKey));
+  lua_rawget(L, LUA_REGISTRYINDEX);
+  auto* context = static_cast<ScriptContext*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return *context;
+}
 
 [[noreturn]] void RaiseError(lua_State* L, std::string_view text) {
   PushErrorTable(L, text);
@@ -58,8 +71,12 @@ int CallCommand(lua_State* L, bool raise) {
       RaiseError(L, "ERR Lua redis lib command arguments must be strings or integers");
     }
   }
+  const ScriptContext& context = Context(L);
+  if (context.call == nullptr) {
+    RaiseError(L, "ERR redis.call/pcall can only be called inside a script invocation");
+  }
   std::vector<std::string_view> argv(args.begin(), args.end());
-  const std::string out = (*t_call)(argv);
+  const std::string out = (*context.call)(argv, context.resp == 3);
   size_t pos = 0;
   if (!PushReply(L, out, &pos, 0)) RaiseError(L, "ERR reply conversion failed");
   if (raise && !out.empty() && out[0] == '-') lua_error(L);  // the {err=} table just pushed
@@ -68,6 +85,16 @@ int CallCommand(lua_State* L, bool raise) {
 
 int LuaRedisCall(lua_State* L) { return CallCommand(L, true); }
 int LuaRedisPcall(lua_State* L) { return CallCommand(L, false); }
+
+// redis.setresp(2|3): the protocol the script's commands reply in, and by which its booleans
+// are returned.
+int LuaSetResp(lua_State* L) {
+  if (lua_gettop(L) != 1) RaiseError(L, "ERR redis.setresp() requires one argument.");
+  const int resp = static_cast<int>(lua_tonumber(L, 1));
+  if (resp != 2 && resp != 3) RaiseError(L, "ERR RESP version must be 2 or 3.");
+  Context(L).resp = resp;
+  return 0;
+}
 
 int LuaSha1Hex(lua_State* L) {
   if (lua_gettop(L) != 1) luaL_error(L, "wrong number of arguments");
@@ -162,8 +189,11 @@ std::string Scripting::Sha1Hex(std::string_view body) {
   return out;
 }
 
-Scripting::Scripting() : lua_(luaL_newstate()) {
+Scripting::Scripting() : lua_(luaL_newstate()), context_(std::make_unique<ScriptContext>()) {
   lua_State* L = lua_;
+  lua_pushlightuserdata(L, const_cast<char*>(&kContextKey));
+  lua_pushlightuserdata(L, context_.get());
+  lua_rawset(L, LUA_REGISTRYINDEX);
   // The libraries Redis scripts may use; no io, os, package (require) or file loading.
   const luaL_Reg libs[] = {{"", luaopen_base},     {LUA_TABLIBNAME, luaopen_table},
                            {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
@@ -180,7 +210,8 @@ Scripting::Scripting() : lua_(luaL_newstate()) {
   lua_newtable(L);
   const luaL_Reg redis[] = {{"call", LuaRedisCall},          {"pcall", LuaRedisPcall},
                             {"sha1hex", LuaSha1Hex},         {"error_reply", LuaErrorReply},
-                            {"status_reply", LuaStatusReply}, {"log", LuaLog}};
+                            {"status_reply", LuaStatusReply}, {"log", LuaLog},
+                            {"setresp", LuaSetResp}};
   for (const luaL_Reg& f : redis) {
     lua_pushstring(L, f.name);
     lua_pushcfunction(L, f.func);
@@ -213,7 +244,8 @@ bool Scripting::ReplyRoundTrip(std::string_view in, std::string* out) {
   const bool ok = PushReply(L, in, &pos, 0);
   if (ok) {
     ReplyBuilder reply(out);
-    ReplyValue(L, reply, 0);
+    lua::ReplyErrors errors;
+    ReplyValue(L, reply, 2, &errors);
   }
   lua_close(L);
   return ok;
@@ -259,10 +291,11 @@ size_t Scripting::size() {
   return scripts_.size();
 }
 
-bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys,
-                    std::span<const std::string_view> argv, const Caller& call,
-                    ReplyBuilder& reply) {
+Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::string_view> keys,
+                                    std::span<const std::string_view> argv, const Caller& call,
+                                    ReplyBuilder& reply) {
   std::lock_guard<std::mutex> l(mu_);
+  RunResult result;
   lua_State* L = lua_;
   const std::string name = ToLowerSha(sha);
   lua_pushcfunction(L, ErrorHandler);
@@ -270,8 +303,9 @@ bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys
   lua_rawget(L, LUA_REGISTRYINDEX);
   if (!lua_isfunction(L, -1)) {
     lua_pop(L, 2);
-    return false;
+    return result;
   }
+  result.found = true;
   for (auto [global, values] : {std::pair{"KEYS", keys}, std::pair{"ARGV", argv}}) {
     lua_createtable(L, static_cast<int>(values.size()), 0);
     for (size_t i = 0; i < values.size(); ++i) {
@@ -280,12 +314,15 @@ bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys
     }
     SetGlobal(L, global);
   }
-  const Caller* prev = t_call;
-  t_call = &call;
+  context_->call = &call;
+  context_->resp = 2;
   const int status = lua_pcall(L, 0, 1, -2);
-  t_call = prev;
+  context_->call = nullptr;
   if (status == 0) {
-    ReplyValue(L, reply, 0);
+    lua::ReplyErrors errors;
+    ReplyValue(L, reply, context_->resp, &errors);
+    result.failed = errors.any;
+    result.uncounted_errors = std::move(errors.fresh);
   } else {
     // As Redis 7.0: the error's text, then which script and where.
     size_t n = 0;
@@ -306,10 +343,12 @@ bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys
       lua_pop(L, 2);
     }
     reply.Error(text);
+    result.failed = true;
+    if (!lua::ErrorCounted(L, -1)) result.uncounted_errors.push_back(std::move(text));
   }
   lua_settop(L, 0);
   lua_gc(L, LUA_GCSTEP, 1);
-  return true;
+  return result;
 }
 
 }  // namespace strata::server

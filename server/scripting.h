@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -21,6 +22,8 @@
 struct lua_State;
 
 namespace strata::server {
+
+struct ScriptContext;
 
 class Scripting {
  public:
@@ -39,22 +42,35 @@ class Scripting {
   void Flush();
   size_t size();
 
-  // Runs one command line for redis.call/pcall and returns its reply (RESP2 bytes).
-  using Caller = std::function<std::string(std::span<const std::string_view> argv)>;
-  // Runs the cached script `sha` (false if it is not cached) with KEYS and ARGV, replying its
-  // result, or the error it raised, through `reply`.
-  bool Run(std::string_view sha, std::span<const std::string_view> keys,
-           std::span<const std::string_view> argv, const Caller& call, ReplyBuilder& reply);
+  // Runs one command line for redis.call/pcall and returns its reply bytes: RESP3 when
+  // `resp3` (the script called redis.setresp(3)), else RESP2.
+  using Caller =
+      std::function<std::string(std::span<const std::string_view> argv, bool resp3)>;
+  struct RunResult {
+    bool found = false;   // false: no script `sha` is cached; nothing ran or replied
+    bool failed = false;  // the reply holds an error, at some depth (the call failed)
+    // The texts of those errors that are not in errorstats yet: not the error of a command
+    // the script called and passed on, which was counted when the command replied it.
+    std::vector<std::string> uncounted_errors;
+  };
+  // Runs the cached script `sha` with KEYS and ARGV, replying its result, or the error it
+  // raised, through `reply`.
+  RunResult Run(std::string_view sha, std::span<const std::string_view> keys,
+                std::span<const std::string_view> argv, const Caller& call, ReplyBuilder& reply);
 
   // The two conversions chained, in an interpreter of its own (tests/fuzz/fuzz_lua_reply.cc):
-  // the RESP2 reply at the front of `in` as redis.call gives it to Lua, then that value as a
-  // script's reply (into *out). False if `in` does not start with a whole reply.
+  // the reply (RESP2 or RESP3) at the front of `in` as redis.call gives it to Lua, then that
+  // value as a script's reply to a RESP2 client (into *out). False if `in` does not start with
+  // a whole reply.
   static bool ReplyRoundTrip(std::string_view in, std::string* out);
 
  private:
   std::mutex mu_;
   lua_State* lua_;                                          // GUARDED_BY(mu_)
   std::unordered_map<std::string, std::string> scripts_;   // GUARDED_BY(mu_): sha -> body
+  // What the redis library's functions reach, through the interpreter's registry: the running
+  // script's Caller and protocol (scripting.cc). GUARDED_BY(mu_).
+  std::unique_ptr<ScriptContext> context_;
 };
 
 }  // namespace strata::server

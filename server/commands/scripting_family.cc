@@ -80,9 +80,10 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   c.in_exec = true;
   // CLIENT LIST's cmd= names the script's command afterwards, not the last one it called.
   const char* const command = c.last_command.load(std::memory_order_relaxed);
-  Scripting::Caller call = [&](std::span<const std::string_view> line) -> std::string {
+  Scripting::Caller call = [&](std::span<const std::string_view> line, bool resp3) {
     std::string out;
     ReplyBuilder reply(&out);
+    reply.set_resp3(resp3);
     if (std::string refusal = ScriptCallRefusal(ctx, line, read_only); !refusal.empty()) {
       reply.Error(refusal);
     } else {
@@ -90,10 +91,15 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
     }
     return out;
   };
-  const bool found = scripting.Run(sha, keys, argv, call, ctx.reply);
+  Scripting::RunResult result = scripting.Run(sha, keys, argv, call, ctx.reply);
   c.in_exec = was_in_exec;
   c.last_command.store(command, std::memory_order_relaxed);
-  if (!found) ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+  if (!result.found) return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+  // As Redis: each error in the script's reply counts once in errorstats (an error a command
+  // replied was counted then), and the call fails if its reply holds one anywhere.
+  ctx.errors_counted = true;
+  ctx.failed = result.failed;
+  for (const std::string& error : result.uncounted_errors) ctx.server.command_stats().Error(error);
 }
 
 void CmdEval(CommandContext& ctx) { RunScript(ctx, false, false); }

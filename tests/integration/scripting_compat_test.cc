@@ -132,15 +132,164 @@ std::vector<Argv> Corpus() {
   };
 }
 
-std::string Transcript(int port) {
+// Scripts whose replies depend on the protocols: the script's (redis.setresp) and the
+// client's. Run by a RESP2 and by a RESP3 client.
+std::vector<Argv> ProtocolCorpus() {
+  auto eval = [](std::string script) { return Argv{"EVAL", std::move(script), "0"}; };
+  return {
+      {"FLUSHALL"},
+      {"HSET", "h", "f", "v"},
+      {"SADD", "s", "m"},
+      {"ZADD", "z", "1.5", "m"},
+      {"SET", "str", "x"},
+      // A script's RESP3 values, and what a RESP2 client gets of them.
+      eval("return {double=3.14}"),
+      eval("return {double=3}"),
+      eval("return {double=1e300}"),
+      eval("return {double=0/0}"),
+      eval("return {double=1/0}"),
+      eval("return {double=-1/0}"),
+      eval("return {double='x'}"),
+      eval("return {map={a=1}}"),
+      eval("return {map={a=1, b={1, 2}}}"),
+      eval("return {map={[1]='a', [2]='b'}}"),
+      eval("return {map={x=true, y=false}}"),
+      eval("return {map={[{1}]=1}}"),
+      eval("return {map={}}"),
+      eval("return {set={a=true}}"),
+      eval("return {set={a=true, b=false}}"),
+      eval("return {set={[true]=true}}"),
+      eval("return {set={}}"),
+      eval("return {map={a={map={b={set={c=true}}}}}}"),
+      eval("return {big_number='123456789012345678901234567890'}"),
+      eval("return {big_number='12\r\n3'}"),
+      eval("return {big_number=''}"),
+      eval("return {big_number=12}"),
+      eval("return {verbatim_string={format='txt', string='hello'}}"),
+      eval("return {verbatim_string={format='markdown', string='hello'}}"),
+      eval("return {verbatim_string={format='mk', string='hello'}}"),
+      eval("return {verbatim_string={format='', string='x'}}"),
+      eval("return {verbatim_string={format='txt', string='x\r\ny'}}"),
+      eval("return {verbatim_string={string='hello'}}"),
+      eval("return {ok='x', double=1}"),
+      eval("return {double=1, map={a=1}}"),
+      eval("return {map={a=1}, set={b=true}}"),
+      eval("return {map={a=1}, 2, 3}"),
+      eval("return {1, {map={x=2}}, {double=2.5}}"),
+      eval("return {ok='a\r\nb'}"),
+      eval("return {err='a\r\nb\r\n'}"),
+      eval("return redis.status_reply('a\r\nb')"),
+      // Booleans and nil under either protocol of the script.
+      eval("return true"),
+      eval("return false"),
+      eval("return nil"),
+      eval("redis.setresp(3) return true"),
+      eval("redis.setresp(3) return false"),
+      eval("redis.setresp(3) return nil"),
+      eval("redis.setresp(2) return false"),
+      eval("redis.setresp(3) redis.setresp(2) return false"),
+      eval("redis.setresp(3) return {map={x=true, y=false}}"),
+      eval("redis.setresp(3) return {double=1.5, ok='x'}"),
+      eval("return true"),  // setresp lasts one script
+      // Commands' RESP3 replies as Lua values, and back.
+      eval("redis.setresp(3) return redis.call('hgetall', 'h')"),
+      eval("redis.setresp(3) local r = redis.call('hgetall', 'h') return {type(r), type(r.map), r.map.f}"),
+      eval("redis.setresp(3) return redis.call('hgetall', 'nokey')"),
+      eval("redis.setresp(3) local r = redis.call('smembers', 's') return {type(r.set), tostring(r.set.m)}"),
+      eval("redis.setresp(3) return redis.call('smembers', 's')"),
+      eval("redis.setresp(3) return redis.call('smembers', 'nokey')"),
+      eval("redis.setresp(3) local r = redis.call('zscore', 'z', 'm') return {type(r), r.double}"),
+      eval("redis.setresp(3) return redis.call('zscore', 'z', 'm')"),
+      eval("redis.setresp(3) local r = redis.call('zscore', 'z', 'm') return r.double * 2"),
+      eval("redis.setresp(3) return redis.call('zrange', 'z', '0', '-1', 'withscores')"),
+      eval("redis.setresp(3) return redis.call('zadd', 'z', 'incr', '1', 'm')"),
+      eval("redis.setresp(3) return redis.call('zrandmember', 'z', 1, 'withscores')"),
+      eval("redis.setresp(3) return redis.call('zpopmin', 'z')"),
+      eval("redis.setresp(3) return redis.call('zrange', 'nokey', 0, -1)"),
+      eval("redis.setresp(3) return redis.call('hrandfield', 'h', 1, 'withvalues')"),
+      eval("redis.setresp(3) local r = redis.call('get', 'nokey') return type(r)"),
+      eval("local r = redis.call('get', 'nokey') return type(r)"),
+      eval("redis.setresp(3) return redis.call('get', 'nokey')"),
+      eval("redis.setresp(3) return redis.call('hget', 'h', 'nof')"),
+      eval("redis.setresp(3) return redis.call('lpop', 'nokey')"),
+      eval("redis.setresp(3) local r = redis.call('lpop', 'nokey', 2) return type(r)"),
+      eval("redis.setresp(3) return redis.call('lpos', 'nokey', 'x')"),
+      eval("redis.setresp(3) return redis.call('smismember', 's', 'm', 'x')"),
+      eval("redis.setresp(3) return redis.call('exists', 'h')"),
+      eval("redis.setresp(3) return redis.call('incrbyfloat', 'f', '1.5')"),
+      eval("redis.setresp(3) return redis.call('object', 'freq', 'nokey')"),
+      eval("redis.setresp(3) return {redis.call('ping')}"),
+      eval("redis.setresp(3) return redis.call('set', 'k', 'v')"),
+      eval("redis.setresp(3) return redis.call('type', 'z')"),
+      eval("redis.setresp(3) return redis.call('time')[1] ~= nil"),
+      eval("redis.setresp(3) return redis.pcall('incr', 'h')"),
+      eval("redis.setresp(3) return redis.pcall('get')"),
+      eval("redis.setresp(3) redis.setresp(2) return redis.call('hgetall', 'h')"),
+      // The error table of a command's error, as a script sees it.
+      eval("local t = redis.pcall('nosuch') local r = {} for k in pairs(t) do r[#r+1] = k end "
+           "table.sort(r) return r"),
+      eval("local t = redis.pcall('incr', 'h') local r = {} for k in pairs(t) do r[#r+1] = k end "
+           "table.sort(r) return r"),
+      eval("local t = redis.error_reply('x') local r = {} for k in pairs(t) do r[#r+1] = k end "
+           "table.sort(r) return r"),
+      // redis.setresp's arguments.
+      eval("return redis.setresp(4)"),
+      eval("return redis.setresp()"),
+      eval("return redis.setresp(1, 2)"),
+      eval("return redis.setresp('3')"),
+      eval("return redis.setresp('x')"),
+      eval("return redis.setresp(2.9)"),
+      eval("return redis.setresp(3.9)"),
+      eval("return redis.setresp(nil)"),
+      eval("return redis.setresp({})"),
+  };
+}
+
+// A reply as its RESP bytes, with CR and LF written as \r and \n: exact, whatever the protocol.
+std::string RenderExact(const RespValue& v) {
+  std::string out(1, v.type);
+  switch (v.type) {
+    case ':': out += std::to_string(v.integer); break;
+    case '_': break;
+    case '$':
+    case '=':
+    case '!':
+      out += std::to_string(v.integer);
+      if (!v.null) out += "\\r\\n" + v.str;
+      break;
+    case '*':
+    case '~':
+    case '>':
+    case '%':
+    case '|':
+      out += std::to_string(v.integer);
+      for (const RespValue& e : v.elements) out += "\\r\\n" + RenderExact(e);
+      return out;
+    default: out += v.str; break;
+  }
+  std::string escaped;
+  for (char c : out) escaped += c == '\r' ? "\\r" : c == '\n' ? "\\n" : std::string(1, c);
+  return escaped;
+}
+
+// Sends `corpus` on one connection (after HELLO 3 when `resp3`) and writes down each command
+// and its reply: exactly, or when `exact` is false as RenderLine shows it.
+std::string Transcript(int port, const std::vector<Argv>& corpus, bool resp3 = false,
+                       bool exact = false) {
   RawConnection c(port);
   std::string out;
-  for (const Argv& argv : Corpus()) {
+  if (resp3) {
+    c.Send(Encode({"HELLO", "3"}));
+    std::optional<RespValue> hello = c.ReadValue();
+    if (!hello || hello->type != '%') return "HELLO 3 failed";
+  }
+  for (const Argv& argv : corpus) {
     c.Send(Encode(argv));
     std::optional<RespValue> v = c.ReadValue();
     std::string line;
     for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
-    out += "> " + line + "\n  " + (v ? RenderLine(*v) : "(no reply)") + "\n";
+    out += "> " + line + "\n  " +
+           (!v ? "(no reply)" : exact ? RenderExact(*v) : RenderLine(*v)) + "\n";
   }
   return out;
 }
@@ -148,10 +297,30 @@ std::string Transcript(int port) {
 class ScriptingCompatTest : public SideBySideTest {};
 
 TEST_F(ScriptingCompatTest, CorpusRepliesAsRedis) {
-  const std::string want = Transcript(redis_->port());
+  const std::string want = Transcript(redis_->port(), Corpus());
   ASSERT_NE(want.find("  [1, 2, [3, \"a\"], (nil)]"), std::string::npos) << want;
-  const std::string got = Transcript(strata_->port());
+  const std::string got = Transcript(strata_->port(), Corpus());
   EXPECT_EQ(got, want);
+}
+
+// The same corpus from a RESP3 client, compared byte for byte.
+TEST_F(ScriptingCompatTest, CorpusRepliesAsRedisToResp3Client) {
+  const std::string want = Transcript(redis_->port(), Corpus(), true, true);
+  ASSERT_NE(want.find("  _\n"), std::string::npos) << want;
+  EXPECT_EQ(Transcript(strata_->port(), Corpus(), true, true), want);
+}
+
+// RESP3 inside scripts (redis.setresp, the RESP3 kinds of values both ways), to a RESP2 and to
+// a RESP3 client, compared byte for byte.
+TEST_F(ScriptingCompatTest, ProtocolsRepliesAsRedis) {
+  for (const bool resp3 : {false, true}) {
+    const std::string want = Transcript(redis_->port(), ProtocolCorpus(), resp3, true);
+    ASSERT_NE(want.find(resp3 ? "  ,3.1400000000000001\n" : "  $18\\r\\n3.1400000000000001\n"),
+              std::string::npos)
+        << want;
+    EXPECT_EQ(Transcript(strata_->port(), ProtocolCorpus(), resp3, true), want)
+        << (resp3 ? "RESP3 client" : "RESP2 client");
+  }
 }
 
 // Strata alone: scripts move units between two keys (on different shards) while other clients
