@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 
 extern "C" {
@@ -82,6 +83,34 @@ void PushErrorTable(lua_State* L, std::string_view text) {
   lua_pushstring(L, "err");
   lua_pushlstring(L, text.data(), text.size());
   lua_rawset(L, -3);
+}
+
+void RaiseError(lua_State* L, std::string_view text) {
+  PushErrorTable(L, text);
+  lua_error(L);
+  __builtin_unreachable();
+}
+
+std::vector<std::string> CommandArgs(lua_State* L) {
+  const int argc = lua_gettop(L);
+  if (argc == 0) RaiseError(L, "ERR Please specify at least one argument for this redis lib call");
+  std::vector<std::string> args;
+  args.reserve(static_cast<size_t>(argc));
+  for (int i = 1; i <= argc; ++i) {
+    const int t = lua_type(L, i);
+    if (t == LUA_TNUMBER) {
+      char buf[64];
+      const int n = std::snprintf(buf, sizeof(buf), "%.17g", static_cast<double>(lua_tonumber(L, i)));
+      args.emplace_back(buf, static_cast<size_t>(n));
+    } else if (t == LUA_TSTRING) {
+      size_t n;
+      const char* s = lua_tolstring(L, i, &n);
+      args.emplace_back(s, n);
+    } else {
+      RaiseError(L, "ERR Lua redis lib command arguments must be strings or integers");
+    }
+  }
+  return args;
 }
 
 void TrimLineEnd(std::string* text) {

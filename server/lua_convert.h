@@ -24,6 +24,8 @@ inline constexpr char kErrorCounted[] = "ignore_error_stats_update";
 
 // Pushes a Lua error object as Redis makes them: a table {err = "CODE message"}.
 void PushErrorTable(lua_State* L, std::string_view text);
+// Raises {err = text} as a Lua error.
+[[noreturn]] void RaiseError(lua_State* L, std::string_view text);
 // Error texts carry no line end (Redis trims the one a ready-made error reply has).
 void TrimLineEnd(std::string* text);
 // The text of the error table at `index`, or nullptr if the value is not one. The string lives
@@ -39,6 +41,11 @@ bool ErrorCounted(lua_State* L, int index);
 // {verbatim_string={format=, string=}}, map -> {map={[k]=v}}, set -> {set={[m]=true}}; an
 // attribute is skipped. Advances *pos past it; false on malformed or too deeply nested input.
 bool PushReply(lua_State* L, std::string_view in, size_t* pos, int depth = 0);
+
+// The arguments of redis.call (and pcall, acl_check_cmd) as a command line: strings as they
+// are, numbers as "%.17g" writes them, as Redis does. Raises Redis's errors when there is none
+// or one is of another type.
+std::vector<std::string> CommandArgs(lua_State* L);
 
 // What a converted value replied of errors, for INFO's statistics.
 struct ReplyErrors {

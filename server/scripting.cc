@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 
-#include <charconv>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -14,69 +13,32 @@ extern "C" {
 }
 
 #include "server/lua_convert.h"
+#include "server/lua_library.h"
+#include "server/script_context.h"
 
 namespace strata::server {
-
-struct ScriptContext {
-  const Scripting::Caller* call = nullptr;  // the running script's; null between scripts
-  int resp = 2;                              // redis.setresp's; 2 when a script starts
-};
 
 namespace {
 
 using lua::ErrField;
 using lua::PushErrorTable;
 using lua::PushReply;
+using lua::RaiseError;
 using lua::ReplyValue;
 using lua::TrimLineEnd;
-
-// The registry key (its address) of the interpreter's ScriptContext.
-const char kContextKey = 0;
-
-ScriptContext& Context(lua_State* L) {
-  lua_pushlightuserdata(L, const_cast<char*>(&kContextKey));
-  lua_rawget(L, LUA_REGISTRYINDEX);
-  auto* context = static_cast<ScriptContext*>(lua_touserdata(L, -1));
-  lua_pop(L, 1);
-  return *context;
-}
-
-[[noreturn]] void RaiseError(lua_State* L, std::string_view text) {
-  PushErrorTable(L, text);
-  lua_error(L);
-  __builtin_unreachable();
-}
 
 // ---- The redis library ----
 
 // redis.call (raise = true) and redis.pcall: the arguments as a command line, run through the
-// script's Caller; its reply converted. An error reply is raised by call, returned by pcall.
+// script's Host; its reply converted. An error reply is raised by call, returned by pcall.
 int CallCommand(lua_State* L, bool raise) {
-  const int argc = lua_gettop(L);
-  if (argc == 0) RaiseError(L, "ERR Please specify at least one argument for this redis lib call");
-  std::vector<std::string> args;
-  args.reserve(static_cast<size_t>(argc));
-  for (int i = 1; i <= argc; ++i) {
-    const int t = lua_type(L, i);
-    if (t == LUA_TSTRING) {
-      size_t n;
-      const char* s = lua_tolstring(L, i, &n);
-      args.emplace_back(s, n);
-    } else if (t == LUA_TNUMBER) {
-      // The shortest text that reads back as the same double, as Redis writes numbers.
-      char buf[64];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<double>(lua_tonumber(L, i)));
-      args.emplace_back(buf, ec == std::errc() ? static_cast<size_t>(end - buf) : 0);
-    } else {
-      RaiseError(L, "ERR Lua redis lib command arguments must be strings or integers");
-    }
-  }
-  const ScriptContext& context = Context(L);
-  if (context.call == nullptr) {
+  const std::vector<std::string> args = lua::CommandArgs(L);
+  const ScriptContext& context = ScriptContext::Of(L);
+  if (context.host == nullptr) {
     RaiseError(L, "ERR redis.call/pcall can only be called inside a script invocation");
   }
-  std::vector<std::string_view> argv(args.begin(), args.end());
-  const std::string out = (*context.call)(argv, context.resp == 3);
+  const std::vector<std::string_view> argv(args.begin(), args.end());
+  const std::string out = context.host->call(argv, context.resp == 3);
   size_t pos = 0;
   if (!PushReply(L, out, &pos, 0)) RaiseError(L, "ERR reply conversion failed");
   if (raise && !out.empty() && out[0] == '-') lua_error(L);  // the {err=} table just pushed
@@ -85,16 +47,6 @@ int CallCommand(lua_State* L, bool raise) {
 
 int LuaRedisCall(lua_State* L) { return CallCommand(L, true); }
 int LuaRedisPcall(lua_State* L) { return CallCommand(L, false); }
-
-// redis.setresp(2|3): the protocol the script's commands reply in, and by which its booleans
-// are returned.
-int LuaSetResp(lua_State* L) {
-  if (lua_gettop(L) != 1) RaiseError(L, "ERR redis.setresp() requires one argument.");
-  const int resp = static_cast<int>(lua_tonumber(L, 1));
-  if (resp != 2 && resp != 3) RaiseError(L, "ERR RESP version must be 2 or 3.");
-  Context(L).resp = resp;
-  return 0;
-}
 
 int LuaSha1Hex(lua_State* L) {
   if (lua_gettop(L) != 1) luaL_error(L, "wrong number of arguments");
@@ -128,8 +80,6 @@ int LuaStatusReply(lua_State* L) {
   lua_rawset(L, -3);
   return 1;
 }
-
-int LuaLog(lua_State*) { return 0; }  // redis.log: accepted; Strata's log takes no script lines yet
 
 // Globals are read-only and reading an undefined one is an error, as in Redis's sandbox.
 int GlobalsIndex(lua_State* L) {
@@ -191,9 +141,7 @@ std::string Scripting::Sha1Hex(std::string_view body) {
 
 Scripting::Scripting() : lua_(luaL_newstate()), context_(std::make_unique<ScriptContext>()) {
   lua_State* L = lua_;
-  lua_pushlightuserdata(L, const_cast<char*>(&kContextKey));
-  lua_pushlightuserdata(L, context_.get());
-  lua_rawset(L, LUA_REGISTRYINDEX);
+  ScriptContext::Install(L, context_.get());
   // The libraries Redis scripts may use; no io, os, package (require) or file loading.
   const luaL_Reg libs[] = {{"", luaopen_base},     {LUA_TABLIBNAME, luaopen_table},
                            {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
@@ -210,21 +158,15 @@ Scripting::Scripting() : lua_(luaL_newstate()), context_(std::make_unique<Script
   lua_newtable(L);
   const luaL_Reg redis[] = {{"call", LuaRedisCall},          {"pcall", LuaRedisPcall},
                             {"sha1hex", LuaSha1Hex},         {"error_reply", LuaErrorReply},
-                            {"status_reply", LuaStatusReply}, {"log", LuaLog},
-                            {"setresp", LuaSetResp}};
+                            {"status_reply", LuaStatusReply}};
   for (const luaL_Reg& f : redis) {
     lua_pushstring(L, f.name);
     lua_pushcfunction(L, f.func);
     lua_rawset(L, -3);
   }
-  const std::pair<const char*, int> levels[] = {
-      {"LOG_DEBUG", 0}, {"LOG_VERBOSE", 1}, {"LOG_NOTICE", 2}, {"LOG_WARNING", 3}};
-  for (const auto& [name, value] : levels) {
-    lua_pushstring(L, name);
-    lua_pushinteger(L, value);
-    lua_rawset(L, -3);
-  }
+  lua::AddRedisLibrary(L);
   SetGlobal(L, "redis");
+  lua::ReplaceBuiltins(L);
   // Globals: reading an undefined one or writing any is an error.
   lua_newtable(L);
   lua_pushstring(L, "__index");
@@ -292,7 +234,7 @@ size_t Scripting::size() {
 }
 
 Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::string_view> keys,
-                                    std::span<const std::string_view> argv, const Caller& call,
+                                    std::span<const std::string_view> argv, const Host& host,
                                     ReplyBuilder& reply) {
   std::lock_guard<std::mutex> l(mu_);
   RunResult result;
@@ -314,10 +256,10 @@ Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::s
     }
     SetGlobal(L, global);
   }
-  context_->call = &call;
+  context_->host = &host;
   context_->resp = 2;
   const int status = lua_pcall(L, 0, 1, -2);
-  context_->call = nullptr;
+  context_->host = nullptr;
   if (status == 0) {
     lua::ReplyErrors errors;
     ReplyValue(L, reply, context_->resp, &errors);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,10 +43,16 @@ class Scripting {
   void Flush();
   size_t size();
 
-  // Runs one command line for redis.call/pcall and returns its reply bytes: RESP3 when
-  // `resp3` (the script called redis.setresp(3)), else RESP2.
-  using Caller =
-      std::function<std::string(std::span<const std::string_view> argv, bool resp3)>;
+  // How a running script reaches the server: given by the command that runs it, for the
+  // length of Run.
+  struct Host {
+    // redis.call/pcall: runs one command line and returns its reply bytes: RESP3 when `resp3`
+    // (the script called redis.setresp(3)), else RESP2.
+    std::function<std::string(std::span<const std::string_view> argv, bool resp3)> call;
+    // redis.acl_check_cmd: whether the script's user may run the command line; nullopt when it
+    // names no command.
+    std::function<std::optional<bool>(std::span<const std::string_view> argv)> acl_check;
+  };
   struct RunResult {
     bool found = false;   // false: no script `sha` is cached; nothing ran or replied
     bool failed = false;  // the reply holds an error, at some depth (the call failed)
@@ -56,7 +63,7 @@ class Scripting {
   // Runs the cached script `sha` with KEYS and ARGV, replying its result, or the error it
   // raised, through `reply`.
   RunResult Run(std::string_view sha, std::span<const std::string_view> keys,
-                std::span<const std::string_view> argv, const Caller& call, ReplyBuilder& reply);
+                std::span<const std::string_view> argv, const Host& host, ReplyBuilder& reply);
 
   // The two conversions chained, in an interpreter of its own (tests/fuzz/fuzz_lua_reply.cc):
   // the reply (RESP2 or RESP3) at the front of `in` as redis.call gives it to Lua, then that
@@ -69,7 +76,7 @@ class Scripting {
   lua_State* lua_;                                          // GUARDED_BY(mu_)
   std::unordered_map<std::string, std::string> scripts_;   // GUARDED_BY(mu_): sha -> body
   // What the redis library's functions reach, through the interpreter's registry: the running
-  // script's Caller and protocol (scripting.cc). GUARDED_BY(mu_).
+  // script's Host and protocol, math.random's state (server/script_context.h). GUARDED_BY(mu_).
   std::unique_ptr<ScriptContext> context_;
 };
 

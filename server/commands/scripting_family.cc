@@ -5,17 +5,30 @@
 // that what it calls neither queues, blocks nor waits. redis.call runs a command line through
 // Server::Execute into a buffer of its own, after the checks a script adds (commands not
 // allowed from scripts, writes from EVAL_RO).
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/string_util.h"
 #include "server/commands/command.h"
+#include "server/acl.h"
 #include "server/commands/errors.h"
 #include "server/scripting.h"
 #include "server/server.h"
 
 namespace strata::server {
 namespace {
+
+// The command a script's command line names, as Redis's lookupCommand finds it: a container's
+// subcommand (null when line[1] names none of them), else the command itself, or null.
+const CommandSpec* FindScriptCommand(const CommandTable& table,
+                                     std::span<const std::string_view> line) {
+  const CommandSpec* spec = table.Find(line[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && line.size() > 1) {
+    spec = CommandTable::FindSub(*spec, line[1]);
+  }
+  return spec;
+}
 
 // Why a script's redis.call may not run `line`, checked as Redis's scriptCall does, in its
 // order: no such command (a container's unknown subcommand included), a wrong number of
@@ -25,10 +38,7 @@ namespace {
 std::string ScriptCallRefusal(CommandContext& ctx, std::span<const std::string_view> line,
                               bool read_only) {
   CommandStats& stats = ctx.server.command_stats();
-  const CommandSpec* spec = ctx.server.commands().Find(line[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && line.size() > 1) {
-    spec = CommandTable::FindSub(*spec, line[1]);
-  }
+  const CommandSpec* spec = FindScriptCommand(ctx.server.commands(), line);
   if (spec == nullptr) {
     stats.Error(err::kScriptUnknownCommand);
     return std::string(err::kScriptUnknownCommand);
@@ -80,7 +90,8 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   c.in_exec = true;
   // CLIENT LIST's cmd= names the script's command afterwards, not the last one it called.
   const char* const command = c.last_command.load(std::memory_order_relaxed);
-  Scripting::Caller call = [&](std::span<const std::string_view> line, bool resp3) {
+  Scripting::Host host;
+  host.call = [&](std::span<const std::string_view> line, bool resp3) {
     std::string out;
     ReplyBuilder reply(&out);
     reply.set_resp3(resp3);
@@ -91,7 +102,13 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
     }
     return out;
   };
-  Scripting::RunResult result = scripting.Run(sha, keys, argv, call, ctx.reply);
+  host.acl_check = [&](std::span<const std::string_view> line) -> std::optional<bool> {
+    const CommandSpec* spec = FindScriptCommand(ctx.server.commands(), line);
+    if (spec == nullptr) return std::nullopt;
+    std::string_view denied;
+    return AclCheck(*c.user, *spec, line, &denied) == AclDenial::kNone;
+  };
+  Scripting::RunResult result = scripting.Run(sha, keys, argv, host, ctx.reply);
   c.in_exec = was_in_exec;
   c.last_command.store(command, std::memory_order_relaxed);
   if (!result.found) return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");

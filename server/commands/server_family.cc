@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/string_util.h"
+#include "base/version.h"
 #include "server/commands/command.h"
 #include "server/server.h"
 #include "server/commands/errors.h"
@@ -79,8 +80,8 @@ void InfoServer(CommandContext& ctx, InfoWriter& w) {
   uname(&u);
   int64_t uptime = (ctx.now_ms - s.start_time_ms()) / 1000;
   w.Section("Server");
-  w.Field("redis_version", "7.0.15");
-  w.Field("strata_version", "0.1.0");
+  w.Field("redis_version", kRedisVersion);
+  w.Field("strata_version", kStrataVersion);
   w.Field("redis_git_sha1", "00000000");
   w.Field("redis_git_dirty", 0);
   w.Field("redis_build_id", "0");

@@ -245,6 +245,108 @@ std::vector<Argv> ProtocolCorpus() {
   };
 }
 
+// The rest of the redis library, and Redis's math.random and pcall.
+std::vector<Argv> LibraryCorpus() {
+  auto eval = [](std::string script) { return Argv{"EVAL", std::move(script), "0"}; };
+  return {
+      eval("local t = {} for k in pairs(redis) do t[#t+1] = k end table.sort(t) return t"),
+      eval("return redis.set_repl(redis.REPL_ALL)"),
+      eval("return redis.set_repl(redis.REPL_NONE)"),
+      eval("return redis.set_repl(2.5)"),
+      eval("return redis.set_repl(nil)"),
+      eval("return redis.set_repl('x')"),
+      eval("return redis.set_repl(5)"),
+      eval("return redis.set_repl(4)"),
+      eval("return redis.set_repl(-1)"),
+      eval("return redis.set_repl()"),
+      eval("return redis.set_repl(1, 2)"),
+      eval("return {redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, "
+           "redis.REPL_ALL}"),
+      eval("return redis.replicate_commands()"),
+      eval("return redis.replicate_commands(1)"),
+      eval("return redis.REDIS_VERSION"),
+      eval("return redis.REDIS_VERSION_NUM"),
+      eval("return type(redis.REDIS_VERSION_NUM)"),
+      eval("return {redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING}"),
+      eval("return redis.log(redis.LOG_DEBUG, 'compat-test debug line')"),
+      eval("return redis.log(redis.LOG_WARNING)"),
+      eval("return redis.log('x', 'y')"),
+      eval("return redis.log(7, 'y')"),
+      eval("return redis.log(-1, 'y')"),
+      eval("return redis.log('0', 'y')"),
+      eval("return redis.log(0, {}, 'y')"),
+      eval("return redis.breakpoint()"),
+      eval("return {redis.breakpoint()}"),
+      eval("return redis.breakpoint(1, 2)"),
+      eval("return redis.debug('x')"),
+      eval("return {redis.debug()}"),
+      eval("return type(redis.debug)"),
+      eval("return redis.acl_check_cmd('set', 'k', 'v')"),
+      eval("return redis.acl_check_cmd('SET', 'k', 'v')"),
+      eval("return redis.acl_check_cmd('set')"),
+      eval("return redis.acl_check_cmd('set', 'a', 'b', 'c', 'd')"),
+      eval("return redis.acl_check_cmd('config')"),
+      eval("return redis.acl_check_cmd('config', 'get')"),
+      eval("return redis.acl_check_cmd('config', 'nosub')"),
+      eval("return redis.acl_check_cmd('nosuch')"),
+      eval("return redis.acl_check_cmd(1)"),
+      eval("return redis.acl_check_cmd()"),
+      eval("return redis.acl_check_cmd({})"),
+      {"ACL", "SETUSER", "checker", "on", ">pw", "~allowed*", "+@all", "-get"},
+      {"AUTH", "checker", "pw"},
+      eval("return redis.acl_check_cmd('get', 'allowed1')"),
+      eval("return redis.acl_check_cmd('get')"),
+      eval("return redis.acl_check_cmd('set', 'denied', 'x')"),
+      eval("return redis.acl_check_cmd('set', 'allowed2', 'x')"),
+      eval("return redis.acl_check_cmd('set')"),
+      eval("return redis.acl_check_cmd('config', 'get', 'x')"),
+      {"AUTH", "default", "any"},
+      {"ACL", "DELUSER", "checker"},
+      // Numbers as command arguments ("%.17g").
+      eval("return redis.call('echo', 0.1)"),
+      eval("return redis.call('echo', 1e20)"),
+      eval("return redis.call('echo', 1/3)"),
+      eval("return redis.call('echo', 100)"),
+      eval("return redis.call('echo', -0.0)"),
+      eval("return redis.call('echo', 1/0)"),
+      // Redis's pcall: an error table caught as its text.
+      eval("local ok, e = pcall(redis.call, 'nosuch') return {tostring(ok), e}"),
+      eval("local ok, e = pcall(error, {err='x'}) return {tostring(ok), e}"),
+      eval("local ok, e = pcall(error, {a=1}) return {tostring(ok), type(e)}"),
+      eval("return select('#', pcall(error, {a=1}))"),
+      eval("local ok, e = pcall(error, 'plain') return {tostring(ok), e}"),
+      eval("return {pcall(function() return 1, 2 end)}"),
+      eval("return {pcall()}"),
+      eval("local ok, e = xpcall(function() redis.call('nosuch') end, function(e) return e end) "
+           "return {tostring(ok), type(e)}"),
+      eval("return pcall(redis.call, 'nosuch')"),
+      // math.random: Redis's generator, not reseeded for each script.
+      eval("return math.random(1000)"),
+      eval("return math.random(1000)"),
+      eval("return math.random()"),
+      eval("return tostring(math.random())"),
+      eval("return math.random(3, 5)"),
+      eval("return math.random(-5, 5)"),
+      eval("return math.random(2147483647)"),
+      eval("return tostring(math.random(1.5))"),
+      eval("return math.random(5, 3)"),
+      eval("return math.random(0)"),
+      eval("return math.random(1, 2, 3)"),
+      eval("return math.random('x')"),
+      eval("return {pcall(math.random, 0)}"),
+      eval("math.randomseed(42) return math.random(100000)"),
+      eval("return math.random(100000)"),
+      eval("math.randomseed(-1) return math.random(100000)"),
+      eval("math.randomseed(4294967296 + 7) return math.random(100000)"),
+      eval("math.randomseed(1.9) return math.random(100000)"),
+      eval("math.randomseed('12') return math.random(100000)"),
+      eval("return math.randomseed()"),
+      eval("return math.randomseed(1, 2)"),
+      {"SCRIPT", "FLUSH"},
+      eval("return math.random(100000)"),  // the generator outlives the script cache
+  };
+}
+
 // A reply as its RESP bytes, with CR and LF written as \r and \n: exact, whatever the protocol.
 std::string RenderExact(const RespValue& v) {
   std::string out(1, v.type);
@@ -321,6 +423,30 @@ TEST_F(ScriptingCompatTest, ProtocolsRepliesAsRedis) {
     EXPECT_EQ(Transcript(strata_->port(), ProtocolCorpus(), resp3, true), want)
         << (resp3 ? "RESP3 client" : "RESP2 client");
   }
+}
+
+// The redis library and Redis's builtins, to a RESP2 and a RESP3 client.
+TEST_F(ScriptingCompatTest, LibraryRepliesAsRedis) {
+  for (const bool resp3 : {false, true}) {
+    const std::string want = Transcript(redis_->port(), LibraryCorpus(), resp3, true);
+    ASSERT_NE(want.find("  $6\\r\\n7.0.15\n"), std::string::npos) << want;
+    EXPECT_EQ(Transcript(strata_->port(), LibraryCorpus(), resp3, true), want)
+        << (resp3 ? "RESP3 client" : "RESP2 client");
+  }
+}
+
+// redis.log writes to the server's log (Redis's format, the level's mark), below the
+// configured level nothing.
+TEST_F(ScriptingCompatTest, RedisLogWritesToTheServersLog) {
+  RawConnection c(strata_->port());
+  c.Send(Encode({"EVAL", "redis.log(redis.LOG_WARNING, 'script-line', 'two', 3) "
+                 "redis.log(redis.LOG_NOTICE, 'notice-line') "
+                 "redis.log(redis.LOG_DEBUG, 'debug-line') return 1", "0"}));
+  ASSERT_EQ(c.ReadValue()->integer, 1);
+  const std::string log = strata_->Log();
+  EXPECT_NE(log.find(" # script-line two 3\n"), std::string::npos) << log;
+  EXPECT_NE(log.find(" * notice-line\n"), std::string::npos) << log;
+  EXPECT_EQ(log.find("debug-line"), std::string::npos) << log;
 }
 
 // Strata alone: scripts move units between two keys (on different shards) while other clients
