@@ -139,7 +139,10 @@ std::string Scripting::Sha1Hex(std::string_view body) {
   return out;
 }
 
-Scripting::Scripting() : lua_(luaL_newstate()), context_(std::make_unique<ScriptContext>()) {
+Scripting::Scripting(size_t max_eval_scripts)
+    : max_eval_scripts_(max_eval_scripts),
+      lua_(luaL_newstate()),
+      context_(std::make_unique<ScriptContext>()) {
   lua_State* L = lua_;
   ScriptContext::Install(L, context_.get());
   // The libraries Redis scripts may use; no io, os, package (require) or file loading.
@@ -176,6 +179,7 @@ Scripting::Scripting() : lua_(luaL_newstate()), context_(std::make_unique<Script
   lua_pushcfunction(L, GlobalsNewIndex);
   lua_rawset(L, -3);
   lua_setmetatable(L, LUA_GLOBALSINDEX);
+  UpdateMemory();
 }
 
 Scripting::~Scripting() { lua_close(lua_); }
@@ -193,10 +197,23 @@ bool Scripting::ReplyRoundTrip(std::string_view in, std::string* out) {
   return ok;
 }
 
-std::string Scripting::Load(std::string_view body, std::string* sha) {
+namespace {
+// What a cached script costs besides its body: its name, and roughly the map's node and
+// entry and the LRU list's node.
+constexpr uint64_t kScriptOverhead = 40 + 128;
+}  // namespace
+
+std::string Scripting::Load(std::string_view body, std::string* sha, bool by_eval) {
   *sha = Sha1Hex(body);
   std::lock_guard<std::mutex> l(mu_);
-  if (scripts_.count(*sha)) return {};
+  if (auto it = scripts_.find(*sha); it != scripts_.end()) {
+    Script& script = it->second;
+    if (!by_eval && script.evictable) {  // SCRIPT LOAD keeps it for good
+      eval_lru_.erase(script.lru);
+      script.evictable = false;
+    }
+    return {};
+  }
   lua_State* L = lua_;
   if (luaL_loadbuffer(L, body.data(), body.size(), "@user_script") != 0) {
     std::string error = std::string("ERR Error compiling script (new function): ") +
@@ -204,12 +221,48 @@ std::string Scripting::Load(std::string_view body, std::string* sha) {
     lua_pop(L, 1);
     return error;
   }
+  if (by_eval) {
+    while (!eval_lru_.empty() && eval_lru_.size() >= max_eval_scripts_) {
+      Remove(scripts_.find(eval_lru_.front()));
+    }
+  }
   // The compiled function, kept in the registry under its SHA1.
   lua_pushlstring(L, sha->data(), sha->size());
   lua_insert(L, -2);
   lua_rawset(L, LUA_REGISTRYINDEX);
-  scripts_.emplace(*sha, std::string(body));
+  Script& script = scripts_[*sha];
+  script.body = body;
+  if (by_eval) {
+    script.evictable = true;
+    script.lru = eval_lru_.insert(eval_lru_.end(), *sha);
+  }
+  scripts_bytes_ += body.size() + kScriptOverhead;
+  UpdateMemory();
   return {};
+}
+
+void Scripting::Remove(std::unordered_map<std::string, Script>::iterator it) {
+  lua_pushlstring(lua_, it->first.data(), it->first.size());
+  lua_pushnil(lua_);
+  lua_rawset(lua_, LUA_REGISTRYINDEX);
+  if (it->second.evictable) eval_lru_.erase(it->second.lru);
+  scripts_bytes_ -= it->second.body.size() + kScriptOverhead;
+  scripts_.erase(it);
+}
+
+void Scripting::UpdateMemory() {
+  vm_bytes_.store(static_cast<uint64_t>(lua_gc(lua_, LUA_GCCOUNT, 0)) * 1024,
+                  std::memory_order_relaxed);
+  published_scripts_bytes_.store(scripts_bytes_, std::memory_order_relaxed);
+  num_scripts_.store(scripts_.size(), std::memory_order_relaxed);
+}
+
+Scripting::EvalMemory Scripting::eval_memory() const {
+  EvalMemory m;
+  m.vm_bytes = vm_bytes_.load(std::memory_order_relaxed);
+  m.scripts_bytes = published_scripts_bytes_.load(std::memory_order_relaxed);
+  m.scripts = num_scripts_.load(std::memory_order_relaxed);
+  return m;
 }
 
 bool Scripting::Exists(std::string_view sha) {
@@ -219,18 +272,9 @@ bool Scripting::Exists(std::string_view sha) {
 
 void Scripting::Flush() {
   std::lock_guard<std::mutex> l(mu_);
-  for (const auto& [sha, body] : scripts_) {
-    lua_pushlstring(lua_, sha.data(), sha.size());
-    lua_pushnil(lua_);
-    lua_rawset(lua_, LUA_REGISTRYINDEX);
-  }
-  scripts_.clear();
+  while (!scripts_.empty()) Remove(scripts_.begin());
   lua_gc(lua_, LUA_GCCOLLECT, 0);
-}
-
-size_t Scripting::size() {
-  std::lock_guard<std::mutex> l(mu_);
-  return scripts_.size();
+  UpdateMemory();
 }
 
 Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::string_view> keys,
@@ -290,6 +334,12 @@ Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::s
   }
   lua_settop(L, 0);
   lua_gc(L, LUA_GCSTEP, 1);
+  // The script just ran: the most recently used (it is still cached: nothing it ran can load or
+  // flush scripts).
+  if (auto it = scripts_.find(name); it != scripts_.end() && it->second.evictable) {
+    eval_lru_.splice(eval_lru_.end(), eval_lru_, it->second.lru);
+  }
+  UpdateMemory();
   return result;
 }
 

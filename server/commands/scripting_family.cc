@@ -78,7 +78,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   if (by_sha) {
     sha = ToLower(ctx.args[1]);
   } else {
-    std::string error = scripting.Load(ctx.args[1], &sha);
+    std::string error = scripting.Load(ctx.args[1], &sha, /*by_eval=*/true);
     if (!error.empty()) return ctx.reply.Error(error);
   }
   const auto keys = ctx.args.subspan(3, static_cast<size_t>(numkeys));
@@ -131,7 +131,7 @@ void CmdScript(CommandContext& ctx) {
   Scripting& scripting = ctx.server.scripting();
   if (name == "load") {
     std::string sha;
-    std::string error = scripting.Load(ctx.args[2], &sha);
+    std::string error = scripting.Load(ctx.args[2], &sha, /*by_eval=*/false);
     return error.empty() ? ctx.reply.Bulk(sha) : ctx.reply.Error(error);
   }
   if (name == "exists") {
