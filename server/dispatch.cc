@@ -100,7 +100,8 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
   }
   // MONITOR sees each command once, when it ran (a blocked client's when it blocked, not again
   // when served), never an admin command.
-  if (monitors_.any() && !(named.flags & kAdmin) && ctx.serve_key == nullptr) {
+  // EVAL (skip_monitor) is fed by its handler, before the commands its script runs.
+  if (monitors_.any() && !(named.flags & (kAdmin | kSkipMonitor)) && ctx.serve_key == nullptr) {
     monitors_.Feed(ctx.client, ctx.client.db.load(std::memory_order_relaxed),
                    RedactedArgs(named, ctx.args));
   }
@@ -108,8 +109,9 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
 
 
 void Server::LogSlow(const CommandSpec& named, CommandContext& ctx, int64_t took_us) {
+  const bool script = ctx.client.in_script;  // as Redis's script client: no address, no name
   slowlog_.Push(RedactedArgs(named, ctx.args), (NowUs() - took_us) / 1'000'000, took_us,
-                ctx.client.addr, clients_.GetName(&ctx.client));
+                script ? "?:0" : ctx.client.addr, script ? "" : clients_.GetName(&ctx.client));
 }
 
 std::unique_ptr<Service::WorkerContext> Server::NewWorkerContext() {

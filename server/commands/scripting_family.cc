@@ -63,6 +63,11 @@ std::string ScriptCallRefusal(CommandContext& ctx, std::span<const std::string_v
 // EVAL script numkeys key... arg... (or EVALSHA sha ...): runs the script; `by_sha` names it
 // by its SHA1. `read_only`: EVAL_RO/EVALSHA_RO, whose scripts may not write.
 void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
+  // As Redis, MONITOR shows the script's command first, then the commands it calls.
+  if (ctx.server.monitors().any()) {
+    ctx.server.monitors().Feed(ctx.client, ctx.client.db.load(std::memory_order_relaxed),
+                               ctx.args);
+  }
   // As Redis: a name that is no SHA1 matches nothing, before the arguments are looked at.
   if (by_sha && ctx.args[1].size() != 40) {
     return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
@@ -88,6 +93,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   ClientState& c = ctx.client;
   const bool was_in_exec = c.in_exec;
   c.in_exec = true;
+  c.in_script = true;
   // CLIENT LIST's cmd= names the script's command afterwards, not the last one it called.
   const char* const command = c.last_command.load(std::memory_order_relaxed);
   Scripting::Host host;
@@ -110,6 +116,7 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   };
   Scripting::RunResult result = scripting.Run(sha, keys, argv, host, ctx.reply);
   c.in_exec = was_in_exec;
+  c.in_script = false;
   c.last_command.store(command, std::memory_order_relaxed);
   if (!result.found) return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
   // As Redis: each error in the script's reply counts once in errorstats (an error a command

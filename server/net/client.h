@@ -93,6 +93,9 @@ struct ClientState {
   std::atomic<bool> monitor{false};  // in MONITOR mode (CLIENT LIST's O)
   bool multi_error = false;    // a command failed to queue: EXEC answers EXECABORT
   bool in_exec = false;        // running EXEC's commands: blocking commands do not block
+  // Running the commands a script calls (redis.call): SLOWLOG and MONITOR show them as Redis
+  // shows its script client's ("?:0" with no name, "lua").
+  bool in_script = false;
   std::vector<std::vector<std::string>> queued;
   bool watching = false;                    // has watched keys (server/watches.h)
   std::atomic<bool> watch_dirty{false};     // a watched key changed since WATCH
