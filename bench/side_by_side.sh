@@ -2,7 +2,7 @@
 # side_by_side.sh: strata-server against redis-server 7.0 on this machine, in one interleaved
 # run, reported as ratios (strata / redis), because a shared machine's absolute figures drift.
 #
-# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify']
+# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify scripts']
 #                              [--strata-flags 'FLAGS'] [--server PATH] [--reference PATH]
 #                              [--raw FILE] [--rebuild] [--no-restarts]
 #
@@ -20,6 +20,8 @@
 #     cost with the client's noise taken out.
 #   - Phase `notify` (not run by default): as `off`, with notify-keyspace-events KEA on both and
 #     one subscriber (redis-cli PSUBSCRIBE '*') on each, reading every event.
+#   - Phase `scripts` (not run by default): as `off`, EVALSHA and FCALL of the same small script
+#     (INCR, EXPIRE, GET of one random key), unpipelined and with -P 16.
 #   - Restarts (phase everysec): SHUTDOWN (SIGTERM) and kill -9, then the time until DBSIZE is
 #     back to KEYS, as keys per second.
 #   - Memory (phase off): RSS growth over the preload, in bytes per key.
@@ -52,7 +54,7 @@ while (($#)); do
     --no-restarts) RESTARTS=0; shift ;;
     --server) SERVER=$2; shift 2 ;;
     --reference) REFERENCE=$2; shift 2 ;;
-    *) sed -n '2,34s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,38s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
   esac
 done
 for tool in redis-server redis-cli redis-benchmark ss python3; do
@@ -104,13 +106,13 @@ start() {
   mkdir -p "$dir"
   if [[ $side == redis && -z $REFERENCE ]]; then
     local aof=yes fsync=$phase notify=()
-    [[ $phase == off || $phase == notify ]] && aof=no fsync=everysec
+    [[ $phase == off || $phase == notify || $phase == scripts ]] && aof=no fsync=everysec
     [[ $phase == notify ]] && notify=(--notify-keyspace-events KEA)
     (cd "$dir" && exec redis-server --port "${PORT[redis]}" --bind 127.0.0.1 --dir "$dir" \
        --save '' --appendonly "$aof" --appendfsync "$fsync" "${notify[@]}") >>"$WORK/redis.log" 2>&1 &
   else
     local persistence=(--appendfsync "$phase") binary=$SERVER
-    [[ $phase == off ]] && persistence=(--appendonly no --save '')
+    [[ $phase == off || $phase == scripts ]] && persistence=(--appendonly no --save '')
     [[ $phase == notify ]] && persistence=(--appendonly no --save '' --notify-keyspace-events KEA)
     [[ $side == redis ]] && binary=$REFERENCE
     # shellcheck disable=SC2086
@@ -147,13 +149,15 @@ bench() {
   secs=$(awk -v t="$((c1 - c0))" -v hz="$TICKS" 'BEGIN {print t / hz}')
   # "SET","120481.93","0.265","0.024","0.239","0.471","0.759","2.975": test, rps, avg, min, p50,
   # p95, p99, max. The server's CPU is shared among the tests of one run by their time.
-  awk -F'"' -v sfx="$suffix" -v side="$side" -v r="$round" -v cpu="$secs" '
-    $2 ~ /^[A-Z_0-9]+$/ { n++; name[n] = tolower($2) sfx; rps[n] = $4; p50[n] = $10; p99[n] = $14
+  # A custom command's test is named by its whole line: BENCH_NAME names it instead.
+  awk -F'"' -v sfx="$suffix" -v side="$side" -v r="$round" -v cpu="$secs" -v nm="${BENCH_NAME:-}" '
+    ($2 ~ /^[A-Z_0-9]+$/ || nm != "") && $4 ~ /^[0-9.]+$/ { n++; name[n] = (nm != "" ? nm : tolower($2)) sfx; rps[n] = $4; p50[n] = $10; p99[n] = $14
                           t[n] = 1 / $4; total += 1 / $4 }
     END { for (i = 1; i <= n; i++)
             print "tput", name[i], side, r, rps[i], p50[i], p99[i], cpu * t[i] / total }' \
     "$WORK/bench.csv" >>"$RESULTS"
   grep -q '^"[A-Z]' "$WORK/bench.csv" || say "warning, $side: $(head -c 300 "$WORK/bench.csv")"
+  grep -q '^"ERR\|^"NOSCRIPT\|(error)' "$WORK/bench.csv" && say "warning, $side: $(grep -m1 'ERR\|error' "$WORK/bench.csv")"
 }
 
 # restart NAME SIDE ROUND SIGNAL PHASE: keys per second from the signal to DBSIZE == KEYS.
@@ -186,6 +190,15 @@ phase() {
       subscribers+=($!)
     done
   fi
+  local sha=""
+  if [[ $p == scripts ]]; then
+    local lua="redis.call('INCR', KEYS[1]) redis.call('EXPIRE', KEYS[1], ARGV[1]) return redis.call('GET', KEYS[1])"
+    for s in redis strata; do
+      sha=$(cli "$s" SCRIPT LOAD "$lua")
+      cli "$s" FUNCTION LOAD REPLACE "#!lua name=bench
+redis.register_function('incr_expire_get', function(keys, args) $(sed 's/KEYS/keys/g; s/ARGV/args/g' <<<"$lua") end)" >/dev/null
+    done
+  fi
   if [[ $p == off ]]; then
     sleep 1
     echo "mem bytes_per_key redis 1 $((($(rss_kb "${PID[redis]}") - before_redis) * 1024 / KEYS)) - - -" >>"$RESULTS"
@@ -206,6 +219,15 @@ phase() {
         for s in $(order "$r"); do restart restart_kill9 "$s" "$r" KILL "$p"; done ;;
       always)
         for s in $(order "$r"); do bench _always "$s" "$r" -P 1 -t set,get -n "$N_ALWAYS"; done ;;
+      scripts)
+        for P in 1 16; do
+          for s in $(order "$r"); do
+            BENCH_NAME=evalsha bench "_p$P" "$s" "$r" -P "$P" -n "$N_P1" EVALSHA "$sha" 1 'counter:__rand_int__' 60
+          done
+          for s in $(order "$r"); do
+            BENCH_NAME=fcall bench "_p$P" "$s" "$r" -P "$P" -n "$N_P1" FCALL incr_expire_get 1 'counter:__rand_int__' 60
+          done
+        done ;;
       notify)
         for s in $(order "$r"); do bench _notify "$s" "$r" -P 1 -t set,get -n "$N_P1"; done
         for s in $(order "$r"); do bench _notify_p16 "$s" "$r" -P 16 -t set -n "$N_P16"; done

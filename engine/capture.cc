@@ -16,6 +16,7 @@ std::unique_ptr<Capture> Capture::Begin(Keyspace& ks, CaptureOptions options) {
   c->moment_ms_ = NowMs();
   c->lsn_ = ks.redo_sink() != nullptr ? ks.redo_sink()->LastLsn() : 0;
   for (int i = 0; i < ks.num_shards(); ++i) ks.shard(i).BeginCapture(parity);
+  c->functions_ = ks.functions();
   if (ks.tier() != nullptr) c->tier_generation_ = ks.tier()->Seal();
   return c;
 }
@@ -34,7 +35,7 @@ void Capture::Drain(uint32_t shard, bool finish) {
   Shard& s = ks_.shard(shard);
   uint32_t entries;
   {
-    std::lock_guard<std::mutex> lock(s.mu());
+    std::lock_guard<std::timed_mutex> lock(s.mu());
     entries = s.TakeCaptured(&batch_);
     if (finish) s.EndCapture();
   }
@@ -44,6 +45,11 @@ void Capture::Drain(uint32_t shard, bool finish) {
 Status Capture::Run(const CaptureEmit& emit) {
   ran_ = true;
   emit_ = &emit;
+  if (!functions_.empty() && emit) {  // first, in shard 0's first block (no key in it)
+    RedoRecord record;
+    record.Functions(functions_);
+    error_ = emit(0, record.bytes(), 0);
+  }
   const uint32_t shards = static_cast<uint32_t>(ks_.num_shards());
   for (uint32_t id = 0; id < shards; ++id) {
     Shard& s = ks_.shard(id);
@@ -54,7 +60,7 @@ Status Capture::Run(const CaptureEmit& emit) {
       while (more) {
         bool full;
         {
-          std::lock_guard<std::mutex> lock(s.mu());
+          std::lock_guard<std::timed_mutex> lock(s.mu());
           const int64_t locked_us = MonotonicUs();
           // The table is frozen (or unfrozen after writing out all it held): a linear walk
           // over its buckets meets every entry the capture still needs.

@@ -63,6 +63,7 @@ class Capture {
   Keyspace& ks_;
   const CaptureOptions options_;
   uint64_t lsn_ = 0;
+  std::string functions_;  // the keyspace's function libraries at the moment
   int64_t moment_ms_ = 0;
   uint64_t tier_generation_ = 0;
   bool ran_ = false;

@@ -107,6 +107,11 @@ class Keyspace {
   Tier* tier() const { return tier_; }
   // Frees large removed values off the calling thread (engine/lazy_free.h).
   LazyFree& lazy_free() { return *lazy_free_; }
+
+  // The function libraries (an opaque payload: RedoOp::kFunctions), kept here so snapshots and
+  // recovery carry them with the keys. Set and read with every shard locked, or during recovery.
+  const std::string& functions() const { return functions_; }
+  void set_functions(std::string payload) { functions_ = std::move(payload); }
   // Summed over shards: stubs, and the bytes of their stored values.
   uint64_t TierKeys();
   uint64_t TierBytes();
@@ -130,6 +135,7 @@ class Keyspace {
   uint64_t SumStat(std::atomic<uint64_t> ShardStats::*field) const;
   // Declared before the shards: destroyed after them, so a table a shard hands it is freed.
   std::unique_ptr<LazyFree> lazy_free_ = std::make_unique<LazyFree>();
+  std::string functions_;
   std::vector<std::unique_ptr<Shard>> shards_;
   RedoSink* redo_sink_ = nullptr;
   Tier* tier_ = nullptr;

@@ -51,13 +51,41 @@ TEST(KeyspaceTest, ActiveExpiryReclaimsKeysNobodyReads) {
   EXPECT_EQ(ks.DbSize(0), 5000u);
   for (int round = 0; round < 100 && ks.DbSize(0) > 2500; ++round) {
     for (int s = 0; s < ks.num_shards(); ++s) {
-      std::lock_guard<std::mutex> g(ks.shard(s).mu());
+      std::lock_guard<std::timed_mutex> g(ks.shard(s).mu());
       ks.shard(s).ActiveExpire(now + 20, 1000, nullptr);
     }
   }
   EXPECT_EQ(ks.DbSize(0), 2500u);
   auto l = ks.LockAll();
   for (int s = 0; s < ks.num_shards(); ++s) EXPECT_EQ(ks.shard(s).volatile_keys(0), 0u);
+}
+
+// As Redis's adaptive cycle: a shard of long TTLs is not walked whole by one call (however
+// large its budget), while a shard of mostly expired keys is; calls go on where the last one
+// stopped, so the few expired keys among many long ones are all reclaimed in the end.
+TEST(KeyspaceTest, ActiveExpiryStopsEarlyWhenFewKeysAreExpired) {
+  Keyspace ks(KeyspaceOptions{1, 16});
+  const int64_t now = NowMs();
+  {
+    auto l = ks.LockAll();
+    DbView v(ks, 0, now);
+    for (int i = 0; i < 20000; ++i) {
+      v.SetString("k" + std::to_string(i), "x", i % 1000 == 0 ? now + 10 : now + 3'600'000);
+    }
+  }
+  Shard& s = ks.shard(0);
+  std::lock_guard<std::timed_mutex> g(s.mu());
+  size_t first = s.ActiveExpire(now + 20, 10'000'000, nullptr);
+  EXPECT_LT(first, 20u) << "one call walked every key";
+  size_t total = first;
+  int calls = 1;
+  for (; total < 20 && calls < 100000; ++calls) total += s.ActiveExpire(now + 20, 10'000'000, nullptr);
+  EXPECT_EQ(total, 20u);
+  EXPECT_GT(calls, 1);
+  // Everything expired: a call goes on to the end of its pass, the next one from the start.
+  size_t rest = 0;
+  for (int i = 0; i < 2; ++i) rest += s.ActiveExpire(now + 7'200'000, 10'000'000, nullptr);
+  EXPECT_EQ(rest, 20000u - 20u);
 }
 
 TEST(KeyspaceTest, MemoryAccountingReturnsToZero) {

@@ -17,6 +17,7 @@ const char* RedoOpName(RedoOp op) {
     case RedoOp::kFlushDb: return "flushdb";
     case RedoOp::kFlushAll: return "flushall";
     case RedoOp::kSwapDb: return "swapdb";
+    case RedoOp::kFunctions: return "functions";
     case RedoOp::kListPush: return "list_push";
     case RedoOp::kListPop: return "list_pop";
     case RedoOp::kListSet: return "list_set";
@@ -90,6 +91,11 @@ void RedoRecord::SwapDb(int db1, int db2) {
   buf_.push_back(static_cast<char>(RedoOp::kSwapDb));
   PutVarint64(&buf_, static_cast<uint64_t>(db1));
   PutVarint64(&buf_, static_cast<uint64_t>(db2));
+}
+
+void RedoRecord::Functions(std::string_view payload) {
+  buf_.push_back(static_cast<char>(RedoOp::kFunctions));
+  PutLengthPrefixed(&buf_, payload);
 }
 
 void RedoRecord::Effect(RedoOp op, int db, std::string_view key, std::string_view body) {
@@ -166,6 +172,9 @@ bool RedoReader::Next(RedoEffect* e) {
       break;
     case RedoOp::kSwapDb:
       ok = get_db(&e->db) && get_db(&e->db2);
+      break;
+    case RedoOp::kFunctions:
+      ok = GetLengthPrefixed(&in, &e->value);
       break;
     default:
       if (IsCollectionOp(e->op)) {

@@ -50,6 +50,10 @@ enum class RedoOp : uint8_t {
   // Snapshots only, never the WAL: a key whose value is in the overflow tier (engine/tier.h):
   // key, type, flags, expiry, the tier id and the stored value's size.
   kStub = 20,
+  // Not about keys: the whole set of function libraries (FUNCTION LOAD, DELETE, FLUSH,
+  // RESTORE), as one opaque payload (FUNCTION DUMP's). In the WAL, and in a snapshot's first
+  // block of shard 0; the newest one wins, ordered as shard 0's effects are.
+  kFunctions = 21,
 };
 inline constexpr RedoOp kFirstCollectionOp = RedoOp::kListPush;
 inline constexpr RedoOp kLastCollectionOp = RedoOp::kZSetRem;
@@ -70,6 +74,7 @@ class RedoRecord {
   void FlushDb(int db);
   void FlushAll();
   void SwapDb(int db1, int db2);
+  void Functions(std::string_view payload);
   // A collection effect (IsCollectionOp(op)) with its encoded body.
   void Effect(RedoOp op, int db, std::string_view key, std::string_view body);
 

@@ -28,6 +28,10 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
                                 std::to_string(std::max(e.db, e.db2)) + " but only " +
                                 std::to_string(ks.num_dbs()) + " are configured (databases)");
     }
+    if (e.op == RedoOp::kFunctions) {
+      if (!skip(0)) ks.set_functions(std::string(e.value));
+      continue;
+    }
     if (e.op == RedoOp::kFlushDb || e.op == RedoOp::kFlushAll || e.op == RedoOp::kSwapDb) {
       ShardLocks all = ks.LockAll();
       for (int i = 0; i < ks.num_shards(); ++i) {

@@ -283,16 +283,29 @@ size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us, RedoRecord* redo) 
   for (size_t db = 0; db < dbs_.size(); ++db) {
     Db& d = dbs_[db];
     if (d.volatile_keys == 0) continue;
-    // Walk up to 64 buckets at a time, then delete what was found, until the deadline or the
-    // end of a full pass (the cursor returns to 0).
+    // Walk up to 64 buckets at a time, then delete what was found, until the deadline, the
+    // end of a full pass (the cursor returns to 0), or, as Redis's adaptive cycle, a batch
+    // whose keys with a TTL were less than 10% expired (or 16 batches with no such key): a
+    // keyspace of long TTLs is not walked whole every tick. The cursor goes on from there at
+    // the next tick, so every key is visited in turn.
+    int dry = 0;
+    bool stale = true;
     do {
       expired.clear();
+      size_t volatile_seen = 0;
       for (int i = 0; i < 64; ++i) {
         d.expire_cursor = d.table.Scan(d.expire_cursor, [&](Entry* e) {
           int64_t exp = e->expire_ms();
-          if (exp != 0 && exp <= now_ms) expired.emplace_back(e->key());
+          if (exp == 0) return;
+          ++volatile_seen;
+          if (exp <= now_ms) expired.emplace_back(e->key());
         });
         if (d.expire_cursor == 0) break;
+      }
+      if (volatile_seen == 0) {
+        stale = ++dry < 16;
+      } else {
+        stale = expired.size() * 10 >= volatile_seen;
       }
       for (const std::string& k : expired) {
         Table::Slot slot = d.table.FindSlot(k, HashKey(k));
@@ -303,7 +316,7 @@ size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us, RedoRecord* redo) 
       }
       deleted += expired.size();
       stats_.expired_keys.fetch_add(expired.size(), std::memory_order_relaxed);
-    } while (d.expire_cursor != 0 && d.volatile_keys != 0 && MonotonicUs() < deadline);
+    } while (stale && d.expire_cursor != 0 && d.volatile_keys != 0 && MonotonicUs() < deadline);
     if (MonotonicUs() >= deadline) break;
   }
   return deleted;

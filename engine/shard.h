@@ -52,7 +52,7 @@ class Shard {
   // value the shard builds or changes is given them.
   Shard(int databases, const SharedEncodingLimits& limits);
 
-  std::mutex& mu() { return mu_; }
+  std::timed_mutex& mu() { return mu_; }
 
   // used_bytes() as of the last SyncUsedBytesHint(), readable without the lock (relaxed): what
   // the maxmemory check reads. ShardLocks::Release() syncs it for every shard it held.
@@ -193,7 +193,7 @@ class Shard {
   // which takes over the stored value: nothing is discarded.
   void SwapForm(int db, Table::Slot slot, Entry* e);
 
-  std::mutex mu_;
+  std::timed_mutex mu_;  // timed: a long command's waiters give up (base/busy.h)
   const SharedEncodingLimits& limits_;
   Tier* tier_ = nullptr;    // set before the shard is shared
   // Set once loading is done, while tier threads may already run: atomic.

@@ -1,5 +1,6 @@
 #include "engine/shard_locks.h"
 
+#include "base/busy.h"
 #include "engine/keyspace.h"
 
 namespace strata::engine {
@@ -17,7 +18,7 @@ ShardLocks::ShardLocks(Keyspace* ks, uint32_t shard, RedoRecord* redo)
     ks_ = nullptr;
     return;
   }
-  ks_->shard(shard).mu().lock();
+  LockInterruptibly(ks_->shard(shard).mu());
 }
 
 ShardLocks::ShardLocks(Keyspace* ks, std::vector<uint32_t> shards, RedoRecord* redo)
@@ -27,7 +28,17 @@ ShardLocks::ShardLocks(Keyspace* ks, std::vector<uint32_t> shards, RedoRecord* r
     many_.clear();
     return;
   }
-  for (uint32_t s : many_) ks_->shard(s).mu().lock();
+  // A wait cut short by a long command (base/busy.h) leaves nothing locked.
+  for (size_t i = 0; i < many_.size(); ++i) {
+    try {
+      LockInterruptibly(ks_->shard(many_[i]).mu());
+    } catch (const BusyError&) {
+      while (i > 0) ks_->shard(many_[--i]).mu().unlock();
+      ks_ = nullptr;
+      many_.clear();
+      throw;
+    }
+  }
 }
 
 ShardLocks& ShardLocks::operator=(ShardLocks&& o) noexcept {

@@ -3,7 +3,8 @@
 # libFuzzer) and runs each chosen target for N seconds, one after another, each over a fresh
 # copy of its seed corpus in build-fuzz/tests/fuzz/long/<target>/ (tests/fuzz/README.md).
 # Usage: scripts/fuzz.sh [--seconds N] [target...]
-#   targets: resp wal snapshot command (default: all four); N defaults to 600.
+#   targets: resp wal snapshot command (default: these four), lua_reply, lua_libs (any with
+#   seeds under tests/fuzz/corpus/); N defaults to 600.
 # Stops at the first target that finds something; its input is in
 # build-fuzz/tests/fuzz/long/<target>/artifacts/.
 set -euo pipefail
@@ -18,7 +19,7 @@ targets=("$@")
 binaries=()
 for t in "${targets[@]}"; do
   t=${t#fuzz_}
-  [[ -d tests/fuzz/corpus/$t ]] || { echo "fuzz.sh: no target '$t' (resp wal snapshot command)" >&2; exit 2; }
+  [[ -d tests/fuzz/corpus/$t ]] || { echo "fuzz.sh: no target '$t' (see tests/fuzz/corpus/)" >&2; exit 2; }
   binaries+=("fuzz_$t")
 done
 scripts/install-deps.sh

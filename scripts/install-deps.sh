@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   cmake g++ make pkg-config git ccache mold
   liburing-dev librocksdb-dev libzstd-dev libxxhash-dev libisal-dev libcli11-dev libjemalloc-dev
-  libgtest-dev libgmock-dev nlohmann-json3-dev libbenchmark-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
+  libgtest-dev libgmock-dev nlohmann-json3-dev libbenchmark-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev liblzf-dev
   libhiredis-dev libssl-dev libsystemd-dev redis-tools redis-server iproute2 procps python3
   clang libclang-rt-14-dev
   prometheus-redis-exporter prometheus

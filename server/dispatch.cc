@@ -10,6 +10,7 @@
 #include <new>
 #include <string>
 
+#include "base/busy.h"
 #include "base/clock.h"
 #include "base/hash.h"
 #include "base/logging.h"
@@ -76,7 +77,12 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
   };
   const int64_t started = MonotonicNs();
   try {
+    // A lock held by a long script is waited for only until the script is declared busy.
+    InterruptibleScope interruptible(&scripting_.busy_flag());
     spec.handler(ctx);
+  } catch (const BusyError&) {  // before any effect: the lock it waited for came first
+    out->resize(replied);
+    ctx.reply.Error(scripting_.BusyError());
   } catch (const std::bad_alloc& e) {
     fail(err::OutOfMemory(named.name), e.what());
   } catch (const std::exception& e) {
@@ -289,6 +295,7 @@ std::string_view Server::ScriptAclDenial(ClientState& client, const CommandSpec&
 bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,
                            engine::RedoRecord* redo) {
   const int64_t maxmemory = config_->Int(Param::kMaxmemory);
+  client.oom = false;
   if (maxmemory <= 0) return true;
   // Redis spends at most about this long per command (maxmemory-eviction-tenacity 10); what is
   // left over goes on at the next command or in the cron.
@@ -303,6 +310,7 @@ bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBu
       *keyspace_, static_cast<size_t>(maxmemory), NowMs(), kEvictBudgetUs, redo);
   latency_.AddIfNeeded("eviction-cycle", (MonotonicUs() - evict_started_us) / 1000, NowMs() / 1000);
   if (result != engine::EvictResult::kFail) return true;
+  client.oom = true;
   bool refuse = spec.flags & kDenyOom;
   if (spec.name == "exec") {
     // EXEC is refused when the transaction holds a command that is.
@@ -465,6 +473,11 @@ void Server::Execute(ClientState& client, std::span<const std::string_view> args
   if (!(user.all_commands() && user.all_keys() && user.all_channels()) &&
       !CheckAcl(client, *spec, *named, args, reply)) {
     return;
+  }
+  // A script past busy-reply-threshold: only what Redis allows then runs (SCRIPT KILL,
+  // FUNCTION KILL, SHUTDOWN NOSAVE, AUTH, ...). Before eviction, which would wait for its locks.
+  if (scripting_.busy_flag().raised() && !client.in_exec && !(named->flags & kAllowBusy)) {
+    return Reject(client, *spec, reply, scripting_.BusyError());
   }
   // A queued command of a running EXEC was checked when EXEC itself was.
   if (!client.in_exec && !EvictOrRefuse(client, *spec, reply, redo)) return;

@@ -57,11 +57,11 @@ int ReplicateCommands(lua_State* L) {
 int AclCheckCmd(lua_State* L) {
   const std::vector<std::string> args = CommandArgs(L);
   const ScriptContext& context = ScriptContext::Of(L);
-  if (context.host == nullptr) {
+  if (context.run == nullptr) {
     RaiseError(L, "ERR redis.acl_check_cmd can only be called inside a script invocation");
   }
   const std::vector<std::string_view> argv(args.begin(), args.end());
-  const std::optional<bool> allowed = context.host->acl_check(argv);
+  const std::optional<bool> allowed = context.run->acl_check(argv);
   if (!allowed) RaiseError(L, "ERR Invalid command passed to redis.acl_check_cmd()");
   lua_pushboolean(L, *allowed);
   return 1;

@@ -14,7 +14,7 @@ extern "C" {
 namespace strata::server {
 
 struct ScriptContext {
-  const Scripting::Host* host = nullptr;  // the running script's; null between scripts
+  const Scripting::RunContext* run = nullptr;  // the running script's; null between scripts
   int resp = 2;                           // redis.setresp's; 2 when a script starts
   // math.random's generator, Redis's rand48 (a 48-bit linear congruence) from its fixed seed:
   // one sequence through every script run since start-up, as in Redis 7.0, which does not

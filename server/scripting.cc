@@ -1,10 +1,15 @@
 #include "server/scripting.h"
 
+#include "server/lua_util.h"
+
 #include <openssl/evp.h>
 
 #include <cctype>
 #include <cstdint>
 #include <cstring>
+
+#include "base/clock.h"
+#include "base/logging.h"
 
 extern "C" {
 #include <lauxlib.h>
@@ -14,6 +19,8 @@ extern "C" {
 
 #include "server/lua_convert.h"
 #include "server/lua_library.h"
+#include "server/lua_libs.h"
+#include "server/lua_readonly.h"
 #include "server/script_context.h"
 
 namespace strata::server {
@@ -27,18 +34,60 @@ using lua::RaiseError;
 using lua::ReplyValue;
 using lua::TrimLineEnd;
 
+// What the instruction-count hook of a running script checks (set by Run).
+struct LongRun {
+  const Scripting::RunContext* run;
+  int64_t started_ms;
+  const std::atomic<int>* state;
+  int kill_asked;
+  BusyFlag* busy;
+  bool aborted = false;
+};
+thread_local LongRun* t_long = nullptr;
+
+// Every kHookInstructions Lua instructions: past busy-reply-threshold, raise the busy flag,
+// let the thread serve its other clients, and stop the script if SCRIPT KILL (or a shutdown)
+// asked. About a millisecond between checks for a tight loop, as Redis checks.
+constexpr int kHookInstructions = 100000;
+
+void CountHook(lua_State* L, lua_Debug*) {
+  LongRun* lr = t_long;
+  if (lr == nullptr) return;
+  const bool kill = lr->state->load(std::memory_order_acquire) == lr->kill_asked;
+  const int64_t ran_ms = MonotonicUs() / 1000 - lr->started_ms;
+  if (ran_ms < lr->run->busy_after_ms && !kill) return;
+  if (!lr->busy->raised() && ran_ms >= lr->run->busy_after_ms) {
+    LOG_WARN("Slow script detected: still in execution after %lld milliseconds. You can try "
+             "killing the script using the SCRIPT KILL command.",
+             static_cast<long long>(ran_ms));
+    lr->busy->set(true);
+  }
+  const char* why = nullptr;
+  if (lr->run->while_busy && lr->run->while_busy()) {
+    lr->aborted = true;
+    why = "Script killed by the server's shutdown";
+  } else if (kill) {
+    why = "Script killed by user with SCRIPT KILL...";
+  }
+  if (why == nullptr) return;
+  // From now on every line raises it again, so a pcall in the script cannot keep it running.
+  lua_sethook(L, CountHook, LUA_MASKLINE, 0);
+  lua_pushstring(L, why);
+  lua_error(L);
+}
+
 // ---- The redis library ----
 
 // redis.call (raise = true) and redis.pcall: the arguments as a command line, run through the
-// script's Host; its reply converted. An error reply is raised by call, returned by pcall.
+// script's RunContext; its reply converted. An error reply is raised by call, returned by pcall.
 int CallCommand(lua_State* L, bool raise) {
   const std::vector<std::string> args = lua::CommandArgs(L);
   const ScriptContext& context = ScriptContext::Of(L);
-  if (context.host == nullptr) {
+  if (context.run == nullptr) {
     RaiseError(L, "ERR redis.call/pcall can only be called inside a script invocation");
   }
   const std::vector<std::string_view> argv(args.begin(), args.end());
-  const std::string out = context.host->call(argv, context.resp == 3);
+  const std::string out = context.run->call(argv, context.resp == 3);
   size_t pos = 0;
   if (!PushReply(L, out, &pos, 0)) RaiseError(L, "ERR reply conversion failed");
   if (raise && !out.empty() && out[0] == '-') lua_error(L);  // the {err=} table just pushed
@@ -124,7 +173,30 @@ void SetGlobal(lua_State* L, const char* name) {  // pops the value, bypassing t
   lua_rawset(L, LUA_GLOBALSINDEX);
 }
 
+// A Lua array of the strings.
+void PushStrings(lua_State* L, std::span<const std::string_view> values) {
+  lua_createtable(L, static_cast<int>(values.size()), 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    lua_pushlstring(L, values[i].data(), values[i].size());
+    lua_rawseti(L, -2, static_cast<int>(i + 1));
+  }
+}
+
 }  // namespace
+
+namespace lua_util {
+int ErrorHandler(lua_State* L) { return server::ErrorHandler(L); }
+void PushStrings(lua_State* L, std::span<const std::string_view> values) {
+  server::PushStrings(L, values);
+}
+const char* ErrField(lua_State* L, int index, size_t* len) { return lua::ErrField(L, index, len); }
+void TrimLineEnd(std::string* text) { lua::TrimLineEnd(text); }
+void RaisePlain(lua_State* L, const char* text) {
+  lua_pushstring(L, text);
+  lua_error(L);
+  __builtin_unreachable();
+}
+}  // namespace lua_util
 
 std::string Scripting::Sha1Hex(std::string_view body) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -154,6 +226,7 @@ Scripting::Scripting(size_t max_eval_scripts)
     lua_pushstring(L, lib.name);
     lua_call(L, 1, 0);
   }
+  OpenScriptLibraries(L);  // what Redis adds: server/lua_libs.h
   for (const char* name : {"loadfile", "dofile"}) {
     lua_pushnil(L);
     SetGlobal(L, name);
@@ -179,6 +252,7 @@ Scripting::Scripting(size_t max_eval_scripts)
   lua_pushcfunction(L, GlobalsNewIndex);
   lua_rawset(L, -3);
   lua_setmetatable(L, LUA_GLOBALSINDEX);
+  MakeTablesReadonly(L);  // last: every global is in place
   UpdateMemory();
 }
 
@@ -205,7 +279,7 @@ constexpr uint64_t kScriptOverhead = 40 + 128;
 
 std::string Scripting::Load(std::string_view body, std::string* sha, bool by_eval) {
   *sha = Sha1Hex(body);
-  std::lock_guard<std::mutex> l(mu_);
+  InterruptibleLock l(mu_);
   if (auto it = scripts_.find(*sha); it != scripts_.end()) {
     Script& script = it->second;
     if (!by_eval && script.evictable) {  // SCRIPT LOAD keeps it for good
@@ -266,22 +340,21 @@ Scripting::EvalMemory Scripting::eval_memory() const {
 }
 
 bool Scripting::Exists(std::string_view sha) {
-  std::lock_guard<std::mutex> l(mu_);
+  InterruptibleLock l(mu_);
   return scripts_.count(std::string(sha)) > 0;
 }
 
 void Scripting::Flush() {
-  std::lock_guard<std::mutex> l(mu_);
+  InterruptibleLock l(mu_);
   while (!scripts_.empty()) Remove(scripts_.begin());
   lua_gc(lua_, LUA_GCCOLLECT, 0);
   UpdateMemory();
 }
 
 Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::string_view> keys,
-                                    std::span<const std::string_view> argv, const Host& host,
-                                    ReplyBuilder& reply) {
-  std::lock_guard<std::mutex> l(mu_);
-  RunResult result;
+                                    std::span<const std::string_view> argv,
+                                    const RunContext& run, ReplyBuilder& reply) {
+  InterruptibleLock l(mu_);
   lua_State* L = lua_;
   const std::string name = ToLowerSha(sha);
   lua_pushcfunction(L, ErrorHandler);
@@ -289,21 +362,42 @@ Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::s
   lua_rawget(L, LUA_REGISTRYINDEX);
   if (!lua_isfunction(L, -1)) {
     lua_pop(L, 2);
-    return result;
+    return {};
   }
-  result.found = true;
   for (auto [global, values] : {std::pair{"KEYS", keys}, std::pair{"ARGV", argv}}) {
-    lua_createtable(L, static_cast<int>(values.size()), 0);
-    for (size_t i = 0; i < values.size(); ++i) {
-      lua_pushlstring(L, values[i].data(), values[i].size());
-      lua_rawseti(L, -2, static_cast<int>(i + 1));
-    }
+    PushStrings(L, values);
     SetGlobal(L, global);
   }
-  context_->host = &host;
+  RunResult result = Call(0, name, Kind::kEval, run, reply);
+  // The script just ran: the most recently used (it is still cached: nothing it ran can load or
+  // flush scripts).
+  if (auto it = scripts_.find(name); it != scripts_.end() && it->second.evictable) {
+    eval_lru_.splice(eval_lru_.end(), eval_lru_, it->second.lru);
+  }
+  UpdateMemory();
+  return result;
+}
+
+Scripting::RunResult Scripting::Call(int nargs, std::string_view name, Kind kind,
+                                     const RunContext& run, ReplyBuilder& reply) {
+  lua_State* L = lua_;  // the error handler, the function, its nargs arguments
+  RunResult result;
+  result.found = true;
+  context_->run = &run;
   context_->resp = 2;
-  const int status = lua_pcall(L, 0, 1, -2);
-  context_->host = nullptr;
+  LongRun long_run{&run, MonotonicUs() / 1000, &state_, kKillAsked, &busy_};
+  t_long = &long_run;
+  state_.store(kClean, std::memory_order_relaxed);
+  running_.store(kind, std::memory_order_release);
+  lua_sethook(L, CountHook, LUA_MASKCOUNT, kHookInstructions);
+  const int status = lua_pcall(L, nargs, 1, -2 - nargs);
+  lua_sethook(L, nullptr, 0, 0);
+  running_.store(Kind::kNone, std::memory_order_release);
+  busy_.set(false);
+  state_.store(kClean, std::memory_order_relaxed);
+  t_long = nullptr;
+  context_->run = nullptr;
+  result.aborted = long_run.aborted;
   if (status == 0) {
     lua::ReplyErrors errors;
     ReplyValue(L, reply, context_->resp, &errors);
@@ -323,7 +417,7 @@ Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::s
       lua_rawget(L, -3);
       if (lua_isstring(L, -2) && lua_isnumber(L, -1)) {
         std::string source = lua_tostring(L, -2);
-        text += " script: " + name + ", on " + source + ":" +
+        text += " script: " + std::string(name) + ", on " + source + ":" +
                 std::to_string(static_cast<int64_t>(lua_tonumber(L, -1))) + ".";
       }
       lua_pop(L, 2);
@@ -334,13 +428,31 @@ Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::s
   }
   lua_settop(L, 0);
   lua_gc(L, LUA_GCSTEP, 1);
-  // The script just ran: the most recently used (it is still cached: nothing it ran can load or
-  // flush scripts).
-  if (auto it = scripts_.find(name); it != scripts_.end() && it->second.evictable) {
-    eval_lru_.splice(eval_lru_.end(), eval_lru_, it->second.lru);
-  }
-  UpdateMemory();
   return result;
+}
+
+std::string_view Scripting::BusyError() const {
+  return running() == Kind::kFunction
+             ? "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+             : "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+}
+
+std::string Scripting::Kill(Kind kind) {
+  const Kind now = running();
+  if (now == Kind::kNone) return "NOTBUSY No scripts in execution right now.";
+  if (now != kind) return std::string(BusyError());
+  int expected = kClean;
+  if (!state_.compare_exchange_strong(expected, kKillAsked) && expected == kWrote) {
+    return "UNKILLABLE Sorry the script already executed write commands against the dataset. You "
+           "can either wait the script termination or kill the server in a hard way using the "
+           "SHUTDOWN NOSAVE command.";
+  }
+  return {};
+}
+
+bool Scripting::NoteWrite() {
+  int expected = kClean;
+  return state_.compare_exchange_strong(expected, kWrote) || expected == kWrote;
 }
 
 }  // namespace strata::server

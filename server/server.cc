@@ -132,6 +132,13 @@ Status Server::Start() {
     recovered = persistence_->Recover(*keyspace_, loaded.shard_lsns, loaded.min_lsn,
                                       [this](uint64_t) { OnLogProgress(); });
   }
+  if (recovered.ok() && !keyspace_->functions().empty()) {
+    // The function libraries the snapshot and the log kept, compiled again.
+    std::vector<std::string> codes;
+    std::string error = Scripting::ParsePayload(keyspace_->functions(), &codes);
+    if (error.empty()) error = scripting_.RestoreLibraries(codes, true, false);
+    if (!error.empty()) recovered = Status::Corruption("Loading the function libraries: " + error);
+  }
   if (recovered.ok() && tier_ != nullptr) {
     // Stored values no loaded snapshot names are of no use to anyone now.
     Result<uint64_t> dropped = tier_->DeleteUnreferenced();
@@ -236,6 +243,18 @@ void Server::Wait() {
   }
   Status st = persistence_->Close();
   if (!st.ok()) LOG_WARN("Writing the write-ahead log at shutdown: %s", st.message().c_str());
+}
+
+void Server::LogFunctions(engine::RedoRecord& redo) {
+  std::string payload = Scripting::DumpPayload(scripting_.LibraryCodes());
+  redo.Functions(payload);
+  keyspace_->set_functions(std::move(payload));
+}
+
+void Server::ServeWhileBusy() {
+  Tracking::PushThreadState();  // the script's client's, until the turn is over
+  Worker::ServeNestedOnThisThread();
+  Tracking::PopThreadState();
 }
 
 void Server::OnLogProgress() {

@@ -138,6 +138,12 @@ class Server final : public Service {
   Tracking& tracking() { return tracking_; }
   ClientPause& client_pause() { return client_pause_; }
   Scripting& scripting() { return scripting_; }
+  // From inside a long command (a busy script) on a worker's thread: one turn of that worker's
+  // loop, so its other clients are answered meanwhile (server/net/worker.h).
+  void ServeWhileBusy();
+  // After a change of the function libraries, with every shard locked: records the whole set
+  // in `redo` (the log) and in the keyspace (the snapshots).
+  void LogFunctions(engine::RedoRecord& redo);
   Persistence& persistence() { return *persistence_; }
   Snapshots& snapshots() { return *snapshots_; }
   // The overflow tier, or null when tier-dir is not set.

@@ -17,6 +17,7 @@ struct ThreadState {
   std::map<std::string, uint64_t, std::less<>> changed;  // BCAST: key -> who changed it (0: none)
 };
 thread_local ThreadState t_state;
+thread_local std::vector<ThreadState> t_saved;  // PushThreadState's
 
 void AppendBulk(std::string* out, std::string_view s) {
   *out += '$';
@@ -171,6 +172,16 @@ void Tracking::TakeSelfPending(std::string* out) {
 }
 
 void Tracking::BeginBatch() { t_state.batching = true; }
+
+void Tracking::PushThreadState() {
+  t_saved.push_back(std::move(t_state));
+  t_state = ThreadState();
+}
+
+void Tracking::PopThreadState() {
+  t_state = std::move(t_saved.back());
+  t_saved.pop_back();
+}
 
 void Tracking::EndBatch() {
   t_state.batching = false;

@@ -80,6 +80,11 @@ class Tracking final : public engine::ChangeListener {
   // A worker's input batch begins / ends: BCAST invalidations of keys changed in between are
   // sent at its end.
   static void BeginBatch();
+  // A nested turn of a worker's loop (a busy script's, server/net/worker.h) runs other
+  // clients' commands in the middle of the script's: the thread's state is set aside
+  // meanwhile, so the script's client keeps its invalidations and its context.
+  static void PushThreadState();
+  static void PopThreadState();
   void EndBatch();
 
   // Drops keys past max_keys (0: no limit), each with its invalidation (the cron, and reads).

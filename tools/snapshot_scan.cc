@@ -24,6 +24,7 @@ bool CheckBlock(std::string_view raw, uint32_t entries, uint32_t databases, std:
   engine::RedoEffect e;
   uint64_t n = 0;
   while (reader.Next(&e)) {
+    if (e.op == engine::RedoOp::kFunctions) continue;  // the function libraries: not an entry
     if (e.op != engine::RedoOp::kPut && e.op != engine::RedoOp::kStub) {
       *why = "entry " + std::to_string(n) + " is a redo effect of code " +
              std::to_string(static_cast<int>(e.op)) + ", not a put or a stub";

@@ -212,6 +212,9 @@ Status DescribeEffects(std::string_view record, json* out) {
         x["db"] = e.db;
         x["db2"] = e.db2;
         break;
+      case engine::RedoOp::kFunctions:
+        x["payload"] = BytesJson(e.value);
+        break;
       default:  // collection effects: the body's layout is in engine/FORMAT.md
         x["db"] = e.db;
         x["key"] = BytesJson(e.key);

@@ -124,6 +124,7 @@ inline constexpr std::string_view kScriptNotAllowed =
     "ERR This Redis command is not allowed from script";
 inline constexpr std::string_view kScriptWriteInReadOnly =
     "ERR Write commands are not allowed from read-only scripts.";
+inline constexpr std::string_view kScriptKilled = "ERR Script killed by user with SCRIPT KILL...";
 inline constexpr std::string_view kScriptNoPermCommand =
     "ERR The user executing the script can't run this command or subcommand";
 inline constexpr std::string_view kScriptNoPermKeys =

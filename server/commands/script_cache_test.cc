@@ -112,7 +112,7 @@ TEST(ScriptCache, InfoMemoryShowsScriptsAsRedis70) {
   const int64_t scripts_full = InfoNumber(h, "used_memory_scripts_eval");
   EXPECT_GT(vm_full, vm_empty);
   EXPECT_GE(scripts_full, static_cast<int64_t>(big.size()) + 20 * 8);
-  // The totals add EVAL's and FUNCTION's (none yet).
+  // The totals add EVAL's and FUNCTION's (no library loaded yet).
   EXPECT_EQ(InfoNumber(h, "used_memory_lua"), vm_full);
   EXPECT_EQ(InfoNumber(h, "number_of_functions"), 0);
   EXPECT_EQ(InfoNumber(h, "number_of_libraries"), 0);
@@ -120,6 +120,22 @@ TEST(ScriptCache, InfoMemoryShowsScriptsAsRedis70) {
             vm_full + InfoNumber(h, "used_memory_vm_functions"));
   EXPECT_EQ(InfoNumber(h, "used_memory_scripts"),
             scripts_full + InfoNumber(h, "used_memory_functions"));
+  // FUNCTION's libraries: counted, and their code in used_memory_functions (they run in
+  // EVAL's interpreter: used_memory_vm_functions stays 0).
+  const std::string lib =
+      "#!lua name=cachelib\n"
+      "redis.register_function('f1', function(keys, args) return 1 end)\n"
+      "redis.register_function('f2', function(keys, args) return 2 end)";
+  ASSERT_EQ(h.Run({"FUNCTION", "LOAD", lib}), "\"cachelib\"");
+  EXPECT_EQ(InfoNumber(h, "number_of_functions"), 2);
+  EXPECT_EQ(InfoNumber(h, "number_of_libraries"), 1);
+  EXPECT_EQ(InfoNumber(h, "used_memory_vm_functions"), 0);
+  const int64_t functions = InfoNumber(h, "used_memory_functions");
+  EXPECT_GE(functions, static_cast<int64_t>(lib.size()));
+  EXPECT_EQ(InfoNumber(h, "used_memory_scripts"), scripts_full + functions);
+  ASSERT_EQ(h.Run({"FUNCTION", "FLUSH"}), "+OK");
+  EXPECT_EQ(InfoNumber(h, "number_of_functions"), 0);
+  EXPECT_EQ(InfoNumber(h, "used_memory_functions"), 0);
   // SCRIPT FLUSH gives it back.
   ASSERT_EQ(h.Run({"SCRIPT", "FLUSH"}), "+OK");
   EXPECT_EQ(InfoNumber(h, "number_of_cached_scripts"), 0);

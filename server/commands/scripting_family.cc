@@ -5,6 +5,7 @@
 // that what it calls neither queues, blocks nor waits. redis.call runs a command line through
 // Server::Execute into a buffer of its own, after the checks a script adds (commands not
 // allowed from scripts, writes from EVAL_RO).
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,11 +33,13 @@ const CommandSpec* FindScriptCommand(const CommandTable& table,
 
 // Why a script's redis.call may not run `line`, checked as Redis's scriptCall does, in its
 // order: no such command (a container's unknown subcommand included), a wrong number of
-// arguments, a command scripts may not call, an ACL denial, a write from a read-only script.
-// "" when it may run. A refusal counts as in Redis: in errorstats, and in the rejected_calls
-// of the command (the subcommand) it names, when there is one.
+// arguments, a command scripts may not call, an ACL denial, a write from a read-only script
+// (`read_only`), a deny-oom command while memory was over maxmemory when the script began
+// (unless `allow_oom`), a write once SCRIPT KILL came first. "" when it may run. A refusal
+// counts as in Redis: in errorstats, and in the rejected_calls of the command (the
+// subcommand) it names, when there is one.
 std::string ScriptCallRefusal(CommandContext& ctx, std::span<const std::string_view> line,
-                              bool read_only) {
+                              bool read_only, bool allow_oom) {
   CommandStats& stats = ctx.server.command_stats();
   const CommandSpec* spec = FindScriptCommand(ctx.server.commands(), line);
   if (spec == nullptr) {
@@ -53,6 +56,10 @@ std::string ScriptCallRefusal(CommandContext& ctx, std::span<const std::string_v
   }
   if (refusal.empty() && read_only && (spec->flags & kWrite)) {
     refusal = err::kScriptWriteInReadOnly;
+  } else if (refusal.empty() && (spec->flags & kDenyOom) && ctx.client.oom && !allow_oom) {
+    refusal = err::kOom;  // as Redis: memory was over maxmemory when the script began
+  } else if (refusal.empty() && (spec->flags & kWrite) && !ctx.server.scripting().NoteWrite()) {
+    refusal = err::kScriptKilled;  // the kill came first
   }
   if (refusal.empty()) return {};
   stats.Rejected(ctx.client.worker_index, spec->id);
@@ -60,34 +67,22 @@ std::string ScriptCallRefusal(CommandContext& ctx, std::span<const std::string_v
   return std::string(refusal);
 }
 
-// EVAL script numkeys key... arg... (or EVALSHA sha ...): runs the script; `by_sha` names it
-// by its SHA1. `read_only`: EVAL_RO/EVALSHA_RO, whose scripts may not write.
-void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
-  // As Redis, MONITOR shows the script's command first, then the commands it calls.
+// EVAL's and FCALL's line for MONITOR (they are skip_monitor): as Redis, before anything is
+// checked, so that the commands the script calls follow it.
+void FeedMonitors(CommandContext& ctx) {
   if (ctx.server.monitors().any()) {
     ctx.server.monitors().Feed(ctx.client, ctx.client.db.load(std::memory_order_relaxed),
                                ctx.args);
   }
-  // As Redis: a name that is no SHA1 matches nothing, before the arguments are looked at.
-  if (by_sha && ctx.args[1].size() != 40) {
-    return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
-  }
-  int64_t numkeys;
-  if (!ArgToInt(ctx, ctx.args[2], &numkeys)) return;
-  if (numkeys < 0) return ctx.reply.Error("ERR Number of keys can't be negative");
-  if (numkeys > static_cast<int64_t>(ctx.args.size()) - 3) {
-    return ctx.reply.Error("ERR Number of keys can't be greater than number of args");
-  }
-  Scripting& scripting = ctx.server.scripting();
-  std::string sha;
-  if (by_sha) {
-    sha = ToLower(ctx.args[1]);
-  } else {
-    std::string error = scripting.Load(ctx.args[1], &sha, /*by_eval=*/true);
-    if (!error.empty()) return ctx.reply.Error(error);
-  }
-  const auto keys = ctx.args.subspan(3, static_cast<size_t>(numkeys));
-  const auto argv = ctx.args.subspan(3 + static_cast<size_t>(numkeys));
+}
+
+// Runs a script or function as EXEC runs a transaction, `run_lua` doing the Lua part with the
+// RunContext built here. `read_only`: its commands may not write (EVAL_RO, FCALL_RO, a
+// function flagged no-writes). Returns what run_lua returned, its reply's errors counted as
+// Redis counts them.
+Scripting::RunResult RunLocked(
+    CommandContext& ctx, bool read_only, bool allow_oom,
+    const std::function<Scripting::RunResult(const Scripting::RunContext&)>& run_lua) {
   engine::ShardLocks all = ctx.LockAll();  // with the redo record: one commit at the end
   engine::ShardLocks::HoldAll hold(&ctx.keyspace());
   ClientState& c = ctx.client;
@@ -96,35 +91,121 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   c.in_script = true;
   // CLIENT LIST's cmd= names the script's command afterwards, not the last one it called.
   const char* const command = c.last_command.load(std::memory_order_relaxed);
-  Scripting::Host host;
-  host.call = [&](std::span<const std::string_view> line, bool resp3) {
+  Scripting::RunContext run;
+  run.busy_after_ms = ctx.server.config().Int(Param::kBusyReplyThreshold);
+  // Past the threshold this thread answers its other clients (-BUSY, SCRIPT KILL, SHUTDOWN
+  // NOSAVE) between Lua instructions; a shutdown stops the script.
+  run.while_busy = [&ctx] {
+    ctx.server.ServeWhileBusy();
+    return ctx.server.shutting_down();
+  };
+  run.call = [&](std::span<const std::string_view> line, bool resp3) {
     std::string out;
     ReplyBuilder reply(&out);
     reply.set_resp3(resp3);
-    if (std::string refusal = ScriptCallRefusal(ctx, line, read_only); !refusal.empty()) {
+    if (std::string refusal = ScriptCallRefusal(ctx, line, read_only, allow_oom);
+        !refusal.empty()) {
       reply.Error(refusal);
     } else {
       ctx.server.Execute(c, line, reply, ctx.redo);
     }
     return out;
   };
-  host.acl_check = [&](std::span<const std::string_view> line) -> std::optional<bool> {
+  run.acl_check = [&](std::span<const std::string_view> line) -> std::optional<bool> {
     const CommandSpec* spec = FindScriptCommand(ctx.server.commands(), line);
     if (spec == nullptr) return std::nullopt;
     std::string_view denied;
     return AclCheck(*c.user, *spec, line, &denied) == AclDenial::kNone;
   };
-  Scripting::RunResult result = scripting.Run(sha, keys, argv, host, ctx.reply);
+  Scripting::RunResult result = run_lua(run);
+  // Stopped by a shutdown (SHUTDOWN NOSAVE): none of its effects may reach the log, so that a
+  // restart has all of the script or none of it.
+  if (result.aborted) ctx.redo->Clear();
   c.in_exec = was_in_exec;
   c.in_script = false;
   c.last_command.store(command, std::memory_order_relaxed);
-  if (!result.found) return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
-  // As Redis: each error in the script's reply counts once in errorstats (an error a command
-  // replied was counted then), and the call fails if its reply holds one anywhere.
-  ctx.errors_counted = true;
-  ctx.failed = result.failed;
-  for (const std::string& error : result.uncounted_errors) ctx.server.command_stats().Error(error);
+  if (result.found) {
+    // As Redis: each error in the reply counts once in errorstats (an error a command replied
+    // was counted then), and the call fails if its reply holds one anywhere.
+    ctx.errors_counted = true;
+    ctx.failed = result.failed;
+    for (const std::string& error : result.uncounted_errors) {
+      ctx.server.command_stats().Error(error);
+    }
+  }
+  return result;
 }
+
+// The numkeys argument at args[2] of EVAL and FCALL, checked as Redis does.
+bool ParseNumKeys(CommandContext& ctx, size_t* numkeys) {
+  int64_t n;
+  if (!ArgToInt(ctx, ctx.args[2], &n)) return false;
+  if (n < 0) {
+    ctx.reply.Error("ERR Number of keys can't be negative");
+    return false;
+  }
+  if (n > static_cast<int64_t>(ctx.args.size()) - 3) {
+    ctx.reply.Error("ERR Number of keys can't be greater than number of args");
+    return false;
+  }
+  *numkeys = static_cast<size_t>(n);
+  return true;
+}
+
+// EVAL script numkeys key... arg... (or EVALSHA sha ...): runs the script; `by_sha` names it
+// by its SHA1. `read_only`: EVAL_RO/EVALSHA_RO, whose scripts may not write.
+void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
+  FeedMonitors(ctx);
+  // As Redis: a name that is no SHA1 matches nothing, before the arguments are looked at.
+  if (by_sha && ctx.args[1].size() != 40) {
+    return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+  }
+  size_t numkeys;
+  if (!ParseNumKeys(ctx, &numkeys)) return;
+  Scripting& scripting = ctx.server.scripting();
+  std::string sha;
+  if (by_sha) {
+    sha = ToLower(ctx.args[1]);
+  } else {
+    std::string error = scripting.Load(ctx.args[1], &sha, /*by_eval=*/true);
+    if (!error.empty()) return ctx.reply.Error(error);
+  }
+  const auto keys = ctx.args.subspan(3, numkeys);
+  const auto argv = ctx.args.subspan(3 + numkeys);
+  const bool found = RunLocked(ctx, read_only, false, [&](const Scripting::RunContext& run) {
+    return scripting.Run(sha, keys, argv, run, ctx.reply);
+  }).found;
+  if (!found) ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+}
+
+// FCALL function numkeys key... arg... and FCALL_RO.
+void RunFunction(CommandContext& ctx, bool read_only) {
+  FeedMonitors(ctx);
+  // As Redis: the function is looked up first, then numkeys is read.
+  Scripting& scripting = ctx.server.scripting();
+  uint32_t flags;
+  if (!scripting.FunctionFlags(ctx.args[1], &flags)) return ctx.reply.Error("ERR Function not found");
+  size_t numkeys;
+  if (!ParseInt64(ctx.args[2])) return ctx.reply.Error("ERR Bad number of keys provided");
+  if (!ParseNumKeys(ctx, &numkeys)) return;
+  const bool no_writes = flags & Scripting::kNoWrites;
+  if (read_only && !no_writes) {
+    return ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
+  }
+  // A function that may write and is not flagged allow-oom is refused while memory is over
+  // maxmemory, as Redis refuses a deny-oom command.
+  const bool allow_oom = flags & Scripting::kAllowOom;
+  if (ctx.client.oom && !no_writes && !allow_oom) return ctx.reply.Error(err::kOom);
+  const auto keys = ctx.args.subspan(3, numkeys);
+  const auto args = ctx.args.subspan(3 + numkeys);
+  const bool found = RunLocked(ctx, no_writes, allow_oom, [&](const Scripting::RunContext& run) {
+    return scripting.RunFunction(ctx.args[1], keys, args, ctx.args, run, ctx.reply);
+  }).found;
+  if (!found) ctx.reply.Error("ERR Function not found");  // deleted in between
+}
+
+void CmdFcall(CommandContext& ctx) { RunFunction(ctx, false); }
+void CmdFcallRo(CommandContext& ctx) { RunFunction(ctx, true); }
 
 void CmdEval(CommandContext& ctx) { RunScript(ctx, false, false); }
 void CmdEvalSha(CommandContext& ctx) { RunScript(ctx, true, false); }
@@ -157,7 +238,10 @@ void CmdScript(CommandContext& ctx) {
     scripting.Flush();
     return ctx.reply.Ok();
   }
-  if (name == "kill") return ctx.reply.Error("NOTBUSY No scripts in execution right now.");
+  if (name == "kill") {
+    const std::string error = scripting.Kill(Scripting::Kind::kEval);
+    return error.empty() ? ctx.reply.Ok() : ctx.reply.Error(error);
+  }
   static constexpr std::string_view kHelp[] = {
       "DEBUG (YES|SYNC|NO)",
       "    Set the debug mode for subsequent scripts executed.",
@@ -176,6 +260,131 @@ void CmdScript(CommandContext& ctx) {
   ReplyHelp(ctx, "SCRIPT", kHelp);
 }
 
+// FUNCTION LOAD/DELETE/FLUSH/LIST/STATS/KILL/DUMP/RESTORE/HELP.
+void CmdFunction(CommandContext& ctx) {
+  const CommandSpec* sub =
+      CommandTable::FindSub(*ctx.server.commands().Find("function"), ctx.args[1]);
+  if (sub == nullptr) return ReplyUnknownSubcommand(ctx);
+  const std::string_view name = sub->name.substr(9);
+  Scripting& scripting = ctx.server.scripting();
+  if (name == "load") {
+    bool replace = false;
+    for (size_t i = 2; i + 1 < ctx.args.size(); ++i) {
+      if (!EqualsIgnoreCase(ctx.args[i], "replace")) {
+        return ctx.reply.Error("ERR Unknown option given: " + std::string(ctx.args[i]));
+      }
+      replace = true;
+    }
+    std::string library;
+    auto lock = ctx.LockAll();  // a change of the libraries is logged as the keys' are
+    const std::string error = scripting.LoadLibrary(ctx.args.back(), replace, &library);
+    if (!error.empty()) return ctx.reply.Error(error);
+    ctx.server.LogFunctions(*ctx.redo);
+    return ctx.reply.Bulk(library);
+  }
+  if (name == "delete") {
+    auto lock = ctx.LockAll();
+    if (!scripting.DeleteLibrary(ctx.args[2])) return ctx.reply.Error("ERR Library not found");
+    ctx.server.LogFunctions(*ctx.redo);
+    return ctx.reply.Ok();
+  }
+  if (name == "flush") {
+    if (ctx.args.size() > 3) return ReplyWrongArity(ctx);
+    if (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "async") &&
+        !EqualsIgnoreCase(ctx.args[2], "sync")) {
+      return ctx.reply.Error(err::kFunctionFlushMode);
+    }
+    auto lock = ctx.LockAll();
+    scripting.FlushLibraries();
+    ctx.server.LogFunctions(*ctx.redo);
+    return ctx.reply.Ok();
+  }
+  if (name == "list") {
+    bool with_code = false;
+    std::string_view pattern;
+    for (size_t i = 2; i < ctx.args.size(); ++i) {
+      if (EqualsIgnoreCase(ctx.args[i], "withcode")) {
+        with_code = true;
+      } else if (EqualsIgnoreCase(ctx.args[i], "libraryname") && i + 1 < ctx.args.size()) {
+        pattern = ctx.args[++i];
+      } else {
+        return ctx.reply.Error(err::UnknownArgument(ctx.args[i]));
+      }
+    }
+    return scripting.ListLibraries(pattern, with_code, ctx.reply);
+  }
+  if (name == "stats") return scripting.Stats(ctx.reply);
+  if (name == "kill") {
+    const std::string error = scripting.Kill(Scripting::Kind::kFunction);
+    return error.empty() ? ctx.reply.Ok() : ctx.reply.Error(error);
+  }
+  if (name == "dump") return ctx.reply.Bulk(Scripting::DumpPayload(scripting.LibraryCodes()));
+  if (name == "restore") {
+    bool flush = false, replace = false;
+    if (ctx.args.size() == 4) {
+      const std::string policy = ToLower(ctx.args[3]);
+      flush = policy == "flush";
+      replace = policy == "replace";
+      if (!flush && !replace && policy != "append") {
+        return ctx.reply.Error("ERR Wrong restore policy given, value should be either FLUSH, "
+                               "APPEND or REPLACE.");
+      }
+    } else if (ctx.args.size() > 4) {
+      return ctx.reply.Error(err::UnknownSubcommandOrArgs(ctx.args[1], "FUNCTION"));
+    }
+    std::vector<std::string> codes;
+    if (std::string error = Scripting::ParsePayload(ctx.args[2], &codes); !error.empty()) {
+      return ctx.reply.Error(error);
+    }
+    auto lock = ctx.LockAll();
+    if (std::string error = scripting.RestoreLibraries(codes, flush, replace); !error.empty()) {
+      return ctx.reply.Error(error);
+    }
+    ctx.server.LogFunctions(*ctx.redo);
+    return ctx.reply.Ok();
+  }
+  static constexpr std::string_view kHelp[] = {
+      "LOAD [REPLACE] <FUNCTION CODE>",
+      "    Create a new library with the given library name and code.",
+      "DELETE <LIBRARY NAME>",
+      "    Delete the given library.",
+      "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+      "    Return general information on all the libraries:",
+      "    * Library name",
+      "    * The engine used to run the Library",
+      "    * Library description",
+      "    * Functions list",
+      "    * Library code (if WITHCODE is given)",
+      "    It also possible to get only function that matches a pattern using LIBRARYNAME argument.",
+      "STATS",
+      "    Return information about the current function running:",
+      "    * Function name",
+      "    * Command used to run the function",
+      "    * Duration in MS that the function is running",
+      "    If no function is running, return nil",
+      "    In addition, returns a list of available engines.",
+      "KILL",
+      "    Kill the current running function.",
+      "FLUSH [ASYNC|SYNC]",
+      "    Delete all the libraries.",
+      "    When called without the optional mode argument, the behavior is determined by the",
+      "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+      "    * ASYNC: Asynchronously flush the libraries.",
+      "    * SYNC: Synchronously flush the libraries.",
+      "DUMP",
+      "    Return a serialized payload representing the current libraries, can be restored using FUNCTION RESTORE command",
+      "RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]",
+      "    Restore the libraries represented by the given payload, it is possible to give a restore policy to",
+      "    control how to handle existing libraries (default APPEND):",
+      "    * FLUSH: delete all existing libraries.",
+      "    * APPEND: appends the restored libraries to the existing libraries. On collision, abort.",
+      "    * REPLACE: appends the restored libraries to the existing libraries, On collision, replace the old",
+      "      libraries with the new libraries (notice that even on this option there is a chance of failure",
+      "      in case of functions name collision with another library).",
+  };
+  ReplyHelp(ctx, "FUNCTION", kHelp);
+}
+
 }  // namespace
 
 std::vector<CommandSpec> ScriptingFamily() {
@@ -191,6 +400,31 @@ std::vector<CommandSpec> ScriptingFamily() {
        "Execute a read-only Lua script server side", {}, 2},
       {"evalsha_ro", -3, kEvalRo, 0, 0, 0, CmdEvalShaRo, "scripting",
        "Execute a read-only Lua script server side", {}, 2},
+      {"fcall", -3, kEval, 0, 0, 0, CmdFcall, "scripting",
+       "Invoke a function", {}, 2},
+      {"fcall_ro", -3, kEvalRo, 0, 0, 0, CmdFcallRo, "scripting",
+       "Invoke a read-only function", {}, 2},
+      {"function", -2, 0, 0, 0, 0, CmdFunction, "scripting", "A container for function commands",
+       {
+           {"function|load", -3, kWrite | kDenyOom | kNoScript, 0, 0, 0, CmdFunction,
+            "scripting", "Create a function with the given arguments (name, code, description)"},
+           {"function|delete", 3, kWrite | kNoScript, 0, 0, 0, CmdFunction, "scripting",
+            "Delete a function by name"},
+           {"function|flush", -2, kWrite | kNoScript, 0, 0, 0, CmdFunction, "scripting",
+            "Deleting all functions"},
+           {"function|list", -2, kNoScript, 0, 0, 0, CmdFunction, "scripting",
+            "List information about all the functions"},
+           {"function|stats", 2, kNoScript | kAllowBusy, 0, 0, 0, CmdFunction, "scripting",
+            "Return information about the function currently running (name, description, duration)"},
+           {"function|kill", 2, kNoScript | kAllowBusy, 0, 0, 0, CmdFunction, "scripting",
+            "Kill the function currently in execution."},
+           {"function|dump", 2, kNoScript, 0, 0, 0, CmdFunction, "scripting",
+            "Dump all functions into a serialized binary payload"},
+           {"function|restore", -3, kWrite | kDenyOom | kNoScript, 0, 0, 0, CmdFunction,
+            "scripting", "Restore all the functions on the given payload"},
+           {"function|help", 2, kLoading | kStale, 0, 0, 0, CmdFunction, "scripting",
+            "Show helpful text about the different subcommands"},
+       }, 0, 0},
       {"script", -2, 0, 0, 0, 0, CmdScript, "scripting", "A container for Lua scripts management commands",
        {
            {"script|load", 3, kNoScript | kStale, 0, 0, 0, CmdScript, "scripting",

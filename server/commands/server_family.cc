@@ -13,6 +13,7 @@
 #include "base/string_util.h"
 #include "base/version.h"
 #include "server/commands/command.h"
+#include "server/scripting.h"
 #include "server/server.h"
 #include "server/commands/errors.h"
 #include "server/command_stats.h"
@@ -483,6 +484,12 @@ void CmdShutdown(CommandContext& ctx) {
       return ctx.reply.Error(Status::Syntax());
     }
   }
+  // During a long script only SHUTDOWN NOSAVE goes, as in Redis (with EVAL's error text even
+  // for a function, as Redis's).
+  if (ctx.server.scripting().busy_flag().raised() && save != Server::ShutdownSave::kNoSave) {
+    return ctx.reply.Error(
+        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+  }
   // No reply on success: the connection closes as the server exits, as with Redis.
   ctx.client.close_after_reply = true;
   ctx.server.RequestShutdown(save);
@@ -551,31 +558,6 @@ void CmdBgsave(CommandContext& ctx) {
 
 void CmdLastsave(CommandContext& ctx) { ctx.reply.Int(ctx.server.snapshots().last_save_time()); }
 
-void CmdFunction(CommandContext& ctx) {
-  std::string sub = ToLower(ctx.args[1]);
-  if (sub == "list") {
-    for (size_t i = 2; i < ctx.args.size(); ++i) {
-      std::string a = ToLower(ctx.args[i]);
-      if (a == "withcode") continue;
-      if (a == "libraryname" && i + 1 < ctx.args.size()) {
-        ++i;
-        continue;
-      }
-      return ctx.reply.Error(err::UnknownArgument(ctx.args[i]));
-    }
-    return ctx.reply.Array(0);
-  }
-  if (sub == "flush") {
-    if (ctx.args.size() > 3) return ReplyWrongArity(ctx);
-    if (ctx.args.size() == 3 && !EqualsIgnoreCase(ctx.args[2], "async") &&
-        !EqualsIgnoreCase(ctx.args[2], "sync")) {
-      return ctx.reply.Error(err::kFunctionFlushMode);
-    }
-    return ctx.reply.Ok();
-  }
-  ReplyUnknownSubcommand(ctx);
-}
-
 }  // namespace
 
 std::vector<CommandSpec> ServerFamily() {
@@ -601,11 +583,6 @@ std::vector<CommandSpec> ServerFamily() {
        kAclAdmin | kAclDangerous},
       {"shutdown", -1, kAdm | kSentinel | kNoMulti | kAllowBusy, 0, 0, 0, CmdShutdown, "server",
        "Synchronously save the dataset to disk and then shut down the server"},
-      {"function", -2, 0, 0, 0, 0, CmdFunction, "scripting", "A container for function commands",
-       {
-           {"function|list", -2, kNoScript, 0, 0, 0, CmdFunction, "scripting", "List information about all the functions"},
-           {"function|flush", -2, kWrite | kNoScript, 0, 0, 0, CmdFunction, "scripting", "Deleting all functions"},
-       }, 0, 0},
   };
 }
 

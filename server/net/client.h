@@ -96,6 +96,9 @@ struct ClientState {
   // Running the commands a script calls (redis.call): SLOWLOG and MONITOR show them as Redis
   // shows its script client's ("?:0" with no name, "lua").
   bool in_script = false;
+  // Memory was over maxmemory before the running command, eviction unable to make room: what a
+  // script runs is refused as Redis refuses it (server/commands/scripting_family.cc).
+  bool oom = false;
   std::vector<std::vector<std::string>> queued;
   bool watching = false;                    // has watched keys (server/watches.h)
   std::atomic<bool> watch_dirty{false};     // a watched key changed since WATCH

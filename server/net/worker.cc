@@ -17,7 +17,7 @@ namespace strata::server {
 
 namespace {
 
-thread_local const Worker* t_running = nullptr;  // the worker whose loop runs on this thread
+thread_local Worker* t_running = nullptr;  // the worker whose loop runs on this thread
 
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr int kLoopTickMs = 100;
@@ -85,7 +85,8 @@ Worker::Worker(Service* service, int index, std::unique_ptr<IoBackend> backend,
       index_(index),
       backend_(std::move(backend)),
       listen_fds_(std::move(listen_fds)),
-      context_(service->NewWorkerContext()) {}
+      context_(service->NewWorkerContext()),
+      nested_context_(service->NewWorkerContext()) {}
 
 Worker::~Worker() {
   Join();
@@ -200,6 +201,7 @@ void Worker::Run() {
       wait_ms = static_cast<int>(
           std::clamp<int64_t>(next_block_deadline_ms_ + 1 - NowMs(), 0, kLoopTickMs));
     }
+    AfterNested();
     int n = backend_->Wait(wait_ms, done, 256);
     // Mail first: what other threads sent a client (a pub/sub message, an invalidation) before
     // it sent the input that just came in is ahead of that input's replies, as in Redis.
@@ -221,6 +223,46 @@ void Worker::Run() {
       Cron(NowMs());
     }
     ReleaseHeld();  // last: the replies of this turn leave once the log has them
+  }
+}
+
+void Worker::ServeNestedOnThisThread() {
+  if (t_running != nullptr && !t_running->nested_) t_running->ServeNested();
+}
+
+void Worker::ServeNested() {
+  nested_ = true;
+  std::swap(context_, nested_context_);  // the running command's redo state stays untouched
+  Completion done[64];
+  const int n = backend_->Wait(0, done, 64);
+  for (int i = 0; i < n; ++i) {
+    const uint64_t op = done[i].tag & 7;
+    if (op != kOpAccept && running_ != nullptr &&
+        reinterpret_cast<Connection*>(done[i].tag & ~uint64_t{7}) == running_) {
+      deferred_.push_back(done[i]);  // its buffers are in use by the running command
+      continue;
+    }
+    OnCompletion(done[i].tag, done[i].result);
+  }
+  std::vector<int> adopted;
+  {
+    std::lock_guard<std::mutex> l(inbox_mu_);
+    adopted.swap(inbox_);
+  }
+  for (int fd : adopted) AddConnection(fd);
+  std::swap(context_, nested_context_);
+  nested_ = false;
+}
+
+void Worker::AfterNested() {
+  if (deferred_.empty() && finish_later_.empty()) return;
+  std::vector<Completion> deferred;
+  deferred.swap(deferred_);
+  for (const Completion& d : deferred) OnCompletion(d.tag, d.result);
+  std::vector<uint64_t> finish;
+  finish.swap(finish_later_);
+  for (uint64_t id : finish) {
+    if (auto it = by_id_.find(id); it != by_id_.end()) MaybeFinish(it->second);
   }
 }
 
@@ -430,8 +472,11 @@ void Worker::ProcessInput(Connection* c) {
     if (st == RespParser::State::kCommand) {
       const auto& args = c->parser.args();
       c->reply.set_resp3(c->state.resp.load(std::memory_order_relaxed) == 3);
+      Connection* outer = running_;
+      running_ = c;
       service_->Execute(*context_, c->state,
                         std::span<const std::string_view>(args.data(), args.size()), c->reply);
+      running_ = outer;
       // A blocked command stays in the input until it is served or runs again (tier reads,
       // time-outs): server/blocking.h.
       if (c->state.blocked) {
@@ -559,6 +604,10 @@ void Worker::BeginClose(Connection* c) {
 
 void Worker::MaybeFinish(Connection* c) {
   if (!c->closing || c->recv_posted || c->send_posted || c->hold_lsn != 0) return;
+  if (nested_) {  // the interrupted loop may still hold c: freed after the command (AfterNested)
+    finish_later_.push_back(c->state.id);
+    return;
+  }
   service_->OnDisconnect(c->state);
   by_id_.erase(c->state.id);
   service_->clients().Remove(&c->state);

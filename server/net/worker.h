@@ -42,6 +42,12 @@ class Worker final : public Mailbox {
   // Mailbox (server/net/client.h): what other threads send this worker's clients.
   void Deliver(uint64_t client_id, std::string bytes) override;
   void DeliverServed(uint64_t client_id, std::string reply, uint64_t lsn) override;
+  // Called from inside a long command (a script past busy-reply-threshold) on a worker's
+  // thread: one turn of the loop that does not wait, so the worker's other clients are answered
+  // (the service replies -BUSY to what may not run then) instead of waiting for the command.
+  // The running command's client is left alone until it ends, no connection is freed, and
+  // mail, time-outs and the cron wait for the outer loop. No-op on other threads.
+  static void ServeNestedOnThisThread();
   // Set by the acceptor: where accepted sockets go.
   void set_peers(std::vector<Worker*> peers) { peers_ = std::move(peers); }
 
@@ -50,6 +56,10 @@ class Worker final : public Mailbox {
   enum Op : uint64_t { kOpAccept = 1, kOpRecv = 2, kOpSend = 3 };
 
   void Run();
+  void ServeNested();
+  // After the command a nested turn ran inside: the completions it set aside for the running
+  // client, and the connections it did not free.
+  void AfterNested();
   void OnCompletion(uint64_t tag, int result);
   void OnAccept(size_t listener, int result);
   void OnRecv(Connection* c, int result);
@@ -108,6 +118,13 @@ class Worker final : public Mailbox {
   // waits no longer than that, so time-outs are answered to the millisecond, not on a tick.
   int64_t next_block_deadline_ms_ = INT64_MAX;
   std::atomic<bool> holding_{false};  // waiting with held replies, for NotifyLog
+  // Nested turns (ServeNested): the connection whose command is running, the state the
+  // service keeps for the commands run meanwhile, and what waits for the command's end.
+  Connection* running_ = nullptr;
+  bool nested_ = false;
+  std::unique_ptr<Service::WorkerContext> nested_context_;
+  std::vector<Completion> deferred_;
+  std::vector<uint64_t> finish_later_;  // client ids: freed meanwhile, they are not found
 
   std::unordered_map<uint64_t, Connection*> by_id_;  // conns_ by client id
 

@@ -100,7 +100,13 @@ TEST_F(MonitorCompatTest, Scripts) {
           {"MULTI"},
           {"EVAL", "return redis.call('incr', KEYS[1])", "1", "n"},
           {"EXEC"},
-          {"SELECT", "0"}},
+          {"SELECT", "0"},
+          {"FUNCTION", "LOAD", "REPLACE",
+           "#!lua name=monlib\nredis.register_function('monf', function(keys, args) "
+           "return redis.call('get', 'a') end)"},
+          {"FCALL", "monf", "0"},
+          {"FCALL", "nosuch", "0"},
+          {"FUNCTION", "DELETE", "monlib"}},
          "[0 time-ok lua] \"set\" \"a\" \"1\"");
 }
 

@@ -1,7 +1,8 @@
 // EVAL, EVALSHA and SCRIPT side by side with redis-server 7.0: a corpus of scripts (the
 // conversions of Lua values to replies and of replies to Lua values, redis.call against
 // redis.pcall, errors raised by commands, by Lua and by the sandbox, KEYS and ARGV, the script
-// cache) must give the same replies, byte for byte once rendered, and leave the same keys.
+// cache, the cjson, bit, cmsgpack and struct libraries, readonly tables) must give the same
+// replies, byte for byte once rendered, and leave the same keys.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -132,6 +133,190 @@ std::vector<Argv> Corpus() {
   };
 }
 
+// The libraries Redis 7.0 gives scripts (cjson, bit, cmsgpack, struct) and its readonly
+// tables. H(s) is s in hex, X(h) the bytes of hex h: binary replies stay ASCII. A script that
+// changes cjson's settings (which outlive the script, in both servers) restores them.
+std::vector<Argv> LibraryCorpus() {
+  auto lib = [](std::string script) {
+    return Argv{"EVAL",
+                "local function H(s) return (string.gsub(s, '.', function(c) "
+                "return string.format('%02x', string.byte(c)) end)) end "
+                "local function X(h) return (string.gsub(h, '..', function(c) "
+                "return string.char(tonumber(c, 16)) end)) end " +
+                    std::move(script),
+                "0"};
+  };
+  return {
+      // cjson.
+      lib("return cjson.encode({1, 2, 3})"),
+      lib(R"(return cjson.encode(cjson.decode('{"a":[1,2,{"b":null}]}')))"),
+      lib(R"(local t = cjson.decode('{"a":[1,2,{"b":null}]}') )"
+          "return {t.a[1], t.a[2], type(t.a[3].b)}"),
+      lib(R"(return cjson.encode({1, 'a"\\/', {b = true}, 0.1, -3, 1 / 3, 1e300, {}}))"),
+      lib("return cjson.encode({[1] = 1, [3] = 3})"),
+      lib("return cjson.encode({[1] = 1, [30] = 3})"),
+      lib("return cjson.encode(1 / 0)"),
+      lib("return cjson.encode(type)"),
+      lib("return cjson.decode('[1,2')"),
+      lib("return cjson.decode('0x10')"),
+      lib("local t = {} t[1] = t return cjson.encode(t)"),
+      lib("local t = {} local c = t for i = 1, 999 do c[1] = {} c = c[1] end "
+          "return #cjson.encode(t)"),
+      lib("return #cjson.decode(string.rep('[', 1000) .. string.rep(']', 1000))"),
+      lib("return #cjson.decode(string.rep('[', 1001) .. string.rep(']', 1001))"),
+      lib("return {cjson.encode_max_depth(), cjson.decode_max_depth()}"),
+      lib("cjson.encode_max_depth(2) local ok, err = pcall(cjson.encode, {{{1}}}) "
+          "cjson.encode_max_depth(1000) return err"),
+      lib("return cjson.encode_max_depth(0)"),
+      lib("return {cjson.encode_keep_buffer(), cjson.encode_number_precision()}"),
+      // bit.
+      lib("return {bit.band(0xff, 0x0f), bit.bor(1, 2, 4), bit.bxor(5, 3), bit.lshift(1, 4), "
+          "bit.rshift(256, 4), bit.arshift(-256, 4), bit.bnot(0)}"),
+      lib("return {bit.tohex(255), bit.tohex(-1), bit.tohex(255, -4), bit.tobit(2^32 + 5), "
+          "bit.tobit(0xffffffff), bit.rol(1, 33), bit.ror(1, 1), bit.bswap(0x12345678)}"),
+      lib("return bit.band('x')"),
+      // cmsgpack.pack: integers, floats (float32 when exact), strings, tables, nesting.
+      lib("return H(cmsgpack.pack(0, 127, 128, 255, 256, 65535, 65536, 2^32 - 1, 2^32, -1, -32, "
+          "-33, -128, -129, -32768, -32769, -2^31, -2^31 - 1, -2^40))"),
+      lib("return H(cmsgpack.pack(1.5, 0.1, 2^53, 2^63, -2^63, -2^63 - 5000, 1 / 0, -0.0))"),
+      lib("return H(cmsgpack.pack(nil, true, false, type, cjson.null, '', string.rep('a', 31)))"),
+      lib("local t = {} for _, n in ipairs({32, 255, 256, 65535, 65536}) do "
+          "t[#t + 1] = H(cmsgpack.pack(string.rep('a', n))):sub(1, 12) end return t"),
+      lib("return H(cmsgpack.pack({}, {1, 2, 3}, {1, 2, nil, 4}, {a = 1}, {[1.5] = 1}, "
+          "{[0] = 1}))"),
+      lib("local a, m = {}, {} for i = 1, 16 do a[i] = i m['k' .. i] = i end "
+          "return {H(cmsgpack.pack(a)):sub(1, 8), H(cmsgpack.pack(m))}"),
+      lib("local t = {} for i = 1, 65536 do t[i] = 0 end return H(cmsgpack.pack(t)):sub(1, 12)"),
+      lib("local t = {} t[1] = t return H(cmsgpack.pack(t))"),
+      lib("local t = {} local c = t for i = 1, 20 do c.a = {} c = c.a end "
+          "return H(cmsgpack.pack(t))"),
+      lib("return cmsgpack.pack()"),
+      // Every argument's encoding stays on the Lua stack until the end, as in Redis: 4000
+      // arguments at most, and less room for nesting under many.
+      lib("local t = {} for i = 1, 4000 do t[i] = i end return #cmsgpack.pack(unpack(t))"),
+      lib("local t = {} for i = 1, 4001 do t[i] = i end return #cmsgpack.pack(unpack(t))"),
+      lib("local t = {} for i = 1, 3992 do t[i] = {{{{{{{{{{{{{{{{{{1}}}}}}}}}}}}}}}}}} end "
+          "return #cmsgpack.pack(unpack(t))"),
+      lib("local t = {} for i = 1, 3984 do t[i] = {a = {b = {c = {d = {e = {f = {g = {h = {i = "
+          "{j = {k = {l = {m = {n = {o = {p = {q = 1}}}}}}}}}}}}}}}} end "
+          "return #cmsgpack.pack(unpack(t))"),
+      // cmsgpack.unpack: every format, errors, nesting limits, several values.
+      lib("return {cmsgpack.unpack(X('7fffe0cc80cd0102ce01020304d0ffd180ffd2fffffffe'))}"),
+      lib("return {tostring(cmsgpack.unpack(X('ca3fc00000'))), "
+          "tostring(cmsgpack.unpack(X('cb3fb999999999999a'))), "
+          "tostring(cmsgpack.unpack(X('cfffffffffffffffff'))), "
+          "tostring(cmsgpack.unpack(X('d38000000000000000')))}"),
+      lib("return {cmsgpack.unpack(X('a3616263d903616263da0003616263db00000003616263c2c3'))}"),
+      lib("local t = cmsgpack.unpack(X('9301c0dc000203de0001a1619101')) "
+          "return {t[1], type(t[2]), t[3][1], t[3][2], t[3].a[1], #t}"),
+      lib("return select('#', cmsgpack.unpack(X('c0c0c0')))"),
+      lib("return cmsgpack.unpack('')"),
+      lib("return cmsgpack.unpack(X('c1'))"),
+      lib("return cmsgpack.unpack(X('c403616263'))"),
+      lib("return cmsgpack.unpack(X('c7020161620a'))"),
+      lib("return cmsgpack.unpack(X('d40161'))"),
+      lib("return cmsgpack.unpack(X('d8016162636465666768696a6b6c6d6e6f70'))"),
+      lib("return cmsgpack.unpack(X('9301'))"),
+      lib("return cmsgpack.unpack(X('da0001'))"),
+      lib("return cmsgpack.unpack(X('81c001'))"),
+      lib("return cmsgpack.unpack({})"),
+      lib("return #cmsgpack.unpack(string.rep(X('91'), 3999) .. X('01'))"),
+      lib("return cmsgpack.unpack(string.rep(X('91'), 4000) .. X('01'))"),
+      lib("return cmsgpack.unpack(string.rep(X('81c3'), 4000) .. X('01'))"),
+      lib("return select('#', cmsgpack.unpack(string.rep(X('c0'), 7999)))"),
+      lib("return select('#', cmsgpack.unpack(string.rep(X('c0'), 8000)))"),
+      lib("local t = cmsgpack.unpack(cmsgpack.pack({a = {1, 2, {b = 'x'}}, c = true, d = 1.25})) "
+          "return {t.a[1], t.a[3].b, t.c, tostring(t.d)}"),
+      // unpack_one and unpack_limit: the next offset (-1 at the end) first.
+      lib("return {cmsgpack.unpack_one(X('010203'))}"),
+      lib("return {cmsgpack.unpack_one(X('010203'), 2)}"),
+      lib("return {cmsgpack.unpack_one(X('010203'), 3)}"),
+      lib("return {cmsgpack.unpack_one(X('010203'), 4)}"),
+      lib("return {cmsgpack.unpack_one(X('010203'), -1)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), 2)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), 0)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), 5, 1)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), -1)}"),
+      lib("return {cmsgpack.unpack_limit(X('010203'), 'x')}"),
+      lib("return {cmsgpack.unpack_limit(X('01cc'), 1)}"),
+      lib("return select('#', cmsgpack.unpack_limit(string.rep(X('c0'), 7999), 8000, 0))"),
+      // struct.pack: endianness, alignment, every type, conversions as x86 does them, errors.
+      lib("return H(struct.pack('>i', 1) .. struct.pack('<i', 1) .. struct.pack('i', 1))"),
+      lib("return H(struct.pack('bBhHlLTiI', -1, 255, -2, 65535, -3, 4, 5, -6, 7))"),
+      lib("return H(struct.pack('>bBhHlLTiI', -1, 255, -2, 65535, -3, 4, 5, -6, 7))"),
+      lib("return {H(struct.pack('!>bi', 1, 2)), H(struct.pack('!2>bi', 1, 2)), "
+          "H(struct.pack('!>bd', 1, 2)), H(struct.pack('!4>bd', 1, 2)), "
+          "H(struct.pack('!>bxi3', 1, 2)), H(struct.pack('!>bc2i', 1, 'ab', 3))}"),
+      lib("return {H(struct.pack('>i16', -2)), H(struct.pack('<i9', -2)), "
+          "H(struct.pack('<I9', 2^64 - 1)), H(struct.pack('<i0', 1))}"),
+      lib("return {H(struct.pack('<I8', 0 / 0)), H(struct.pack('<I8', 1 / 0)), "
+          "H(struct.pack('<I8', -1 / 0)), H(struct.pack('<I8', 2^63 + 2^12)), "
+          "H(struct.pack('<i8', -2^64)), H(struct.pack('<i8', -1.9)), H(struct.pack('<b', 300))}"),
+      lib("return {H(struct.pack('c0', 'ab')), H(struct.pack('c1', 'ab')), "
+          R"(H(struct.pack('s', 'a\0b')), H(struct.pack('c', 12))})"),
+      lib("return H(struct.pack('f d >f >d', 1.5, 0.1, 1.5, 0.1))"),
+      lib("return struct.pack('=i', 1)"),
+      lib("return struct.pack('!3bi', 1, 2)"),
+      lib("return struct.pack('!0bi', 1, 2)"),
+      lib("return struct.pack('ii', 1)"),
+      lib("return struct.pack('i', 'x')"),
+      lib("return struct.pack('c5', 'ab')"),
+      lib("return struct.pack('<i33', 1)"),
+      lib("return struct.pack('<i99999999999', 1)"),
+      // struct.size and struct.unpack.
+      lib("return {struct.size('bBhHlLTiIfdx'), struct.size('!bd'), struct.size(' <>!4 b h'), "
+          "struct.size('z'), struct.size('i0')}"),
+      lib("return struct.size('s')"),
+      lib("return struct.size('!bc0')"),
+      lib("return struct.size('=')"),
+      lib("return {struct.unpack('<bBhH', X('fffffeffff7f'))}"),
+      lib("return {struct.unpack('!>bd', X('01000000000000004000000000000000'))}"),
+      lib("return {tostring(struct.unpack('<I8', X('ffffffffffffffff'))), "
+          "tostring(struct.unpack('<i9', X('010000000000000080'))), "
+          "tostring(struct.unpack('<i16', X('fffffffffffffffe0000000000000000'))), "
+          "tostring(struct.unpack('>f', X('3fc00000'))), struct.unpack('<i0', 'abc')}"),
+      lib(R"(return {{struct.unpack('bc0', X('0361626364'))}, {struct.unpack('sc0', '3\0abcd')}})"),
+      lib("return {struct.unpack('c2 c3', 'abcde')}"),
+      lib(R"(return {struct.unpack('s', 'ab\0c')})"),
+      lib("return {struct.unpack('b', 'ab', 2)}"),
+      lib("return {struct.unpack('', 'ab', -1)}"),
+      lib("return {struct.unpack('b', 'a', 0)}"),
+      lib("return {struct.unpack('b', 'ab', -1)}"),
+      lib("return {struct.unpack('i', 'ab')}"),
+      lib("return {struct.unpack('bc0', X('0561626364'))}"),
+      lib("return {struct.unpack('<dc0', X('000000000000f07f') .. 'abc')}"),
+      lib("return {struct.unpack('xc0', 'abc')}"),
+      lib("return {struct.unpack('s', 'ab')}"),
+      lib("return {struct.unpack('z', 'abc')}"),
+      lib("return select('#', struct.unpack(string.rep('b', 9000), string.rep('a', 9000)))"),
+      lib("return {struct.unpack('!bhbibdbi16bi5', "
+          "struct.pack('!bhbibdbi16bi5', 1, 2, 3, 4, 5, 6.5, 7, 8, 9, -10))}"),
+      // Readonly tables.
+      lib("cjson.encode = 1"),
+      lib("bit.band = nil"),
+      lib("cmsgpack.pack = nil"),
+      lib("struct.newfield = 1"),
+      lib("string.len = nil"),
+      lib("redis.call = nil"),
+      lib("cjson = nil"),
+      lib("_G.x = 1"),
+      lib("rawset(cjson, 'x', 1)"),
+      lib("setmetatable(cjson, nil)"),
+      lib("getmetatable('').__index.upper = nil"),
+      lib("getmetatable('').x = 1"),
+      lib("table.insert(string, 1)"),
+      lib("return {type(getmetatable(cjson)), type(getmetatable(_G)), "
+          "getmetatable('').__index == string, rawget(_G, 'cjson') ~= nil, "
+          "rawget(string, 'len') ~= nil}"),
+      lib("local t = {} for k in pairs(cjson) do t[#t + 1] = k end table.sort(t) return t"),
+      lib("local t = {} for k in pairs(cmsgpack) do t[#t + 1] = k end table.sort(t) return t"),
+      lib("local t = {} for k in pairs(struct) do t[#t + 1] = k end table.sort(t) return t"),
+      lib("local t = {} for k in pairs(bit) do t[#t + 1] = k end table.sort(t) return t"),
+      lib("local c = cjson.new() c.x = 1 local t = setmetatable({}, {}) t.y = 2 "
+          "return {c.x, t.y, ('abc'):upper(), #string}"),
+  };
+}
+
 // Scripts whose replies depend on the protocols: the script's (redis.setresp) and the
 // client's. Run by a RESP2 and by a RESP3 client.
 std::vector<Argv> ProtocolCorpus() {
@@ -162,23 +347,23 @@ std::vector<Argv> ProtocolCorpus() {
       eval("return {set={}}"),
       eval("return {map={a={map={b={set={c=true}}}}}}"),
       eval("return {big_number='123456789012345678901234567890'}"),
-      eval("return {big_number='12\r\n3'}"),
+      eval("return {big_number='12\\r\\n3'}"),
       eval("return {big_number=''}"),
       eval("return {big_number=12}"),
       eval("return {verbatim_string={format='txt', string='hello'}}"),
       eval("return {verbatim_string={format='markdown', string='hello'}}"),
       eval("return {verbatim_string={format='mk', string='hello'}}"),
       eval("return {verbatim_string={format='', string='x'}}"),
-      eval("return {verbatim_string={format='txt', string='x\r\ny'}}"),
+      eval("return {verbatim_string={format='txt', string='x\\r\\ny'}}"),
       eval("return {verbatim_string={string='hello'}}"),
       eval("return {ok='x', double=1}"),
       eval("return {double=1, map={a=1}}"),
       eval("return {map={a=1}, set={b=true}}"),
       eval("return {map={a=1}, 2, 3}"),
       eval("return {1, {map={x=2}}, {double=2.5}}"),
-      eval("return {ok='a\r\nb'}"),
-      eval("return {err='a\r\nb\r\n'}"),
-      eval("return redis.status_reply('a\r\nb')"),
+      eval("return {ok='a\\r\\nb'}"),
+      eval("return {err='a\\r\\nb\\r\\n'}"),
+      eval("return redis.status_reply('a\\r\\nb')"),
       // Booleans and nil under either protocol of the script.
       eval("return true"),
       eval("return false"),
@@ -246,7 +431,7 @@ std::vector<Argv> ProtocolCorpus() {
 }
 
 // The rest of the redis library, and Redis's math.random and pcall.
-std::vector<Argv> LibraryCorpus() {
+std::vector<Argv> RedisLibraryCorpus() {
   auto eval = [](std::string script) { return Argv{"EVAL", std::move(script), "0"}; };
   return {
       eval("local t = {} for k in pairs(redis) do t[#t+1] = k end table.sort(t) return t"),
@@ -399,9 +584,11 @@ std::string Transcript(int port, const std::vector<Argv>& corpus, bool resp3 = f
 class ScriptingCompatTest : public SideBySideTest {};
 
 TEST_F(ScriptingCompatTest, CorpusRepliesAsRedis) {
-  const std::string want = Transcript(redis_->port(), Corpus());
+  std::vector<Argv> corpus = Corpus();
+  for (Argv& argv : LibraryCorpus()) corpus.push_back(std::move(argv));
+  const std::string want = Transcript(redis_->port(), corpus);
   ASSERT_NE(want.find("  [1, 2, [3, \"a\"], (nil)]"), std::string::npos) << want;
-  const std::string got = Transcript(strata_->port(), Corpus());
+  const std::string got = Transcript(strata_->port(), corpus);
   EXPECT_EQ(got, want);
 }
 
@@ -428,9 +615,9 @@ TEST_F(ScriptingCompatTest, ProtocolsRepliesAsRedis) {
 // The redis library and Redis's builtins, to a RESP2 and a RESP3 client.
 TEST_F(ScriptingCompatTest, LibraryRepliesAsRedis) {
   for (const bool resp3 : {false, true}) {
-    const std::string want = Transcript(redis_->port(), LibraryCorpus(), resp3, true);
+    const std::string want = Transcript(redis_->port(), RedisLibraryCorpus(), resp3, true);
     ASSERT_NE(want.find("  $6\\r\\n7.0.15\n"), std::string::npos) << want;
-    EXPECT_EQ(Transcript(strata_->port(), LibraryCorpus(), resp3, true), want)
+    EXPECT_EQ(Transcript(strata_->port(), RedisLibraryCorpus(), resp3, true), want)
         << (resp3 ? "RESP3 client" : "RESP2 client");
   }
 }

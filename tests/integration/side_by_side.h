@@ -37,6 +37,21 @@ inline std::string Encode(const std::vector<std::string>& argv) {
   return out;
 }
 
+// Sends each command line of `corpus` in turn on one connection to `port`; returns every line
+// and its rendered reply ("> SET k v\n  OK\n"), the transcript two servers' are compared by.
+inline std::string CorpusTranscript(int port, const std::vector<std::vector<std::string>>& corpus) {
+  RawConnection c(port);
+  std::string out;
+  for (const std::vector<std::string>& argv : corpus) {
+    c.Send(Encode(argv));
+    std::optional<RespValue> v = c.ReadValue();
+    std::string line;
+    for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
+    out += "> " + line + "\n  " + (v ? RenderLine(*v) : "(no reply)") + "\n";
+  }
+  return out;
+}
+
 class SideBySideTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { StartBoth({}); }

@@ -1,0 +1,24 @@
+#include "base/busy.h"
+
+#include <chrono>
+
+namespace strata {
+
+namespace {
+thread_local const BusyFlag* t_flag = nullptr;
+}  // namespace
+
+InterruptibleScope::InterruptibleScope(const BusyFlag* flag) : prev_(t_flag) { t_flag = flag; }
+InterruptibleScope::~InterruptibleScope() { t_flag = prev_; }
+
+void LockInterruptibly(std::timed_mutex& mu) {
+  if (mu.try_lock()) return;
+  if (t_flag == nullptr) return mu.lock();
+  // A timed wait wakes as soon as the lock is free; the period only bounds how late a raised
+  // flag is seen.
+  while (!mu.try_lock_for(std::chrono::milliseconds(2))) {
+    if (t_flag->raised()) throw BusyError();
+  }
+}
+
+}  // namespace strata
