@@ -141,7 +141,7 @@ class AclUser {
 struct AclLogEntry {
   int64_t count = 1;
   std::string reason;   // command, key, channel, auth
-  std::string context;  // toplevel, multi
+  std::string context;  // toplevel, multi, lua (a command a script called)
   std::string object;   // the command, key or channel name; "AUTH"
   std::string username;
   int64_t created_ms = 0;   // the latest occurrence

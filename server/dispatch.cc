@@ -89,8 +89,10 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
     fail(err::InternalError(named.name, e.what()), e.what());
   }
   const int64_t took_ns = MonotonicNs() - started, took = took_ns / 1000;
-  const bool failed = out->size() > replied && (*out)[replied] == '-';
-  if (failed) {
+  bool failed = out->size() > replied && (*out)[replied] == '-';
+  if (ctx.errors_counted) {
+    failed = ctx.failed;
+  } else if (failed) {
     const size_t eol = out->find('\r', replied);
     command_stats_.Error(std::string_view(*out).substr(replied, eol - replied));
   }
@@ -104,7 +106,8 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
   }
   // MONITOR sees each command once, when it ran (a blocked client's when it blocked, not again
   // when served), never an admin command.
-  if (monitors_.any() && !(named.flags & kAdmin) && ctx.serve_key == nullptr) {
+  // EVAL (skip_monitor) is fed by its handler, before the commands its script runs.
+  if (monitors_.any() && !(named.flags & (kAdmin | kSkipMonitor)) && ctx.serve_key == nullptr) {
     monitors_.Feed(ctx.client, ctx.client.db.load(std::memory_order_relaxed),
                    RedactedArgs(named, ctx.args));
   }
@@ -112,8 +115,9 @@ void Server::RunHandler(const CommandSpec& spec, const CommandSpec& named, Comma
 
 
 void Server::LogSlow(const CommandSpec& named, CommandContext& ctx, int64_t took_us) {
+  const bool script = ctx.client.in_script;  // as Redis's script client: no address, no name
   slowlog_.Push(RedactedArgs(named, ctx.args), (NowUs() - took_us) / 1'000'000, took_us,
-                ctx.client.addr, clients_.GetName(&ctx.client));
+                script ? "?:0" : ctx.client.addr, script ? "" : clients_.GetName(&ctx.client));
 }
 
 std::unique_ptr<Service::WorkerContext> Server::NewWorkerContext() {
@@ -237,22 +241,27 @@ void Server::RefreshUser(ClientState& client) {
   client.acl_version = version;
 }
 
+void Server::LogAclDenial(ClientState& client, AclDenial denial, std::string_view object,
+                          std::string_view context) {
+  AclLogEntry entry;
+  entry.reason = denial == AclDenial::kCommand ? "command"
+                 : denial == AclDenial::kKey   ? "key"
+                                               : "channel";
+  entry.context = context;
+  entry.object = object;
+  entry.username = client.user->name();
+  entry.created_ms = NowMs();
+  entry.client_info = clients_.InfoLine(&client, entry.created_ms);
+  acl_.Log(std::move(entry));
+}
+
 bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,
                       std::span<const std::string_view> args, ReplyBuilder& reply) {
   std::string_view object;
   const AclDenial denial = AclCheck(*client.user, named, args, &object);
   if (denial == AclDenial::kNone) return true;
   const bool in_transaction = client.in_multi || client.in_exec;
-  AclLogEntry entry;
-  entry.reason = denial == AclDenial::kCommand ? "command"
-                 : denial == AclDenial::kKey   ? "key"
-                                               : "channel";
-  entry.context = in_transaction ? "multi" : "toplevel";
-  entry.object = object;
-  entry.username = client.user->name();
-  entry.created_ms = NowMs();
-  entry.client_info = clients_.InfoLine(&client, entry.created_ms);
-  acl_.Log(std::move(entry));
+  LogAclDenial(client, denial, object, in_transaction ? "multi" : "toplevel");
   if (client.in_exec) {  // permissions changed since the command was queued
     const char* why = denial == AclDenial::kCommand
                           ? "no permission to execute the command or subcommand"
@@ -268,6 +277,19 @@ bool Server::CheckAcl(ClientState& client, const CommandSpec& spec, const Comman
     Reject(client, spec, reply, denial == AclDenial::kKey ? err::kNoPermKeys : err::kNoPermChannels);
   }
   return false;
+}
+
+std::string_view Server::ScriptAclDenial(ClientState& client, const CommandSpec& named,
+                                         std::span<const std::string_view> args) {
+  const AclUser& user = *client.user;
+  if (user.all_commands() && user.all_keys() && user.all_channels()) return {};
+  std::string_view object;
+  const AclDenial denial = AclCheck(user, named, args, &object);
+  if (denial == AclDenial::kNone) return {};
+  LogAclDenial(client, denial, object, "lua");
+  return denial == AclDenial::kCommand ? err::kScriptNoPermCommand
+         : denial == AclDenial::kKey   ? err::kScriptNoPermKeys
+                                       : err::kScriptNoPermChannels;
 }
 
 bool Server::EvictOrRefuse(ClientState& client, const CommandSpec& spec, ReplyBuilder& reply,

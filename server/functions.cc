@@ -277,9 +277,23 @@ std::string Scripting::Install(std::vector<Library>& libs, bool replace, bool re
 
 void Scripting::Recount() {
   size_t functions = 0;
-  for (const Library& lib : libraries_) functions += lib.functions.size();
+  uint64_t bytes = 0;
+  for (const Library& lib : libraries_) {
+    functions += lib.functions.size();
+    bytes += lib.name.size() + lib.code.size();
+    for (const Function& f : lib.functions) bytes += f.name.size() + f.description.size();
+  }
   library_count_.store(libraries_.size(), std::memory_order_relaxed);
   function_count_.store(functions, std::memory_order_relaxed);
+  library_bytes_.store(bytes, std::memory_order_relaxed);
+}
+
+Scripting::FunctionsMemory Scripting::functions_memory() const {
+  FunctionsMemory m;
+  m.functions = function_count_.load(std::memory_order_relaxed);
+  m.libraries = library_count_.load(std::memory_order_relaxed);
+  m.bytes = library_bytes_.load(std::memory_order_relaxed);
+  return m;
 }
 
 std::string Scripting::LoadLibrary(std::string_view code, bool replace, std::string* name) {
@@ -455,10 +469,11 @@ bool Scripting::FunctionFlags(std::string_view name, uint32_t* flags) {
   return false;
 }
 
-bool Scripting::RunFunction(std::string_view name, std::span<const std::string_view> keys,
-                            std::span<const std::string_view> args,
-                            std::span<const std::string_view> command, const RunContext& run,
-                            ReplyBuilder& reply, bool* aborted) {
+Scripting::RunResult Scripting::RunFunction(std::string_view name,
+                                            std::span<const std::string_view> keys,
+                                            std::span<const std::string_view> args,
+                                            std::span<const std::string_view> command,
+                                            const RunContext& run, ReplyBuilder& reply) {
   InterruptibleLock l(mu_);
   const Function* fn = nullptr;
   for (const Library& lib : libraries_) {
@@ -466,7 +481,7 @@ bool Scripting::RunFunction(std::string_view name, std::span<const std::string_v
       if (f.name == name) fn = &f;
     }
   }
-  if (fn == nullptr) return false;
+  if (fn == nullptr) return {};
   {
     std::lock_guard<std::mutex> g(running_mu_);
     running_name_ = fn->name;
@@ -478,11 +493,11 @@ bool Scripting::RunFunction(std::string_view name, std::span<const std::string_v
   lua_rawgeti(L, LUA_REGISTRYINDEX, fn->ref);
   lua_util::PushStrings(L, keys);
   lua_util::PushStrings(L, args);
-  Call(2, fn->name, Kind::kFunction, run, reply, aborted);
+  RunResult result = Call(2, fn->name, Kind::kFunction, run, reply);
   std::lock_guard<std::mutex> g(running_mu_);
   running_name_.clear();
   running_command_.clear();
-  return true;
+  return result;
 }
 
 }  // namespace strata::server

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "base/logging.h"
+#include "base/version.h"
 #include "server/config.h"
 #include "server/daemon.h"
 #include "server/server.h"
@@ -25,7 +26,6 @@
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
 std::atomic<strata::server::Server*> g_server{nullptr};
 
 void OnSignal(int sig) {
@@ -89,7 +89,7 @@ const char* malloc_conf = "background_thread:true,dirty_decay_ms:1000,muzzy_deca
 int main(int argc, char** argv) {
   using namespace strata;
   if (argc == 2 && (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--version"))) {
-    std::printf("Strata server v=%s\n", kVersion);
+    std::printf("Strata server v=%s\n", strata::kStrataVersion);
     return 0;
   }
   if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
 
   const std::string unix_path = server->config().String(server::Param::kUnixsocket);
   LOG_INFO("Strata %s starting: pid=%d, port=%d, bind=%s, threads=%d, io=%s, shards=%d, dir=%s",
-           kVersion, static_cast<int>(getpid()), server->port(),
+           strata::kStrataVersion, static_cast<int>(getpid()), server->port(),
            server->config().String(server::Param::kBind).c_str(), server->num_workers(),
            server->io_backend_name(), server->keyspace().num_shards(), dir.c_str());
   if (server->port() != 0) LOG_INFO("Ready to accept connections tcp");

@@ -47,7 +47,9 @@ void Monitors::Feed(const ClientState& client, int db, std::span<const std::stri
   std::snprintf(head, sizeof(head), "+%lld.%06lld [%d ", static_cast<long long>(now / 1'000'000),
                 static_cast<long long>(now % 1'000'000), db);
   std::string line = head;
-  if (client.unix_socket) {
+  if (client.in_script) {
+    line += "lua";
+  } else if (client.unix_socket) {
     line += "unix:";
     line += client.addr.substr(0, client.addr.rfind(':'));  // "path:0"
   } else {

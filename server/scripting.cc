@@ -4,10 +4,8 @@
 
 #include <openssl/evp.h>
 
-#include <charconv>
-#include <cmath>
-#include <cstdint>
 #include <cctype>
+#include <cstdint>
 #include <cstring>
 
 #include "base/clock.h"
@@ -19,15 +17,22 @@ extern "C" {
 #include <lualib.h>
 }
 
+#include "server/lua_convert.h"
+#include "server/lua_library.h"
 #include "server/lua_libs.h"
 #include "server/lua_readonly.h"
+#include "server/script_context.h"
 
 namespace strata::server {
 
 namespace {
 
-// The running script's redis.call (set by Run for the length of the call).
-thread_local const Scripting::Caller* t_call = nullptr;
+using lua::ErrField;
+using lua::PushErrorTable;
+using lua::PushReply;
+using lua::RaiseError;
+using lua::ReplyValue;
+using lua::TrimLineEnd;
 
 // What the instruction-count hook of a running script checks (set by Run).
 struct LongRun {
@@ -71,199 +76,18 @@ void CountHook(lua_State* L, lua_Debug*) {
   lua_error(L);
 }
 
-constexpr int kMaxDepth = 64;  // nesting of tables converted either way
-
-// A Lua error object as Redis makes them: a table {err = "CODE message"}.
-void PushErrorTable(lua_State* L, std::string_view text) {
-  lua_newtable(L);
-  lua_pushstring(L, "err");
-  lua_pushlstring(L, text.data(), text.size());
-  lua_rawset(L, -3);
-}
-
-// Error texts carry no line end (Redis trims the one a ready-made error reply has).
-void TrimLineEnd(std::string* text) {
-  while (!text->empty() && (text->back() == '\r' || text->back() == '\n')) text->pop_back();
-}
-
-[[noreturn]] void RaiseError(lua_State* L, std::string_view text) {
-  PushErrorTable(L, text);
-  lua_error(L);
-  __builtin_unreachable();
-}
-
-// ---- Reply bytes (RESP2, from our own ReplyBuilder) to Lua values ----
-
-// Reads one line ending in CRLF from `in` at *pos; false if there is none.
-bool ReadLine(std::string_view in, size_t* pos, std::string_view* line) {
-  const size_t end = in.find("\r\n", *pos);
-  if (end == std::string_view::npos) return false;
-  *line = in.substr(*pos, end - *pos);
-  *pos = end + 2;
-  return true;
-}
-
-bool ParseLength(std::string_view s, int64_t* n) {
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *n);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-// Pushes the reply at *pos as Redis converts it: status -> {ok=}, error -> {err=}, integer ->
-// number, bulk -> string, null -> false, array -> table. False on malformed input.
-bool PushReply(lua_State* L, std::string_view in, size_t* pos, int depth) {
-  if (*pos >= in.size() || depth > kMaxDepth) return false;
-  const char type = in[(*pos)++];
-  std::string_view line;
-  if (!ReadLine(in, pos, &line)) return false;
-  switch (type) {
-    case '+':
-    case '-':
-      lua_newtable(L);
-      lua_pushstring(L, type == '+' ? "ok" : "err");
-      lua_pushlstring(L, line.data(), line.size());
-      lua_rawset(L, -3);
-      return true;
-    case ':': {
-      int64_t v;
-      if (!ParseLength(line, &v)) return false;
-      lua_pushnumber(L, static_cast<lua_Number>(v));
-      return true;
-    }
-    case '$': {
-      int64_t n;
-      if (!ParseLength(line, &n)) return false;
-      if (n < 0) {
-        lua_pushboolean(L, 0);
-        return true;
-      }
-      if (static_cast<uint64_t>(n) > in.size() - *pos || in.size() - *pos - n < 2) return false;
-      lua_pushlstring(L, in.data() + *pos, static_cast<size_t>(n));
-      *pos += static_cast<size_t>(n) + 2;
-      return true;
-    }
-    case '*': {
-      int64_t n;
-      if (!ParseLength(line, &n)) return false;
-      if (n < 0) {
-        lua_pushboolean(L, 0);
-        return true;
-      }
-      if (!lua_checkstack(L, 4)) return false;
-      lua_createtable(L, static_cast<int>(std::min<int64_t>(n, 1024)), 0);
-      for (int64_t i = 1; i <= n; ++i) {
-        if (!PushReply(L, in, pos, depth + 1)) return false;
-        lua_rawseti(L, -2, static_cast<int>(i));
-      }
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-// ---- Lua values to replies ----
-
-// The error text of an error table, or nullptr if the value is not one.
-const char* ErrField(lua_State* L, int index, size_t* len) {
-  if (!lua_istable(L, index)) return nullptr;
-  lua_pushstring(L, "err");
-  lua_rawget(L, index < 0 ? index - 1 : index);
-  const char* s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, len) : nullptr;
-  lua_pop(L, 1);  // the string stays alive: the table holds it
-  return s;
-}
-
-void ReplyValue(lua_State* L, ReplyBuilder& reply, int depth) {
-  const int t = lua_type(L, -1);
-  if (depth > kMaxDepth) {
-    reply.Error("ERR reached lua stack limit");
-    return;
-  }
-  switch (t) {
-    case LUA_TSTRING: {
-      size_t n;
-      const char* s = lua_tolstring(L, -1, &n);
-      reply.Bulk(std::string_view(s, n));
-      return;
-    }
-    case LUA_TBOOLEAN:
-      lua_toboolean(L, -1) ? reply.Int(1) : reply.Null();
-      return;
-    case LUA_TNUMBER: {
-      // Truncated toward zero, as Redis converts; outside int64's range (and NaN) as x86 does.
-      const double d = lua_tonumber(L, -1);
-      if (std::isnan(d) || d >= 9223372036854775808.0 || d < -9223372036854775808.0) {
-        reply.Int(INT64_MIN);
-      } else {
-        reply.Int(static_cast<int64_t>(d));
-      }
-      return;
-    }
-    case LUA_TTABLE: {
-      size_t n;
-      if (const char* err = ErrField(L, -1, &n)) {
-        std::string text(err, n);
-        TrimLineEnd(&text);
-        reply.Error(text);
-        return;
-      }
-      lua_pushstring(L, "ok");
-      lua_rawget(L, -2);
-      if (lua_type(L, -1) == LUA_TSTRING) {
-        const char* ok = lua_tolstring(L, -1, &n);
-        reply.Simple(std::string_view(ok, n));
-        lua_pop(L, 1);
-        return;
-      }
-      lua_pop(L, 1);
-      // An array: elements 1.. up to the first nil.
-      int count = 0;
-      for (;; ++count) {
-        lua_rawgeti(L, -1, count + 1);
-        const bool end = lua_isnil(L, -1);
-        lua_pop(L, 1);
-        if (end) break;
-      }
-      reply.Array(static_cast<size_t>(count));
-      for (int i = 1; i <= count; ++i) {
-        lua_rawgeti(L, -1, i);
-        ReplyValue(L, reply, depth + 1);
-        lua_pop(L, 1);
-      }
-      return;
-    }
-    default:
-      reply.Null();
-      return;
-  }
-}
-
 // ---- The redis library ----
 
 // redis.call (raise = true) and redis.pcall: the arguments as a command line, run through the
-// script's Caller; its reply converted. An error reply is raised by call, returned by pcall.
+// script's RunContext; its reply converted. An error reply is raised by call, returned by pcall.
 int CallCommand(lua_State* L, bool raise) {
-  const int argc = lua_gettop(L);
-  if (argc == 0) RaiseError(L, "ERR Please specify at least one argument for this redis lib call");
-  std::vector<std::string> args;
-  args.reserve(static_cast<size_t>(argc));
-  for (int i = 1; i <= argc; ++i) {
-    const int t = lua_type(L, i);
-    if (t == LUA_TSTRING) {
-      size_t n;
-      const char* s = lua_tolstring(L, i, &n);
-      args.emplace_back(s, n);
-    } else if (t == LUA_TNUMBER) {
-      // The shortest text that reads back as the same double, as Redis writes numbers.
-      char buf[64];
-      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), static_cast<double>(lua_tonumber(L, i)));
-      args.emplace_back(buf, ec == std::errc() ? static_cast<size_t>(end - buf) : 0);
-    } else {
-      RaiseError(L, "ERR Lua redis lib command arguments must be strings or integers");
-    }
+  const std::vector<std::string> args = lua::CommandArgs(L);
+  const ScriptContext& context = ScriptContext::Of(L);
+  if (context.run == nullptr) {
+    RaiseError(L, "ERR redis.call/pcall can only be called inside a script invocation");
   }
-  std::vector<std::string_view> argv(args.begin(), args.end());
-  const std::string out = (*t_call)(argv);
+  const std::vector<std::string_view> argv(args.begin(), args.end());
+  const std::string out = context.run->call(argv, context.resp == 3);
   size_t pos = 0;
   if (!PushReply(L, out, &pos, 0)) RaiseError(L, "ERR reply conversion failed");
   if (raise && !out.empty() && out[0] == '-') lua_error(L);  // the {err=} table just pushed
@@ -305,8 +129,6 @@ int LuaStatusReply(lua_State* L) {
   lua_rawset(L, -3);
   return 1;
 }
-
-int LuaLog(lua_State*) { return 0; }  // redis.log: accepted; Strata's log takes no script lines yet
 
 // Globals are read-only and reading an undefined one is an error, as in Redis's sandbox.
 int GlobalsIndex(lua_State* L) {
@@ -367,8 +189,8 @@ int ErrorHandler(lua_State* L) { return server::ErrorHandler(L); }
 void PushStrings(lua_State* L, std::span<const std::string_view> values) {
   server::PushStrings(L, values);
 }
-const char* ErrField(lua_State* L, int index, size_t* len) { return server::ErrField(L, index, len); }
-void TrimLineEnd(std::string* text) { server::TrimLineEnd(text); }
+const char* ErrField(lua_State* L, int index, size_t* len) { return lua::ErrField(L, index, len); }
+void TrimLineEnd(std::string* text) { lua::TrimLineEnd(text); }
 void RaisePlain(lua_State* L, const char* text) {
   lua_pushstring(L, text);
   lua_error(L);
@@ -389,8 +211,12 @@ std::string Scripting::Sha1Hex(std::string_view body) {
   return out;
 }
 
-Scripting::Scripting() : lua_(luaL_newstate()) {
+Scripting::Scripting(size_t max_eval_scripts)
+    : max_eval_scripts_(max_eval_scripts),
+      lua_(luaL_newstate()),
+      context_(std::make_unique<ScriptContext>()) {
   lua_State* L = lua_;
+  ScriptContext::Install(L, context_.get());
   // The libraries Redis scripts may use; no io, os, package (require) or file loading.
   const luaL_Reg libs[] = {{"", luaopen_base},     {LUA_TABLIBNAME, luaopen_table},
                            {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
@@ -408,20 +234,15 @@ Scripting::Scripting() : lua_(luaL_newstate()) {
   lua_newtable(L);
   const luaL_Reg redis[] = {{"call", LuaRedisCall},          {"pcall", LuaRedisPcall},
                             {"sha1hex", LuaSha1Hex},         {"error_reply", LuaErrorReply},
-                            {"status_reply", LuaStatusReply}, {"log", LuaLog}};
+                            {"status_reply", LuaStatusReply}};
   for (const luaL_Reg& f : redis) {
     lua_pushstring(L, f.name);
     lua_pushcfunction(L, f.func);
     lua_rawset(L, -3);
   }
-  const std::pair<const char*, int> levels[] = {
-      {"LOG_DEBUG", 0}, {"LOG_VERBOSE", 1}, {"LOG_NOTICE", 2}, {"LOG_WARNING", 3}};
-  for (const auto& [name, value] : levels) {
-    lua_pushstring(L, name);
-    lua_pushinteger(L, value);
-    lua_rawset(L, -3);
-  }
+  lua::AddRedisLibrary(L);
   SetGlobal(L, "redis");
+  lua::ReplaceBuiltins(L);
   // Globals: reading an undefined one or writing any is an error.
   lua_newtable(L);
   lua_pushstring(L, "__index");
@@ -432,6 +253,7 @@ Scripting::Scripting() : lua_(luaL_newstate()) {
   lua_rawset(L, -3);
   lua_setmetatable(L, LUA_GLOBALSINDEX);
   MakeTablesReadonly(L);  // last: every global is in place
+  UpdateMemory();
 }
 
 Scripting::~Scripting() { lua_close(lua_); }
@@ -442,16 +264,30 @@ bool Scripting::ReplyRoundTrip(std::string_view in, std::string* out) {
   const bool ok = PushReply(L, in, &pos, 0);
   if (ok) {
     ReplyBuilder reply(out);
-    ReplyValue(L, reply, 0);
+    lua::ReplyErrors errors;
+    ReplyValue(L, reply, 2, &errors);
   }
   lua_close(L);
   return ok;
 }
 
-std::string Scripting::Load(std::string_view body, std::string* sha) {
+namespace {
+// What a cached script costs besides its body: its name, and roughly the map's node and
+// entry and the LRU list's node.
+constexpr uint64_t kScriptOverhead = 40 + 128;
+}  // namespace
+
+std::string Scripting::Load(std::string_view body, std::string* sha, bool by_eval) {
   *sha = Sha1Hex(body);
   InterruptibleLock l(mu_);
-  if (scripts_.count(*sha)) return {};
+  if (auto it = scripts_.find(*sha); it != scripts_.end()) {
+    Script& script = it->second;
+    if (!by_eval && script.evictable) {  // SCRIPT LOAD keeps it for good
+      eval_lru_.erase(script.lru);
+      script.evictable = false;
+    }
+    return {};
+  }
   lua_State* L = lua_;
   if (luaL_loadbuffer(L, body.data(), body.size(), "@user_script") != 0) {
     std::string error = std::string("ERR Error compiling script (new function): ") +
@@ -459,12 +295,48 @@ std::string Scripting::Load(std::string_view body, std::string* sha) {
     lua_pop(L, 1);
     return error;
   }
+  if (by_eval) {
+    while (!eval_lru_.empty() && eval_lru_.size() >= max_eval_scripts_) {
+      Remove(scripts_.find(eval_lru_.front()));
+    }
+  }
   // The compiled function, kept in the registry under its SHA1.
   lua_pushlstring(L, sha->data(), sha->size());
   lua_insert(L, -2);
   lua_rawset(L, LUA_REGISTRYINDEX);
-  scripts_.emplace(*sha, std::string(body));
+  Script& script = scripts_[*sha];
+  script.body = body;
+  if (by_eval) {
+    script.evictable = true;
+    script.lru = eval_lru_.insert(eval_lru_.end(), *sha);
+  }
+  scripts_bytes_ += body.size() + kScriptOverhead;
+  UpdateMemory();
   return {};
+}
+
+void Scripting::Remove(std::unordered_map<std::string, Script>::iterator it) {
+  lua_pushlstring(lua_, it->first.data(), it->first.size());
+  lua_pushnil(lua_);
+  lua_rawset(lua_, LUA_REGISTRYINDEX);
+  if (it->second.evictable) eval_lru_.erase(it->second.lru);
+  scripts_bytes_ -= it->second.body.size() + kScriptOverhead;
+  scripts_.erase(it);
+}
+
+void Scripting::UpdateMemory() {
+  vm_bytes_.store(static_cast<uint64_t>(lua_gc(lua_, LUA_GCCOUNT, 0)) * 1024,
+                  std::memory_order_relaxed);
+  published_scripts_bytes_.store(scripts_bytes_, std::memory_order_relaxed);
+  num_scripts_.store(scripts_.size(), std::memory_order_relaxed);
+}
+
+Scripting::EvalMemory Scripting::eval_memory() const {
+  EvalMemory m;
+  m.vm_bytes = vm_bytes_.load(std::memory_order_relaxed);
+  m.scripts_bytes = published_scripts_bytes_.load(std::memory_order_relaxed);
+  m.scripts = num_scripts_.load(std::memory_order_relaxed);
+  return m;
 }
 
 bool Scripting::Exists(std::string_view sha) {
@@ -474,23 +346,14 @@ bool Scripting::Exists(std::string_view sha) {
 
 void Scripting::Flush() {
   InterruptibleLock l(mu_);
-  for (const auto& [sha, body] : scripts_) {
-    lua_pushlstring(lua_, sha.data(), sha.size());
-    lua_pushnil(lua_);
-    lua_rawset(lua_, LUA_REGISTRYINDEX);
-  }
-  scripts_.clear();
+  while (!scripts_.empty()) Remove(scripts_.begin());
   lua_gc(lua_, LUA_GCCOLLECT, 0);
+  UpdateMemory();
 }
 
-size_t Scripting::size() {
-  InterruptibleLock l(mu_);
-  return scripts_.size();
-}
-
-bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys,
-                    std::span<const std::string_view> argv, const RunContext& run,
-                    ReplyBuilder& reply, bool* aborted) {
+Scripting::RunResult Scripting::Run(std::string_view sha, std::span<const std::string_view> keys,
+                                    std::span<const std::string_view> argv,
+                                    const RunContext& run, ReplyBuilder& reply) {
   InterruptibleLock l(mu_);
   lua_State* L = lua_;
   const std::string name = ToLowerSha(sha);
@@ -499,21 +362,29 @@ bool Scripting::Run(std::string_view sha, std::span<const std::string_view> keys
   lua_rawget(L, LUA_REGISTRYINDEX);
   if (!lua_isfunction(L, -1)) {
     lua_pop(L, 2);
-    return false;
+    return {};
   }
   for (auto [global, values] : {std::pair{"KEYS", keys}, std::pair{"ARGV", argv}}) {
     PushStrings(L, values);
     SetGlobal(L, global);
   }
-  Call(0, name, Kind::kEval, run, reply, aborted);
-  return true;
+  RunResult result = Call(0, name, Kind::kEval, run, reply);
+  // The script just ran: the most recently used (it is still cached: nothing it ran can load or
+  // flush scripts).
+  if (auto it = scripts_.find(name); it != scripts_.end() && it->second.evictable) {
+    eval_lru_.splice(eval_lru_.end(), eval_lru_, it->second.lru);
+  }
+  UpdateMemory();
+  return result;
 }
 
-void Scripting::Call(int nargs, std::string_view name, Kind kind, const RunContext& run,
-                     ReplyBuilder& reply, bool* aborted) {
+Scripting::RunResult Scripting::Call(int nargs, std::string_view name, Kind kind,
+                                     const RunContext& run, ReplyBuilder& reply) {
   lua_State* L = lua_;  // the error handler, the function, its nargs arguments
-  const Caller* prev = t_call;
-  t_call = &run.call;
+  RunResult result;
+  result.found = true;
+  context_->run = &run;
+  context_->resp = 2;
   LongRun long_run{&run, MonotonicUs() / 1000, &state_, kKillAsked, &busy_};
   t_long = &long_run;
   state_.store(kClean, std::memory_order_relaxed);
@@ -525,10 +396,13 @@ void Scripting::Call(int nargs, std::string_view name, Kind kind, const RunConte
   busy_.set(false);
   state_.store(kClean, std::memory_order_relaxed);
   t_long = nullptr;
-  t_call = prev;
-  if (aborted != nullptr) *aborted = long_run.aborted;
+  context_->run = nullptr;
+  result.aborted = long_run.aborted;
   if (status == 0) {
-    ReplyValue(L, reply, 0);
+    lua::ReplyErrors errors;
+    ReplyValue(L, reply, context_->resp, &errors);
+    result.failed = errors.any;
+    result.uncounted_errors = std::move(errors.fresh);
   } else {
     // As Redis 7.0: the error's text, then which script and where.
     size_t n = 0;
@@ -549,9 +423,12 @@ void Scripting::Call(int nargs, std::string_view name, Kind kind, const RunConte
       lua_pop(L, 2);
     }
     reply.Error(text);
+    result.failed = true;
+    if (!lua::ErrorCounted(L, -1)) result.uncounted_errors.push_back(std::move(text));
   }
   lua_settop(L, 0);
   lua_gc(L, LUA_GCSTEP, 1);
+  return result;
 }
 
 std::string_view Scripting::BusyError() const {

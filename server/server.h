@@ -94,6 +94,11 @@ class Server final : public Service {
   // AUTH and HELLO AUTH: makes `client` run as `user` if `password` opens it (and the user is
   // on); else records the failure in the ACL log and returns false.
   bool Authenticate(ClientState& client, std::string_view user, std::string_view password);
+  // The ACL check of a command line a script runs (redis.call) for `client`: Redis's text for
+  // a denial inside a script, or "" when its user may run it. A denial goes to the ACL log with
+  // context "lua".
+  std::string_view ScriptAclDenial(ClientState& client, const CommandSpec& named,
+                                   std::span<const std::string_view> args);
   // Protected mode: whether a connection from the peer of `fd` must be refused (protected-mode
   // on, the default user nopass, the peer neither 127.0.0.1 nor ::1 nor a unix socket).
   bool RefusedByProtectedMode(int fd) const;
@@ -218,6 +223,9 @@ class Server final : public Service {
   // Reads client's user again after an ACL change. A deleted user is replaced by one allowed
   // nothing, and the connection closes after the reply (Redis closes it at the deletion).
   void RefreshUser(ClientState& client);
+  // Records a denial in the ACL log; `context` is toplevel, multi or lua.
+  void LogAclDenial(ClientState& client, AclDenial denial, std::string_view object,
+                    std::string_view context);
   // The ACL check of Execute, for a client whose user is not allowed everything. Replies and
   // returns false on a denial.
   bool CheckAcl(ClientState& client, const CommandSpec& spec, const CommandSpec& named,

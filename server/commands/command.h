@@ -113,6 +113,11 @@ struct CommandContext {
   // Set when a blocked client's command runs again to be served (server/blocking.h): the one
   // key it pops from now; its other keys are not looked at.
   const std::string* serve_key = nullptr;
+  // Set by a handler that counted its reply's errors in errorstats itself (a script's reply may
+  // hold errors at any depth, and errors its commands counted already): the dispatcher then
+  // counts none, and counts the call failed if `failed`.
+  bool errors_counted = false;
+  bool failed = false;
 
   engine::Keyspace& keyspace();
   // A keyspace notification of `event` (class `cls`, server/notify.h) on `key` of the client's

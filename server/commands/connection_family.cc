@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "base/string_util.h"
+#include "base/version.h"
 #include "server/net/client.h"
 #include "server/commands/command.h"
 #include "server/server.h"
@@ -46,7 +47,7 @@ void ReplyHello(CommandContext& ctx) {
   r.Bulk("server");
   r.Bulk("redis");
   r.Bulk("version");
-  r.Bulk("7.0.15");
+  r.Bulk(kRedisVersion);
   r.Bulk("proto");
   r.Int(ctx.client.resp.load());
   r.Bulk("id");

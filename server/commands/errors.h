@@ -115,6 +115,23 @@ inline constexpr std::string_view kNoAclFile =
     "ERR This Redis instance is not configured to use an ACL file. You may want to specify users "
     "via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis "
     "configuration file set) in order to store users in the Redis configuration.";
+// What a script's redis.call may not run, in Redis 7.0's words.
+inline constexpr std::string_view kScriptUnknownCommand =
+    "ERR Unknown Redis command called from script";
+inline constexpr std::string_view kScriptWrongArgs =
+    "ERR Wrong number of args calling Redis command from script";
+inline constexpr std::string_view kScriptNotAllowed =
+    "ERR This Redis command is not allowed from script";
+inline constexpr std::string_view kScriptWriteInReadOnly =
+    "ERR Write commands are not allowed from read-only scripts.";
+inline constexpr std::string_view kScriptKilled = "ERR Script killed by user with SCRIPT KILL...";
+inline constexpr std::string_view kScriptNoPermCommand =
+    "ERR The user executing the script can't run this command or subcommand";
+inline constexpr std::string_view kScriptNoPermKeys =
+    "ERR The user executing the script can't access at least one of the keys mentioned in the "
+    "command arguments";
+inline constexpr std::string_view kScriptNoPermChannels =
+    "ERR The user executing the script can't publish to the channel mentioned in the command";
 inline constexpr std::string_view kNoPermChannels =
     "NOPERM this user has no permissions to access one of the channels used as arguments";
 inline constexpr std::string_view kNotInt64 =

@@ -6,11 +6,13 @@
 // Server::Execute into a buffer of its own, after the checks a script adds (commands not
 // allowed from scripts, writes from EVAL_RO).
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/string_util.h"
 #include "server/commands/command.h"
+#include "server/acl.h"
 #include "server/commands/errors.h"
 #include "server/scripting.h"
 #include "server/server.h"
@@ -18,18 +20,77 @@
 namespace strata::server {
 namespace {
 
+// The command a script's command line names, as Redis's lookupCommand finds it: a container's
+// subcommand (null when line[1] names none of them), else the command itself, or null.
+const CommandSpec* FindScriptCommand(const CommandTable& table,
+                                     std::span<const std::string_view> line) {
+  const CommandSpec* spec = table.Find(line[0]);
+  if (spec != nullptr && !spec->subcommands.empty() && line.size() > 1) {
+    spec = CommandTable::FindSub(*spec, line[1]);
+  }
+  return spec;
+}
+
+// Why a script's redis.call may not run `line`, checked as Redis's scriptCall does, in its
+// order: no such command (a container's unknown subcommand included), a wrong number of
+// arguments, a command scripts may not call, an ACL denial, a write from a read-only script
+// (`read_only`), a deny-oom command while memory was over maxmemory when the script began
+// (unless `allow_oom`), a write once SCRIPT KILL came first. "" when it may run. A refusal
+// counts as in Redis: in errorstats, and in the rejected_calls of the command (the
+// subcommand) it names, when there is one.
+std::string ScriptCallRefusal(CommandContext& ctx, std::span<const std::string_view> line,
+                              bool read_only, bool allow_oom) {
+  CommandStats& stats = ctx.server.command_stats();
+  const CommandSpec* spec = FindScriptCommand(ctx.server.commands(), line);
+  if (spec == nullptr) {
+    stats.Error(err::kScriptUnknownCommand);
+    return std::string(err::kScriptUnknownCommand);
+  }
+  std::string_view refusal;
+  if (!CommandTable::ArityOk(*spec, line.size())) {
+    refusal = err::kScriptWrongArgs;
+  } else if (spec->flags & kNoScript) {
+    refusal = err::kScriptNotAllowed;
+  } else {
+    refusal = ctx.server.ScriptAclDenial(ctx.client, *spec, line);
+  }
+  if (refusal.empty() && read_only && (spec->flags & kWrite)) {
+    refusal = err::kScriptWriteInReadOnly;
+  } else if (refusal.empty() && (spec->flags & kDenyOom) && ctx.client.oom && !allow_oom) {
+    refusal = err::kOom;  // as Redis: memory was over maxmemory when the script began
+  } else if (refusal.empty() && (spec->flags & kWrite) && !ctx.server.scripting().NoteWrite()) {
+    refusal = err::kScriptKilled;  // the kill came first
+  }
+  if (refusal.empty()) return {};
+  stats.Rejected(ctx.client.worker_index, spec->id);
+  stats.Error(refusal);
+  return std::string(refusal);
+}
+
+// EVAL's and FCALL's line for MONITOR (they are skip_monitor): as Redis, before anything is
+// checked, so that the commands the script calls follow it.
+void FeedMonitors(CommandContext& ctx) {
+  if (ctx.server.monitors().any()) {
+    ctx.server.monitors().Feed(ctx.client, ctx.client.db.load(std::memory_order_relaxed),
+                               ctx.args);
+  }
+}
+
 // Runs a script or function as EXEC runs a transaction, `run_lua` doing the Lua part with the
 // RunContext built here. `read_only`: its commands may not write (EVAL_RO, FCALL_RO, a
-// function flagged no-writes). Returns whether run_lua found what it was to run.
-bool RunLocked(CommandContext& ctx, bool read_only, bool allow_oom,
-               const std::function<bool(const Scripting::RunContext&, bool* aborted)>& run_lua) {
-  Scripting& scripting = ctx.server.scripting();
+// function flagged no-writes). Returns what run_lua returned, its reply's errors counted as
+// Redis counts them.
+Scripting::RunResult RunLocked(
+    CommandContext& ctx, bool read_only, bool allow_oom,
+    const std::function<Scripting::RunResult(const Scripting::RunContext&)>& run_lua) {
   engine::ShardLocks all = ctx.LockAll();  // with the redo record: one commit at the end
   engine::ShardLocks::HoldAll hold(&ctx.keyspace());
   ClientState& c = ctx.client;
   const bool was_in_exec = c.in_exec;
   c.in_exec = true;
-  const CommandTable& table = ctx.server.commands();
+  c.in_script = true;
+  // CLIENT LIST's cmd= names the script's command afterwards, not the last one it called.
+  const char* const command = c.last_command.load(std::memory_order_relaxed);
   Scripting::RunContext run;
   run.busy_after_ms = ctx.server.config().Int(Param::kBusyReplyThreshold);
   // Past the threshold this thread answers its other clients (-BUSY, SCRIPT KILL, SHUTDOWN
@@ -38,34 +99,41 @@ bool RunLocked(CommandContext& ctx, bool read_only, bool allow_oom,
     ctx.server.ServeWhileBusy();
     return ctx.server.shutting_down();
   };
-  run.call = [&](std::span<const std::string_view> line) -> std::string {
+  run.call = [&](std::span<const std::string_view> line, bool resp3) {
     std::string out;
     ReplyBuilder reply(&out);
-    const CommandSpec* spec = table.Find(line[0]);
-    if (spec == nullptr) {
-      reply.Error("ERR Unknown Redis command called from script");
-    } else if (!CommandTable::ArityOk(*spec, line.size())) {
-      reply.Error("ERR Wrong number of args calling Redis command from script");
-    } else if (spec->flags & kNoScript) {
-      reply.Error("ERR This Redis command is not allowed from script");
-    } else if (read_only && (spec->flags & kWrite)) {
-      reply.Error("ERR Write commands are not allowed from read-only scripts.");
-    } else if ((spec->flags & kDenyOom) && c.oom && !allow_oom) {
-      reply.Error(err::kOom);  // as Redis: memory was over maxmemory when the script began
-    } else if ((spec->flags & kWrite) && !scripting.NoteWrite()) {
-      reply.Error("ERR Script killed by user with SCRIPT KILL...");  // the kill came first
+    reply.set_resp3(resp3);
+    if (std::string refusal = ScriptCallRefusal(ctx, line, read_only, allow_oom);
+        !refusal.empty()) {
+      reply.Error(refusal);
     } else {
       ctx.server.Execute(c, line, reply, ctx.redo);
     }
     return out;
   };
-  bool aborted = false;
-  const bool found = run_lua(run, &aborted);
+  run.acl_check = [&](std::span<const std::string_view> line) -> std::optional<bool> {
+    const CommandSpec* spec = FindScriptCommand(ctx.server.commands(), line);
+    if (spec == nullptr) return std::nullopt;
+    std::string_view denied;
+    return AclCheck(*c.user, *spec, line, &denied) == AclDenial::kNone;
+  };
+  Scripting::RunResult result = run_lua(run);
   // Stopped by a shutdown (SHUTDOWN NOSAVE): none of its effects may reach the log, so that a
   // restart has all of the script or none of it.
-  if (aborted) ctx.redo->Clear();
+  if (result.aborted) ctx.redo->Clear();
   c.in_exec = was_in_exec;
-  return found;
+  c.in_script = false;
+  c.last_command.store(command, std::memory_order_relaxed);
+  if (result.found) {
+    // As Redis: each error in the reply counts once in errorstats (an error a command replied
+    // was counted then), and the call fails if its reply holds one anywhere.
+    ctx.errors_counted = true;
+    ctx.failed = result.failed;
+    for (const std::string& error : result.uncounted_errors) {
+      ctx.server.command_stats().Error(error);
+    }
+  }
+  return result;
 }
 
 // The numkeys argument at args[2] of EVAL and FCALL, checked as Redis does.
@@ -87,6 +155,7 @@ bool ParseNumKeys(CommandContext& ctx, size_t* numkeys) {
 // EVAL script numkeys key... arg... (or EVALSHA sha ...): runs the script; `by_sha` names it
 // by its SHA1. `read_only`: EVAL_RO/EVALSHA_RO, whose scripts may not write.
 void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
+  FeedMonitors(ctx);
   // As Redis: a name that is no SHA1 matches nothing, before the arguments are looked at.
   if (by_sha && ctx.args[1].size() != 40) {
     return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
@@ -98,19 +167,20 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
   if (by_sha) {
     sha = ToLower(ctx.args[1]);
   } else {
-    std::string error = scripting.Load(ctx.args[1], &sha);
+    std::string error = scripting.Load(ctx.args[1], &sha, /*by_eval=*/true);
     if (!error.empty()) return ctx.reply.Error(error);
   }
   const auto keys = ctx.args.subspan(3, numkeys);
   const auto argv = ctx.args.subspan(3 + numkeys);
-  const bool found = RunLocked(ctx, read_only, false, [&](const Scripting::RunContext& run, bool* aborted) {
-    return scripting.Run(sha, keys, argv, run, ctx.reply, aborted);
-  });
+  const bool found = RunLocked(ctx, read_only, false, [&](const Scripting::RunContext& run) {
+    return scripting.Run(sha, keys, argv, run, ctx.reply);
+  }).found;
   if (!found) ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
 }
 
 // FCALL function numkeys key... arg... and FCALL_RO.
 void RunFunction(CommandContext& ctx, bool read_only) {
+  FeedMonitors(ctx);
   // As Redis: the function is looked up first, then numkeys is read.
   Scripting& scripting = ctx.server.scripting();
   uint32_t flags;
@@ -128,9 +198,9 @@ void RunFunction(CommandContext& ctx, bool read_only) {
   if (ctx.client.oom && !no_writes && !allow_oom) return ctx.reply.Error(err::kOom);
   const auto keys = ctx.args.subspan(3, numkeys);
   const auto args = ctx.args.subspan(3 + numkeys);
-  const bool found = RunLocked(ctx, no_writes, allow_oom, [&](const Scripting::RunContext& run, bool* aborted) {
-    return scripting.RunFunction(ctx.args[1], keys, args, ctx.args, run, ctx.reply, aborted);
-  });
+  const bool found = RunLocked(ctx, no_writes, allow_oom, [&](const Scripting::RunContext& run) {
+    return scripting.RunFunction(ctx.args[1], keys, args, ctx.args, run, ctx.reply);
+  }).found;
   if (!found) ctx.reply.Error("ERR Function not found");  // deleted in between
 }
 
@@ -149,7 +219,7 @@ void CmdScript(CommandContext& ctx) {
   Scripting& scripting = ctx.server.scripting();
   if (name == "load") {
     std::string sha;
-    std::string error = scripting.Load(ctx.args[2], &sha);
+    std::string error = scripting.Load(ctx.args[2], &sha, /*by_eval=*/false);
     return error.empty() ? ctx.reply.Bulk(sha) : ctx.reply.Error(error);
   }
   if (name == "exists") {

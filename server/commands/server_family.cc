@@ -11,6 +11,7 @@
 
 #include "base/clock.h"
 #include "base/string_util.h"
+#include "base/version.h"
 #include "server/commands/command.h"
 #include "server/scripting.h"
 #include "server/server.h"
@@ -80,8 +81,8 @@ void InfoServer(CommandContext& ctx, InfoWriter& w) {
   uname(&u);
   int64_t uptime = (ctx.now_ms - s.start_time_ms()) / 1000;
   w.Section("Server");
-  w.Field("redis_version", "7.0.15");
-  w.Field("strata_version", "0.1.0");
+  w.Field("redis_version", kRedisVersion);
+  w.Field("strata_version", kStrataVersion);
   w.Field("redis_git_sha1", "00000000");
   w.Field("redis_git_dirty", 0);
   w.Field("redis_build_id", "0");
@@ -148,6 +149,22 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w) {
     w.Field("allocator_active", alloc.active);
     w.Field("allocator_resident", alloc.resident);
   }
+  // Scripts, where Redis 7.0 puts them: EVAL's interpreter and cache, FUNCTION's, both.
+  const Scripting::EvalMemory eval = ctx.server.scripting().eval_memory();
+  const Scripting::FunctionsMemory functions = ctx.server.scripting().functions_memory();
+  w.Field("used_memory_lua", eval.vm_bytes);
+  w.Field("used_memory_vm_eval", eval.vm_bytes);
+  w.Field("used_memory_lua_human", HumanBytes(eval.vm_bytes));
+  w.Field("used_memory_scripts_eval", eval.scripts_bytes);
+  w.Field("number_of_cached_scripts", eval.scripts);
+  w.Field("number_of_functions", functions.functions);
+  w.Field("number_of_libraries", functions.libraries);
+  w.Field("used_memory_vm_functions", functions.vm_bytes);
+  w.Field("used_memory_vm_total", eval.vm_bytes + functions.vm_bytes);
+  w.Field("used_memory_vm_total_human", HumanBytes(eval.vm_bytes + functions.vm_bytes));
+  w.Field("used_memory_functions", functions.bytes);
+  w.Field("used_memory_scripts", eval.scripts_bytes + functions.bytes);
+  w.Field("used_memory_scripts_human", HumanBytes(eval.scripts_bytes + functions.bytes));
   const Config& config = ctx.server.config();
   const uint64_t maxmemory = static_cast<uint64_t>(config.Int(Param::kMaxmemory));
   w.Field("maxmemory", maxmemory);

@@ -93,6 +93,9 @@ struct ClientState {
   std::atomic<bool> monitor{false};  // in MONITOR mode (CLIENT LIST's O)
   bool multi_error = false;    // a command failed to queue: EXEC answers EXECABORT
   bool in_exec = false;        // running EXEC's commands: blocking commands do not block
+  // Running the commands a script calls (redis.call): SLOWLOG and MONITOR show them as Redis
+  // shows its script client's ("?:0" with no name, "lua").
+  bool in_script = false;
   // Memory was over maxmemory before the running command, eviction unable to make room: what a
   // script runs is refused as Redis refuses it (server/commands/scripting_family.cc).
   bool oom = false;

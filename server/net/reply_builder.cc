@@ -59,11 +59,21 @@ void ReplyBuilder::Bool(bool v) {
   else Int(v ? 1 : 0);
 }
 
-void ReplyBuilder::Verbatim(std::string_view text) {
+void ReplyBuilder::Verbatim(std::string_view text, std::string_view format) {
   if (!resp3_) return Bulk(text);
   Header('=', static_cast<int64_t>(text.size() + 4));
-  out_->append("txt:");
+  format = format.substr(0, 3);
+  out_->append(format);
+  out_->append(3 - format.size(), ' ');
+  out_->push_back(':');
   out_->append(text);
+  out_->append("\r\n", 2);
+}
+
+void ReplyBuilder::BigNumber(std::string_view digits) {
+  if (!resp3_) return Bulk(digits);
+  out_->push_back('(');
+  out_->append(digits);
   out_->append("\r\n", 2);
 }
 

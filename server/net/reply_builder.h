@@ -35,7 +35,9 @@ class ReplyBuilder {
   void Push(size_t n);                           // >n / *n
   void Double(double v);                         // ,v / bulk
   void Bool(bool v);                             // #t / :1
-  void Verbatim(std::string_view text);          // =N txt:... / bulk
+  // =N fmt:... / bulk; `format` is cut or padded with spaces to three characters, as Redis.
+  void Verbatim(std::string_view text, std::string_view format = "txt");
+  void BigNumber(std::string_view digits);       // (digits / bulk
   void BulkOrNull(const std::string_view* s) { s ? Bulk(*s) : Null(); }
 
  private:

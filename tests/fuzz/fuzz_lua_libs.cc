@@ -76,13 +76,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   strata::server::Scripting scripting;
   std::string sha;
-  if (const std::string error = scripting.Load(kScript, &sha); !error.empty()) {
+  if (const std::string error = scripting.Load(kScript, &sha, /*by_eval=*/false);
+      !error.empty()) {
     strata::fuzz::Die("the script does not compile: " + error);
   }
   const std::string_view argv[] = {bytes, format, struct_offset, msgpack_offset, limit};
   std::string out;
   strata::server::ReplyBuilder reply(&out);
-  auto no_commands = [](std::span<const std::string_view>) { return std::string("+OK\r\n"); };
+  strata::server::Scripting::RunContext no_commands;
+  no_commands.call = [](std::span<const std::string_view>, bool) {
+    return std::string("+OK\r\n");
+  };
   scripting.Run(sha, {}, argv, no_commands, reply);
   if (out != "$2\r\nok\r\n") strata::fuzz::Die("the script replied " + out);
   return 0;

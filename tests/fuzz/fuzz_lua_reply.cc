@@ -1,11 +1,12 @@
 // Fuzz target: the conversions between replies and Lua values that EVAL's redis.call and a
 // script's return make (server/scripting.h).
 //
-// Input: bytes taken as a RESP2 reply. When they start with a whole reply, it is converted to a
-// Lua value and back to a reply. Checked:
+// Input: bytes taken as a RESP2 or RESP3 reply. When they start with a whole reply, it is
+// converted to a Lua value and back to a (RESP2) reply. Checked:
 //   - nothing crashes, leaks or reads out of bounds, however the bytes are malformed or nested;
 //   - the round trip is a fixed point: converting its own output again gives the same bytes
-//     (what the first pass changes, a null array to a null bulk, it changes once).
+//     (what the first pass changes, a null array to a null bulk, a map to an array, it changes
+//     once).
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -122,5 +122,36 @@ TEST_F(InfoStatsCompatTest, Transactions) {
          "errorstat_EXECABORT:count=1");
 }
 
+// Scripts: what a script calls counts as itself (refusals in its rejected_calls, errors once);
+// EVAL fails when its reply holds an error anywhere, and an error a command replied is not
+// counted again when the script passes it on.
+TEST_F(InfoStatsCompatTest, Scripts) {
+  auto eval = [](std::string script) { return Argv{"EVAL", std::move(script), "0"}; };
+  Expect({{"SET", "str", "x"},
+          eval("redis.call('set', 'a', '1') redis.call('set', 'b', '2') return 1"),
+          eval("redis.pcall('get') return 1"),
+          eval("redis.pcall('lpush', 'str', 'x') return 1"),
+          eval("return redis.pcall('lpush', 'str', 'x')"),
+          eval("return redis.call('lpush', 'str', 'x')"),
+          eval("return redis.pcall('nosuch')"),
+          eval("redis.pcall('nosuch') return 1"),
+          eval("return redis.error_reply('MY err')"),
+          eval("error('x')"),
+          eval("return {1, {err='NESTED x'}}"),
+          eval("return {1, redis.pcall('incr', 'str')}"),
+          eval("redis.pcall('config', 'get', 'x') return 1"),
+          eval("redis.pcall('config', 'nosub') return 1"),
+          eval("redis.pcall('object', 'encoding') return 1"),
+          {"EVAL_RO", "redis.pcall('set', 'x', 'y') return 1", "0"},
+          {"EVALSHA", "0000000000000000000000000000000000000000", "0"},
+          {"ACL", "SETUSER", "scripter", "on", "nopass", "~allowed*", "+@all", "-get"},
+          {"AUTH", "scripter", "any"},
+          eval("return redis.pcall('get', 'allowed')"),
+          eval("return redis.pcall('set', 'denied', 'x')"),
+          {"AUTH", "default", "any"},
+          {"ACL", "DELUSER", "scripter"}},
+         "cmdstat_get:calls=0,rejected_calls=2,failed_calls=0");
+}
+
 }  // namespace
 }  // namespace strata::integration

@@ -50,7 +50,9 @@ std::string Transcript(int port, const std::vector<Argv>& commands) {
     const int64_t t = std::stoll(m[1].str());
     std::string line = "[" + m[3].str();
     line += (t > now - 60 && t <= now + 1) ? " time-ok" : " time=" + m[1].str();
-    line += m[4].str() == addr ? " cmd-client] " : " other-client] ";
+    line += m[4].str() == addr    ? " cmd-client] "
+            : m[4].str() == "lua" ? " lua] "
+                                  : " other-client] ";
     line += m[5].str();
     out += line + "\n";
     if (m[5].str() == "\"ECHO\" \"end-of-scenario\"") break;
@@ -85,6 +87,27 @@ TEST_F(MonitorCompatTest, LinesAsRedisWritesThem) {
           {"BLPOP", "q", "0.01"},
           {"SELECT", "0"}},
          "[1 time-ok cmd-client] \"ECHO\" \"a\\n\\\"\\\\\\x01\\xff\\t\"");
+}
+
+// A script's command, then the commands it calls, from "lua"; EVALSHA of no script too.
+TEST_F(MonitorCompatTest, Scripts) {
+  Expect({{"EVAL", "redis.call('set', 'a', '1') return redis.call('get', 'a')", "0"},
+          {"EVAL", "return redis.pcall('nosuch')", "0"},
+          {"EVAL", "return 1", "x"},
+          {"EVALSHA", "short", "0"},
+          {"SELECT", "2"},
+          {"EVAL", "return redis.call('incr', KEYS[1])", "1", "n"},
+          {"MULTI"},
+          {"EVAL", "return redis.call('incr', KEYS[1])", "1", "n"},
+          {"EXEC"},
+          {"SELECT", "0"},
+          {"FUNCTION", "LOAD", "REPLACE",
+           "#!lua name=monlib\nredis.register_function('monf', function(keys, args) "
+           "return redis.call('get', 'a') end)"},
+          {"FCALL", "monf", "0"},
+          {"FCALL", "nosuch", "0"},
+          {"FUNCTION", "DELETE", "monlib"}},
+         "[0 time-ok lua] \"set\" \"a\" \"1\"");
 }
 
 }  // namespace

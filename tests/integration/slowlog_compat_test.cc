@@ -65,7 +65,7 @@ std::string Transcript(int port, const std::vector<Argv>& commands) {
     line += RenderLine(e.elements[3]);
     // The admin connection's own commands name no client; the app's must be its address.
     const std::string& who = e.elements[4].str;
-    line += who == addr ? " app-addr" : " other-addr";
+    line += who == addr ? " app-addr" : who == "?:0" ? " ?:0" : " other-addr";
     line += " " + RenderLine(e.elements[5]) + "\n";
     out += line;
   }
@@ -114,6 +114,17 @@ TEST_F(SlowlogCompatTest, EntriesAsRedisRecordsThem) {
           {"CONFIG", "SET", "requirepass", ""},
           {"ECHO", "last"}},
          "[\"RPUSH\", \"list\", \"e0\"");
+}
+
+// A script's commands are logged as Redis logs its script client's (no address, no name),
+// before the script's own entry.
+TEST_F(SlowlogCompatTest, ScriptsAndTheCommandsTheyCall) {
+  Expect({{"EVAL", "redis.call('set', 'k', 'v') return redis.call('get', 'k')", "0"},
+          {"SCRIPT", "LOAD", "return redis.pcall('incr', KEYS[1])"},
+          {"EVALSHA", "a1af9350bf447ef6853cda67ddf7eaca382904bc", "1", "k"},
+          {"EVAL", "return redis.pcall('nosuch')", "0"},
+          {"EVAL", "error('x')", "0"}},
+         "[\"set\", \"k\", \"v\"] ?:0 \"\"");
 }
 
 // slowlog-max-len keeps the newest; a negative threshold logs nothing.
