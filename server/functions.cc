@@ -47,6 +47,20 @@ constexpr std::pair<const char*, uint32_t> kFlagNames[] = {
     {"allow-cross-slot-keys", Scripting::kAllowCrossSlotKeys},
 };
 
+}  // namespace
+
+bool Scripting::FlagBit(std::string_view name, uint32_t* bit) {
+  for (const auto& [flag, value] : kFlagNames) {
+    if (name == flag) {
+      *bit = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
 // The flags table at `index` (an array of flag names).
 uint32_t ReadFlags(lua_State* L, int index) {
   if (!lua_istable(L, index)) RaisePlain(L, "flags argument to redis.register_function must be a table representing function flags");

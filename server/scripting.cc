@@ -288,8 +288,44 @@ std::string Scripting::Load(std::string_view body, std::string* sha, bool by_eva
     }
     return {};
   }
+  // A shebang line, as Redis 7.0 reads it for EVAL: "#!lua" and optionally flags=a,b. The
+  // line becomes a comment, so line numbers stay those of the script as given.
+  uint32_t flags = 0;
+  std::string shebang_body;
+  if (body.starts_with("#!")) {
+    const std::string_view first = body.substr(0, body.find('\n'));
+    std::vector<std::string_view> words;
+    for (size_t pos = 0; pos < first.size();) {
+      size_t end = first.find(' ', pos);
+      if (end == std::string_view::npos) end = first.size();
+      if (end > pos) words.push_back(first.substr(pos, end - pos));
+      pos = end + 1;
+    }
+    if (words[0] != "#!lua") {
+      return "ERR Unexpected engine in script shebang: " + std::string(words[0]);
+    }
+    flags = kShebang;
+    for (size_t i = 1; i < words.size(); ++i) {
+      if (!words[i].starts_with("flags=")) {
+        return "ERR Unknown lua shebang option: " + std::string(words[i]);
+      }
+      std::string_view list = words[i].substr(6);
+      while (!list.empty()) {
+        const size_t comma = list.find(',');
+        const std::string_view name = list.substr(0, comma);
+        uint32_t bit;
+        if (!FlagBit(name, &bit)) {
+          return "ERR Unexpected flag in script shebang: " + std::string(name);
+        }
+        flags |= bit;
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+      }
+    }
+    shebang_body = "--" + std::string(body.substr(2));
+  }
+  const std::string_view code = flags ? std::string_view(shebang_body) : body;
   lua_State* L = lua_;
-  if (luaL_loadbuffer(L, body.data(), body.size(), "@user_script") != 0) {
+  if (luaL_loadbuffer(L, code.data(), code.size(), "@user_script") != 0) {
     std::string error = std::string("ERR Error compiling script (new function): ") +
                         (lua_tostring(L, -1) != nullptr ? lua_tostring(L, -1) : "");
     lua_pop(L, 1);
@@ -306,6 +342,7 @@ std::string Scripting::Load(std::string_view body, std::string* sha, bool by_eva
   lua_rawset(L, LUA_REGISTRYINDEX);
   Script& script = scripts_[*sha];
   script.body = body;
+  script.flags = flags;
   if (by_eval) {
     script.evictable = true;
     script.lru = eval_lru_.insert(eval_lru_.end(), *sha);
@@ -313,6 +350,14 @@ std::string Scripting::Load(std::string_view body, std::string* sha, bool by_eva
   scripts_bytes_ += body.size() + kScriptOverhead;
   UpdateMemory();
   return {};
+}
+
+bool Scripting::ScriptFlags(std::string_view sha, uint32_t* flags) {
+  InterruptibleLock l(mu_);
+  auto it = scripts_.find(std::string(sha));
+  if (it == scripts_.end()) return false;
+  *flags = it->second.flags;
+  return true;
 }
 
 void Scripting::Remove(std::unordered_map<std::string, Script>::iterator it) {

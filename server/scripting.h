@@ -119,7 +119,13 @@ class Scripting {
   // A function's flags (the shebang's and register_function's names).
   enum FunctionFlag : uint32_t {
     kNoWrites = 1, kAllowOom = 2, kAllowStale = 4, kNoCluster = 8, kAllowCrossSlotKeys = 16,
+    kShebang = 1u << 31,  // an EVAL script that begins with "#!lua" (its flags then apply)
   };
+  // The bit of a flag's name ("no-writes", ...); false if it names none.
+  static bool FlagBit(std::string_view name, uint32_t* bit);
+  // The flags of cached script `sha` (kShebang set when it has a shebang line); false if it
+  // is not cached.
+  bool ScriptFlags(std::string_view sha, uint32_t* flags);
   struct Function {
     std::string name, description;
     uint32_t flags = 0;
@@ -172,6 +178,7 @@ class Scripting {
                  ReplyBuilder& reply);
   struct Script {
     std::string body;
+    uint32_t flags = 0;                     // FunctionFlag bits of its shebang line
     bool evictable = false;                 // arrived by EVAL, not loaded by SCRIPT LOAD since
     std::list<std::string>::iterator lru;   // its place in eval_lru_, when evictable
   };

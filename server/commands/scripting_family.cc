@@ -152,6 +152,23 @@ bool ParseNumKeys(CommandContext& ctx, size_t* numkeys) {
   return true;
 }
 
+// What a function's or a shebang script's flags allow, checked before it runs as Redis does:
+// *_RO needs no-writes; over maxmemory one that may write needs allow-oom. Sets how it runs.
+bool CheckFlags(CommandContext& ctx, uint32_t flags, bool read_only, bool* no_writes,
+                bool* allow_oom) {
+  *no_writes = flags & Scripting::kNoWrites;
+  *allow_oom = flags & Scripting::kAllowOom;
+  if (read_only && !*no_writes) {
+    ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
+    return false;
+  }
+  if (ctx.client.oom && !*no_writes && !*allow_oom) {
+    ctx.reply.Error(err::kOom);
+    return false;
+  }
+  return true;
+}
+
 // EVAL script numkeys key... arg... (or EVALSHA sha ...): runs the script; `by_sha` names it
 // by its SHA1. `read_only`: EVAL_RO/EVALSHA_RO, whose scripts may not write.
 void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
@@ -170,9 +187,18 @@ void RunScript(CommandContext& ctx, bool by_sha, bool read_only) {
     std::string error = scripting.Load(ctx.args[1], &sha, /*by_eval=*/true);
     if (!error.empty()) return ctx.reply.Error(error);
   }
+  // A script with a shebang line runs by its flags; one without, as before Redis 7.0.
+  uint32_t flags = 0;
+  if (!scripting.ScriptFlags(sha, &flags)) {
+    return ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
+  }
+  bool no_writes = read_only, allow_oom = false;
+  if ((flags & Scripting::kShebang) && !CheckFlags(ctx, flags, read_only, &no_writes, &allow_oom)) {
+    return;
+  }
   const auto keys = ctx.args.subspan(3, numkeys);
   const auto argv = ctx.args.subspan(3 + numkeys);
-  const bool found = RunLocked(ctx, read_only, false, [&](const Scripting::RunContext& run) {
+  const bool found = RunLocked(ctx, no_writes, allow_oom, [&](const Scripting::RunContext& run) {
     return scripting.Run(sha, keys, argv, run, ctx.reply);
   }).found;
   if (!found) ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
@@ -188,14 +214,8 @@ void RunFunction(CommandContext& ctx, bool read_only) {
   size_t numkeys;
   if (!ParseInt64(ctx.args[2])) return ctx.reply.Error("ERR Bad number of keys provided");
   if (!ParseNumKeys(ctx, &numkeys)) return;
-  const bool no_writes = flags & Scripting::kNoWrites;
-  if (read_only && !no_writes) {
-    return ctx.reply.Error("ERR Can not execute a script with write flag using *_ro command.");
-  }
-  // A function that may write and is not flagged allow-oom is refused while memory is over
-  // maxmemory, as Redis refuses a deny-oom command.
-  const bool allow_oom = flags & Scripting::kAllowOom;
-  if (ctx.client.oom && !no_writes && !allow_oom) return ctx.reply.Error(err::kOom);
+  bool no_writes, allow_oom;
+  if (!CheckFlags(ctx, flags, read_only, &no_writes, &allow_oom)) return;
   const auto keys = ctx.args.subspan(3, numkeys);
   const auto args = ctx.args.subspan(3 + numkeys);
   const bool found = RunLocked(ctx, no_writes, allow_oom, [&](const Scripting::RunContext& run) {
