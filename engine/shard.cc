@@ -242,6 +242,7 @@ uint32_t Shard::TakeCaptured(std::string* batch) {
 }
 
 void Shard::Clear(int db, bool lazy) {
+  ++tables_version_;
   PreserveDb(db);
   Db& d = dbs_[db];
   // Walk once for the accounting, then let the table free everything.
@@ -271,6 +272,7 @@ void Shard::Clear(int db, bool lazy) {
 }
 
 void Shard::Swap(int db1, int db2) {
+  ++tables_version_;
   PreserveDb(db1);
   PreserveDb(db2);
   std::swap(dbs_[db1], dbs_[db2]);
@@ -324,6 +326,7 @@ size_t Shard::ActiveExpire(int64_t now_ms, int64_t budget_us, RedoRecord* redo) 
 
 void Shard::Migrate(int64_t budget_us) {
   for (Db& d : dbs_) d.table.MigrateFor(budget_us);
+  ++tables_version_;
 }
 
 }  // namespace strata::engine

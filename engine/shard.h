@@ -59,7 +59,14 @@ class Shard {
   size_t used_bytes_hint() const { return used_hint_.load(std::memory_order_relaxed); }
 
   // All below REQUIRE mu() held.
-  void SyncUsedBytesHint() { used_hint_.store(used_bytes(), std::memory_order_relaxed); }
+  // Cheap when nothing changed since the last sync (a LockAll releases every shard: a script
+  // or transaction would otherwise walk 64 shards' tables of 16 databases each).
+  void SyncUsedBytesHint() {
+    if (entry_bytes_ == synced_entry_bytes_ && tables_version_ == synced_tables_version_) return;
+    synced_entry_bytes_ = entry_bytes_;
+    synced_tables_version_ = tables_version_;
+    used_hint_.store(used_bytes(), std::memory_order_relaxed);
+  }
   int num_dbs() const { return static_cast<int>(dbs_.size()); }
   Table& table(int db) { return dbs_[db].table; }
   size_t volatile_keys(int db) const { return dbs_[db].volatile_keys; }
@@ -206,6 +213,10 @@ class Shard {
   size_t walk_pos_ = 0;     // GUARDED_BY(mu_)
   std::vector<Db> dbs_;     // GUARDED_BY(mu_)
   size_t entry_bytes_ = 0;  // GUARDED_BY(mu_)
+  // Bumped where bucket arrays change without entry_bytes_ changing (rehash steps, flushes).
+  uint64_t tables_version_ = 0;         // GUARDED_BY(mu_)
+  size_t synced_entry_bytes_ = SIZE_MAX;  // GUARDED_BY(mu_): as of the last SyncUsedBytesHint
+  uint64_t synced_tables_version_ = 0;  // GUARDED_BY(mu_)
   uint64_t last_lsn_ = 0;   // GUARDED_BY(mu_)
   bool snap_parity_ = false;  // GUARDED_BY(mu_)
   bool capturing_ = false;    // GUARDED_BY(mu_)
