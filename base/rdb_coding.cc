@@ -108,7 +108,9 @@ bool ReadString(std::string_view in, size_t* pos, std::string* out) {
   if (len != kLzf) return false;
   uint64_t compressed, plain;
   if (!ReadLength(in, pos, &compressed) || !ReadLength(in, pos, &plain)) return false;
-  if (in.size() - *pos < compressed || plain > (uint64_t{1} << 32) || compressed > UINT32_MAX) {
+  // LZF expands at most 264 bytes out of a 3-byte back reference (fewer than 100 per input
+  // byte): a larger announced length is damage, and is not allocated.
+  if (in.size() - *pos < compressed || compressed > UINT32_MAX || plain > compressed * 100) {
     return false;
   }
   out->resize(plain);

@@ -53,6 +53,13 @@ TEST(RdbCodingTest, ReadsIntegerAndLzfEncodedStrings) {
   ASSERT_TRUE(ReadString(in, &pos, &s));
   EXPECT_EQ(s, plain);
   EXPECT_EQ(pos, in.size());
+  // An announced length no LZF stream of that size can produce is refused, not allocated.
+  std::string huge = "\xc3";
+  AppendLength(&huge, n);
+  AppendLength(&huge, uint64_t{n} * 100 + 1);
+  huge.append(packed.data(), n);
+  pos = 0;
+  EXPECT_FALSE(ReadString(huge, &pos, &s));
   in[in.size() - 1] ^= 0x55;  // a damaged stream does not give the announced length
   pos = 0;
   EXPECT_FALSE(ReadString(in.substr(0, in.size() - 1), &pos, &s));
