@@ -240,11 +240,14 @@ bool PushReply(lua_State* L, std::string_view in, size_t* pos, int depth) {
     case '|':
       // An attribute: its pairs are read and dropped; the reply it annotates follows.
       if (!ParseLength(line, &n) || n < 0) return false;
-      for (int64_t i = 0; i < 2 * n; ++i) {
-        if (!PushReply(L, in, pos, depth + 1)) return false;
-        lua_pop(L, 1);
+      for (int64_t i = 0; i < n; ++i) {  // n pairs (2 * n could overflow)
+        for (int half = 0; half < 2; ++half) {
+          if (!PushReply(L, in, pos, depth + 1)) return false;
+          lua_pop(L, 1);
+        }
       }
-      return PushReply(L, in, pos, depth);
+      // One level deeper: a chain of attributes is bounded like nesting.
+      return PushReply(L, in, pos, depth + 1);
     default:
       return false;
   }
