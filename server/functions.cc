@@ -159,14 +159,7 @@ void SetGuard(lua_State* L) {  // on the table at the top
 
 std::string Scripting::CompileLibrary(std::string_view code, Library* lib) {
   if (!code.starts_with("#!")) return "ERR Missing library metadata";
-  const std::string_view first = code.substr(0, code.find('\n'));
-  std::vector<std::string_view> words;
-  for (size_t pos = 2; pos < first.size();) {
-    size_t end = first.find(' ', pos);
-    if (end == std::string_view::npos) end = first.size();
-    if (end > pos) words.push_back(first.substr(pos, end - pos));
-    pos = end + 1;
-  }
+  const std::vector<std::string_view> words = lua_util::FirstLineWords(code, 2);
   if (words.empty()) return "ERR Invalid library metadata";
   if (!EqualsIgnoreCase(words[0], "lua")) return "ERR Engine '" + std::string(words[0]) + "' not found";
   bool named = false;

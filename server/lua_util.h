@@ -5,6 +5,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct lua_State;
 
@@ -19,6 +20,9 @@ void PushStrings(lua_State* L, std::span<const std::string_view> values);
 const char* ErrField(lua_State* L, int index, size_t* len);
 // Error texts carry no line end.
 void TrimLineEnd(std::string* text);
+// The space-separated words of code's first line from offset `from` (the shebang line of an
+// EVAL script or a function library).
+std::vector<std::string_view> FirstLineWords(std::string_view code, size_t from);
 // A Lua error that is its bare text: no position prepended.
 [[noreturn]] void RaisePlain(lua_State* L, const char* text);
 

@@ -191,6 +191,17 @@ void PushStrings(lua_State* L, std::span<const std::string_view> values) {
 }
 const char* ErrField(lua_State* L, int index, size_t* len) { return lua::ErrField(L, index, len); }
 void TrimLineEnd(std::string* text) { lua::TrimLineEnd(text); }
+std::vector<std::string_view> FirstLineWords(std::string_view code, size_t from) {
+  const std::string_view first = code.substr(0, code.find('\n'));
+  std::vector<std::string_view> words;
+  for (size_t pos = from; pos < first.size();) {
+    size_t end = first.find(' ', pos);
+    if (end == std::string_view::npos) end = first.size();
+    if (end > pos) words.push_back(first.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  return words;
+}
 void RaisePlain(lua_State* L, const char* text) {
   lua_pushstring(L, text);
   lua_error(L);
@@ -293,14 +304,7 @@ std::string Scripting::Load(std::string_view body, std::string* sha, bool by_eva
   uint32_t flags = 0;
   std::string shebang_body;
   if (body.starts_with("#!")) {
-    const std::string_view first = body.substr(0, body.find('\n'));
-    std::vector<std::string_view> words;
-    for (size_t pos = 0; pos < first.size();) {
-      size_t end = first.find(' ', pos);
-      if (end == std::string_view::npos) end = first.size();
-      if (end > pos) words.push_back(first.substr(pos, end - pos));
-      pos = end + 1;
-    }
+    const std::vector<std::string_view> words = lua_util::FirstLineWords(body, 0);
     if (words[0] != "#!lua") {
       return "ERR Unexpected engine in script shebang: " + std::string(words[0]);
     }
