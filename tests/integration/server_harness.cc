@@ -373,8 +373,8 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(bool strata,
     args.push_back(strata ? StrataServerPath() : "redis-server");
     if (extra != extra_flags.end() && !extra->starts_with("--")) args.push_back(*extra++);
     if (strata) {
-      args.insert(args.end(), {"--port", port, "--bind", "127.0.0.1", "--dir", p->data_dir_,
-                               "--threads", "2"});
+      args.insert(args.end(),
+                  {"--port", port, "--bind", "127.0.0.1", "--dir", p->data_dir_, "--threads", "2"});
     } else {
       args.insert(args.end(), {"--port", port, "--bind", "127.0.0.1", "--dir", p->data_dir_,
                                "--save", "", "--appendonly", "no"});
@@ -475,6 +475,13 @@ bool ServerProcess::Respawn(std::string* error) {
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) (void)Stop();
   if (!root_dir_.empty()) {
+    // A sanitizer's report in the server's log is why a test saw the connection drop: show it,
+    // since the directory (and the log) goes now.
+    const std::string log = Log();
+    if (log.find("Sanitizer") != std::string::npos ||
+        log.find("runtime error:") != std::string::npos) {
+      std::fprintf(stderr, "server log (%s):\n%s\n", root_dir_.c_str(), log.c_str());
+    }
     std::error_code ignored;  // best effort: a leftover temp dir does not fail a test
     std::filesystem::remove_all(root_dir_, ignored);
   }
