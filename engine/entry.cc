@@ -41,6 +41,7 @@ const char* TypeName(ValueType type) {
     case ValueType::kHash: return "hash";
     case ValueType::kSet: return "set";
     case ValueType::kZSet: return "zset";
+    case ValueType::kStream: return "stream";
   }
   return "none";
 }

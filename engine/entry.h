@@ -37,7 +37,14 @@ inline uint32_t AccessClockAt(int64_t unix_ms) {
 }
 uint32_t AccessClockNow();
 
-enum class ValueType : uint8_t { kString = 0, kList = 1, kHash = 2, kSet = 3, kZSet = 4 };
+enum class ValueType : uint8_t {
+  kString = 0,
+  kList = 1,
+  kHash = 2,
+  kSet = 3,
+  kZSet = 4,
+  kStream = 5,
+};
 
 class Value;
 

@@ -30,6 +30,14 @@ const char* RedoOpName(RedoOp op) {
     case RedoOp::kSetRem: return "set_rem";
     case RedoOp::kZSetAdd: return "zset_add";
     case RedoOp::kZSetRem: return "zset_rem";
+    case RedoOp::kStreamAdd: return "stream_add";
+    case RedoOp::kStreamDel: return "stream_del";
+    case RedoOp::kStreamTrim: return "stream_trim";
+    case RedoOp::kStreamSetId: return "stream_setid";
+    case RedoOp::kStreamGroup: return "stream_group";
+    case RedoOp::kStreamDeliver: return "stream_deliver";
+    case RedoOp::kStreamAck: return "stream_ack";
+    case RedoOp::kStreamClaim: return "stream_claim";
     case RedoOp::kStub: return "stub";
   }
   return "?";
@@ -150,7 +158,7 @@ bool RedoReader::Next(RedoEffect* e) {
         } else if (ok) {
           ok = GetVarint64(&in, &e->tier_id) && GetVarint64(&in, &e->tier_bytes);
         }
-        if (ok && e->type > static_cast<uint8_t>(ValueType::kZSet)) {
+        if (ok && e->type > static_cast<uint8_t>(ValueType::kStream)) {
           return Fail("value type " + std::to_string(e->type) + " unknown");
         }
       }

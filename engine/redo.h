@@ -54,12 +54,26 @@ enum class RedoOp : uint8_t {
   // RESTORE), as one opaque payload (FUNCTION DUMP's). In the WAL, and in a snapshot's first
   // block of shard 0; the newest one wins, ordered as shard 0's effects are.
   kFunctions = 21,
+  // Stream effects (collection effects: db, key, body; engine/stream_value.h has the encoders).
+  kStreamAdd = 22,      // an entry appended with the ID the command chose (created if absent)
+  kStreamDel = 23,      // entries removed by ID (XDEL)
+  kStreamTrim = 24,     // the first n entries removed (XTRIM, XADD's trimming)
+  kStreamSetId = 25,    // last ID, entries added and max deleted ID set (XSETID)
+  kStreamGroup = 26,    // a group created, destroyed or moved; a consumer created or deleted
+  kStreamDeliver = 27,  // entries delivered to a consumer (XREADGROUP)
+  kStreamAck = 28,      // entries leave a group's pending list (XACK, claims of deleted ones)
+  kStreamClaim = 29,    // entries pending for a consumer with a given time and count (XCLAIM)
 };
 inline constexpr RedoOp kFirstCollectionOp = RedoOp::kListPush;
 inline constexpr RedoOp kLastCollectionOp = RedoOp::kZSetRem;
 // The effect's name in engine/FORMAT.md ("put", "list_push", ...), "?" if unknown.
 const char* RedoOpName(RedoOp op);
-inline bool IsCollectionOp(RedoOp op) { return op >= kFirstCollectionOp && op <= kLastCollectionOp; }
+inline constexpr RedoOp kFirstStreamOp = RedoOp::kStreamAdd;
+inline constexpr RedoOp kLastStreamOp = RedoOp::kStreamClaim;
+inline bool IsCollectionOp(RedoOp op) {
+  return (op >= kFirstCollectionOp && op <= kLastCollectionOp) ||
+         (op >= kFirstStreamOp && op <= kLastStreamOp);
+}
 
 inline constexpr uint8_t kRedoVersion = 1;
 

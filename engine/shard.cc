@@ -204,7 +204,7 @@ Status Shard::ApplyEffect(int db, std::string_view key, uint64_t hash, RedoOp op
   Account(e, db, -1);
   Status st = e->value()->Apply(op, body, limits_.Load());
   Account(e, db, +1);
-  if (e->value()->size() == 0) {
+  if (e->value()->size() == 0 && !e->value()->KeepWhenEmpty()) {
     EraseAt(db, slot);  // an emptied collection disappears, as in Redis
   } else if (out != nullptr) {
     *out = e;

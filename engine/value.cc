@@ -8,6 +8,7 @@ std::unique_ptr<Value> NewValue(ValueType type) {
     case ValueType::kHash: return NewHash();
     case ValueType::kSet: return NewSet();
     case ValueType::kZSet: return NewZSet();
+    case ValueType::kStream: return NewStream();
     case ValueType::kString: break;
   }
   return nullptr;
@@ -20,6 +21,7 @@ Status ParseValue(ValueType type, std::string_view bytes, const EncodingLimits& 
     case ValueType::kHash: return ParseHash(bytes, limits, out);
     case ValueType::kSet: return ParseSet(bytes, limits, out);
     case ValueType::kZSet: return ParseZSet(bytes, limits, out);
+    case ValueType::kStream: return ParseStream(bytes, limits, out);
     case ValueType::kString: break;
   }
   return Status::Corruption("value type " + std::to_string(static_cast<int>(type)) +
@@ -49,13 +51,21 @@ ValueType EffectType(RedoOp op) {
     case RedoOp::kSetRem: return ValueType::kSet;
     case RedoOp::kZSetAdd:
     case RedoOp::kZSetRem: return ValueType::kZSet;
+    case RedoOp::kStreamAdd:
+    case RedoOp::kStreamDel:
+    case RedoOp::kStreamTrim:
+    case RedoOp::kStreamSetId:
+    case RedoOp::kStreamGroup:
+    case RedoOp::kStreamDeliver:
+    case RedoOp::kStreamAck:
+    case RedoOp::kStreamClaim: return ValueType::kStream;
     default: return ValueType::kString;
   }
 }
 
 bool EffectCreates(RedoOp op) {
   return op == RedoOp::kListPush || op == RedoOp::kHashSet || op == RedoOp::kSetAdd ||
-         op == RedoOp::kZSetAdd;
+         op == RedoOp::kZSetAdd || op == RedoOp::kStreamAdd;
 }
 
 void SharedEncodingLimits::Store(const EncodingLimits& l) {
@@ -68,6 +78,8 @@ void SharedEncodingLimits::Store(const EncodingLimits& l) {
   set_max_listpack_entries_.store(l.set_max_listpack_entries, kRelaxed);
   set_max_listpack_value_.store(l.set_max_listpack_value, kRelaxed);
   zset_max_listpack_entries_.store(l.zset_max_listpack_entries, kRelaxed);
+  stream_node_max_bytes_.store(l.stream_node_max_bytes, kRelaxed);
+  stream_node_max_entries_.store(l.stream_node_max_entries, kRelaxed);
   zset_max_listpack_value_.store(l.zset_max_listpack_value, kRelaxed);
 }
 
@@ -82,6 +94,8 @@ EncodingLimits SharedEncodingLimits::Load() const {
   l.set_max_listpack_entries = set_max_listpack_entries_.load(kRelaxed);
   l.set_max_listpack_value = set_max_listpack_value_.load(kRelaxed);
   l.zset_max_listpack_entries = zset_max_listpack_entries_.load(kRelaxed);
+  l.stream_node_max_bytes = stream_node_max_bytes_.load(kRelaxed);
+  l.stream_node_max_entries = stream_node_max_entries_.load(kRelaxed);
   l.zset_max_listpack_value = zset_max_listpack_value_.load(kRelaxed);
   return l;
 }

@@ -1,4 +1,4 @@
-// Value: the object a list, hash, set or sorted-set entry holds (engine/entry.h).
+// Value: the object a list, hash, set, sorted-set or stream entry holds (engine/entry.h).
 //
 // Every change to a collection is a redo effect (engine/redo.h, engine/FORMAT.md): a command
 // builds the effect's body, and Shard::ApplyEffect applies it with Value::Apply, the same code
@@ -44,6 +44,9 @@ class Value {
   // converts to its full encoding. Corruption on a malformed body (the value may then be partly
   // changed; recovery stops anyway).
   virtual Status Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) = 0;
+  // Whether the key stays when the value has no elements left (streams do; an emptied list,
+  // hash, set or sorted set disappears, as in Redis).
+  virtual bool KeepWhenEmpty() const { return false; }
 };
 
 // An empty value of `type` (not kString).
@@ -84,6 +87,10 @@ struct EncodingLimits {
   // zset_max_listpack_value bytes (default 64).
   int64_t zset_max_listpack_entries = 128;
   int64_t zset_max_listpack_value = 64;
+  // A stream node holds at most this many bytes (0: no limit; default 4096) and this many
+  // entries (0: no limit; default 100), counting entries deleted from it since (as Redis).
+  int64_t stream_node_max_bytes = 4096;
+  int64_t stream_node_max_entries = 100;
 };
 
 // EncodingLimits that one thread may change (CONFIG SET) while others read them. Relaxed
@@ -105,6 +112,8 @@ class SharedEncodingLimits {
   std::atomic<int64_t> set_max_listpack_value_;
   std::atomic<int64_t> zset_max_listpack_entries_;
   std::atomic<int64_t> zset_max_listpack_value_;
+  std::atomic<int64_t> stream_node_max_bytes_;
+  std::atomic<int64_t> stream_node_max_entries_;
 };
 
 // Per-type factories (defined beside each type).
@@ -112,9 +121,12 @@ std::unique_ptr<Value> NewList();
 std::unique_ptr<Value> NewHash();
 std::unique_ptr<Value> NewSet();
 std::unique_ptr<Value> NewZSet();
+std::unique_ptr<Value> NewStream();
 Status ParseList(std::string_view bytes, const EncodingLimits& limits, std::unique_ptr<Value>* out);
 Status ParseHash(std::string_view bytes, const EncodingLimits& limits, std::unique_ptr<Value>* out);
 Status ParseSet(std::string_view bytes, const EncodingLimits& limits, std::unique_ptr<Value>* out);
 Status ParseZSet(std::string_view bytes, const EncodingLimits& limits, std::unique_ptr<Value>* out);
+Status ParseStream(std::string_view bytes, const EncodingLimits& limits,
+                   std::unique_ptr<Value>* out);
 
 }  // namespace strata::engine

@@ -22,7 +22,8 @@ thread_local std::vector<std::pair<const Blocking*, Blocking::Key>> t_ready;
 
 bool Blockable(uint8_t type) {
   return type == static_cast<uint8_t>(engine::ValueType::kList) ||
-         type == static_cast<uint8_t>(engine::ValueType::kZSet);
+         type == static_cast<uint8_t>(engine::ValueType::kZSet) ||
+         type == static_cast<uint8_t>(engine::ValueType::kStream);
 }
 
 }  // namespace
@@ -48,7 +49,7 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
 }
 
 bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout_ms,
-                 engine::ValueType type) {
+                 engine::ValueType type, std::span<const std::string_view> argv) {
   if (ctx.serve_key != nullptr) return true;  // being served, and nothing there: it waits on
   ClientState& c = ctx.client;
   if (c.in_exec) return false;
@@ -60,7 +61,7 @@ bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, in
     c.block_deadline_ms = ctx.now_ms + timeout_ms;
   }
   const CommandSpec* spec = ctx.server.commands().Find(ctx.args[0]);
-  ctx.server.blocking().Block(c, *spec, ctx.args, keys, type);
+  ctx.server.blocking().Block(c, *spec, argv.empty() ? ctx.args : argv, keys, type);
   c.blocked = true;
   return true;
 }
@@ -139,6 +140,10 @@ void Blocking::OnCommit(std::string_view record) {
         [[fallthrough]];
       case engine::RedoOp::kListPush:
       case engine::RedoOp::kZSetAdd:
+      case engine::RedoOp::kStreamAdd:
+      // A stream deleted or a group destroyed ends its blocked XREADGROUP readers with an error.
+      case engine::RedoOp::kDel:
+      case engine::RedoOp::kStreamGroup:
         t_ready.emplace_back(this, Key(e.db, std::string(e.key)));
         break;
       case engine::RedoOp::kSwapDb: {
@@ -176,12 +181,14 @@ bool Blocking::TakeReady(std::vector<Key>* out) {
   return !out->empty();
 }
 
-Blocking::Waiter* Blocking::ClaimFirst(const Key& key, engine::ValueType type) {
+Blocking::Waiter* Blocking::ClaimFirst(const Key& key, engine::ValueType type,
+                                       std::span<const uint64_t> passed) {
   std::lock_guard<std::mutex> l(mu_);
   auto q = waiting_.find(key);
   if (q == waiting_.end()) return nullptr;
   for (Waiter* w : q->second) {
     if (w->type != type || w->serving) continue;
+    if (std::find(passed.begin(), passed.end(), w->client_id) != passed.end()) continue;
     w->serving = true;
     return w;
   }
@@ -217,19 +224,23 @@ void Server::ServeBlocked(engine::RedoRecord* redo) {
   while (blocking_.TakeReady(&ready)) {  // a served command may make more keys ready
     for (const Blocking::Key& key : ready) {
       const std::string_view name = key.second;
+      // Stream readers the key had nothing for: they wait on, and the next one is tried (a
+      // read does not consume what another reader may want).
+      std::vector<uint64_t> passed;
       for (;;) {
         // What the key holds now decides who may pop from it: nothing, or another type, and no
-        // one is served (a transaction's LPUSH, DEL, SET leaves its waiters waiting).
-        engine::ValueType type;
+        // list or sorted-set waiter is served (a transaction's LPUSH, DEL, SET leaves them
+        // waiting); stream readers are, to learn that their stream is gone.
+        engine::ValueType type = engine::ValueType::kStream;
         {
           engine::ShardLocks lock = keyspace_->Lock(name, redo);
           engine::DbView db(*keyspace_, key.first, NowMs(), redo);
           const engine::Entry* e = db.Peek(name);
-          if (e == nullptr || !Blockable(static_cast<uint8_t>(e->type()))) break;
-          type = e->type();
+          if (e != nullptr && Blockable(static_cast<uint8_t>(e->type()))) type = e->type();
         }
-        Blocking::Waiter* w = blocking_.ClaimFirst(key, type);
+        Blocking::Waiter* w = blocking_.ClaimFirst(key, type, passed);
         if (w == nullptr) break;
+        const uint64_t claimed_id = w->client_id;
         // The waiter's command runs again for it, against this key alone, as its own client
         // would run it (database, protocol); its client stays untouched on its own worker.
         std::string out;
@@ -243,9 +254,11 @@ void Server::ServeBlocked(engine::RedoRecord* redo) {
         CommandContext ctx{*this, as_waiter, reply, args, NowMs(), redo};
         ctx.serve_key = &key.second;
         RunHandler(*w->spec, *w->spec, ctx);
-        if (out.empty()) {  // emptied meanwhile by a command of another thread
+        if (out.empty()) {  // emptied meanwhile by a command of another thread, or nothing new
           blocking_.Release(w);
-          break;
+          if (type != engine::ValueType::kStream) break;
+          passed.push_back(claimed_id);
+          continue;
         }
         uint64_t hold = 0;
         if (persistence_->hold_replies() && redo->dependency() > persistence_->released_lsn()) {

@@ -55,8 +55,10 @@ bool ParseBlockTimeout(CommandContext& ctx, std::string_view arg, int64_t* timeo
 // else returns true and the command replies nothing: it waits, registered on `keys` (of its
 // database) the first time, and is served later. `timeout_ms` 0 waits forever, as does one
 // whose deadline is past the clock's range.
+// `argv`, when given, is the command line to run again instead of ctx.args (XREAD's, with each
+// `$` replaced by the ID it stood for).
 bool BlockClient(CommandContext& ctx, std::span<const std::string_view> keys, int64_t timeout_ms,
-                 engine::ValueType type);
+                 engine::ValueType type, std::span<const std::string_view> argv = {});
 
 class Blocking : public engine::ChangeListener {
  public:
@@ -97,8 +99,10 @@ class Blocking : public engine::ChangeListener {
   // Moves this thread's ready keys to *out, in the order they became ready, each once. Returns
   // whether there were any.
   bool TakeReady(std::vector<Key>* out);
-  // Claims the first waiter on key whose command pops `type`, or returns null.
-  Waiter* ClaimFirst(const Key& key, engine::ValueType type);
+  // Claims the first waiter on key whose command pops `type` and whose client is not in
+  // `passed`, or returns null.
+  Waiter* ClaimFirst(const Key& key, engine::ValueType type,
+                     std::span<const uint64_t> passed = {});
   // A claimed waiter was answered: it is forgotten. Returns it.
   std::unique_ptr<Waiter> Finish(Waiter* w);
   // A claimed waiter found nothing after all: it waits on, in its place.

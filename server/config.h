@@ -69,6 +69,8 @@ enum class Param : int {
   kSetMaxListpackValue,
   kZSetMaxListpackEntries,
   kZSetMaxListpackValue,
+  kStreamNodeMaxBytes,
+  kStreamNodeMaxEntries,
   // Process and listener settings of a daemon deployment.
   kDaemonize,
   kPidfile,

@@ -35,6 +35,8 @@ engine::EncodingLimits EncodingLimitsOf(const Config& config) {
   limits.set_max_listpack_entries = config.Int(Param::kSetMaxListpackEntries);
   limits.set_max_listpack_value = config.Int(Param::kSetMaxListpackValue);
   limits.zset_max_listpack_entries = config.Int(Param::kZSetMaxListpackEntries);
+  limits.stream_node_max_bytes = config.Int(Param::kStreamNodeMaxBytes);
+  limits.stream_node_max_entries = config.Int(Param::kStreamNodeMaxEntries);
   limits.zset_max_listpack_value = config.Int(Param::kZSetMaxListpackValue);
   return limits;
 }

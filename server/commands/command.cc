@@ -123,6 +123,7 @@ CommandTable::CommandTable() {
   Register(PubSubFamily());
   Register(BlockingFamily());
   Register(AclFamily());
+  Register(StreamFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {

@@ -158,6 +158,10 @@ struct CommandSpec {
   // own category. CommandTable resolves it to the full set (ResolveAclCategories) when it
   // registers the spec, so a registered spec holds every category COMMAND INFO shows.
   uint32_t acl_categories = kAclGroupCategory;
+  // With kMovableKeys: the keys are the first half of the arguments after the first argument
+  // from `keys_keyword_from` on that equals this keyword (XREAD's and XREADGROUP's STREAMS).
+  std::string_view keys_keyword = {};
+  int keys_keyword_from = 0;
   // Set by CommandTable: a dense number for the command or subcommand (ACL bitmaps).
   uint32_t id = 0;
   // Set by CommandTable: Redis's tips, key specs and documentation of the command
@@ -231,6 +235,16 @@ bool CommandTable::ForEachKeyPosition(const CommandSpec& spec,
       if (!fn(i)) return false;
     }
   }
+  if (!spec.keys_keyword.empty()) {
+    for (int i = spec.keys_keyword_from; i > 0 && i < argc; ++i) {
+      if (!EqualsIgnoreCase(args[i], spec.keys_keyword)) continue;
+      const int n = (argc - i - 1) / 2;
+      for (int k = 1; k <= n; ++k) {
+        if (!fn(i + k)) return false;
+      }
+      break;
+    }
+  }
   if (spec.numkeys_at > 0 && spec.numkeys_at < argc) {
     std::optional<int64_t> n = ParseInt64(args[spec.numkeys_at]);
     if (n && *n > 0 && *n < argc - spec.numkeys_at) {
@@ -258,6 +272,7 @@ std::vector<CommandSpec> ScriptingFamily();
 std::vector<CommandSpec> PubSubFamily();
 std::vector<CommandSpec> BlockingFamily();
 std::vector<CommandSpec> AclFamily();
+std::vector<CommandSpec> StreamFamily();
 
 // The arguments of a pub/sub command line that name channels (PUBLISH, SUBSCRIBE), or channel
 // patterns (PSUBSCRIBE: *patterns is set), for ACL checks; empty for other commands.

@@ -40,6 +40,12 @@ void ReplyBuilder::Bulk(std::string_view s) {
 void ReplyBuilder::Null() { out_->append(resp3_ ? "_\r\n" : "$-1\r\n"); }
 void ReplyBuilder::NullArray() { out_->append(resp3_ ? "_\r\n" : "*-1\r\n"); }
 void ReplyBuilder::Array(size_t n) { Header('*', static_cast<int64_t>(n)); }
+void ReplyBuilder::SetArrayLength(size_t mark, size_t n) {
+  std::string header(1, '*');
+  AppendInt64(&header, static_cast<int64_t>(n));
+  header.append("\r\n", 2);
+  out_->insert(mark, header);
+}
 void ReplyBuilder::Map(size_t n) {
   resp3_ ? Header('%', static_cast<int64_t>(n)) : Header('*', static_cast<int64_t>(2 * n));
 }

@@ -30,6 +30,10 @@ class ReplyBuilder {
   void Null();                                   // $-1 / _
   void NullArray();                              // *-1 / _
   void Array(size_t n);                          // *n
+  // An array whose length is known only after its elements (a stream range walked once):
+  // DeferArray marks where it starts, SetArrayLength writes its header there.
+  size_t DeferArray() const { return out_->size(); }
+  void SetArrayLength(size_t mark, size_t n);
   void Map(size_t n);                            // %n / *2n
   void Set(size_t n);                            // ~n / *n
   void Push(size_t n);                           // >n / *n

@@ -1,0 +1,787 @@
+#include "engine/stream_value.h"
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "base/coding.h"
+#include "base/string_util.h"
+
+namespace strata::engine {
+namespace {
+
+Status Bad(const char* what) { return Status::Corruption(std::string("stream effect: ") + what); }
+
+void PutId(std::string* out, StreamId id) {
+  PutVarint64(out, id.ms);
+  PutVarint64(out, id.seq);
+}
+bool GetId(std::string_view* in, StreamId* id) {
+  return GetVarint64(in, &id->ms) && GetVarint64(in, &id->seq);
+}
+// entries_read is -1 (unknown) or >= 0: stored plus one.
+void PutEntriesRead(std::string* out, int64_t v) { PutVarint64(out, static_cast<uint64_t>(v + 1)); }
+bool GetEntriesRead(std::string_view* in, int64_t* v) {
+  uint64_t u;
+  if (!GetVarint64(in, &u) || u > static_cast<uint64_t>(INT64_MAX)) return false;
+  *v = static_cast<int64_t>(u) - 1;
+  return true;
+}
+bool GetInt(std::string_view* in, int64_t* v) {
+  uint64_t u;
+  if (!GetVarint64(in, &u)) return false;
+  *v = static_cast<int64_t>(u);
+  return true;
+}
+
+// One part of an ID as Redis's string2ull reads it: a strict decimal, or failing that what
+// strtoull takes whole in base 10 (so "007" and "+5" are accepted, as in Redis).
+bool ParseIdPart(std::string_view s, uint64_t* v) {
+  if (auto strict = ParseInt64(s)) {
+    if (*strict < 0) return false;
+    *v = static_cast<uint64_t>(*strict);
+    return true;
+  }
+  if (s.empty()) return false;
+  const std::string z(s);
+  errno = 0;
+  char* end = nullptr;
+  *v = std::strtoull(z.c_str(), &end, 10);
+  return errno != EINVAL && errno != ERANGE && *end == '\0';
+}
+
+}  // namespace
+
+bool StreamId::Incr() {
+  if (seq != UINT64_MAX) {
+    ++seq;
+    return true;
+  }
+  if (ms == UINT64_MAX) return false;
+  ++ms;
+  seq = 0;
+  return true;
+}
+
+bool StreamId::Decr() {
+  if (seq != 0) {
+    --seq;
+    return true;
+  }
+  if (ms == 0) return false;
+  --ms;
+  seq = UINT64_MAX;
+  return true;
+}
+
+std::string StreamId::ToString() const { return std::to_string(ms) + "-" + std::to_string(seq); }
+
+bool ParseStreamId(std::string_view s, uint64_t missing_seq, StreamId* id) {
+  if (s.size() > 127 || s.find('\0') != std::string_view::npos) return false;
+  const size_t dash = s.find('-');
+  if (!ParseIdPart(s.substr(0, dash), &id->ms)) return false;
+  if (dash == std::string_view::npos) {
+    id->seq = missing_seq;
+    return true;
+  }
+  return ParseIdPart(s.substr(dash + 1), &id->seq);
+}
+
+// ---- Bodies ----
+
+void StreamAddBody(std::string* out, StreamId id, std::span<const std::string_view> fv) {
+  out->clear();
+  PutId(out, id);
+  PutVarint64(out, fv.size() / 2);
+  for (std::string_view s : fv) PutLengthPrefixed(out, s);
+}
+
+void StreamDelBody(std::string* out, std::span<const StreamId> ids) {
+  out->clear();
+  PutVarint64(out, ids.size());
+  for (StreamId id : ids) PutId(out, id);
+}
+
+void StreamTrimBody(std::string* out, uint64_t count) {
+  out->clear();
+  PutVarint64(out, count);
+}
+
+void StreamSetIdBody(std::string* out, StreamId last_id, uint64_t entries_added,
+                     StreamId max_deleted_id) {
+  out->clear();
+  PutId(out, last_id);
+  PutVarint64(out, entries_added);
+  PutId(out, max_deleted_id);
+}
+
+void StreamGroupBody(std::string* out, StreamGroupOp op, std::string_view group,
+                     std::string_view consumer, StreamId id, int64_t entries_read,
+                     int64_t seen_ms) {
+  out->clear();
+  out->push_back(static_cast<char>(op));
+  PutLengthPrefixed(out, group);
+  switch (op) {
+    case StreamGroupOp::kCreate:
+    case StreamGroupOp::kSetId:
+      PutId(out, id);
+      PutEntriesRead(out, entries_read);
+      break;
+    case StreamGroupOp::kCreateConsumer:
+      PutLengthPrefixed(out, consumer);
+      PutVarint64(out, static_cast<uint64_t>(seen_ms));
+      break;
+    case StreamGroupOp::kDelConsumer: PutLengthPrefixed(out, consumer); break;
+    case StreamGroupOp::kDestroy: break;
+  }
+}
+
+void StreamDeliverBody(std::string* out, std::string_view group, std::string_view consumer,
+                       int64_t now_ms, bool advance, StreamId last_id, int64_t entries_read,
+                       bool history, std::span<const StreamId> ids) {
+  out->clear();
+  PutLengthPrefixed(out, group);
+  PutLengthPrefixed(out, consumer);
+  PutVarint64(out, static_cast<uint64_t>(now_ms));
+  out->push_back(static_cast<char>((advance ? 1 : 0) | (history ? 2 : 0)));
+  if (advance) {
+    PutId(out, last_id);
+    PutEntriesRead(out, entries_read);
+  }
+  PutVarint64(out, ids.size());
+  for (StreamId id : ids) PutId(out, id);
+}
+
+void StreamAckBody(std::string* out, std::string_view group, std::span<const StreamId> ids) {
+  out->clear();
+  PutLengthPrefixed(out, group);
+  PutVarint64(out, ids.size());
+  for (StreamId id : ids) PutId(out, id);
+}
+
+void StreamClaimBody(std::string* out, std::string_view group, std::string_view consumer,
+                     int64_t now_ms, bool create, StreamId last_id,
+                     std::span<const StreamClaim> claims) {
+  out->clear();
+  PutLengthPrefixed(out, group);
+  PutLengthPrefixed(out, consumer);
+  PutVarint64(out, static_cast<uint64_t>(now_ms));
+  out->push_back(create ? 1 : 0);
+  PutId(out, last_id);
+  PutVarint64(out, claims.size());
+  for (const StreamClaim& c : claims) {
+    PutId(out, c.id);
+    PutVarint64(out, static_cast<uint64_t>(c.delivery_ms));
+    PutVarint64(out, c.delivery_count);
+  }
+}
+
+// ---- Entries ----
+
+StreamValue::~StreamValue() = default;
+
+std::vector<std::string_view>& StreamValue::Scratch() {
+  thread_local std::vector<std::string_view> fv;
+  return fv;
+}
+
+size_t StreamValue::bytes() const {
+  // A map node: three links, color and the key, then the Node (rounded to allocator bins).
+  constexpr size_t kMapNode = 48 + sizeof(Node);
+  size_t b = sizeof(StreamValue) + nodes_.size() * kMapNode + node_bytes_;
+  for (const auto& [name, g] : groups_) {
+    b += 64 + name.size() + sizeof(Group);
+    for (const auto& [cname, c] : g->consumers) b += 64 + cname.size() + sizeof(Consumer);
+  }
+  // A PEL entry is a node in the group's map and one in its owner's set.
+  return b + pel_entries_ * (48 + sizeof(StreamId) + sizeof(Nack) + 48 + sizeof(StreamId));
+}
+
+size_t StreamValue::Skip(const Node& n, size_t p) const {
+  const std::string_view h = n.lp.At(p);
+  p = n.lp.Next(p);
+  if (static_cast<uint8_t>(h[0]) & kSameFields) {
+    for (size_t i = 0; i < n.fields.size(); ++i) p = n.lp.Next(p);
+    return p;
+  }
+  std::string_view c = n.lp.At(p);
+  uint64_t count = 0;
+  GetVarint64(&c, &count);
+  p = n.lp.Next(p);
+  for (uint64_t i = 0; i < 2 * count; ++i) p = n.lp.Next(p);
+  return p;
+}
+
+size_t StreamValue::Decode(const Node& n, size_t p, StreamId* id,
+                           std::vector<std::string_view>* fv) const {
+  std::string_view h = n.lp.At(p);
+  const uint8_t flags = static_cast<uint8_t>(h[0]);
+  h.remove_prefix(1);
+  uint64_t dms = 0;
+  GetVarint64(&h, &dms);
+  GetVarint64(&h, &id->seq);
+  id->ms = n.master_ms + dms;
+  fv->clear();
+  p = n.lp.Next(p);
+  if (flags & kSameFields) {
+    for (size_t f = n.fields.begin(); f < n.fields.end(); f = n.fields.Next(f)) {
+      fv->push_back(n.fields.At(f));
+      fv->push_back(n.lp.At(p));
+      p = n.lp.Next(p);
+    }
+    return p;
+  }
+  std::string_view c = n.lp.At(p);
+  uint64_t count = 0;
+  GetVarint64(&c, &count);
+  p = n.lp.Next(p);
+  for (uint64_t i = 0; i < 2 * count; ++i) {
+    fv->push_back(n.lp.At(p));
+    p = n.lp.Next(p);
+  }
+  return p;
+}
+
+
+StreamId StreamValue::first_id() const {
+  if (length_ == 0) return {};
+  const Node& n = nodes_.begin()->second;
+  std::string_view h = n.lp.At(n.lp.begin());
+  h.remove_prefix(1);
+  StreamId id;
+  uint64_t dms = 0;
+  GetVarint64(&h, &dms);
+  GetVarint64(&h, &id.seq);
+  id.ms = n.master_ms + dms;
+  return id;
+}
+
+bool StreamValue::Contains(StreamId id) const {
+  bool found = false;
+  Range(id, id, false, [&](StreamId, std::span<const std::string_view>) {
+    found = true;
+    return false;
+  });
+  return found;
+}
+
+Status StreamValue::Add(StreamId id, std::span<const std::string_view> fv,
+                        const EncodingLimits& limits) {
+  if (id <= last_id_) return Bad("an ID not above the stream's last");
+  if (fv.empty() || fv.size() % 2 != 0) return Bad("an entry without fields");
+  const size_t nf = fv.size() / 2;
+  size_t entry_bytes = 0;
+  for (std::string_view s : fv) entry_bytes += Listpack::ElementSize(s.size());
+  Node* n = nodes_.empty() ? nullptr : &nodes_.rbegin()->second;
+  if (n != nullptr &&
+      ((limits.stream_node_max_bytes > 0 &&
+        n->appended_bytes + entry_bytes >= static_cast<uint64_t>(limits.stream_node_max_bytes)) ||
+       (limits.stream_node_max_entries > 0 &&
+        n->appended >= static_cast<uint64_t>(limits.stream_node_max_entries)))) {
+    n = nullptr;
+  }
+  if (n == nullptr) {
+    n = &nodes_[id];
+    n->master_ms = id.ms;
+    for (size_t i = 0; i < fv.size(); i += 2) n->fields.PushBack(fv[i]);
+  }
+  node_bytes_ -= n->lp.bytes() + n->fields.bytes();
+  bool same = n->fields.size() == nf;
+  for (size_t i = 0, f = n->fields.begin(); same && i < nf; ++i, f = n->fields.Next(f)) {
+    same = n->fields.At(f) == fv[2 * i];
+  }
+  std::string hs;
+  hs.push_back(static_cast<char>(same ? kSameFields : 0));
+  PutVarint64(&hs, id.ms - n->master_ms);
+  PutVarint64(&hs, id.seq);
+  n->lp.PushBack(hs);
+  if (same) {
+    for (size_t i = 1; i < fv.size(); i += 2) n->lp.PushBack(fv[i]);
+  } else {
+    std::string count;
+    PutVarint64(&count, nf);
+    n->lp.PushBack(count);
+    for (std::string_view s : fv) n->lp.PushBack(s);
+  }
+  n->live++;
+  n->appended++;
+  n->appended_bytes += static_cast<uint32_t>(entry_bytes + Listpack::ElementSize(hs.size()));
+  node_bytes_ += n->lp.bytes() + n->fields.bytes();
+  ++length_;
+  ++entries_added_;
+  last_id_ = id;
+  return Status::Ok();
+}
+
+bool StreamValue::Remove(StreamId id) {
+  auto it = nodes_.upper_bound(id);
+  if (it == nodes_.begin()) return false;
+  --it;
+  Node& n = it->second;
+  std::vector<std::string_view>& fv = Scratch();
+  for (size_t p = n.lp.begin(); p < n.lp.end();) {
+    StreamId e;
+    const size_t next = Decode(n, p, &e, &fv);
+    if (e > id) return false;
+    if (e == id) {
+      node_bytes_ -= n.lp.bytes() + n.fields.bytes();
+      size_t elems = 0;
+      for (size_t q = p; q < next; q = n.lp.Next(q)) ++elems;
+      n.lp.Erase(p, elems);
+      --length_;
+      if (--n.live == 0) {
+        nodes_.erase(it);
+        return true;
+      }
+      n.lp.Shrink();
+      node_bytes_ += n.lp.bytes() + n.fields.bytes();
+      return true;
+    }
+    p = next;
+  }
+  return false;
+}
+
+void StreamValue::TrimFront(size_t count) {
+  std::vector<std::string_view>& fv = Scratch();
+  while (count > 0 && !nodes_.empty()) {
+    auto it = nodes_.begin();
+    Node& n = it->second;
+    if (count >= n.live) {
+      count -= n.live;
+      length_ -= n.live;
+      node_bytes_ -= n.lp.bytes() + n.fields.bytes();
+      nodes_.erase(it);
+      continue;
+    }
+    size_t p = n.lp.begin();
+    for (size_t i = 0; i < count; ++i) {
+      StreamId e;
+      p = Decode(n, p, &e, &fv);
+    }
+    size_t elems = 0;
+    for (size_t q = n.lp.begin(); q < p; q = n.lp.Next(q)) ++elems;
+    node_bytes_ -= n.lp.bytes() + n.fields.bytes();
+    n.lp.Erase(n.lp.begin(), elems);
+    n.lp.Shrink();
+    n.live -= static_cast<uint32_t>(count);
+    length_ -= count;
+    node_bytes_ += n.lp.bytes() + n.fields.bytes();
+    return;
+  }
+}
+
+size_t StreamValue::TrimCount(bool by_id, uint64_t maxlen, StreamId minid, bool approx,
+                              uint64_t limit) const {
+  if (!by_id && length_ <= maxlen) return 0;
+  std::vector<std::string_view>& fv = Scratch();
+  size_t deleted = 0;
+  for (const auto& [master, n] : nodes_) {
+    bool whole;
+    if (!by_id) {
+      whole = length_ - deleted - n.live >= maxlen;
+    } else {
+      StreamId last;
+      for (size_t p = n.lp.begin(); p < n.lp.end();) p = Decode(n, p, &last, &fv);
+      whole = last < minid;
+    }
+    if (whole) {
+      if (limit != 0 && deleted + n.live > limit) break;
+      deleted += n.live;
+      continue;
+    }
+    if (approx) break;
+    for (size_t p = n.lp.begin(); p < n.lp.end();) {
+      StreamId id;
+      p = Decode(n, p, &id, &fv);
+      if (by_id ? id >= minid : length_ - deleted <= maxlen) break;
+      ++deleted;
+    }
+    break;
+  }
+  return deleted;
+}
+
+// ---- Consumer groups ----
+
+const StreamValue::Group* StreamValue::FindGroup(std::string_view name) const {
+  auto it = groups_.find(name);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+StreamValue::Group* StreamValue::MutableGroup(std::string_view name) {
+  auto it = groups_.find(name);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+StreamValue::Consumer* StreamValue::GetOrCreateConsumer(Group* g, std::string_view name,
+                                                        int64_t now_ms) {
+  auto it = g->consumers.find(name);
+  if (it != g->consumers.end()) return it->second.get();
+  auto c = std::make_unique<Consumer>();
+  c->name = std::string(name);
+  c->seen_ms = now_ms;
+  Consumer* raw = c.get();
+  g->consumers.emplace(c->name, std::move(c));
+  return raw;
+}
+
+void StreamValue::SetPending(Group* g, StreamId id, Consumer* owner, int64_t ms, uint64_t count) {
+  auto [it, inserted] = g->pel.try_emplace(id);
+  if (!inserted) {
+    it->second.owner->pending.erase(id);
+  } else {
+    ++pel_entries_;
+  }
+  it->second.owner = owner;
+  it->second.delivery_ms = ms;
+  it->second.delivery_count = count;
+  owner->pending.insert(id);
+}
+
+void StreamValue::DropPending(Group* g, StreamId id) {
+  auto it = g->pel.find(id);
+  if (it == g->pel.end()) return;
+  it->second.owner->pending.erase(id);
+  g->pel.erase(it);
+  --pel_entries_;
+}
+
+bool StreamValue::RangeHasTombstones(StreamId start, StreamId end) const {
+  if (length_ == 0 || max_deleted_id_.zero()) return false;
+  if (first_id() > max_deleted_id_) return false;
+  return start <= max_deleted_id_ && max_deleted_id_ <= end;
+}
+
+int64_t StreamValue::EstimateEntriesRead(StreamId id) const {
+  const auto added = static_cast<int64_t>(entries_added_);
+  if (entries_added_ == 0) return 0;
+  if (length_ == 0 && id <= last_id_) return added;
+  if (id == last_id_) return added;
+  if (id > last_id_) return kInvalidEntriesRead;
+  const StreamId first = first_id();
+  if (max_deleted_id_.zero() || max_deleted_id_ < first) {
+    if (id < first) return added - static_cast<int64_t>(length_);
+    if (id == first) return added - static_cast<int64_t>(length_) + 1;
+  }
+  return kInvalidEntriesRead;
+}
+
+std::optional<int64_t> StreamValue::Lag(const Group& g) const {
+  const auto added = static_cast<int64_t>(entries_added_);
+  if (entries_added_ == 0) return 0;
+  if (g.entries_read != kInvalidEntriesRead && !RangeHasTombstones(g.last_id, StreamId::Max())) {
+    return added - g.entries_read;
+  }
+  const int64_t read = EstimateEntriesRead(g.last_id);
+  if (read == kInvalidEntriesRead) return std::nullopt;
+  return added - read;
+}
+
+int64_t StreamValue::EntriesReadAfter(int64_t entries_read, StreamId id) const {
+  if (entries_read != kInvalidEntriesRead && !RangeHasTombstones(id, StreamId::Max())) {
+    return entries_read + 1;
+  }
+  if (entries_added_ != 0) return EstimateEntriesRead(id);
+  return entries_read;
+}
+
+// ---- Apply ----
+
+Status StreamValue::Apply(RedoOp op, std::string_view body, const EncodingLimits& limits) {
+  switch (op) {
+    case RedoOp::kStreamAdd: {
+      StreamId id;
+      uint64_t n;
+      if (!GetId(&body, &id) || !GetVarint64(&body, &n) || n == 0 || n > body.size()) {
+        return Bad("truncated add");
+      }
+      std::vector<std::string_view> fv(2 * n);
+      for (auto& s : fv) {
+        if (!GetLengthPrefixed(&body, &s)) return Bad("truncated add");
+      }
+      if (!body.empty()) return Bad("trailing bytes");
+      return Add(id, fv, limits);
+    }
+    case RedoOp::kStreamDel: {
+      uint64_t n;
+      if (!GetVarint64(&body, &n) || n > body.size()) return Bad("truncated del");
+      for (uint64_t i = 0; i < n; ++i) {
+        StreamId id;
+        if (!GetId(&body, &id)) return Bad("truncated del");
+        if (Remove(id) && id > max_deleted_id_) max_deleted_id_ = id;
+      }
+      return body.empty() ? Status::Ok() : Bad("trailing bytes");
+    }
+    case RedoOp::kStreamTrim: {
+      uint64_t count;
+      if (!GetVarint64(&body, &count) || !body.empty()) return Bad("malformed trim");
+      TrimFront(count);
+      return Status::Ok();
+    }
+    case RedoOp::kStreamSetId: {
+      StreamId last, max_deleted;
+      uint64_t added;
+      if (!GetId(&body, &last) || !GetVarint64(&body, &added) || !GetId(&body, &max_deleted) ||
+          !body.empty()) {
+        return Bad("malformed setid");
+      }
+      last_id_ = last;
+      entries_added_ = added;
+      max_deleted_id_ = max_deleted;
+      return Status::Ok();
+    }
+    case RedoOp::kStreamGroup: return ApplyGroup(body);
+    case RedoOp::kStreamDeliver: return ApplyDeliver(body);
+    case RedoOp::kStreamAck: return ApplyAck(body);
+    case RedoOp::kStreamClaim: return ApplyClaim(body);
+    default: return Bad("not a stream effect");
+  }
+}
+
+Status StreamValue::ApplyGroup(std::string_view body) {
+  if (body.empty()) return Bad("empty group effect");
+  const auto op = static_cast<StreamGroupOp>(body[0]);
+  body.remove_prefix(1);
+  std::string_view name, consumer;
+  if (!GetLengthPrefixed(&body, &name)) return Bad("truncated group effect");
+  Group* g = MutableGroup(name);
+  switch (op) {
+    case StreamGroupOp::kCreate:
+    case StreamGroupOp::kSetId: {
+      StreamId id;
+      int64_t read;
+      if (!GetId(&body, &id) || !GetEntriesRead(&body, &read)) return Bad("truncated group");
+      if (op == StreamGroupOp::kCreate) {
+        if (g != nullptr) return Bad("group created twice");
+        g = groups_.emplace(std::string(name), std::make_unique<Group>()).first->second.get();
+      } else if (g == nullptr) {
+        return Bad("setid of a missing group");
+      }
+      g->last_id = id;
+      g->entries_read = read;
+      break;
+    }
+    case StreamGroupOp::kDestroy: {
+      if (g == nullptr) return Bad("destroy of a missing group");
+      pel_entries_ -= g->pel.size();
+      groups_.erase(groups_.find(name));
+      break;
+    }
+    case StreamGroupOp::kCreateConsumer: {
+      int64_t seen;
+      if (!GetLengthPrefixed(&body, &consumer) || !GetInt(&body, &seen)) {
+        return Bad("truncated createconsumer");
+      }
+      if (g == nullptr) return Bad("consumer of a missing group");
+      GetOrCreateConsumer(g, consumer, seen);
+      break;
+    }
+    case StreamGroupOp::kDelConsumer: {
+      if (!GetLengthPrefixed(&body, &consumer)) return Bad("truncated delconsumer");
+      if (g == nullptr) return Bad("consumer of a missing group");
+      auto it = g->consumers.find(consumer);
+      if (it == g->consumers.end()) break;
+      for (StreamId id : it->second->pending) g->pel.erase(id);
+      pel_entries_ -= it->second->pending.size();
+      g->consumers.erase(it);
+      break;
+    }
+    default: return Bad("unknown group effect");
+  }
+  return body.empty() ? Status::Ok() : Bad("trailing bytes");
+}
+
+Status StreamValue::ApplyDeliver(std::string_view body) {
+  std::string_view name, consumer;
+  int64_t now;
+  if (!GetLengthPrefixed(&body, &name) || !GetLengthPrefixed(&body, &consumer) ||
+      !GetInt(&body, &now) || body.empty()) {
+    return Bad("truncated deliver");
+  }
+  const auto flags = static_cast<uint8_t>(body[0]);
+  body.remove_prefix(1);
+  Group* g = MutableGroup(name);
+  if (g == nullptr) return Bad("deliver from a missing group");
+  if (flags & 1) {
+    if (!GetId(&body, &g->last_id) || !GetEntriesRead(&body, &g->entries_read)) {
+      return Bad("truncated deliver");
+    }
+  }
+  Consumer* c = GetOrCreateConsumer(g, consumer, now);
+  c->seen_ms = now;
+  uint64_t n;
+  if (!GetVarint64(&body, &n) || n > body.size()) return Bad("truncated deliver");
+  for (uint64_t i = 0; i < n; ++i) {
+    StreamId id;
+    if (!GetId(&body, &id)) return Bad("truncated deliver");
+    if (flags & 2) {
+      auto it = g->pel.find(id);
+      if (it == g->pel.end()) return Bad("redelivery of an entry not pending");
+      it->second.delivery_ms = now;
+      it->second.delivery_count++;
+    } else {
+      SetPending(g, id, c, now, 1);
+    }
+  }
+  return body.empty() ? Status::Ok() : Bad("trailing bytes");
+}
+
+Status StreamValue::ApplyAck(std::string_view body) {
+  std::string_view name;
+  uint64_t n;
+  if (!GetLengthPrefixed(&body, &name) || !GetVarint64(&body, &n) || n > body.size()) {
+    return Bad("truncated ack");
+  }
+  Group* g = MutableGroup(name);
+  if (g == nullptr) return Bad("ack in a missing group");
+  for (uint64_t i = 0; i < n; ++i) {
+    StreamId id;
+    if (!GetId(&body, &id)) return Bad("truncated ack");
+    DropPending(g, id);
+  }
+  return body.empty() ? Status::Ok() : Bad("trailing bytes");
+}
+
+Status StreamValue::ApplyClaim(std::string_view body) {
+  std::string_view name, consumer;
+  int64_t now;
+  StreamId last;
+  uint64_t n;
+  if (!GetLengthPrefixed(&body, &name) || !GetLengthPrefixed(&body, &consumer) ||
+      !GetInt(&body, &now) || body.empty()) {
+    return Bad("truncated claim");
+  }
+  const bool create = body[0] & 1;
+  body.remove_prefix(1);
+  if (!GetId(&body, &last) || !GetVarint64(&body, &n) || n > body.size()) {
+    return Bad("truncated claim");
+  }
+  Group* g = MutableGroup(name);
+  if (g == nullptr) return Bad("claim in a missing group");
+  if (last > g->last_id) g->last_id = last;
+  Consumer* c = nullptr;
+  if (create) {
+    c = GetOrCreateConsumer(g, consumer, now);
+    c->seen_ms = now;
+  } else if (n > 0) {
+    return Bad("claim for no consumer");
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    StreamClaim cl;
+    int64_t ms;
+    if (!GetId(&body, &cl.id) || !GetInt(&body, &ms) || !GetVarint64(&body, &cl.delivery_count)) {
+      return Bad("truncated claim");
+    }
+    SetPending(g, cl.id, c, ms, cl.delivery_count);
+  }
+  return body.empty() ? Status::Ok() : Bad("trailing bytes");
+}
+
+// ---- Put encoding ----
+
+void StreamValue::Serialize(std::string* out) const {
+  PutId(out, last_id_);
+  PutVarint64(out, entries_added_);
+  PutId(out, max_deleted_id_);
+  PutVarint64(out, length_);
+  Range(StreamId::Min(), StreamId::Max(), false,
+        [&](StreamId id, std::span<const std::string_view> fv) {
+          PutId(out, id);
+          PutVarint64(out, fv.size() / 2);
+          for (std::string_view s : fv) PutLengthPrefixed(out, s);
+          return true;
+        });
+  PutVarint64(out, groups_.size());
+  for (const auto& [name, g] : groups_) {
+    PutLengthPrefixed(out, name);
+    PutId(out, g->last_id);
+    PutEntriesRead(out, g->entries_read);
+    PutVarint64(out, g->consumers.size());
+    for (const auto& [cname, c] : g->consumers) {
+      PutLengthPrefixed(out, cname);
+      PutVarint64(out, static_cast<uint64_t>(c->seen_ms));
+    }
+    PutVarint64(out, g->pel.size());
+    for (const auto& [id, nack] : g->pel) {
+      PutId(out, id);
+      PutLengthPrefixed(out, nack.owner->name);
+      PutVarint64(out, static_cast<uint64_t>(nack.delivery_ms));
+      PutVarint64(out, nack.delivery_count);
+    }
+  }
+}
+
+Status ParseStream(std::string_view in, const EncodingLimits& limits,
+                   std::unique_ptr<Value>* out) {
+  auto s = std::make_unique<StreamValue>();
+  StreamId last, max_deleted;
+  uint64_t added, n;
+  if (!GetId(&in, &last) || !GetVarint64(&in, &added) || !GetId(&in, &max_deleted) ||
+      !GetVarint64(&in, &n) || n > in.size()) {
+    return Bad("truncated stream");
+  }
+  std::vector<std::string_view> fv;
+  std::string body;
+  for (uint64_t i = 0; i < n; ++i) {
+    StreamId id;
+    uint64_t nf;
+    if (!GetId(&in, &id) || !GetVarint64(&in, &nf) || nf == 0 || nf > in.size()) {
+      return Bad("truncated stream entry");
+    }
+    fv.resize(2 * nf);
+    for (auto& f : fv) {
+      if (!GetLengthPrefixed(&in, &f)) return Bad("truncated stream entry");
+    }
+    StreamAddBody(&body, id, fv);
+    if (Status st = s->Apply(RedoOp::kStreamAdd, body, limits); !st.ok()) return st;
+  }
+  if (last < s->last_id()) return Bad("last ID below an entry");
+  StreamSetIdBody(&body, last, added, max_deleted);
+  if (Status st = s->Apply(RedoOp::kStreamSetId, body, limits); !st.ok()) return st;
+  uint64_t ngroups;
+  if (!GetVarint64(&in, &ngroups) || ngroups > in.size()) return Bad("truncated groups");
+  for (uint64_t i = 0; i < ngroups; ++i) {
+    std::string_view name;
+    StreamId glast;
+    int64_t read;
+    uint64_t nc;
+    if (!GetLengthPrefixed(&in, &name) || !GetId(&in, &glast) || !GetEntriesRead(&in, &read) ||
+        !GetVarint64(&in, &nc) || nc > in.size()) {
+      return Bad("truncated group");
+    }
+    StreamGroupBody(&body, StreamGroupOp::kCreate, name, {}, glast, read, 0);
+    if (Status st = s->Apply(RedoOp::kStreamGroup, body, limits); !st.ok()) return st;
+    for (uint64_t j = 0; j < nc; ++j) {
+      std::string_view cname;
+      int64_t seen;
+      if (!GetLengthPrefixed(&in, &cname) || !GetInt(&in, &seen)) return Bad("truncated consumer");
+      StreamGroupBody(&body, StreamGroupOp::kCreateConsumer, name, cname, {}, 0, seen);
+      if (Status st = s->Apply(RedoOp::kStreamGroup, body, limits); !st.ok()) return st;
+    }
+    uint64_t np;
+    if (!GetVarint64(&in, &np) || np > in.size()) return Bad("truncated pending list");
+    for (uint64_t j = 0; j < np; ++j) {
+      std::string_view owner;
+      StreamClaim cl;
+      int64_t ms;
+      if (!GetId(&in, &cl.id) || !GetLengthPrefixed(&in, &owner) || !GetInt(&in, &ms) ||
+          !GetVarint64(&in, &cl.delivery_count)) {
+        return Bad("truncated pending entry");
+      }
+      cl.delivery_ms = ms;
+      const auto* g = s->FindGroup(name);
+      auto c = g->consumers.find(owner);
+      if (c == g->consumers.end()) return Bad("pending entry of an unknown consumer");
+      const int64_t seen = c->second->seen_ms;
+      StreamClaimBody(&body, name, owner, seen, true, {}, std::span(&cl, 1));
+      if (Status st = s->Apply(RedoOp::kStreamClaim, body, limits); !st.ok()) return st;
+    }
+  }
+  if (!in.empty()) return Bad("trailing bytes");
+  *out = std::move(s);
+  return Status::Ok();
+}
+
+std::unique_ptr<Value> NewStream() { return std::make_unique<StreamValue>(); }
+
+}  // namespace strata::engine
