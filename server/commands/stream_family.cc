@@ -610,6 +610,7 @@ std::vector<CommandSpec> StreamFamily() {
        }, 0, 0},
   };
   for (CommandSpec& s : StreamGroupCommands()) specs.push_back(std::move(s));
+  for (CommandSpec& s : StreamReadCommands()) specs.push_back(std::move(s));
   return specs;
 }
 

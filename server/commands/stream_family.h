@@ -1,5 +1,6 @@
 // What the stream commands share (stream_family.cc: XADD, XRANGE, XDEL, XTRIM, XSETID, XINFO;
-// stream_group_family.cc: XREAD, XREADGROUP, XGROUP, XACK, XPENDING, XCLAIM, XAUTOCLAIM).
+// stream_read_family.cc: XREAD, XREADGROUP; stream_group_family.cc: XGROUP, XACK, XPENDING,
+// XCLAIM, XAUTOCLAIM).
 #pragma once
 
 #include <span>
@@ -33,7 +34,11 @@ void ReplyEntry(ReplyBuilder& reply, engine::StreamId id, std::span<const std::s
 size_t ReplyRange(ReplyBuilder& reply, const engine::StreamValue& s, engine::StreamId start,
                   engine::StreamId end, size_t count, bool reverse);
 
-// The commands of stream_group_family.cc; StreamFamily() includes them.
+// The commands of stream_group_family.cc and stream_read_family.cc; StreamFamily() includes
+// them.
 std::vector<CommandSpec> StreamGroupCommands();
+std::vector<CommandSpec> StreamReadCommands();
+// "NOGROUP No such key '<key>' or consumer group '<group>'".
+std::string NoGroupError(std::string_view key, std::string_view group);
 
 }  // namespace strata::server
