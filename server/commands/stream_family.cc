@@ -266,7 +266,8 @@ void RangeCommand(CommandContext& ctx, bool reverse) {
   DbView db = ctx.db();
   auto s = GetStream(db, a[1], true);
   if (!s.ok()) return ctx.reply.Error(s.status());
-  if (*s == nullptr || count == 0) return ctx.reply.Array(0);
+  if (*s == nullptr) return ctx.reply.Array(0);
+  if (count == 0) return ctx.reply.NullArray();  // COUNT 0 (or below): Redis's null reply
   ReplyRange(ctx.reply, **s, lo, hi, count < 0 ? 0 : static_cast<size_t>(count), reverse);
 }
 void CmdXRange(CommandContext& ctx) { RangeCommand(ctx, false); }

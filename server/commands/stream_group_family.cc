@@ -456,6 +456,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
     --attempts;
     if (!s->Contains(it->first)) {
       gone.push_back(it->first);
+      --count;  // as in Redis: COUNT bounds the reply, deleted IDs included
       continue;
     }
     if (min_idle > 0 && ctx.now_ms - it->second.delivery_ms < min_idle) continue;

@@ -211,6 +211,7 @@ void CmdXReadGroup(CommandContext& ctx) {
     const auto* s = static_cast<const StreamValue*>(db.Find(keys[i])->value());
     const StreamValue::Group* g = s->FindGroup(r.group_name);
     const bool new_consumer = g->consumers.find(r.consumer) == g->consumers.end();
+    bool served_key = true;  // whether this key replies (and so creates its consumer)
     std::vector<StreamId> ids;
     if (fresh[i]) {
       StreamId after = g->last_id, last = g->last_id;
@@ -234,8 +235,10 @@ void CmdXReadGroup(CommandContext& ctx) {
         ++served;
       } else {
         out.resize(key_mark);
+        served_key = false;
       }
-      if (n > 0 || new_consumer) {
+      // As Redis 7.0: a consumer is created (and seen) only when it is served something.
+      if (n > 0) {
         engine::StreamDeliverBody(&Body(), r.group_name, r.consumer, ctx.now_ms, n > 0, last, read,
                                   false, ids);
         db.Apply(RedoOp::kStreamDeliver, keys[i], Body());
@@ -273,7 +276,7 @@ void CmdXReadGroup(CommandContext& ctx) {
                                 ids);
       db.Apply(RedoOp::kStreamDeliver, keys[i], Body());
     }
-    if (new_consumer) {
+    if (new_consumer && served_key) {
       ctx.Notify(kNotifyStream, "xgroup-createconsumer", keys[i]);
     }
   }
