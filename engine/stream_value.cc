@@ -255,6 +255,15 @@ StreamId StreamValue::first_id() const {
   return id;
 }
 
+StreamId StreamValue::top_id() const {
+  StreamId top;
+  Range(StreamId::Min(), StreamId::Max(), true, [&](StreamId id, auto) {
+    top = id;
+    return false;
+  });
+  return top;
+}
+
 bool StreamValue::Contains(StreamId id) const {
   bool found = false;
   Range(id, id, false, [&](StreamId, std::span<const std::string_view>) {
@@ -525,6 +534,7 @@ Status StreamValue::Apply(RedoOp op, std::string_view body, const EncodingLimits
           !body.empty()) {
         return Bad("malformed setid");
       }
+      if (length_ > 0 && last < top_id()) return Bad("setid below the last entry");
       last_id_ = last;
       entries_added_ = added;
       max_deleted_id_ = max_deleted;

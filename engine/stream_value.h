@@ -96,6 +96,8 @@ class StreamValue : public Value {
   StreamId last_id() const { return last_id_; }
   // The first entry's ID, 0-0 when empty (XINFO's recorded-first-entry-id).
   StreamId first_id() const;
+  // The last entry's ID, 0-0 when empty (last_id() may be past it: deletes, XSETID).
+  StreamId top_id() const;
   StreamId max_deleted_id() const { return max_deleted_id_; }
   uint64_t entries_added() const { return entries_added_; }
   size_t num_nodes() const { return nodes_.size(); }

@@ -304,6 +304,8 @@ void Snapshots::BackgroundLoop(std::function<std::string()> save_points,
                       [this] { return bg_stop_ || bg_requested_; });
       if (bg_stop_) return;
       if (bg_requested_) {
+        // In progress from here on (in_progress() never reads false in between).
+        in_progress_ = true;
         bg_requested_ = false;
         reason = "BGSAVE";
       }
@@ -334,9 +336,15 @@ void Snapshots::BackgroundLoop(std::function<std::string()> save_points,
   }
 }
 
+bool Snapshots::in_progress() const {
+  if (in_progress_.load()) return true;
+  std::lock_guard<std::mutex> l(bg_mu_);
+  return bg_requested_;
+}
+
 Snapshots::Stats Snapshots::stats() const {
   Stats s;
-  s.in_progress = in_progress_.load();
+  s.in_progress = in_progress();
   s.last_ok = last_ok_.load();
   s.last_save_s = last_save_s_.load();
   s.last_duration_ms = last_duration_ms_.load();
@@ -349,7 +357,7 @@ Snapshots::Stats Snapshots::stats() const {
 
 std::string Snapshots::Info() const {
   InfoLines out;
-  const bool running = in_progress_.load();
+  const bool running = in_progress();
   out.Field("rdb_changes_since_last_save", static_cast<int64_t>(changes_since_last()));
   out.Field("rdb_bgsave_in_progress", running ? 1 : 0);
   out.Field("rdb_last_save_time", last_save_s_.load());

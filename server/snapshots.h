@@ -71,7 +71,9 @@ class Snapshots {
   // CONFIG SET snapshot-keep: applies from the next snapshot.
   void set_keep(int keep) { keep_.store(keep); }
 
-  bool in_progress() const { return in_progress_.load(); }
+  // A snapshot is being written, or a BGSAVE was accepted and the background thread has not
+  // started it yet (as in Redis, where BGSAVE forks before it replies).
+  bool in_progress() const;
   // Whether the last snapshot attempt succeeded (true before any).
   bool last_ok() const { return last_ok_.load(); }
   // Unix seconds of the last successful snapshot (or of start-up, as Redis's LASTSAVE).
@@ -116,7 +118,7 @@ class Snapshots {
   std::atomic<int64_t> last_load_ms_{0};
   std::atomic<uint64_t> loaded_keys_{0};
 
-  std::mutex bg_mu_;
+  mutable std::mutex bg_mu_;
   std::condition_variable bg_cv_;
   bool bg_requested_ = false;  // GUARDED_BY(bg_mu_)
   bool bg_stop_ = false;       // GUARDED_BY(bg_mu_)

@@ -8,6 +8,7 @@
 #include "base/coding.h"
 #include "base/string_util.h"
 #include "engine/entry.h"
+#include "engine/stream_value.h"
 #include "tools/encoding.h"
 #include "tools/inspect.h"
 #include "tools/key_stats.h"
@@ -20,7 +21,7 @@ namespace {
 bool KnownType(const std::string& name) {
   for (engine::ValueType t :
        {engine::ValueType::kString, engine::ValueType::kList, engine::ValueType::kHash,
-        engine::ValueType::kSet, engine::ValueType::kZSet}) {
+        engine::ValueType::kSet, engine::ValueType::kZSet, engine::ValueType::kStream}) {
     if (name == engine::TypeName(t)) return true;
   }
   return false;
@@ -92,6 +93,46 @@ Json CollectionJson(engine::ValueType type, std::string_view in) {
   return in.empty() ? out : Json(nullptr);
 }
 
+// A stream's put encoding as JSON: its IDs and counters, entries as [id, [field, value, ...]],
+// groups with their consumers and pending entries. Null if the bytes do not parse.
+Json StreamJson(std::string_view in) {
+  std::unique_ptr<engine::Value> v;
+  if (!engine::ParseStream(in, engine::EncodingLimits{}, &v).ok()) return nullptr;
+  const auto& s = static_cast<const engine::StreamValue&>(*v);
+  Json out;
+  out["last_id"] = s.last_id().ToString();
+  out["entries_added"] = s.entries_added();
+  out["max_deleted_id"] = s.max_deleted_id().ToString();
+  Json entries = Json::array();
+  s.Range(engine::StreamId::Min(), engine::StreamId::Max(), false, [&](engine::StreamId id, auto fv) {
+    Json pairs = Json::array();
+    for (std::string_view f : fv) pairs.push_back(BytesJson(f));
+    entries.push_back(Json::array({id.ToString(), pairs}));
+    return true;
+  });
+  out["entries"] = entries;
+  Json groups = Json::array();
+  for (const auto& [name, g] : s.groups()) {
+    Json consumers = Json::array();
+    for (const auto& [cname, c] : g->consumers) {
+      consumers.push_back({{"name", BytesJson(cname)}, {"seen_ms", c->seen_ms},
+                           {"pending", c->pending.size()}});
+    }
+    Json pending = Json::array();
+    for (const auto& [id, nack] : g->pel) {
+      pending.push_back(Json::array({id.ToString(), BytesJson(nack.owner->name), nack.delivery_ms,
+                                     nack.delivery_count}));
+    }
+    groups.push_back({{"name", BytesJson(name)},
+                      {"last_id", g->last_id.ToString()},
+                      {"entries_read", g->entries_read},
+                      {"consumers", consumers},
+                      {"pending", pending}});
+  }
+  out["groups"] = groups;
+  return out;
+}
+
 }  // namespace
 
 Json KeyJson(const KeyRecord& k, int64_t now_ms) {
@@ -113,7 +154,7 @@ Json KeyJson(const KeyRecord& k, int64_t now_ms) {
   } else if (type == engine::ValueType::kString) {
     j["value"] = BytesJson(k.value);
   } else {
-    j["value"] = CollectionJson(type, k.value);
+    j["value"] = type == engine::ValueType::kStream ? StreamJson(k.value) : CollectionJson(type, k.value);
     if (j["value"].is_null()) j["value_bytes"] = BytesJson(k.value);  // malformed: as it is
   }
   return j;

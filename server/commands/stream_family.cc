@@ -283,16 +283,17 @@ void CmdXLen(CommandContext& ctx) {
 
 // XDEL key id [id ...]
 void CmdXDel(CommandContext& ctx) {
-  std::vector<StreamId> ids(ctx.args.size() - 2);
-  for (size_t i = 2; i < ctx.args.size(); ++i) {
-    if (!ParseIdArg(ctx, ctx.args[i], 0, true, &ids[i - 2])) return;
-  }
   std::string_view key = ctx.args[1];
   auto lock = ctx.Lock(key);
   DbView db = ctx.db();
   auto s = GetStream(db, key, false);
   if (!s.ok()) return ctx.reply.Error(s.status());
   if (*s == nullptr) return ctx.reply.Int(0);
+  // Then every ID parses, or nothing is deleted (Redis's order).
+  std::vector<StreamId> ids(ctx.args.size() - 2);
+  for (size_t i = 2; i < ctx.args.size(); ++i) {
+    if (!ParseIdArg(ctx, ctx.args[i], 0, true, &ids[i - 2])) return;
+  }
   // Only the IDs present are logged (each once): replay then needs no lookups that fail.
   std::vector<StreamId> present;
   for (StreamId id : ids) {
@@ -369,15 +370,8 @@ void CmdXSetId(CommandContext& ctx) {
     return ctx.reply.Error(
         "ERR The entries_added specified in XSETID is smaller than the target stream length");
   }
-  if (s.size() > 0) {
-    StreamId top;
-    s.Range(StreamId::Min(), StreamId::Max(), true, [&](StreamId e, auto) {
-      top = e;
-      return false;
-    });
-    if (id < top) {
-      return ctx.reply.Error("ERR The ID specified in XSETID is smaller than the target stream top item");
-    }
+  if (s.size() > 0 && id < s.top_id()) {
+    return ctx.reply.Error("ERR The ID specified in XSETID is smaller than the target stream top item");
   }
   engine::StreamSetIdBody(&Body(), id, added >= 0 ? static_cast<uint64_t>(added) : s.entries_added(),
                           max_deleted_given ? max_deleted : s.max_deleted_id());

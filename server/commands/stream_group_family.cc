@@ -228,18 +228,20 @@ void CmdXPending(CommandContext& ctx) {
   StreamId start, end;
   std::string_view consumer;
   bool has_consumer = false;
+  if (!summary && (a.size() < 6 || a.size() > 9)) return ctx.reply.Error(Status::Syntax());
   if (!summary) {
+    // Redis's order: IDLE, the count, then the interval.
     size_t i = 3;
-    if (a.size() >= 8 && EqualsIgnoreCase(a[3], "idle")) {
+    if (EqualsIgnoreCase(a[3], "idle")) {
       if (!ArgToInt(ctx, a[4], &min_idle)) return;
+      if (a.size() < 8) return ctx.reply.Error(Status::Syntax());
       i = 5;
-    }
-    if (a.size() < i + 3 || a.size() > 9) return ctx.reply.Error(Status::Syntax());
-    if (!ParseIntervalId(ctx, a[i], true, &start) || !ParseIntervalId(ctx, a[i + 1], false, &end)) {
-      return;
     }
     if (!ArgToInt(ctx, a[i + 2], &count)) return;
     if (count < 0) count = 0;
+    if (!ParseIntervalId(ctx, a[i], true, &start) || !ParseIntervalId(ctx, a[i + 1], false, &end)) {
+      return;
+    }
     has_consumer = a.size() > i + 3;
     if (has_consumer) consumer = a[i + 3];
   }
@@ -320,6 +322,15 @@ StreamClaim Claimed(StreamId id, const StreamValue::Nack* nack, const ClaimRule&
 // [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 void CmdXClaim(CommandContext& ctx) {
   const auto& a = ctx.args;
+  // Redis's order: the key and group, then the arguments.
+  std::string_view key = a[1], group = a[2], consumer = a[3];
+  auto lock = ctx.Lock(key);
+  DbView db = ctx.db();
+  const StreamValue* s = nullptr;
+  Status st;
+  const StreamValue::Group* g = FindGroupOf(ctx, db, &s, &st);
+  if (!st.ok()) return ctx.reply.Error(st);
+  if (g == nullptr) return ctx.reply.Error(NoGroupError(key, group));
   int64_t min_idle;
   if (auto v = ParseInt64(a[4])) {
     min_idle = std::max<int64_t>(0, *v);
@@ -359,14 +370,6 @@ void CmdXClaim(CommandContext& ctx) {
   }
   // A bogus time (negative, or in the future) is now, as in Redis.
   rule.delivery_ms = time_ms < 0 || time_ms > ctx.now_ms ? ctx.now_ms : time_ms;
-  std::string_view key = a[1], group = a[2], consumer = a[3];
-  auto lock = ctx.Lock(key);
-  DbView db = ctx.db();
-  const StreamValue* s = nullptr;
-  Status st;
-  const StreamValue::Group* g = FindGroupOf(ctx, db, &s, &st);
-  if (!st.ok()) return ctx.reply.Error(st);
-  if (g == nullptr) return ctx.reply.Error(NoGroupError(key, group));
   std::vector<StreamClaim> claims;
   std::vector<StreamId> gone;  // pending, but deleted from the stream: dropped
   for (StreamId id : ids) {
@@ -440,6 +443,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
     }
   }
   rule.delivery_ms = ctx.now_ms;
+  // Redis's order: the arguments, then the key's type, then the group.
   std::string_view key = a[1], group = a[2], consumer = a[3];
   auto lock = ctx.Lock(key);
   DbView db = ctx.db();

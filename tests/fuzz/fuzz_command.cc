@@ -93,6 +93,13 @@ constexpr std::string_view kWords[] = {
     "USAGE", "SAMPLES", "server", "clients", "memory", "persistence", "stats", "keyspace", "all",
     "everything", "default", "HELP", "LIST", "INFO", "DOCS", "GETKEYS", "CHANNELS", "NUMSUB",
     "NUMPAT", "ch*", "ch1",
+    // Streams.
+    "NOMKSTREAM", "MINID", "~", "=", "STREAMS", "GROUP", "NOACK", "BLOCK", "MKSTREAM",
+    "ENTRIESREAD", "JUSTID", "FORCE", "IDLE", "TIME", "RETRYCOUNT", "LASTID", "ENTRIESADDED",
+    "MAXDELETEDID", "FULL", ">", "$", "CREATE", "SETID", "DESTROY", "CREATECONSUMER",
+    "DELCONSUMER", "STREAM", "GROUPS", "CONSUMERS", "stream-node-max-entries",
+    "stream-node-max-bytes", "g", "1-1", "0-0", "1-*", "5-0", "2-*", "(1-1",
+    "18446744073709551615-18446744073709551615", "stream",
 };
 constexpr std::string_view kFloats[] = {
     "1.5", "-0.5", "+inf", "-inf", "inf", "nan", "(1", "(2.5", "[a", "(a", "-", "+", "0x10",

@@ -57,7 +57,8 @@ inline std::string InfoField(redisContext* c, const std::string& field) {
 }
 
 // Every key of dbs 0..3 with its type, value and whether it has a TTL. Collections are read
-// whole (hashes and sets sorted, so equal contents compare equal whatever the order).
+// whole (hashes and sets sorted, so equal contents compare equal whatever the order; streams as
+// XINFO STREAM FULL shows them).
 inline std::map<std::string, std::string> DumpDbs(redisContext* c) {
   std::map<std::string, std::string> out;
   for (int db = 0; db < 4; ++db) {
@@ -74,6 +75,15 @@ inline std::map<std::string, std::string> DumpDbs(redisContext* c) {
         value = Describe(Command(c, {"LRANGE", k, "0", "-1"}).get());
       } else if (t == "zset") {
         value = Describe(Command(c, {"ZRANGE", k, "0", "-1", "WITHSCORES"}).get());
+      } else if (t == "stream") {
+        // Everything XINFO STREAM FULL shows (entries, groups, consumers, pending entries with
+        // their times and counts) but the node counts, which a reload may change.
+        ReplyPtr r = Command(c, {"XINFO", "STREAM", k, "FULL", "COUNT", "0"});
+        for (size_t j = 0; r && j + 1 < r->elements; j += 2) {
+          const std::string field = Describe(r->element[j]);
+          if (field.find("radix-tree") != std::string::npos) continue;
+          value += field + "=" + Describe(r->element[j + 1]) + " ";
+        }
       } else {
         ReplyPtr r = Command(c, {t == "hash" ? "HGETALL" : "SMEMBERS", k});
         std::vector<std::string> items;
