@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <new>
 
 #include "base/coding.h"
 #include "base/string_util.h"
@@ -10,6 +12,10 @@ namespace strata::engine {
 namespace {
 
 Status Bad(const char* what) { return Status::Corruption(std::string("stream effect: ") + what); }
+
+// An entry's ID delta from its node's master is stored shifted left by one (the low bit is
+// "same fields"); one of 2^62 or more is stored as this marker, then the delta in full.
+constexpr uint64_t kBigDelta = uint64_t{1} << 62;
 
 void PutId(std::string* out, StreamId id) {
   PutVarint64(out, id.ms);
@@ -184,6 +190,11 @@ std::vector<std::string_view>& StreamValue::Scratch() {
   return fv;
 }
 
+std::string& StreamValue::EntryScratch() {
+  thread_local std::string entry;
+  return entry;
+}
+
 size_t StreamValue::bytes() const {
   // A map node: three links, color and the key, then the Node (rounded to allocator bins).
   constexpr size_t kMapNode = 48 + sizeof(Node);
@@ -196,62 +207,82 @@ size_t StreamValue::bytes() const {
   return b + pel_entries_ * (48 + sizeof(StreamId) + sizeof(Nack) + 48 + sizeof(StreamId));
 }
 
-size_t StreamValue::Skip(const Node& n, size_t p) const {
-  const std::string_view h = n.lp.At(p);
-  p = n.lp.Next(p);
-  if (static_cast<uint8_t>(h[0]) & kSameFields) {
-    for (size_t i = 0; i < n.fields.size(); ++i) p = n.lp.Next(p);
-    return p;
+void StreamValue::Bytes::Append(std::string_view s) {
+  const size_t need = used_ + s.size();
+  if (need > cap_) {
+    void* p = std::realloc(buf_, need);
+    if (p == nullptr) throw std::bad_alloc();
+    buf_ = static_cast<char*>(p);
+    cap_ = static_cast<uint32_t>(need);
   }
-  std::string_view c = n.lp.At(p);
-  uint64_t count = 0;
-  GetVarint64(&c, &count);
-  p = n.lp.Next(p);
-  for (uint64_t i = 0; i < 2 * count; ++i) p = n.lp.Next(p);
-  return p;
+  std::memcpy(buf_ + used_, s.data(), s.size());
+  used_ = static_cast<uint32_t>(need);
+}
+
+void StreamValue::Bytes::Erase(size_t from, size_t to) {
+  std::memmove(buf_ + from, buf_ + to, used_ - to);
+  used_ -= static_cast<uint32_t>(to - from);
+  if (used_ == 0) {
+    std::free(buf_);
+    buf_ = nullptr;
+    cap_ = 0;
+  } else if (void* p = std::realloc(buf_, used_)) {
+    buf_ = static_cast<char*>(p);
+    cap_ = used_;
+  }
+}
+
+size_t StreamValue::Skip(const Node& n, size_t p) const {
+  std::string_view in(n.data.data() + p, n.data.size() - p);
+  const size_t before = in.size();
+  uint64_t head = 0, seq = 0, count = 0;
+  std::string_view s;
+  GetVarint64(&in, &head);
+  if (head >> 1 == kBigDelta) GetVarint64(&in, &seq);  // the delta itself
+  GetVarint64(&in, &seq);
+  if (head & 1) {
+    count = n.fields.size();
+  } else {
+    GetVarint64(&in, &count);
+    count *= 2;
+  }
+  for (uint64_t i = 0; i < count; ++i) GetLengthPrefixed(&in, &s);
+  return p + (before - in.size());
 }
 
 size_t StreamValue::Decode(const Node& n, size_t p, StreamId* id,
                            std::vector<std::string_view>* fv) const {
-  std::string_view h = n.lp.At(p);
-  const uint8_t flags = static_cast<uint8_t>(h[0]);
-  h.remove_prefix(1);
-  uint64_t dms = 0;
-  GetVarint64(&h, &dms);
-  GetVarint64(&h, &id->seq);
-  id->ms = n.master_ms + dms;
+  std::string_view in(n.data.data() + p, n.data.size() - p);
+  const size_t before = in.size();
+  uint64_t head = 0, delta = 0;
+  GetVarint64(&in, &head);
+  delta = head >> 1;
+  if (delta == kBigDelta) GetVarint64(&in, &delta);
+  GetVarint64(&in, &id->seq);
+  id->ms = n.master_ms + delta;
   fv->clear();
-  p = n.lp.Next(p);
-  if (flags & kSameFields) {
+  std::string_view s;
+  if (head & 1) {
     for (size_t f = n.fields.begin(); f < n.fields.end(); f = n.fields.Next(f)) {
+      GetLengthPrefixed(&in, &s);
       fv->push_back(n.fields.At(f));
-      fv->push_back(n.lp.At(p));
-      p = n.lp.Next(p);
+      fv->push_back(s);
     }
-    return p;
+  } else {
+    uint64_t count = 0;
+    GetVarint64(&in, &count);
+    for (uint64_t i = 0; i < 2 * count; ++i) {
+      GetLengthPrefixed(&in, &s);
+      fv->push_back(s);
+    }
   }
-  std::string_view c = n.lp.At(p);
-  uint64_t count = 0;
-  GetVarint64(&c, &count);
-  p = n.lp.Next(p);
-  for (uint64_t i = 0; i < 2 * count; ++i) {
-    fv->push_back(n.lp.At(p));
-    p = n.lp.Next(p);
-  }
-  return p;
+  return p + (before - in.size());
 }
-
 
 StreamId StreamValue::first_id() const {
   if (length_ == 0) return {};
-  const Node& n = nodes_.begin()->second;
-  std::string_view h = n.lp.At(n.lp.begin());
-  h.remove_prefix(1);
   StreamId id;
-  uint64_t dms = 0;
-  GetVarint64(&h, &dms);
-  GetVarint64(&h, &id.seq);
-  id.ms = n.master_ms + dms;
+  Decode(nodes_.begin()->second, 0, &id, &Scratch());
   return id;
 }
 
@@ -278,12 +309,29 @@ Status StreamValue::Add(StreamId id, std::span<const std::string_view> fv,
   if (id <= last_id_) return Bad("an ID not above the stream's last");
   if (fv.empty() || fv.size() % 2 != 0) return Bad("an entry without fields");
   const size_t nf = fv.size() / 2;
-  size_t entry_bytes = 0;
-  for (std::string_view s : fv) entry_bytes += Listpack::ElementSize(s.size());
   Node* n = nodes_.empty() ? nullptr : &nodes_.rbegin()->second;
+  bool same = n != nullptr && n->fields.size() == nf;
+  for (size_t i = 0, f = same ? n->fields.begin() : 0; same && i < nf; ++i, f = n->fields.Next(f)) {
+    same = n->fields.At(f) == fv[2 * i];
+  }
+  std::string& enc = EntryScratch();
+  auto encode = [&](uint64_t master_ms) {
+    enc.clear();
+    const uint64_t delta = id.ms - master_ms;
+    if (delta < kBigDelta) {
+      PutVarint64(&enc, delta << 1 | (same ? 1 : 0));
+    } else {
+      PutVarint64(&enc, kBigDelta << 1 | (same ? 1 : 0));
+      PutVarint64(&enc, delta);
+    }
+    PutVarint64(&enc, id.seq);
+    if (!same) PutVarint64(&enc, nf);
+    for (size_t i = same ? 1 : 0; i < fv.size(); i += same ? 2 : 1) PutLengthPrefixed(&enc, fv[i]);
+  };
+  if (n != nullptr) encode(n->master_ms);
   if (n != nullptr &&
       ((limits.stream_node_max_bytes > 0 &&
-        n->appended_bytes + entry_bytes >= static_cast<uint64_t>(limits.stream_node_max_bytes)) ||
+        n->appended_bytes + enc.size() >= static_cast<uint64_t>(limits.stream_node_max_bytes)) ||
        (limits.stream_node_max_entries > 0 &&
         n->appended >= static_cast<uint64_t>(limits.stream_node_max_entries)))) {
     n = nullptr;
@@ -292,33 +340,25 @@ Status StreamValue::Add(StreamId id, std::span<const std::string_view> fv,
     n = &nodes_[id];
     n->master_ms = id.ms;
     for (size_t i = 0; i < fv.size(); i += 2) n->fields.PushBack(fv[i]);
+    node_bytes_ += n->fields.bytes();
+    same = true;
+    encode(id.ms);
   }
-  node_bytes_ -= n->lp.bytes() + n->fields.bytes();
-  bool same = n->fields.size() == nf;
-  for (size_t i = 0, f = n->fields.begin(); same && i < nf; ++i, f = n->fields.Next(f)) {
-    same = n->fields.At(f) == fv[2 * i];
-  }
-  std::string hs;
-  hs.push_back(static_cast<char>(same ? kSameFields : 0));
-  PutVarint64(&hs, id.ms - n->master_ms);
-  PutVarint64(&hs, id.seq);
-  n->lp.PushBack(hs);
-  if (same) {
-    for (size_t i = 1; i < fv.size(); i += 2) n->lp.PushBack(fv[i]);
-  } else {
-    std::string count;
-    PutVarint64(&count, nf);
-    n->lp.PushBack(count);
-    for (std::string_view s : fv) n->lp.PushBack(s);
-  }
+  node_bytes_ -= n->data.bytes();
+  n->data.Append(enc);
+  node_bytes_ += n->data.bytes();
   n->live++;
   n->appended++;
-  n->appended_bytes += static_cast<uint32_t>(entry_bytes + Listpack::ElementSize(hs.size()));
-  node_bytes_ += n->lp.bytes() + n->fields.bytes();
+  n->appended_bytes += static_cast<uint32_t>(enc.size());
   ++length_;
   ++entries_added_;
   last_id_ = id;
   return Status::Ok();
+}
+
+void StreamValue::DropNode(std::map<StreamId, Node>::iterator it) {
+  node_bytes_ -= it->second.data.bytes() + it->second.fields.bytes();
+  nodes_.erase(it);
 }
 
 bool StreamValue::Remove(StreamId id) {
@@ -327,22 +367,19 @@ bool StreamValue::Remove(StreamId id) {
   --it;
   Node& n = it->second;
   std::vector<std::string_view>& fv = Scratch();
-  for (size_t p = n.lp.begin(); p < n.lp.end();) {
+  for (size_t p = 0; p < n.data.size();) {
     StreamId e;
     const size_t next = Decode(n, p, &e, &fv);
     if (e > id) return false;
     if (e == id) {
-      node_bytes_ -= n.lp.bytes() + n.fields.bytes();
-      size_t elems = 0;
-      for (size_t q = p; q < next; q = n.lp.Next(q)) ++elems;
-      n.lp.Erase(p, elems);
       --length_;
       if (--n.live == 0) {
-        nodes_.erase(it);
+        DropNode(it);
         return true;
       }
-      n.lp.Shrink();
-      node_bytes_ += n.lp.bytes() + n.fields.bytes();
+      node_bytes_ -= n.data.bytes();
+      n.data.Erase(p, next);
+      node_bytes_ += n.data.bytes();
       return true;
     }
     p = next;
@@ -358,23 +395,19 @@ void StreamValue::TrimFront(size_t count) {
     if (count >= n.live) {
       count -= n.live;
       length_ -= n.live;
-      node_bytes_ -= n.lp.bytes() + n.fields.bytes();
-      nodes_.erase(it);
+      DropNode(it);
       continue;
     }
-    size_t p = n.lp.begin();
+    size_t p = 0;
     for (size_t i = 0; i < count; ++i) {
       StreamId e;
       p = Decode(n, p, &e, &fv);
     }
-    size_t elems = 0;
-    for (size_t q = n.lp.begin(); q < p; q = n.lp.Next(q)) ++elems;
-    node_bytes_ -= n.lp.bytes() + n.fields.bytes();
-    n.lp.Erase(n.lp.begin(), elems);
-    n.lp.Shrink();
+    node_bytes_ -= n.data.bytes();
+    n.data.Erase(0, p);
+    node_bytes_ += n.data.bytes();
     n.live -= static_cast<uint32_t>(count);
     length_ -= count;
-    node_bytes_ += n.lp.bytes() + n.fields.bytes();
     return;
   }
 }
@@ -390,7 +423,7 @@ size_t StreamValue::TrimCount(bool by_id, uint64_t maxlen, StreamId minid, bool 
       whole = length_ - deleted - n.live >= maxlen;
     } else {
       StreamId last;
-      for (size_t p = n.lp.begin(); p < n.lp.end();) p = Decode(n, p, &last, &fv);
+      for (size_t p = 0; p < n.data.size();) p = Decode(n, p, &last, &fv);
       whole = last < minid;
     }
     if (whole) {
@@ -399,7 +432,7 @@ size_t StreamValue::TrimCount(bool by_id, uint64_t maxlen, StreamId minid, bool 
       continue;
     }
     if (approx) break;
-    for (size_t p = n.lp.begin(); p < n.lp.end();) {
+    for (size_t p = 0; p < n.data.size();) {
       StreamId id;
       p = Decode(n, p, &id, &fv);
       if (by_id ? id >= minid : length_ - deleted <= maxlen) break;

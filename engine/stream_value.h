@@ -2,17 +2,20 @@
 //
 // Entries live in nodes of up to stream-node-max-entries entries and stream-node-max-bytes
 // bytes, kept in an ordered map by the ID of each node's first entry (its master ID), as Redis
-// keeps listpacks in a radix tree. A node is one Listpack (engine/listpack.h) of entries:
+// keeps listpacks in a radix tree. A node is one buffer of entries back to back, each
 //
-//   header   flags:u8, ms - master.ms:varint, seq:varint     (one element)
-//   fields   when flags has kSameFields: one element per value, the field names being the
-//            node's master fields (the fields of the node's first entry); else an element
-//            holding the field count (varint), then field and value elements in turn
+//   (ms - master.ms) << 1 | same:varint (2^62 << 1 | same, then the delta, for larger deltas),
+//   seq:varint, then
+//   same = 1: the values only (varint length, bytes), the field names being the node's master
+//             fields (the fields of its first entry, kept once in a Listpack);
+//   same = 0: the field count (varint), then fields and values (varint length, bytes)
 //
-// so a small entry whose fields repeat its node's first entry costs its ID delta and its values
-// (a few bytes each) and no field names. Deleting an entry (XDEL, trimming) removes its elements;
-// a node left empty is dropped. As in Redis, whether a new entry starts a node counts every entry
-// and byte ever appended to the last node, deleted ones too.
+// so a small entry whose fields repeat its node's first entry costs its ID delta and its values,
+// about 8 bytes for two short values, and no field names; entries are read front to back (a
+// reverse walk notes a node's entry offsets first). Deleting an entry (XDEL, trimming) removes
+// its bytes; a node left empty is dropped. As in Redis, whether a new entry starts a node counts
+// every entry and byte ever appended to the last node, deleted ones too (bytes in this
+// encoding, so a node holds somewhat more large entries than Redis's 4 KB listpack).
 //
 // Consumer groups hold their last delivered ID, their read counter (entries-read) and a pending
 // entries list (PEL): ID -> owner, delivery time, delivery count; each consumer knows its own
@@ -25,6 +28,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <optional>
@@ -113,7 +117,7 @@ class StreamValue : public Value {
       auto it = nodes_.upper_bound(start);
       if (it != nodes_.begin()) --it;
       for (; it != nodes_.end() && it->first <= end; ++it) {
-        for (size_t p = it->second.lp.begin(); p < it->second.lp.end();) {
+        for (size_t p = 0; p < it->second.data.size();) {
           StreamId id;
           p = Decode(it->second, p, &id, &fv);
           if (id < start) continue;
@@ -128,7 +132,7 @@ class StreamValue : public Value {
       --it;
       const Node& n = it->second;
       starts.clear();
-      for (size_t p = n.lp.begin(); p < n.lp.end(); p = Skip(n, p)) starts.push_back(p);
+      for (size_t p = 0; p < n.data.size(); p = Skip(n, p)) starts.push_back(p);
       for (size_t i = starts.size(); i-- > 0;) {
         StreamId id;
         Decode(n, starts[i], &id, &fv);
@@ -163,15 +167,34 @@ class StreamValue : public Value {
   int64_t EntriesReadAfter(int64_t entries_read, StreamId id) const;
 
  private:
+  // A node's entries, back to back (see the top of this file), in a buffer grown with realloc
+  // to the size needed, as Listpack's.
+  class Bytes {
+   public:
+    Bytes() = default;
+    ~Bytes() { std::free(buf_); }
+    Bytes(const Bytes&) = delete;
+    Bytes& operator=(const Bytes&) = delete;
+    size_t size() const { return used_; }
+    size_t bytes() const { return cap_; }  // what the allocator holds
+    const char* data() const { return buf_; }
+    void Append(std::string_view s);
+    // Removes [from, to); gives spare capacity back.
+    void Erase(size_t from, size_t to);
+
+   private:
+    char* buf_ = nullptr;
+    uint32_t used_ = 0;
+    uint32_t cap_ = 0;
+  };
   struct Node {
     uint64_t master_ms = 0;  // entry IDs' ms are stored as deltas from it
     Listpack fields;  // the master fields: the node's first entry's field names
-    Listpack lp;      // the entries
+    Bytes data;       // the entries
     uint32_t live = 0;
     uint32_t appended = 0;        // entries ever appended (deleted ones count, as in Redis)
     uint32_t appended_bytes = 0;  // and their bytes
   };
-  static constexpr uint8_t kSameFields = 1;
 
   // Decodes the entry at p of node n: its ID and fields/values into *fv. Returns the next
   // entry's offset.
@@ -179,6 +202,8 @@ class StreamValue : public Value {
   // The offset after the entry at p.
   size_t Skip(const Node& n, size_t p) const;
   static std::vector<std::string_view>& Scratch();
+  static std::string& EntryScratch();
+  void DropNode(std::map<StreamId, Node>::iterator it);
 
   Status Add(StreamId id, std::span<const std::string_view> fv, const EncodingLimits& limits);
   // Removes the entry with this ID; false if absent.
