@@ -2,7 +2,7 @@
 # side_by_side.sh: strata-server against redis-server 7.0 on this machine, in one interleaved
 # run, reported as ratios (strata / redis), because a shared machine's absolute figures drift.
 #
-# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify scripts']
+# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify scripts streams']
 #                              [--strata-flags 'FLAGS'] [--server PATH] [--reference PATH]
 #                              [--raw FILE] [--rebuild] [--no-restarts]
 #
@@ -20,6 +20,9 @@
 #     cost with the client's noise taken out.
 #   - Phase `notify` (not run by default): as `off`, with notify-keyspace-events KEA on both and
 #     one subscriber (redis-cli PSUBSCRIBE '*') on each, reading every event.
+#   - Phase `streams` (not run by default): with everysec's persistence (the default), XADD with
+#     auto IDs at -P 1 and -P 16; then, on a stream of N entries with explicit IDs and a group,
+#     XREADGROUP COUNT 1 `>` until every entry is delivered, and XACK of random delivered IDs.
 #   - Phase `scripts` (not run by default): as `off`, EVALSHA and FCALL of the same small script
 #     (INCR, EXPIRE, GET of one random key), unpipelined and with -P 16.
 #   - Restarts (phase everysec): SHUTDOWN (SIGTERM) and kill -9, then the time until DBSIZE is
@@ -107,12 +110,14 @@ start() {
   if [[ $side == redis && -z $REFERENCE ]]; then
     local aof=yes fsync=$phase notify=()
     [[ $phase == off || $phase == notify || $phase == scripts ]] && aof=no fsync=everysec
+    [[ $phase == streams ]] && fsync=everysec
     [[ $phase == notify ]] && notify=(--notify-keyspace-events KEA)
     (cd "$dir" && exec redis-server --port "${PORT[redis]}" --bind 127.0.0.1 --dir "$dir" \
        --save '' --appendonly "$aof" --appendfsync "$fsync" "${notify[@]}") >>"$WORK/redis.log" 2>&1 &
   else
     local persistence=(--appendfsync "$phase") binary=$SERVER
     [[ $phase == off || $phase == scripts ]] && persistence=(--appendonly no --save '')
+    [[ $phase == streams ]] && persistence=(--appendfsync everysec)
     [[ $phase == notify ]] && persistence=(--appendonly no --save '' --notify-keyspace-events KEA)
     [[ $side == redis ]] && binary=$REFERENCE
     # shellcheck disable=SC2086
@@ -228,6 +233,21 @@ redis.register_function('incr_expire_get', function(keys, args) $(sed 's/KEYS/ke
             BENCH_NAME=fcall bench "_p$P" "$s" "$r" -P "$P" -n "$N_P1" FCALL incr_expire_get 1 'counter:__rand_int__' 60
           done
         done ;;
+      streams)
+        for P in 1 16; do
+          for s in $(order "$r"); do BENCH_NAME=xadd bench "_p$P" "$s" "$r" -P "$P" -n "$N_P1" XADD bench:x '*' f v; done
+        done
+        for s in redis strata; do
+          cli "$s" DEL bench:s >/dev/null
+          timeout 600 redis-cli -h 127.0.0.1 -p "${PORT[$s]}" --pipe <"$WORK/stream.resp" >/dev/null 2>&1
+          cli "$s" XGROUP CREATE bench:s g 0 >/dev/null
+        done
+        for s in $(order "$r"); do
+          BENCH_NAME=xreadgroup bench _p1 "$s" "$r" -P 1 -n "$N_P1" XREADGROUP GROUP g c COUNT 1 STREAMS bench:s '>'
+        done
+        for s in $(order "$r"); do
+          BENCH_NAME=xack bench _p1 "$s" "$r" -P 1 -n "$N_P1" -r "$N_P1" XACK bench:s g '__rand_int__-0'
+        done ;;
       notify)
         for s in $(order "$r"); do bench _notify "$s" "$r" -P 1 -t set,get -n "$N_P1"; done
         for s in $(order "$r"); do bench _notify_p16 "$s" "$r" -P 16 -t set -n "$N_P16"; done
@@ -240,6 +260,9 @@ redis.register_function('incr_expire_get', function(keys, args) $(sed 's/KEYS/ke
 
 awk -v n="$KEYS" 'BEGIN { ORS = ""; for (i = 0; i < n; i++) { k = sprintf("key:%012d", i)
   printf "*3\r\n$3\r\nSET\r\n$16\r\n%s\r\n$32\r\n%s0123456789abcdef\r\n", k, k } }' >"$WORK/load.resp"
+awk -v n="$N_P1" 'BEGIN { ORS = ""; for (i = 1; i <= n; i++) {
+  id = sprintf("%d-0", i); printf "*5\r\n$4\r\nXADD\r\n$7\r\nbench:s\r\n$%d\r\n%s\r\n$1\r\nf\r\n$1\r\nv\r\n", length(id), id } }' \
+  >"$WORK/stream.resp"
 : >"$RESULTS"
 say "strata: $SERVER $EXTRA; redis: ${REFERENCE:-redis-server $(redis-server --version | grep -o 'v=[0-9.]*')}; keys=$KEYS rounds=$ROUNDS"
 machine_busy() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }

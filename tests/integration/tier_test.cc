@@ -205,6 +205,66 @@ TEST(TierTest, FourTimesMaxmemoryStaysReadableAndSurvivesKillNine) {
   EXPECT_EQ(InfoInt(c.get(), "tier", "tier_read_errors"), 0);
 }
 
+// Streams go to the tier as whole values like the other collections: a cold stream reads
+// back entry for entry, a consumer group works on it (the read brings it back), and all of it
+// survives a kill -9.
+TEST(TierTest, StreamsGoToTheTierAndComeBackWhole) {
+  std::unique_ptr<ServerProcess> server = StartTiered({"--appendfsync", "always"});
+  ASSERT_NE(server, nullptr);
+  RedisConnection c = Connect(server->port());
+  ASSERT_NE(c, nullptr);
+  constexpr int kStreams = 120, kEntries = 40;
+  std::vector<std::vector<std::string>> writes;
+  for (int k = 0; k < kStreams; ++k) {
+    const std::string key = "x:" + std::to_string(k);
+    for (int e = 1; e <= kEntries; ++e) {
+      writes.push_back({"XADD", key, std::to_string(e) + "-" + std::to_string(k), "payload",
+                        ValueOf(e, k, 1000), "n", std::to_string(e)});
+    }
+    writes.push_back({"XGROUP", "CREATE", key, "g", "0"});
+  }
+  for (const std::string& r : Pipeline(c.get(), writes)) ASSERT_NE(r.substr(0, 7), "(error)") << r;
+  ASSERT_TRUE(WaitFor([&] { return InfoInt(c.get(), "tier", "tier_keys") > kStreams / 4; }))
+      << "tier_keys " << InfoInt(c.get(), "tier", "tier_keys");
+
+  auto check = [&](int from) {
+    for (int k = from; k < kStreams; ++k) {
+      const std::string key = "x:" + std::to_string(k);
+      ReplyPtr r = Command(c.get(), {"XRANGE", key, "-", "+"});
+      ASSERT_TRUE(r && r->type == REDIS_REPLY_ARRAY) << key;
+      ASSERT_EQ(r->elements, static_cast<size_t>(kEntries)) << key;
+      for (int e = 1; e <= kEntries; ++e) {
+        const redisReply* entry = r->element[e - 1];
+        ASSERT_EQ(std::string(entry->element[0]->str), std::to_string(e) + "-" + std::to_string(k));
+        ASSERT_EQ(std::string(entry->element[1]->element[1]->str, entry->element[1]->element[1]->len),
+                  ValueOf(e, k, 1000));
+      }
+    }
+  };
+  check(0);
+  // The group of the first streams reads two entries and acknowledges one.
+  for (int k = 0; k < 10; ++k) {
+    const std::string key = "x:" + std::to_string(k);
+    ReplyPtr r = Command(c.get(), {"XREADGROUP", "GROUP", "g", "c", "COUNT", "2", "STREAMS", key, ">"});
+    ASSERT_TRUE(r && r->type == REDIS_REPLY_ARRAY) << key;
+    ASSERT_EQ(Describe(Command(c.get(), {"XACK", key, "g", "1-" + std::to_string(k)}).get()),
+              "(integer) 1");
+  }
+  server->Kill();
+  std::string error;
+  ASSERT_TRUE(server->Restart(&error)) << error;
+  c = Connect(server->port());
+  ASSERT_NE(c, nullptr);
+  check(0);
+  for (int k = 0; k < 10; ++k) {
+    const std::string key = "x:" + std::to_string(k);
+    EXPECT_EQ(Describe(Command(c.get(), {"XPENDING", key, "g"}).get()),
+              "[(integer) 1, \"2-" + std::to_string(k) + "\", \"2-" + std::to_string(k) +
+                  "\", [[\"c\", \"1\"]]]");
+  }
+  EXPECT_EQ(InfoInt(c.get(), "tier", "tier_read_errors"), 0);
+}
+
 TEST(TierTest, KeyOnlyCommandsNeverReadTheTierAndTransactionsSeeColdValues) {
   std::unique_ptr<ServerProcess> server = StartTiered({"--maxmemory", "1mb"});
   ASSERT_NE(server, nullptr);
