@@ -6,6 +6,7 @@
 // - XINFO STREAM FULL in RESP3 has Redis's shape.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -237,6 +238,20 @@ TEST_F(StreamCompatTest, Resp3RepliesAsRedis) {
   };
   const std::string want = Transcript(redis_->port(), corpus);
   EXPECT_EQ(FirstDifference(want, Transcript(strata_->port(), corpus)), "");
+}
+
+// BullMQ, unchanged (tests/clients/node/bullmq_jobs.mjs, installed by scripts/install-deps.sh):
+// plain, delayed, prioritized, retried and failing jobs, a flow with children, QueueEvents on
+// the events stream, pause, resume and obliterate give the same results as on redis-server.
+TEST_F(StreamCompatTest, BullmqJobsRunAsOnRedis) {
+  using namespace std::chrono_literals;
+  const std::string script = std::string(STRATA_NODE_CLIENTS_DIR) + "/bullmq_jobs.mjs";
+  ToolResult want = RunTool({"node", script, std::to_string(redis_->port())}, {}, 90s);
+  ASSERT_EQ(want.exit_code, 0) << want.output;
+  ASSERT_NE(want.output.find("\"events\",\"completed\":25"), std::string::npos) << want.output;
+  ToolResult got = RunTool({"node", script, std::to_string(strata_->port())}, {}, 90s);
+  EXPECT_EQ(got.exit_code, 0) << got.output;
+  EXPECT_EQ(got.output, want.output);
 }
 
 }  // namespace
