@@ -1,6 +1,6 @@
 // A job queue as applications run one, through BullMQ unchanged (every BullMQ operation is a Lua
-// script; its events are a stream that QueueEvents reads with XREAD BLOCK): plain jobs on a
-// worker of concurrency 4, a delayed job, a prioritized one, a job that fails and is retried
+// script; its events are a stream that QueueEvents reads with XREAD BLOCK): plain jobs on two
+// workers of concurrency 2 each, a delayed job, a prioritized one, a job that fails and is retried
 // with a fixed backoff until its attempts run out, and a flow whose parent runs after its two
 // children and reads their results. Prints one line of JSON per step, with no times, IDs or
 // orders that vary from run to run, so two servers that behave alike print the same thing.
@@ -24,21 +24,18 @@ events.on("completed", ({ jobId }) => completedEvents.add(jobId));
 events.on("failed", ({ failedReason }) => failedEvents.push(failedReason));
 
 const processed = [];
-const worker = new Worker(
-  name,
-  async (job) => {
-    if (job.name === "failing") throw new Error(`boom ${job.attemptsMade}`);
-    if (job.name === "parent") {
-      const children = Object.values(await job.getChildrenValues()).sort((a, b) => a - b);
-      processed.push(`parent:${children.join(",")}`);
-      return children.reduce((a, b) => a + b, 0);
-    }
-    processed.push(`${job.name}:${job.data.n}`);
-    return job.data.n * 2;
-  },
-  { connection, concurrency: 4 },
-);
-worker.on("error", (e) => out("worker-error", { message: e.message }));
+const work = async (job) => {
+  if (job.name === "failing") throw new Error(`boom ${job.attemptsMade}`);
+  if (job.name === "parent") {
+    const children = Object.values(await job.getChildrenValues()).sort((a, b) => a - b);
+    processed.push(`parent:${children.join(",")}`);
+    return children.reduce((a, b) => a + b, 0);
+  }
+  processed.push(`${job.name}:${job.data.n}`);
+  return job.data.n * 2;
+};
+const workers = [0, 1].map(() => new Worker(name, work, { connection, concurrency: 2 }));
+for (const w of workers) w.on("error", (e) => out("worker-error", { message: e.message }));
 
 const plain = [];
 for (let i = 0; i < 20; i++) plain.push(await queue.add("job", { n: i }));
@@ -73,7 +70,7 @@ const completed = await queue.getCompleted(0, -1);
 out("completed", { names: completed.map((j) => j.name).sort() });
 
 // Pause and resume, a job removed while waiting, and the queue cleaned up.
-await worker.close();
+for (const w of workers) await w.close();
 const waiting = await queue.add("never", { n: 0 });
 await queue.pause();
 out("paused", { paused: await queue.isPaused(), waiting: await queue.getWaitingCount() });
