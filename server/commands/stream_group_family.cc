@@ -181,16 +181,26 @@ void CmdXGroupHelp(CommandContext& ctx) {
 
 // ---- XACK, XPENDING ----
 
-// The group named args[2] of the stream at args[1], or null (missing key or group).
+// The group named args[2] of the stream at args[1], or null (missing key or group), with the
+// stream in *s. Replies WRONGTYPE and sets *wrong_type for a key of another type.
 const StreamValue::Group* FindGroupOf(CommandContext& ctx, DbView& db, const StreamValue** s,
-                                      Status* st) {
+                                      bool* wrong_type) {
   auto found = GetStream(db, ctx.args[1], false);
-  if (!found.ok()) {
-    *st = found.status();
+  *wrong_type = !found.ok();
+  if (*wrong_type) {
+    ctx.reply.Error(found.status());
     return nullptr;
   }
   *s = *found;
   return *s == nullptr ? nullptr : (*s)->FindGroup(ctx.args[2]);
+}
+
+// As FindGroupOf, replying NOGROUP when the key or the group is missing.
+const StreamValue::Group* RequireGroup(CommandContext& ctx, DbView& db, const StreamValue** s) {
+  bool wrong_type;
+  const StreamValue::Group* g = FindGroupOf(ctx, db, s, &wrong_type);
+  if (g == nullptr && !wrong_type) ctx.reply.Error(NoGroupError(ctx.args[1], ctx.args[2]));
+  return g;
 }
 
 // XACK key group id [id ...]
@@ -198,9 +208,9 @@ void CmdXAck(CommandContext& ctx) {
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   const StreamValue* s = nullptr;
-  Status st;
-  const StreamValue::Group* g = FindGroupOf(ctx, db, &s, &st);
-  if (!st.ok()) return ctx.reply.Error(st);
+  bool wrong_type;
+  const StreamValue::Group* g = FindGroupOf(ctx, db, &s, &wrong_type);
+  if (wrong_type) return;
   if (g == nullptr) return ctx.reply.Int(0);
   // All or nothing: every ID parses before any is acknowledged.
   std::vector<StreamId> ids(ctx.args.size() - 3);
@@ -248,10 +258,8 @@ void CmdXPending(CommandContext& ctx) {
   auto lock = ctx.Lock(a[1]);
   DbView db = ctx.db();
   const StreamValue* s = nullptr;
-  Status st;
-  const StreamValue::Group* g = FindGroupOf(ctx, db, &s, &st);
-  if (!st.ok()) return ctx.reply.Error(st);
-  if (g == nullptr) return ctx.reply.Error(NoGroupError(a[1], a[2]));
+  const StreamValue::Group* g = RequireGroup(ctx, db, &s);
+  if (g == nullptr) return;
   ReplyBuilder& r = ctx.reply;
   if (summary) {
     r.Array(4);
@@ -318,6 +326,22 @@ StreamClaim Claimed(StreamId id, const StreamValue::Nack* nack, const ClaimRule&
   return {id, rule.delivery_ms, count};
 }
 
+// The claimed entries (or their IDs only, JUSTID).
+void ReplyClaimed(ReplyBuilder& reply, const StreamValue& s, std::span<const StreamClaim> claims,
+                  bool justid) {
+  reply.Array(claims.size());
+  for (const StreamClaim& c : claims) {
+    if (justid) {
+      ReplyId(reply, c.id);
+      continue;
+    }
+    s.Range(c.id, c.id, false, [&](StreamId id, auto fv) {
+      ReplyEntry(reply, id, fv);
+      return false;
+    });
+  }
+}
+
 // XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-ms]
 // [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 void CmdXClaim(CommandContext& ctx) {
@@ -327,10 +351,8 @@ void CmdXClaim(CommandContext& ctx) {
   auto lock = ctx.Lock(key);
   DbView db = ctx.db();
   const StreamValue* s = nullptr;
-  Status st;
-  const StreamValue::Group* g = FindGroupOf(ctx, db, &s, &st);
-  if (!st.ok()) return ctx.reply.Error(st);
-  if (g == nullptr) return ctx.reply.Error(NoGroupError(key, group));
+  const StreamValue::Group* g = RequireGroup(ctx, db, &s);
+  if (g == nullptr) return;
   int64_t min_idle;
   if (auto v = ParseInt64(a[4])) {
     min_idle = std::max<int64_t>(0, *v);
@@ -402,17 +424,7 @@ void CmdXClaim(CommandContext& ctx) {
     engine::StreamClaimBody(&Body(), group, consumer, ctx.now_ms, !claims.empty(), last_id, claims);
     db.Apply(RedoOp::kStreamClaim, key, Body());
   }
-  ctx.reply.Array(claims.size());
-  for (const StreamClaim& c : claims) {
-    if (rule.justid) {
-      ReplyId(ctx.reply, c.id);
-      continue;
-    }
-    s->Range(c.id, c.id, false, [&](StreamId id, auto fv) {
-      ReplyEntry(ctx.reply, id, fv);
-      return false;
-    });
-  }
+  ReplyClaimed(ctx.reply, *s, claims, rule.justid);
 }
 
 // XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
@@ -448,10 +460,8 @@ void CmdXAutoClaim(CommandContext& ctx) {
   auto lock = ctx.Lock(key);
   DbView db = ctx.db();
   const StreamValue* s = nullptr;
-  Status st;
-  const StreamValue::Group* g = FindGroupOf(ctx, db, &s, &st);
-  if (!st.ok()) return ctx.reply.Error(st);
-  if (g == nullptr) return ctx.reply.Error(NoGroupError(key, group));
+  const StreamValue::Group* g = RequireGroup(ctx, db, &s);
+  if (g == nullptr) return;
   std::vector<StreamClaim> claims;
   std::vector<StreamId> gone;
   int64_t attempts = count * kAttemptsFactor;
@@ -479,17 +489,7 @@ void CmdXAutoClaim(CommandContext& ctx) {
   ReplyBuilder& r = ctx.reply;
   r.Array(3);
   ReplyId(r, next);
-  r.Array(claims.size());
-  for (const StreamClaim& c : claims) {
-    if (rule.justid) {
-      ReplyId(r, c.id);
-      continue;
-    }
-    s->Range(c.id, c.id, false, [&](StreamId id, auto fv) {
-      ReplyEntry(r, id, fv);
-      return false;
-    });
-  }
+  ReplyClaimed(r, *s, claims, rule.justid);
   r.Array(gone.size());
   for (StreamId id : gone) ReplyId(r, id);
 }
