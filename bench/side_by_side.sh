@@ -2,7 +2,7 @@
 # side_by_side.sh: strata-server against redis-server 7.0 on this machine, in one interleaved
 # run, reported as ratios (strata / redis), because a shared machine's absolute figures drift.
 #
-# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify scripts streams']
+# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify scripts streams bullmq']
 #                              [--strata-flags 'FLAGS'] [--server PATH] [--reference PATH]
 #                              [--raw FILE] [--rebuild] [--no-restarts]
 #
@@ -23,6 +23,9 @@
 #   - Phase `streams` (not run by default): with everysec's persistence (the default), XADD with
 #     auto IDs at -P 1 and -P 16; then, on a stream of N entries with explicit IDs and a group,
 #     XREADGROUP COUNT 1 `>` until every entry is delivered, and XACK of random delivered IDs.
+#   - Phase `bullmq` (not run by default): with everysec's persistence, BullMQ (npm, as installed
+#     in tests/clients/node) adds N jobs and 4 workers of concurrency 8 complete them: jobs per
+#     second (tests/clients/node/bullmq_throughput.mjs).
 #   - Phase `scripts` (not run by default): as `off`, EVALSHA and FCALL of the same small script
 #     (INCR, EXPIRE, GET of one random key), unpipelined and with -P 16.
 #   - Restarts (phase everysec): SHUTDOWN (SIGTERM) and kill -9, then the time until DBSIZE is
@@ -110,14 +113,14 @@ start() {
   if [[ $side == redis && -z $REFERENCE ]]; then
     local aof=yes fsync=$phase notify=()
     [[ $phase == off || $phase == notify || $phase == scripts ]] && aof=no fsync=everysec
-    [[ $phase == streams ]] && fsync=everysec
+    [[ $phase == streams || $phase == bullmq ]] && fsync=everysec
     [[ $phase == notify ]] && notify=(--notify-keyspace-events KEA)
     (cd "$dir" && exec redis-server --port "${PORT[redis]}" --bind 127.0.0.1 --dir "$dir" \
        --save '' --appendonly "$aof" --appendfsync "$fsync" "${notify[@]}") >>"$WORK/redis.log" 2>&1 &
   else
     local persistence=(--appendfsync "$phase") binary=$SERVER
     [[ $phase == off || $phase == scripts ]] && persistence=(--appendonly no --save '')
-    [[ $phase == streams ]] && persistence=(--appendfsync everysec)
+    [[ $phase == streams || $phase == bullmq ]] && persistence=(--appendfsync everysec)
     [[ $phase == notify ]] && persistence=(--appendonly no --save '' --notify-keyspace-events KEA)
     [[ $side == redis ]] && binary=$REFERENCE
     # shellcheck disable=SC2086
@@ -163,6 +166,17 @@ bench() {
     "$WORK/bench.csv" >>"$RESULTS"
   grep -q '^"[A-Z]' "$WORK/bench.csv" || say "warning, $side: $(head -c 300 "$WORK/bench.csv")"
   grep -q '^"ERR\|^"NOSCRIPT\|(error)' "$WORK/bench.csv" && say "warning, $side: $(grep -m1 'ERR\|error' "$WORK/bench.csv")"
+}
+
+# bullmq_run SIDE ROUND: BullMQ jobs completed per second, and the server's CPU over the run.
+bullmq_run() {
+  local side=$1 round=$2 c0 c1 jobs secs
+  c0=$(cpu_ticks "${PID[$side]}")
+  jobs=$(timeout 600 node "$REPO/tests/clients/node/bullmq_throughput.mjs" "${PORT[$side]}" "$N_P1" 2>&1 | tail -1)
+  c1=$(cpu_ticks "${PID[$side]}")
+  [[ $jobs =~ ^[0-9]+$ ]] || { say "warning, $side: bullmq: $jobs"; return; }
+  secs=$(awk -v t="$((c1 - c0))" -v hz="$TICKS" 'BEGIN {print t / hz}')
+  echo "tput bullmq_jobs $side $round $jobs - - $secs" >>"$RESULTS"
 }
 
 # restart NAME SIDE ROUND SIGNAL PHASE: keys per second from the signal to DBSIZE == KEYS.
@@ -248,6 +262,8 @@ redis.register_function('incr_expire_get', function(keys, args) $(sed 's/KEYS/ke
         for s in $(order "$r"); do
           BENCH_NAME=xack bench _p1 "$s" "$r" -P 1 -n "$N_P1" -r "$N_P1" XACK bench:s g '__rand_int__-0'
         done ;;
+      bullmq)
+        for s in $(order "$r"); do bullmq_run "$s" "$r"; done ;;
       notify)
         for s in $(order "$r"); do bench _notify "$s" "$r" -P 1 -t set,get -n "$N_P1"; done
         for s in $(order "$r"); do bench _notify_p16 "$s" "$r" -P 16 -t set -n "$N_P16"; done
