@@ -420,10 +420,12 @@ void CmdXClaim(CommandContext& ctx) {
     engine::StreamAckBody(&Body(), group, gone);
     db.Apply(RedoOp::kStreamAck, key, Body());
   }
+  const bool new_consumer = !claims.empty() && !g->consumers.contains(consumer);
   if (!claims.empty() || last_id > g->last_id) {
     engine::StreamClaimBody(&Body(), group, consumer, ctx.now_ms, !claims.empty(), last_id, claims);
     db.Apply(RedoOp::kStreamClaim, key, Body());
   }
+  if (new_consumer) ctx.Notify(kNotifyStream, "xgroup-createconsumer", key);
   ReplyClaimed(ctx.reply, *s, claims, rule.justid);
 }
 
@@ -483,8 +485,10 @@ void CmdXAutoClaim(CommandContext& ctx) {
     db.Apply(RedoOp::kStreamAck, key, Body());
   }
   if (!claims.empty()) {
+    const bool new_consumer = !g->consumers.contains(consumer);
     engine::StreamClaimBody(&Body(), group, consumer, ctx.now_ms, true, {}, claims);
     db.Apply(RedoOp::kStreamClaim, key, Body());
+    if (new_consumer) ctx.Notify(kNotifyStream, "xgroup-createconsumer", key);
   }
   ReplyBuilder& r = ctx.reply;
   r.Array(3);

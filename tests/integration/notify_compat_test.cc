@@ -249,6 +249,37 @@ TEST_F(NotifyCompatTest, SortedSetCommands) {
          "! __keyevent@0__:zrangestore o4");
 }
 
+TEST_F(NotifyCompatTest, StreamCommands) {
+  Expect("KEA",
+         {{"XADD", "s", "1-1", "f", "v"},
+          {"XADD", "s", "2-1", "f", "v"},
+          {"XADD", "s", "NOMKSTREAM", "MAXLEN", "5", "3-1", "f", "v"},
+          {"XADD", "s", "MAXLEN", "1", "4-1", "f", "v"},
+          {"XADD", "s", "5-1", "f", "v"},
+          {"XGROUP", "CREATE", "s", "g", "0"},
+          {"XGROUP", "CREATECONSUMER", "s", "g", "c0"},
+          {"XGROUP", "CREATECONSUMER", "s", "g", "c0"},
+          {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"},
+          {"XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"},
+          {"XACK", "s", "g", "4-1"},
+          {"XCLAIM", "s", "g", "d", "0", "5-1"},
+          {"XAUTOCLAIM", "s", "g", "e", "0", "0"},
+          {"XCLAIM", "s", "g", "nobody", "0", "9-9"},
+          {"XDEL", "s", "4-1", "absent-is-not-an-id"},
+          {"XDEL", "s", "4-1"},
+          {"XTRIM", "s", "MAXLEN", "0"},
+          {"XTRIM", "s", "MAXLEN", "0"},
+          {"XSETID", "s", "9-9"},
+          {"XGROUP", "SETID", "s", "g", "0"},
+          {"XGROUP", "DELCONSUMER", "s", "g", "c"},
+          {"XGROUP", "DELCONSUMER", "s", "g", "c"},
+          {"XGROUP", "DESTROY", "s", "g"},
+          {"XGROUP", "CREATE", "t", "g", "$", "MKSTREAM"},
+          {"DEL", "s"},
+          {"XADD", "u", "MAXLEN", "0", "1-1", "f", "v"}},
+         "! __keyevent@0__:xadd u");
+}
+
 // Only the classes asked for, on the channels asked for; new keys with n.
 TEST_F(NotifyCompatTest, ClassesFilterWhatIsSent) {
   const std::vector<Argv> commands = {{"SET", "a", "1"},       {"LPUSH", "l", "x"},
