@@ -114,6 +114,11 @@ std::string& StreamValue::EntryScratch() {
   return entry;
 }
 
+std::string& StreamValue::FieldsScratch() {
+  thread_local std::string fields;
+  return fields;
+}
+
 size_t StreamValue::bytes() const {
   // A map node: three links, color and the key, then the Node (rounded to allocator bins).
   constexpr size_t kMapNode = 48 + sizeof(Node);
@@ -160,7 +165,7 @@ size_t StreamValue::Skip(const Node& n, size_t p) const {
   if (head >> 1 == kBigDelta) GetVarint64(&in, &seq);  // the delta itself
   GetVarint64(&in, &seq);
   if (head & 1) {
-    count = n.fields.size();
+    count = n.nfields;
   } else {
     GetVarint64(&in, &count);
     count *= 2;
@@ -182,9 +187,11 @@ size_t StreamValue::Decode(const Node& n, size_t p, StreamId* id,
   fv->clear();
   std::string_view s;
   if (head & 1) {
-    for (size_t f = n.fields.begin(); f < n.fields.end(); f = n.fields.Next(f)) {
+    std::string_view fields(n.data.data(), n.begin), f;
+    for (uint32_t i = 0; i < n.nfields; ++i) {
+      GetLengthPrefixed(&fields, &f);
       GetLengthPrefixed(&in, &s);
-      fv->push_back(n.fields.At(f));
+      fv->push_back(f);
       fv->push_back(s);
     }
   } else {
@@ -201,7 +208,7 @@ size_t StreamValue::Decode(const Node& n, size_t p, StreamId* id,
 StreamId StreamValue::first_id() const {
   if (length_ == 0) return {};
   StreamId id;
-  Decode(nodes_.begin()->second, 0, &id, &Scratch());
+  Decode(nodes_.begin()->second, nodes_.begin()->second.begin, &id, &Scratch());
   return id;
 }
 
@@ -229,10 +236,9 @@ Status StreamValue::Add(StreamId id, std::span<const std::string_view> fv,
   if (fv.empty() || fv.size() % 2 != 0) return Bad("an entry without fields");
   const size_t nf = fv.size() / 2;
   Node* n = nodes_.empty() ? nullptr : &nodes_.rbegin()->second;
-  bool same = n != nullptr && n->fields.size() == nf;
-  for (size_t i = 0, f = same ? n->fields.begin() : 0; same && i < nf; ++i, f = n->fields.Next(f)) {
-    same = n->fields.At(f) == fv[2 * i];
-  }
+  bool same = n != nullptr && n->nfields == nf;
+  std::string_view fields(same ? n->data.data() : nullptr, same ? n->begin : 0), f;
+  for (size_t i = 0; same && i < nf; ++i) same = GetLengthPrefixed(&fields, &f) && f == fv[2 * i];
   std::string& enc = EntryScratch();
   auto encode = [&](uint64_t master_ms) {
     enc.clear();
@@ -258,8 +264,12 @@ Status StreamValue::Add(StreamId id, std::span<const std::string_view> fv,
   if (n == nullptr) {
     n = &nodes_[id];
     n->master_ms = id.ms;
-    for (size_t i = 0; i < fv.size(); i += 2) n->fields.PushBack(fv[i]);
-    node_bytes_ += n->fields.bytes();
+    std::string& master = FieldsScratch();
+    master.clear();
+    for (size_t i = 0; i < fv.size(); i += 2) PutLengthPrefixed(&master, fv[i]);
+    n->data.Append(master);
+    n->begin = static_cast<uint32_t>(master.size());
+    n->nfields = static_cast<uint32_t>(nf);
     same = true;
     encode(id.ms);
   }
@@ -276,7 +286,7 @@ Status StreamValue::Add(StreamId id, std::span<const std::string_view> fv,
 }
 
 void StreamValue::DropNode(std::map<StreamId, Node>::iterator it) {
-  node_bytes_ -= it->second.data.bytes() + it->second.fields.bytes();
+  node_bytes_ -= it->second.data.bytes();
   nodes_.erase(it);
 }
 
@@ -286,7 +296,7 @@ bool StreamValue::Remove(StreamId id) {
   --it;
   Node& n = it->second;
   std::vector<std::string_view>& fv = Scratch();
-  for (size_t p = 0; p < n.data.size();) {
+  for (size_t p = n.begin; p < n.data.size();) {
     StreamId e;
     const size_t next = Decode(n, p, &e, &fv);
     if (e > id) return false;
@@ -317,13 +327,13 @@ void StreamValue::TrimFront(size_t count) {
       DropNode(it);
       continue;
     }
-    size_t p = 0;
+    size_t p = n.begin;
     for (size_t i = 0; i < count; ++i) {
       StreamId e;
       p = Decode(n, p, &e, &fv);
     }
     node_bytes_ -= n.data.bytes();
-    n.data.Erase(0, p);
+    n.data.Erase(n.begin, p);
     node_bytes_ += n.data.bytes();
     n.live -= static_cast<uint32_t>(count);
     length_ -= count;
@@ -342,7 +352,7 @@ size_t StreamValue::TrimCount(bool by_id, uint64_t maxlen, StreamId minid, bool 
       whole = length_ - deleted - n.live >= maxlen;
     } else {
       StreamId last;
-      for (size_t p = 0; p < n.data.size();) p = Decode(n, p, &last, &fv);
+      for (size_t p = n.begin; p < n.data.size();) p = Decode(n, p, &last, &fv);
       whole = last < minid;
     }
     if (whole) {
@@ -351,7 +361,7 @@ size_t StreamValue::TrimCount(bool by_id, uint64_t maxlen, StreamId minid, bool 
       continue;
     }
     if (approx) break;
-    for (size_t p = 0; p < n.data.size();) {
+    for (size_t p = n.begin; p < n.data.size();) {
       StreamId id;
       p = Decode(n, p, &id, &fv);
       if (by_id ? id >= minid : length_ - deleted <= maxlen) break;

@@ -7,7 +7,7 @@
 //   (ms - master.ms) << 1 | same:varint (2^62 << 1 | same, then the delta, for larger deltas),
 //   seq:varint, then
 //   same = 1: the values only (varint length, bytes), the field names being the node's master
-//             fields (the fields of its first entry, kept once in a Listpack);
+//             fields (the fields of its first entry, kept once at the start of the buffer);
 //   same = 0: the field count (varint), then fields and values (varint length, bytes)
 //
 // so a small entry whose fields repeat its node's first entry costs its ID delta and its values,
@@ -38,7 +38,6 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/listpack.h"
 #include "engine/value.h"
 
 namespace strata::engine {
@@ -117,7 +116,7 @@ class StreamValue : public Value {
       auto it = nodes_.upper_bound(start);
       if (it != nodes_.begin()) --it;
       for (; it != nodes_.end() && it->first <= end; ++it) {
-        for (size_t p = 0; p < it->second.data.size();) {
+        for (size_t p = it->second.begin; p < it->second.data.size();) {
           StreamId id;
           p = Decode(it->second, p, &id, &fv);
           if (id < start) continue;
@@ -132,7 +131,7 @@ class StreamValue : public Value {
       --it;
       const Node& n = it->second;
       starts.clear();
-      for (size_t p = 0; p < n.data.size(); p = Skip(n, p)) starts.push_back(p);
+      for (size_t p = n.begin; p < n.data.size(); p = Skip(n, p)) starts.push_back(p);
       for (size_t i = starts.size(); i-- > 0;) {
         StreamId id;
         Decode(n, starts[i], &id, &fv);
@@ -189,8 +188,9 @@ class StreamValue : public Value {
   };
   struct Node {
     uint64_t master_ms = 0;  // entry IDs' ms are stored as deltas from it
-    Listpack fields;  // the master fields: the node's first entry's field names
-    Bytes data;       // the entries
+    Bytes data;              // the master fields, then the entries
+    uint32_t begin = 0;      // the offset of the first entry
+    uint32_t nfields = 0;    // how many master fields
     uint32_t live = 0;
     uint32_t appended = 0;        // entries ever appended (deleted ones count, as in Redis)
     uint32_t appended_bytes = 0;  // and their bytes
@@ -203,6 +203,7 @@ class StreamValue : public Value {
   size_t Skip(const Node& n, size_t p) const;
   static std::vector<std::string_view>& Scratch();
   static std::string& EntryScratch();
+  static std::string& FieldsScratch();
   void DropNode(std::map<StreamId, Node>::iterator it);
 
   Status Add(StreamId id, std::span<const std::string_view> fv, const EncodingLimits& limits);
