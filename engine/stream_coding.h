@@ -22,12 +22,13 @@ inline void PutId(std::string* out, StreamId id) {
 inline bool GetId(std::string_view* in, StreamId* id) {
   return GetVarint64(in, &id->ms) && GetVarint64(in, &id->seq);
 }
-// entries_read is -1 (unknown) or >= 0: stored plus one.
-inline void PutEntriesRead(std::string* out, int64_t v) { PutVarint64(out, static_cast<uint64_t>(v + 1)); }
+// entries_read (-1: unknown; any other int64, as XGROUP ... ENTRIESREAD sets and XREADGROUP
+// wraps it) is stored as its bits plus one.
+inline void PutEntriesRead(std::string* out, int64_t v) { PutVarint64(out, static_cast<uint64_t>(v) + 1); }
 inline bool GetEntriesRead(std::string_view* in, int64_t* v) {
   uint64_t u;
-  if (!GetVarint64(in, &u) || u > static_cast<uint64_t>(INT64_MAX)) return false;
-  *v = static_cast<int64_t>(u) - 1;
+  if (!GetVarint64(in, &u)) return false;
+  *v = static_cast<int64_t>(u - 1);  // 0 is -1 (unknown); any int64 round-trips
   return true;
 }
 inline bool GetInt(std::string_view* in, int64_t* v) {

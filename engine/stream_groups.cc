@@ -127,26 +127,30 @@ int64_t StreamValue::EstimateEntriesRead(StreamId id) const {
   if (id > last_id_) return kInvalidEntriesRead;
   const StreamId first = first_id();
   if (max_deleted_id_.zero() || max_deleted_id_ < first) {
-    if (id < first) return added - static_cast<int64_t>(length_);
-    if (id == first) return added - static_cast<int64_t>(length_) + 1;
+    if (id < first) return static_cast<int64_t>(entries_added_ - length_);
+    if (id == first) return static_cast<int64_t>(entries_added_ - length_ + 1);
   }
   return kInvalidEntriesRead;
 }
 
 std::optional<int64_t> StreamValue::Lag(const Group& g) const {
-  const auto added = static_cast<int64_t>(entries_added_);
+  // Differences wrap as Redis's do (entries-read may be anything XGROUP ... ENTRIESREAD set).
+  auto minus = [&](int64_t read) {
+    return static_cast<int64_t>(entries_added_ - static_cast<uint64_t>(read));
+  };
   if (entries_added_ == 0) return 0;
   if (g.entries_read != kInvalidEntriesRead && !RangeHasTombstones(g.last_id, StreamId::Max())) {
-    return added - g.entries_read;
+    return minus(g.entries_read);
   }
   const int64_t read = EstimateEntriesRead(g.last_id);
   if (read == kInvalidEntriesRead) return std::nullopt;
-  return added - read;
+  return minus(read);
 }
 
 int64_t StreamValue::EntriesReadAfter(int64_t entries_read, StreamId id) const {
   if (entries_read != kInvalidEntriesRead && !RangeHasTombstones(id, StreamId::Max())) {
-    return entries_read + 1;
+    // Wraps past 2^63 - 1 as Redis's counter does (XGROUP ... ENTRIESREAD takes any value).
+    return static_cast<int64_t>(static_cast<uint64_t>(entries_read) + 1);
   }
   if (entries_added_ != 0) return EstimateEntriesRead(id);
   return entries_read;

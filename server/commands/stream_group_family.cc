@@ -375,7 +375,8 @@ void CmdXClaim(CommandContext& ctx) {
     } else if (EqualsIgnoreCase(a[i], "idle") && more) {
       auto v = ParseInt64(a[++i]);
       if (!v) return ctx.reply.Error("ERR Invalid IDLE option argument for XCLAIM");
-      time_ms = ctx.now_ms - *v;
+      // A time that does not fit is bogus, and so now (below).
+      if (__builtin_sub_overflow(ctx.now_ms, *v, &time_ms)) time_ms = -1;
     } else if (EqualsIgnoreCase(a[i], "time") && more) {
       auto v = ParseInt64(a[++i]);
       if (!v) return ctx.reply.Error("ERR Invalid TIME option argument for XCLAIM");
