@@ -447,7 +447,10 @@ void CmdXAutoClaim(CommandContext& ctx) {
   for (size_t i = 6; i < a.size(); ++i) {
     if (EqualsIgnoreCase(a[i], "count") && i + 1 < a.size()) {
       auto v = ParseInt64(a[++i]);
-      if (!v || *v < 1 || *v > INT64_MAX / kAttemptsFactor) {
+      // Redis 7.0's bound: what its ID array for the reply could hold (2^63 / 16 bytes). Past
+      // a few million it then fails to allocate that array ("Insufficient memory ..."); Strata
+      // allocates nothing up front and serves any COUNT within the bound.
+      if (!v || *v < 1 || *v > INT64_MAX / 16) {
         return ctx.reply.Error("ERR COUNT must be > 0");
       }
       count = *v;
