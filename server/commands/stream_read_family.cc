@@ -47,6 +47,11 @@ bool ParseRead(CommandContext& ctx, bool xreadgroup, ReadArgs* r) {
   for (size_t i = 1; i < a.size(); ++i) {
     const size_t more = a.size() - i - 1;
     if (EqualsIgnoreCase(a[i], "block") && more > 0) {
+      if (ctx.client.in_script) {
+        ctx.reply.Error(std::string(xreadgroup ? "ERR XREADGROUP" : "ERR XREAD") +
+                        " command is not allowed with BLOCK option from scripts");
+        return false;
+      }
       // Redis's getTimeoutFromObjectOrReply in milliseconds.
       auto v = ParseInt64(a[++i]);
       if (!v) return ctx.reply.Error(err::kTimeoutNotInteger), false;

@@ -105,6 +105,11 @@ std::vector<Argv> Corpus() {
       {"SCRIPT", "nope"},
       {"EVAL_RO", "return redis.call('get', KEYS[1])", "1", "k"},
       {"EVAL_RO", "return redis.call('set', KEYS[1], 'x')", "1", "k"},
+      // Stream reads block nowhere inside a script.
+      eval("return redis.call('XREAD', 'BLOCK', '0', 'STREAMS', 'nostream', '$')"),
+      eval("return redis.call('XREADGROUP', 'GROUP', 'g', 'c', 'BLOCK', '0', 'STREAMS', 'ns', '>')"),
+      eval("redis.call('XADD', 'sx', '1-1', 'f', 'v') return redis.call('XRANGE', 'sx', '-', '+')"),
+      eval("return redis.call('XREAD', 'STREAMS', 'sx', '0')"),
       // A transaction holding a script.
       // The shebang line (Redis 7.0): flags, errors, line numbers kept.
       eval("#!lua flags=no-writes\nreturn redis.call('set', 'x', 'y')"),
