@@ -158,7 +158,8 @@ TEST(StreamPersistenceTest, AnsweredXaddsAndXacksSurviveAKill) {
   ASSERT_NE(server, nullptr);
   RedisConnection c = Connect(server->port());
   ASSERT_EQ(Ask(c.get(), {"XGROUP", "CREATE", "q", "g", "$", "MKSTREAM"}), "OK");
-  std::set<std::string> added, acked;
+  std::set<std::string> added, acked;  // each thread's own, read after the joins
+  std::atomic<size_t> added_count{0};
   std::atomic<bool> stop{false};
   std::thread producer([&] {
     RedisConnection pc = Connect(server->port());
@@ -166,6 +167,7 @@ TEST(StreamPersistenceTest, AnsweredXaddsAndXacksSurviveAKill) {
       ReplyPtr r = Command(pc.get(), {"XADD", "q", "*", "job", "x"});
       if (!r || r->type != REDIS_REPLY_STRING) break;
       added.insert(std::string(r->str, r->len));
+      ++added_count;
     }
   });
   std::thread consumer([&] {
@@ -182,7 +184,7 @@ TEST(StreamPersistenceTest, AnsweredXaddsAndXacksSurviveAKill) {
       acked.insert(s);
     }
   });
-  while (added.size() < 300) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (added_count.load() < 300) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   server->Kill();  // while both are running
   stop = true;
   producer.join();
