@@ -94,11 +94,7 @@ StreamValue::Consumer* StreamValue::GetOrCreateConsumer(Group* g, std::string_vi
 
 void StreamValue::SetPending(Group* g, StreamId id, Consumer* owner, int64_t ms, uint64_t count) {
   auto [it, inserted] = g->pel.try_emplace(id);
-  if (!inserted) {
-    it->second.owner->pending.erase(id);
-  } else {
-    ++pel_entries_;
-  }
+  if (!inserted) it->second.owner->pending.erase(id);
   it->second.owner = owner;
   it->second.delivery_ms = ms;
   it->second.delivery_count = count;
@@ -110,7 +106,6 @@ void StreamValue::DropPending(Group* g, StreamId id) {
   if (it == g->pel.end()) return;
   it->second.owner->pending.erase(id);
   g->pel.erase(it);
-  --pel_entries_;
 }
 
 bool StreamValue::RangeHasTombstones(StreamId start, StreamId end) const {
@@ -181,7 +176,6 @@ Status StreamValue::ApplyGroup(std::string_view body) {
     }
     case StreamGroupOp::kDestroy: {
       if (g == nullptr) return Bad("destroy of a missing group");
-      pel_entries_ -= g->pel.size();
       groups_.erase(groups_.find(name));
       break;
     }
@@ -200,7 +194,6 @@ Status StreamValue::ApplyGroup(std::string_view body) {
       auto it = g->consumers.find(consumer);
       if (it == g->consumers.end()) break;
       for (StreamId id : it->second->pending) g->pel.erase(id);
-      pel_entries_ -= it->second->pending.size();
       g->consumers.erase(it);
       break;
     }

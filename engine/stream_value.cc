@@ -122,13 +122,14 @@ std::string& StreamValue::FieldsScratch() {
 size_t StreamValue::bytes() const {
   // A map node: three links, color and the key, then the Node (rounded to allocator bins).
   constexpr size_t kMapNode = 48 + sizeof(Node);
+  // A PEL entry is a node in the group's map and one in its owner's set.
+  constexpr size_t kPending = 48 + sizeof(StreamId) + sizeof(Nack) + 48 + sizeof(StreamId);
   size_t b = sizeof(StreamValue) + nodes_.size() * kMapNode + node_bytes_;
   for (const auto& [name, g] : groups_) {
-    b += 64 + name.size() + sizeof(Group);
+    b += 64 + name.size() + sizeof(Group) + g->pel.size() * kPending;
     for (const auto& [cname, c] : g->consumers) b += 64 + cname.size() + sizeof(Consumer);
   }
-  // A PEL entry is a node in the group's map and one in its owner's set.
-  return b + pel_entries_ * (48 + sizeof(StreamId) + sizeof(Nack) + 48 + sizeof(StreamId));
+  return b;
 }
 
 void StreamValue::Bytes::Append(std::string_view s) {

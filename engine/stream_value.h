@@ -217,8 +217,8 @@ class StreamValue : public Value {
   Status ApplyClaim(std::string_view body);
   Group* MutableGroup(std::string_view name);
   static Consumer* GetOrCreateConsumer(Group* g, std::string_view name, int64_t now_ms);
-  void DropPending(Group* g, StreamId id);
-  void SetPending(Group* g, StreamId id, Consumer* owner, int64_t ms, uint64_t count);
+  static void DropPending(Group* g, StreamId id);
+  static void SetPending(Group* g, StreamId id, Consumer* owner, int64_t ms, uint64_t count);
 
   std::map<StreamId, Node> nodes_;  // by master ID
   size_t length_ = 0;
@@ -227,7 +227,6 @@ class StreamValue : public Value {
   StreamId max_deleted_id_;
   uint64_t entries_added_ = 0;
   std::map<std::string, std::unique_ptr<Group>, std::less<>> groups_;  // by name
-  size_t pel_entries_ = 0;  // across groups, for bytes()
 };
 
 // Bodies of the stream effects (engine/FORMAT.md). Each overwrites *out.
