@@ -34,7 +34,7 @@ bool ParseIdArg(CommandContext& ctx, std::string_view arg, uint64_t missing_seq,
     *id = StreamId::Max();
     return true;
   }
-  if (arg != "-" && arg != "+" && engine::ParseStreamId(arg, missing_seq, id)) return true;
+  if (engine::ParseStreamId(arg, missing_seq, id)) return true;  // a bare "-" or "+" fails it
   ctx.reply.Error(err::kInvalidStreamId);
   return false;
 }

@@ -177,6 +177,8 @@ void CmdXReadGroup(CommandContext& ctx) {
   const bool serving = ctx.serve_key != nullptr;
   std::vector<StreamId> from(keys.size());
   std::vector<bool> fresh(keys.size());  // `>`: entries never delivered
+  // Each key's stream as the checks found it: applying a delivery changes the value in place.
+  std::vector<const StreamValue*> streams(keys.size());
   bool all_fresh = true;
   for (size_t i = 0; i < keys.size(); ++i) {
     if (serving && keys[i] != *ctx.serve_key) continue;
@@ -193,6 +195,7 @@ void CmdXReadGroup(CommandContext& ctx) {
       return ctx.reply.Error(NoGroupError(keys[i], r.group_name) +
                              " in XREADGROUP with GROUP option");
     }
+    streams[i] = *s;
     if (r.ids[i] == ">") {
       fresh[i] = true;
     } else if (r.ids[i] == "$") {
@@ -213,7 +216,7 @@ void CmdXReadGroup(CommandContext& ctx) {
   const size_t count = static_cast<size_t>(r.count);
   for (size_t i = 0; i < keys.size(); ++i) {
     if (serving && keys[i] != *ctx.serve_key) continue;
-    const auto* s = static_cast<const StreamValue*>(db.Find(keys[i])->value());
+    const StreamValue* s = streams[i];
     const StreamValue::Group* g = s->FindGroup(r.group_name);
     const bool new_consumer = g->consumers.find(r.consumer) == g->consumers.end();
     bool served_key = true;  // whether this key replies (and so creates its consumer)
