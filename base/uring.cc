@@ -16,9 +16,9 @@ Status UringError(std::string_view what, int res) {
 
 }  // namespace
 
-Result<std::unique_ptr<Ring>> Ring::Create(unsigned entries) {
+Result<std::unique_ptr<Ring>> Ring::Create(unsigned entries, unsigned flags) {
   std::unique_ptr<Ring> ring(new Ring());
-  int rc = io_uring_queue_init(entries, &ring->ring_, 0);
+  int rc = io_uring_queue_init(entries, &ring->ring_, flags);
   if (rc < 0) {
     ring->ring_.ring_fd = -1;
     return UringError("io_uring_queue_init", rc);

@@ -18,8 +18,8 @@ namespace strata {
 class Ring {
  public:
   // Fails (kIOError, "io_uring_queue_init: <reason>") where io_uring cannot be set up: old
-  // kernel, seccomp, memlock limits.
-  static Result<std::unique_ptr<Ring>> Create(unsigned entries = 8);
+  // kernel, seccomp, memlock limits, or setup `flags` (IORING_SETUP_*) this kernel lacks.
+  static Result<std::unique_ptr<Ring>> Create(unsigned entries = 8, unsigned flags = 0);
   ~Ring();
   Ring(const Ring&) = delete;
   Ring& operator=(const Ring&) = delete;

@@ -25,6 +25,8 @@ class IoBackend {
  public:
   virtual ~IoBackend() = default;
 
+  // Called once by the thread that runs the loop, before it uses the backend.
+  virtual void OnLoopThread() {}
   virtual void Accept(int listen_fd, uint64_t tag) = 0;
   virtual void Recv(int fd, char* buf, size_t len, uint64_t tag) = 0;
   virtual void Send(int fd, const char* buf, size_t len, uint64_t tag) = 0;

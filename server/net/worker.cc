@@ -190,6 +190,7 @@ void Worker::Served(Connection* c, std::string& reply, uint64_t lsn) {
 void Worker::Run() {
   t_running = this;
   counters_ = &service_->stats().worker(index_);
+  backend_->OnLoopThread();
   for (size_t i = 0; i < listen_fds_.size(); ++i) {
     backend_->Accept(listen_fds_[i], (i << 3) | kOpAccept);
   }
