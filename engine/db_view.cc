@@ -111,4 +111,12 @@ size_t DbView::Append(std::string_view key, std::string_view suffix) {
   return s.AppendAt(db_, slot, key, h, suffix, ClockAfterWrite(s, slot ? *slot : nullptr));
 }
 
+size_t DbView::SetRange(std::string_view key, uint64_t offset, std::string_view bytes) {
+  uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  Table::Slot slot = s.FindSlot(db_, key, h, now_ms_, redo_, /*load=*/true);
+  if (redo_ != nullptr) redo_->SetRange(db_, key, offset, bytes);
+  return s.PatchAt(db_, slot, key, h, offset, bytes, ClockAfterWrite(s, slot ? *slot : nullptr));
+}
+
 }  // namespace strata::engine

@@ -54,6 +54,10 @@ class DbView {
   // Appends suffix to the string at key (created if absent), keeping its TTL. Returns the new
   // length. REQUIRES: key absent or holding a string.
   size_t Append(std::string_view key, std::string_view suffix);
+  // Writes bytes at offset of the string at key (created if absent, zero-padded up to offset),
+  // keeping its TTL, and logs only those bytes. Returns the new length. REQUIRES: key absent or
+  // holding a string; offset + bytes.size() within what the caller allows (proto-max-bulk-len).
+  size_t SetRange(std::string_view key, uint64_t offset, std::string_view bytes);
 
  private:
   Shard& ShardFor(uint64_t hash) { return ks_.shard(ks_.ShardOf(hash)); }

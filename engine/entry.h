@@ -119,6 +119,11 @@ class Entry {
     return {p, len};
   }
 
+  // The string's bytes, to change in place (its length stays), and the encoding hint that
+  // goes with that (what was an integer is raw bytes now). REQUIRES: type() == kString.
+  char* str_bytes() { return const_cast<char*>(str().data()); }
+  void set_raw() { meta_ |= kRawBit; }
+
   // REQUIRES: type() != kString.
   Value* value() const {
     Value* v;

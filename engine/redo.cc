@@ -38,6 +38,7 @@ const char* RedoOpName(RedoOp op) {
     case RedoOp::kStreamDeliver: return "stream_deliver";
     case RedoOp::kStreamAck: return "stream_ack";
     case RedoOp::kStreamClaim: return "stream_claim";
+    case RedoOp::kSetRange: return "set_range";
     case RedoOp::kStub: return "stub";
   }
   return "?";
@@ -86,6 +87,12 @@ void RedoRecord::Expire(int db, std::string_view key, int64_t expire_ms) {
 void RedoRecord::Append(int db, std::string_view key, std::string_view suffix) {
   Op(RedoOp::kAppend, db, key);
   PutLengthPrefixed(&buf_, suffix);
+}
+
+void RedoRecord::SetRange(int db, std::string_view key, uint64_t offset, std::string_view bytes) {
+  Op(RedoOp::kSetRange, db, key);
+  PutVarint64(&buf_, offset);
+  PutLengthPrefixed(&buf_, bytes);
 }
 
 void RedoRecord::FlushDb(int db) {
@@ -172,6 +179,10 @@ bool RedoReader::Next(RedoEffect* e) {
       break;
     case RedoOp::kAppend:
       ok = get_db(&e->db) && GetLengthPrefixed(&in, &e->key) && GetLengthPrefixed(&in, &e->value);
+      break;
+    case RedoOp::kSetRange:
+      ok = get_db(&e->db) && GetLengthPrefixed(&in, &e->key) && GetVarint64(&in, &e->offset) &&
+           GetLengthPrefixed(&in, &e->value);
       break;
     case RedoOp::kFlushDb:
       ok = get_db(&e->db);

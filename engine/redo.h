@@ -63,6 +63,9 @@ enum class RedoOp : uint8_t {
   kStreamDeliver = 27,  // entries delivered to a consumer (XREADGROUP)
   kStreamAck = 28,      // entries leave a group's pending list (XACK, claims of deleted ones)
   kStreamClaim = 29,    // entries pending for a consumer with a given time and count (XCLAIM)
+  // Bytes written at an offset of a string (created if absent, zero-padded up to the offset);
+  // TTL kept: SETRANGE, SETBIT, BITFIELD, PFADD log what changed, not the whole string.
+  kSetRange = 30,
 };
 inline constexpr RedoOp kFirstCollectionOp = RedoOp::kListPush;
 inline constexpr RedoOp kLastCollectionOp = RedoOp::kZSetRem;
@@ -85,6 +88,7 @@ class RedoRecord {
   void Del(int db, std::string_view key);
   void Expire(int db, std::string_view key, int64_t expire_ms);
   void Append(int db, std::string_view key, std::string_view suffix);
+  void SetRange(int db, std::string_view key, uint64_t offset, std::string_view bytes);
   void FlushDb(int db);
   void FlushAll();
   void SwapDb(int db1, int db2);
@@ -139,7 +143,9 @@ struct RedoEffect {
   uint8_t type = 0;        // kPut: engine::ValueType
   bool raw = false;        // kPut: the string's "raw" encoding hint
   int64_t expire_ms = 0;   // kPut, kExpire
-  std::string_view value;  // kPut: the value's bytes; kAppend: the suffix; collection: body
+  std::string_view value;  // kPut: the value's bytes; kAppend: the suffix; kSetRange: the
+                           // bytes written; collection: body
+  uint64_t offset = 0;     // kSetRange
   uint64_t tier_id = 0;    // kStub
   uint64_t tier_bytes = 0; // kStub
 };

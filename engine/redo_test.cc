@@ -31,6 +31,7 @@ TEST(RedoRecord, EveryEffectRoundTrips) {
   r.Del(1, "gone");
   r.Expire(2, "k", 999);
   r.Append(0, "k", "tail");
+  r.SetRange(4, "k", 1ULL << 40, "patch");
   r.FlushDb(5);
   r.FlushAll();
   r.SwapDb(1, 2);
@@ -54,6 +55,11 @@ TEST(RedoRecord, EveryEffectRoundTrips) {
   ASSERT_TRUE(reader.Next(&x));
   EXPECT_EQ(x.op, RedoOp::kAppend);
   EXPECT_EQ(x.value, "tail");
+  ASSERT_TRUE(reader.Next(&x));
+  EXPECT_EQ(x.op, RedoOp::kSetRange);
+  EXPECT_EQ(x.db, 4);
+  EXPECT_EQ(x.offset, 1ULL << 40);
+  EXPECT_EQ(x.value, "patch");
   ASSERT_TRUE(reader.Next(&x));
   EXPECT_EQ(x.op, RedoOp::kFlushDb);
   EXPECT_EQ(x.db, 5);
@@ -136,6 +142,45 @@ TEST(RedoRecord, LazyAndActiveExpiryAreLoggedAsDeletes) {
 
 // Random commands through DbView, as the families issue them, recorded; replaying the records
 // into an empty keyspace (with a different shard count) gives the same keys, values and TTLs.
+TEST(RedoRecord, SetRangeLogsOnlyTheBytesWrittenAndKeepsTheTtl) {
+  Keyspace ks(KeyspaceOptions{.shards = 1, .databases = 1});
+  VectorSink sink;
+  ks.set_redo_sink(&sink);
+  RedoRecord redo;
+  const int64_t now = 1000;
+  {
+    ShardLocks locks(&ks, 0u, &redo);
+    DbView db(ks, 0, now, &redo);
+    db.SetString("k", std::string(4096, 'a'), now + 100000);
+    EXPECT_EQ(db.SetRange("k", 10, "xyz"), 4096u);  // in place
+    EXPECT_EQ(db.SetRange("k", 4098, "tail"), 4102u);  // grown
+    EXPECT_EQ(db.SetRange("new", 3, "n"), 4u);  // created, zero-padded
+  }
+  ASSERT_EQ(sink.records.size(), 1u);
+  EXPECT_LT(sink.records[0].size(), 4096u + 100u);  // the put, then three small patches
+  std::string expect(4096, 'a');
+  expect.replace(10, 3, "xyz");
+  expect.resize(4098, '\0');
+  expect += "tail";
+  {
+    ShardLocks locks(&ks, 0u);
+    DbView db(ks, 0, now);
+    Entry* k = db.Find("k");
+    ASSERT_NE(k, nullptr);
+    EXPECT_EQ(k->str(), expect);
+    EXPECT_EQ(k->expire_ms(), now + 100000);
+    EXPECT_TRUE(k->raw());
+    EXPECT_EQ(db.Find("new")->str(), std::string("\0\0\0n", 4));
+  }
+  Keyspace replica(KeyspaceOptions{.shards = 1, .databases = 1});
+  ASSERT_TRUE(ReplayAll(replica, sink.records).ok());
+  EXPECT_EQ(DumpAll(replica), DumpAll(ks));
+  // A record that asks for a string past 4 GiB is refused.
+  RedoRecord huge;
+  huge.SetRange(0, "k", 1ULL << 33, "x");
+  EXPECT_EQ(ApplyRedo(replica, huge.bytes()).code(), Code::kCorruption);
+}
+
 TEST(RedoRecord, ReplayOfRandomHistoryReproducesTheKeyspace) {
   for (uint32_t seed = 1; seed <= 5; ++seed) {
     RandomHistory h(seed, 8);

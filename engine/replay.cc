@@ -87,6 +87,18 @@ Status ApplyRedo(Keyspace& ks, std::string_view record, uint64_t lsn,
         }
         s.AppendAt(e.db, slot, e.key, hash, e.value, clock);
         break;
+      case RedoOp::kSetRange:
+        if (slot != nullptr && !s.Load(e.db, slot)) slot = nullptr;
+        if (slot != nullptr && (*slot)->type() != ValueType::kString) {
+          return Status::Corruption("redo record writes a range of a key that holds no string");
+        }
+        // A guard against a corrupt record asking for an absurd allocation: 4 GiB, eight times
+        // the largest string proto-max-bulk-len allows by default.
+        if (e.offset > (uint64_t{1} << 32) || e.offset + e.value.size() > (uint64_t{1} << 32)) {
+          return Status::Corruption("redo record writes past the largest string");
+        }
+        s.PatchAt(e.db, slot, e.key, hash, e.offset, e.value, clock);
+        break;
       default:
         RETURN_IF_ERROR(s.ApplyEffect(e.db, e.key, hash, e.op, e.value, clock));
         break;

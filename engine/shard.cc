@@ -1,6 +1,7 @@
 #include "engine/shard.h"
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 
 #include "base/clock.h"
@@ -175,6 +176,33 @@ size_t Shard::AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t 
   std::string v((*slot)->str());
   v.append(suffix);
   ReplaceAt(db, slot, Entry::NewString(key, v, (*slot)->expire_ms(), /*raw=*/true, clock));
+  return v.size();
+}
+
+size_t Shard::PatchAt(int db, Table::Slot slot, std::string_view key, uint64_t hash,
+                      uint64_t offset, std::string_view bytes, uint32_t clock) {
+  const uint64_t end = offset + bytes.size();
+  if (slot != nullptr && end <= (*slot)->str().size()) {
+    Entry* e = *slot;
+    Preserve(db, e);
+    if (e->has_tier_copy()) {  // the value changes: the tier's copy is stale
+      if (tier_ != nullptr) tier_->Discard(e->tier_copy());
+      e->drop_tier_copy();
+    }
+    if (!bytes.empty()) std::memcpy(e->str_bytes() + offset, bytes.data(), bytes.size());
+    e->set_raw();
+    return e->str().size();
+  }
+  std::string v = slot != nullptr ? std::string((*slot)->str()) : std::string();
+  if (v.size() < end) v.resize(end, '\0');
+  v.replace(offset, bytes.size(), bytes);
+  Entry* e = Entry::NewString(key, v, slot != nullptr ? (*slot)->expire_ms() : 0, /*raw=*/true,
+                              clock);
+  if (slot == nullptr) {
+    Upsert(db, e, hash);
+  } else {
+    ReplaceAt(db, slot, e);
+  }
   return v.size();
 }
 

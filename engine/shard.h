@@ -97,6 +97,11 @@ class Shard {
   // Returns the new length. REQUIRES: slot null or holding a string. `clock`: access clock.
   size_t AppendAt(int db, Table::Slot slot, std::string_view key, uint64_t hash,
                   std::string_view suffix, uint32_t clock);
+  // SETRANGE: writes bytes at offset of the string at slot (with slot null, a new string),
+  // zero-padding it up to offset, keeping its TTL and marking it raw. In place when the string
+  // is long enough already. Returns the new length. REQUIRES: slot null or holding a string.
+  size_t PatchAt(int db, Table::Slot slot, std::string_view key, uint64_t hash, uint64_t offset,
+                 std::string_view bytes, uint32_t clock);
   // Applies one collection effect (IsCollectionOp(op)) to key, live or in replay: creates the
   // key holding an empty value when absent and the effect creates (EffectCreates), else does
   // nothing; deletes the key when its collection is left empty. Corruption if the key holds

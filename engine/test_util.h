@@ -204,8 +204,10 @@ inline void RandomCommand(Keyspace& ks, RedoRecord& redo, std::mt19937& rng, int
     db.Delete(k1);
   } else if (op < 30) {
     db.SetString(k1, std::to_string(rng()), rng() % 3 == 0 ? now + rng() % 500 : 0);
-  } else if (op < 45) {
+  } else if (op < 40) {
     db.Append(k1, "x" + std::to_string(step));
+  } else if (op < 45) {  // SETRANGE: in place when it fits, else grown and zero-padded
+    db.SetRange(k1, rng() % 24, std::to_string(step));
   } else if (op < 55) {
     db.Delete(k1);
   } else if (op < 65) {

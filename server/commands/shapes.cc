@@ -1,5 +1,6 @@
 #include "server/commands/shapes.h"
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -44,6 +45,10 @@ bool ParseRandomCount(CommandContext& ctx, std::string_view pairs_word, RandomCo
     return false;
   }
   return true;
+}
+
+int64_t MaxStringLength(CommandContext& ctx) {
+  return std::min<int64_t>(ctx.server.config().Int(Param::kProtoMaxBulkLen), int64_t{1} << 32);
 }
 
 bool PicksBudget::Admit(CommandContext& ctx, uint64_t picks, uint64_t min_bytes) {

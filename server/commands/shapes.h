@@ -14,6 +14,10 @@ namespace strata::server {
 // ...): one generator per worker thread, never logged (the effects the commands log are).
 uint64_t Random();
 
+// The longest string SETRANGE, SETBIT, BITFIELD and APPEND may build: proto-max-bulk-len, and
+// never past 4 GiB, the end a logged set_range may reach in replay (engine/FORMAT.md).
+int64_t MaxStringLength(CommandContext& ctx);
+
 // A SCAN reply's head: the next cursor, then an array of n elements (the caller replies them).
 void ReplyScanPage(ReplyBuilder& reply, uint64_t next, size_t n);
 

@@ -12,6 +12,7 @@
 #include "server/commands/command.h"
 #include "server/server.h"
 #include "server/commands/errors.h"
+#include "server/commands/shapes.h"
 #include "server/notify.h"
 
 namespace strata::server {
@@ -20,8 +21,6 @@ namespace {
 using engine::DbView;
 using engine::Entry;
 using engine::ValueType;
-
-int64_t MaxBulk(CommandContext& ctx) { return ctx.server.config().Int(Param::kProtoMaxBulkLen); }
 
 // The string value at key: nullopt if missing; WrongType if another type.
 Result<std::optional<std::string_view>> GetString(DbView& db, std::string_view key, bool read) {
@@ -270,7 +269,7 @@ void CmdAppend(CommandContext& ctx) {
   if (e != nullptr && e->type() != ValueType::kString) {
     return ctx.reply.Error(Status::WrongType());
   }
-  if (e != nullptr && static_cast<int64_t>(e->str().size() + add.size()) > MaxBulk(ctx)) {
+  if (e != nullptr && static_cast<int64_t>(e->str().size() + add.size()) > MaxStringLength(ctx)) {
     return ctx.reply.Error(Status::TooLarge());
   }
   ctx.reply.Int(static_cast<int64_t>(db.Append(key, add)));
@@ -316,15 +315,12 @@ void CmdSetRange(CommandContext& ctx) {
   int64_t cur = e ? static_cast<int64_t>(e->str().size()) : 0;
   if (patch.empty()) return ctx.reply.Int(cur);
   // offset + patch.size() > proto-max-bulk-len, without overflowing for an offset near 2^63.
-  if (offset > MaxBulk(ctx) - static_cast<int64_t>(patch.size())) {
+  if (offset > MaxStringLength(ctx) - static_cast<int64_t>(patch.size())) {
     return ctx.reply.Error(Status::TooLarge());
   }
-  std::string v = e ? std::string(e->str()) : std::string();
-  if (v.size() < offset + patch.size()) v.resize(offset + patch.size(), '\0');
-  v.replace(offset, patch.size(), patch);
-  db.SetString(key, v, e ? e->expire_ms() : 0, /*raw=*/true);
+  const size_t len = db.SetRange(key, static_cast<uint64_t>(offset), patch);
   ctx.Notify(kNotifyString, "setrange", key);
-  ctx.reply.Int(static_cast<int64_t>(v.size()));
+  ctx.reply.Int(static_cast<int64_t>(len));
 }
 
 // INCR/DECR/INCRBY/DECRBY: adds delta to the integer at key, keeping its TTL.
