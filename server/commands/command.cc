@@ -110,6 +110,7 @@ uint32_t ResolveAclCategories(uint32_t declared, uint32_t flags, std::string_vie
 CommandTable::CommandTable() {
   Register(ConnectionFamily());
   Register(StringFamily());
+  Register(BitmapFamily());
   Register(GenericFamily());
   Register(ServerFamily());
   Register(CommandFamily());

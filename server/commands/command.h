@@ -259,6 +259,7 @@ bool CommandTable::ForEachKeyPosition(const CommandSpec& spec,
 // Family registration tables.
 std::vector<CommandSpec> ConnectionFamily();
 std::vector<CommandSpec> StringFamily();
+std::vector<CommandSpec> BitmapFamily();
 std::vector<CommandSpec> GenericFamily();
 std::vector<CommandSpec> ServerFamily();
 std::vector<CommandSpec> CommandFamily();

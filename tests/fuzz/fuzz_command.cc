@@ -100,6 +100,9 @@ constexpr std::string_view kWords[] = {
     "DELCONSUMER", "STREAM", "GROUPS", "CONSUMERS", "stream-node-max-entries",
     "stream-node-max-bytes", "g", "1-1", "0-0", "1-*", "5-0", "2-*", "(1-1",
     "18446744073709551615-18446744073709551615", "stream",
+    // Bitmaps.
+    "AND", "OR", "XOR", "NOT", "BIT", "BYTE", "OVERFLOW", "WRAP", "SAT", "FAIL", "INCRBY", "i8",
+    "u8", "i1", "u1", "i64", "u63", "i5", "#1", "#-1",
 };
 constexpr std::string_view kFloats[] = {
     "1.5", "-0.5", "+inf", "-inf", "inf", "nan", "(1", "(2.5", "[a", "(a", "-", "+", "0x10",

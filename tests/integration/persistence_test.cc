@@ -46,6 +46,13 @@ TEST_P(PersistenceTest, EveryKindOfWriteSurvivesARestart) {
         {"INCRBY", "n", "41"},
         {"INCRBYFLOAT", "f", "1.5"},
         {"SETRANGE", "r", "3", "xy"},
+        {"SETRANGE", "r", "1", "Q"},  // in place
+        {"SET", "bits", "v", "EX", "1000"},
+        {"SETBIT", "bits", "3", "1"},
+        {"SETBIT", "bits", "100", "1"},
+        {"BITFIELD", "bits", "SET", "i5", "7", "-3", "INCRBY", "u60", "90", "12345678901"},
+        {"BITFIELD", "bf", "OVERFLOW", "FAIL", "INCRBY", "u8", "16", "300"},  // created, zeros
+        {"BITOP", "XOR", "xored", "bits", "r"},
         {"MSET", "m1", "1", "m2", "2", "m3", "3"},
         {"RENAME", "m1", "renamed"},
         {"EXPIRE", "m2", "500"},
@@ -110,6 +117,7 @@ TEST_P(PersistenceTest, EveryKindOfWriteSurvivesARestart) {
     EXPECT_EQ(before.count("0/gone"), 0u);
     EXPECT_EQ(before.at("0/log"), "string \"abc\"");
     EXPECT_EQ(before.at("0/n"), "string \"42\"");
+    EXPECT_EQ(before.at("0/bf"), std::string("string \"\0\0\0\"", 12));
     EXPECT_EQ(before.at("2/one"), "string \"1\"");  // swapped
     EXPECT_EQ(before.at("0/list"), "list [\"a\", \"B\", \"bc\", \"c\", \"e\"]");
     EXPECT_EQ(before.at("0/hash"), "hash \"f2\"=\"v2\" \"n\"=\"7\"  (ttl)");

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,52 @@ inline std::string Encode(const std::vector<std::string>& argv) {
   std::string out = "*" + std::to_string(argv.size()) + "\r\n";
   for (const std::string& a : argv) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
   return out;
+}
+
+// A corpus file: one command per line, arguments split on spaces; blank lines and lines
+// starting with '#' are skipped. In an argument, "\xHH" is the byte 0xHH and "\s" a space; an
+// argument "" is the empty string.
+inline std::vector<std::vector<std::string>> LoadCorpusFile(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> out;
+  std::string line;
+  auto unescape = [](const std::string& w) {
+    std::string r;
+    if (w == "\"\"") return r;
+    for (size_t i = 0; i < w.size(); ++i) {
+      if (w[i] == '\\' && i + 3 < w.size() && w[i + 1] == 'x') {
+        r += static_cast<char>(std::stoi(w.substr(i + 2, 2), nullptr, 16));
+        i += 3;
+      } else if (w[i] == '\\' && i + 1 < w.size() && w[i + 1] == 's') {
+        r += ' ';
+        ++i;
+      } else {
+        r += w[i];
+      }
+    }
+    return r;
+  };
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream words(line);
+    std::vector<std::string> argv;
+    for (std::string w; words >> w;) argv.push_back(unescape(w));
+    out.push_back(std::move(argv));
+  }
+  return out;
+}
+
+// Where two transcripts first differ: the command and the two replies (whole transcripts are
+// too long to read), or "" when they are equal.
+inline std::string FirstDifference(const std::string& want, const std::string& got) {
+  if (want == got) return "";
+  std::istringstream a(want), b(got);
+  std::string la, lb, command;
+  while (std::getline(a, la) && std::getline(b, lb)) {
+    if (la.starts_with("> ")) command = la;
+    if (la != lb) break;
+  }
+  return "after " + command + "\n redis:  " + la + "\n strata: " + lb;
 }
 
 // Sends each command line of `corpus` in turn on one connection to `port`; returns every line
