@@ -31,11 +31,10 @@ void KillRevokedSubscribers(CommandContext& ctx, const AclUser& user) {
   ctx.server.clients().ForEach([&](ClientState& c) {
     if (c.username != user.name() || !c.subscribed()) return;
     bool revoked = false;
-    for (const std::string& ch : ctx.server.pubsub().ChannelsOf(&c)) {
-      revoked = revoked || !user.CanAccessChannel(ch, /*literal=*/false);
-    }
-    for (const std::string& p : ctx.server.pubsub().PatternsOf(&c)) {
-      revoked = revoked || !user.CanAccessChannel(p, /*literal=*/true);
+    for (PubSub::Kind kind : {PubSub::kChannel, PubSub::kPattern, PubSub::kShard}) {
+      for (const std::string& name : ctx.server.pubsub().NamesOf(&c, kind)) {
+        revoked = revoked || !user.CanAccessChannel(name, /*literal=*/kind == PubSub::kPattern);
+      }
     }
     if (!revoked) return;
     if (&c == &ctx.client) {

@@ -53,6 +53,10 @@ enum CommandFlag : uint32_t {
   kNoMandatoryKeys = 1 << 20,  // may name no key: COMMAND GETKEYS then replies an empty array
   kNoAsyncLoading = 1 << 21,
   kAllowBusy = 1 << 22,
+  // Its first/last/step positions name shard channels, not keys (Redis's not_key key specs:
+  // SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH): COMMAND INFO shows them, nothing else takes them for
+  // keys (no ACL key check, no lock, no COMMAND GETKEYS).
+  kNotKey = 1 << 23,
 };
 
 // Redis's flag names, in COMMAND INFO order, for the set bits of `flags` (sentinel is not
@@ -229,7 +233,7 @@ template <typename Fn>
 bool CommandTable::ForEachKeyPosition(const CommandSpec& spec,
                                       std::span<const std::string_view> args, Fn&& fn) {
   const int argc = static_cast<int>(args.size());
-  if (spec.first_key > 0) {
+  if (spec.first_key > 0 && !(spec.flags & kNotKey)) {
     const int last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
     for (int i = spec.first_key; i <= last && i < argc; i += spec.key_step) {
       if (!fn(i)) return false;

@@ -138,7 +138,8 @@ void CommandGetKeys(CommandContext& ctx, const CommandTable& table, bool with_fl
   }
   if (c == nullptr) return ctx.reply.Error(err::kInvalidCommand);
   const bool by_specs = c->docs != nullptr;
-  if (by_specs ? c->docs->key_specs.empty() : c->first_key == 0 && c->numkeys_at == 0) {
+  if ((c->flags & kNotKey) ||
+      (by_specs ? c->docs->key_specs.empty() : c->first_key == 0 && c->numkeys_at == 0)) {
     return ctx.reply.Error(err::kNoKeyArguments);
   }
   if (!CommandTable::ArityOk(*c, line.size())) return ctx.reply.Error(err::kInvalidArgCount);

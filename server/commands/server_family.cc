@@ -245,8 +245,11 @@ void InfoStats(CommandContext& ctx, InfoWriter& w) {
   w.Field("evicted_keys", ks.EvictedKeys());
   w.Field("keyspace_hits", ks.Hits());
   w.Field("keyspace_misses", ks.Misses());
-  w.Field("pubsub_channels", static_cast<uint64_t>(ctx.server.pubsub().ActiveChannels("").size()));
-  w.Field("pubsub_patterns", static_cast<uint64_t>(ctx.server.pubsub().NumPatterns()));
+  const PubSub& ps = ctx.server.pubsub();
+  w.Field("pubsub_channels", static_cast<uint64_t>(ps.ActiveChannels(PubSub::kChannel, "").size()));
+  w.Field("pubsub_patterns", static_cast<uint64_t>(ps.NumPatterns()));
+  w.Field("pubsubshard_channels",
+          static_cast<uint64_t>(ps.ActiveChannels(PubSub::kShard, "").size()));
   w.Field("total_protocol_errors", st.protocol_errors.load());
   w.Field("client_query_buffer_limit_disconnections", st.query_limit_disconnections.load());
   w.Field("client_output_buffer_limit_disconnections", st.output_limit_disconnections.load());

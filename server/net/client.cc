@@ -93,7 +93,7 @@ std::string ClientInfoLine(const ClientState& c, int64_t now_ms) {
                   " age=" + std::to_string(age) + " idle=" + std::to_string(idle) +
                   " flags=" + ClientFlags(c) + " db=" + std::to_string(c.db.load()) +
                   " sub=" + std::to_string(c.channels.load()) +
-                  " psub=" + std::to_string(c.patterns.load()) + " ssub=0 multi=" + std::to_string(c.in_multi.load() ? c.queued_count.load() : -1) +
+                  " psub=" + std::to_string(c.patterns.load()) + " ssub=" + std::to_string(c.shard_channels.load()) + " multi=" + std::to_string(c.in_multi.load() ? c.queued_count.load() : -1) +
                   " qbuf=" + std::to_string(c.query_buffer_bytes.load()) +
                   " qbuf-free=" + std::to_string(c.query_buffer_free.load()) +
                   " argv-mem=0 multi-mem=" + std::to_string(multi_mem) +

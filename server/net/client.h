@@ -81,10 +81,14 @@ struct ClientState {
   int worker_index = 0;                 // the owning worker's index
   Mailbox* worker = nullptr;           // the owning worker, for deliveries from other threads
 
-  // Pub/sub: how many channels and patterns it is subscribed to (server/pubsub.h).
+  // Pub/sub: how many channels, patterns and shard channels it is subscribed to
+  // (server/pubsub.h).
   std::atomic<int> channels{0};
   std::atomic<int> patterns{0};
-  bool subscribed() const { return channels.load() + patterns.load() > 0; }
+  std::atomic<int> shard_channels{0};
+  bool subscribed() const {
+    return channels.load() + patterns.load() + shard_channels.load() > 0;
+  }
 
   // MULTI/EXEC (owner only, but for CLIENT LIST's flags; server/transaction_family.cc).
   std::atomic<bool> in_multi{false};

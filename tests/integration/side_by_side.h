@@ -22,12 +22,18 @@ inline std::string RenderLine(const RespValue& v) {
     case '-': return "(error) " + v.str;
     case ':': return std::to_string(v.integer);
     case '$': return v.null ? "(nil)" : "\"" + v.str + "\"";
-    case '*': {
+    case '*':
+    case '%':
+    case '~':
+    case '>': {
       if (v.null) return "(nil array)";
-      std::string out = "[";
+      // RESP3's aggregates carry their type: %[...] a map (keys and values alternate), ~[...]
+      // a set, >[...] a push.
+      std::string out = v.type == '*' ? "[" : std::string(1, v.type) + "[";
       for (size_t i = 0; i < v.elements.size(); ++i) out += (i ? ", " : "") + RenderLine(v.elements[i]);
       return out + "]";
     }
+    case '_': return "(null)";
     default: return std::string(1, v.type) + v.str;
   }
 }
