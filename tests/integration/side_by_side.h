@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,35 @@ inline std::string CorpusTranscript(int port, const std::vector<std::vector<std:
     out += "> " + line + "\n  " + (v ? RenderLine(*v) : "(no reply)") + "\n";
   }
   return out;
+}
+
+// The command lines of a corpus file: one per line, arguments split on spaces; empty lines and
+// lines starting with '#' are skipped.
+inline std::vector<std::vector<std::string>> LoadCorpusFile(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> out;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream words(line);
+    std::vector<std::string> argv;
+    for (std::string w; words >> w;) argv.push_back(w);
+    out.push_back(std::move(argv));
+  }
+  return out;
+}
+
+// Where two transcripts first differ: the command and the two replies (whole transcripts are
+// too long to read), or "" when they are equal.
+inline std::string FirstDifference(const std::string& want, const std::string& got) {
+  if (want == got) return "";
+  std::istringstream a(want), b(got);
+  std::string la, lb, command;
+  while (std::getline(a, la) && std::getline(b, lb)) {
+    if (la.starts_with("> ")) command = la;
+    if (la != lb) break;
+  }
+  return "after " + command + "\n redis:  " + la + "\n strata: " + lb;
 }
 
 class SideBySideTest : public ::testing::Test {

@@ -22,19 +22,7 @@ namespace {
 
 using Argv = std::vector<std::string>;
 
-std::vector<Argv> LoadCorpus() {
-  std::ifstream in(STRATA_STREAM_CORPUS);
-  std::vector<Argv> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') continue;
-    std::istringstream words(line);
-    Argv argv;
-    for (std::string w; words >> w;) argv.push_back(w);
-    out.push_back(std::move(argv));
-  }
-  return out;
-}
+std::vector<Argv> LoadCorpus() { return LoadCorpusFile(STRATA_STREAM_CORPUS); }
 
 // Replaces what depends on the clock (delivery and seen times, idle times) and the radix-tree
 // node count (an estimate in Strata) by 0, wherever they appear in a reply.
@@ -178,19 +166,6 @@ std::vector<Argv> RandomWorkload(uint32_t seed, int ops) {
   for (const std::string& key : keys) out.push_back({"XINFO", "STREAM", key, "FULL", "COUNT", "0"});
   out.push_back({"CONFIG", "SET", "stream-node-max-entries", "100"});
   return out;
-}
-
-// Where two transcripts first differ: the command and the two replies (whole transcripts are
-// too long to read), or "" when they are equal.
-std::string FirstDifference(const std::string& want, const std::string& got) {
-  if (want == got) return "";
-  std::istringstream a(want), b(got);
-  std::string la, lb, command;
-  while (std::getline(a, la) && std::getline(b, lb)) {
-    if (la.starts_with("> ")) command = la;
-    if (la != lb) break;
-  }
-  return "after " + command + "\n redis:  " + la + "\n strata: " + lb;
 }
 
 class StreamCompatTest : public SideBySideTest {};
