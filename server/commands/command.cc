@@ -125,6 +125,7 @@ CommandTable::CommandTable() {
   Register(BlockingFamily());
   Register(AclFamily());
   Register(StreamFamily());
+  Register(GeoFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {

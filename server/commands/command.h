@@ -166,6 +166,9 @@ struct CommandSpec {
   // from `keys_keyword_from` on that equals this keyword (XREAD's and XREADGROUP's STREAMS).
   std::string_view keys_keyword = {};
   int keys_keyword_from = 0;
+  // With kMovableKeys: the argument after the last STORE or STOREDIST from this position on is
+  // a key too (GEORADIUS's destination, found as Redis's georadiusGetKeys finds it). 0 = none.
+  int store_key_from = 0;
   // Set by CommandTable: a dense number for the command or subcommand (ACL bitmaps).
   uint32_t id = 0;
   // Set by CommandTable: Redis's tips, key specs and documentation of the command
@@ -249,6 +252,13 @@ bool CommandTable::ForEachKeyPosition(const CommandSpec& spec,
       break;
     }
   }
+  if (spec.store_key_from > 0) {
+    int store = 0;
+    for (int i = spec.store_key_from; i + 1 < argc; ++i) {
+      if (EqualsIgnoreCase(args[i], "store") || EqualsIgnoreCase(args[i], "storedist")) store = ++i;
+    }
+    if (store > 0 && !fn(store)) return false;
+  }
   if (spec.numkeys_at > 0 && spec.numkeys_at < argc) {
     std::optional<int64_t> n = ParseInt64(args[spec.numkeys_at]);
     if (n && *n > 0 && *n < argc - spec.numkeys_at) {
@@ -278,6 +288,7 @@ std::vector<CommandSpec> PubSubFamily();
 std::vector<CommandSpec> BlockingFamily();
 std::vector<CommandSpec> AclFamily();
 std::vector<CommandSpec> StreamFamily();
+std::vector<CommandSpec> GeoFamily();
 
 // The arguments of a pub/sub command line that name channels (PUBLISH, SUBSCRIBE), or channel
 // patterns (PSUBSCRIBE: *patterns is set), for ACL checks; empty for other commands.

@@ -1,6 +1,7 @@
 // Sorted-set operations shared beyond the zset family: the pop at the heart of ZPOPMIN,
 // ZPOPMAX and ZMPOP, which the blocking commands (BZPOPMIN, BZPOPMAX, BZMPOP) reuse, and the
-// replies those commands send.
+// replies those commands send; the STORE helper of ZRANGESTORE, the set-operation stores and
+// the geo searches that store.
 #pragma once
 
 #include <cstddef>
@@ -44,6 +45,13 @@ struct ZMPopArgs {
   size_t count = 1;
 };
 bool ParseZMPopArgs(CommandContext& ctx, size_t first, ZMPopArgs* out);
+
+// Replaces dst by a sorted set of `items` (a put) and notifies `event` (zunionstore,
+// georadiusstore, ...), or deletes it when items is empty (notifying del if it existed).
+// REQUIRES: dst's shard locked.
+void StoreZSet(CommandContext& ctx, engine::DbView& db, std::string_view dst,
+               const std::vector<std::pair<std::string_view, double>>& items,
+               std::string_view event);
 
 // Registration of the commands in zset_setop_family.cc (ZUNION, ZINTER, ZDIFF, their STORE
 // forms, ZINTERCARD); ZSetFamily() includes them.

@@ -1,5 +1,5 @@
 // The zset family's internals shared by zset_family.cc and zset_setop_family.cc: lookups,
-// score and lex ranges with Redis's parsing and walking rules, replies and the STORE helper.
+// score and lex ranges with Redis's parsing and walking rules, replies.
 // Not for other families (zset_family.h is the public part).
 #pragma once
 
@@ -136,11 +136,5 @@ void ReplyScored(ReplyBuilder& reply, const std::vector<std::pair<S, double>>& i
     if (withscores) reply.Double(s);
   }
 }
-
-// Replaces dst by a sorted set of `items` (a put) and notifies `event` (zunionstore, ...), or
-// deletes it when items is empty (notifying del if it existed). REQUIRES: dst's shard locked.
-void StoreZSet(CommandContext& ctx, engine::DbView& db, std::string_view dst,
-               const std::vector<std::pair<std::string_view, double>>& items,
-               std::string_view event);
 
 }  // namespace strata::server

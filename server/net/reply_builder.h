@@ -38,6 +38,8 @@ class ReplyBuilder {
   void Set(size_t n);                            // ~n / *n
   void Push(size_t n);                           // >n / *n
   void Double(double v);                         // ,v / bulk
+  // A double already formatted (Redis's human form of GEOPOS): ,text / bulk text.
+  void DoubleText(std::string_view text);
   void Bool(bool v);                             // #t / :1
   // =N fmt:... / bulk; `format` is cut or padded with spaces to three characters, as Redis.
   void Verbatim(std::string_view text, std::string_view format = "txt");

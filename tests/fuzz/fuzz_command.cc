@@ -103,6 +103,9 @@ constexpr std::string_view kWords[] = {
     // Bitmaps.
     "AND", "OR", "XOR", "NOT", "BIT", "BYTE", "OVERFLOW", "WRAP", "SAT", "FAIL", "INCRBY", "i8",
     "u8", "i1", "u1", "i64", "u63", "i5", "#1", "#-1",
+    // Geo.
+    "STOREDIST", "WITHDIST", "WITHCOORD", "WITHHASH", "ANY", "ASC", "DESC", "FROMMEMBER",
+    "FROMLONLAT", "BYRADIUS", "BYBOX", "m", "km", "mi", "ft", "KM",
 };
 constexpr std::string_view kFloats[] = {
     "1.5", "-0.5", "+inf", "-inf", "inf", "nan", "(1", "(2.5", "[a", "(a", "-", "+", "0x10",
@@ -116,6 +119,9 @@ constexpr std::string_view kFloats[] = {
     "18446744073709551616", "-18446744073709551616", "99999999999999999999999", "536870911",
     "536870912", "1048576", "1048577", "1e400", "-1e400", "1e-400", "-nan", "1e15", "-0.0001",
     "0.0001",
+    // Geo: the limits of longitude and latitude, and just past them.
+    "180", "-180", "180.0000001", "85.05112878", "-85.05112878", "85.05112879", "13.361389",
+    "38.115556",
 };
 constexpr std::string_view kValues[] = {
     "", "v", "hello", "12", "-3", "3.25", "a", "b", "c", "0",

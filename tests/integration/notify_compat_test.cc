@@ -249,6 +249,24 @@ TEST_F(NotifyCompatTest, SortedSetCommands) {
          "! __keyevent@0__:zrangestore o4");
 }
 
+// GEOADD is ZADD ("zadd"); the stores fire "georadiusstore" or "geosearchstore", or "del"
+// when nothing is found and the destination existed.
+TEST_F(NotifyCompatTest, GeoCommands) {
+  Expect("KEA",
+         {{"GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669",
+           "Catania"},
+          {"GEOADD", "g", "13.361389", "38.115556", "Palermo"},
+          {"GEOADD", "g", "XX", "CH", "13", "38", "Palermo", "1", "1", "New"},
+          {"GEORADIUS", "g", "15", "37", "200", "km", "STORE", "d1"},
+          {"GEORADIUSBYMEMBER", "g", "Catania", "1", "km", "STOREDIST", "d2"},
+          {"GEOSEARCHSTORE", "d3", "g", "FROMMEMBER", "Palermo", "BYRADIUS", "500", "km"},
+          {"GEOSEARCHSTORE", "d3", "g", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "m"},
+          {"GEORADIUS", "absent", "0", "0", "1", "km", "STORE", "d1"},
+          {"GEOSEARCHSTORE", "d3", "absent", "FROMLONLAT", "0", "0", "BYRADIUS", "1", "m"},
+          {"GEOSEARCH", "g", "FROMMEMBER", "Palermo", "BYRADIUS", "500", "km"}},
+         "! __keyevent@0__:geosearchstore d3");
+}
+
 TEST_F(NotifyCompatTest, StreamCommands) {
   Expect("KEA",
          {{"XADD", "s", "1-1", "f", "v"},
