@@ -111,6 +111,7 @@ CommandTable::CommandTable() {
   Register(ConnectionFamily());
   Register(StringFamily());
   Register(BitmapFamily());
+  Register(SortFamily());
   Register(GenericFamily());
   Register(ServerFamily());
   Register(CommandFamily());

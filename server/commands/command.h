@@ -274,6 +274,7 @@ bool CommandTable::ForEachKeyPosition(const CommandSpec& spec,
 std::vector<CommandSpec> ConnectionFamily();
 std::vector<CommandSpec> StringFamily();
 std::vector<CommandSpec> BitmapFamily();
+std::vector<CommandSpec> SortFamily();
 std::vector<CommandSpec> GenericFamily();
 std::vector<CommandSpec> ServerFamily();
 std::vector<CommandSpec> CommandFamily();

@@ -4,9 +4,11 @@
 // with respect to every other. A string mutation that changes the value's length builds a new
 // entry (Entry is immutable in size); TTLs survive APPEND, SETRANGE and the INCR family, as in
 // Redis.
+#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <optional>
+#include <vector>
 
 #include "base/string_util.h"
 #include "server/commands/command.h"
@@ -303,6 +305,112 @@ void CmdGetRange(CommandContext& ctx) {
   ctx.reply.Bulk(s.substr(start, end - start + 1));
 }
 
+// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN n] [WITHMATCHLEN]: the longest common subsequence
+// by the classic dynamic program, walked back from the end as Redis walks it (on a tie it moves
+// along key2), so that the string and the matched ranges are Redis's.
+void CmdLcs(CommandContext& ctx) {
+  auto lock = ctx.Lock(ctx.args.subspan(1, 2));
+  DbView db = ctx.db();
+  const Entry* ea = db.FindRead(ctx.args[1]);
+  const Entry* eb = db.FindRead(ctx.args[2]);
+  if ((ea != nullptr && ea->type() != ValueType::kString) ||
+      (eb != nullptr && eb->type() != ValueType::kString)) {
+    return ctx.reply.Error("ERR The specified keys must contain string values");
+  }
+  const std::string_view a = ea ? ea->str() : std::string_view(), b = eb ? eb->str() : std::string_view();
+  bool len_only = false, idx = false, with_len = false;
+  int64_t min_len = 0;
+  for (size_t j = 3; j < ctx.args.size(); ++j) {
+    std::string_view opt = ctx.args[j];
+    if (EqualsIgnoreCase(opt, "idx")) {
+      idx = true;
+    } else if (EqualsIgnoreCase(opt, "len")) {
+      len_only = true;
+    } else if (EqualsIgnoreCase(opt, "withmatchlen")) {
+      with_len = true;
+    } else if (EqualsIgnoreCase(opt, "minmatchlen") && j + 1 < ctx.args.size()) {
+      if (!ArgToInt(ctx, ctx.args[++j], &min_len)) return;
+      min_len = std::max<int64_t>(min_len, 0);
+    } else {
+      return ctx.reply.Error(Status::Syntax());
+    }
+  }
+  if (idx && len_only) {
+    return ctx.reply.Error("ERR If you want both the length and indexes, please just use IDX.");
+  }
+  if (a.size() >= UINT32_MAX - 1 || b.size() >= UINT32_MAX - 1) {
+    return ctx.reply.Error("ERR String too long for LCS");
+  }
+  const uint64_t cells = (a.size() + 1) * (b.size() + 1);
+  if (cells * sizeof(uint32_t) > static_cast<uint64_t>(MaxStringLength(ctx))) {
+    return ctx.reply.Error(
+        "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
+  }
+  // table[i][j]: the length of the LCS of a[0..i) and b[0..j).
+  const size_t w = b.size() + 1;
+  std::vector<uint32_t> table(cells, 0);
+  auto at = [&](size_t i, size_t j) -> uint32_t& { return table[i * w + j]; };
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      at(i, j) = a[i - 1] == b[j - 1] ? at(i - 1, j - 1) + 1 : std::max(at(i - 1, j), at(i, j - 1));
+    }
+  }
+  const uint32_t total = at(a.size(), b.size());
+  if (len_only) return ctx.reply.Int(total);
+  std::string common(total, '\0');
+  size_t mark = 0, ranges = 0;
+  if (idx) {
+    ctx.reply.Map(2);
+    ctx.reply.Bulk("matches");
+    mark = ctx.reply.DeferArray();
+  }
+  // The current run of matches, as [start, end] in each string; none while a_start == npos.
+  constexpr size_t kNone = SIZE_MAX;
+  size_t a_start = kNone, a_end = 0, b_start = 0, b_end = 0;
+  size_t i = a.size(), j = b.size(), k = total;
+  while (i > 0 && j > 0) {
+    bool emit = false;
+    if (a[i - 1] == b[j - 1]) {
+      common[--k] = a[i - 1];
+      if (a_start == kNone) {
+        a_start = a_end = i - 1;
+        b_start = b_end = j - 1;
+      } else {  // the run goes on backwards
+        --a_start;
+        --b_start;
+      }
+      emit = a_start == 0 || b_start == 0;
+      --i;
+      --j;
+    } else {
+      if (at(i - 1, j) > at(i, j - 1)) {
+        --i;
+      } else {
+        --j;
+      }
+      emit = a_start != kNone;
+    }
+    if (!emit) continue;
+    const uint64_t run = a_end - a_start + 1;
+    if (idx && (min_len == 0 || run >= static_cast<uint64_t>(min_len))) {
+      ctx.reply.Array(with_len ? 3 : 2);
+      ctx.reply.Array(2);
+      ctx.reply.Int(static_cast<int64_t>(a_start));
+      ctx.reply.Int(static_cast<int64_t>(a_end));
+      ctx.reply.Array(2);
+      ctx.reply.Int(static_cast<int64_t>(b_start));
+      ctx.reply.Int(static_cast<int64_t>(b_end));
+      if (with_len) ctx.reply.Int(static_cast<int64_t>(run));
+      ++ranges;
+    }
+    a_start = kNone;
+  }
+  if (!idx) return ctx.reply.Bulk(common);
+  ctx.reply.SetArrayLength(mark, ranges);
+  ctx.reply.Bulk("len");
+  ctx.reply.Int(total);
+}
+
 void CmdSetRange(CommandContext& ctx) {
   int64_t offset;
   if (!ArgToInt(ctx, ctx.args[2], &offset)) return;
@@ -413,6 +521,7 @@ std::vector<CommandSpec> StringFamily() {
        "Get a substring of the string stored at a key"},
       {"substr", 4, kReadOnly, 1, 1, 1, CmdGetRange, "string",
        "Get a substring of the string stored at a key"},
+      {"lcs", -3, kReadOnly, 1, 2, 1, CmdLcs, "string", "Find longest common substring"},
       {"setrange", 4, kW, 1, 1, 1, CmdSetRange, "string",
        "Overwrite part of a string at key starting at the specified offset"},
       {"incr", 2, kW | kFast, 1, 1, 1, CmdIncr, "string",

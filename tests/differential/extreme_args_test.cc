@@ -128,6 +128,12 @@ const std::vector<Template> kTemplates = {
     {{"TOUCH", "str", "#1"}},
     // Lists.
     {{"LRANGE", "list", "#0", "#-1"}},
+    {{"SORT", "list", "LIMIT", "#0", "#-1"}},
+    {{"SORT", "list", "BY", "nosort", "LIMIT", "#0", "#1"}},
+    {{"SORT", "list", "BY", "nosort", "DESC", "LIMIT", "#1", "#-1"}},
+    {{"SORT_RO", "list", "ALPHA", "LIMIT", "#0", "#-1"}},
+    {{"SORT", "none", "LIMIT", "#0", "#-1", "STORE", "dst"}},
+    {{"LCS", "str", "str", "IDX", "MINMATCHLEN", "#0"}},
     {{"LRANGE", "none", "#0", "#-1"}},
     {{"LRANGE", "str", "#0", "#-1"}},
     {{"LTRIM", "list", "#0", "#-1"}},
