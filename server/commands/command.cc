@@ -124,6 +124,7 @@ CommandTable::CommandTable() {
   Register(BlockingFamily());
   Register(AclFamily());
   Register(StreamFamily());
+  Register(HllFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {
