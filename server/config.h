@@ -71,6 +71,7 @@ enum class Param : int {
   kZSetMaxListpackValue,
   kStreamNodeMaxBytes,
   kStreamNodeMaxEntries,
+  kHllSparseMaxBytes,
   // Process and listener settings of a daemon deployment.
   kDaemonize,
   kPidfile,

@@ -66,7 +66,7 @@ TEST(ConfigDirectives, OldNamesSetTheSameSettingAndAreListed) {
 
 TEST(ConfigDirectives, NoEffectAndLaterDirectivesAreStoredWithOneNoticeEach) {
   Config c;
-  ASSERT_TRUE(c.LoadText("rdbcompression yes\nrdbcompression no\nhll-sparse-max-bytes 64\n"
+  ASSERT_TRUE(c.LoadText("rdbcompression yes\nrdbcompression no\nrepl-backlog-ttl 64\n"
                          "activerehashing yes\nlist-max-ziplist-entries 512\n",
                          "file")
                   .ok());
@@ -74,11 +74,11 @@ TEST(ConfigDirectives, NoEffectAndLaterDirectivesAreStoredWithOneNoticeEach) {
   EXPECT_TRUE(HasNotice(
       c, "'rdbcompression no' has no effect in Strata: snapshots are always zstd-compressed"));
   EXPECT_TRUE(HasNotice(
-      c, "'hll-sparse-max-bytes 64' is kept for HyperLogLog, which Strata does not have yet"));
+      c, "'repl-backlog-ttl 64' is kept for replication, which Strata does not have yet"));
   EXPECT_TRUE(HasNotice(c, "'list-max-ziplist-entries' is deprecated in Redis and ignored"));
   // At its default a directive changes nothing, so it says nothing.
   EXPECT_EQ(c.notices().size(), 3u);
-  EXPECT_EQ(c.Get("hll-sparse-max-bytes")[0].second, "64");
+  EXPECT_EQ(c.Get("repl-backlog-ttl")[0].second, "64");
 }
 
 TEST(ConfigDirectives, UnsupportedValuesAreRefusedAtStartupAndAtRunTime) {

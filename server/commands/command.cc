@@ -127,6 +127,7 @@ CommandTable::CommandTable() {
   Register(AclFamily());
   Register(StreamFamily());
   Register(GeoFamily());
+  Register(HllFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {

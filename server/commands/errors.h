@@ -31,6 +31,11 @@ inline constexpr std::string_view kGtLtNx =
     "ERR GT, LT, and/or NX options at the same time are not compatible";
 inline constexpr std::string_view kHashValueNotFloat = "ERR hash value is not a float";
 inline constexpr std::string_view kHashValueNotInteger = "ERR hash value is not an integer";
+inline constexpr std::string_view kHllCorrupt = "INVALIDOBJ Corrupted HLL object detected";
+inline constexpr std::string_view kHllKeyMissing = "ERR The specified key does not exist";
+inline constexpr std::string_view kHllNotHll =
+    "WRONGTYPE Key is not a valid HyperLogLog string value.";
+inline constexpr std::string_view kHllNotSparse = "ERR HLL encoding is not sparse";
 inline constexpr std::string_view kIncrNanOrInfinity =
     "ERR increment would produce NaN or Infinity";
 inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";

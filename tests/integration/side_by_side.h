@@ -88,7 +88,21 @@ inline std::string FirstDifference(const std::string& want, const std::string& g
     if (la.starts_with("> ")) command = la;
     if (la != lb) break;
   }
-  return "after " + command + "\n redis:  " + la + "\n strata: " + lb;
+  return "after " + command + "\n redis:  " + la.substr(0, 400) + "\n strata: " + lb.substr(0, 400);
+}
+
+// Bytes as a corpus writes them: printable ASCII as is, the rest \xNN.
+inline std::string Printable(const std::string& s) {
+  std::string out;
+  static const char kHex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
 }
 
 // Sends each command line of `corpus` in turn on one connection to `port`; returns every line
@@ -102,8 +116,8 @@ inline std::string CorpusTranscript(int port, const std::vector<std::vector<std:
     std::optional<RespValue> v = c.ReadValue();
     if (v && (argv[0] == "HELLO" || argv[0] == "hello")) v->elements.clear();
     std::string line;
-    for (const std::string& a : argv) line += (line.empty() ? "" : " ") + a;
-    out += "> " + line + "\n  " + (v ? RenderLine(*v) : "(no reply)") + "\n";
+    for (const std::string& a : argv) line += (line.empty() ? "" : " ") + Printable(a);
+    out += "> " + line + "\n  " + (v ? Printable(RenderLine(*v)) : "(no reply)") + "\n";
   }
   return out;
 }
