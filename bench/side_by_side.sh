@@ -2,7 +2,7 @@
 # side_by_side.sh: strata-server against redis-server 7.0 on this machine, in one interleaved
 # run, reported as ratios (strata / redis), because a shared machine's absolute figures drift.
 #
-# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify scripts streams bullmq']
+# Usage: bench/side_by_side.sh [--quick] [--rounds N] [--keys N] [--phases 'off everysec always notify scripts streams bullmq datatypes']
 #                              [--strata-flags 'FLAGS'] [--server PATH] [--reference PATH]
 #                              [--raw FILE] [--rebuild] [--no-restarts]
 #
@@ -26,6 +26,10 @@
 #   - Phase `bullmq` (not run by default): with everysec's persistence, BullMQ (npm, as installed
 #     in tests/clients/node) adds N jobs and 4 workers of concurrency 8 complete them: jobs per
 #     second (tests/clients/node/bullmq_throughput.mjs).
+#   - Phase `datatypes` (not run by default): with everysec's persistence, unpipelined SETBIT
+#     and GETBIT at random offsets below 2^20, BITCOUNT of a 1 KB range, PFADD of random
+#     elements and PFCOUNT of one HyperLogLog, and GEOSEARCH of the 10 nearest within 50 km among
+#     100k points.
 #   - Phase `scripts` (not run by default): as `off`, EVALSHA and FCALL of the same small script
 #     (INCR, EXPIRE, GET of one random key), unpipelined and with -P 16.
 #   - Restarts (phase everysec): SHUTDOWN (SIGTERM) and kill -9, then the time until DBSIZE is
@@ -113,14 +117,14 @@ start() {
   if [[ $side == redis && -z $REFERENCE ]]; then
     local aof=yes fsync=$phase notify=()
     [[ $phase == off || $phase == notify || $phase == scripts ]] && aof=no fsync=everysec
-    [[ $phase == streams || $phase == bullmq ]] && fsync=everysec
+    [[ $phase == streams || $phase == bullmq || $phase == datatypes ]] && fsync=everysec
     [[ $phase == notify ]] && notify=(--notify-keyspace-events KEA)
     (cd "$dir" && exec redis-server --port "${PORT[redis]}" --bind 127.0.0.1 --dir "$dir" \
        --save '' --appendonly "$aof" --appendfsync "$fsync" "${notify[@]}") >>"$WORK/redis.log" 2>&1 &
   else
     local persistence=(--appendfsync "$phase") binary=$SERVER
     [[ $phase == off || $phase == scripts ]] && persistence=(--appendonly no --save '')
-    [[ $phase == streams || $phase == bullmq ]] && persistence=(--appendfsync everysec)
+    [[ $phase == streams || $phase == bullmq || $phase == datatypes ]] && persistence=(--appendfsync everysec)
     [[ $phase == notify ]] && persistence=(--appendonly no --save '' --notify-keyspace-events KEA)
     [[ $side == redis ]] && binary=$REFERENCE
     # shellcheck disable=SC2086
@@ -218,6 +222,11 @@ phase() {
 redis.register_function('incr_expire_get', function(keys, args) $(sed 's/KEYS/keys/g; s/ARGV/args/g' <<<"$lua") end)" >/dev/null
     done
   fi
+  if [[ $p == datatypes ]]; then
+    for s in redis strata; do
+      timeout 600 redis-cli -h 127.0.0.1 -p "${PORT[$s]}" --pipe <"$WORK/geo.resp" >/dev/null 2>&1
+    done
+  fi
   if [[ $p == off ]]; then
     sleep 1
     echo "mem bytes_per_key redis 1 $((($(rss_kb "${PID[redis]}") - before_redis) * 1024 / KEYS)) - - -" >>"$RESULTS"
@@ -264,6 +273,21 @@ redis.register_function('incr_expire_get', function(keys, args) $(sed 's/KEYS/ke
         done ;;
       bullmq)
         for s in $(order "$r"); do bullmq_run "$s" "$r"; done ;;
+      datatypes)
+        local -a cmds=(
+          "setbit SETBIT bench:b __rand_int__ 1"
+          "getbit GETBIT bench:b __rand_int__"
+          "bitcount BITCOUNT bench:b 0 1023"
+          "pfadd PFADD bench:h __rand_int__"
+          "pfcount PFCOUNT bench:h"
+          "geosearch GEOSEARCH bench:g FROMLONLAT 13.4 52.5 BYRADIUS 50 km ASC COUNT 10")
+        local line
+        for line in "${cmds[@]}"; do
+          read -r -a words <<<"$line"
+          for s in $(order "$r"); do
+            BENCH_NAME=${words[0]} bench _p1 "$s" "$r" -P 1 -n "$N_P1" -r 1000000 "${words[@]:1}"
+          done
+        done ;;
       notify)
         for s in $(order "$r"); do bench _notify "$s" "$r" -P 1 -t set,get -n "$N_P1"; done
         for s in $(order "$r"); do bench _notify_p16 "$s" "$r" -P 16 -t set -n "$N_P16"; done
@@ -276,6 +300,10 @@ redis.register_function('incr_expire_get', function(keys, args) $(sed 's/KEYS/ke
 
 awk -v n="$KEYS" 'BEGIN { ORS = ""; for (i = 0; i < n; i++) { k = sprintf("key:%012d", i)
   printf "*3\r\n$3\r\nSET\r\n$16\r\n%s\r\n$32\r\n%s0123456789abcdef\r\n", k, k } }' >"$WORK/load.resp"
+# 100k points over central Europe for GEOSEARCH (phase datatypes).
+awk 'BEGIN { ORS = ""; srand(1); for (i = 0; i < 100000; i++) {
+  lon = sprintf("%.6f", 5 + rand() * 20); lat = sprintf("%.6f", 45 + rand() * 10); m = "p" i
+  printf "*5\r\n$6\r\nGEOADD\r\n$7\r\nbench:g\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(lon), lon, length(lat), lat, length(m), m } }' >"$WORK/geo.resp"
 awk -v n="$N_P1" 'BEGIN { ORS = ""; for (i = 1; i <= n; i++) {
   id = sprintf("%d-0", i); printf "*5\r\n$4\r\nXADD\r\n$7\r\nbench:s\r\n$%d\r\n%s\r\n$1\r\nf\r\n$1\r\nv\r\n", length(id), id } }' \
   >"$WORK/stream.resp"

@@ -167,8 +167,10 @@ void CmdGeoAdd(CommandContext& ctx) {
   ctx.reply.Int(static_cast<int64_t>(ch ? added + updated : added));
 }
 
-// GEOPOS key [member ...]
-void CmdGeoPos(CommandContext& ctx) {
+// GEOPOS and GEOHASH: for each member named after the key, reply_one(score), or `missing`
+// for a member (or key) that is not there.
+template <typename Fn>
+void ReplyPerMember(CommandContext& ctx, void (ReplyBuilder::*missing)(), Fn&& reply_one) {
   auto lock = ctx.Lock(ctx.args[1]);
   DbView db = ctx.db();
   auto z = FindCollection<ZSetValue>(db, ctx.args[1], true);
@@ -176,15 +178,18 @@ void CmdGeoPos(CommandContext& ctx) {
   ctx.reply.Array(ctx.args.size() - 2);
   for (size_t i = 2; i < ctx.args.size(); ++i) {
     std::optional<double> score = *z ? (*z)->Score(ctx.args[i]) : std::nullopt;
-    if (!score) {
-      ctx.reply.NullArray();
-      continue;
-    }
-    const geo::LonLat p = geo::Decode(*score);
+    score ? reply_one(*score) : (ctx.reply.*missing)();
+  }
+}
+
+// GEOPOS key [member ...]
+void CmdGeoPos(CommandContext& ctx) {
+  ReplyPerMember(ctx, &ReplyBuilder::NullArray, [&](double score) {
+    const geo::LonLat p = geo::Decode(score);
     ctx.reply.Array(2);
     ReplyCoordinate(ctx.reply, p.lon);
     ReplyCoordinate(ctx.reply, p.lat);
-  }
+  });
 }
 
 // GEODIST key member1 member2 [M|KM|FT|MI]
@@ -209,15 +214,9 @@ void CmdGeoDist(CommandContext& ctx) {
 
 // GEOHASH key [member ...]
 void CmdGeoHash(CommandContext& ctx) {
-  auto lock = ctx.Lock(ctx.args[1]);
-  DbView db = ctx.db();
-  auto z = FindCollection<ZSetValue>(db, ctx.args[1], true);
-  if (!z.ok()) return ctx.reply.Error(z.status());
-  ctx.reply.Array(ctx.args.size() - 2);
-  for (size_t i = 2; i < ctx.args.size(); ++i) {
-    std::optional<double> score = *z ? (*z)->Score(ctx.args[i]) : std::nullopt;
-    score ? ctx.reply.Bulk(geo::StandardHash(*score)) : ctx.reply.Null();
-  }
+  ReplyPerMember(ctx, &ReplyBuilder::Null, [&](double score) {
+    ctx.reply.Bulk(geo::StandardHash(score));
+  });
 }
 
 // ---- Searches ----
