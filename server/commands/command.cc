@@ -126,6 +126,7 @@ CommandTable::CommandTable() {
   Register(AclFamily());
   Register(StreamFamily());
   Register(GeoFamily());
+  Register(DumpFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {

@@ -289,6 +289,7 @@ std::vector<CommandSpec> BlockingFamily();
 std::vector<CommandSpec> AclFamily();
 std::vector<CommandSpec> StreamFamily();
 std::vector<CommandSpec> GeoFamily();
+std::vector<CommandSpec> DumpFamily();
 
 // The arguments of a pub/sub command line that name channels (PUBLISH, SUBSCRIBE), or channel
 // patterns (PSUBSCRIBE: *patterns is set), for ACL checks; empty for other commands.
