@@ -1,5 +1,10 @@
 #include "base/rdb_coding.h"
 
+#include <optional>
+#include <vector>
+
+#include "base/string_util.h"
+
 extern "C" {
 #include <isa-l/crc64.h>
 #include <liblzf/lzf.h>
@@ -77,6 +82,36 @@ void AppendLength(std::string* out, uint64_t len) {
 void AppendString(std::string* out, std::string_view s) {
   AppendLength(out, s.size());
   out->append(s);
+}
+
+void AppendRedisString(std::string* out, std::string_view s, bool compress) {
+  if (s.size() <= 11) {
+    const std::optional<int64_t> v = ParseInt64(s);
+    if (v && *v >= INT32_MIN && *v <= INT32_MAX) {
+      const int bytes = (*v >= INT8_MIN && *v <= INT8_MAX)     ? 1
+                        : (*v >= INT16_MIN && *v <= INT16_MAX) ? 2
+                                                               : 4;
+      const uint8_t type = bytes == 1 ? kInt8 : bytes == 2 ? kInt16 : kInt32;
+      out->push_back(static_cast<char>((kEncoded << 6) | type));
+      const auto u = static_cast<uint32_t>(static_cast<int32_t>(*v));
+      for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>(u >> (8 * i)));
+      return;
+    }
+  }
+  if (compress && s.size() > 20 && s.size() <= UINT32_MAX) {
+    // Redis asks LZF for at most len - 4 bytes: a string it cannot shrink by 4 stays plain.
+    std::vector<char> buf(s.size() - 4);
+    const unsigned n = lzf_compress(s.data(), static_cast<unsigned>(s.size()), buf.data(),
+                                    static_cast<unsigned>(buf.size()));
+    if (n > 0) {
+      out->push_back(static_cast<char>((kEncoded << 6) | kLzf));
+      AppendLength(out, n);
+      AppendLength(out, s.size());
+      out->append(buf.data(), n);
+      return;
+    }
+  }
+  AppendString(out, s);
 }
 
 bool ReadLength(std::string_view in, size_t* pos, uint64_t* len) {

@@ -19,6 +19,11 @@ uint64_t Crc64(uint64_t crc, std::string_view data);
 void AppendLength(std::string* out, uint64_t len);
 // A string as Redis writes one uncompressed (readers take it whatever rdbcompression says).
 void AppendString(std::string* out, std::string_view s);
+// A string as redis-server 7.0 writes one (rdbSaveRawString): a canonical integer of at most 11
+// characters that fits in 32 bits in its integer form; else, with `compress` (rdbcompression
+// yes), a string longer than 20 bytes that LZF shrinks by at least 4 bytes in LZF form; else
+// plain. Byte for byte what Redis writes for the same string.
+void AppendRedisString(std::string* out, std::string_view s, bool compress = true);
 
 // Reads from `in` at *pos; false on malformed or truncated input.
 bool ReadLength(std::string_view in, size_t* pos, uint64_t* len);

@@ -221,7 +221,7 @@ const ParamDef kParams[] = {
     {Param::kNone, "replica-serve-stale-data", Type::kBool, "yes", true, 0, 0, nullptr,
      Support::kLater, "replication"},
     {Param::kNone, "sanitize-dump-payload", Type::kEnum, "no", true, 0, 0, "no,yes,clients",
-     Support::kLater, "DUMP and RESTORE"},
+     Support::kNoEffect, "RESTORE always validates the whole payload, as Redis does with yes"},
     {Param::kNone, "shutdown-timeout", Type::kInt, "10", true, 0, kIntMax, nullptr, Support::kLater,
      "replication"},
     {Param::kSlowlogLogSlowerThan, "slowlog-log-slower-than", Type::kInt, "10000", true, -1, kLLMax,

@@ -128,6 +128,7 @@ CommandTable::CommandTable() {
   Register(StreamFamily());
   Register(GeoFamily());
   Register(HllFamily());
+  Register(DumpFamily());
 }
 
 void CommandTable::Register(std::vector<CommandSpec> specs) {

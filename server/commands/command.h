@@ -291,6 +291,7 @@ std::vector<CommandSpec> AclFamily();
 std::vector<CommandSpec> StreamFamily();
 std::vector<CommandSpec> GeoFamily();
 std::vector<CommandSpec> HllFamily();
+std::vector<CommandSpec> DumpFamily();
 
 // The arguments of a pub/sub command line that name channels (PUBLISH, SUBSCRIBE), or channel
 // patterns (PSUBSCRIBE: *patterns is set), for ACL checks; empty for other commands.

@@ -12,11 +12,17 @@
 namespace strata::server::err {
 
 inline constexpr std::string_view kBgsaveInProgress = "ERR Background save already in progress";
+inline constexpr std::string_view kBadDataFormat = "ERR Bad data format";
+inline constexpr std::string_view kBusyKey = "BUSYKEY Target key name already exists.";
 inline constexpr std::string_view kClientIdPositive = "ERR client-id should be greater than 0";
 inline constexpr std::string_view kClientNameChars =
     "ERR Client names cannot contain spaces, newlines or special characters.";
 inline constexpr std::string_view kCountNegative = "ERR COUNT can't be negative";
 inline constexpr std::string_view kCountPositive = "ERR count should be greater than 0";
+inline constexpr std::string_view kDumpChecksum = "ERR DUMP payload version or checksum are wrong";
+// Strata's own: streams are not in DUMP payloads yet (engine/rdb_value.h).
+inline constexpr std::string_view kDumpStream =
+    "ERR DUMP and RESTORE of stream values are not supported by this server yet";
 inline constexpr std::string_view kDbIndexOutOfRange = "ERR DB index is out of range";
 inline constexpr std::string_view kDecrOverflow = "ERR decrement would overflow";
 inline constexpr std::string_view kDiscardWithoutMulti = "ERR DISCARD without MULTI";
@@ -38,6 +44,9 @@ inline constexpr std::string_view kHllNotHll =
 inline constexpr std::string_view kHllNotSparse = "ERR HLL encoding is not sparse";
 inline constexpr std::string_view kIncrNanOrInfinity =
     "ERR increment would produce NaN or Infinity";
+inline constexpr std::string_view kInvalidFreq = "ERR Invalid FREQ value, must be >= 0 and <= 255";
+inline constexpr std::string_view kInvalidIdleTime = "ERR Invalid IDLETIME value, must be >= 0";
+inline constexpr std::string_view kInvalidTtl = "ERR Invalid TTL value, must be >= 0";
 inline constexpr std::string_view kIndexOutOfRange = "ERR index out of range";
 inline constexpr std::string_view kInvalidArgCount =
     "ERR Invalid number of arguments specified for command";

@@ -66,6 +66,8 @@
 
 namespace {
 
+using namespace std::string_view_literals;
+
 using strata::Status;
 using strata::fuzz::Die;
 using strata::fuzz::FuzzInput;
@@ -109,6 +111,8 @@ constexpr std::string_view kWords[] = {
     "FROMLONLAT", "BYRADIUS", "BYBOX", "m", "km", "mi", "ft", "KM",
     // HyperLogLog.
     "GETREG", "DECODE", "TODENSE", "hll-sparse-max-bytes",
+    // RESTORE.
+    "ABSTTL",
 };
 constexpr std::string_view kFloats[] = {
     "1.5", "-0.5", "+inf", "-inf", "inf", "nan", "(1", "(2.5", "[a", "(a", "-", "+", "0x10",
@@ -129,6 +133,9 @@ constexpr std::string_view kFloats[] = {
 constexpr std::string_view kValues[] = {
     "", "v", "hello", "12", "-3", "3.25", "a", "b", "c", "0",
     "a-value-longer-than-the-listpack-limit-of-64-bytes-so-that-it-converts-its-collection",
+    // DUMP payloads from redis-server 7.0, for RESTORE: the string "12345" and an intset.
+    "\x00\xc1\x39\x30\x0a\x00\x9d\x94\xea\x27\x93\xfc\x08\xb9"sv,
+    "\x0b\x18\x04\x00\x00\x00\x04\x00\x00\x00\x01\x00\x00\x00\x03\x00\x00\x00\x05\x00\x00\x00\xa0\x86\x01\x00\x0a\x00\x33\x38\x3e\x03\xed\x2d\xac\x3c"sv,
 };
 
 // STRATA_FUZZ_TRACE=1 in the environment prints every command and its reply (to see what an
