@@ -26,10 +26,10 @@
 #   - Phase `bullmq` (not run by default): with everysec's persistence, BullMQ (npm, as installed
 #     in tests/clients/node) adds N jobs and 4 workers of concurrency 8 complete them: jobs per
 #     second (tests/clients/node/bullmq_throughput.mjs).
-#   - Phase `datatypes` (not run by default): with everysec's persistence, unpipelined SETBIT
-#     and GETBIT at random offsets below 2^20, BITCOUNT of a 1 KB range, PFADD of random
-#     elements and PFCOUNT of one HyperLogLog, and GEOSEARCH of the 10 nearest within 50 km among
-#     100k points.
+#   - Phase `datatypes` (not run by default): with everysec's persistence, unpipelined SETBIT,
+#     GETBIT and BITCOUNT of a bitmap per key (1M random keys: redis-benchmark's random numbers
+#     have leading zeros, which bit offsets refuse), PFADD of random elements and PFCOUNT of one
+#     HyperLogLog, and GEOSEARCH of the 10 nearest within 50 km among 100k points.
 #   - Phase `scripts` (not run by default): as `off`, EVALSHA and FCALL of the same small script
 #     (INCR, EXPIRE, GET of one random key), unpipelined and with -P 16.
 #   - Restarts (phase everysec): SHUTDOWN (SIGTERM) and kill -9, then the time until DBSIZE is
@@ -275,9 +275,9 @@ redis.register_function('incr_expire_get', function(keys, args) $(sed 's/KEYS/ke
         for s in $(order "$r"); do bullmq_run "$s" "$r"; done ;;
       datatypes)
         local -a cmds=(
-          "setbit SETBIT bench:b __rand_int__ 1"
-          "getbit GETBIT bench:b __rand_int__"
-          "bitcount BITCOUNT bench:b 0 1023"
+          "setbit SETBIT bench:b:__rand_int__ 7 1"
+          "getbit GETBIT bench:b:__rand_int__ 7"
+          "bitcount BITCOUNT bench:b:__rand_int__"
           "pfadd PFADD bench:h __rand_int__"
           "pfcount PFCOUNT bench:h"
           "geosearch GEOSEARCH bench:g FROMLONLAT 13.4 52.5 BYRADIUS 50 km ASC COUNT 10")

@@ -248,8 +248,14 @@ std::array<Cell, 9> SearchCells(const Shape& shape) {
 
 bool InShape(const Shape& shape, double lon, double lat, double* distance_m) {
   if (shape.type == Shape::kCircle) {
+    const double radius_m = shape.radius * shape.conversion;
+    // No way is shorter than along the meridian: a point further than the radius in latitude
+    // alone is out, found without trigonometry (most of a search's cells are outside the
+    // circle). The margin is far above the rounding of the full formula, so the answer is the
+    // one the full formula gives.
+    if (LatDistance(shape.lat, lat) > radius_m * (1 + 1e-9)) return false;
     *distance_m = Distance(shape.lon, shape.lat, lon, lat);
-    return !(*distance_m > shape.radius * shape.conversion);
+    return !(*distance_m > radius_m);
   }
   // A box: its height along the centre's meridian, its width along the point's parallel.
   const double width_m = shape.width * shape.conversion;
