@@ -253,7 +253,8 @@ void FoundInRange(const ZSetValue& z, double min, double max, const geo::Shape& 
 }
 
 // The members in the shape, scanning the cells as Redis does.
-std::vector<Found> Search(const ZSetValue& z, const geo::Shape& shape, size_t limit) {
+std::vector<Found> Search(const ZSetValue& z, const geo::Shape& search, size_t limit) {
+  const geo::Shape shape = search.WithCosine();
   const std::array<geo::Cell, 9> cells = geo::SearchCells(shape);
   std::vector<Found> out;
   size_t last = 0;  // as Redis: the centre (0) is never compared with the cell after it

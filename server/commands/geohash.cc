@@ -156,12 +156,13 @@ double LatDistance(double lat1, double lat2) {
   return kEarthRadiusM * std::fabs(DegRad(lat2) - DegRad(lat1));
 }
 
-double Distance(double lon1, double lat1, double lon2, double lat2) {
+double Distance(double lon1, double lat1, double lon2, double lat2, const double* cos_lat1) {
   const double v = std::sin((DegRad(lon2) - DegRad(lon1)) / 2);
   if (v == 0.0) return LatDistance(lat1, lat2);
   const double lat1r = DegRad(lat1), lat2r = DegRad(lat2);
   const double u = std::sin((lat2r - lat1r) / 2);
-  const double a = u * u + std::cos(lat1r) * std::cos(lat2r) * v * v;
+  const double c1 = cos_lat1 != nullptr ? *cos_lat1 : std::cos(lat1r);
+  const double a = u * u + c1 * std::cos(lat2r) * v * v;
   return 2.0 * kEarthRadiusM * std::asin(std::sqrt(a));
 }
 
@@ -246,6 +247,18 @@ std::array<Cell, 9> SearchCells(const Shape& shape) {
           n.north_east, n.north_west, n.south_east, n.south_west};
 }
 
+Shape Shape::WithCosine() const {
+  Shape s = *this;
+  s.cos_lat = std::cos(DegRad(lat));
+  return s;
+}
+
+namespace {
+const double* CosLat(const Shape& shape) {
+  return std::isnan(shape.cos_lat) ? nullptr : &shape.cos_lat;
+}
+}  // namespace
+
 bool InShape(const Shape& shape, double lon, double lat, double* distance_m) {
   if (shape.type == Shape::kCircle) {
     const double radius_m = shape.radius * shape.conversion;
@@ -254,7 +267,7 @@ bool InShape(const Shape& shape, double lon, double lat, double* distance_m) {
     // circle). The margin is far above the rounding of the full formula, so the answer is the
     // one the full formula gives.
     if (LatDistance(shape.lat, lat) > radius_m * (1 + 1e-9)) return false;
-    *distance_m = Distance(shape.lon, shape.lat, lon, lat);
+    *distance_m = Distance(shape.lon, shape.lat, lon, lat, CosLat(shape));
     return !(*distance_m > radius_m);
   }
   // A box: its height along the centre's meridian, its width along the point's parallel.
@@ -262,7 +275,7 @@ bool InShape(const Shape& shape, double lon, double lat, double* distance_m) {
   const double height_m = shape.height * shape.conversion;
   if (LatDistance(lat, shape.lat) > height_m / 2) return false;
   if (Distance(lon, lat, shape.lon, lat) > width_m / 2) return false;
-  *distance_m = Distance(shape.lon, shape.lat, lon, lat);
+  *distance_m = Distance(shape.lon, shape.lat, lon, lat, CosLat(shape));
   return true;
 }
 

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,7 +69,10 @@ LonLat Decode(double score);
 uint64_t ScoreBits(double score);
 
 // Haversine distance in meters (with Redis's shortcut for points on one meridian).
-double Distance(double lon1, double lat1, double lon2, double lat2);
+// `cos_lat1`, when given, is std::cos of lat1 in radians, computed once by a caller measuring
+// from one point many times (the result is the same, bit for bit).
+double Distance(double lon1, double lat1, double lon2, double lat2,
+                const double* cos_lat1 = nullptr);
 // The distance along a meridian between two latitudes, in meters.
 double LatDistance(double lat1, double lat2);
 // Meters per unit: "m", "km", "ft", "mi" (case-insensitive), else nullopt.
@@ -96,6 +100,9 @@ struct Shape {
   double radius = 0;
   double width = 0, height = 0;
   double conversion = 1;
+  // std::cos of the centre's latitude in radians, once WithCosine() set it (NaN before).
+  double cos_lat = std::numeric_limits<double>::quiet_NaN();
+  Shape WithCosine() const;
 };
 
 // The cells a search scans, in Redis's order: the centre cell, then north, south, east, west,
