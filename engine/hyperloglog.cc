@@ -379,7 +379,9 @@ uint64_t Estimate(const Histogram& h) {
   }
   z += m * Sigma(static_cast<double>(h[0]) / m);
   const double e = static_cast<double>(llroundl(0.721347520444481703680 * m * m / z));
-  return static_cast<uint64_t>(e);
+  // Redis's (uint64_t) cast of that double as x86-64 computes it: llroundl's LLONG_MIN for an
+  // estimate out of range becomes 2^63 (a negative double cast to unsigned is undefined in C++).
+  return e < 0 ? static_cast<uint64_t>(static_cast<int64_t>(e)) : static_cast<uint64_t>(e);
 }
 
 bool MergeInto(std::string_view s, Registers* max) {

@@ -141,7 +141,9 @@ void Sort(CommandContext& ctx, bool read_only) {
   }
   const int64_t size = e == nullptr ? 0 : static_cast<int64_t>(e->value()->size());
   int64_t start = std::max<int64_t>(a.limit_start, 0);
-  int64_t end = a.limit_count < 0 ? size - 1 : start + a.limit_count - 1;
+  int64_t end = size - 1;
+  // start + count - 1, saturated (a huge count reaches the end, as it does in Redis).
+  if (a.limit_count >= 0 && __builtin_add_overflow(start, a.limit_count - 1, &end)) end = INT64_MAX;
   if (start >= size) {
     start = size - 1;
     end = size - 2;

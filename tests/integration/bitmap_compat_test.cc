@@ -23,7 +23,8 @@ std::vector<Argv> RandomWorkload(uint32_t seed, int ops) {
   std::mt19937 rng(seed);
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint32_t>(n)); };
   auto num = [&](int64_t lo, int64_t hi) {
-    return std::to_string(lo + static_cast<int64_t>(rng() % static_cast<uint64_t>(hi - lo + 1)));
+    const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
+    return std::to_string(static_cast<int64_t>(static_cast<uint64_t>(lo) + rng() % span));
   };
   const std::vector<std::string> keys = {"ba", "bb", "bc"};
   const std::vector<std::string> overflow = {"WRAP", "SAT", "FAIL"};
