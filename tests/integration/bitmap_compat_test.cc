@@ -3,8 +3,8 @@
 // - random sequences of SETBIT, BITFIELD (every width, signed and unsigned, all three overflow
 //   modes), BITOP, SETRANGE and APPEND on a few keys, each write followed by a GET of the key,
 //   interleaved with BITCOUNT, BITPOS and GETBIT over random ranges, give the same transcript:
-//   every reply and every byte of every bitmap after every write;
-// - the keyspace events of bitmap writes are Redis's (a write that changes nothing sends none).
+//   every reply and every byte of every bitmap after every write.
+// Their keyspace events: NotifyCompatTest.BitmapAndHllCommands (notify_compat_test.cc).
 #include <gtest/gtest.h>
 
 #include <random>
@@ -103,51 +103,6 @@ TEST_F(BitmapCompatTest, RandomWorkloadsEndAsOnRedis) {
     EXPECT_EQ(FirstDifference(want, CorpusTranscript(strata_->port(), corpus)), "")
         << "seed " << seed;
   }
-}
-
-// The events each server sends a PSUBSCRIBE '*' client for a sequence of bitmap writes.
-std::string Events(ServerProcess& server) {
-  RawConnection sub(server.port());
-  sub.Send(Encode({"CONFIG", "SET", "notify-keyspace-events", "KEA"}));
-  sub.ReadValue();
-  sub.Send(Encode({"PSUBSCRIBE", "__keyevent*"}));
-  sub.ReadValue();
-  const std::vector<Argv> writes = {
-      {"FLUSHALL"},
-      {"SET", "b", "x"},
-      {"SETBIT", "b", "1", "1"},   // already set: nothing changes, no event
-      {"SETBIT", "b", "0", "1"},
-      {"SETBIT", "b", "20", "0"},  // grows the string: an event
-      {"BITFIELD", "b", "SET", "u8", "0", "248"},  // the same byte: no event
-      {"BITFIELD", "b", "INCRBY", "u8", "0", "1", "GET", "u8", "0"},
-      {"BITFIELD", "n", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"},  // created, no event
-      {"BITFIELD", "n", "INCRBY", "u8", "0", "300"},
-      {"BITFIELD_RO", "b", "GET", "u8", "0"},
-      {"BITOP", "OR", "d", "b", "n"},
-      {"BITOP", "AND", "d", "nokey"},
-      {"SETRANGE", "b", "1", "yz"},
-  };
-  RawConnection c(server.port());
-  for (const Argv& w : writes) {
-    c.Send(Encode(w));
-    c.ReadValue();
-  }
-  c.Send(Encode({"SET", "end", "x"}));  // the last event
-  c.ReadValue();
-  std::string out;
-  for (;;) {
-    std::optional<RespValue> v = sub.ReadValue();
-    if (!v || v->elements.size() < 4) break;
-    if (v->elements[3].str == "end") break;
-    out += v->elements[2].str + " " + v->elements[3].str + "\n";
-  }
-  return out;
-}
-
-TEST_F(BitmapCompatTest, KeyspaceEventsAsRedis) {
-  const std::string want = Events(*redis_);
-  ASSERT_NE(want.find("__keyevent@0__:setbit n\n"), std::string::npos) << want;
-  EXPECT_EQ(Events(*strata_), want);
 }
 
 }  // namespace

@@ -251,6 +251,29 @@ TEST_F(NotifyCompatTest, SortedSetCommands) {
 
 // GEOADD is ZADD ("zadd"); the stores fire "georadiusstore" or "geosearchstore", or "del"
 // when nothing is found and the destination existed.
+// A bit write that changes nothing (and does not grow the string) sends no event, as in Redis
+// 7.0.15; neither does a BITFIELD whose writes all fail, though it creates the key.
+TEST_F(NotifyCompatTest, BitmapAndHllCommands) {
+  Expect("KEA",
+         {{"SET", "b", "x"},
+          {"SETBIT", "b", "1", "1"},
+          {"SETBIT", "b", "0", "1"},
+          {"SETBIT", "b", "20", "0"},
+          {"BITFIELD", "b", "SET", "u8", "0", "248"},
+          {"BITFIELD", "b", "INCRBY", "u8", "0", "1", "GET", "u8", "0"},
+          {"BITFIELD", "n", "OVERFLOW", "FAIL", "INCRBY", "u8", "0", "300"},
+          {"BITFIELD", "n", "INCRBY", "u8", "0", "300"},
+          {"BITFIELD_RO", "b", "GET", "u8", "0"},
+          {"BITOP", "OR", "d", "b", "n"},
+          {"BITOP", "AND", "d", "nokey"},
+          {"SETRANGE", "b", "1", "yz"},
+          {"PFADD", "h", "a", "b"},
+          {"PFADD", "h", "a"},
+          {"PFCOUNT", "h"},
+          {"PFMERGE", "h2", "h"}},
+         "! __keyevent@0__:setbit n\n");
+}
+
 TEST_F(NotifyCompatTest, GeoCommands) {
   Expect("KEA",
          {{"GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669",
