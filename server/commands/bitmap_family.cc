@@ -454,6 +454,7 @@ void BitField(CommandContext& ctx, bool read_only) {
   const bool grows = writes && (e == nullptr || e->str().size() < end);
   if (grows) {
     db.SetRange(key, end - 1, std::string_view("\0", 1));
+    e = db.Find(key);  // a new entry; the writes below change this one in place
   } else if (writes && !e->raw()) {
     db.SetRange(key, 0, e->str().substr(0, 1));
   }
@@ -464,8 +465,8 @@ void BitField(CommandContext& ctx, bool read_only) {
     const uint64_t first = op.offset >> 3;
     const size_t n = static_cast<size_t>(((op.offset + op.bits - 1) >> 3) - first + 1);
     uint8_t buf[9] = {};
-    if (Entry* cur = db.Find(key); cur != nullptr) {
-      std::string_view s = cur->str();
+    if (e != nullptr) {
+      std::string_view s = e->str();
       if (first < s.size()) std::memcpy(buf, s.data() + first, std::min<size_t>(n, s.size() - first));
     }
     const uint64_t at = op.offset & 7;
